@@ -1,0 +1,510 @@
+//! The normalised dataset every source is read into, and the small value types shared by the
+//! stages after it.
+//!
+//! Whatever went in (a legacy CSV, a v2 or v1 JSON envelope, the UKHSA API, the local archive),
+//! what comes out is a [`Dataset`]: one [`Area`] per area code, each with a dense run of daily
+//! case counts by specimen date. A day with no data is `None`, never zero.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+
+/// The metric casewire writes about: new cases by specimen date.
+pub const CASES_METRIC: &str = "newCasesBySpecimenDate";
+/// A rolling 7-day sum some dashboard files carry; read only to cross-check our own sums.
+pub const ROLLING_SUM_METRIC: &str = "newCasesBySpecimenDateRollingSum";
+/// A rolling 7-day rate some dashboard files carry; read only to cross-check our own rates.
+pub const ROLLING_RATE_METRIC: &str = "newCasesBySpecimenDateRollingRate";
+
+/// Where a value came from: a file (or URL, or archive entry) and a line in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// A path, URL or archive key, as the user would recognise it.
+    pub source: String,
+    /// 1-based line number in a CSV; for JSON, the 1-based index of the record.
+    pub line: u64,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.source, self.line)
+    }
+}
+
+/// One source that went into a dataset, for provenance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SourceInfo {
+    /// A path, URL or archive key.
+    pub label: String,
+    /// The layout that was recognised ("legacy CSV", "v2 JSON", ...).
+    pub layout: String,
+    /// The release the data were published in, when the source says so.
+    pub release: Option<NaiveDate>,
+}
+
+/// One area's daily series and the other metrics its source carried.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Area {
+    /// ONS area code, e.g. `E09000006`.
+    pub code: String,
+    /// Name as the dashboard gives it, e.g. `Bromley`.
+    pub name: String,
+    /// Dashboard area type: `ltla`, `utla`, `nation`, `nhsRegion`, ...
+    pub area_type: String,
+    /// The date of `cases[0]`.
+    pub start: NaiveDate,
+    /// New cases by specimen date, one entry a day from `start`; `None` where no value was given.
+    pub cases: Vec<Option<i32>>,
+    /// Other numeric metrics the source carried (rolling sums and rates, hospital figures),
+    /// by metric name, sorted by date. Kept sparse: most files carry none.
+    pub extra: BTreeMap<String, Vec<(NaiveDate, f64)>>,
+    /// Indices into [`Dataset::sources`] of the sources that gave this area's rows.
+    pub sources: Vec<usize>,
+}
+
+impl Area {
+    /// The last date with a slot in the series (whether or not it holds a value).
+    pub fn end(&self) -> Option<NaiveDate> {
+        let len = self.cases.len() as u64;
+        (len > 0).then(|| self.start + Days::new(len - 1))
+    }
+
+    /// The count on `date`: `None` when the day is outside the series or has no value.
+    pub fn cases_on(&self, date: NaiveDate) -> Option<i32> {
+        let offset = date.signed_duration_since(self.start).num_days();
+        if offset < 0 {
+            return None;
+        }
+        self.cases.get(offset as usize).copied().flatten()
+    }
+
+    /// The value of another metric on `date`, if the source carried it.
+    pub fn extra_on(&self, metric: &str, date: NaiveDate) -> Option<f64> {
+        let series = self.extra.get(metric)?;
+        series
+            .binary_search_by_key(&date, |(d, _)| *d)
+            .ok()
+            .map(|i| series[i].1)
+    }
+
+    /// The most recent date with a value for `metric`, and that value.
+    pub fn latest_extra(&self, metric: &str) -> Option<(NaiveDate, f64)> {
+        self.extra.get(metric)?.last().copied()
+    }
+}
+
+/// Everything read from one or more sources, normalised.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Dataset {
+    /// Areas sorted by area type, then code. The same code can appear under two types (a
+    /// unitary authority is both upper and lower tier).
+    pub areas: Vec<Area>,
+    /// The sources the rows came from, in the order they were read.
+    pub sources: Vec<SourceInfo>,
+    /// Things worth telling a human that do not stop the work (a renamed area, say).
+    pub warnings: Vec<String>,
+}
+
+impl Dataset {
+    /// The area of this type with this code.
+    pub fn area(&self, area_type: &str, code: &str) -> Option<&Area> {
+        self.index_of(area_type, code).map(|i| &self.areas[i])
+    }
+
+    /// The index in [`Dataset::areas`] of the area of this type with this code.
+    pub fn index_of(&self, area_type: &str, code: &str) -> Option<usize> {
+        self.areas
+            .binary_search_by(|a| (a.area_type.as_str(), a.code.as_str()).cmp(&(area_type, code)))
+            .ok()
+    }
+
+    /// The first and last dates any area has a slot for.
+    pub fn date_range(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let first = self.areas.iter().map(|a| a.start).min()?;
+        let last = self.areas.iter().filter_map(Area::end).max()?;
+        Some((first, last))
+    }
+
+    /// The distinct area types present, sorted.
+    pub fn area_types(&self) -> Vec<&str> {
+        let mut types: Vec<&str> = self.areas.iter().map(|a| a.area_type.as_str()).collect();
+        types.sort_unstable();
+        types.dedup();
+        types
+    }
+
+    /// Human labels of the sources, joined for messages.
+    pub fn source_labels(&self) -> String {
+        self.sources
+            .iter()
+            .map(|s| s.label.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Population by area code, from one table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Population {
+    /// Population by area code.
+    pub by_code: BTreeMap<String, u64>,
+    /// The file or URL it was read from.
+    pub source: String,
+    /// The layout that was recognised.
+    pub layout: String,
+}
+
+impl Population {
+    /// The population of the area with this code.
+    pub fn get(&self, code: &str) -> Option<u64> {
+        self.by_code.get(code).copied()
+    }
+}
+
+/// Why a set of rows could not become a dataset.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Two rows give different values for the same area, metric and date.
+    #[error(
+        "conflicting rows for {area} ({area_type}) on {date}: {metric} is {first_value} at {first} but {second_value} at {second}"
+    )]
+    Conflict {
+        /// Area code.
+        area: String,
+        /// Area type.
+        area_type: String,
+        /// Metric name.
+        metric: String,
+        /// The date both rows give.
+        date: NaiveDate,
+        /// Where the first row is.
+        first: Location,
+        /// Its value.
+        first_value: String,
+        /// Where the second row is.
+        second: Location,
+        /// Its value.
+        second_value: String,
+    },
+    /// A count outside what any real day could hold.
+    #[error("{location}: {area} on {date}: count {value} is out of range")]
+    OutOfRange {
+        /// Where the row is.
+        location: Location,
+        /// Area code.
+        area: String,
+        /// The date.
+        date: NaiveDate,
+        /// The value as read.
+        value: i64,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    day: i32,
+    value: Option<i32>,
+    source: u32,
+    line: u32,
+}
+
+#[derive(Debug)]
+struct PendingArea {
+    code: String,
+    area_type: String,
+    /// Every name seen, with the latest date it was seen on and where.
+    names: Vec<(String, NaiveDate, Location)>,
+    entries: Vec<Entry>,
+    extra: BTreeMap<String, Vec<(NaiveDate, f64, u32, u32)>>,
+}
+
+/// Collects rows from any source, then checks and normalises them into a [`Dataset`].
+///
+/// Rows may arrive in any order and from several sources. Identical repeats of a row are
+/// collapsed; rows that disagree are an error naming both.
+#[derive(Debug, Default)]
+pub struct DatasetBuilder {
+    areas: Vec<PendingArea>,
+    index: std::collections::HashMap<(String, String), usize>,
+    sources: Vec<SourceInfo>,
+    last: Option<usize>,
+}
+
+/// The area fields every row carries.
+#[derive(Clone, Copy, Debug)]
+pub struct RowArea<'a> {
+    /// Area code.
+    pub code: &'a str,
+    /// Area name.
+    pub name: &'a str,
+    /// Area type.
+    pub area_type: &'a str,
+}
+
+fn day_number(date: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    date.num_days_from_ce()
+}
+
+fn from_day_number(day: i32) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(day).expect("day numbers come from real dates")
+}
+
+impl DatasetBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a source; rows pushed with the returned id are attributed to it.
+    pub fn add_source(&mut self, info: SourceInfo) -> usize {
+        self.sources.push(info);
+        self.sources.len() - 1
+    }
+
+    fn area_slot(&mut self, area: RowArea<'_>) -> usize {
+        if let Some(i) = self.last {
+            let a = &self.areas[i];
+            if a.code == area.code && a.area_type == area.area_type {
+                return i;
+            }
+        }
+        let key = (area.area_type.to_string(), area.code.to_string());
+        let i = match self.index.get(&key) {
+            Some(&i) => i,
+            None => {
+                self.areas.push(PendingArea {
+                    code: area.code.to_string(),
+                    area_type: area.area_type.to_string(),
+                    names: Vec::new(),
+                    entries: Vec::new(),
+                    extra: BTreeMap::new(),
+                });
+                self.index.insert(key, self.areas.len() - 1);
+                self.areas.len() - 1
+            }
+        };
+        self.last = Some(i);
+        i
+    }
+
+    fn note_name(&mut self, slot: usize, name: &str, date: NaiveDate, source: usize, line: u64) {
+        let names = &mut self.areas[slot].names;
+        if let Some(seen) = names.iter_mut().find(|(n, _, _)| n == name) {
+            if date > seen.1 {
+                seen.1 = date;
+            }
+            return;
+        }
+        let location = Location {
+            source: self.sources[source].label.clone(),
+            line,
+        };
+        self.areas[slot]
+            .names
+            .push((name.to_string(), date, location));
+    }
+
+    /// Adds one day's case count (`None` for a null or blank value).
+    pub fn push_cases(
+        &mut self,
+        source: usize,
+        line: u64,
+        area: RowArea<'_>,
+        date: NaiveDate,
+        value: Option<i64>,
+    ) -> Result<(), BuildError> {
+        let value = match value {
+            Some(v) => Some(i32::try_from(v).map_err(|_| BuildError::OutOfRange {
+                location: Location {
+                    source: self.sources[source].label.clone(),
+                    line,
+                },
+                area: area.code.to_string(),
+                date,
+                value: v,
+            })?),
+            None => None,
+        };
+        let slot = self.area_slot(area);
+        self.note_name(slot, area.name, date, source, line);
+        self.areas[slot].entries.push(Entry {
+            day: day_number(date),
+            value,
+            source: source as u32,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+        });
+        Ok(())
+    }
+
+    /// Adds one day's value of another metric.
+    pub fn push_extra(
+        &mut self,
+        source: usize,
+        line: u64,
+        area: RowArea<'_>,
+        date: NaiveDate,
+        metric: &str,
+        value: f64,
+    ) {
+        let slot = self.area_slot(area);
+        self.note_name(slot, area.name, date, source, line);
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
+        let pending = &mut self.areas[slot];
+        match pending.extra.get_mut(metric) {
+            Some(series) => series.push((date, value, source as u32, line)),
+            None => {
+                pending
+                    .extra
+                    .insert(metric.to_string(), vec![(date, value, source as u32, line)]);
+            }
+        }
+    }
+
+    /// How many areas have been seen so far.
+    pub fn area_count(&self) -> usize {
+        self.areas.len()
+    }
+
+    /// Checks the rows and builds the dataset.
+    pub fn finish(self) -> Result<Dataset, BuildError> {
+        let mut warnings = Vec::new();
+        let mut areas = Vec::with_capacity(self.areas.len());
+        for mut pending in self.areas {
+            // Sources usually list an area newest first; a reverse makes the sort almost free.
+            if pending.entries.len() > 1 && pending.entries[0].day > pending.entries[1].day {
+                pending.entries.reverse();
+            }
+            pending
+                .entries
+                .sort_by_key(|e| (e.day, e.source, e.line));
+            let mut sources: Vec<usize> = Vec::new();
+            let mut deduped: Vec<Entry> = Vec::with_capacity(pending.entries.len());
+            for e in pending.entries {
+                if !sources.contains(&(e.source as usize)) {
+                    sources.push(e.source as usize);
+                }
+                if let Some(prev) = deduped.last()
+                    && prev.day == e.day
+                {
+                    if prev.value != e.value {
+                        return Err(BuildError::Conflict {
+                            area: pending.code,
+                            area_type: pending.area_type,
+                            metric: CASES_METRIC.to_string(),
+                            date: from_day_number(e.day),
+                            first: Location {
+                                source: self.sources[prev.source as usize].label.clone(),
+                                line: u64::from(prev.line),
+                            },
+                            first_value: show_count(prev.value),
+                            second: Location {
+                                source: self.sources[e.source as usize].label.clone(),
+                                line: u64::from(e.line),
+                            },
+                            second_value: show_count(e.value),
+                        });
+                    }
+                    continue;
+                }
+                deduped.push(e);
+            }
+            let mut extra = BTreeMap::new();
+            for (metric, mut series) in pending.extra {
+                series.sort_by(|a, b| (a.0, a.2, a.3).cmp(&(b.0, b.2, b.3)));
+                let mut out: Vec<(NaiveDate, f64)> = Vec::with_capacity(series.len());
+                let mut last_loc: Option<(u32, u32)> = None;
+                for (date, value, source, line) in series {
+                    if !sources.contains(&(source as usize)) {
+                        sources.push(source as usize);
+                    }
+                    if let Some(&(prev_date, prev_value)) = out.last()
+                        && prev_date == date
+                    {
+                        if prev_value != value {
+                            let (ps, pl) = last_loc.expect("set with every push");
+                            return Err(BuildError::Conflict {
+                                area: pending.code,
+                                area_type: pending.area_type,
+                                metric,
+                                date,
+                                first: Location {
+                                    source: self.sources[ps as usize].label.clone(),
+                                    line: u64::from(pl),
+                                },
+                                first_value: prev_value.to_string(),
+                                second: Location {
+                                    source: self.sources[source as usize].label.clone(),
+                                    line: u64::from(line),
+                                },
+                                second_value: value.to_string(),
+                            });
+                        }
+                        continue;
+                    }
+                    out.push((date, value));
+                    last_loc = Some((source, line));
+                }
+                extra.insert(metric, out);
+            }
+            sources.sort_unstable();
+            // The name on the most recent date is the one a reader knows today.
+            pending.names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let name = pending
+                .names
+                .first()
+                .map(|n| n.0.clone())
+                .unwrap_or_else(|| pending.code.clone());
+            if pending.names.len() > 1 {
+                let others: Vec<String> = pending.names[1..]
+                    .iter()
+                    .map(|(n, _, loc)| format!("\"{n}\" ({loc})"))
+                    .collect();
+                warnings.push(format!(
+                    "area {} is also named {}; using \"{}\", its name on the latest date",
+                    pending.code,
+                    others.join(", "),
+                    name
+                ));
+            }
+            let (start, cases) = match (deduped.first(), deduped.last()) {
+                (Some(first), Some(last)) => {
+                    let mut cases = vec![None; (last.day - first.day + 1) as usize];
+                    for e in &deduped {
+                        cases[(e.day - first.day) as usize] = e.value;
+                    }
+                    (from_day_number(first.day), cases)
+                }
+                _ => {
+                    let start = extra
+                        .values()
+                        .filter_map(|s: &Vec<(NaiveDate, f64)>| s.first().map(|p| p.0))
+                        .min()
+                        .unwrap_or_default();
+                    (start, Vec::new())
+                }
+            };
+            areas.push(Area {
+                code: pending.code,
+                name,
+                area_type: pending.area_type,
+                start,
+                cases,
+                extra,
+                sources,
+            });
+        }
+        areas.sort_by(|a, b| (&a.area_type, &a.code).cmp(&(&b.area_type, &b.code)));
+        Ok(Dataset {
+            areas,
+            sources: self.sources,
+            warnings,
+        })
+    }
+}
+
+fn show_count(value: Option<i32>) -> String {
+    value.map_or_else(|| "no data".to_string(), |v| v.to_string())
+}
