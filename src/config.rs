@@ -1,1 +1,308 @@
-//! config
+//! The patch file: which areas a newsroom covers and how its copy is signed, checked once
+//! before any work starts.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::model::Dataset;
+use crate::stats::Universe;
+
+/// Why a patch file or a name in it is not usable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read patch file {path}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has unknown or mistyped keys.
+    #[error("{path}: {message}")]
+    Toml {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A value is outside what makes sense.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A patch names an area the data do not have.
+    #[error("{path}: area \"{name}\" is not in the data ({area_type} areas in {sources}){hint}")]
+    UnknownArea {
+        /// The patch file.
+        path: PathBuf,
+        /// The name as written.
+        name: String,
+        /// The area type searched.
+        area_type: String,
+        /// The data files searched.
+        sources: String,
+        /// "; did you mean ...?" or empty.
+        hint: String,
+    },
+    /// The data hold several area types and the patch does not say which to use.
+    #[error(
+        "{path}: the data hold several area types ({types}); say which one the story uses with area_type = \"...\""
+    )]
+    AmbiguousAreaType {
+        /// The patch file.
+        path: PathBuf,
+        /// The types found.
+        types: String,
+    },
+}
+
+/// How long the lists in a story are.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Lists {
+    /// How many national leaders (highest rates) the story names.
+    pub leaders: usize,
+    /// How many areas the list of largest falls (or rises) holds; 0 for none.
+    pub movers: usize,
+}
+
+impl Default for Lists {
+    fn default() -> Self {
+        Lists {
+            leaders: 3,
+            movers: 10,
+        }
+    }
+}
+
+/// A newsroom's patch, as written in its TOML file.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Patch {
+    /// The publication the story is for.
+    pub publication: String,
+    /// The region's name as used in copy: "south east London".
+    pub region: String,
+    /// What the areas of the patch are called in copy: "borough", "district", "area".
+    #[serde(default = "default_area_noun")]
+    pub area_noun: String,
+    /// Its plural; the noun plus "s" when not given.
+    #[serde(default)]
+    pub area_noun_plural: Option<String>,
+    /// The areas the story is about, by name or code.
+    pub core: Vec<String>,
+    /// Areas just outside the patch, mentioned in one sentence.
+    #[serde(default)]
+    pub nearby: Vec<String>,
+    /// The national comparison: England or the UK.
+    #[serde(default = "default_universe")]
+    pub universe: Universe,
+    /// The dashboard area type the story uses ("ltla"); needed only when the data hold several.
+    #[serde(default)]
+    pub area_type: Option<String>,
+    /// Who calculated the figures, for the provenance line: "our data team".
+    pub calculated_by: String,
+    /// Whose data they are, as the copy names the publisher: "Public Health England".
+    #[serde(default = "default_source_name")]
+    pub source_name: String,
+    /// How the copy names the dashboard.
+    #[serde(default = "default_dashboard_name")]
+    pub dashboard_name: String,
+    /// Days before the release that are still incomplete and left out of the week.
+    #[serde(default = "default_incomplete_days")]
+    pub incomplete_days: u32,
+    /// Picks among sentence frames; the same seed and data always give the same copy.
+    #[serde(default)]
+    pub seed: u64,
+    /// List lengths.
+    #[serde(default)]
+    pub lists: Lists,
+}
+
+fn default_area_noun() -> String {
+    "area".to_string()
+}
+fn default_universe() -> Universe {
+    Universe::England
+}
+fn default_source_name() -> String {
+    "UK Health Security Agency".to_string()
+}
+fn default_dashboard_name() -> String {
+    "the government's coronavirus dashboard".to_string()
+}
+fn default_incomplete_days() -> u32 {
+    4
+}
+
+/// The most days a newsroom may leave out as incomplete; more than a fortnight is a mistake.
+pub const MAX_INCOMPLETE_DAYS: u32 = 14;
+
+impl Patch {
+    /// Reads and checks a patch file.
+    pub fn load(path: &Path) -> Result<Patch, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Patch::parse(path, &text)
+    }
+
+    /// Parses and checks patch TOML; `path` is used in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Patch, ConfigError> {
+        let patch: Patch = toml::from_str(text).map_err(|e| ConfigError::Toml {
+            path: path.to_path_buf(),
+            message: toml_message(text, &e),
+        })?;
+        patch.check(path)?;
+        Ok(patch)
+    }
+
+    fn check(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        if self.core.is_empty() {
+            return Err(invalid("core lists no areas: name at least one".into()));
+        }
+        for (key, value) in [
+            ("publication", &self.publication),
+            ("region", &self.region),
+            ("calculated_by", &self.calculated_by),
+            ("area_noun", &self.area_noun),
+        ] {
+            if value.trim().is_empty() {
+                return Err(invalid(format!("{key} is empty")));
+            }
+        }
+        if self.incomplete_days > MAX_INCOMPLETE_DAYS {
+            return Err(invalid(format!(
+                "incomplete_days = {} is more than {MAX_INCOMPLETE_DAYS}",
+                self.incomplete_days
+            )));
+        }
+        if self.lists.leaders == 0 || self.lists.leaders > 10 {
+            return Err(invalid(format!(
+                "lists.leaders = {} must be from 1 to 10",
+                self.lists.leaders
+            )));
+        }
+        if self.lists.movers > 50 {
+            return Err(invalid(format!(
+                "lists.movers = {} must be from 0 to 50",
+                self.lists.movers
+            )));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for name in self.core.iter().chain(&self.nearby) {
+            if !seen.insert(name.to_lowercase()) {
+                return Err(invalid(format!("area \"{name}\" is listed twice")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The plural of the area noun.
+    pub fn area_noun_plural(&self) -> String {
+        self.area_noun_plural
+            .clone()
+            .unwrap_or_else(|| format!("{}s", self.area_noun))
+    }
+
+    /// The area type the story uses: the patch's, or the only one the data hold.
+    pub fn resolve_area_type(&self, path: &Path, dataset: &Dataset) -> Result<String, ConfigError> {
+        if let Some(t) = &self.area_type {
+            return Ok(t.clone());
+        }
+        match dataset.area_types().as_slice() {
+            [one] => Ok((*one).to_string()),
+            types => Err(ConfigError::AmbiguousAreaType {
+                path: path.to_path_buf(),
+                types: types.join(", "),
+            }),
+        }
+    }
+}
+
+fn toml_message(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().to_string();
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// Finds areas by name (case-insensitive) or code among the areas of one type, answering an
+/// unknown name with the nearest names the data do have.
+pub fn resolve_areas(
+    path: &Path,
+    dataset: &Dataset,
+    area_type: &str,
+    names: &[String],
+) -> Result<Vec<usize>, ConfigError> {
+    names
+        .iter()
+        .map(|name| resolve_area(path, dataset, area_type, name))
+        .collect()
+}
+
+fn resolve_area(
+    path: &Path,
+    dataset: &Dataset,
+    area_type: &str,
+    name: &str,
+) -> Result<usize, ConfigError> {
+    let wanted = name.trim();
+    let candidates = || {
+        dataset
+            .areas
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.area_type == area_type)
+    };
+    if let Some((i, _)) = candidates()
+        .find(|(_, a)| a.name.eq_ignore_ascii_case(wanted) || a.code.eq_ignore_ascii_case(wanted))
+    {
+        return Ok(i);
+    }
+    let lower = wanted.to_lowercase();
+    let mut scored: Vec<(f64, &str)> = candidates()
+        .map(|(_, a)| {
+            let n = a.name.to_lowercase();
+            let mut score = strsim::jaro_winkler(&lower, &n);
+            if n.contains(&lower) || lower.contains(&n) {
+                score = score.max(0.9);
+            }
+            (score, a.name.as_str())
+        })
+        .filter(|(score, _)| *score >= 0.75)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    let near: Vec<String> = scored
+        .iter()
+        .take(3)
+        .map(|(_, n)| format!("\"{n}\""))
+        .collect();
+    let hint = if near.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", crate::lang::list_or(&near))
+    };
+    Err(ConfigError::UnknownArea {
+        path: path.to_path_buf(),
+        name: name.to_string(),
+        area_type: area_type.to_string(),
+        sources: dataset.source_labels(),
+        hint,
+    })
+}

@@ -1,1 +1,348 @@
-//! lang
+//! Words and numbers in house style: every figure the copy prints goes through here.
+//!
+//! Each function does one thing and is tested on a table of its edge cases (0, 1, 11, 12, 13,
+//! 21, 111 ...). The render stage exposes them to templates as filters.
+
+use chrono::{Datelike, NaiveDate, Weekday};
+
+const SMALL: [&str; 10] = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+];
+const SMALL_ORDINAL: [&str; 10] = [
+    "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+];
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A whole number with thousands separators: `4705` → `4,705`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A rate in tenths, with one decimal always and thousands separators: `12313` → `1,231.3`.
+pub fn rate_tenths(tenths: i64) -> String {
+    let sign = if tenths < 0 { "-" } else { "" };
+    let abs = tenths.unsigned_abs();
+    format!(
+        "{sign}{}.{}",
+        thousands(i64::try_from(abs / 10).unwrap_or(i64::MAX)),
+        abs % 10
+    )
+}
+
+/// A rate given as a number with (at most) one decimal, printed with exactly one.
+///
+/// Rates reach templates as `f64` holding tenths exactly (`1231.3`); rounding to the nearest
+/// tenth recovers the integer the figure was computed as.
+pub fn rate(value: f64) -> String {
+    rate_tenths((value * 10.0).round() as i64)
+}
+
+/// A whole percentage: `64` → `64%`.
+pub fn percent(n: i64) -> String {
+    format!("{n}%")
+}
+
+/// A count in words under ten, in figures (with separators) from ten: `5` → `five`, `12` → `12`.
+pub fn count_words(n: i64) -> String {
+    match usize::try_from(n) {
+        Ok(i) if i < SMALL.len() => SMALL[i].to_string(),
+        _ => thousands(n),
+    }
+}
+
+/// A numeric ordinal: `1st`, `2nd`, `3rd`, `11th`, `12th`, `13th`, `21st`, `111th`.
+pub fn ordinal(n: i64) -> String {
+    let abs = n.unsigned_abs();
+    let suffix = match (abs % 10, abs % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{}{suffix}", thousands(n))
+}
+
+/// An ordinal in words under ten, in figures from ten: `2` → `second`, `12` → `12th`.
+pub fn ordinal_words(n: i64) -> String {
+    match usize::try_from(n) {
+        Ok(i) if (1..SMALL_ORDINAL.len()).contains(&i) => SMALL_ORDINAL[i].to_string(),
+        _ => ordinal(n),
+    }
+}
+
+/// A rank before a superlative: `1, "highest"` → `highest`; `2` → `second highest`;
+/// `12` → `12th highest`.
+pub fn ranked(rank: i64, superlative: &str) -> String {
+    if rank == 1 {
+        superlative.to_string()
+    } else {
+        format!("{} {superlative}", ordinal_words(rank))
+    }
+}
+
+/// The name of a month, 1-based.
+pub fn month_name(month: u32) -> &'static str {
+    MONTHS[(month as usize).saturating_sub(1).min(11)]
+}
+
+/// A date as the copy prints it: `January 14`; with the year when it is not `story_year`:
+/// `December 30 2020`.
+pub fn date(d: NaiveDate, story_year: Option<i32>) -> String {
+    let base = format!("{} {}", month_name(d.month()), d.day());
+    match story_year {
+        Some(y) if y != d.year() => format!("{base} {}", d.year()),
+        _ => base,
+    }
+}
+
+/// The weekday's name.
+pub fn weekday_name(d: NaiveDate) -> &'static str {
+    match d.weekday() {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
+
+/// A date with its weekday: `Monday, January 18`.
+pub fn weekday_date(d: NaiveDate, story_year: Option<i32>) -> String {
+    format!("{}, {}", weekday_name(d), date(d, story_year))
+}
+
+/// The possessive of a name: `Lewisham's`; a name ending in s takes only the apostrophe:
+/// `Three Rivers'`.
+pub fn possessive(name: &str) -> String {
+    if name.ends_with('s') || name.ends_with('S') {
+        format!("{name}'")
+    } else {
+        format!("{name}'s")
+    }
+}
+
+/// Items joined as prose: `A`, `A and B`, `A, B and C` (no serial comma, as the house does).
+pub fn list_and<S: AsRef<str>>(items: &[S]) -> String {
+    join_last(items, "and")
+}
+
+fn join_last<S: AsRef<str>>(items: &[S], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [init @ .., last] => {
+            let head: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} {word} {}", head.join(", "), last.as_ref())
+        }
+    }
+}
+
+/// Items joined as alternatives: `A, B or C`.
+pub fn list_or<S: AsRef<str>>(items: &[S]) -> String {
+    join_last(items, "or")
+}
+
+/// A noun that agrees with its count: `1, "case", "cases"` → `case`.
+pub fn agree<'a>(n: i64, singular: &'a str, plural: &'a str) -> &'a str {
+    if n == 1 { singular } else { plural }
+}
+
+/// Upper-cases the first letter only, for a sentence that opens with a lower-case phrase:
+/// `south east London` → `South east London`.
+pub fn sentence_case(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_table() {
+        for (n, want) in [
+            (0, "0"),
+            (1, "1"),
+            (11, "11"),
+            (999, "999"),
+            (1000, "1,000"),
+            (4705, "4,705"),
+            (12345, "12,345"),
+            (111111, "111,111"),
+            (1234567, "1,234,567"),
+            (-1339, "-1,339"),
+        ] {
+            assert_eq!(thousands(n), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn rate_table() {
+        for (tenths, want) in [
+            (0, "0.0"),
+            (5, "0.5"),
+            (2540, "254.0"),
+            (5190, "519.0"),
+            (11348, "1,134.8"),
+            (12313, "1,231.3"),
+            (10000, "1,000.0"),
+            (-289, "-28.9"),
+        ] {
+            assert_eq!(rate_tenths(tenths), want, "{tenths}");
+        }
+        for (v, want) in [
+            (254.0, "254.0"),
+            (1231.3, "1,231.3"),
+            (0.1, "0.1"),
+            (817.5, "817.5"),
+        ] {
+            assert_eq!(rate(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn count_words_table() {
+        for (n, want) in [
+            (0, "zero"),
+            (1, "one"),
+            (5, "five"),
+            (9, "nine"),
+            (10, "10"),
+            (11, "11"),
+            (1339, "1,339"),
+            (-1, "-1"),
+        ] {
+            assert_eq!(count_words(n), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn ordinal_table() {
+        for (n, want) in [
+            (1, "1st"),
+            (2, "2nd"),
+            (3, "3rd"),
+            (4, "4th"),
+            (10, "10th"),
+            (11, "11th"),
+            (12, "12th"),
+            (13, "13th"),
+            (21, "21st"),
+            (22, "22nd"),
+            (23, "23rd"),
+            (101, "101st"),
+            (111, "111th"),
+            (112, "112th"),
+            (113, "113th"),
+            (121, "121st"),
+            (1001, "1,001st"),
+        ] {
+            assert_eq!(ordinal(n), want, "{n}");
+        }
+        for (n, want) in [
+            (1, "first"),
+            (2, "second"),
+            (3, "third"),
+            (9, "ninth"),
+            (10, "10th"),
+            (12, "12th"),
+            (0, "0th"),
+        ] {
+            assert_eq!(ordinal_words(n), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn ranked_table() {
+        for (n, want) in [
+            (1, "highest"),
+            (2, "second highest"),
+            (3, "third highest"),
+            (12, "12th highest"),
+            (21, "21st highest"),
+        ] {
+            assert_eq!(ranked(n, "highest"), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn date_table() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(date(d("2021-01-14"), Some(2021)), "January 14");
+        assert_eq!(date(d("2021-08-23"), None), "August 23");
+        assert_eq!(date(d("2020-12-30"), Some(2021)), "December 30 2020");
+        assert_eq!(date(d("2021-09-01"), Some(2021)), "September 1");
+        assert_eq!(weekday_date(d("2021-03-08"), Some(2021)), "Monday, March 8");
+        assert_eq!(
+            weekday_date(d("2021-01-18"), Some(2021)),
+            "Monday, January 18"
+        );
+    }
+
+    #[test]
+    fn possessive_table() {
+        for (name, want) in [
+            ("Lewisham", "Lewisham's"),
+            ("Hackney and City of London", "Hackney and City of London's"),
+            ("Three Rivers", "Three Rivers'"),
+            ("St Albans", "St Albans'"),
+        ] {
+            assert_eq!(possessive(name), want);
+        }
+    }
+
+    #[test]
+    fn list_and_table() {
+        let empty: [&str; 0] = [];
+        assert_eq!(list_and(&empty), "");
+        assert_eq!(list_and(&["Bexley"]), "Bexley");
+        assert_eq!(list_and(&["Bexley", "Bromley"]), "Bexley and Bromley");
+        assert_eq!(
+            list_and(&["Bexley", "Bromley", "Greenwich"]),
+            "Bexley, Bromley and Greenwich"
+        );
+        assert_eq!(
+            list_or(&["\"Bexley\"", "\"Brent\""]),
+            "\"Bexley\" or \"Brent\""
+        );
+    }
+
+    #[test]
+    fn agreement_and_case() {
+        assert_eq!(agree(1, "case", "cases"), "case");
+        assert_eq!(agree(0, "case", "cases"), "cases");
+        assert_eq!(agree(2, "case", "cases"), "cases");
+        assert_eq!(sentence_case("south east London"), "South east London");
+        assert_eq!(sentence_case(""), "");
+    }
+}

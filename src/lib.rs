@@ -6,9 +6,11 @@
 //! templates with house-style filters from [`lang`].
 
 pub mod config;
+pub mod draft;
 pub mod fetch;
 pub mod lang;
 pub mod model;
+pub mod publish;
 pub mod render;
 pub mod stats;
 pub mod story;

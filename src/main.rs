@@ -1,1 +1,158 @@
-fn main(){}
+//! The casewire command line: parses arguments, calls the library, maps errors to exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use casewire::draft::{DraftRequest, Format};
+
+/// Writes local news copy from public-health dashboard data.
+///
+/// casewire reads the dashboard's daily case counts, computes each area's seven-day rate per
+/// 100,000 people, decides what the figures say (who leads, who rose, who is "the only one")
+/// and writes the story in house style.
+#[derive(Parser, Debug)]
+#[command(name = "casewire", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Draft a story for a patch from dashboard data.
+    ///
+    /// The story covers the seven days to the release date minus the patch's incomplete days
+    /// (four by default: data published January 18 give the seven days to January 14),
+    /// compared with the seven days before.
+    ///
+    /// Example:
+    ///   casewire draft --patch examples/se-london.toml \
+    ///     --data ../shared/data/releases/2021-01-18/ltla-reconstructed.csv \
+    ///     --population ../shared/data/population/mid-2019.csv --release 2021-01-18
+    #[command(verbatim_doc_comment)]
+    Draft(DraftArgs),
+    /// List the built-in templates, or write them out for a newsroom to edit.
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesAction,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct DraftArgs {
+    /// The patch file (TOML): the areas covered, the region's name, who signs the figures.
+    #[arg(long, value_name = "FILE")]
+    patch: PathBuf,
+    /// Dashboard data: legacy CSV (areaCode,areaName,areaType,date,newCasesBySpecimenDate...)
+    /// or JSON ({"body": [...]} or {"data": [...]}). Repeat to merge several files.
+    #[arg(long, value_name = "FILE", required = true)]
+    data: Vec<PathBuf>,
+    /// Population table: areaCode,areaName,population or the dashboard's supplement
+    /// (category,areaCode,gender,age,population).
+    #[arg(long, value_name = "FILE")]
+    population: PathBuf,
+    /// The day the data were published, YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    release: NaiveDate,
+    /// Story template: weekly-roundup (default) or by-area, or one of your own.
+    #[arg(long, value_name = "NAME")]
+    template: Option<String>,
+    /// A folder of templates that override the built-ins by file name.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// markdown: the copy; json: the story's view model, every figure in it.
+    #[arg(long, value_enum, default_value_t = FormatArg::Markdown)]
+    format: FormatArg,
+    /// Write here instead of standard output (only when the whole story succeeded).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FormatArg {
+    Markdown,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum TemplatesAction {
+    /// List the built-in story templates.
+    List,
+    /// Write the built-in templates into DIR, to edit and pass back with --templates DIR.
+    Export {
+        /// Folder to write into (created if missing).
+        dir: PathBuf,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    casewire::fetch::file::parse_date(s)
+        .ok_or_else(|| format!("\"{s}\" is not a date in the form YYYY-MM-DD"))
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Draft(args) => {
+            let request = DraftRequest {
+                patch: args.patch,
+                data: args.data,
+                population: args.population,
+                release: args.release,
+                template: args.template,
+                templates: args.templates,
+                format: match args.format {
+                    FormatArg::Markdown => Format::Markdown,
+                    FormatArg::Json => Format::Json,
+                },
+            };
+            let draft = casewire::draft::draft(&request)?;
+            for w in &draft.warnings {
+                eprintln!("warning: {w}");
+            }
+            match args.out {
+                Some(path) => {
+                    casewire::publish::write_atomic(&path, draft.output.as_bytes())
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("wrote {}", path.display());
+                }
+                None => print!("{}", draft.output),
+            }
+        }
+        Command::Templates { action } => match action {
+            TemplatesAction::List => {
+                let renderer = casewire::render::Renderer::new(None)?;
+                for name in renderer.story_templates() {
+                    println!("{name}");
+                }
+            }
+            TemplatesAction::Export { dir, force } => {
+                let written = casewire::render::export_builtin(&dir, force)?;
+                for path in written {
+                    eprintln!("wrote {}", path.display());
+                }
+            }
+        },
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -163,31 +163,50 @@ impl Population {
     }
 }
 
+/// Two rows that give different values for the same area, metric and date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    /// Area code.
+    pub area: String,
+    /// Area type.
+    pub area_type: String,
+    /// Metric name.
+    pub metric: String,
+    /// The date both rows give.
+    pub date: NaiveDate,
+    /// Where the first row is.
+    pub first: Location,
+    /// Its value.
+    pub first_value: String,
+    /// Where the second row is.
+    pub second: Location,
+    /// Its value.
+    pub second_value: String,
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "conflicting rows for {} ({}) on {}: {} is {} at {} but {} at {}",
+            self.area,
+            self.area_type,
+            self.date,
+            self.metric,
+            self.first_value,
+            self.first,
+            self.second_value,
+            self.second
+        )
+    }
+}
+
 /// Why a set of rows could not become a dataset.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     /// Two rows give different values for the same area, metric and date.
-    #[error(
-        "conflicting rows for {area} ({area_type}) on {date}: {metric} is {first_value} at {first} but {second_value} at {second}"
-    )]
-    Conflict {
-        /// Area code.
-        area: String,
-        /// Area type.
-        area_type: String,
-        /// Metric name.
-        metric: String,
-        /// The date both rows give.
-        date: NaiveDate,
-        /// Where the first row is.
-        first: Location,
-        /// Its value.
-        first_value: String,
-        /// Where the second row is.
-        second: Location,
-        /// Its value.
-        second_value: String,
-    },
+    #[error("{0}")]
+    Conflict(Box<Conflict>),
     /// A count outside what any real day could hold.
     #[error("{location}: {area} on {date}: count {value} is out of range")]
     OutOfRange {
@@ -377,9 +396,7 @@ impl DatasetBuilder {
             if pending.entries.len() > 1 && pending.entries[0].day > pending.entries[1].day {
                 pending.entries.reverse();
             }
-            pending
-                .entries
-                .sort_by_key(|e| (e.day, e.source, e.line));
+            pending.entries.sort_by_key(|e| (e.day, e.source, e.line));
             let mut sources: Vec<usize> = Vec::new();
             let mut deduped: Vec<Entry> = Vec::with_capacity(pending.entries.len());
             for e in pending.entries {
@@ -390,7 +407,7 @@ impl DatasetBuilder {
                     && prev.day == e.day
                 {
                     if prev.value != e.value {
-                        return Err(BuildError::Conflict {
+                        return Err(BuildError::Conflict(Box::new(Conflict {
                             area: pending.code,
                             area_type: pending.area_type,
                             metric: CASES_METRIC.to_string(),
@@ -405,7 +422,7 @@ impl DatasetBuilder {
                                 line: u64::from(e.line),
                             },
                             second_value: show_count(e.value),
-                        });
+                        })));
                     }
                     continue;
                 }
@@ -413,7 +430,7 @@ impl DatasetBuilder {
             }
             let mut extra = BTreeMap::new();
             for (metric, mut series) in pending.extra {
-                series.sort_by(|a, b| (a.0, a.2, a.3).cmp(&(b.0, b.2, b.3)));
+                series.sort_by_key(|a| (a.0, a.2, a.3));
                 let mut out: Vec<(NaiveDate, f64)> = Vec::with_capacity(series.len());
                 let mut last_loc: Option<(u32, u32)> = None;
                 for (date, value, source, line) in series {
@@ -425,7 +442,7 @@ impl DatasetBuilder {
                     {
                         if prev_value != value {
                             let (ps, pl) = last_loc.expect("set with every push");
-                            return Err(BuildError::Conflict {
+                            return Err(BuildError::Conflict(Box::new(Conflict {
                                 area: pending.code,
                                 area_type: pending.area_type,
                                 metric,
@@ -440,7 +457,7 @@ impl DatasetBuilder {
                                     line: u64::from(line),
                                 },
                                 second_value: value.to_string(),
-                            });
+                            })));
                         }
                         continue;
                     }
@@ -451,7 +468,9 @@ impl DatasetBuilder {
             }
             sources.sort_unstable();
             // The name on the most recent date is the one a reader knows today.
-            pending.names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            pending
+                .names
+                .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             let name = pending
                 .names
                 .first()

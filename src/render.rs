@@ -1,1 +1,327 @@
-//! render
+//! Fills Tera templates with a [`Story`], through house-style filters.
+//!
+//! Templates are built into the binary; a newsroom's folder overrides them by file name and
+//! may add its own. `casewire templates export DIR` writes the built-ins out for editing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use tera::{Context, Kwargs, State, Tera};
+
+use crate::lang;
+use crate::publish::write_atomic;
+use crate::story::Story;
+
+/// The built-in templates, by name. Names ending in `.md` under the top level are stories;
+/// `partials/` holds pieces they include.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "weekly-roundup.md",
+        include_str!("../templates/weekly-roundup.md"),
+    ),
+    ("by-area.md", include_str!("../templates/by-area.md")),
+    (
+        "partials/components.md",
+        include_str!("../templates/partials/components.md"),
+    ),
+    (
+        "partials/method.md",
+        include_str!("../templates/partials/method.md"),
+    ),
+    (
+        "partials/national.md",
+        include_str!("../templates/partials/national.md"),
+    ),
+    (
+        "partials/leaders.md",
+        include_str!("../templates/partials/leaders.md"),
+    ),
+    (
+        "partials/movers.md",
+        include_str!("../templates/partials/movers.md"),
+    ),
+    (
+        "partials/provenance.md",
+        include_str!("../templates/partials/provenance.md"),
+    ),
+];
+
+/// The story template used when none is named.
+pub const DEFAULT_TEMPLATE: &str = "weekly-roundup";
+
+/// Why templates could not be loaded or rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A template folder or file could not be read.
+    #[error("cannot read templates from {path}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A template does not parse.
+    #[error("templates do not parse:\n{report}")]
+    Syntax {
+        /// Tera's report, naming each template, line and a pointer.
+        report: String,
+    },
+    /// No template of that name.
+    #[error("no template named \"{name}\"; available: {available}")]
+    NotFound {
+        /// The name asked for.
+        name: String,
+        /// The story templates there are.
+        available: String,
+    },
+    /// Rendering failed.
+    #[error("template {name} failed to render:\n{report}")]
+    Render {
+        /// Template.
+        name: String,
+        /// Tera's report.
+        report: String,
+    },
+    /// Export would overwrite a file.
+    #[error("{path} already exists; export refuses to overwrite a newsroom's edits (use --force)")]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+/// Tera's message with every cause beneath it: its first line rarely names the real problem.
+fn tera_report(e: &tera::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out.push_str("\ncaused by: ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// The loaded templates and filters, ready to render any number of stories.
+pub struct Renderer {
+    tera: Tera,
+    names: Vec<String>,
+}
+
+impl std::fmt::Debug for Renderer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Renderer")
+            .field("names", &self.names)
+            .finish()
+    }
+}
+
+fn read_overrides(
+    dir: &Path,
+    prefix: &str,
+    out: &mut BTreeMap<String, String>,
+) -> Result<(), RenderError> {
+    let io = |source| RenderError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .collect::<Result<_, _>>()
+        .map_err(io)?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            read_overrides(&path, &format!("{prefix}{name}/"), out)?;
+        } else if name.ends_with(".md") {
+            let text = std::fs::read_to_string(&path).map_err(|source| RenderError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            out.insert(format!("{prefix}{name}"), text);
+        }
+    }
+    Ok(())
+}
+
+fn date_arg(value: &str) -> tera::TeraResult<NaiveDate> {
+    crate::fetch::file::parse_date(value)
+        .ok_or_else(|| tera::Error::message(format!("\"{value}\" is not a date (YYYY-MM-DD)")))
+}
+
+fn story_year(kwargs: &Kwargs, state: &State) -> tera::TeraResult<Option<i32>> {
+    match kwargs.get::<i32>("year")? {
+        Some(y) => Ok(Some(y)),
+        None => state.get::<i32>("story_year"),
+    }
+}
+
+fn register_filters(tera: &mut Tera) {
+    tera.register_filter("thousands", |n: i64, _: Kwargs, _: &State| {
+        lang::thousands(n)
+    });
+    tera.register_filter("rate", |v: f64, _: Kwargs, _: &State| lang::rate(v));
+    tera.register_filter("percent", |n: i64, _: Kwargs, _: &State| lang::percent(n));
+    tera.register_filter("count_words", |n: i64, _: Kwargs, _: &State| {
+        lang::count_words(n)
+    });
+    tera.register_filter("ordinal", |n: i64, _: Kwargs, _: &State| lang::ordinal(n));
+    tera.register_filter("ordinal_words", |n: i64, _: Kwargs, _: &State| {
+        lang::ordinal_words(n)
+    });
+    tera.register_filter(
+        "ranked",
+        |n: i64, kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let word = kwargs.get::<&str>("word")?.unwrap_or("highest");
+            Ok(lang::ranked(n, word))
+        },
+    );
+    tera.register_filter(
+        "date",
+        |d: &str, kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+            Ok(lang::date(date_arg(d)?, story_year(&kwargs, state)?))
+        },
+    );
+    tera.register_filter(
+        "weekday_date",
+        |d: &str, kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+            Ok(lang::weekday_date(
+                date_arg(d)?,
+                story_year(&kwargs, state)?,
+            ))
+        },
+    );
+    tera.register_filter(
+        "weekday",
+        |d: &str, _: Kwargs, _: &State| -> tera::TeraResult<String> {
+            Ok(lang::weekday_name(date_arg(d)?).to_string())
+        },
+    );
+    tera.register_filter("possessive", |s: &str, _: Kwargs, _: &State| {
+        lang::possessive(s)
+    });
+    tera.register_filter("list_and", |items: Vec<String>, _: Kwargs, _: &State| {
+        lang::list_and(&items)
+    });
+    tera.register_filter(
+        "agree",
+        |n: i64, kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let one = kwargs.must_get::<&str>("one")?;
+            let many = kwargs.must_get::<&str>("many")?;
+            Ok(lang::agree(n, one, many).to_string())
+        },
+    );
+    tera.register_filter("sentence_case", |s: &str, _: Kwargs, _: &State| {
+        lang::sentence_case(s)
+    });
+}
+
+/// Collapses the blank lines that conditional blocks leave, trims trailing spaces and ends the
+/// text with exactly one newline, so a template can be laid out for reading.
+pub fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank_run = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank_run += 1;
+            continue;
+        }
+        if !out.is_empty() && blank_run > 0 {
+            out.push('\n');
+        }
+        blank_run = 0;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+impl Renderer {
+    /// Loads the built-in templates, then a newsroom's folder over them (same name wins).
+    pub fn new(overrides: Option<&Path>) -> Result<Renderer, RenderError> {
+        let mut sources: BTreeMap<String, String> = BUILTIN
+            .iter()
+            .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+            .collect();
+        if let Some(dir) = overrides {
+            read_overrides(dir, "", &mut sources)?;
+        }
+        let mut tera = Tera::new();
+        // Markdown is not HTML: escaping would print "&amp;" in copy.
+        tera.autoescape_on(Vec::<&str>::new());
+        register_filters(&mut tera);
+        // All at once: includes and components resolve across the whole set.
+        tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| RenderError::Syntax {
+                report: tera_report(&e),
+            })?;
+        let names = sources
+            .keys()
+            .filter(|n| !n.contains('/'))
+            .map(|n| n.trim_end_matches(".md").to_string())
+            .collect();
+        Ok(Renderer { tera, names })
+    }
+
+    /// The story templates available (partials excluded), without the `.md`.
+    pub fn story_templates(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Checks that a story template exists.
+    pub fn check_template(&self, name: &str) -> Result<(), RenderError> {
+        if self.names.iter().any(|n| n == name) {
+            Ok(())
+        } else {
+            Err(RenderError::NotFound {
+                name: name.to_string(),
+                available: self.names.join(", "),
+            })
+        }
+    }
+
+    /// Renders a story with the named template.
+    pub fn render(&self, template: &str, story: &Story) -> Result<String, RenderError> {
+        self.check_template(template)?;
+        let file = format!("{template}.md");
+        let context = Context::from_serialize(story).map_err(|e| RenderError::Render {
+            name: file.clone(),
+            report: tera_report(&e),
+        })?;
+        let text = self
+            .tera
+            .render(&file, &context)
+            .map_err(|e| RenderError::Render {
+                name: file.clone(),
+                report: tera_report(&e),
+            })?;
+        Ok(tidy(&text))
+    }
+}
+
+/// Writes the built-in templates into `dir` for a newsroom to edit. Refuses to overwrite a file
+/// unless `force`; returns the files written.
+pub fn export_builtin(dir: &Path, force: bool) -> Result<Vec<PathBuf>, RenderError> {
+    let targets: Vec<(PathBuf, &str)> = BUILTIN
+        .iter()
+        .map(|(name, text)| (dir.join(name), *text))
+        .collect();
+    if !force && let Some((path, _)) = targets.iter().find(|(p, _)| p.exists()) {
+        return Err(RenderError::Exists { path: path.clone() });
+    }
+    for (path, text) in &targets {
+        write_atomic(path, text.as_bytes()).map_err(|source| RenderError::Io {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    Ok(targets.into_iter().map(|(p, _)| p).collect())
+}

@@ -1,0 +1,312 @@
+//! The draft job: checked inputs in, one story out. The CLI and the tests both call
+//! [`draft`], so what the tests check is what an editor runs.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::config::{ConfigError, Patch, resolve_areas};
+use crate::fetch::file::{PopulationError, ReadError, read_data_file, read_population_file};
+use crate::model::{Dataset, DatasetBuilder, Population, ROLLING_RATE_METRIC, ROLLING_SUM_METRIC};
+use crate::render::{RenderError, Renderer};
+use crate::stats::{National, Rate, Week, week_sum};
+use crate::story::{self, Story, StoryError, StoryInput};
+
+/// Anything that stops a draft, each naming the input at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    /// A data file.
+    #[error(transparent)]
+    Data(#[from] ReadError),
+    /// A data set assembled from rows.
+    #[error(transparent)]
+    Build(#[from] crate::model::BuildError),
+    /// The population table.
+    #[error(transparent)]
+    Population(#[from] PopulationError),
+    /// The patch file.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The figures.
+    #[error(transparent)]
+    Story(#[from] StoryError),
+    /// The templates.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// The release asks for days the data do not have.
+    #[error(
+        "release {release} needs data from {need_from} to {need_to} (the seven days to {need_to} and the week before), but {sources} run from {have_from} to {have_to}"
+    )]
+    OutsideData {
+        /// The release asked for.
+        release: NaiveDate,
+        /// First day needed.
+        need_from: NaiveDate,
+        /// Last day needed.
+        need_to: NaiveDate,
+        /// First day the data have.
+        have_from: NaiveDate,
+        /// Last day the data have.
+        have_to: NaiveDate,
+        /// The data files.
+        sources: String,
+    },
+    /// The data hold no rows of case counts.
+    #[error("{sources} hold no {metric} rows")]
+    NoCases {
+        /// The data files.
+        sources: String,
+        /// The metric looked for.
+        metric: &'static str,
+    },
+    /// A rolling sum the source published disagrees with the sum of its own daily counts.
+    #[error(
+        "{area} ({code}): the source gives a 7-day sum of {published} to {date}, but its daily counts add up to {computed}"
+    )]
+    CrossCheck {
+        /// Area name.
+        area: String,
+        /// Area code.
+        code: String,
+        /// Last day of the window.
+        date: NaiveDate,
+        /// The sum the file carries.
+        published: f64,
+        /// Ours.
+        computed: i64,
+    },
+}
+
+/// Output format of a draft.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    /// The rendered copy.
+    #[default]
+    Markdown,
+    /// The view model, every figure in it.
+    Json,
+}
+
+/// What a draft needs, already parsed from the command line.
+#[derive(Clone, Debug)]
+pub struct DraftRequest {
+    /// The patch file.
+    pub patch: PathBuf,
+    /// Data files, read in order and merged.
+    pub data: Vec<PathBuf>,
+    /// The population table.
+    pub population: PathBuf,
+    /// The day the data were published.
+    pub release: NaiveDate,
+    /// Story template name; the default when `None`.
+    pub template: Option<String>,
+    /// A newsroom's template folder.
+    pub templates: Option<PathBuf>,
+    /// Markdown or JSON.
+    pub format: Format,
+}
+
+/// A finished draft.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    /// The view model.
+    pub story: Story,
+    /// The text to write: Markdown or JSON.
+    pub output: String,
+    /// Things a human should know that did not stop the draft.
+    pub warnings: Vec<String>,
+}
+
+/// Reads every data file into one dataset.
+pub fn load_data(paths: &[PathBuf]) -> Result<Dataset, DraftError> {
+    let mut builder = DatasetBuilder::new();
+    for path in paths {
+        read_data_file(&mut builder, path)?;
+    }
+    Ok(builder.finish()?)
+}
+
+/// Checks that the data cover the week and the week before.
+pub fn check_coverage(dataset: &Dataset, release: NaiveDate, week: Week) -> Result<(), DraftError> {
+    let sources = dataset.source_labels();
+    let has_cases = dataset.areas.iter().any(|a| !a.cases.is_empty());
+    let Some((have_from, have_to)) = dataset.date_range().filter(|_| has_cases) else {
+        return Err(DraftError::NoCases {
+            sources,
+            metric: crate::model::CASES_METRIC,
+        });
+    };
+    let need_from = week.previous().start;
+    if week.end > have_to || need_from < have_from {
+        return Err(DraftError::OutsideData {
+            release,
+            need_from,
+            need_to: week.end,
+            have_from,
+            have_to,
+            sources,
+        });
+    }
+    Ok(())
+}
+
+/// Compares our sums and rates with any the source published for the same days. A sum that
+/// disagrees is an error (the file contradicts itself); a rate that disagrees by more than
+/// rounding is a warning, since the source may have used another population table.
+pub fn cross_check(
+    dataset: &Dataset,
+    population: &Population,
+    national: &National,
+) -> Result<Vec<String>, DraftError> {
+    let mut warnings = Vec::new();
+    for w in &national.weeks {
+        let area = &dataset.areas[w.index];
+        if area.extra.is_empty() {
+            continue;
+        }
+        for week in [national.week, national.week.previous()] {
+            let computed = week_sum(area, week).unwrap_or_default();
+            if let Some(published) = area.extra_on(ROLLING_SUM_METRIC, week.end)
+                && (published - computed as f64).abs() > 0.5
+            {
+                return Err(DraftError::CrossCheck {
+                    area: area.name.clone(),
+                    code: area.code.clone(),
+                    date: week.end,
+                    published,
+                    computed,
+                });
+            }
+            if let (Some(published), Some(pop)) = (
+                area.extra_on(ROLLING_RATE_METRIC, week.end),
+                population.get(&area.code),
+            ) {
+                let ours = Rate::per_100k(computed, pop);
+                if (published - ours.as_f64()).abs() > 0.15 {
+                    warnings.push(format!(
+                        "{} ({}): the source gives a rate of {published} for the seven days to {}, \
+                         ours is {ours} on the population table's {pop}; the tables may differ",
+                        area.name, area.code, week.end
+                    ));
+                }
+            }
+        }
+    }
+    Ok(warnings)
+}
+
+/// Everything a story needs, loaded and checked.
+#[derive(Debug)]
+pub struct Inputs {
+    /// The patch.
+    pub patch: Patch,
+    /// The patch file's path, for messages.
+    pub patch_path: PathBuf,
+    /// The data.
+    pub dataset: Dataset,
+    /// The population table.
+    pub population: Population,
+    /// Notes from reading them.
+    pub warnings: Vec<String>,
+}
+
+/// Loads the patch, data and population named in a request.
+pub fn load_inputs(
+    patch_path: &Path,
+    data: &[PathBuf],
+    population: &Path,
+) -> Result<Inputs, DraftError> {
+    let patch = Patch::load(patch_path)?;
+    let dataset = load_data(data)?;
+    let (population, notes) = read_population_file(population)?;
+    let mut warnings = dataset.warnings.clone();
+    warnings.extend(notes);
+    Ok(Inputs {
+        patch,
+        patch_path: patch_path.to_path_buf(),
+        dataset,
+        population,
+        warnings,
+    })
+}
+
+/// Computes, decides and renders one patch story from loaded inputs.
+pub fn draft_from(
+    inputs: &Inputs,
+    renderer: &Renderer,
+    release: NaiveDate,
+    template: &str,
+    format: Format,
+) -> Result<Draft, DraftError> {
+    renderer.check_template(template)?;
+    let Inputs {
+        patch,
+        patch_path,
+        dataset,
+        population,
+        warnings,
+    } = inputs;
+    let mut warnings = warnings.clone();
+    let week = Week::for_release(release, patch.incomplete_days);
+    check_coverage(dataset, release, week)?;
+    if let Some((_, last)) = dataset.date_range()
+        && last >= release
+    {
+        warnings.push(format!(
+            "the data run to {last}, on or after the release date {release}: is the release right?"
+        ));
+    }
+    let area_type = patch.resolve_area_type(patch_path, dataset)?;
+    let core = resolve_areas(patch_path, dataset, &area_type, &patch.core)?;
+    let nearby = resolve_areas(patch_path, dataset, &area_type, &patch.nearby)?;
+    let national = National::compute(dataset, population, patch.universe, &area_type, week);
+    warnings.extend(cross_check(dataset, population, &national)?);
+    for (i, why) in &national.missing {
+        let a = &dataset.areas[*i];
+        warnings.push(format!(
+            "{} ({}) is left out of the national figures: {why}",
+            a.name, a.code
+        ));
+    }
+    let story = story::build(StoryInput {
+        dataset,
+        national: &national,
+        patch,
+        core: &core,
+        nearby: &nearby,
+        release,
+        template,
+    })?;
+    let output = match format {
+        Format::Markdown => renderer.render(template, &story)?,
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&story)
+                .expect("the view model has only serialisable fields");
+            s.push('\n');
+            s
+        }
+    };
+    Ok(Draft {
+        story,
+        output,
+        warnings,
+    })
+}
+
+/// Loads everything a request names and drafts the story.
+pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
+    let renderer = Renderer::new(request.templates.as_deref())?;
+    let template = request
+        .template
+        .as_deref()
+        .unwrap_or(crate::render::DEFAULT_TEMPLATE);
+    renderer.check_template(template)?;
+    let inputs = load_inputs(&request.patch, &request.data, &request.population)?;
+    draft_from(
+        &inputs,
+        &renderer,
+        request.release,
+        template,
+        request.format,
+    )
+}
