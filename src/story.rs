@@ -494,11 +494,16 @@ pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
         })
         .collect();
 
-    let nearby_views: Vec<AreaView> = nearby
+    let mut nearby_views: Vec<AreaView> = nearby
         .iter()
         .filter_map(|&i| national.week_of(i))
         .map(|w| area_view(dataset, national, w))
         .collect();
+    let nearby_keys: Vec<&str> = nearby_views.iter().map(|v| v.code.as_str()).collect();
+    let nearby_frames = pick_frames(patch.seed, release, &nearby_keys);
+    for (v, frame) in nearby_views.iter_mut().zip(nearby_frames) {
+        v.frame = frame;
+    }
 
     let trend = Trend::of(&summary.movement);
     let exception = match trend {

@@ -1,1 +1,11 @@
+//! casewire's one integration-test binary: every test here runs real parts (the binary, the
+//! library, the real archived data in `../shared/data`), none reaches the network.
 
+mod support;
+
+mod cli;
+mod figures;
+mod properties;
+mod readers;
+mod stories;
+mod templates;
