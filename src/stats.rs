@@ -19,6 +19,12 @@ impl Rate {
     /// The rate per 100,000 of `cases` among `population`, rounded half-up to one decimal.
     ///
     /// Integer arithmetic throughout: a float would round 0.05 boundaries either way.
+    ///
+    /// ```
+    /// use casewire::stats::Rate;
+    /// // Knowsley, seven days to January 15 2021: 1,712 cases among 150,862 people.
+    /// assert_eq!(Rate::per_100k(1712, 150_862).to_string(), "1134.8");
+    /// ```
     pub fn per_100k(cases: i64, population: u64) -> Rate {
         assert!(population > 0, "a rate needs a population");
         let pop = i128::from(population);
