@@ -377,9 +377,7 @@ impl DatasetBuilder {
             if pending.entries.len() > 1 && pending.entries[0].day > pending.entries[1].day {
                 pending.entries.reverse();
             }
-            pending
-                .entries
-                .sort_by_key(|e| (e.day, e.source, e.line));
+            pending.entries.sort_by_key(|e| (e.day, e.source, e.line));
             let mut sources: Vec<usize> = Vec::new();
             let mut deduped: Vec<Entry> = Vec::with_capacity(pending.entries.len());
             for e in pending.entries {
@@ -413,7 +411,7 @@ impl DatasetBuilder {
             }
             let mut extra = BTreeMap::new();
             for (metric, mut series) in pending.extra {
-                series.sort_by(|a, b| (a.0, a.2, a.3).cmp(&(b.0, b.2, b.3)));
+                series.sort_by_key(|a| (a.0, a.2, a.3));
                 let mut out: Vec<(NaiveDate, f64)> = Vec::with_capacity(series.len());
                 let mut last_loc: Option<(u32, u32)> = None;
                 for (date, value, source, line) in series {
@@ -451,7 +449,9 @@ impl DatasetBuilder {
             }
             sources.sort_unstable();
             // The name on the most recent date is the one a reader knows today.
-            pending.names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            pending
+                .names
+                .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             let name = pending
                 .names
                 .first()

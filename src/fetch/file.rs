@@ -219,9 +219,7 @@ fn read_csv(
                 why: match e.kind() {
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
-                    } => format!(
-                        "expected {expected_len} fields like the header, found {len}"
-                    ),
+                    } => format!("expected {expected_len} fields like the header, found {len}"),
                     csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
                     _ => e.to_string(),
                 },
@@ -301,9 +299,8 @@ fn read_json(
             if let Some(Value::Array(body)) = map.get("body") {
                 (body, "legacy v2 JSON")
             } else if let Some(Value::Array(data)) = map.get("data") {
-                if let Some(Value::Object(structure)) = map
-                    .get("requestPayload")
-                    .and_then(|p| p.get("structure"))
+                if let Some(Value::Object(structure)) =
+                    map.get("requestPayload").and_then(|p| p.get("structure"))
                 {
                     for (key, metric) in structure {
                         if let Value::String(metric) = metric {
@@ -509,13 +506,15 @@ pub fn read_population_bytes(
     let mut notes = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
-        let more = reader.read_record(&mut record).map_err(|e| PopulationError::Row {
-            location: Location {
-                source: label.to_string(),
-                line: e.position().map_or(0, |p| p.line()),
-            },
-            why: e.to_string(),
-        })?;
+        let more = reader
+            .read_record(&mut record)
+            .map_err(|e| PopulationError::Row {
+                location: Location {
+                    source: label.to_string(),
+                    line: e.position().map_or(0, |p| p.line()),
+                },
+                why: e.to_string(),
+            })?;
         if !more {
             break;
         }

@@ -1,0 +1,1 @@
+//! House-style lint tests.
