@@ -616,6 +616,9 @@ const UNITS: &[&str] = &[
     "x",
 ];
 
+/// Words that can sit between a small figure and its unit ("3 new cases").
+const UNIT_ADJECTIVES: &[&str] = &["new", "more", "fewer", "positive", "confirmed", "further"];
+
 /// Words inside the brackets of "254.0 (800 new cases)".
 const COUNT_IN_BRACKETS: &[&str] = &[
     "new",
@@ -1475,7 +1478,12 @@ impl Sentence<'_> {
         let Some(n) = plain_int(s).filter(|n| *n < 10 && s.len() == 1) else {
             return;
         };
-        if self.is_percent(i) || self.word(i + 1).is_some_and(|w| in_list(UNITS, w)) {
+        // "3 new cases": a unit may come after an adjective or two.
+        let mut j = i + 1;
+        while j < i + 3 && self.word(j).is_some_and(|w| in_list(UNIT_ADJECTIVES, w)) {
+            j += 1;
+        }
+        if self.is_percent(i) || self.word(j).is_some_and(|w| in_list(UNITS, w)) {
             return;
         }
         let prev = self.prev(i);
