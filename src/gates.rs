@@ -758,8 +758,10 @@ fn rates(input: &GateInput<'_>, weeks: Option<Weeks>, out: &mut Findings<'_>) {
         };
         let jumped = low == 0 || (high as f64) > (low as f64) * factor;
         if jumped {
-            let how = if low == 0 {
+            let how = if low == 0 && direction == "rose" {
                 "from zero".to_string()
+            } else if low == 0 {
+                "to zero".to_string()
             } else {
                 format!("more than {factor}-fold")
             };

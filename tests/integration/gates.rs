@@ -274,6 +274,23 @@ fn week_on_week_jump() {
 }
 
 #[test]
+fn week_on_week_jump_catches_a_collapse_too() {
+    // A week of zeros after 140.0 is more often a feed that stopped than a real fall.
+    let report = Case {
+        data: "week-on-week-fall.csv",
+        ..Case::default()
+    }
+    .run();
+    only(&report, Gate::WeekOnWeekJump, Some("E06000001"));
+    assert!(
+        report.findings[0]
+            .message
+            .starts_with("rate fell to zero, from 140.0 in the seven days to 2021-01-07 to 0.0"),
+        "{report}"
+    );
+}
+
+#[test]
 fn population_missing() {
     let report = Case {
         population: "population-missing.csv",
