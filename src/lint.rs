@@ -448,19 +448,10 @@ fn tokenize(text: &str) -> Vec<Token> {
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
 
+#[rustfmt::skip]
 const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
 ];
 
 const MONTH_ABBREVIATIONS: [(&str, usize); 12] = [
@@ -478,161 +469,58 @@ const MONTH_ABBREVIATIONS: [(&str, usize); 12] = [
     ("Dec", 11),
 ];
 
+#[rustfmt::skip]
 const SMALL: [&str; 10] = [
     "none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 ];
 
 /// Words that can sit between "rate" and its figure ("rate is currently 254.0", "rate, up
 /// from 358.0 to 696.5").
+#[rustfmt::skip]
 const RATE_GLUE: &[&str] = &[
-    "of",
-    "is",
-    "was",
-    "were",
-    "are",
-    "be",
-    "been",
-    "has",
-    "had",
-    "have",
-    "currently",
-    "now",
-    "still",
-    "at",
-    "to",
-    "from",
-    "down",
-    "up",
-    "slightly",
-    "sharply",
-    "significantly",
-    "recording",
-    "recorded",
-    "reporting",
-    "reported",
-    "records",
-    "reports",
-    "a",
-    "an",
-    "its",
-    "their",
-    "with",
-    "stands",
-    "stood",
-    "rose",
-    "fell",
-    "risen",
-    "fallen",
-    "dropped",
-    "climbed",
-    "increased",
-    "decreased",
-    "falling",
-    "rising",
-    "jumped",
-    "just",
-    "then",
-    "this",
-    "week",
-    "last",
-    "went",
-    "gone",
-    "compared",
-    "against",
+    "of", "is", "was", "were", "are", "be", "been", "has", "had", "have", "currently", "now",
+    "still", "at", "to", "from", "down", "up", "slightly", "sharply", "significantly",
+    "recording", "recorded", "reporting", "reported", "records", "reports", "a", "an", "its",
+    "their", "with", "stands", "stood", "rose", "fell", "risen", "fallen", "dropped", "climbed",
+    "increased", "decreased", "falling", "rising", "jumped", "just", "then", "this", "week",
+    "last", "went", "gone", "compared", "against",
 ];
 
 /// Words after a figure that leave it a rate: anything else ("cases", "local areas") makes the
 /// figure a count of something.
+#[rustfmt::skip]
 const RATE_FOLLOW: &[&str] = &[
-    "per",
-    "to",
-    "last",
-    "a",
-    "and",
-    "from",
-    "down",
-    "up",
-    "in",
-    "on",
-    "previously",
-    "this",
-    "the",
-    "with",
-    "after",
-    "compared",
-    "against",
-    "for",
-    "or",
-    "but",
-    "while",
-    "which",
-    "when",
-    "as",
-    "at",
-    "than",
-    "since",
-    "so",
-    "over",
-    "before",
-    "its",
-    "their",
-    "is",
-    "was",
+    "per", "to", "last", "a", "and", "from", "down", "up", "in", "on", "previously", "this",
+    "the", "with", "after", "compared", "against", "for", "or", "but", "while", "which", "when",
+    "as", "at", "than", "since", "so", "over", "before", "its", "their", "is", "was",
 ];
 
 /// Words before a figure that mark it as rounded prose ("rates of around 250").
+#[rustfmt::skip]
 const APPROXIMATE: &[&str] = &[
-    "around",
-    "about",
-    "roughly",
-    "nearly",
-    "almost",
-    "approximately",
-    "some",
-    "over",
-    "under",
-    "above",
-    "below",
-    "than",
-    "circa",
+    "around", "about", "roughly", "nearly", "almost", "approximately", "some", "over", "under",
+    "above", "below", "than", "circa",
 ];
 
 /// Words a bare small figure may stand before and stay a figure: units.
+#[rustfmt::skip]
 const UNITS: &[&str] = &[
-    "per",
-    "percent",
-    "cases",
-    "case",
-    "deaths",
-    "death",
-    "people",
-    "patients",
-    "tests",
-    "admissions",
-    "beds",
-    "pm",
-    "am",
-    "points",
-    "x",
+    "per", "percent", "cases", "case", "deaths", "death", "people", "patients", "tests",
+    "admissions", "beds", "pm", "am", "points", "x",
 ];
 
 /// Words that can sit between a small figure and its unit ("3 new cases").
 const UNIT_ADJECTIVES: &[&str] = &["new", "more", "fewer", "positive", "confirmed", "further"];
 
 /// Words inside the brackets of "254.0 (800 new cases)".
+#[rustfmt::skip]
 const COUNT_IN_BRACKETS: &[&str] = &[
-    "new",
-    "cases",
-    "case",
-    "virus",
-    "infections",
-    "positive",
-    "confirmed",
-    "coronavirus",
+    "new", "cases", "case", "virus", "infections", "positive", "confirmed", "coronavirus",
     "covid",
 ];
 
 /// Prepositions that make a four-digit figure a year ("in 2021", "since 2020").
+#[rustfmt::skip]
 const YEAR_CONTEXT: &[&str] = &[
     "in", "since", "during", "until", "till", "before", "after", "early", "late", "mid", "year",
     "summer", "autumn", "winter", "spring",
@@ -1146,23 +1034,12 @@ impl Sentence<'_> {
         if !table {
             self.starts_with_figure(out);
         }
-        let mut date_tokens = Vec::new();
         for i in self.first..self.end {
             match self.block.tokens[i].tok {
-                Tok::Number => {
-                    if self.date_style(i, out) {
-                        date_tokens.push(i);
-                        continue;
-                    }
-                    if date_tokens.contains(&i) {
-                        continue;
-                    }
-                    self.number_rules(i, table, out);
-                }
+                // A figure that is part of a date is judged as a date only.
+                Tok::Number if !self.date_style(i, out) => self.number_rules(i, table, out),
                 Tok::Word => {
-                    if let Some(j) = self.month_first_date(i, out) {
-                        date_tokens.push(j);
-                    }
+                    self.month_first_date(i, out);
                     if !table {
                         self.doubled(i, out);
                     }
@@ -1252,12 +1129,16 @@ impl Sentence<'_> {
         false
     }
 
-    /// "January 14th" and "Jan 14". Returns the day's token when it was part of a date.
-    fn month_first_date(&self, i: usize, out: &mut Vec<LintFinding>) -> Option<usize> {
+    /// "January 14th" and "Jan 14".
+    fn month_first_date(&self, i: usize, out: &mut Vec<LintFinding>) {
         let w = self.s(i);
         let full = month_index(w);
-        let month = full.or_else(|| month_abbreviation(w))?;
-        let next = self.number(i + 1)?;
+        let Some(month) = full.or_else(|| month_abbreviation(w)) else {
+            return;
+        };
+        let Some(next) = self.number(i + 1) else {
+            return;
+        };
         if let Some(day) = ordinal(next).filter(|d| (1..=31).contains(d)) {
             self.push(
                 out,
@@ -1266,10 +1147,11 @@ impl Sentence<'_> {
                 i + 1,
                 format!("dates take no suffix: \"{} {day}\"", MONTHS[month]),
             );
-            return Some(i + 1);
+            return;
         }
-        let day = plain_int(next).filter(|d| (1..=31).contains(d))?;
-        if full.is_none() {
+        if let Some(day) = plain_int(next).filter(|d| (1..=31).contains(d))
+            && full.is_none()
+        {
             self.push(
                 out,
                 Rule::DateStyle,
@@ -1278,7 +1160,6 @@ impl Sentence<'_> {
                 format!("months are written in full: \"{} {day}\"", MONTHS[month]),
             );
         }
-        Some(i + 1)
     }
 
     fn is_year(&self, i: usize) -> bool {
