@@ -1254,6 +1254,11 @@ impl Sentence<'_> {
                 }
                 Tok::Number => {}
                 Tok::Punct(',' | '–' | '—' | ':' | '-') => {}
+                // A list of movers: "Knowsley (down from 1,464.9 to 1,134.8)".
+                Tok::Punct('(') => {
+                    return (self.word_is(p + 1, "down") || self.word_is(p + 1, "up"))
+                        && self.word_is(p + 2, "from");
+                }
                 Tok::Punct(')') => {
                     // Skip a bracketed count back to its opening bracket.
                     while let Some(q) = self.prev(j) {

@@ -59,6 +59,13 @@ fn rate_decimals() {
             ("Dartford has a rate of 0 per 100,000.", &["0"]),
             ("Sedgemoor is down from 652 a week ago.", &["652"]),
             ("Slough had 1,025 cases per 100,000 people.", &["1,025"]),
+            ("1. Knowsley (down from 1,464.9 to 1,134)", &["1,134"]),
+            ("2. Slough (up from 1,166 to 1,025.2)", &["1,166"]),
+            ("1. Knowsley (down from 1,464.9 to 1,134.8)", &[]),
+            (
+                "Cases in Slough (down from 1,712 cases to 1,533 cases) fell.",
+                &[],
+            ),
             ("Bromley has a rate of 254.0 per 100,000 people.", &[]),
             ("Bromley recorded 856 new cases.", &[]),
             (
