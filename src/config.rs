@@ -82,7 +82,7 @@ impl Default for Lists {
 }
 
 /// A newsroom's patch, as written in its TOML file.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Patch {
     /// The publication the story is for.
@@ -123,6 +123,9 @@ pub struct Patch {
     /// List lengths.
     #[serde(default)]
     pub lists: Lists,
+    /// Input gates: which checks stop a story and which only warn, and their limits.
+    #[serde(default)]
+    pub gates: crate::gates::GateConfig,
 }
 
 fn default_area_noun() -> String {

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use crate::config::{ConfigError, Patch, resolve_areas};
 use crate::fetch::file::{PopulationError, ReadError, read_data_file, read_population_file};
+use crate::gates::{GateInput, check_inputs};
 use crate::model::{Dataset, DatasetBuilder, Population, ROLLING_RATE_METRIC, ROLLING_SUM_METRIC};
 use crate::render::{RenderError, Renderer};
 use crate::stats::{National, Rate, Week, week_sum};
@@ -59,6 +60,14 @@ pub enum DraftError {
         /// The metric looked for.
         metric: &'static str,
     },
+    /// Input gates found faults that hold the story back.
+    #[error("the data failed {count} input check(s); no story was written:\n{report}")]
+    Gates {
+        /// How many errors.
+        count: usize,
+        /// One line per error.
+        report: String,
+    },
     /// A rolling sum the source published disagrees with the sum of its own daily counts.
     #[error(
         "{area} ({code}): the source gives a 7-day sum of {published} to {date}, but its daily counts add up to {computed}"
@@ -104,6 +113,8 @@ pub struct DraftRequest {
     pub templates: Option<PathBuf>,
     /// Markdown or JSON.
     pub format: Format,
+    /// Today's date, for the future-dates gate; the library never reads the clock.
+    pub today: Option<NaiveDate>,
 }
 
 /// A finished draft.
@@ -115,6 +126,8 @@ pub struct Draft {
     pub output: String,
     /// Things a human should know that did not stop the draft.
     pub warnings: Vec<String>,
+    /// How the inputs were read, for the record (a population row that overrides another).
+    pub notes: Vec<String>,
 }
 
 /// Reads every data file into one dataset.
@@ -206,8 +219,10 @@ pub struct Inputs {
     pub dataset: Dataset,
     /// The population table.
     pub population: Population,
-    /// Notes from reading them.
+    /// Warnings from reading them.
     pub warnings: Vec<String>,
+    /// Notes from reading them.
+    pub notes: Vec<String>,
 }
 
 /// Loads the patch, data and population named in a request.
@@ -219,14 +234,14 @@ pub fn load_inputs(
     let patch = Patch::load(patch_path)?;
     let dataset = load_data(data)?;
     let (population, notes) = read_population_file(population)?;
-    let mut warnings = dataset.warnings.clone();
-    warnings.extend(notes);
+    let warnings = dataset.warnings.clone();
     Ok(Inputs {
         patch,
         patch_path: patch_path.to_path_buf(),
         dataset,
         population,
         warnings,
+        notes,
     })
 }
 
@@ -237,6 +252,7 @@ pub fn draft_from(
     release: NaiveDate,
     template: &str,
     format: Format,
+    today: Option<NaiveDate>,
 ) -> Result<Draft, DraftError> {
     renderer.check_template(template)?;
     let Inputs {
@@ -245,20 +261,41 @@ pub fn draft_from(
         dataset,
         population,
         warnings,
+        notes,
     } = inputs;
     let mut warnings = warnings.clone();
     let week = Week::for_release(release, patch.incomplete_days);
     check_coverage(dataset, release, week)?;
-    if let Some((_, last)) = dataset.date_range()
-        && last >= release
-    {
-        warnings.push(format!(
-            "the data run to {last}, on or after the release date {release}: is the release right?"
-        ));
-    }
     let area_type = patch.resolve_area_type(patch_path, dataset)?;
     let core = resolve_areas(patch_path, dataset, &area_type, &patch.core)?;
     let nearby = resolve_areas(patch_path, dataset, &area_type, &patch.nearby)?;
+    let universe: std::collections::BTreeSet<String> = dataset
+        .areas
+        .iter()
+        .filter(|a| a.area_type == area_type && patch.universe.contains(&a.code))
+        .map(|a| a.code.clone())
+        .collect();
+    let report = check_inputs(&GateInput {
+        dataset,
+        area_type: &area_type,
+        universe: &universe,
+        release,
+        week_end: week.end,
+        today,
+        population,
+        previous_population: None,
+        previous_dataset: None,
+        config: &patch.gates,
+    });
+    let errors = report.errors();
+    if !errors.is_empty() {
+        let lines: Vec<String> = errors.iter().map(|f| format!("  {f}")).collect();
+        return Err(DraftError::Gates {
+            count: errors.len(),
+            report: lines.join("\n"),
+        });
+    }
+    warnings.extend(summarise_gate_warnings(&report.warnings()));
     let national = National::compute(dataset, population, patch.universe, &area_type, week);
     warnings.extend(cross_check(dataset, population, &national)?);
     for (i, why) in &national.missing {
@@ -290,7 +327,38 @@ pub fn draft_from(
         story,
         output,
         warnings,
+        notes: notes.clone(),
     })
+}
+
+/// How many findings of one gate are listed before the rest are counted.
+const GATE_WARNINGS_LISTED: usize = 3;
+
+/// One line per gate warning, but a gate that fires for many areas (a revised archive runs past
+/// the release for every area) lists a few and counts the rest, so the one that matters is
+/// not lost in hundreds of lines.
+fn summarise_gate_warnings(findings: &[&crate::gates::GateFinding]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut by_gate: Vec<(crate::gates::Gate, Vec<&crate::gates::GateFinding>)> = Vec::new();
+    for f in findings {
+        match by_gate.iter_mut().find(|(g, _)| *g == f.gate) {
+            Some((_, list)) => list.push(f),
+            None => by_gate.push((f.gate, vec![f])),
+        }
+    }
+    for (gate, list) in by_gate {
+        for f in list.iter().take(GATE_WARNINGS_LISTED) {
+            let line = f.to_string();
+            out.push(line.strip_prefix("warning: ").unwrap_or(&line).to_string());
+        }
+        if list.len() > GATE_WARNINGS_LISTED {
+            out.push(format!(
+                "{gate}: and {} more areas like these",
+                list.len() - GATE_WARNINGS_LISTED
+            ));
+        }
+    }
+    out
 }
 
 /// Loads everything a request names and drafts the story.
@@ -308,5 +376,6 @@ pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
         request.release,
         template,
         request.format,
+        request.today,
     )
 }

@@ -133,7 +133,7 @@ fn release_outside_the_data_is_an_error() {
         err.contains("release 2021-02-01 needs data from 2021-01-15 to 2021-01-28"),
         "{err}"
     );
-    assert!(err.contains("run from 2021-01-01 to 2021-01-14"), "{err}");
+    assert!(err.contains("run from 2021-01-01 to 2021-01-17"), "{err}");
     let err = fails(tiny_args(
         "data/tiny.csv",
         "patches/tiny.toml",
@@ -149,7 +149,7 @@ fn malformed_lines_are_named_by_file_and_line() {
         "patches/tiny.toml",
         "2021-01-18",
     ));
-    assert!(err.contains("bad-date.csv:5:"), "{err}");
+    assert!(err.contains("bad-date.csv:8:"), "{err}");
     assert!(
         err.contains("\"2021-01-1x\" is not a date in the form YYYY-MM-DD"),
         "{err}"
@@ -160,7 +160,7 @@ fn malformed_lines_are_named_by_file_and_line() {
         "patches/tiny.toml",
         "2021-01-18",
     ));
-    assert!(err.contains("bad-fields.csv:7:"), "{err}");
+    assert!(err.contains("bad-fields.csv:10:"), "{err}");
     assert!(
         err.contains("expected 5 fields like the header, found 6"),
         "{err}"
@@ -171,7 +171,7 @@ fn malformed_lines_are_named_by_file_and_line() {
         "patches/tiny.toml",
         "2021-01-18",
     ));
-    assert!(err.contains("bad-count.csv:9:"), "{err}");
+    assert!(err.contains("bad-count.csv:12:"), "{err}");
     assert!(
         err.contains("\"twelve\" is not a whole number of cases"),
         "{err}"
@@ -189,8 +189,8 @@ fn conflicting_duplicates_name_both_rows() {
         err.contains("conflicting rows for E09000006 (ltla) on 2021-01-12"),
         "{err}"
     );
-    assert!(err.contains("conflict.csv:4"), "{err}");
-    assert!(err.contains("conflict.csv:22"), "{err}");
+    assert!(err.contains("conflict.csv:7"), "{err}");
+    assert!(err.contains("conflict.csv:27"), "{err}");
     assert!(err.contains("19") && err.contains("999"), "{err}");
 }
 

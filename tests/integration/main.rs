@@ -5,6 +5,8 @@ mod support;
 
 mod cli;
 mod figures;
+mod gates;
+mod lint;
 mod properties;
 mod readers;
 mod stories;

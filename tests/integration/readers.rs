@@ -77,7 +77,7 @@ fn files_merge_and_overlaps_must_agree() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("tiny.csv:4") && err.contains("conflict.csv:22"),
+        err.contains("tiny.csv:7") && err.contains("conflict.csv:27"),
         "{err}"
     );
 }

@@ -41,6 +41,7 @@ pub fn january_request() -> DraftRequest {
         template: None,
         templates: None,
         format: Format::Markdown,
+        today: Some(date("2026-01-01")),
     }
 }
 
@@ -54,6 +55,7 @@ pub fn august_request() -> DraftRequest {
         template: None,
         templates: None,
         format: Format::Markdown,
+        today: Some(date("2026-01-01")),
     }
 }
 
