@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use crate::audit::{AuditInput, audit};
 use crate::config::{ConfigError, Patch, resolve_areas};
+use crate::facts::FactsSidecar;
 use crate::fetch::file::{PopulationError, ReadError, read_data_file, read_population_file};
 use crate::gates::{GateInput, check_inputs};
 use crate::model::{Dataset, DatasetBuilder, Population, ROLLING_RATE_METRIC, ROLLING_SUM_METRIC};
@@ -68,6 +70,22 @@ pub enum DraftError {
         /// One line per error.
         report: String,
     },
+    /// The rendered copy breaks house style.
+    #[error("the copy breaks house style in {count} place(s); no story was written:\n{report}")]
+    Lint {
+        /// How many findings.
+        count: usize,
+        /// One line per finding, quoting the sentence.
+        report: String,
+    },
+    /// The rendered copy prints a figure or a claim the data do not back.
+    #[error("the copy failed the audit in {count} place(s); no story was written:\n{report}")]
+    Audit {
+        /// How many failures.
+        count: usize,
+        /// One line per failure, quoting the sentence.
+        report: String,
+    },
     /// A rolling sum the source published disagrees with the sum of its own daily counts.
     #[error(
         "{area} ({code}): the source gives a 7-day sum of {published} to {date}, but its daily counts add up to {computed}"
@@ -92,7 +110,8 @@ pub enum Format {
     /// The rendered copy.
     #[default]
     Markdown,
-    /// The view model, every figure in it.
+    /// The view model, every figure in it, with the facts sidecar's keys (`sources`,
+    /// `population_source`, `facts`) added at the top level.
     Json,
 }
 
@@ -115,6 +134,8 @@ pub struct DraftRequest {
     pub format: Format,
     /// Today's date, for the future-dates gate; the library never reads the clock.
     pub today: Option<NaiveDate>,
+    /// Skip the house-style lint and the round-trip audit (for template development only).
+    pub no_audit: bool,
 }
 
 /// A finished draft.
@@ -128,6 +149,73 @@ pub struct Draft {
     pub warnings: Vec<String>,
     /// How the inputs were read, for the record (a population row that overrides another).
     pub notes: Vec<String>,
+    /// Every figure the copy can print, traced to the data: the `STORY.facts.json` sidecar.
+    pub facts: FactsSidecar,
+    /// What was checked before the story was let out.
+    pub checked: Checked,
+}
+
+/// What a draft checked, for the one line `casewire draft` prints on standard error.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Checked {
+    /// Figures in the copy traced to a fact.
+    pub figures: usize,
+    /// Facts recomputed from the daily counts.
+    pub facts: usize,
+    /// Claim words checked against the data.
+    pub claims: usize,
+    /// Input gates run.
+    pub gates: usize,
+    /// House-style lint rules applied.
+    pub lint_rules: usize,
+    /// Whether the lint and the audit ran (not with `--no-audit`).
+    pub audited: bool,
+}
+
+impl std::fmt::Display for Checked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.audited {
+            write!(
+                f,
+                "checked: {} figures traced to data, {} facts recomputed, {} claims, {} input gates, {} lint rules",
+                self.figures, self.facts, self.claims, self.gates, self.lint_rules
+            )
+        } else {
+            write!(
+                f,
+                "checked: {} input gates; lint and audit skipped (--no-audit): not for print",
+                self.gates
+            )
+        }
+    }
+}
+
+/// Where the facts sidecar of a story written to `out` goes: `story.md` → `story.facts.json`;
+/// any other name gains `.facts.json`.
+pub fn facts_path(out: &Path) -> PathBuf {
+    if out.extension().is_some_and(|e| e == "md") {
+        out.with_extension("facts.json")
+    } else {
+        let mut name = out.file_name().unwrap_or_default().to_os_string();
+        name.push(".facts.json");
+        out.with_file_name(name)
+    }
+}
+
+/// Writes the story to `out` and its facts beside it ([`facts_path`]), both or neither: each
+/// through a temporary file and a rename, and the sidecar removed again if the story cannot be
+/// written. Returns the sidecar's path.
+pub fn write_out(draft: &Draft, out: &Path) -> std::io::Result<PathBuf> {
+    let sidecar = facts_path(out);
+    let existed = sidecar.exists();
+    crate::publish::write_atomic(&sidecar, draft.facts.to_json().as_bytes())?;
+    if let Err(e) = crate::publish::write_atomic(out, draft.output.as_bytes()) {
+        if !existed {
+            let _ = std::fs::remove_file(&sidecar);
+        }
+        return Err(e);
+    }
+    Ok(sidecar)
 }
 
 /// Reads every data file into one dataset.
@@ -253,6 +341,7 @@ pub fn draft_from(
     template: &str,
     format: Format,
     today: Option<NaiveDate>,
+    no_audit: bool,
 ) -> Result<Draft, DraftError> {
     renderer.check_template(template)?;
     let Inputs {
@@ -314,21 +403,93 @@ pub fn draft_from(
         release,
         template,
     })?;
+    let facts = crate::facts::sidecar(&story, dataset, population);
+    let mut checked = Checked {
+        gates: crate::gates::Gate::ALL.len(),
+        ..Checked::default()
+    };
+    // The copy is rendered and checked whatever the output format: the JSON describes a story
+    // that passed.
+    let copy = renderer.render(template, &story)?;
+    if !no_audit {
+        check_copy(&copy, &facts, &story, inputs, &mut checked)?;
+    }
     let output = match format {
-        Format::Markdown => renderer.render(template, &story)?,
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&story)
-                .expect("the view model has only serialisable fields");
-            s.push('\n');
-            s
-        }
+        Format::Markdown => copy,
+        Format::Json => json_output(&story, &facts),
     };
     Ok(Draft {
         story,
         output,
         warnings,
         notes: notes.clone(),
+        facts,
+        checked,
     })
+}
+
+/// Lints and audits rendered copy; any finding stops the story, quoting the sentence.
+fn check_copy(
+    copy: &str,
+    facts: &FactsSidecar,
+    story: &Story,
+    inputs: &Inputs,
+    checked: &mut Checked,
+) -> Result<(), DraftError> {
+    let findings = crate::lint::lint(copy);
+    if !findings.is_empty() {
+        let lines: Vec<String> = findings
+            .iter()
+            .map(|f| format!("  {f}, in \"{}\"", f.sentence))
+            .collect();
+        return Err(DraftError::Lint {
+            count: findings.len(),
+            report: lines.join("\n"),
+        });
+    }
+    let report = audit(AuditInput {
+        text: copy,
+        facts: &facts.facts,
+        story,
+        dataset: &inputs.dataset,
+        population: &inputs.population,
+        patch: &inputs.patch,
+    });
+    if !report.passed() {
+        let lines: Vec<String> = report.failures.iter().map(|f| format!("  {f}")).collect();
+        return Err(DraftError::Audit {
+            count: report.failures.len(),
+            report: lines.join("\n"),
+        });
+    }
+    checked.figures = report.figures;
+    checked.facts = report.facts;
+    checked.claims = report.claims;
+    checked.lint_rules = crate::lint::Rule::ALL.len();
+    checked.audited = true;
+    Ok(())
+}
+
+/// The view model with the sidecar's provenance and facts added at the top level, in the
+/// view model's own key order.
+fn json_output(story: &Story, facts: &FactsSidecar) -> String {
+    #[derive(serde::Serialize)]
+    struct JsonOutput<'a> {
+        #[serde(flatten)]
+        story: &'a Story,
+        sources: &'a [crate::model::SourceInfo],
+        population_source: &'a str,
+        facts: &'a [crate::facts::Fact],
+    }
+    let mut s = serde_json::to_string_pretty(&JsonOutput {
+        story,
+        sources: &facts.sources,
+        population_source: &facts.population_source,
+        facts: &facts.facts,
+    })
+    .expect("the view model and facts are plain data");
+    s.push('\n');
+    s
 }
 
 /// How many findings of one gate are listed before the rest are counted.
@@ -377,5 +538,6 @@ pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
         template,
         request.format,
         request.today,
+        request.no_audit,
     )
 }

@@ -5,8 +5,10 @@
 //! figures with pure functions; [`story`] decides what the copy says; [`render`] fills Tera
 //! templates with house-style filters from [`lang`].
 
+pub mod audit;
 pub mod config;
 pub mod draft;
+pub mod facts;
 pub mod fetch;
 pub mod gates;
 pub mod lang;

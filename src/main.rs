@@ -77,9 +77,14 @@ struct DraftArgs {
     /// markdown: the copy; json: the story's view model, every figure in it.
     #[arg(long, value_enum, default_value_t = FormatArg::Markdown)]
     format: FormatArg,
-    /// Write here instead of standard output (only when the whole story succeeded).
+    /// Write here instead of standard output (only when the whole story succeeded), with the
+    /// facts sidecar beside it: story.md and story.facts.json, both or neither.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Skip the house-style lint and the round-trip audit of the copy. For template
+    /// development only: unchecked copy is not for print.
+    #[arg(long)]
+    no_audit: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -130,6 +135,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     FormatArg::Json => Format::Json,
                 },
                 today: Some(today()),
+                no_audit: args.no_audit,
             };
             let draft = casewire::draft::draft(&request)?;
             for n in &draft.notes {
@@ -138,11 +144,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for w in &draft.warnings {
                 eprintln!("warning: {w}");
             }
+            eprintln!("{}", draft.checked);
             match args.out {
                 Some(path) => {
-                    casewire::publish::write_atomic(&path, draft.output.as_bytes())
+                    let facts = casewire::draft::write_out(&draft, &path)
                         .with_context(|| format!("cannot write {}", path.display()))?;
-                    eprintln!("wrote {}", path.display());
+                    eprintln!("wrote {} and {}", path.display(), facts.display());
                 }
                 None => print!("{}", draft.output),
             }

@@ -87,11 +87,16 @@ fn out_is_written_whole_on_success() {
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("Bromley"));
     assert!(run.stderr.contains("wrote"));
-    let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap())
+    let mut leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers.len(), 1, "no temporary files left: {leftovers:?}");
+    leftovers.sort();
+    assert_eq!(
+        leftovers,
+        ["story.facts.json", "story.md"],
+        "the story and its facts, no temporary files left"
+    );
 }
 
 #[test]

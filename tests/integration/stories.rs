@@ -33,7 +33,9 @@ fn august_by_area() {
 
 #[test]
 fn august_view_model() {
-    insta::assert_snapshot!(story(august_request(), "weekly-roundup", Format::Json));
+    // The facts name their source files by path: the checkout's own folder is not part of it.
+    let json = story(august_request(), "weekly-roundup", Format::Json);
+    insta::assert_snapshot!(json.replace(root().to_str().unwrap(), "[root]"));
 }
 
 /// The claims in the August story, each derived from the data rather than the wording.

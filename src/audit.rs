@@ -1,0 +1,1425 @@
+//! The round-trip audit: read the rendered copy back, trace every number in it to a fact, recompute
+//! every fact from the raw daily counts, and check the claim words against the data.
+//!
+//! A story fails the audit, and is not written, when
+//!
+//! - **a number has no fact behind it.** Every figure in the copy is found (rates `1,134.8`,
+//!   counts `4,705`, percentages `64%`, ordinals `12th`, number words `zero`–`nine` and ordinal
+//!   words `first`–`ninth`, dates `January 14` and `Monday, January 18`, the numbers of a numbered
+//!   list, in headings too) and must equal, character for character, a printed form of one of the
+//!   story's [`Fact`]s. The match is narrowed by what the sentence says:
+//!   - a figure belongs to the area named last before it in the sentence (or, in a sentence that
+//!     opens with "It", "That", "This" or "Its", to the area of the sentence before), and may
+//!     only match that area's facts (or facts of no area: national counts, dates), so Bromley's
+//!     sentence cannot print Lewisham's rate;
+//!   - a rate or count just after "from" or "against", or in brackets just after such a rate,
+//!     is last week's and matches only last-week facts; any other is this week's, so printing
+//!     `prev_rate` where `rate` belongs is caught;
+//!   - a count or share of areas that rose, fell or stayed the same must match the direction
+//!     word of its clause ("30 ... saw their rate rise"), so swapping the rising and falling
+//!     counts is caught.
+//! - **a fact does not recompute.** Each fact's value is recomputed from the dataset's daily
+//!   counts and the population table by the [`Recipe`] it carries, with its own sums, its own
+//!   half-up integer rounding and its own ranks (none of [`crate::stats`] is used), and its
+//!   printed form must be the house-style form of the recomputed value.
+//! - **a claim word contradicts the data.** In a sentence about one area: direction words
+//!   ("up", "rose", "risen", "rise", "climbed", "increase"; "down", "fell", "fallen", "fall",
+//!   "dropped", "decrease"; "unchanged", "steady", "the same") must agree with the area's
+//!   recomputed direction; "sharply" needs a change of at least
+//!   [`crate::story::SHARP_PERCENT`]% (or from zero), "slightly" one under
+//!   [`crate::story::SLIGHT_PERCENT`]%; "only" and "no other" with a direction need the area to be
+//!   the one core area that went that way; "highest", "second highest", "lowest" (with "joint"
+//!   when tied) must be the area's recomputed rank, in the patch when the region follows the
+//!   word, nationally otherwise; "continues to have the highest" needs the area to have led alone
+//!   this week and last. In a sentence about the patch (the region named, no area): "every" and
+//!   "all" need every core area to have gone that way, "all but one" all but one, and otherwise
+//!   a direction needs most core areas to have gone that way. In a sentence about the nation
+//!   (the universe named, no area) with "most": most areas must have gone that way, and
+//!   "continue" needs most areas to have gone that way the week before too.
+//!
+//! It deliberately does not judge words that carry no figure or direction ("similar", the
+//! frames' verbs), sentences that mix directions without naming an area (their counts are
+//! checked instead), nor numbers inside words ("Covid-19"). It reads copy casewire wrote: it
+//! splits sentences at `.`, `!`, `?` and line ends, and knows area names from the story.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+
+use crate::config::Patch;
+use crate::facts::{Fact, FactKind, FactValue, List, RankBy, Recipe, Scope, StoryDate, Tally};
+use crate::lang;
+use crate::model::{Dataset, Population};
+use crate::stats::{Direction, Universe, Week};
+use crate::story::{SHARP_PERCENT, SLIGHT_PERCENT, Story};
+
+/// What the audit reads and checks against.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditInput<'a> {
+    /// The rendered copy.
+    pub text: &'a str,
+    /// The story's facts, from [`crate::facts::collect`].
+    pub facts: &'a [Fact],
+    /// The view model the copy was rendered from (area names, region, universe).
+    pub story: &'a Story,
+    /// The data.
+    pub dataset: &'a Dataset,
+    /// The population table.
+    pub population: &'a Population,
+    /// The patch (incomplete days, list lengths).
+    pub patch: &'a Patch,
+}
+
+/// One thing the audit found wrong.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditFailure {
+    /// 1-based line of the copy; 0 when the fact is not printed.
+    pub line: usize,
+    /// The sentence, as printed.
+    pub sentence: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for AuditFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.message)
+        } else {
+            write!(
+                f,
+                "line {}: {}, in \"{}\"",
+                self.line, self.message, self.sentence
+            )
+        }
+    }
+}
+
+/// What the audit did and found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AuditReport {
+    /// Figures in the copy traced to a fact.
+    pub figures: usize,
+    /// Facts recomputed from the data.
+    pub facts: usize,
+    /// Claim words checked against the data.
+    pub claims: usize,
+    /// Everything wrong, in reading order (facts that do not recompute first).
+    pub failures: Vec<AuditFailure>,
+}
+
+impl AuditReport {
+    /// Whether the copy passed.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The data, recomputed
+
+#[derive(Clone, Debug)]
+struct AreaTruth {
+    code: String,
+    name: String,
+    population: u64,
+    cases: i64,
+    prev_cases: i64,
+    rate: i64,
+    prev_rate: i64,
+}
+
+impl AreaTruth {
+    fn direction(&self) -> Direction {
+        direction_of(self.prev_rate, self.rate)
+    }
+    fn change(&self) -> i64 {
+        self.rate - self.prev_rate
+    }
+    /// Size of the percentage change, `None` from zero.
+    fn percent_size(&self) -> Option<i64> {
+        (self.prev_rate != 0).then(|| half_up_div(self.change().abs() * 100, self.prev_rate.abs()))
+    }
+}
+
+fn direction_of(old: i64, new: i64) -> Direction {
+    if new > old {
+        Direction::Up
+    } else if new < old {
+        Direction::Down
+    } else {
+        Direction::Unchanged
+    }
+}
+
+/// `num / den` rounded half-up, both non-negative.
+fn half_up_div(num: i64, den: i64) -> i64 {
+    let (num, den) = (i128::from(num), i128::from(den));
+    let (q, r) = (num / den, num % den);
+    (if 2 * r >= den { q + 1 } else { q }) as i64
+}
+
+/// Cases per 100,000 in tenths, half-up.
+fn tenths_per_100k(cases: i64, population: u64) -> i64 {
+    let num = i128::from(cases) * 1_000_000;
+    let den = i128::from(population);
+    let (q, r) = (num / den, num % den);
+    (if 2 * r >= den { q + 1 } else { q }) as i64
+}
+
+struct Truth<'a> {
+    dataset: &'a Dataset,
+    area_type: &'a str,
+    week: Week,
+    prev_week: Week,
+    areas: Vec<AreaTruth>,
+    index: HashMap<String, usize>,
+    left_out: usize,
+    /// Directions of every universe area the week before, when every one of them has figures.
+    prev_directions: Option<Vec<Direction>>,
+    /// Core areas with figures, by index into `areas`.
+    core: Vec<usize>,
+}
+
+fn seven_day_sum(area: &crate::model::Area, end: NaiveDate) -> Option<i64> {
+    let mut total = 0i64;
+    for back in 0..7u64 {
+        total += i64::from(area.cases_on(end - Days::new(back))?);
+    }
+    Some(total)
+}
+
+impl<'a> Truth<'a> {
+    fn new(input: &AuditInput<'a>) -> Truth<'a> {
+        let story = input.story;
+        let area_type = story.universe.area_type.as_str();
+        let week = story.week;
+        let prev_week = Week {
+            start: week.start - Days::new(7),
+            end: week.end - Days::new(7),
+        };
+        let prev2_end = week.end - Days::new(14);
+        let mut areas = Vec::new();
+        let mut left_out = 0;
+        let mut prev_directions = Some(Vec::new());
+        for area in &input.dataset.areas {
+            let counted = match story.universe.kind {
+                Universe::England => area.code.starts_with('E'),
+                Universe::Uk => true,
+            };
+            if area.area_type != area_type || !counted {
+                continue;
+            }
+            let pop = input.population.get(&area.code).filter(|&p| p > 0);
+            let this = seven_day_sum(area, week.end);
+            let prev = seven_day_sum(area, prev_week.end);
+            let prev2 = seven_day_sum(area, prev2_end);
+            match (pop, prev, prev2) {
+                (Some(p), Some(a), Some(b)) => {
+                    if let Some(v) = prev_directions.as_mut() {
+                        v.push(direction_of(tenths_per_100k(b, p), tenths_per_100k(a, p)));
+                    }
+                }
+                _ => prev_directions = None,
+            }
+            match (pop, this, prev) {
+                (Some(p), Some(c), Some(pc)) => areas.push(AreaTruth {
+                    code: area.code.clone(),
+                    name: area.name.clone(),
+                    population: p,
+                    cases: c,
+                    prev_cases: pc,
+                    rate: tenths_per_100k(c, p),
+                    prev_rate: tenths_per_100k(pc, p),
+                }),
+                _ => left_out += 1,
+            }
+        }
+        let index: HashMap<String, usize> = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.code.clone(), i))
+            .collect();
+        let core = story
+            .core
+            .iter()
+            .map(|a| a.code.as_str())
+            .chain(
+                story
+                    .unavailable
+                    .iter()
+                    .filter(|u| u.core)
+                    .map(|u| u.code.as_str()),
+            )
+            .filter_map(|c| index.get(c).copied())
+            .collect();
+        Truth {
+            dataset: input.dataset,
+            area_type,
+            week,
+            prev_week,
+            areas,
+            index,
+            left_out,
+            prev_directions,
+            core,
+        }
+    }
+
+    fn area(&self, code: &str) -> Result<&AreaTruth, String> {
+        self.index
+            .get(code)
+            .map(|&i| &self.areas[i])
+            .ok_or_else(|| format!("{code} has no full fortnight of figures and a population"))
+    }
+
+    fn key(a: &AreaTruth, by: RankBy) -> Option<i64> {
+        match by {
+            RankBy::Rate => Some(a.rate),
+            RankBy::PrevRate => Some(a.prev_rate),
+            RankBy::Rise => (a.change() > 0).then(|| a.change()),
+            RankBy::Fall => (a.change() < 0).then(|| -a.change()),
+        }
+    }
+
+    /// Competition rank (1 + strictly better) and how many share the key.
+    fn rank(&self, code: &str, by: RankBy) -> Result<(i64, i64), String> {
+        let a = self.area(code)?;
+        let key = Truth::key(a, by).ok_or_else(|| {
+            format!(
+                "{} did not {}",
+                a.name,
+                if by == RankBy::Rise { "rise" } else { "fall" }
+            )
+        })?;
+        let keys = self.areas.iter().filter_map(|x| Truth::key(x, by));
+        let (mut better, mut same) = (0i64, 0i64);
+        for k in keys {
+            if k > key {
+                better += 1;
+            } else if k == key {
+                same += 1;
+            }
+        }
+        Ok((better + 1, same))
+    }
+
+    fn lowest_rank(&self, code: &str) -> Result<(i64, i64), String> {
+        let a = self.area(code)?;
+        let lower = self.areas.iter().filter(|x| x.rate < a.rate).count() as i64;
+        let same = self.areas.iter().filter(|x| x.rate == a.rate).count() as i64;
+        Ok((lower + 1, same))
+    }
+
+    fn patch_rank(&self, code: &str, lowest: bool) -> Result<(i64, i64), String> {
+        let a = self.area(code)?;
+        if !self.core.iter().any(|&i| self.areas[i].code == code) {
+            return Err(format!("{} is not one of the patch's areas", a.name));
+        }
+        let (mut better, mut same) = (0i64, 0i64);
+        for &i in &self.core {
+            let r = self.areas[i].rate;
+            if (!lowest && r > a.rate) || (lowest && r < a.rate) {
+                better += 1;
+            } else if r == a.rate {
+                same += 1;
+            }
+        }
+        Ok((better + 1, same))
+    }
+
+    fn moved(&self, scope: Scope, d: Direction) -> (i64, i64) {
+        let list: Vec<&AreaTruth> = match scope {
+            Scope::Universe => self.areas.iter().collect(),
+            Scope::Patch => self.core.iter().map(|&i| &self.areas[i]).collect(),
+        };
+        let n = list.iter().filter(|a| a.direction() == d).count() as i64;
+        (n, list.len() as i64)
+    }
+
+    fn majority(&self) -> Option<Direction> {
+        majority_of(self.areas.iter().map(AreaTruth::direction))
+    }
+
+    fn prev_majority(&self) -> Option<Direction> {
+        majority_of(self.prev_directions.as_ref()?.iter().copied())
+    }
+
+    fn recompute(
+        &self,
+        fact: &Fact,
+        patch: &Patch,
+        release: NaiveDate,
+    ) -> Result<FactValue, String> {
+        use FactValue::{Date, Int, Tenths};
+        Ok(match &fact.recipe {
+            Recipe::WeekSum { code, week } => {
+                let a = self.area(code)?;
+                if *week == self.week {
+                    Int(a.cases)
+                } else if *week == self.prev_week {
+                    Int(a.prev_cases)
+                } else {
+                    return Err(format!("{} is not one of the story's weeks", week.end));
+                }
+            }
+            Recipe::WeekRate { code, week } => {
+                let a = self.area(code)?;
+                if *week == self.week {
+                    Tenths(a.rate)
+                } else if *week == self.prev_week {
+                    Tenths(a.prev_rate)
+                } else {
+                    return Err(format!("{} is not one of the story's weeks", week.end));
+                }
+            }
+            Recipe::ChangeSize { code } => Tenths(self.area(code)?.change().abs()),
+            Recipe::PercentChangeSize { code } => Int(self
+                .area(code)?
+                .percent_size()
+                .ok_or("last week's rate was zero")?),
+            Recipe::Population { code } => Int(self.area(code)?.population as i64),
+            Recipe::Rank { code, by } => Int(self.rank(code, *by)?.0),
+            Recipe::PatchRank { code } => Int(self.patch_rank(code, false)?.0),
+            Recipe::ListPosition { code, by, position } => {
+                let (rank, same) = self.rank(code, *by)?;
+                let p = *position as i64;
+                if p < rank || p > rank + same - 1 {
+                    return Err(format!(
+                        "place {p} does not fit its rank {rank} ({same} area(s) share it)"
+                    ));
+                }
+                Int(p)
+            }
+            Recipe::Tally { scope, tally } => match tally {
+                Tally::Total => Int(self.moved(*scope, Direction::Up).1),
+                Tally::Moved(d) => Int(self.moved(*scope, *d).0),
+                Tally::Share(d) => {
+                    let (n, total) = self.moved(*scope, *d);
+                    if total == 0 {
+                        Int(0)
+                    } else {
+                        Int(half_up_div(n * 100, total))
+                    }
+                }
+                Tally::LeftOut => Int(self.left_out as i64),
+                Tally::Exceptions => {
+                    let (up, n) = self.moved(*scope, Direction::Up);
+                    let (down, _) = self.moved(*scope, Direction::Down);
+                    if n >= 3 && (up == n - 1 || down == n - 1) {
+                        Int(1)
+                    } else {
+                        return Err(format!(
+                            "{up} of {n} rose and {down} fell: that is not all but one"
+                        ));
+                    }
+                }
+            },
+            Recipe::SimilarAround => {
+                let rates: Vec<i64> = self.core.iter().map(|&i| self.areas[i].rate).collect();
+                let n = rates.len() as i64;
+                let sum: i64 = rates.iter().sum();
+                if n < 2 || sum <= 0 {
+                    return Err("fewer than two rates to compare".to_string());
+                }
+                if let Some(r) = rates.iter().find(|&&r| (r * n - sum).abs() * 10 > sum) {
+                    return Err(format!(
+                        "{} is more than 10% from the mean",
+                        lang::rate_tenths(*r)
+                    ));
+                }
+                let mean = half_up_div(sum, 10 * n);
+                let digits = mean.to_string().len() as u32;
+                let around = if digits <= 2 {
+                    mean
+                } else {
+                    let scale = 10i64.pow(digits - 2);
+                    half_up_div(mean, scale) * scale
+                };
+                Int(around)
+            }
+            Recipe::ListLength { list } => match list {
+                List::Leaders => Int(patch.lists.leaders.min(self.areas.len()) as i64),
+                List::Movers => {
+                    let (up, _) = self.moved(Scope::Universe, Direction::Up);
+                    let (down, _) = self.moved(Scope::Universe, Direction::Down);
+                    if patch.lists.movers == 0 || up == down {
+                        return Err("no list of movers is due".to_string());
+                    }
+                    Int((patch.lists.movers as i64).min(up.max(down)))
+                }
+            },
+            Recipe::Date { which } => {
+                let end = release - Days::new(u64::from(patch.incomplete_days));
+                Date(match which {
+                    StoryDate::Release => release,
+                    StoryDate::WeekEnd => end,
+                    StoryDate::WeekStart => end - Days::new(6),
+                    StoryDate::PrevWeekEnd => end - Days::new(7),
+                    StoryDate::PrevWeekStart => end - Days::new(13),
+                })
+            }
+            Recipe::MissingDay { code, date } => {
+                let area = self
+                    .dataset
+                    .area(self.area_type, code)
+                    .ok_or_else(|| format!("{code} is not in the data"))?;
+                if let Some(v) = area.cases_on(*date) {
+                    return Err(format!("the data have {v} cases for {code} on {date}"));
+                }
+                Date(*date)
+            }
+            Recipe::Constant { value } => Int(*value),
+        })
+    }
+}
+
+fn majority_of(dirs: impl Iterator<Item = Direction>) -> Option<Direction> {
+    let (mut up, mut down, mut same, mut n) = (0, 0, 0, 0);
+    for d in dirs {
+        n += 1;
+        match d {
+            Direction::Up => up += 1,
+            Direction::Down => down += 1,
+            Direction::Unchanged => same += 1,
+        }
+    }
+    [
+        (up, Direction::Up),
+        (down, Direction::Down),
+        (same, Direction::Unchanged),
+    ]
+    .into_iter()
+    .find(|(k, _)| k * 2 > n)
+    .map(|(_, d)| d)
+}
+
+/// The house-style form of a recomputed value, for a fact of this kind.
+fn canonical(kind: FactKind, value: FactValue, story_year: i32) -> String {
+    match value {
+        FactValue::Tenths(t) => lang::rate_tenths(t),
+        FactValue::Date(d) => lang::date(d, Some(story_year)),
+        FactValue::Int(n) => match kind {
+            FactKind::Share | FactKind::PercentChange => lang::percent(n),
+            FactKind::Rank => lang::ordinal(n),
+            FactKind::ListPosition => n.to_string(),
+            FactKind::Constant if n == 7 => "seven".to_string(),
+            _ => lang::thousands(n),
+        },
+    }
+}
+
+fn describe(fact: &Fact) -> String {
+    let what = fact.id.split('.').skip(1).collect::<Vec<_>>().join(" ");
+    match &fact.area_name {
+        Some(name) => format!("{} {}", lang::possessive(name), what.replace('_', " ")),
+        None => fact.id.replace(['_', '.'], " "),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the copy
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NumClass {
+    Rate,
+    Int,
+    Percent,
+    Ordinal,
+    Date,
+    ListPos,
+    Word,
+    OrdinalWord,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum T {
+    Word(String),
+    Num(NumClass, String),
+    Area(usize),
+    Open,
+    Comma,
+    Semi,
+    Stop,
+}
+
+#[derive(Clone, Debug)]
+struct Tok {
+    t: T,
+    start: usize,
+    end: usize,
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const NUMBER_WORDS: [&str; 10] = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+];
+const ORDINAL_WORDS: [&str; 9] = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+];
+const UP_WORDS: &[&str] = &[
+    "up",
+    "rose",
+    "risen",
+    "rise",
+    "rises",
+    "rising",
+    "climbed",
+    "climb",
+    "climbs",
+    "climbing",
+    "increase",
+    "increased",
+    "increases",
+    "increasing",
+];
+const DOWN_WORDS: &[&str] = &[
+    "down",
+    "fell",
+    "fallen",
+    "fall",
+    "falls",
+    "falling",
+    "dropped",
+    "drop",
+    "drops",
+    "dropping",
+    "decrease",
+    "decreased",
+    "decreases",
+    "decreasing",
+];
+const SAME_WORDS: &[&str] = &["unchanged", "steady", "same"];
+const CLAUSE_WORDS: &[&str] = &["and", "while", "but", "with", "whereas"];
+const PRONOUNS: &[&str] = &["it", "that", "this", "its"];
+
+fn direction_word(w: &str) -> Option<Direction> {
+    if UP_WORDS.contains(&w) {
+        Some(Direction::Up)
+    } else if DOWN_WORDS.contains(&w) {
+        Some(Direction::Down)
+    } else if SAME_WORDS.contains(&w) {
+        Some(Direction::Unchanged)
+    } else {
+        None
+    }
+}
+
+fn dir_word(d: Direction) -> &'static str {
+    match d {
+        Direction::Up => "rose",
+        Direction::Down => "fell",
+        Direction::Unchanged => "was unchanged",
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'
+}
+
+/// The date at the start of `s` ("January 14", "January 14 2020"), as its length.
+fn date_len(s: &str) -> Option<usize> {
+    let month = MONTHS.iter().find(|m| s.starts_with(*m))?;
+    let mut i = month.len();
+    let rest = s[i..].strip_prefix(' ')?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&digits) {
+        return None;
+    }
+    i += 1 + digits;
+    if s[i..].chars().next().is_some_and(is_word_char) {
+        return None;
+    }
+    let tail = &s[i..];
+    if let Some(y) = tail.strip_prefix(' ')
+        && y.bytes().take_while(u8::is_ascii_digit).count() == 4
+        && !y[4..].starts_with(|c: char| {
+            c.is_ascii_digit() || c == ',' && y[5..].starts_with(|d: char| d.is_ascii_digit())
+        })
+    {
+        i += 5;
+    }
+    Some(i)
+}
+
+fn tokenize(line: &str, names: &[(String, String)]) -> Vec<Tok> {
+    let mut toks = Vec::new();
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    let mut push = |t: T, start: usize, end: usize| toks.push(Tok { t, start, end });
+    while i < line.len() {
+        let c = line[i..].chars().next().expect("in bounds");
+        let after_word = line[..i].chars().next_back().is_some_and(is_word_char);
+        if !after_word && c.is_uppercase() {
+            let hit = names.iter().position(|(n, _)| {
+                line[i..].starts_with(n.as_str())
+                    && !line[i + n.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric)
+            });
+            if let Some(k) = hit {
+                push(T::Area(k), i, i + names[k].0.len());
+                i += names[k].0.len();
+                continue;
+            }
+            if let Some(w) = WEEKDAYS.iter().find(|w| line[i..].starts_with(*w))
+                && let Some(rest) = line[i + w.len()..].strip_prefix(", ")
+                && let Some(n) = date_len(rest)
+            {
+                let end = i + w.len() + 2 + n;
+                push(T::Num(NumClass::Date, line[i..end].to_string()), i, end);
+                i = end;
+                continue;
+            }
+            if let Some(n) = date_len(&line[i..]) {
+                push(T::Num(NumClass::Date, line[i..i + n].to_string()), i, i + n);
+                i += n;
+                continue;
+            }
+        }
+        if c.is_ascii_digit() && !after_word {
+            let mut j = i;
+            while j < line.len() {
+                let b = bytes[j];
+                let next_digit = bytes.get(j + 1).is_some_and(u8::is_ascii_digit);
+                if b.is_ascii_digit() || ((b == b',' || b == b'.') && next_digit) {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let text = &line[i..j];
+            let rest = &line[j..];
+            let suffix = ["st", "nd", "rd", "th"].iter().find(|s| {
+                rest.starts_with(*s) && !rest[2..].chars().next().is_some_and(char::is_alphanumeric)
+            });
+            let (class, end) = if rest.starts_with('%') {
+                (NumClass::Percent, j + 1)
+            } else if suffix.is_some() {
+                (NumClass::Ordinal, j + 2)
+            } else if text.contains('.') {
+                (NumClass::Rate, j)
+            } else {
+                (NumClass::Int, j)
+            };
+            push(T::Num(class, line[i..end].to_string()), i, end);
+            i = end;
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let len: usize = line[i..]
+                .chars()
+                .take_while(|&ch| is_word_char(ch))
+                .map(char::len_utf8)
+                .sum();
+            let word = &line[i..i + len];
+            let base = word
+                .trim_end_matches("'s")
+                .trim_end_matches("’s")
+                .trim_end_matches(['\'', '’', '-']);
+            let lower = base.to_lowercase();
+            let t = if NUMBER_WORDS.contains(&lower.as_str()) {
+                T::Num(NumClass::Word, lower)
+            } else if ORDINAL_WORDS.contains(&lower.as_str()) {
+                T::Num(NumClass::OrdinalWord, lower)
+            } else {
+                T::Word(lower)
+            };
+            push(t, i, i + len);
+            i += len;
+            continue;
+        }
+        match c {
+            '(' => push(T::Open, i, i + 1),
+            ',' => push(T::Comma, i, i + 1),
+            ';' | ':' => push(T::Semi, i, i + 1),
+            '.' | '!' | '?' => push(T::Stop, i, i + 1),
+            _ => {}
+        }
+        i += c.len_utf8();
+    }
+    toks
+}
+
+struct Sentence {
+    line: usize,
+    text: String,
+    toks: Vec<Tok>,
+    /// The area a pronoun at the start refers to.
+    carried: Option<usize>,
+}
+
+/// Splits the copy into sentences, each with its tokens. Headings and list items are sentences
+/// of their own; a numbered list's marker becomes a list-position token.
+fn sentences(text: &str, names: &[(String, String)]) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let trimmed = raw.trim_start();
+        let mut content_start = raw.len() - trimmed.len();
+        let hashes = trimmed.bytes().take_while(|&b| b == b'#').count();
+        if hashes > 0 && trimmed[hashes..].starts_with(' ') {
+            content_start += hashes + 1;
+        }
+        let mut marker = None;
+        let body = &raw[content_start..];
+        let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && body[digits..].starts_with(". ") {
+            marker = Some(body[..digits].to_string());
+            content_start += digits + 2;
+        } else if body.starts_with("- ") || body.starts_with("* ") {
+            content_start += 2;
+        }
+        let mut toks = tokenize(&raw[content_start..], names);
+        for t in &mut toks {
+            t.start += content_start;
+            t.end += content_start;
+        }
+        if let Some(m) = marker {
+            toks.insert(
+                0,
+                Tok {
+                    t: T::Num(NumClass::ListPos, m),
+                    start: 0,
+                    end: digits,
+                },
+            );
+        }
+        let mut start_byte = 0;
+        let mut current: Vec<Tok> = Vec::new();
+        let mut last_area: Option<usize> = None;
+        let flush = |toks: Vec<Tok>, end: usize, start: usize, last_area: &mut Option<usize>| {
+            // "It ...", "That ...", "No other ..." go on about the area of the sentence before.
+            let carried = match (toks.first().map(|t| &t.t), toks.get(1).map(|t| &t.t)) {
+                (Some(T::Word(w)), _) if PRONOUNS.contains(&w.as_str()) => *last_area,
+                (Some(T::Word(a)), Some(T::Word(b))) if a == "no" && b == "other" => *last_area,
+                _ => None,
+            };
+            if let Some(a) = toks.iter().rev().find_map(|t| match t.t {
+                T::Area(k) => Some(k),
+                _ => None,
+            }) {
+                *last_area = Some(a);
+            }
+            Sentence {
+                line: n + 1,
+                text: raw[start..end].trim().to_string(),
+                toks,
+                carried,
+            }
+        };
+        for tok in toks {
+            let is_stop = tok.t == T::Stop;
+            let end = tok.end;
+            current.push(tok);
+            if is_stop {
+                let s = flush(
+                    std::mem::take(&mut current),
+                    end,
+                    start_byte,
+                    &mut last_area,
+                );
+                if s.toks.len() > 1 {
+                    out.push(s);
+                }
+                start_byte = end;
+            }
+        }
+        if current.iter().any(|t| t.t != T::Stop) {
+            out.push(flush(current, raw.len(), start_byte, &mut last_area));
+        }
+    }
+    out
+}
+
+/// Whether `phrase` occurs in `text` as whole words, ignoring case.
+fn contains_phrase(text: &str, phrase: &str) -> bool {
+    if phrase.trim().is_empty() {
+        return false;
+    }
+    let (text, phrase) = (text.to_lowercase(), phrase.to_lowercase());
+    let mut from = 0;
+    while let Some(p) = text[from..].find(&phrase) {
+        let start = from + p;
+        let end = start + phrase.len();
+        let before = text[..start]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        let after = text[end..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric);
+        if !before && !after {
+            return true;
+        }
+        from = start + phrase.chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit
+
+struct Auditor<'a> {
+    input: AuditInput<'a>,
+    truth: Truth<'a>,
+    /// (name, code), longest name first.
+    names: Vec<(String, String)>,
+    /// Printed form (lower case) → facts.
+    index: HashMap<String, Vec<usize>>,
+    /// Facts that did not recompute, with why.
+    broken: BTreeMap<usize, String>,
+    report: AuditReport,
+}
+
+/// Reads `input.text` back and checks it against the facts and the data; see the module docs.
+pub fn audit(input: AuditInput<'_>) -> AuditReport {
+    let story = input.story;
+    let mut names: Vec<(String, String)> = Vec::new();
+    let mut add = |name: &str, code: &str| {
+        if !names.iter().any(|(n, _)| n == name) {
+            names.push((name.to_string(), code.to_string()));
+        }
+    };
+    for a in story.core.iter().chain(&story.nearby) {
+        add(&a.name, &a.code);
+    }
+    for l in &story.leaders {
+        add(&l.area.name, &l.area.code);
+    }
+    for a in story.movers.iter().flat_map(|m| &m.items) {
+        add(&a.name, &a.code);
+    }
+    for u in &story.unavailable {
+        add(&u.name, &u.code);
+    }
+    names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, f) in input.facts.iter().enumerate() {
+        for p in &f.printed {
+            index.entry(p.to_lowercase()).or_default().push(i);
+        }
+    }
+    let mut a = Auditor {
+        truth: Truth::new(&input),
+        input,
+        names,
+        index,
+        broken: BTreeMap::new(),
+        report: AuditReport::default(),
+    };
+    a.recompute_facts();
+    let sentences = sentences(input.text, &a.names);
+    let mut printed_broken: Vec<usize> = Vec::new();
+    for s in &sentences {
+        a.check_sentence(s, &mut printed_broken);
+    }
+    // Facts that do not recompute and were not printed still fail: the sidecar publishes them.
+    let unprinted: Vec<AuditFailure> = a
+        .broken
+        .iter()
+        .filter(|(i, _)| !printed_broken.contains(i))
+        .map(|(&i, why)| AuditFailure {
+            line: 0,
+            sentence: String::new(),
+            message: format!(
+                "fact {} ({}) does not recompute from the data: {why}",
+                input.facts[i].id,
+                describe(&input.facts[i])
+            ),
+        })
+        .collect();
+    let mut failures = unprinted;
+    failures.append(&mut a.report.failures);
+    a.report.failures = failures;
+    a.report
+}
+
+impl Auditor<'_> {
+    fn fail(&mut self, s: &Sentence, message: String) {
+        self.report.failures.push(AuditFailure {
+            line: s.line,
+            sentence: s.text.clone(),
+            message,
+        });
+    }
+
+    fn recompute_facts(&mut self) {
+        let story = self.input.story;
+        for (i, fact) in self.input.facts.iter().enumerate() {
+            self.report.facts += 1;
+            match self.truth.recompute(fact, self.input.patch, story.release) {
+                Err(why) => {
+                    self.broken.insert(i, why);
+                }
+                Ok(v) if v != fact.value => {
+                    let shown = canonical(fact.kind, v, story.story_year);
+                    self.broken.insert(
+                        i,
+                        format!(
+                            "the story has {} but the data give {shown}",
+                            fact.printed.first().map_or("nothing", String::as_str)
+                        ),
+                    );
+                }
+                Ok(v) => {
+                    let shown = canonical(fact.kind, v, story.story_year);
+                    if !fact.printed.contains(&shown) {
+                        self.broken.insert(
+                            i,
+                            format!(
+                                "it is printed as {:?}, not in house style ({shown})",
+                                fact.printed
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn code(&self, area: usize) -> &str {
+        &self.names[area].1
+    }
+
+    fn name(&self, area: usize) -> &str {
+        &self.names[area].0
+    }
+
+    fn mentions(&self, s: &Sentence, phrase: &str) -> bool {
+        contains_phrase(&s.text, phrase)
+    }
+
+    fn check_sentence(&mut self, s: &Sentence, printed_broken: &mut Vec<usize>) {
+        // Who each token is about: the area named last before it, or the carried subject.
+        let mut owner = Vec::with_capacity(s.toks.len());
+        let mut current = s.carried;
+        for t in &s.toks {
+            if let T::Area(k) = t.t {
+                current = Some(k);
+            }
+            owner.push(current);
+        }
+        // Clauses, for the direction of a count of areas.
+        let mut clause = Vec::with_capacity(s.toks.len());
+        let mut c = 0;
+        for t in &s.toks {
+            match &t.t {
+                T::Comma | T::Semi => c += 1,
+                T::Word(w) if CLAUSE_WORDS.contains(&w.as_str()) => c += 1,
+                _ => {}
+            }
+            clause.push(c);
+        }
+        let dirs: Vec<Option<Direction>> = s
+            .toks
+            .iter()
+            .map(|t| match &t.t {
+                T::Word(w) => direction_word(w),
+                _ => None,
+            })
+            .collect();
+        let clause_direction = |i: usize| -> Option<Direction> {
+            let after = (i + 1..s.toks.len())
+                .take_while(|&j| clause[j] == clause[i])
+                .find_map(|j| dirs[j]);
+            after.or_else(|| {
+                (0..i)
+                    .rev()
+                    .take_while(|&j| clause[j] == clause[i])
+                    .find_map(|j| dirs[j])
+            })
+        };
+        let first_area = s.toks.iter().find_map(|t| match t.t {
+            T::Area(k) => Some(k),
+            _ => None,
+        });
+
+        // Last week's figures: just after "from"/"against", or in brackets after one.
+        let mut prev_role = vec![false; s.toks.len()];
+        for i in 0..s.toks.len() {
+            if !matches!(s.toks[i].t, T::Num(NumClass::Rate | NumClass::Int, _)) {
+                continue;
+            }
+            let before = i.checked_sub(1).map(|j| &s.toks[j].t);
+            prev_role[i] = match before {
+                Some(T::Word(w)) => w == "from" || w == "against",
+                Some(T::Open) => (0..i.saturating_sub(1))
+                    .rev()
+                    .find(|&j| matches!(s.toks[j].t, T::Num(NumClass::Rate, _)))
+                    .is_some_and(|j| j + 2 == i && prev_role[j]),
+                _ => false,
+            };
+        }
+
+        for (i, t) in s.toks.iter().enumerate() {
+            let T::Num(class, text) = &t.t else { continue };
+            let area = if *class == NumClass::ListPos {
+                first_area
+            } else {
+                owner[i]
+            };
+            let all: Vec<usize> = self
+                .index
+                .get(&text.to_lowercase())
+                .cloned()
+                .unwrap_or_default();
+            let mut why: Option<String> = None;
+            let timed: Vec<usize> = all
+                .iter()
+                .copied()
+                .filter(|&f| {
+                    let k = self.input.facts[f].kind;
+                    let ok = match (k, class) {
+                        (FactKind::ListPosition, NumClass::ListPos) => true,
+                        (FactKind::ListPosition, _) | (_, NumClass::ListPos) => false,
+                        (FactKind::Rate | FactKind::Cases, _) => !prev_role[i],
+                        (FactKind::PrevRate | FactKind::PrevCases, _) => prev_role[i],
+                        _ => true,
+                    };
+                    if !ok && why.is_none() {
+                        why = Some(format!(
+                            "it is {}, printed where {} figure belongs",
+                            describe(&self.input.facts[f]),
+                            if prev_role[i] {
+                                "last week's"
+                            } else {
+                                "this week's"
+                            }
+                        ));
+                    }
+                    ok
+                })
+                .collect();
+            let placed: Vec<usize> = timed
+                .iter()
+                .copied()
+                .filter(|&f| {
+                    let fc = self.input.facts[f].area_code.as_deref();
+                    let ok = match (fc, area) {
+                        (None, _) | (_, None) => true,
+                        (Some(code), Some(k)) => code == self.code(k),
+                    };
+                    if !ok && why.is_none() {
+                        why = Some(format!(
+                            "it is {}, in a sentence about {}",
+                            describe(&self.input.facts[f]),
+                            area.map_or("", |k| self.name(k))
+                        ));
+                    }
+                    ok
+                })
+                .collect();
+            let dir = clause_direction(i);
+            let matched: Vec<usize> = placed
+                .iter()
+                .copied()
+                .filter(|&f| {
+                    let fd = self.input.facts[f].direction;
+                    let ok = match (fd, dir) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => true,
+                    };
+                    if !ok && why.is_none() {
+                        why = Some(format!(
+                            "it is {}, but its clause says the areas {}",
+                            describe(&self.input.facts[f]),
+                            dir_word(dir.expect("compared"))
+                        ));
+                    }
+                    ok
+                })
+                .collect();
+            if matched.is_empty() {
+                let why = why.unwrap_or_else(|| "no figure of the story is printed so".to_string());
+                self.fail(s, format!("\"{text}\" traces to no fact: {why}"));
+                continue;
+            }
+            self.report.figures += 1;
+            // A figure is good if any fact it can be is good; when all are broken, say why.
+            if matched.iter().all(|f| self.broken.contains_key(f)) {
+                let f = matched[0];
+                printed_broken.push(f);
+                let why = self.broken[&f].clone();
+                self.fail(
+                    s,
+                    format!(
+                        "\"{text}\" ({}) does not recompute from the data: {why}",
+                        describe(&self.input.facts[f])
+                    ),
+                );
+            }
+        }
+
+        self.check_claims(s, &owner, &dirs);
+    }
+
+    fn check_claims(&mut self, s: &Sentence, owner: &[Option<usize>], dirs: &[Option<Direction>]) {
+        let story = self.input.story;
+        let words: Vec<&str> = s
+            .toks
+            .iter()
+            .map(|t| match &t.t {
+                T::Word(w) | T::Num(NumClass::Word | NumClass::OrdinalWord, w) => w.as_str(),
+                _ => "",
+            })
+            .collect();
+        let has = |w: &str| words.contains(&w);
+        let region_named = self.mentions(s, &story.region);
+        let universe_named = self.mentions(s, &story.universe.name);
+        let only = has("only") || words.windows(2).any(|p| p == ["no", "other"]);
+
+        // Direction words about one area.
+        let mut loose: Vec<Direction> = Vec::new();
+        for (i, d) in dirs.iter().enumerate() {
+            let Some(d) = *d else { continue };
+            let Some(k) = owner[i] else {
+                loose.push(d);
+                continue;
+            };
+            let code = self.code(k).to_string();
+            let name = self.name(k).to_string();
+            let Ok(a) = self.truth.area(&code).cloned() else {
+                continue;
+            };
+            self.report.claims += 1;
+            if a.direction() != d {
+                self.fail(
+                    s,
+                    format!(
+                        "\"{}\" is wrong for {name}: its rate went from {} to {}",
+                        words[i],
+                        lang::rate_tenths(a.prev_rate),
+                        lang::rate_tenths(a.rate)
+                    ),
+                );
+                continue;
+            }
+            if only && d != Direction::Unchanged {
+                self.report.claims += 1;
+                let (n, total) = self.truth.moved(Scope::Patch, d);
+                let in_core = self
+                    .truth
+                    .core
+                    .iter()
+                    .any(|&c| self.truth.areas[c].code == code);
+                if !in_core || n != 1 || total < 2 {
+                    self.fail(
+                        s,
+                        format!(
+                            "\"only\" is wrong for {name}: {n} of the {total} {} {}",
+                            story.area_noun_plural,
+                            dir_word(d)
+                        ),
+                    );
+                }
+            }
+        }
+
+        // Degree words.
+        for (i, w) in words.iter().enumerate() {
+            let sharp = matches!(*w, "sharply" | "sharp");
+            let slight = matches!(*w, "slightly" | "slight");
+            if !(sharp || slight) {
+                continue;
+            }
+            let Some(k) = owner[i] else { continue };
+            let Ok(a) = self.truth.area(self.code(k)).cloned() else {
+                continue;
+            };
+            self.report.claims += 1;
+            let p = a.percent_size();
+            let ok = if sharp {
+                p.is_none_or(|p| p >= SHARP_PERCENT)
+            } else {
+                p.is_some_and(|p| p < SLIGHT_PERCENT) && a.change() != 0
+            };
+            if !ok {
+                let size = p.map_or("from zero".to_string(), |p| format!("{p}%"));
+                self.fail(
+                    s,
+                    format!("\"{w}\" is wrong for {}: its rate changed {size}", a.name),
+                );
+            }
+        }
+
+        // Superlatives.
+        for (i, w) in words.iter().enumerate() {
+            let lowest = *w == "lowest";
+            if !(lowest || *w == "highest") {
+                continue;
+            }
+            let k = owner[i].or_else(|| {
+                s.toks[i..].iter().find_map(|t| match t.t {
+                    T::Area(k) => Some(k),
+                    _ => None,
+                })
+            });
+            let Some(k) = k else { continue };
+            let code = self.code(k).to_string();
+            let name = self.name(k).to_string();
+            let mut n = 1i64;
+            let mut joint = false;
+            for j in (i.saturating_sub(3)..i).rev() {
+                match &s.toks[j].t {
+                    T::Num(NumClass::OrdinalWord, t) => {
+                        n = ORDINAL_WORDS
+                            .iter()
+                            .position(|o| o == t)
+                            .map_or(1, |p| p as i64 + 1);
+                    }
+                    T::Num(NumClass::Ordinal, t) => {
+                        n = t
+                            .trim_end_matches(char::is_alphabetic)
+                            .replace(',', "")
+                            .parse()
+                            .unwrap_or(1);
+                    }
+                    T::Word(w) if w == "joint" => joint = true,
+                    _ => {}
+                }
+            }
+            let line = self.input.text.lines().nth(s.line - 1).unwrap_or("");
+            let after_end = s.toks[i..]
+                .iter()
+                .position(|t| t.t == T::Comma || t.t == T::Stop)
+                .map_or(line.len(), |p| s.toks[i + p].start);
+            let after = line.get(s.toks[i].end..after_end).unwrap_or("");
+            let in_patch = contains_phrase(after, &story.region);
+            let got = if in_patch {
+                self.truth.patch_rank(&code, lowest)
+            } else if lowest {
+                self.truth.lowest_rank(&code)
+            } else {
+                self.truth.rank(&code, RankBy::Rate)
+            };
+            self.report.claims += 1;
+            let where_ = if in_patch {
+                story.region.clone()
+            } else {
+                story.universe.name.clone()
+            };
+            match got {
+                Err(why) => self.fail(s, format!("\"{w}\" cannot be checked for {name}: {why}")),
+                Ok((rank, same)) => {
+                    let shared = joint || has("shares");
+                    if rank != n || (!shared && same > 1) || (shared && same < 2) {
+                        self.fail(
+                            s,
+                            format!(
+                                "\"{}{w}\" is wrong for {name}: its rate ranks {}{} in {where_}",
+                                if n > 1 {
+                                    format!("{} ", lang::ordinal_words(n))
+                                } else {
+                                    String::new()
+                                },
+                                lang::ordinal(rank),
+                                if same > 1 {
+                                    format!(", tied with {}", same - 1)
+                                } else {
+                                    String::new()
+                                }
+                            ),
+                        );
+                    }
+                }
+            }
+            if !lowest && !in_patch && (has("continues") || has("continue")) {
+                self.report.claims += 1;
+                let prev = self.truth.rank(&code, RankBy::PrevRate);
+                if !matches!(prev, Ok((1, 1))) {
+                    self.fail(
+                        s,
+                        format!("\"continues\" is wrong for {name}: it did not have the highest rate alone the week before"),
+                    );
+                }
+            }
+        }
+
+        // Directions said of the patch or the nation as a whole.
+        loose.sort_by_key(|d| *d as u8);
+        loose.dedup();
+        if loose.len() != 1 {
+            return;
+        }
+        let d = loose[0];
+        if region_named {
+            self.report.claims += 1;
+            let (n, total) = self.truth.moved(Scope::Patch, d);
+            let all_but_one = words.windows(3).any(|w| w == ["all", "but", "one"]);
+            let every = has("every") || (has("all") && !all_but_one);
+            let (ok, claim) = if all_but_one {
+                (total >= 3 && n == total - 1, "all but one")
+            } else if every {
+                (n == total, "every")
+            } else {
+                (n * 2 > total, "most")
+            };
+            if !ok {
+                self.fail(
+                    s,
+                    format!(
+                        "says rates {} in {claim} of the {} but {n} of {total} did",
+                        dir_word(d),
+                        story.area_noun_plural
+                    ),
+                );
+            }
+        } else if universe_named && !region_named && has("most") {
+            self.report.claims += 1;
+            if self.truth.majority() != Some(d) {
+                self.fail(
+                    s,
+                    format!(
+                        "says most areas of {} {}, but the data do not",
+                        story.universe.name,
+                        dir_word(d)
+                    ),
+                );
+            }
+            if has("continue") || has("continues") {
+                self.report.claims += 1;
+                if self.truth.prev_majority() != Some(d) {
+                    self.fail(
+                        s,
+                        format!(
+                            "says rates continue to go the same way, but most areas of {} did not {} the week before",
+                            story.universe.name,
+                            match d {
+                                Direction::Up => "rise",
+                                Direction::Down => "fall",
+                                Direction::Unchanged => "stay the same",
+                            }
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
