@@ -1,0 +1,580 @@
+//! The facts sidecar and the round-trip audit: every built-in story for every area of two real
+//! weeks passes, templates broken on purpose are caught, and the facts of one story are
+//! snapshot-tested.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use casewire::audit::{AuditInput, AuditReport, audit};
+use casewire::draft::{DraftError, DraftRequest, Format, Inputs, draft, draft_from, load_inputs};
+use casewire::render::{BUILTIN, Renderer};
+
+use crate::support::*;
+
+/// The built-in story templates (partials excluded), without `.md`.
+fn story_templates() -> Vec<&'static str> {
+    BUILTIN
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|n| !n.starts_with("partials/"))
+        .map(|n| n.trim_end_matches(".md"))
+        .collect()
+}
+
+/// Drafts every built-in template for a one-area patch of each England ltla in the data, and
+/// returns how many stories passed. Any lint finding or audit failure fails the test with the
+/// area, the template and the sentences quoted.
+fn every_area(request: DraftRequest) -> usize {
+    let mut inputs = load_inputs(&request.patch, &request.data, &request.population).unwrap();
+    let renderer = Renderer::new(None).unwrap();
+    let areas: Vec<(String, String)> = inputs
+        .dataset
+        .areas
+        .iter()
+        .filter(|a| a.area_type == "ltla" && a.code.starts_with('E'))
+        .map(|a| (a.code.clone(), a.name.clone()))
+        .collect();
+    assert!(areas.len() > 300, "{} areas", areas.len());
+    inputs.patch.nearby.clear();
+    let mut passed = 0;
+    let mut failures = Vec::new();
+    for (code, name) in &areas {
+        inputs.patch.core = vec![code.clone()];
+        inputs.patch.region = name.clone();
+        for template in story_templates() {
+            match draft_from(
+                &inputs,
+                &renderer,
+                request.release,
+                template,
+                Format::Markdown,
+                request.today,
+                false,
+            ) {
+                Ok(d) => {
+                    assert!(d.checked.audited);
+                    assert!(d.checked.figures > 10, "{name}: {}", d.checked);
+                    passed += 1;
+                }
+                // An area without a full fortnight has no story to check.
+                Err(DraftError::Story(_)) => {}
+                Err(e) => failures.push(format!("{name} ({code}), {template}: {e}")),
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} stories failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    passed
+}
+
+#[test]
+fn every_builtin_template_for_every_area_passes_in_january() {
+    let start = Instant::now();
+    let n = every_area(january_request());
+    assert!(n >= 600, "{n} stories");
+    eprintln!("january: {n} stories audited in {:?}", start.elapsed());
+}
+
+#[test]
+fn every_builtin_template_for_every_area_passes_in_august() {
+    let start = Instant::now();
+    let n = every_area(august_request());
+    assert!(n >= 600, "{n} stories");
+    eprintln!("august: {n} stories audited in {:?}", start.elapsed());
+}
+
+/// A folder of templates: the built-in `file` with each `(from, to)` replaced, for
+/// `--templates`. Every replacement must apply, so a template edit cannot quietly turn a
+/// mutation test into a no-op.
+fn mutated(file: &str, edits: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, text) = BUILTIN
+        .iter()
+        .find(|(n, _)| *n == file)
+        .expect("a built-in template");
+    let mut text = text.to_string();
+    for (from, to) in edits {
+        assert!(text.contains(from), "{file} has no {from:?}");
+        text = text.replace(from, to);
+    }
+    let path = dir.path().join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    dir
+}
+
+/// Drafts with the mutated templates and returns the error, which must quote `sentence`.
+fn caught(mut request: DraftRequest, template: &str, dir: &Path, sentence: &str) -> String {
+    request.template = Some(template.to_string());
+    request.templates = Some(PathBuf::from(dir));
+    let err = match draft(&request) {
+        Ok(d) => panic!("the mutation was not caught:\n{}", d.output),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("no story was written"),
+        "not a lint or audit failure: {err}"
+    );
+    assert!(
+        err.contains(sentence),
+        "does not quote {sentence:?}:\n{err}"
+    );
+    // The same templates pass with the checks off: it is the checks that stop them.
+    request.no_audit = true;
+    let d = draft(&request).expect("renders without the checks");
+    assert!(!d.checked.audited);
+    assert!(d.output.contains(sentence), "{}", d.output);
+    err
+}
+
+#[test]
+fn a_wrong_field_is_caught() {
+    let dir = mutated(
+        "weekly-roundup.md",
+        &[(
+            "at {{ a.rate | rate }} with",
+            "at {{ a.prev_rate | rate }} with",
+        )],
+    );
+    let err = caught(
+        january_request(),
+        "weekly-roundup",
+        dir.path(),
+        "Greenwich has the highest rate in south east London, at 1,081.1 with 2,233 new cases",
+    );
+    assert!(
+        err.contains("\"1,081.1\" traces to no fact")
+            && err.contains("printed where this week's figure belongs"),
+        "{err}"
+    );
+}
+
+#[test]
+fn another_areas_figure_is_caught() {
+    let dir = mutated(
+        "by-area.md",
+        &[(
+            "In {{ a.name }}, the rate has gone {% if a.direction == \"down\" %}down{% else %}up{% endif %}{% if a.degree == \"sharp\" %} sharply{% elif a.degree == \"slight\" %} slightly{% endif %} from {{ a.prev_rate | rate }}",
+            "In {{ a.name }}, the rate has gone {% if a.direction == \"down\" %}down{% else %}up{% endif %}{% if a.degree == \"sharp\" %} sharply{% elif a.degree == \"slight\" %} slightly{% endif %} from {{ core[0].prev_rate | rate }}",
+        )],
+    );
+    let err = caught(
+        august_request(),
+        "by-area",
+        dir.path(),
+        "In Southwark, the rate has gone down from 314.4",
+    );
+    assert!(err.contains("in a sentence about Southwark"), "{err}");
+}
+
+#[test]
+fn a_swapped_direction_word_is_caught() {
+    let dir = mutated(
+        "partials/components.md",
+        &[
+            (
+                "{% if a.direction == \"up\" %}up{%",
+                "{% if a.direction == \"up\" %}down{%",
+            ),
+            (
+                "{% elif a.direction == \"down\" %}down{%",
+                "{% elif a.direction == \"down\" %}up{%",
+            ),
+        ],
+    );
+    let err = caught(
+        august_request(),
+        "weekly-roundup",
+        dir.path(),
+        "Bromley's rate stands at 263.9 after 878 new cases, down slightly from 243.1 the week before.",
+    );
+    assert!(
+        err.contains("\"down\" is wrong for Bromley: its rate went from 243.1 to 263.9"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_figure_typed_by_hand_is_caught() {
+    let dir = mutated(
+        "weekly-roundup.md",
+        &[(
+            "{% if loop.first %}has a rate of{% else %}has{% endif %} {{ a.rate | rate }}",
+            "{% if loop.first %}has a rate of{% else %}has{% endif %} 254.0",
+        )],
+    );
+    let err = caught(
+        january_request(),
+        "weekly-roundup",
+        dir.path(),
+        "Nearby, Croydon has a rate of 254.0 (down from 1,087.9)",
+    );
+    assert!(err.contains("\"254.0\" traces to no fact"), "{err}");
+}
+
+#[test]
+fn a_missing_decimal_is_caught() {
+    let dir = mutated(
+        "partials/leaders.md",
+        &[(
+            "the equivalent of {{ l.rate | rate }} per",
+            "the equivalent of {{ l.rate | round | int }} per",
+        )],
+    );
+    caught(
+        january_request(),
+        "weekly-roundup",
+        dir.path(),
+        "the equivalent of 1178 per 100,000 people",
+    );
+}
+
+#[test]
+fn a_rounded_rate_is_caught_by_the_audit() {
+    // `round` keeps a decimal, so the lint has nothing to say: the figure is simply wrong.
+    let dir = mutated(
+        "partials/leaders.md",
+        &[(
+            "at {{ l.rate | rate }} with",
+            "at {{ l.rate | round | rate }} with",
+        )],
+    );
+    let err = caught(
+        january_request(),
+        "weekly-roundup",
+        dir.path(),
+        "Slough has the second highest rate, at 1,043.0 with 1,559 new cases",
+    );
+    assert!(err.contains("failed the audit"), "{err}");
+    assert!(err.contains("\"1,043.0\" traces to no fact"), "{err}");
+}
+
+#[test]
+fn a_raw_value_is_caught() {
+    let dir = mutated(
+        "partials/movers.md",
+        &[("to {{ a.rate | rate }})", "to {{ a.rate }})")],
+    );
+    caught(
+        january_request(),
+        "weekly-roundup",
+        dir.path(),
+        "Barking and Dagenham (down from 1,544.3 to 1028.6)",
+    );
+}
+
+#[test]
+fn swapped_national_counts_are_caught() {
+    let dir = mutated(
+        "partials/national.md",
+        &[
+            (
+                "{{ m.rising | count_words }} of the",
+                "{{ m.falling | count_words }} of the",
+            ),
+            (
+                "and {{ m.falling | count_words }} ({{ m.falling_pct | percent }})",
+                "and {{ m.rising | count_words }} ({{ m.falling_pct | percent }})",
+            ),
+        ],
+    );
+    let err = caught(
+        august_request(),
+        "weekly-roundup",
+        dir.path(),
+        "Across England, 111 of the 312 local areas (64%) saw their rate rise",
+    );
+    assert!(
+        err.contains("\"111\" traces to no fact")
+            && err.contains("but its clause says the areas rose"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_new_leader_said_to_continue_is_caught() {
+    let dir = mutated(
+        "partials/leaders.md",
+        &[(
+            "{% if l.continues %}continues to have",
+            "{% if l.position == 1 %}continues to have",
+        )],
+    );
+    let err = caught(
+        january_request(),
+        "weekly-roundup",
+        dir.path(),
+        "Knowsley continues to have the highest rate in England",
+    );
+    assert!(err.contains("\"continues\" is wrong for Knowsley"), "{err}");
+}
+
+#[test]
+fn highest_for_the_second_is_caught() {
+    let dir = mutated(
+        "partials/leaders.md",
+        &[("{{ l.position | ranked }} rate", "highest rate")],
+    );
+    let err = caught(
+        january_request(),
+        "weekly-roundup",
+        dir.path(),
+        "Slough has the highest rate, at 1,042.5",
+    );
+    assert!(
+        err.contains("\"highest\" is wrong for Slough: its rate ranks 2nd in England"),
+        "{err}"
+    );
+}
+
+#[test]
+fn only_when_two_rose_is_caught() {
+    // August: Bromley alone rose in the patch. Say "only" of every area that moved.
+    let dir = mutated(
+        "weekly-roundup.md",
+        &[(
+            "{%- if a.only_faller %}",
+            "{%- if a.direction == \"down\" %}",
+        )],
+    );
+    let err = caught(
+        august_request(),
+        "weekly-roundup",
+        dir.path(),
+        "It is the only borough in south east London where the rate went down.",
+    );
+    assert!(
+        err.contains("\"only\" is wrong for Lewisham: 4 of the 5 boroughs fell"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_wrong_trend_is_caught() {
+    let dir = mutated(
+        "weekly-roundup.md",
+        &[(
+            "{% elif local.trend == \"all_but_one_down\" %}Covid-19 rates fall in all but one",
+            "{% elif local.trend == \"all_but_one_down\" %}Covid-19 rates fall in every",
+        )],
+    );
+    let err = caught(
+        august_request(),
+        "weekly-roundup",
+        dir.path(),
+        "# Covid-19 rates fall in every south east London borough",
+    );
+    assert!(
+        err.contains("in every of the boroughs but 4 of 5 did"),
+        "{err}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit on copy edited by hand, as a sub-editor might
+
+fn audited(request: DraftRequest, edit: impl Fn(&str) -> String) -> AuditReport {
+    let inputs: Inputs = load_inputs(&request.patch, &request.data, &request.population).unwrap();
+    let d = draft(&request).unwrap();
+    let text = edit(&d.output);
+    assert_ne!(text, d.output, "the edit applies");
+    audit(AuditInput {
+        text: &text,
+        facts: &d.facts.facts,
+        story: &d.story,
+        dataset: &inputs.dataset,
+        population: &inputs.population,
+        patch: &inputs.patch,
+    })
+}
+
+fn one_failure(report: &AuditReport, sentence: &str, message: &str) {
+    assert_eq!(report.failures.len(), 1, "{:#?}", report.failures);
+    let f = &report.failures[0];
+    assert!(f.sentence.contains(sentence), "{f}");
+    assert!(f.message.contains(message), "{f}");
+}
+
+#[test]
+fn the_published_copy_passes_untouched() {
+    let r = audited(january_request(), |t| format!("{t}\n"));
+    assert!(r.passed(), "{:#?}", r.failures);
+    assert!(r.figures > 60 && r.facts > 200 && r.claims > 20, "{r:?}");
+}
+
+#[test]
+fn a_percentage_that_does_not_match_is_caught() {
+    let r = audited(august_request(), |t| t.replace("(64%)", "(63%)"));
+    one_failure(
+        &r,
+        "Across England, 200 of the 312",
+        "\"63%\" traces to no fact",
+    );
+}
+
+#[test]
+fn a_wrong_ordinal_in_the_copy_is_caught() {
+    let r = audited(january_request(), |t| {
+        t.replace(
+            "Slough has the second highest",
+            "Slough has the third highest",
+        )
+    });
+    assert!(
+        r.failures
+            .iter()
+            .any(|f| f.message.contains("\"third highest\" is wrong for Slough")),
+        "{:#?}",
+        r.failures
+    );
+}
+
+#[test]
+fn a_wrong_date_is_caught() {
+    let r = audited(january_request(), |t| {
+        t.replace("on Monday, January 18", "on Tuesday, January 18")
+    });
+    one_failure(
+        &r,
+        "published by Public Health England on Tuesday, January 18",
+        "\"Tuesday, January 18\" traces to no fact",
+    );
+}
+
+#[test]
+fn a_list_out_of_order_is_caught() {
+    let r = audited(january_request(), |t| {
+        t.replace("1. Epping Forest", "2. Epping Forest")
+    });
+    one_failure(&r, "2. Epping Forest", "\"2\" traces to no fact");
+}
+
+#[test]
+fn a_wrong_degree_is_caught() {
+    let r = audited(january_request(), |t| {
+        t.replace(
+            "Greenwich has the highest rate in south east London, at 775.5 with 2,233 new cases, down from",
+            "Greenwich has the highest rate in south east London, at 775.5 with 2,233 new cases, down slightly from",
+        )
+    });
+    one_failure(
+        &r,
+        "Greenwich has the highest",
+        "\"slightly\" is wrong for Greenwich: its rate changed 28%",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sidecar
+
+/// The facts of one story, as `--out` writes them beside it.
+#[test]
+fn january_facts_sidecar() {
+    let d = draft(&january_request()).unwrap();
+    let json = d.facts.to_json();
+    // Every fact printed in the copy is in the sidecar with its inputs.
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let facts = value["facts"].as_array().unwrap();
+    let knowsley = facts
+        .iter()
+        .find(|f| f["id"] == "E08000011.rate")
+        .expect("Knowsley's rate");
+    assert_eq!(knowsley["printed"][0], "1,177.9");
+    assert_eq!(knowsley["inputs"]["daily"].as_object().unwrap().len(), 7);
+    insta::assert_snapshot!(json.replace(root().to_str().unwrap(), "[root]"));
+}
+
+#[test]
+fn out_writes_the_story_and_its_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("story.md");
+    let run = casewire(&[
+        "draft",
+        "--patch",
+        "examples/se-london.toml",
+        "--data",
+        arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
+        "--population",
+        arg(&shared("population/mid-2019.csv")),
+        "--release",
+        "2021-01-18",
+        "--out",
+        arg(&out),
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("checked: 81 figures traced to data, 229 facts recomputed"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("11 input gates, 10 lint rules"));
+    let facts = dir.path().join("story.facts.json");
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&facts).unwrap()).unwrap();
+    assert_eq!(sidecar["release"], "2021-01-18");
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("# "));
+}
+
+#[test]
+fn a_failed_audit_writes_neither_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = mutated(
+        "weekly-roundup.md",
+        &[(
+            "at {{ a.rate | rate }} with",
+            "at {{ a.prev_rate | rate }} with",
+        )],
+    );
+    let out = dir.path().join("story.md");
+    let run = casewire(&[
+        "draft",
+        "--patch",
+        "examples/se-london.toml",
+        "--data",
+        arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
+        "--population",
+        arg(&shared("population/mid-2019.csv")),
+        "--release",
+        "2021-01-18",
+        "--templates",
+        arg(templates.path()),
+        "--out",
+        arg(&out),
+    ]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("failed the audit"), "{}", run.stderr);
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+}
+
+#[test]
+fn json_output_carries_the_facts() {
+    let mut request = january_request();
+    request.format = Format::Json;
+    let d = draft(&request).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&d.output).unwrap();
+    assert_eq!(v["template"], "weekly-roundup");
+    assert_eq!(
+        v["facts"].as_array().unwrap().len(),
+        d.facts.facts.len(),
+        "the view model with every fact"
+    );
+    assert!(d.checked.audited, "JSON is only given for copy that passed");
+}
+
+#[test]
+fn facts_path_replaces_a_markdown_extension() {
+    use casewire::draft::facts_path;
+    assert_eq!(
+        facts_path(Path::new("out/story.md")),
+        Path::new("out/story.facts.json")
+    );
+    assert_eq!(
+        facts_path(Path::new("out/story.txt")),
+        Path::new("out/story.txt.facts.json")
+    );
+}
