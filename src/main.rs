@@ -74,7 +74,7 @@ struct DraftArgs {
     /// A folder of templates that override the built-ins by file name.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
-    /// markdown: the copy; json: the story's view model, every figure in it.
+    /// markdown: the copy; json: the story's view model, every figure in it, and its facts.
     #[arg(long, value_enum, default_value_t = FormatArg::Markdown)]
     format: FormatArg,
     /// Write here instead of standard output (only when the whole story succeeded), with the
