@@ -30,8 +30,10 @@
 //!   [`crate::story::SLIGHT_PERCENT`]%; "only" and "no other" with a direction need the area to be
 //!   the one core area that went that way; "highest", "second highest", "lowest" (with "joint"
 //!   when tied) must be the area's recomputed rank, in the patch when the region follows the
-//!   word, nationally otherwise; "continues to have the highest" needs the area to have led alone
-//!   this week and last. In a sentence about the patch (the region named, no area): "every" and
+//!   word, nationally otherwise, by the size of the fall or rise when "fall" or "rise" follows
+//!   ("the 12th highest fall"); "continues to have the highest" needs the area to have led alone
+//!   this week and last; "continues" with a direction needs the area to have gone that way the
+//!   week before too. In a sentence about the patch (the region named, no area): "every" and
 //!   "all" need every core area to have gone that way, "all but one" all but one, and otherwise
 //!   a direction needs most core areas to have gone that way. In a sentence about the nation
 //!   (the universe named, no area) with "most": most areas must have gone that way, and
@@ -39,8 +41,12 @@
 //!
 //! It deliberately does not judge words that carry no figure or direction ("similar", the
 //! frames' verbs), sentences that mix directions without naming an area (their counts are
-//! checked instead), nor numbers inside words ("Covid-19"). It reads copy casewire wrote: it
-//! splits sentences at `.`, `!`, `?` and line ends, and knows area names from the story.
+//! checked instead), "lowest fall", numbers inside words ("Covid-19"), nor the patch's own
+//! words (publication, region, who calculated the figures, source and dashboard names), which
+//! are masked before figures are looked for. It reads copy casewire wrote: it splits sentences
+//! at `.`, `!`, `?` and line ends, and knows area names from the story. Fixed figures of the
+//! method ("seven days", "per 100,000") are facts of kind `constant`, so they too must be
+//! printed as the facts say.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -129,6 +135,8 @@ struct AreaTruth {
     prev_cases: i64,
     rate: i64,
     prev_rate: i64,
+    /// The rate the week before last, when the data reach back that far.
+    prev2_rate: Option<i64>,
 }
 
 impl AreaTruth {
@@ -233,6 +241,7 @@ impl<'a> Truth<'a> {
                     prev_cases: pc,
                     rate: tenths_per_100k(c, p),
                     prev_rate: tenths_per_100k(pc, p),
+                    prev2_rate: prev2.map(|b| tenths_per_100k(b, p)),
                 }),
                 _ => left_out += 1,
             }
@@ -666,7 +675,7 @@ fn date_len(s: &str) -> Option<usize> {
     Some(i)
 }
 
-fn tokenize(line: &str, names: &[(String, String)]) -> Vec<Tok> {
+fn tokenize(line: &str, names: &[(String, String)], labels: &[String]) -> Vec<Tok> {
     let mut toks = Vec::new();
     let bytes = line.as_bytes();
     let mut i = 0;
@@ -674,6 +683,24 @@ fn tokenize(line: &str, names: &[(String, String)]) -> Vec<Tok> {
     while i < line.len() {
         let c = line[i..].chars().next().expect("in bounds");
         let after_word = line[..i].chars().next_back().is_some_and(is_word_char);
+        // The patch's own words (publication, region, who calculated the figures) are not
+        // figures, whatever they contain; area names are matched first.
+        let label = (!after_word)
+            .then(|| {
+                labels.iter().find(|l| {
+                    line[i..].starts_with(l.as_str())
+                        && !line[i + l.len()..]
+                            .chars()
+                            .next()
+                            .is_some_and(char::is_alphanumeric)
+                        && !names.iter().any(|(n, _)| line[i..].starts_with(n.as_str()))
+                })
+            })
+            .flatten();
+        if let Some(l) = label {
+            i += l.len();
+            continue;
+        }
         if !after_word && c.is_uppercase() {
             let hit = names.iter().position(|(n, _)| {
                 line[i..].starts_with(n.as_str())
@@ -776,7 +803,7 @@ struct Sentence {
 
 /// Splits the copy into sentences, each with its tokens. Headings and list items are sentences
 /// of their own; a numbered list's marker becomes a list-position token.
-fn sentences(text: &str, names: &[(String, String)]) -> Vec<Sentence> {
+fn sentences(text: &str, names: &[(String, String)], labels: &[String]) -> Vec<Sentence> {
     let mut out = Vec::new();
     for (n, raw) in text.lines().enumerate() {
         let trimmed = raw.trim_start();
@@ -794,7 +821,7 @@ fn sentences(text: &str, names: &[(String, String)]) -> Vec<Sentence> {
         } else if body.starts_with("- ") || body.starts_with("* ") {
             content_start += 2;
         }
-        let mut toks = tokenize(&raw[content_start..], names);
+        let mut toks = tokenize(&raw[content_start..], names, labels);
         for t in &mut toks {
             t.start += content_start;
             t.end += content_start;
@@ -935,7 +962,20 @@ pub fn audit(input: AuditInput<'_>) -> AuditReport {
         report: AuditReport::default(),
     };
     a.recompute_facts();
-    let sentences = sentences(input.text, &a.names);
+    let patch = input.patch;
+    let mut labels: Vec<String> = [
+        &patch.publication,
+        &patch.region,
+        &patch.calculated_by,
+        &patch.source_name,
+        &patch.dashboard_name,
+    ]
+    .into_iter()
+    .filter(|l| !l.trim().is_empty())
+    .cloned()
+    .collect();
+    labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
+    let sentences = sentences(input.text, &a.names, &labels);
     let mut printed_broken: Vec<usize> = Vec::new();
     for s in &sentences {
         a.check_sentence(s, &mut printed_broken);
@@ -1221,6 +1261,20 @@ impl Auditor<'_> {
                 );
                 continue;
             }
+            // "continues to rise" (not "continues to have the highest rate", checked below).
+            if (has("continues") || has("continue")) && !has("highest") {
+                self.report.claims += 1;
+                let before = a.prev2_rate.map(|r| direction_of(r, a.prev_rate));
+                if before != Some(d) {
+                    self.fail(
+                        s,
+                        format!(
+                            "\"continues\" is wrong for {name}: its rate {} the week before",
+                            before.map_or("cannot be traced", dir_word)
+                        ),
+                    );
+                }
+            }
             if only && d != Direction::Unchanged {
                 self.report.claims += 1;
                 let (n, total) = self.truth.moved(Scope::Patch, d);
@@ -1312,12 +1366,25 @@ impl Auditor<'_> {
                 .map_or(line.len(), |p| s.toks[i + p].start);
             let after = line.get(s.toks[i].end..after_end).unwrap_or("");
             let in_patch = contains_phrase(after, &story.region);
-            let got = if in_patch {
+            // "the 12th highest fall in the country" ranks by the size of the fall.
+            let by = match words.get(i + 1).copied() {
+                Some("fall" | "falls") => RankBy::Fall,
+                Some("rise" | "rises") => RankBy::Rise,
+                _ => RankBy::Rate,
+            };
+            let what = match by {
+                RankBy::Fall => "fall",
+                RankBy::Rise => "rise",
+                _ => "rate",
+            };
+            let got = if in_patch && by == RankBy::Rate {
                 self.truth.patch_rank(&code, lowest)
-            } else if lowest {
+            } else if lowest && by == RankBy::Rate {
                 self.truth.lowest_rank(&code)
+            } else if lowest {
+                Err(format!("the audit does not rank the lowest {what}"))
             } else {
-                self.truth.rank(&code, RankBy::Rate)
+                self.truth.rank(&code, by)
             };
             self.report.claims += 1;
             let where_ = if in_patch {
@@ -1333,7 +1400,7 @@ impl Auditor<'_> {
                         self.fail(
                             s,
                             format!(
-                                "\"{}{w}\" is wrong for {name}: its rate ranks {}{} in {where_}",
+                                "\"{}{w}\" is wrong for {name}: its {what} ranks {}{} in {where_}",
                                 if n > 1 {
                                     format!("{} ", lang::ordinal_words(n))
                                 } else {
@@ -1350,7 +1417,7 @@ impl Auditor<'_> {
                     }
                 }
             }
-            if !lowest && !in_patch && (has("continues") || has("continue")) {
+            if !lowest && !in_patch && by == RankBy::Rate && (has("continues") || has("continue")) {
                 self.report.claims += 1;
                 let prev = self.truth.rank(&code, RankBy::PrevRate);
                 if !matches!(prev, Ok((1, 1))) {

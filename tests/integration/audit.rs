@@ -578,3 +578,65 @@ fn facts_path_replaces_a_markdown_extension() {
         Path::new("out/story.txt.facts.json")
     );
 }
+
+#[test]
+fn a_rank_of_fall_is_checked_by_the_size_of_the_fall() {
+    // Bexley is seventh in the January list of largest falls.
+    let said = "In Bexley, 1,718 new cases gave a rate of 691.9, down sharply from 1,179.3 the week before.";
+    let r = audited(january_request(), |t| {
+        t.replace(
+            said,
+            &format!("{said} It is the seventh highest fall in England."),
+        )
+    });
+    assert!(r.passed(), "{:#?}", r.failures);
+    let r = audited(january_request(), |t| {
+        t.replace(
+            said,
+            &format!("{said} It is the sixth highest fall in England."),
+        )
+    });
+    assert!(
+        r.failures.iter().any(|f| f
+            .message
+            .contains("\"sixth highest\" is wrong for Bexley: its fall ranks 7th")),
+        "{:#?}",
+        r.failures
+    );
+}
+
+#[test]
+fn an_area_said_to_continue_is_checked_against_the_week_before() {
+    // Bexley fell over the new year and again; Greenwich rose over the new year, then fell.
+    let bexley = "In Bexley, 1,718 new cases gave a rate of 691.9, down sharply from 1,179.3 the week before.";
+    let greenwich = "Greenwich has the highest rate in south east London, at 775.5 with 2,233 new cases, down from 1,081.1 the week before.";
+    let r = audited(january_request(), |t| {
+        t.replace(bexley, &format!("{bexley} Its rate continues to fall."))
+    });
+    assert!(r.passed(), "{:#?}", r.failures);
+    let r = audited(january_request(), |t| {
+        t.replace(
+            greenwich,
+            &format!("{greenwich} Its rate continues to fall."),
+        )
+    });
+    one_failure(
+        &r,
+        "Its rate continues to fall.",
+        "\"continues\" is wrong for Greenwich: its rate rose the week before",
+    );
+}
+
+#[test]
+fn figures_in_the_patch_settings_are_not_read_as_figures() {
+    let mut request = january_request();
+    let dir = tempfile::tempdir().unwrap();
+    let patch = dir.path().join("patch.toml");
+    let text = std::fs::read_to_string(se_london())
+        .unwrap()
+        .replace("the Courier's data desk", "the Courier 24 data desk");
+    std::fs::write(&patch, text).unwrap();
+    request.patch = patch;
+    let d = draft(&request).expect("a figure in a setting is not a figure of the story");
+    assert!(d.output.contains("the Courier 24 data desk"));
+}
