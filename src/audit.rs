@@ -6,15 +6,19 @@
 //! - **a number has no fact behind it.** Every figure in the copy is found (rates `1,134.8`,
 //!   counts `4,705`, percentages `64%`, ordinals `12th`, number words `zero`–`nine` and ordinal
 //!   words `first`–`ninth`, dates `January 14` and `Monday, January 18`, the numbers of a numbered
-//!   list, in headings too) and must equal, character for character, a printed form of one of the
-//!   story's [`Fact`]s. The match is narrowed by what the sentence says:
+//!   list, in headings and table cells too) and must equal, character for character, a printed
+//!   form of one of the story's [`Fact`]s. The match is narrowed by what the sentence says:
 //!   - a figure belongs to the area named last before it in the sentence (or, in a sentence that
 //!     opens with "It", "That", "This" or "Its", to the area of the sentence before), and may
 //!     only match that area's facts (or facts of no area: national counts, dates), so Bromley's
 //!     sentence cannot print Lewisham's rate;
-//!   - a rate or count just after "from" or "against", or in brackets just after such a rate,
-//!     is last week's and matches only last-week facts; any other is this week's, so printing
-//!     `prev_rate` where `rate` belongs is caught;
+//!   - a rate or count just after "from", "against", "versus" or "compared with", or in
+//!     brackets just after such a rate, is last week's and matches only last-week facts; any
+//!     other is this week's, so printing `prev_rate` where `rate` belongs is caught;
+//!   - a table row is about the first area it names, and a cell is last week's when its column
+//!     header says so ("last week", "previous", "week before", or last week's end date);
+//!   - a numbered list's number must be the place of the area it names in the list of leaders,
+//!     of largest movers or of the patch's areas by rate, and fit that area's recomputed rank;
 //!   - a count or share of areas that rose, fell or stayed the same must match the direction
 //!     word of its clause ("30 ... saw their rate rise"), so swapping the rising and falling
 //!     counts is caught.
@@ -38,6 +42,10 @@
 //!   a direction needs most core areas to have gone that way. In a sentence about the nation
 //!   (the universe named, no area) with "most": most areas must have gone that way, and
 //!   "continue" needs most areas to have gone that way the week before too.
+//!
+//! Number words in prose are left alone: "one" in "no one" and "one another", and an ordinal
+//! word that is not a rank (a rank is an ordinal before a superlative, "place" or "position",
+//! or ending a clause: "second highest", "Slough is second."; "for the first time" is prose).
 //!
 //! It deliberately does not judge words that carry no figure or direction ("similar", the
 //! frames' verbs), sentences that mix directions without naming an area (their counts are
@@ -392,8 +400,16 @@ impl<'a> Truth<'a> {
             Recipe::Population { code } => Int(self.area(code)?.population as i64),
             Recipe::Rank { code, by } => Int(self.rank(code, *by)?.0),
             Recipe::PatchRank { code } => Int(self.patch_rank(code, false)?.0),
-            Recipe::ListPosition { code, by, position } => {
-                let (rank, same) = self.rank(code, *by)?;
+            Recipe::ListPosition {
+                code,
+                list,
+                by,
+                position,
+            } => {
+                let (rank, same) = match list {
+                    List::Core => self.patch_rank(code, false)?,
+                    _ => self.rank(code, *by)?,
+                };
                 let p = *position as i64;
                 if p < rank || p > rank + same - 1 {
                     return Err(format!(
@@ -451,6 +467,7 @@ impl<'a> Truth<'a> {
             }
             Recipe::ListLength { list } => match list {
                 List::Leaders => Int(patch.lists.leaders.min(self.areas.len()) as i64),
+                List::Core => Int(self.core.len() as i64),
                 List::Movers => {
                     let (up, _) = self.moved(Scope::Universe, Direction::Up);
                     let (down, _) = self.moved(Scope::Universe, Direction::Down);
@@ -521,10 +538,22 @@ fn canonical(kind: FactKind, value: FactValue, story_year: i32) -> String {
 }
 
 fn describe(fact: &Fact) -> String {
-    let what = fact.id.split('.').skip(1).collect::<Vec<_>>().join(" ");
+    let what = match fact.kind {
+        FactKind::Rate => "rate this week".to_string(),
+        FactKind::PrevRate => "rate last week".to_string(),
+        FactKind::Cases => "cases this week".to_string(),
+        FactKind::PrevCases => "cases last week".to_string(),
+        _ => fact
+            .id
+            .split('.')
+            .skip(usize::from(fact.area_name.is_some()))
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace('_', " "),
+    };
     match &fact.area_name {
-        Some(name) => format!("{} {}", lang::possessive(name), what.replace('_', " ")),
-        None => fact.id.replace(['_', '.'], " "),
+        Some(name) => format!("{} {what}", lang::possessive(name)),
+        None => what,
     }
 }
 
@@ -799,13 +828,72 @@ struct Sentence {
     toks: Vec<Tok>,
     /// The area a pronoun at the start refers to.
     carried: Option<usize>,
+    /// For a table row, whether each token sits in a column of last week's figures.
+    row: Option<Vec<bool>>,
+}
+
+/// Whether a table header cell heads a column of last week's figures.
+fn prev_column(cell: &str, prev_markers: &[String]) -> bool {
+    let cell = cell.to_lowercase();
+    ["last week", "previous", "week before", "prior", "earlier"]
+        .iter()
+        .any(|m| cell.contains(m))
+        || prev_markers.iter().any(|m| contains_phrase(&cell, m))
+}
+
+fn is_table_line(line: &str) -> bool {
+    line.trim_start().starts_with('|')
+}
+
+fn is_table_rule(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with('|') && t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
 }
 
 /// Splits the copy into sentences, each with its tokens. Headings and list items are sentences
 /// of their own; a numbered list's marker becomes a list-position token.
-fn sentences(text: &str, names: &[(String, String)], labels: &[String]) -> Vec<Sentence> {
+fn sentences(
+    text: &str,
+    names: &[(String, String)],
+    labels: &[String],
+    prev_markers: &[String],
+) -> Vec<Sentence> {
     let mut out = Vec::new();
-    for (n, raw) in text.lines().enumerate() {
+    let lines: Vec<&str> = text.lines().collect();
+    // A Markdown table: a header row, a rule, then one row per line; each row is a sentence
+    // about the first area it names, each cell read under its header.
+    let mut header: Option<Vec<bool>> = None;
+    for (n, raw) in lines.iter().copied().enumerate() {
+        if is_table_line(raw) {
+            if is_table_rule(raw) {
+                continue;
+            }
+            let cells: Vec<&str> = raw.trim().trim_matches('|').split('|').collect();
+            let starts_header = n == 0 || !is_table_line(lines[n - 1]);
+            if starts_header {
+                header = Some(cells.iter().map(|c| prev_column(c, prev_markers)).collect());
+            }
+            let toks = tokenize(raw, names, labels);
+            let cols = header.clone().unwrap_or_default();
+            let lead = raw.len() - raw.trim_start().len() + 1;
+            let prev: Vec<bool> = toks
+                .iter()
+                .map(|t| {
+                    let cell = raw[lead.min(t.start)..t.start].matches('|').count();
+                    !starts_header && cols.get(cell).copied().unwrap_or(false)
+                })
+                .collect();
+            if !toks.is_empty() {
+                out.push(Sentence {
+                    line: n + 1,
+                    text: raw.trim().to_string(),
+                    toks,
+                    carried: None,
+                    row: Some(prev),
+                });
+            }
+            continue;
+        }
         let trimmed = raw.trim_start();
         let mut content_start = raw.len() - trimmed.len();
         let hashes = trimmed.bytes().take_while(|&b| b == b'#').count();
@@ -857,6 +945,7 @@ fn sentences(text: &str, names: &[(String, String)], labels: &[String]) -> Vec<S
                 text: raw[start..end].trim().to_string(),
                 toks,
                 carried,
+                row: None,
             }
         };
         for tok in toks {
@@ -975,7 +1064,8 @@ pub fn audit(input: AuditInput<'_>) -> AuditReport {
     .cloned()
     .collect();
     labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
-    let sentences = sentences(input.text, &a.names, &labels);
+    let prev_markers: Vec<String> = crate::facts::date_forms(story.prev_week.end, story.story_year);
+    let sentences = sentences(input.text, &a.names, &labels, &prev_markers);
     let mut printed_broken: Vec<usize> = Vec::new();
     for s in &sentences {
         a.check_sentence(s, &mut printed_broken);
@@ -1044,6 +1134,28 @@ impl Auditor<'_> {
         }
     }
 
+    /// Whether a number word is used as a figure. "one" in "no one" and "one another" is not;
+    /// an ordinal word is a rank only before a superlative ("second highest"), "place" or
+    /// "position", or at the end of a clause ("Slough is second.").
+    fn is_figure(&self, s: &Sentence, i: usize) -> bool {
+        let word = |j: Option<usize>| match j.and_then(|j| s.toks.get(j)).map(|t| &t.t) {
+            Some(T::Word(w)) => Some(w.as_str()),
+            _ => None,
+        };
+        let next = s.toks.get(i + 1).map(|t| &t.t);
+        match &s.toks[i].t {
+            T::Num(NumClass::Word, w) if w == "one" => {
+                word(i.checked_sub(1)) != Some("no") && word(Some(i + 1)) != Some("another")
+            }
+            T::Num(NumClass::OrdinalWord, _) => match next {
+                None | Some(T::Stop | T::Comma | T::Semi) => true,
+                Some(T::Word(w)) => w.ends_with("est") || w == "place" || w == "position",
+                _ => false,
+            },
+            _ => true,
+        }
+    }
+
     fn code(&self, area: usize) -> &str {
         &self.names[area].1
     }
@@ -1060,11 +1172,17 @@ impl Auditor<'_> {
         // Who each token is about: the area named last before it, or the carried subject.
         let mut owner = Vec::with_capacity(s.toks.len());
         let mut current = s.carried;
+        let row_area = s.row.as_ref().and_then(|_| {
+            s.toks.iter().find_map(|t| match t.t {
+                T::Area(k) => Some(k),
+                _ => None,
+            })
+        });
         for t in &s.toks {
             if let T::Area(k) = t.t {
                 current = Some(k);
             }
-            owner.push(current);
+            owner.push(row_area.or(current));
         }
         // Clauses, for the direction of a count of areas.
         let mut clause = Vec::with_capacity(s.toks.len());
@@ -1101,15 +1219,24 @@ impl Auditor<'_> {
             _ => None,
         });
 
-        // Last week's figures: just after "from"/"against", or in brackets after one.
+        // Last week's figures: just after "from", "against", "versus", "compared with", or in
+        // brackets after one; in a table, in a column headed as last week's.
         let mut prev_role = vec![false; s.toks.len()];
         for i in 0..s.toks.len() {
             if !matches!(s.toks[i].t, T::Num(NumClass::Rate | NumClass::Int, _)) {
                 continue;
             }
+            if let Some(row) = &s.row {
+                prev_role[i] = row[i];
+                continue;
+            }
             let before = i.checked_sub(1).map(|j| &s.toks[j].t);
+            let before2 = i.checked_sub(2).map(|j| &s.toks[j].t);
             prev_role[i] = match before {
-                Some(T::Word(w)) => w == "from" || w == "against",
+                Some(T::Word(w)) if matches!(w.as_str(), "with" | "to") => {
+                    matches!(before2, Some(T::Word(c)) if c == "compared")
+                }
+                Some(T::Word(w)) => matches!(w.as_str(), "from" | "against" | "versus" | "vs"),
                 Some(T::Open) => (0..i.saturating_sub(1))
                     .rev()
                     .find(|&j| matches!(s.toks[j].t, T::Num(NumClass::Rate, _)))
@@ -1120,6 +1247,9 @@ impl Auditor<'_> {
 
         for (i, t) in s.toks.iter().enumerate() {
             let T::Num(class, text) = &t.t else { continue };
+            if !self.is_figure(s, i) {
+                continue;
+            }
             let area = if *class == NumClass::ListPos {
                 first_area
             } else {

@@ -141,10 +141,22 @@ pub enum Tally {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum List {
-    /// The national leaders.
+    /// The national leaders, by rate.
     Leaders,
-    /// The largest falls or rises.
+    /// The largest falls or rises, by their size.
     Movers,
+    /// The patch's core areas, highest rate first.
+    Core,
+}
+
+impl List {
+    fn name(self) -> &'static str {
+        match self {
+            List::Leaders => "leaders",
+            List::Movers => "movers",
+            List::Core => "core",
+        }
+    }
 }
 
 /// Which date of the story.
@@ -212,7 +224,9 @@ pub enum Recipe {
     ListPosition {
         /// Area code.
         code: String,
-        /// The table the list follows.
+        /// The list.
+        list: List,
+        /// The national table it follows; for the core areas, rate within the patch.
         by: RankBy,
         /// 1-based place.
         position: usize,
@@ -446,7 +460,7 @@ impl Collector<'_> {
     }
 
     /// The figures of one area view; `at` is where the view model holds it.
-    fn area(&mut self, a: &AreaView, at: &str, position: Option<(RankBy, usize)>) {
+    fn area(&mut self, a: &AreaView, at: &str, position: Option<(List, RankBy, usize)>) {
         let code = a.code.clone();
         let sources = self.area_sources(&code);
         let week = self.story.week;
@@ -606,26 +620,30 @@ impl Collector<'_> {
             self.push(f);
         }
 
-        if let Some((by, position)) = position {
+        if let Some((list, by, position)) = position {
             let mut f = base(
                 self,
-                &format!("position_{position}"),
+                &format!("position.{}", list.name()),
                 FactKind::ListPosition,
                 FactValue::Int(position as i64),
                 vec![position.to_string()],
             );
-            f.id = format!("{code}.list_position");
             f.formula = format!(
-                "place {position} in the list ordered by {}",
-                match by {
-                    RankBy::Fall => "size of fall",
-                    RankBy::Rise => "size of rise",
-                    RankBy::Rate => "rate",
-                    RankBy::PrevRate => "last week's rate",
+                "place {position} in the {} list, ordered by {}",
+                list.name(),
+                match (list, by) {
+                    (List::Core, _) => "rate within the patch",
+                    (_, RankBy::Fall) => "size of fall",
+                    (_, RankBy::Rise) => "size of rise",
+                    (_, RankBy::Rate) => "rate",
+                    (_, RankBy::PrevRate) => "last week's rate",
                 }
             );
+            // The place is the view's index in its list, not a field of it.
+            f.used_by = vec![at.to_string()];
             f.recipe = Recipe::ListPosition {
                 code: code.clone(),
+                list,
                 by,
                 position,
             };
@@ -890,19 +908,24 @@ pub fn collect(story: &Story, dataset: &Dataset) -> Vec<Fact> {
     }
 
     for (i, a) in story.core.iter().enumerate() {
-        c.area(a, &format!("core[{i}]"), None);
+        c.area(
+            a,
+            &format!("core[{i}]"),
+            Some((List::Core, RankBy::Rate, i + 1)),
+        );
     }
     for (i, a) in story.nearby.iter().enumerate() {
         c.area(a, &format!("nearby[{i}]"), None);
     }
     for (i, l) in story.leaders.iter().enumerate() {
-        c.area(&l.area, &format!("leaders[{i}]"), None);
+        c.area(
+            &l.area,
+            &format!("leaders[{i}]"),
+            Some((List::Leaders, RankBy::Rate, i + 1)),
+        );
     }
     let list = |c: &mut Collector<'_>, list: List, n: usize, at: &str, formula: String| {
-        let id = match list {
-            List::Leaders => "list.leaders",
-            List::Movers => "list.movers",
-        };
+        let id = format!("list.{}", list.name());
         let mut f = c.plain(
             id.to_string(),
             FactKind::Count,
@@ -938,7 +961,11 @@ pub fn collect(story: &Story, dataset: &Dataset) -> Vec<Fact> {
             ),
         );
         for (i, a) in m.items.iter().enumerate() {
-            c.area(a, &format!("movers.items[{i}]"), Some((by, i + 1)));
+            c.area(
+                a,
+                &format!("movers.items[{i}]"),
+                Some((List::Movers, by, i + 1)),
+            );
         }
     }
 
