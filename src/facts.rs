@@ -399,7 +399,18 @@ struct Collector<'a> {
 }
 
 impl Collector<'_> {
-    fn push(&mut self, fact: Fact) {
+    /// Adds a fact, or merges it into the fact of the same id. Two views that disagree about
+    /// the same figure keep both facts (the second under `id#2`), so the audit sees both.
+    fn push(&mut self, mut fact: Fact) {
+        if let Some(&i) = self.by_id.get(&fact.id)
+            && (self.facts[i].value != fact.value || self.facts[i].printed != fact.printed)
+        {
+            let mut n = 2;
+            while self.by_id.contains_key(&format!("{}#{n}", fact.id)) {
+                n += 1;
+            }
+            fact.id = format!("{}#{n}", fact.id);
+        }
         match self.by_id.get(&fact.id) {
             Some(&i) => {
                 for u in fact.used_by {

@@ -704,3 +704,42 @@ fn ordinal_and_number_words_in_prose_are_not_figures() {
     });
     assert!(r.passed(), "{:#?}", r.failures);
 }
+
+#[test]
+fn a_fact_that_does_not_recompute_is_caught() {
+    let request = january_request();
+    let inputs = load_inputs(&request.patch, &request.data, &request.population).unwrap();
+    let d = draft(&request).unwrap();
+    // As if the figures had been computed wrongly: Greenwich's rate one tenth too high, and
+    // a share that is never printed off by one.
+    let mut facts = d.facts.facts.clone();
+    for f in &mut facts {
+        if f.id == "E09000011.rate" {
+            f.value = casewire::facts::FactValue::Tenths(7756);
+            f.printed = vec!["775.6".to_string()];
+        }
+        if f.id == "local.falling_pct" {
+            f.value = casewire::facts::FactValue::Int(99);
+            f.printed = vec!["99%".to_string()];
+        }
+    }
+    let text = d.output.replace("at 775.5 with", "at 775.6 with");
+    let r = audit(AuditInput {
+        text: &text,
+        facts: &facts,
+        story: &d.story,
+        dataset: &inputs.dataset,
+        population: &inputs.population,
+        patch: &inputs.patch,
+    });
+    let messages: Vec<String> = r.failures.iter().map(ToString::to_string).collect();
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert_eq!(
+        messages[0],
+        "fact local.falling_pct (local falling pct) does not recompute from the data: the story has 99% but the data give 100%"
+    );
+    assert!(
+        messages[1].contains("\"775.6\" (Greenwich's rate this week) does not recompute from the data: the story has 775.6 but the data give 775.5, in \"Greenwich has the highest rate"),
+        "{messages:#?}"
+    );
+}
