@@ -9,9 +9,11 @@
 //!   list, in headings and table cells too) and must equal, character for character, a printed
 //!   form of one of the story's [`Fact`]s. The match is narrowed by what the sentence says:
 //!   - a figure belongs to the area named last before it in the sentence (or, in a sentence that
-//!     opens with "It", "That", "This" or "Its", to the area of the sentence before), and may
-//!     only match that area's facts (or facts of no area: national counts, dates), so Bromley's
-//!     sentence cannot print Lewisham's rate;
+//!     opens with "It", "That", "This", "Its" or "No other", to the area of the sentence
+//!     before), and may only match that area's facts, or facts of no area that are not counts
+//!     or shares of areas that moved (dates, "seven days", "of the 315 areas"), so Bromley's
+//!     sentence cannot print Lewisham's rate; its percentages must be its own, and a count
+//!     before "cases" or "new cases" must be its cases;
 //!   - a rate or count just after "from", "against", "versus" or "compared with", or in
 //!     brackets just after such a rate, is last week's and matches only last-week facts; any
 //!     other is this week's, so printing `prev_rate` where `rate` belongs is caught;
@@ -1287,15 +1289,41 @@ impl Auditor<'_> {
                     ok
                 })
                 .collect();
+            // In a sentence about an area, a count just before "cases" or "new cases" is a
+            // number of that area's cases ("cases per 100,000" is not a count).
+            let next_words: Vec<&str> = s.toks[i + 1..]
+                .iter()
+                .take(3)
+                .map(|t| match &t.t {
+                    T::Word(w) => w.as_str(),
+                    _ => "",
+                })
+                .collect();
+            let of_cases = area.is_some()
+                && *class == NumClass::Int
+                && match next_words.as_slice() {
+                    ["case" | "cases", next, ..] => *next != "per",
+                    ["case" | "cases"] => true,
+                    ["new", "case" | "cases", ..] => true,
+                    _ => false,
+                };
             let placed: Vec<usize> = timed
                 .iter()
                 .copied()
                 .filter(|&f| {
-                    let fc = self.input.facts[f].area_code.as_deref();
+                    let fact = &self.input.facts[f];
+                    let fc = fact.area_code.as_deref();
+                    // In a sentence about an area, a figure is that area's, or one of no area
+                    // that is not a count or share of areas that moved (a date, "seven days",
+                    // "of the 315 areas"); a percentage is the area's own.
                     let ok = match (fc, area) {
-                        (None, _) | (_, None) => true,
+                        (_, None) => true,
+                        (None, Some(_)) => {
+                            fact.direction.is_none() && *class != NumClass::Percent && !of_cases
+                        }
                         (Some(code), Some(k)) => code == self.code(k),
-                    };
+                    } && (!of_cases
+                        || matches!(fact.kind, FactKind::Cases | FactKind::PrevCases));
                     if !ok && why.is_none() {
                         why = Some(format!(
                             "it is {}, in a sentence about {}",
@@ -1470,15 +1498,18 @@ impl Auditor<'_> {
             let name = self.name(k).to_string();
             let mut n = 1i64;
             let mut joint = false;
+            let mut ranked = false;
             for j in (i.saturating_sub(3)..i).rev() {
                 match &s.toks[j].t {
-                    T::Num(NumClass::OrdinalWord, t) => {
+                    T::Num(NumClass::OrdinalWord, t) if !ranked => {
+                        ranked = true;
                         n = ORDINAL_WORDS
                             .iter()
                             .position(|o| o == t)
                             .map_or(1, |p| p as i64 + 1);
                     }
-                    T::Num(NumClass::Ordinal, t) => {
+                    T::Num(NumClass::Ordinal, t) if !ranked => {
+                        ranked = true;
                         n = t
                             .trim_end_matches(char::is_alphabetic)
                             .replace(',', "")

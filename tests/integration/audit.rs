@@ -743,3 +743,31 @@ fn a_fact_that_does_not_recompute_is_caught() {
         "{messages:#?}"
     );
 }
+
+#[test]
+fn a_national_figure_in_an_area_sentence_is_caught() {
+    // 315 is the number of areas in England, not Bromley's cases; 90% is England's share of
+    // falling areas, not Bromley's change.
+    let r = audited(january_request(), |t| {
+        t.replace(
+            "at 566.9 with 1,884 new cases",
+            "at 566.9 with 315 new cases",
+        )
+    });
+    one_failure(
+        &r,
+        "The lowest rate in south east London is in Bromley",
+        "\"315\" traces to no fact",
+    );
+    let r = audited(january_request(), |t| {
+        t.replace(
+            "at 566.9 with 1,884 new cases, down from 922.0",
+            "at 566.9 with 1,884 new cases, down 90% from 922.0",
+        )
+    });
+    one_failure(
+        &r,
+        "The lowest rate in south east London is in Bromley",
+        "\"90%\" traces to no fact",
+    );
+}
