@@ -202,18 +202,36 @@ pub fn facts_path(out: &Path) -> PathBuf {
     }
 }
 
-/// Writes the story to `out` and its facts beside it ([`facts_path`]), both or neither: each
-/// through a temporary file and a rename, and the sidecar removed again if the story cannot be
-/// written. Returns the sidecar's path.
+/// Writes the story to `out` and its facts beside it ([`facts_path`]), both or neither: both
+/// are written in full to temporary files in the target folder first (a failure there leaves
+/// nothing behind), then renamed into place, the sidecar first; if the story's rename fails,
+/// a sidecar that did not exist before is removed again. Returns the sidecar's path.
 pub fn write_out(draft: &Draft, out: &Path) -> std::io::Result<PathBuf> {
+    use std::io::Write;
     let sidecar = facts_path(out);
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let staged = |bytes: &[u8]| -> std::io::Result<tempfile::NamedTempFile> {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".casewire-")
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
+        tmp.write_all(bytes)?;
+        tmp.as_file().sync_all()?;
+        Ok(tmp)
+    };
+    let facts_tmp = staged(draft.facts.to_json().as_bytes())?;
+    let story_tmp = staged(draft.output.as_bytes())?;
     let existed = sidecar.exists();
-    crate::publish::write_atomic(&sidecar, draft.facts.to_json().as_bytes())?;
-    if let Err(e) = crate::publish::write_atomic(out, draft.output.as_bytes()) {
+    facts_tmp.persist(&sidecar).map_err(|e| e.error)?;
+    if let Err(e) = story_tmp.persist(out) {
         if !existed {
             let _ = std::fs::remove_file(&sidecar);
         }
-        return Err(e);
+        return Err(e.error);
     }
     Ok(sidecar)
 }

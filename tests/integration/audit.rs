@@ -771,3 +771,19 @@ fn a_national_figure_in_an_area_sentence_is_caught() {
         "\"90%\" traces to no fact",
     );
 }
+
+#[test]
+fn a_story_that_cannot_be_written_leaves_no_sidecar() {
+    let d = draft(&january_request()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("story.md");
+    // A folder where the story should go: the rename of the story fails.
+    std::fs::create_dir(&out).unwrap();
+    assert!(casewire::draft::write_out(&d, &out).is_err());
+    let mut left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["story.md"], "only the folder that was there before");
+}
