@@ -61,7 +61,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 
 use crate::config::Patch;
@@ -500,6 +500,7 @@ impl<'a> Truth<'a> {
                 Date(*date)
             }
             Recipe::Constant { value } => Int(*value),
+            Recipe::Year => Int(i64::from(release.year())),
         })
     }
 }
@@ -532,7 +533,7 @@ fn canonical(kind: FactKind, value: FactValue, story_year: i32) -> String {
         FactValue::Int(n) => match kind {
             FactKind::Share | FactKind::PercentChange => lang::percent(n),
             FactKind::Rank => lang::ordinal(n),
-            FactKind::ListPosition => n.to_string(),
+            FactKind::ListPosition | FactKind::Date => n.to_string(),
             FactKind::Constant if n == 7 => "seven".to_string(),
             _ => lang::thousands(n),
         },

@@ -263,6 +263,8 @@ pub enum Recipe {
         /// The figure.
         value: i64,
     },
+    /// The year of the release.
+    Year,
 }
 
 /// What a fact was computed from.
@@ -840,6 +842,18 @@ pub fn collect(story: &Story, dataset: &Dataset) -> Vec<Fact> {
         "prev_week.start",
         "the previous week's last day minus six days",
     );
+
+    let year = i64::from(story.story_year);
+    let mut f = c.plain(
+        "date.year".to_string(),
+        FactKind::Date,
+        FactValue::Int(year),
+        vec![year.to_string()],
+    );
+    f.formula = "the year of the release".to_string();
+    f.recipe = Recipe::Year;
+    f.used_by.push("story_year".to_string());
+    c.push(f);
 
     for (value, id, printed, formula) in [
         (
