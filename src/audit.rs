@@ -36,7 +36,8 @@
 //!   [`crate::story::SLIGHT_PERCENT`]%; "only" and "no other" with a direction need the area to be
 //!   the one core area that went that way; "highest", "second highest", "lowest" (with "joint"
 //!   when tied) must be the area's recomputed rank, in the patch when the region follows the
-//!   word, nationally otherwise, by the size of the fall or rise when "fall" or "rise" follows
+//!   word, within a nation when a UK story names one ("the highest rate in Wales"), in the
+//!   universe otherwise, by the size of the fall or rise when "fall" or "rise" follows
 //!   ("the 12th highest fall"); "continues to have the highest" needs the area to have led alone
 //!   this week and last; "continues" with a direction needs the area to have gone that way the
 //!   week before too. In a sentence about the patch (the region named, no area): "every" and
@@ -325,11 +326,31 @@ impl<'a> Truth<'a> {
         Ok((better + 1, same))
     }
 
-    fn lowest_rank(&self, code: &str) -> Result<(i64, i64), String> {
+    /// Competition rank by rate, highest or lowest first, among the areas whose code starts
+    /// with `within` (a nation: E, S, W, N), or all of them.
+    fn rate_rank(
+        &self,
+        code: &str,
+        lowest: bool,
+        within: Option<char>,
+    ) -> Result<(i64, i64), String> {
         let a = self.area(code)?;
-        let lower = self.areas.iter().filter(|x| x.rate < a.rate).count() as i64;
-        let same = self.areas.iter().filter(|x| x.rate == a.rate).count() as i64;
-        Ok((lower + 1, same))
+        if within.is_some_and(|c| !a.code.starts_with(c)) {
+            return Err(format!("{} is not in that nation", a.name));
+        }
+        let pool = self
+            .areas
+            .iter()
+            .filter(|x| within.is_none_or(|c| x.code.starts_with(c)));
+        let (mut better, mut same) = (0i64, 0i64);
+        for x in pool {
+            if (lowest && x.rate < a.rate) || (!lowest && x.rate > a.rate) {
+                better += 1;
+            } else if x.rate == a.rate {
+                same += 1;
+            }
+        }
+        Ok((better + 1, same))
     }
 
     fn patch_rank(&self, code: &str, lowest: bool) -> Result<(i64, i64), String> {
@@ -1539,18 +1560,34 @@ impl Auditor<'_> {
                 RankBy::Rise => "rise",
                 _ => "rate",
             };
+            // "the highest rate in Wales": within a nation, when the sentence names one that is
+            // narrower than the universe.
+            let nation = [
+                ("england", 'E', "England"),
+                ("scotland", 'S', "Scotland"),
+                ("wales", 'W', "Wales"),
+                ("ireland", 'N', "Northern Ireland"),
+            ]
+            .into_iter()
+            .find(|(w, _, _)| has(w))
+            .filter(|_| story.universe.kind == Universe::Uk);
             let got = if in_patch && by == RankBy::Rate {
                 self.truth.patch_rank(&code, lowest)
-            } else if lowest && by == RankBy::Rate {
-                self.truth.lowest_rank(&code)
-            } else if lowest {
-                Err(format!("the audit does not rank the lowest {what}"))
+            } else if by == RankBy::Rate {
+                self.truth.rate_rank(&code, lowest, nation.map(|n| n.1))
+            } else if lowest || nation.is_some() {
+                Err(format!(
+                    "the audit ranks a {what} only as the highest in {}",
+                    story.universe.name
+                ))
             } else {
                 self.truth.rank(&code, by)
             };
             self.report.claims += 1;
             let where_ = if in_patch {
                 story.region.clone()
+            } else if let Some((_, _, n)) = nation {
+                n.to_string()
             } else {
                 story.universe.name.clone()
             };

@@ -787,3 +787,36 @@ fn a_story_that_cannot_be_written_leaves_no_sidecar() {
     left.sort();
     assert_eq!(left, ["story.md"], "only the folder that was there before");
 }
+
+#[test]
+fn highest_in_a_nation_is_ranked_within_it() {
+    // A UK story: "highest in England" ranks among English areas only.
+    let dir = tempfile::tempdir().unwrap();
+    let patch = dir.path().join("uk.toml");
+    let text = std::fs::read_to_string(se_london())
+        .unwrap()
+        .replace("universe = \"england\"", "universe = \"uk\"")
+        + "\n[gates.severity]\nweek-on-week-jump = \"warn\"\n";
+    std::fs::write(&patch, text).unwrap();
+    let mut request = january_request();
+    request.patch = patch;
+    let said = "Slough has the second highest rate";
+    let r = audited(request.clone(), |t| {
+        t.replace(
+            said,
+            &format!("Knowsley has the highest rate in England. {said}"),
+        )
+    });
+    assert!(r.passed(), "{:#?}", r.failures);
+    let r = audited(request, |t| {
+        t.replace(
+            said,
+            &format!("Slough has the highest rate in England. {said}"),
+        )
+    });
+    one_failure(
+        &r,
+        "Slough has the highest rate in England.",
+        "\"highest\" is wrong for Slough: its rate ranks 2nd in England",
+    );
+}
