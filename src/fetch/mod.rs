@@ -1,6 +1,26 @@
-//! Getting dashboard data in: local files today; the dashboard APIs and the local archive
-//! build on the same [`crate::model::DatasetBuilder`].
+//! Getting dashboard data in: local files, the UKHSA data dashboard API (live), the legacy
+//! dashboard's v1 and v2 APIs (archives), and the local archive of everything fetched. Every
+//! source builds on the same [`crate::model::DatasetBuilder`], so one normalised dataset comes
+//! out whatever went in.
+//!
+//! The command line's entry points are [`run::fetch_blocking`] (with [`run::FetchOptions`]),
+//! [`run::load_offline`] and [`snapshot::write_legacy_csv_file`].
 
+pub mod archive;
+pub mod client;
+pub mod error;
 pub mod file;
+pub mod legacy;
+pub mod progress;
+pub mod run;
+pub mod snapshot;
+pub mod ukhsa;
 
+pub use archive::{Archive, ArchiveError, ReleaseSelector};
+pub use client::ClientConfig;
+pub use error::FetchError;
 pub use file::{ReadError, read_data_bytes, read_data_file, read_population_file};
+pub use run::{
+    FetchOptions, FetchReport, FetchSummary, Source, fetch, fetch_blocking, fetch_into,
+    load_offline,
+};
