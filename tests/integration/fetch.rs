@@ -6,7 +6,6 @@
 #[path = "server.rs"]
 mod server;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,18 +20,11 @@ use casewire::fetch::snapshot::write_legacy_csv_file;
 use casewire::fetch::{FetchError, legacy, read_data_file, read_population_file};
 use casewire::model::{Area, CASES_METRIC, Dataset, DatasetBuilder};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::{Value, json};
-use server::{Request, Response, TestServer, decode};
+use serde_json::Value;
+use server::{Request, Response, TestServer, fixture, series_from_csv, ukhsa_handler};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fetch");
-const TOPIC: &str = "/themes/infectious_disease/sub_themes/respiratory/topics/COVID-19";
-const LTLA: &str = "Lower%20Tier%20Local%20Authority";
 const CONTACT: &str = "newsdesk@example.org";
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(FIXTURES).join(name)).unwrap()
-}
 
 fn shared(path: &str) -> PathBuf {
     Path::new(DATA).join(path)
@@ -87,104 +79,6 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 // ---------------------------------------------------------------------------------------------
 // A UKHSA API serving series built from the shared archive.
 
-/// Rows by geography name, oldest first: (code, date, cases).
-type Series = BTreeMap<String, Vec<(String, String, i64)>>;
-
-fn series_from_csv(path: &Path, codes: &[&str]) -> Series {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let mut series: Series = BTreeMap::new();
-    for record in reader.records() {
-        let r = record.unwrap();
-        if !codes.contains(&&r[0]) {
-            continue;
-        }
-        series.entry(r[1].to_string()).or_default().push((
-            r[0].to_string(),
-            r[3].to_string(),
-            r[4].parse().unwrap(),
-        ));
-    }
-    for rows in series.values_mut() {
-        rows.sort_by(|a, b| a.1.cmp(&b.1));
-    }
-    series
-}
-
-fn ukhsa_row(geography: &str, code: &str, day: &str, value: f64) -> Value {
-    let mut row: Value = serde_json::from_slice(&fixture("ukhsa-row.json")).unwrap();
-    row["geography_type"] = json!("Lower Tier Local Authority");
-    row["geography"] = json!(geography);
-    row["geography_code"] = json!(code);
-    row["metric"] = json!("COVID-19_cases_casesByDay");
-    row["metric_group"] = json!("cases");
-    row["year"] = json!(day[..4].parse::<i32>().unwrap());
-    row["month"] = json!(day[5..7].parse::<i32>().unwrap());
-    row["date"] = json!(day);
-    row["metric_value"] = json!(value);
-    row
-}
-
-/// Answers like the UKHSA API, but with pages of `page_size` rows (the server decides; the
-/// real one caps at 365), and `next` links naming the public host, as the real API's do.
-fn ukhsa_handler(
-    series: Series,
-    page_size: usize,
-) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
-    move |req: &Request| {
-        let list = format!("{TOPIC}/geography_types/{LTLA}/geographies");
-        if req.path == list {
-            return Response::json(fixture("ukhsa-geographies.json"));
-        }
-        let Some(rest) = req.path.strip_prefix(&format!("{list}/")) else {
-            return Response::with(404, "application/json", r#"{"detail":"Not found."}"#);
-        };
-        let Some((geography, metric)) = rest.split_once("/metrics/") else {
-            return Response::with(404, "application/json", r#"{"detail":"Not found."}"#);
-        };
-        let geography = decode(geography);
-        let Some(rows) = series.get(&geography) else {
-            return Response::json(r#"{"count":0,"next":null,"previous":null,"results":[]}"#);
-        };
-        let year = req.param("year");
-        let rows: Vec<Value> = rows
-            .iter()
-            .filter(|(_, day, _)| year.as_deref().is_none_or(|y| day.starts_with(y)))
-            .map(|(code, day, v)| {
-                let mut row = ukhsa_row(&geography, code, day, *v as f64);
-                row["metric"] = json!(metric);
-                row
-            })
-            .collect();
-        let page: usize = req.param("page").map_or(1, |p| p.parse().unwrap());
-        let start = (page - 1) * page_size;
-        if start > rows.len() || (start == rows.len() && page > 1) {
-            return Response::with(404, "application/json", r#"{"detail":"Invalid page."}"#);
-        }
-        let end = (start + page_size).min(rows.len());
-        let link = |n: usize| {
-            let mut query: Vec<String> = req
-                .query
-                .split('&')
-                .filter(|p| !p.starts_with("page=") && !p.is_empty())
-                .map(str::to_string)
-                .collect();
-            query.insert(0, format!("page={n}"));
-            json!(format!(
-                "https://api.ukhsa-dashboard.data.gov.uk{}?{}",
-                req.path,
-                query.join("&")
-            ))
-        };
-        let body = json!({
-            "count": rows.len(),
-            "next": if end < rows.len() { link(page + 1) } else { Value::Null },
-            "previous": if page > 1 { link(page - 1) } else { Value::Null },
-            "results": rows[start..end],
-        });
-        Response::json(body.to_string())
-    }
-}
-
 const THREE_LTLAS: [&str; 3] = ["E06000023", "E06000001", "E08000011"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -192,7 +86,11 @@ async fn ukhsa_lists_geographies_and_follows_every_next_page() {
     let archive_csv = shared("archive/ltla_2020-12-01_2021-01-31.csv");
     let series = series_from_csv(&archive_csv, &THREE_LTLAS);
     assert_eq!(series.len(), 3, "Bristol, Hartlepool and Knowsley");
-    let server = TestServer::start(Duration::ZERO, ukhsa_handler(series, 10)).await;
+    let server = TestServer::start(
+        Duration::ZERO,
+        ukhsa_handler(fixture("ukhsa-geographies.json"), series, 10),
+    )
+    .await;
     let mut opts = options(Source::Ukhsa, "Lower Tier Local Authority", &server);
     opts.years = vec![2020, 2021];
     let report = fetch(&opts, silent()).await.unwrap();
@@ -243,7 +141,11 @@ async fn ukhsa_lists_geographies_and_follows_every_next_page() {
 async fn ukhsa_other_metrics_and_filters_are_asked_for_by_name() {
     let archive_csv = shared("archive/ltla_2020-12-01_2021-01-31.csv");
     let series = series_from_csv(&archive_csv, &["E06000001"]);
-    let server = TestServer::start(Duration::ZERO, ukhsa_handler(series, 365)).await;
+    let server = TestServer::start(
+        Duration::ZERO,
+        ukhsa_handler(fixture("ukhsa-geographies.json"), series, 365),
+    )
+    .await;
     let mut opts = options(Source::Ukhsa, "ltla", &server);
     opts.areas = vec!["Hartlepool".into()];
     opts.metrics = vec!["COVID-19_cases_rateRollingMean".into()];
@@ -300,7 +202,11 @@ async fn concurrency_stays_within_the_bound() {
     let code_refs: Vec<&str> = codes.iter().map(String::as_str).collect();
     let series = series_from_csv(&archive_csv, &code_refs);
     let names: Vec<String> = series.keys().cloned().collect();
-    let server = TestServer::start(Duration::from_millis(20), ukhsa_handler(series, 365)).await;
+    let server = TestServer::start(
+        Duration::from_millis(20),
+        ukhsa_handler(fixture("ukhsa-geographies.json"), series, 365),
+    )
+    .await;
     let mut opts = options(Source::Ukhsa, "ltla", &server);
     opts.areas = names;
     opts.client.concurrency = 3;
@@ -326,7 +232,11 @@ async fn flaky(
     misbehave: impl Fn(&Request) -> Option<Response> + Send + Sync + 'static,
 ) -> TestServer {
     let archive_csv = shared("archive/ltla_2020-12-01_2021-01-31.csv");
-    let good = ukhsa_handler(series_from_csv(&archive_csv, &["E06000001"]), 365);
+    let good = ukhsa_handler(
+        fixture("ukhsa-geographies.json"),
+        series_from_csv(&archive_csv, &["E06000001"]),
+        365,
+    );
     TestServer::start(Duration::ZERO, move |req: &Request| {
         misbehave(req).unwrap_or_else(|| good(req))
     })
@@ -380,7 +290,11 @@ async fn a_500_is_retried() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_response_slower_than_the_timeout_is_retried() {
     let archive_csv = shared("archive/ltla_2020-12-01_2021-01-31.csv");
-    let good = ukhsa_handler(series_from_csv(&archive_csv, &["E06000001"]), 365);
+    let good = ukhsa_handler(
+        fixture("ukhsa-geographies.json"),
+        series_from_csv(&archive_csv, &["E06000001"]),
+        365,
+    );
     let server = TestServer::start(Duration::ZERO, move |req: &Request| {
         let response = good(req);
         if req.seen_before == 0 {
@@ -520,7 +434,11 @@ async fn a_request_budget_stops_a_fetch_before_it_starts() {
     let archive_csv = shared("archive/ltla_2020-12-01_2021-01-31.csv");
     let server = TestServer::start(
         Duration::ZERO,
-        ukhsa_handler(series_from_csv(&archive_csv, &THREE_LTLAS), 365),
+        ukhsa_handler(
+            fixture("ukhsa-geographies.json"),
+            series_from_csv(&archive_csv, &THREE_LTLAS),
+            365,
+        ),
     )
     .await;
     let mut opts = options(Source::Ukhsa, "ltla", &server);
@@ -835,7 +753,11 @@ async fn ukhsa_fetches_are_versioned_by_fetch_time() {
         (first, "2026-11-16T09:00:00Z"),
         (revised, "2026-11-23T09:00:00Z"),
     ] {
-        let server = TestServer::start(Duration::ZERO, ukhsa_handler(series, 365)).await;
+        let server = TestServer::start(
+            Duration::ZERO,
+            ukhsa_handler(fixture("ukhsa-geographies.json"), series, 365),
+        )
+        .await;
         let mut opts = hartlepool(&server);
         opts.fetched_at = Some(at(when));
         fetch_into(&opts, &mut archive, silent()).await.unwrap();
@@ -875,7 +797,11 @@ async fn a_fetch_that_fails_part_way_leaves_the_archive_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("archive.sqlite");
     let mut archive = Archive::open(&path).unwrap();
-    let good = TestServer::start(Duration::ZERO, ukhsa_handler(series.clone(), 365)).await;
+    let good = TestServer::start(
+        Duration::ZERO,
+        ukhsa_handler(fixture("ukhsa-geographies.json"), series.clone(), 365),
+    )
+    .await;
     let mut opts = options(Source::Ukhsa, "ltla", &good);
     fetch_into(&opts, &mut archive, silent()).await.unwrap();
     let before = (
@@ -885,7 +811,7 @@ async fn a_fetch_that_fails_part_way_leaves_the_archive_as_it_was() {
     );
 
     // A week later Knowsley's series breaks after Bristol and Hartlepool came back fine.
-    let inner = ukhsa_handler(series, 365);
+    let inner = ukhsa_handler(fixture("ukhsa-geographies.json"), series, 365);
     let bad = TestServer::start(Duration::ZERO, move |req: &Request| {
         if req.path.contains("/Knowsley/") {
             Response::with(

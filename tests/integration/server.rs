@@ -12,6 +12,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
@@ -232,6 +236,9 @@ async fn serve(
     handler: Arc<Handler>,
     delay: Duration,
 ) -> std::io::Result<()> {
+    // Without this, a response written as head then body waits on the client's delayed ACK
+    // (Nagle), adding ~40 ms to every response and swamping the delay under test.
+    socket.set_nodelay(true)?;
     let (read, mut write) = socket.into_split();
     let mut reader = BufReader::new(read);
     loop {
@@ -290,10 +297,133 @@ async fn serve(
             head.push_str(&format!("Content-Length: {}\r\n", response.body.len()));
         }
         head.push_str("\r\n");
-        write.write_all(head.as_bytes()).await?;
+        let mut bytes = head.into_bytes();
         if response.status != 204 {
-            write.write_all(&response.body).await?;
+            bytes.extend_from_slice(&response.body);
         }
+        write.write_all(&bytes).await?;
         write.flush().await?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A UKHSA API serving series built from the shared archive.
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fetch");
+const TOPIC: &str = "/themes/infectious_disease/sub_themes/respiratory/topics/COVID-19";
+const LTLA: &str = "Lower%20Tier%20Local%20Authority";
+
+/// A fixture file's bytes.
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(FIXTURES).join(name)).unwrap()
+}
+
+/// A geography list view naming every geography of `series`, in the API's shape.
+pub fn geography_list(series: &Series) -> Vec<u8> {
+    let links: Vec<Value> = series
+        .keys()
+        .map(|name| json!({"name": name, "link": format!("https://api.ukhsa-dashboard.data.gov.uk{TOPIC}/geography_types/{LTLA}/geographies/{name}")}))
+        .collect();
+    Value::Array(links).to_string().into_bytes()
+}
+
+/// Rows by geography name, oldest first: (code, date, cases).
+pub type Series = BTreeMap<String, Vec<(String, String, i64)>>;
+
+pub fn series_from_csv(path: &Path, codes: &[&str]) -> Series {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let mut series: Series = BTreeMap::new();
+    for record in reader.records() {
+        let r = record.unwrap();
+        if !codes.contains(&&r[0]) {
+            continue;
+        }
+        series.entry(r[1].to_string()).or_default().push((
+            r[0].to_string(),
+            r[3].to_string(),
+            r[4].parse().unwrap(),
+        ));
+    }
+    for rows in series.values_mut() {
+        rows.sort_by(|a, b| a.1.cmp(&b.1));
+    }
+    series
+}
+
+/// A row in the shape of the fixture `template`, for one geography, day and value.
+pub fn ukhsa_row(template: &Value, geography: &str, code: &str, day: &str, value: f64) -> Value {
+    let mut row = template.clone();
+    row["geography_type"] = json!("Lower Tier Local Authority");
+    row["geography"] = json!(geography);
+    row["geography_code"] = json!(code);
+    row["metric"] = json!("COVID-19_cases_casesByDay");
+    row["metric_group"] = json!("cases");
+    row["year"] = json!(day[..4].parse::<i32>().unwrap());
+    row["month"] = json!(day[5..7].parse::<i32>().unwrap());
+    row["date"] = json!(day);
+    row["metric_value"] = json!(value);
+    row
+}
+
+/// Answers like the UKHSA API, but with pages of `page_size` rows (the server decides; the
+/// real one caps at 365), and `next` links naming the public host, as the real API's do.
+pub fn ukhsa_handler(
+    geographies: Vec<u8>,
+    series: Series,
+    page_size: usize,
+) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
+    let template: Value = serde_json::from_slice(&fixture("ukhsa-row.json")).unwrap();
+    move |req: &Request| {
+        let list = format!("{TOPIC}/geography_types/{LTLA}/geographies");
+        if req.path == list {
+            return Response::json(geographies.clone());
+        }
+        let Some(rest) = req.path.strip_prefix(&format!("{list}/")) else {
+            return Response::with(404, "application/json", r#"{"detail":"Not found."}"#);
+        };
+        let Some((geography, metric)) = rest.split_once("/metrics/") else {
+            return Response::with(404, "application/json", r#"{"detail":"Not found."}"#);
+        };
+        let geography = decode(geography);
+        let Some(rows) = series.get(&geography) else {
+            return Response::json(r#"{"count":0,"next":null,"previous":null,"results":[]}"#);
+        };
+        let year = req.param("year");
+        let rows: Vec<Value> = rows
+            .iter()
+            .filter(|(_, day, _)| year.as_deref().is_none_or(|y| day.starts_with(y)))
+            .map(|(code, day, v)| {
+                let mut row = ukhsa_row(&template, &geography, code, day, *v as f64);
+                row["metric"] = json!(metric);
+                row
+            })
+            .collect();
+        let page: usize = req.param("page").map_or(1, |p| p.parse().unwrap());
+        let start = (page - 1) * page_size;
+        if start > rows.len() || (start == rows.len() && page > 1) {
+            return Response::with(404, "application/json", r#"{"detail":"Invalid page."}"#);
+        }
+        let end = (start + page_size).min(rows.len());
+        let link = |n: usize| {
+            let mut query: Vec<String> = req
+                .query
+                .split('&')
+                .filter(|p| !p.starts_with("page=") && !p.is_empty())
+                .map(str::to_string)
+                .collect();
+            query.insert(0, format!("page={n}"));
+            json!(format!(
+                "https://api.ukhsa-dashboard.data.gov.uk{}?{}",
+                req.path,
+                query.join("&")
+            ))
+        };
+        let body = json!({
+            "count": rows.len(),
+            "next": if end < rows.len() { link(page + 1) } else { Value::Null },
+            "previous": if page > 1 { link(page - 1) } else { Value::Null },
+            "results": rows[start..end],
+        });
+        Response::json(body.to_string())
     }
 }
