@@ -159,6 +159,9 @@ pub enum HttpError {
 /// Counters for one fetch, shared by every request in it.
 #[derive(Debug, Default)]
 pub struct Counters {
+    /// Requests reserved against the budget; reserved before the permit is taken so that
+    /// tasks waiting at the semaphore cannot all slip under the budget at once.
+    reserved: AtomicU64,
     requests: AtomicU64,
     retries: AtomicU64,
     bytes: AtomicU64,
@@ -334,7 +337,7 @@ impl Client {
 
     fn take_budget(&self, url: &Url) -> Result<(), HttpError> {
         if let Some(budget) = self.config.request_budget {
-            let used = self.counters.requests.load(Ordering::Relaxed);
+            let used = self.counters.reserved.fetch_add(1, Ordering::Relaxed);
             if used >= budget {
                 return Err(HttpError::Budget {
                     url: url.to_string(),

@@ -178,6 +178,89 @@ impl FetchOptions {
     }
 }
 
+/// The newsroom's fetch settings, as a `[fetch]` table in its configuration file. Every
+/// field is optional; what is left out takes the defaults of [`FetchOptions::new`].
+///
+/// ```toml
+/// [fetch]
+/// contact = "datadesk@courier.example"
+/// archive = "casewire-archive.sqlite"
+/// concurrency = 4
+/// timeout_secs = 30
+/// max_attempts = 5
+/// request_budget = 1500
+/// min_interval_ms = 0
+/// ukhsa_base_url = "https://api.ukhsa-dashboard.data.gov.uk"
+/// legacy_base_url = "https://api.coronavirus.data.gov.uk"
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FetchSettings {
+    /// Who the server's operators can contact about our traffic; goes in the User-Agent.
+    pub contact: Option<String>,
+    /// The archive file.
+    pub archive: Option<std::path::PathBuf>,
+    /// Requests in flight at once.
+    pub concurrency: Option<usize>,
+    /// Seconds one request may take.
+    pub timeout_secs: Option<u64>,
+    /// Attempts per request.
+    pub max_attempts: Option<u32>,
+    /// Requests one fetch may send.
+    pub request_budget: Option<u64>,
+    /// Milliseconds between the starts of two requests.
+    pub min_interval_ms: Option<u64>,
+    /// The UKHSA API's base URL.
+    pub ukhsa_base_url: Option<String>,
+    /// The legacy API's base URL.
+    pub legacy_base_url: Option<String>,
+}
+
+impl FetchSettings {
+    /// Options for `source` with these settings applied over the defaults.
+    pub fn options(&self, source: Source, area_type: &str) -> FetchOptions {
+        let mut opts = FetchOptions::new(source, area_type);
+        let c = &mut opts.client;
+        if let Some(contact) = &self.contact {
+            c.contact = contact.clone();
+        }
+        if let Some(n) = self.concurrency {
+            c.concurrency = n;
+        }
+        if let Some(secs) = self.timeout_secs {
+            c.timeout = Duration::from_secs(secs);
+        }
+        if let Some(n) = self.max_attempts {
+            c.max_attempts = n;
+        }
+        if let Some(n) = self.request_budget {
+            c.request_budget = Some(n);
+        }
+        if let Some(ms) = self.min_interval_ms {
+            c.min_interval = Duration::from_millis(ms);
+        }
+        opts.base_url = match source {
+            Source::Ukhsa => self.ukhsa_base_url.clone(),
+            Source::LegacyV2 | Source::LegacyV1 => self.legacy_base_url.clone(),
+        };
+        opts
+    }
+
+    /// The archive file: the configured one, else [`Archive::default_path`].
+    pub fn archive_path(&self) -> std::path::PathBuf {
+        self.archive.clone().unwrap_or_else(Archive::default_path)
+    }
+}
+
+/// The calendar years a story ending on `last_day` and looking back `days` days needs: the
+/// UKHSA API filters by year and serves oldest first, so asking only for these years is what
+/// keeps a fetch to one or two pages an area.
+pub fn years_needed(last_day: NaiveDate, days: u32) -> Vec<i32> {
+    use chrono::Datelike;
+    let first = last_day - chrono::Days::new(u64::from(days));
+    (first.year()..=last_day.year()).collect()
+}
+
 /// What a fetch did, for the line printed at the end.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FetchSummary {
@@ -631,4 +714,44 @@ async fn fetch_v1(
         read_records(&mut builder, label, "legacy v1 JSON", records, None)?;
     }
     Ok(builder.finish()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_needed_spans_new_year_only_when_the_story_does() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(years_needed(d(2026, 11, 19), 28), [2026]);
+        assert_eq!(years_needed(d(2026, 1, 8), 28), [2025, 2026]);
+    }
+
+    #[test]
+    fn settings_apply_over_the_defaults() {
+        let settings: FetchSettings = toml::from_str(
+            "contact = \"desk@example.org\"\nconcurrency = 2\nukhsa_base_url = \"http://127.0.0.1:1\"",
+        )
+        .unwrap();
+        let opts = settings.options(Source::Ukhsa, "ltla");
+        assert_eq!(opts.client.contact, "desk@example.org");
+        assert_eq!(opts.client.concurrency, 2);
+        assert_eq!(opts.client.max_attempts, 5);
+        assert_eq!(opts.base_url.as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(settings.options(Source::LegacyV2, "ltla").base_url, None);
+        assert!(toml::from_str::<FetchSettings>("contcat = \"x\"").is_err());
+    }
+
+    #[test]
+    fn sources_parse_from_their_command_line_names() {
+        for source in [Source::Ukhsa, Source::LegacyV2, Source::LegacyV1] {
+            assert_eq!(source.as_str().parse::<Source>(), Ok(source));
+        }
+        assert!("legacy".parse::<Source>().is_err());
+        assert_eq!(
+            Source::Ukhsa.dataset_area_type("Lower Tier Local Authority"),
+            "ltla"
+        );
+        assert_eq!(Source::Ukhsa.dataset_area_type("ltla"), "ltla");
+    }
 }

@@ -312,6 +312,21 @@ async fn a_response_slower_than_the_timeout_is_retried() {
 }
 
 #[tokio::test]
+async fn a_body_that_fails_to_decompress_is_retried() {
+    // The legacy API once served bodies labelled gzip that were not, for an afternoon.
+    let server = flaky(|req| {
+        (req.seen_before == 0).then(|| {
+            Response::json(r#"{"count":0,"next":null,"results":[]}"#)
+                .header("Content-Encoding", "gzip")
+        })
+    })
+    .await;
+    let report = fetch(&hartlepool(&server), silent()).await.unwrap();
+    assert_eq!(report.dataset.areas[0].cases.len(), 62);
+    assert_eq!((server.requests(), report.summary.retries), (2, 1));
+}
+
+#[tokio::test]
 async fn attempts_are_capped() {
     let server = flaky(|_| Some(Response::with(503, "text/plain", "busy"))).await;
     let mut opts = hartlepool(&server);
@@ -498,6 +513,33 @@ async fn v2_json_and_csv_of_a_release_read_like_the_files() {
     assert_eq!(seen[0].param("metric").as_deref(), Some(CASES_METRIC));
     assert_eq!(seen[0].param("release").as_deref(), Some("2021-01-18"));
     assert_eq!(seen[1].param("format").as_deref(), Some("csv"));
+}
+
+#[tokio::test]
+async fn v2_redirects_to_its_download_cache_are_followed() {
+    let server = TestServer::start(Duration::ZERO, |req: &Request| {
+        if req.path == "/v2/data" {
+            Response::status(303).header(
+                "Location",
+                "/downloads/apiv2cache/2021-01-18/utla/complete/0f3c.csv",
+            )
+        } else {
+            assert_eq!(
+                req.path,
+                "/downloads/apiv2cache/2021-01-18/utla/complete/0f3c.csv"
+            );
+            let body = std::fs::read(shared("releases/2021-01-18/utla.csv")).unwrap();
+            Response::with(200, "text/csv; charset=utf-8", body).gzipped()
+        }
+    })
+    .await;
+    let mut opts = options(Source::LegacyV2, "utla", &server);
+    opts.release = Some(date(2021, 1, 18));
+    opts.format = legacy::Format::Csv;
+    let report = fetch(&opts, silent()).await.unwrap();
+    let expected = file_dataset(&shared("releases/2021-01-18/utla.csv"));
+    assert_eq!(areas(&report.dataset), areas(&expected));
+    assert_eq!(server.requests(), 2);
 }
 
 #[tokio::test]
