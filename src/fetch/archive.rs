@@ -290,6 +290,24 @@ impl Archive {
         Ok(releases)
     }
 
+    /// Whether a release holds any observation of `metric` for the area type.
+    pub fn has_metric(
+        &self,
+        source: &str,
+        area_type: &str,
+        release: &str,
+        metric: &str,
+    ) -> Result<bool, ArchiveError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM observations
+                 WHERE source = ?1 AND release = ?2 AND metric = ?3 AND area_type = ?4)",
+                params![source, release, metric, area_type],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.sql(e))
+    }
+
     /// The release label a selector picks.
     pub fn resolve_release(
         &self,

@@ -126,6 +126,8 @@ pub struct FetchOptions {
     pub format: legacy::Format,
     /// How to behave towards the server.
     pub client: ClientConfig,
+    /// Fetch a legacy v2 release again even when the archive already holds it.
+    pub refetch: bool,
     /// The fetch time to record; `None` for now. Tests set it so labels do not depend on
     /// the clock.
     pub fetched_at: Option<DateTime<Utc>>,
@@ -150,6 +152,7 @@ impl FetchOptions {
                 timeout: source.default_timeout(),
                 ..ClientConfig::default()
             },
+            refetch: false,
             fetched_at: None,
         }
     }
@@ -411,12 +414,76 @@ pub async fn fetch_into(
     progress: Arc<dyn Progress>,
 ) -> Result<FetchReport, FetchError> {
     let watch = Stopwatch::start();
+    if let Some(report) = reuse_archived_release(opts, archive, &watch)? {
+        progress.finish(&report.summary);
+        return Ok(report);
+    }
     let mut report = fetch(opts, progress.clone()).await?;
     let stored = archive.store(&report.record, &report.dataset, opts.source.cases_metric())?;
     report.summary.stored = Some(stored);
     report.summary.elapsed = watch.elapsed();
     progress.finish(&report.summary);
     Ok(report)
+}
+
+/// A legacy v2 release is a publication that no longer changes: when the archive already
+/// holds every metric asked for, for the whole area type, it is loaded instead of fetched
+/// again (unless `refetch` is set), sparing the server and the budget.
+fn reuse_archived_release(
+    opts: &FetchOptions,
+    archive: &Archive,
+    watch: &Stopwatch,
+) -> Result<Option<FetchReport>, FetchError> {
+    let (Source::LegacyV2, Some(release), true, false) = (
+        opts.source,
+        opts.release,
+        opts.areas.is_empty(),
+        opts.refetch,
+    ) else {
+        return Ok(None);
+    };
+    let release = release.format("%Y-%m-%d").to_string();
+    let area_type = opts.source.dataset_area_type(&opts.area_type);
+    let metrics = opts.metrics();
+    for metric in &metrics {
+        if !archive.has_metric(opts.source.as_str(), &area_type, &release, metric)? {
+            return Ok(None);
+        }
+    }
+    let (mut dataset, release) = archive.load(
+        opts.source.as_str(),
+        Some(&area_type),
+        &ReleaseSelector::Exact(release),
+        opts.source.cases_metric(),
+    )?;
+    dataset.warnings.push(format!(
+        "{} {area_type} release {release} is already in the archive; not fetched again \
+         (refetch to override)",
+        opts.source
+    ));
+    let summary = FetchSummary {
+        areas: dataset.areas.len(),
+        elapsed: watch.elapsed(),
+        stored: Some(0),
+        ..FetchSummary::default()
+    };
+    let record = FetchRecord {
+        source: opts.source.as_str().to_string(),
+        release: release.clone(),
+        fetched_at: String::new(),
+        base_url: opts.base()?.to_string(),
+        area_type,
+        metrics,
+        requests: 0,
+        retries: 0,
+        bytes: 0,
+    };
+    Ok(Some(FetchReport {
+        dataset,
+        release,
+        summary,
+        record,
+    }))
 }
 
 /// [`fetch_into`] (or [`fetch`] without an archive) on a runtime of its own, for a caller

@@ -745,6 +745,22 @@ async fn a_revised_release_is_kept_beside_the_earlier_one() {
         archive.releases("legacy-v2", Some("utla")).unwrap(),
         ["2021-01-18", "2021-01-19"]
     );
+    // A release already archived is a publication that does not change: not fetched again.
+    let mut opts = options(Source::LegacyV2, "utla", &server);
+    opts.release = Some(date(2021, 1, 18));
+    let again = fetch_into(&opts, &mut archive, silent()).await.unwrap();
+    assert_eq!((server.requests(), again.summary.requests), (2, 0));
+    assert!(
+        again
+            .dataset
+            .warnings
+            .iter()
+            .any(|w| w.contains("already in the archive"))
+    );
+    opts.refetch = true;
+    opts.format = legacy::Format::Csv;
+    fetch_into(&opts, &mut archive, silent()).await.unwrap();
+    assert_eq!(server.requests(), 3);
     let load = |selector: ReleaseSelector| {
         load_offline(&archive, Source::LegacyV2, "utla", &selector)
             .unwrap()
