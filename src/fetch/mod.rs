@@ -3,8 +3,10 @@
 //! source builds on the same [`crate::model::DatasetBuilder`], so one normalised dataset comes
 //! out whatever went in.
 //!
-//! The command line's entry points are [`run::fetch_blocking`] (with [`run::FetchOptions`]),
-//! [`run::load_offline`] and [`snapshot::write_legacy_csv_file`].
+//! The command line's entry points are [`run::fetch_command`] (with [`run::FetchOptions`],
+//! built from [`run::FetchSettings`]) for `casewire fetch`, and [`run::load_offline_from`]
+//! for `draft --offline`; [`run::fetch_blocking`], [`run::load_offline`] and
+//! [`snapshot::write_legacy_csv_file`] are the pieces they are made of.
 
 pub mod archive;
 pub mod client;
@@ -21,6 +23,6 @@ pub use client::ClientConfig;
 pub use error::FetchError;
 pub use file::{ReadError, read_data_bytes, read_data_file, read_population_file};
 pub use run::{
-    FetchOptions, FetchReport, FetchSummary, Source, fetch, fetch_blocking, fetch_into,
-    load_offline,
+    FetchOptions, FetchReport, FetchSettings, FetchSummary, Source, fetch, fetch_blocking,
+    fetch_command, fetch_into, load_offline, load_offline_from, years_needed,
 };

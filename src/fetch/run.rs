@@ -512,6 +512,48 @@ fn runtime() -> Result<tokio::runtime::Runtime, FetchError> {
         .map_err(|e| FetchError::Options(format!("cannot start the async runtime: {e}")))
 }
 
+/// Everything `casewire fetch` does, for a command line that is not async: opens (or
+/// creates) the archive at `archive_path`, fetches into it with a progress bar on a terminal
+/// or log lines otherwise, and, with `out`, writes the dataset as legacy CSV that
+/// `draft --data` reads. The snapshot is written only after the archive has the data.
+pub fn fetch_command(
+    opts: &FetchOptions,
+    archive_path: &std::path::Path,
+    out: Option<&std::path::Path>,
+) -> Result<FetchReport, FetchError> {
+    let mut archive = Archive::open(archive_path)?;
+    let report = fetch_blocking(
+        opts,
+        Some(&mut archive),
+        crate::fetch::progress::for_stderr(),
+    )?;
+    if let Some(out) = out {
+        crate::fetch::snapshot::write_legacy_csv_file(&report.dataset, out).map_err(|source| {
+            FetchError::Write {
+                path: out.display().to_string(),
+                source,
+            }
+        })?;
+    }
+    Ok(report)
+}
+
+/// Opens the archive at `archive_path` and loads a release from it; see [`load_offline`].
+pub fn load_offline_from(
+    archive_path: &std::path::Path,
+    source: Source,
+    area_type: &str,
+    release: &ReleaseSelector,
+) -> Result<(Dataset, String), ArchiveError> {
+    if !archive_path.exists() {
+        return Err(ArchiveError::NotFound {
+            path: archive_path.display().to_string(),
+            why: "no archive here; run casewire fetch first".into(),
+        });
+    }
+    load_offline(&Archive::open(archive_path)?, source, area_type, release)
+}
+
 /// Loads a stored release for drafting offline. `area_type` is given as for the fetch (a
 /// UKHSA geography type or a legacy short name).
 pub fn load_offline(

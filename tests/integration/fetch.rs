@@ -14,7 +14,8 @@ use casewire::fetch::archive::{Archive, ReleaseSelector};
 use casewire::fetch::client::{ClientConfig, HttpError};
 use casewire::fetch::progress::{Progress, Silent};
 use casewire::fetch::run::{
-    FetchOptions, Source, download_population, fetch, fetch_into, load_offline,
+    FetchOptions, Source, download_population, fetch, fetch_command, fetch_into, load_offline,
+    load_offline_from,
 };
 use casewire::fetch::snapshot::write_legacy_csv_file;
 use casewire::fetch::{FetchError, legacy, read_data_file, read_population_file};
@@ -936,4 +937,52 @@ async fn population_tables_download_and_keep_their_name() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("nope.csv"), "{err}");
+}
+
+#[test]
+fn the_fetch_command_archives_and_writes_a_snapshot_draft_data_reads() {
+    // The command is synchronous and starts its own runtime; the server runs on another.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(TestServer::start(
+        Duration::ZERO,
+        v2_handler("ltla", "ltla-reconstructed"),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let archive_path = dir.path().join("archive.sqlite");
+    let out = dir.path().join("ltla-2021-01-20.csv");
+    let mut opts = options(Source::LegacyV2, "ltla", &server);
+    opts.release = Some(date(2021, 1, 20));
+    opts.format = legacy::Format::Csv;
+    let report = fetch_command(&opts, &archive_path, Some(&out)).unwrap();
+    assert_eq!(report.summary.requests, 1);
+    assert_eq!(report.summary.areas, 380);
+
+    let expected = areas(&file_dataset(&shared(
+        "releases/2021-01-20/ltla-reconstructed.csv",
+    )));
+    assert_eq!(areas(&file_dataset(&out)), expected);
+    let (offline, release) = load_offline_from(
+        &archive_path,
+        Source::LegacyV2,
+        "ltla",
+        &ReleaseSelector::Exact("2021-01-20".into()),
+    )
+    .unwrap();
+    assert_eq!(
+        (areas(&offline), release.as_str()),
+        (expected, "2021-01-20")
+    );
+
+    let missing = load_offline_from(
+        &dir.path().join("nowhere.sqlite"),
+        Source::LegacyV2,
+        "ltla",
+        &ReleaseSelector::Latest,
+    )
+    .unwrap_err();
+    assert!(
+        missing.to_string().contains("run casewire fetch first"),
+        "{missing}"
+    );
+    drop(runtime);
 }
