@@ -368,6 +368,7 @@ impl Client {
             Expect::Json => "application/json",
             Expect::Csv => "text/csv, */*;q=0.5",
         };
+        tracing::debug!(%url, "GET");
         let sent = self
             .http
             .get(url.clone())

@@ -728,6 +728,18 @@ async fn fetch_ukhsa(
             release: None,
         });
         ukhsa::push_rows(&mut builder, source, rows, metric, filters)?;
+        let provisional: Vec<&str> = rows
+            .iter()
+            .filter(|(r, _)| r.in_reporting_delay_period == Some(true))
+            .map(|(r, _)| r.date.as_str())
+            .collect();
+        if let (Some(first), Some(last)) = (provisional.iter().min(), provisional.iter().max()) {
+            warnings.push(format!(
+                "{geography}: {} {metric} values from {first} to {last} are in the reporting \
+                 delay period and may still be revised",
+                provisional.len()
+            ));
+        }
     }
     let mut dataset = builder.finish()?;
     dataset.warnings.extend(warnings);

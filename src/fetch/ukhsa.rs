@@ -102,6 +102,10 @@ pub struct Row {
     pub date: String,
     /// The value; a JSON number (floats even for counts).
     pub metric_value: Option<f64>,
+    /// True when the value may still change in a later update (the last days by specimen
+    /// date); absent in older responses.
+    #[serde(default)]
+    pub in_reporting_delay_period: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

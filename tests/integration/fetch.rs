@@ -111,6 +111,14 @@ async fn ukhsa_lists_geographies_and_follows_every_next_page() {
     assert_eq!(report.summary.areas, 3);
     assert!(report.summary.bytes > 0);
     assert_eq!(report.release, "2026-11-23T10:00:00Z");
+    assert!(
+        report.dataset.warnings.iter().any(|w| w.starts_with(
+            "Bristol, City of: 5 COVID-19_cases_casesByDay values from 2021-01-27 to 2021-01-31 \
+             are in the reporting delay period"
+        )),
+        "{:?}",
+        report.dataset.warnings
+    );
 
     for req in server.requests_seen() {
         assert_eq!(req.headers["accept"], "application/json");

@@ -389,12 +389,16 @@ pub fn ukhsa_handler(
             return Response::json(r#"{"count":0,"next":null,"previous":null,"results":[]}"#);
         };
         let year = req.param("year");
+        // The last five days by specimen date are still incomplete, as on the dashboard.
+        let provisional_from = rows.len().saturating_sub(5);
         let rows: Vec<Value> = rows
             .iter()
-            .filter(|(_, day, _)| year.as_deref().is_none_or(|y| day.starts_with(y)))
-            .map(|(code, day, v)| {
+            .enumerate()
+            .filter(|(_, (_, day, _))| year.as_deref().is_none_or(|y| day.starts_with(y)))
+            .map(|(i, (code, day, v))| {
                 let mut row = ukhsa_row(&template, &geography, code, day, *v as f64);
                 row["metric"] = json!(metric);
+                row["in_reporting_delay_period"] = json!(i >= provisional_from);
                 row
             })
             .collect();
