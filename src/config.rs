@@ -106,6 +106,10 @@ pub struct Patch {
     /// The dashboard area type the story uses ("ltla"); needed only when the data hold several.
     #[serde(default)]
     pub area_type: Option<String>,
+    /// The NHS region whose hospital figures the story gives (name or code), when the data
+    /// carry `hospitalCases` / `covidOccupiedMVBeds` for it.
+    #[serde(default)]
+    pub nhs_region: Option<String>,
     /// Who calculated the figures, for the provenance line: "our data team".
     pub calculated_by: String,
     /// Whose data they are, as the copy names the publisher: "Public Health England".
@@ -135,7 +139,7 @@ fn default_universe() -> Universe {
     Universe::England
 }
 fn default_source_name() -> String {
-    "UK Health Security Agency".to_string()
+    "the UK Health Security Agency".to_string()
 }
 fn default_dashboard_name() -> String {
     "the government's coronavirus dashboard".to_string()

@@ -55,8 +55,9 @@ enum Command {
 #[derive(clap::Args, Debug)]
 struct DraftArgs {
     /// The patch file (TOML): the areas covered, the region's name, who signs the figures.
-    #[arg(long, value_name = "FILE")]
-    patch: PathBuf,
+    /// Optional with --each-area, where it supplies only the publication's settings.
+    #[arg(long, value_name = "FILE", required_unless_present = "each_area")]
+    patch: Option<PathBuf>,
     /// Dashboard data: legacy CSV (areaCode,areaName,areaType,date,newCasesBySpecimenDate...)
     /// or JSON ({"body": [...]} or {"data": [...]}). Repeat to merge several files.
     #[arg(long, value_name = "FILE", required = true)]
@@ -68,7 +69,8 @@ struct DraftArgs {
     /// The day the data were published, YYYY-MM-DD.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     release: NaiveDate,
-    /// Story template: weekly-roundup (default) or by-area, or one of your own.
+    /// Story template: weekly-roundup (default), by-area or area (the default with
+    /// --each-area), or one of your own.
     #[arg(long, value_name = "NAME")]
     template: Option<String>,
     /// A folder of templates that override the built-ins by file name.
@@ -78,8 +80,29 @@ struct DraftArgs {
     #[arg(long, value_enum, default_value_t = FormatArg::Markdown)]
     format: FormatArg,
     /// Write here instead of standard output (only when the whole story succeeded).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "each_area")]
     out: Option<PathBuf>,
+    /// Write one story for every area of the universe into --out-dir, each led by that
+    /// area's own figures and national ranks.
+    #[arg(long, requires = "out_dir")]
+    each_area: bool,
+    /// With --each-area: which areas get a story and are counted nationally.
+    #[arg(long, value_enum, requires = "each_area")]
+    universe: Option<UniverseArg>,
+    /// With --each-area: the folder for the stories, one file per area named by a slug of its
+    /// name and code (bromley-e09000006.md).
+    #[arg(long, value_name = "DIR", requires = "each_area")]
+    out_dir: Option<PathBuf>,
+    /// Picks among sentence frames; the same seed and data always give the same copy.
+    /// Overrides the patch's seed.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum UniverseArg {
+    England,
+    Uk,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -115,11 +138,64 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date") + chrono::Days::new(secs / 86_400)
 }
 
+fn each_area(args: DraftArgs) -> anyhow::Result<()> {
+    let out_dir = args
+        .out_dir
+        .expect("clap requires --out-dir with --each-area");
+    let request = casewire::draft::EachAreaRequest {
+        patch: args.patch,
+        data: args.data,
+        population: args.population,
+        release: args.release,
+        universe: args.universe.map(|u| match u {
+            UniverseArg::England => casewire::stats::Universe::England,
+            UniverseArg::Uk => casewire::stats::Universe::Uk,
+        }),
+        template: args.template,
+        templates: args.templates,
+        seed: args.seed,
+        today: Some(today()),
+    };
+    let run = casewire::draft::draft_each_area(&request)?;
+    for n in &run.notes {
+        eprintln!("note: {n}");
+    }
+    for w in run.warnings.iter().chain(&run.skipped) {
+        eprintln!("warning: {w}");
+    }
+    for story in &run.stories {
+        let path = out_dir.join(&story.file_name);
+        let body = match args.format {
+            FormatArg::Markdown => story.draft.output.clone(),
+            FormatArg::Json => format!(
+                "{}\n",
+                serde_json::to_string_pretty(&story.draft.story).expect("serialisable")
+            ),
+        };
+        let path = match args.format {
+            FormatArg::Markdown => path,
+            FormatArg::Json => path.with_extension("json"),
+        };
+        casewire::publish::write_atomic(&path, body.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    eprintln!(
+        "wrote {} stories to {} ({} areas without a story)",
+        run.stories.len(),
+        out_dir.display(),
+        run.skipped.len()
+    );
+    Ok(())
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Draft(args) if args.each_area => each_area(args)?,
         Command::Draft(args) => {
             let request = DraftRequest {
-                patch: args.patch,
+                patch: args
+                    .patch
+                    .expect("clap requires --patch without --each-area"),
                 data: args.data,
                 population: args.population,
                 release: args.release,
@@ -130,6 +206,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     FormatArg::Json => Format::Json,
                 },
                 today: Some(today()),
+                seed: args.seed,
             };
             let draft = casewire::draft::draft(&request)?;
             for n in &draft.notes {

@@ -21,6 +21,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/weekly-roundup.md"),
     ),
     ("by-area.md", include_str!("../templates/by-area.md")),
+    ("area.md", include_str!("../templates/area.md")),
     (
         "partials/components.md",
         include_str!("../templates/partials/components.md"),
@@ -40,6 +41,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "partials/movers.md",
         include_str!("../templates/partials/movers.md"),
+    ),
+    (
+        "partials/hospital.md",
+        include_str!("../templates/partials/hospital.md"),
+    ),
+    (
+        "partials/nations.md",
+        include_str!("../templates/partials/nations.md"),
     ),
     (
         "partials/provenance.md",
@@ -108,6 +117,8 @@ fn tera_report(e: &tera::Error) -> String {
 pub struct Renderer {
     tera: Tera,
     names: Vec<String>,
+    /// (template file, block name) pairs, so a missing block is known without an error.
+    blocks: std::collections::BTreeSet<(String, String)>,
 }
 
 impl std::fmt::Debug for Renderer {
@@ -268,7 +279,21 @@ impl Renderer {
             .filter(|n| !n.contains('/'))
             .map(|n| n.trim_end_matches(".md").to_string())
             .collect();
-        Ok(Renderer { tera, names })
+        let blocks = sources
+            .iter()
+            .flat_map(|(file, text)| {
+                ["headline", "standfirst"]
+                    .into_iter()
+                    .filter(|b| text.contains(&format!("{{% block {b} %}}")))
+                    .map(|b| (file.clone(), b.to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        Ok(Renderer {
+            tera,
+            names,
+            blocks,
+        })
     }
 
     /// The story templates available (partials excluded), without the `.md`.
@@ -288,23 +313,44 @@ impl Renderer {
         }
     }
 
-    /// Renders a story with the named template.
-    pub fn render(&self, template: &str, story: &Story) -> Result<String, RenderError> {
+    /// Renders a story with the named template: the whole text, and the headline and
+    /// standfirst on their own when the template defines those blocks.
+    pub fn render(&self, template: &str, story: &Story) -> Result<Rendered, RenderError> {
         self.check_template(template)?;
         let file = format!("{template}.md");
-        let context = Context::from_serialize(story).map_err(|e| RenderError::Render {
+        let failed = |e: tera::Error| RenderError::Render {
             name: file.clone(),
             report: tera_report(&e),
-        })?;
-        let text = self
-            .tera
-            .render(&file, &context)
-            .map_err(|e| RenderError::Render {
-                name: file.clone(),
-                report: tera_report(&e),
-            })?;
-        Ok(tidy(&text))
+        };
+        let context = Context::from_serialize(story).map_err(failed)?;
+        let text = self.tera.render(&file, &context).map_err(failed)?;
+        let block = |name: &str| -> Result<Option<String>, RenderError> {
+            if !self.blocks.contains(&(file.clone(), name.to_string())) {
+                return Ok(None);
+            }
+            let text = self
+                .tera
+                .render_block(&file, name, &context)
+                .map_err(failed)?;
+            Ok(Some(tidy(&text).trim().to_string()))
+        };
+        Ok(Rendered {
+            headline: block("headline")?,
+            standfirst: block("standfirst")?,
+            text: tidy(&text),
+        })
     }
+}
+
+/// A rendered story.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    /// The whole story.
+    pub text: String,
+    /// The `headline` block, if the template has one.
+    pub headline: Option<String>,
+    /// The `standfirst` block, if the template has one.
+    pub standfirst: Option<String>,
 }
 
 /// Writes the built-in templates into `dir` for a newsroom to edit. Refuses to overwrite a file

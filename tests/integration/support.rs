@@ -42,6 +42,7 @@ pub fn january_request() -> DraftRequest {
         templates: None,
         format: Format::Markdown,
         today: Some(date("2026-01-01")),
+        seed: None,
     }
 }
 
@@ -56,6 +57,7 @@ pub fn august_request() -> DraftRequest {
         templates: None,
         format: Format::Markdown,
         today: Some(date("2026-01-01")),
+        seed: None,
     }
 }
 
