@@ -61,7 +61,9 @@ pub enum DraftError {
         metric: &'static str,
     },
     /// Input gates found faults that hold the story back.
-    #[error("the data failed {count} input check(s); no story was written:\n{report}")]
+    #[error(
+        "the data failed {count} input check(s); no story was written:\n{report}\nOnce a human has checked the figures, a gate can be made a warning in the patch file: [gates.severity] gate_name = \"warn\""
+    )]
     Gates {
         /// How many errors.
         count: usize,
@@ -560,7 +562,7 @@ pub fn default_patch() -> Patch {
         area_type: None,
         nhs_region: None,
         calculated_by: String::new(),
-        source_name: "the UK Health Security Agency".to_string(),
+        source_name: None,
         dashboard_name: "the government's coronavirus dashboard".to_string(),
         incomplete_days: 4,
         seed: 0,

@@ -284,7 +284,7 @@ impl Renderer {
             .flat_map(|(file, text)| {
                 ["headline", "standfirst"]
                     .into_iter()
-                    .filter(|b| text.contains(&format!("{{% block {b} %}}")))
+                    .filter(|b| text.contains(&format!("block {b}")))
                     .map(|b| (file.clone(), b.to_string()))
                     .collect::<Vec<_>>()
             })

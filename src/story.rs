@@ -616,6 +616,12 @@ pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
         })
         .collect();
 
+    let leader_keys: Vec<&str> = leaders.iter().map(|l| l.area.code.as_str()).collect();
+    let leader_frames = pick_frames(patch.seed, release, &leader_keys);
+    let mut leaders = leaders;
+    for (l, f) in leaders.iter_mut().zip(leader_frames) {
+        l.area.frame = f;
+    }
     let m = national.movement;
     let movers = if patch.lists.movers == 0 || m.falling == m.rising {
         None
@@ -645,7 +651,7 @@ pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
         story_year,
         week: national.week,
         prev_week: national.week.previous(),
-        source_name: patch.source_name.clone(),
+        source_name: patch.source_name_for(release),
         dashboard_name: patch.dashboard_name.clone(),
         calculated_by: patch.calculated_by.clone(),
         universe: UniverseView {

@@ -4,10 +4,12 @@
 mod support;
 
 mod cli;
+mod each_area;
 mod figures;
 mod gates;
 mod lint;
 mod properties;
 mod readers;
+mod scenarios;
 mod stories;
 mod templates;
