@@ -222,3 +222,48 @@ fn every_branch_renders_with_every_template() {
         }
     }
 }
+
+fn hospital(data: &[&str]) -> Draft {
+    let request = DraftRequest {
+        patch: fixture("patches/hospital.toml"),
+        data: data.iter().map(|d| fixture(d)).collect(),
+        population: fixture("data/population.csv"),
+        release: date("2021-01-18"),
+        template: None,
+        templates: None,
+        format: Format::Markdown,
+        today: Some(date("2026-01-01")),
+        seed: None,
+    };
+    draft(&request).unwrap()
+}
+
+#[test]
+fn hospital_figures_for_the_patch_nhs_region() {
+    // The newest row is blank: the latest figures are those of January 16, never a zero.
+    let d = hospital(&["data/tiny.csv", "data/hospital.csv"]);
+    has(
+        &d,
+        "Hospitals in the London NHS region were treating 7,915 patients with Covid-19 on January 16, and 1,012 patients were on mechanical ventilation on January 16.",
+    );
+    let h = d.story.hospital.as_ref().unwrap();
+    assert_eq!((h.patients, h.ventilated), (Some(7915), Some(1012)));
+    let d = hospital(&["data/tiny.csv", "data/hospital-ventilated-only.csv"]);
+    has(
+        &d,
+        "Hospitals in the London NHS region had 1,012 Covid-19 patients on mechanical ventilation on January 16.",
+    );
+    lacks(&d, "were treating");
+}
+
+#[test]
+fn no_hospital_data_means_no_paragraph() {
+    let d = hospital(&["data/tiny.csv"]);
+    lacks(&d, "Hospitals");
+    assert!(d.story.hospital.is_none());
+    assert!(
+        d.warnings.iter().any(|w| w.contains("no nhsRegion rows")),
+        "{:?}",
+        d.warnings
+    );
+}
