@@ -40,6 +40,25 @@ enum Command {
         #[command(subcommand)]
         action: TemplatesAction,
     },
+    /// Publish every story of a newsroom whose data have a new release, once, atomically.
+    ///
+    /// For a scheduled job: takes a lock (a stale one from a killed run is taken over), finds
+    /// the newest release, and writes each story's new edition (Markdown with front matter,
+    /// CSV, SVG chart, view model) and any correction notes, then records what it published.
+    /// Prints one line: "published N ..." or "nothing new since RELEASE"; exit 0. On failure,
+    /// one line on standard error and exit 1, earlier editions untouched.
+    ///
+    /// Example crontab line (every hour at ten past):
+    ///   10 * * * * cd /srv/casewire && casewire publish --config newsroom.toml
+    #[command(verbatim_doc_comment)]
+    Publish {
+        /// The newsroom file (TOML): stories, data source, output folder, schedule.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// Say what would be written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Check a story's copy against house style.
     ///
     /// Rates with exactly one decimal, thousands separators, small counts in words, no sentence
@@ -238,6 +257,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         },
+        Command::Publish { config, dry_run } => {
+            let outcome = casewire::publish::run(&casewire::publish::PublishOptions {
+                config,
+                dry_run,
+                today: Some(today()),
+                fail_after_files: None,
+            })?;
+            if let casewire::publish::Outcome::Published {
+                files,
+                dry_run: true,
+                ..
+            } = &outcome
+            {
+                for f in files {
+                    println!("would write {f}");
+                }
+            }
+            println!("{outcome}");
+        }
         Command::Lint { file } => {
             let result = casewire::lint::lint_file(&file);
             match &result {

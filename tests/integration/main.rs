@@ -9,6 +9,7 @@ mod figures;
 mod gates;
 mod lint;
 mod properties;
+mod publish;
 mod readers;
 mod scenarios;
 mod stories;
