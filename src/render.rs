@@ -234,6 +234,23 @@ fn register_filters(tera: &mut Tera) {
     });
 }
 
+/// Backslash-escapes the characters that could start Markdown or HTML structure. CommonMark
+/// lets any ASCII punctuation be escaped; figures and ordinary names hold none of these.
+pub fn markdown_escape(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut start = 0;
+    for (i, c) in input.char_indices() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '{' | '}'
+        ) {
+            out.write_all(input[start..i].as_bytes())?;
+            out.write_all(&[b'\\', c as u8])?;
+            start = i + 1;
+        }
+    }
+    out.write_all(input[start..].as_bytes())
+}
+
 /// Collapses the blank lines that conditional blocks leave, trims trailing spaces and ends the
 /// text with exactly one newline, so a template can be laid out for reading.
 pub fn tidy(text: &str) -> String {
@@ -266,8 +283,10 @@ impl Renderer {
             read_overrides(dir, "", &mut sources)?;
         }
         let mut tera = Tera::new();
-        // Markdown is not HTML: escaping would print "&amp;" in copy.
-        tera.autoescape_on(Vec::<&str>::new());
+        // Every value printed into Markdown is escaped as Markdown, so an area name holding
+        // `*`, `_`, `<script>` or `#` prints as text and cannot change the story's structure.
+        tera.autoescape_on([".md"]);
+        tera.set_escape_fn(markdown_escape);
         register_filters(&mut tera);
         // All at once: includes and components resolve across the whole set.
         tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))

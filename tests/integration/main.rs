@@ -7,6 +7,7 @@ mod cli;
 mod each_area;
 mod figures;
 mod gates;
+mod hostile;
 mod lint;
 mod properties;
 mod publish;
