@@ -243,12 +243,12 @@ pub fn markdown_escape(input: &str, out: &mut dyn std::io::Write) -> std::io::Re
             c,
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '{' | '}'
         ) {
-            out.write_all(input[start..i].as_bytes())?;
+            out.write_all(&input.as_bytes()[start..i])?;
             out.write_all(&[b'\\', c as u8])?;
             start = i + 1;
         }
     }
-    out.write_all(input[start..].as_bytes())
+    out.write_all(&input.as_bytes()[start..])
 }
 
 /// Collapses the blank lines that conditional blocks leave, trims trailing spaces and ends the
