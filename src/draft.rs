@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use crate::config::{ConfigError, Patch, resolve_areas};
 use crate::fetch::file::{PopulationError, ReadError, read_data_file, read_population_file};
+use crate::gates::{GateInput, check_inputs};
 use crate::model::{Dataset, DatasetBuilder, Population, ROLLING_RATE_METRIC, ROLLING_SUM_METRIC};
 use crate::render::{RenderError, Renderer};
 use crate::stats::{National, Rate, Week, week_sum};
@@ -59,6 +60,16 @@ pub enum DraftError {
         /// The metric looked for.
         metric: &'static str,
     },
+    /// Input gates found faults that hold the story back.
+    #[error(
+        "the data failed {count} input check(s); no story was written:\n{report}\nOnce a human has checked the figures, a gate can be made a warning in the patch file: [gates.severity] gate_name = \"warn\""
+    )]
+    Gates {
+        /// How many errors.
+        count: usize,
+        /// One line per error.
+        report: String,
+    },
     /// A rolling sum the source published disagrees with the sum of its own daily counts.
     #[error(
         "{area} ({code}): the source gives a 7-day sum of {published} to {date}, but its daily counts add up to {computed}"
@@ -104,6 +115,10 @@ pub struct DraftRequest {
     pub templates: Option<PathBuf>,
     /// Markdown or JSON.
     pub format: Format,
+    /// Today's date, for the future-dates gate; the library never reads the clock.
+    pub today: Option<NaiveDate>,
+    /// Overrides the patch's seed for choosing sentence frames.
+    pub seed: Option<u64>,
 }
 
 /// A finished draft.
@@ -113,8 +128,14 @@ pub struct Draft {
     pub story: Story,
     /// The text to write: Markdown or JSON.
     pub output: String,
+    /// The story's headline, when its template has a `headline` block.
+    pub headline: Option<String>,
+    /// The story's standfirst, when its template has a `standfirst` block.
+    pub standfirst: Option<String>,
     /// Things a human should know that did not stop the draft.
     pub warnings: Vec<String>,
+    /// How the inputs were read, for the record (a population row that overrides another).
+    pub notes: Vec<String>,
 }
 
 /// Reads every data file into one dataset.
@@ -195,6 +216,59 @@ pub fn cross_check(
     Ok(warnings)
 }
 
+/// The dashboard's metric for patients in hospital with Covid-19.
+pub const HOSPITAL_CASES: &str = "hospitalCases";
+/// The dashboard's metric for Covid-19 patients in mechanically ventilated beds.
+pub const VENTILATED_BEDS: &str = "covidOccupiedMVBeds";
+
+/// The patch's NHS region hospital figures: the latest value of each metric on or before the
+/// release. `None` when the patch names no region or the data have neither figure: absent
+/// data means no paragraph, never a zero.
+pub fn hospital_figures(
+    patch: &Patch,
+    dataset: &Dataset,
+    release: NaiveDate,
+    warnings: &mut Vec<String>,
+) -> Option<story::HospitalView> {
+    let wanted = patch.nhs_region.as_deref()?;
+    let area = dataset.areas.iter().find(|a| {
+        a.area_type.eq_ignore_ascii_case("nhsRegion")
+            && (a.name.eq_ignore_ascii_case(wanted) || a.code.eq_ignore_ascii_case(wanted))
+    });
+    let Some(area) = area else {
+        warnings.push(format!(
+            "the patch names NHS region \"{wanted}\" but the data have no nhsRegion rows for it: no hospital paragraph"
+        ));
+        return None;
+    };
+    let latest = |metric: &str| {
+        area.extra.get(metric).and_then(|series| {
+            series
+                .iter()
+                .rev()
+                .find(|(d, _)| *d <= release)
+                .map(|&(d, v)| (d, v.round() as i64))
+        })
+    };
+    let patients = latest(HOSPITAL_CASES);
+    let ventilated = latest(VENTILATED_BEDS);
+    if patients.is_none() && ventilated.is_none() {
+        warnings.push(format!(
+            "no {HOSPITAL_CASES} or {VENTILATED_BEDS} figures for {} on or before {release}: no hospital paragraph",
+            area.name
+        ));
+        return None;
+    }
+    Some(story::HospitalView {
+        region: area.name.clone(),
+        code: area.code.clone(),
+        patients: patients.map(|p| p.1),
+        patients_date: patients.map(|p| p.0),
+        ventilated: ventilated.map(|v| v.1),
+        ventilated_date: ventilated.map(|v| v.0),
+    })
+}
+
 /// Everything a story needs, loaded and checked.
 #[derive(Debug)]
 pub struct Inputs {
@@ -206,8 +280,10 @@ pub struct Inputs {
     pub dataset: Dataset,
     /// The population table.
     pub population: Population,
-    /// Notes from reading them.
+    /// Warnings from reading them.
     pub warnings: Vec<String>,
+    /// Notes from reading them.
+    pub notes: Vec<String>,
 }
 
 /// Loads the patch, data and population named in a request.
@@ -219,15 +295,67 @@ pub fn load_inputs(
     let patch = Patch::load(patch_path)?;
     let dataset = load_data(data)?;
     let (population, notes) = read_population_file(population)?;
-    let mut warnings = dataset.warnings.clone();
-    warnings.extend(notes);
+    let warnings = dataset.warnings.clone();
     Ok(Inputs {
         patch,
         patch_path: patch_path.to_path_buf(),
         dataset,
         population,
         warnings,
+        notes,
     })
+}
+
+/// Checks the inputs for a release (coverage, gates, cross-checks) and computes the week's
+/// national figures, once for any number of stories.
+pub fn prepare_week(
+    dataset: &Dataset,
+    population: &Population,
+    patch: &Patch,
+    area_type: &str,
+    release: NaiveDate,
+    today: Option<NaiveDate>,
+    warnings: &mut Vec<String>,
+) -> Result<National, DraftError> {
+    let week = Week::for_release(release, patch.incomplete_days);
+    check_coverage(dataset, release, week)?;
+    let universe: std::collections::BTreeSet<String> = dataset
+        .areas
+        .iter()
+        .filter(|a| a.area_type == area_type && patch.universe.contains(&a.code))
+        .map(|a| a.code.clone())
+        .collect();
+    let report = check_inputs(&GateInput {
+        dataset,
+        area_type,
+        universe: &universe,
+        release,
+        week_end: week.end,
+        today,
+        population,
+        previous_population: None,
+        previous_dataset: None,
+        config: &patch.gates,
+    });
+    let errors = report.errors();
+    if !errors.is_empty() {
+        let lines: Vec<String> = errors.iter().map(|f| format!("  {f}")).collect();
+        return Err(DraftError::Gates {
+            count: errors.len(),
+            report: lines.join("\n"),
+        });
+    }
+    warnings.extend(summarise_gate_warnings(&report.warnings()));
+    let national = National::compute(dataset, population, patch.universe, area_type, week);
+    warnings.extend(cross_check(dataset, population, &national)?);
+    for (i, why) in &national.missing {
+        let a = &dataset.areas[*i];
+        warnings.push(format!(
+            "{} ({}) is left out of the national figures: {why}",
+            a.name, a.code
+        ));
+    }
+    Ok(national)
 }
 
 /// Computes, decides and renders one patch story from loaded inputs.
@@ -237,6 +365,7 @@ pub fn draft_from(
     release: NaiveDate,
     template: &str,
     format: Format,
+    today: Option<NaiveDate>,
 ) -> Result<Draft, DraftError> {
     renderer.check_template(template)?;
     let Inputs {
@@ -245,29 +374,21 @@ pub fn draft_from(
         dataset,
         population,
         warnings,
+        notes,
     } = inputs;
     let mut warnings = warnings.clone();
-    let week = Week::for_release(release, patch.incomplete_days);
-    check_coverage(dataset, release, week)?;
-    if let Some((_, last)) = dataset.date_range()
-        && last >= release
-    {
-        warnings.push(format!(
-            "the data run to {last}, on or after the release date {release}: is the release right?"
-        ));
-    }
     let area_type = patch.resolve_area_type(patch_path, dataset)?;
     let core = resolve_areas(patch_path, dataset, &area_type, &patch.core)?;
     let nearby = resolve_areas(patch_path, dataset, &area_type, &patch.nearby)?;
-    let national = National::compute(dataset, population, patch.universe, &area_type, week);
-    warnings.extend(cross_check(dataset, population, &national)?);
-    for (i, why) in &national.missing {
-        let a = &dataset.areas[*i];
-        warnings.push(format!(
-            "{} ({}) is left out of the national figures: {why}",
-            a.name, a.code
-        ));
-    }
+    let national = prepare_week(
+        dataset,
+        population,
+        patch,
+        &area_type,
+        release,
+        today,
+        &mut warnings,
+    )?;
     let story = story::build(StoryInput {
         dataset,
         national: &national,
@@ -276,9 +397,12 @@ pub fn draft_from(
         nearby: &nearby,
         release,
         template,
+        hospital: hospital_figures(patch, dataset, release, &mut warnings),
     })?;
+    // Rendered in both formats: a template that fails must fail the JSON run too.
+    let rendered = renderer.render(template, &story)?;
     let output = match format {
-        Format::Markdown => renderer.render(template, &story)?,
+        Format::Markdown => rendered.text.clone(),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&story)
                 .expect("the view model has only serialisable fields");
@@ -289,8 +413,41 @@ pub fn draft_from(
     Ok(Draft {
         story,
         output,
+        headline: rendered.headline,
+        standfirst: rendered.standfirst,
         warnings,
+        notes: notes.clone(),
     })
+}
+
+/// How many findings of one gate are listed before the rest are counted.
+const GATE_WARNINGS_LISTED: usize = 3;
+
+/// One line per gate warning, but a gate that fires for many areas (a revised archive runs past
+/// the release for every area) lists a few and counts the rest, so the one that matters is
+/// not lost in hundreds of lines.
+fn summarise_gate_warnings(findings: &[&crate::gates::GateFinding]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut by_gate: Vec<(crate::gates::Gate, Vec<&crate::gates::GateFinding>)> = Vec::new();
+    for f in findings {
+        match by_gate.iter_mut().find(|(g, _)| *g == f.gate) {
+            Some((_, list)) => list.push(f),
+            None => by_gate.push((f.gate, vec![f])),
+        }
+    }
+    for (gate, list) in by_gate {
+        for f in list.iter().take(GATE_WARNINGS_LISTED) {
+            let line = f.to_string();
+            out.push(line.strip_prefix("warning: ").unwrap_or(&line).to_string());
+        }
+        if list.len() > GATE_WARNINGS_LISTED {
+            out.push(format!(
+                "{gate}: and {} more areas like these",
+                list.len() - GATE_WARNINGS_LISTED
+            ));
+        }
+    }
+    out
 }
 
 /// Loads everything a request names and drafts the story.
@@ -301,12 +458,190 @@ pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
         .as_deref()
         .unwrap_or(crate::render::DEFAULT_TEMPLATE);
     renderer.check_template(template)?;
-    let inputs = load_inputs(&request.patch, &request.data, &request.population)?;
+    let mut inputs = load_inputs(&request.patch, &request.data, &request.population)?;
+    if let Some(seed) = request.seed {
+        inputs.patch.seed = seed;
+    }
     draft_from(
         &inputs,
         &renderer,
         request.release,
         template,
         request.format,
+        request.today,
     )
+}
+
+/// What `draft --each-area` needs.
+#[derive(Clone, Debug)]
+pub struct EachAreaRequest {
+    /// Publication settings; built-in neutral ones when `None`.
+    pub patch: Option<PathBuf>,
+    /// Data files.
+    pub data: Vec<PathBuf>,
+    /// Population table.
+    pub population: PathBuf,
+    /// The release.
+    pub release: NaiveDate,
+    /// England or the UK; the patch's (or England) when `None`.
+    pub universe: Option<crate::stats::Universe>,
+    /// Story template; [`EACH_AREA_TEMPLATE`] when `None`.
+    pub template: Option<String>,
+    /// A newsroom's template folder.
+    pub templates: Option<PathBuf>,
+    /// Overrides the patch's seed.
+    pub seed: Option<u64>,
+    /// Today, for the future-dates gate.
+    pub today: Option<NaiveDate>,
+}
+
+/// The template each-area stories use unless told otherwise.
+pub const EACH_AREA_TEMPLATE: &str = "area";
+
+/// One area's story from an each-area run.
+#[derive(Clone, Debug)]
+pub struct AreaStory {
+    /// A file name safe on any system: `bromley-e09000006.md`.
+    pub file_name: String,
+    /// The story.
+    pub draft: Draft,
+}
+
+/// Everything an each-area run produced.
+#[derive(Clone, Debug)]
+pub struct EachArea {
+    /// One story per area with figures, in area-code order.
+    pub stories: Vec<AreaStory>,
+    /// Areas with no story, and why.
+    pub skipped: Vec<String>,
+    /// Warnings from the inputs and gates.
+    pub warnings: Vec<String>,
+    /// Notes from reading the inputs.
+    pub notes: Vec<String>,
+}
+
+/// A lower-case ASCII slug of `name` and `code`, never empty, never leaving a folder:
+/// `Kingston upon Hull, City of` + `E06000010` → `kingston-upon-hull-city-of-e06000010`.
+pub fn slug(name: &str, code: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().chain(std::iter::once(' ')).chain(code.chars()) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut slug = out.trim_matches('-').to_string();
+    // Long names are cut, keeping the code (which makes the slug unique) at the end.
+    if slug.len() > 100 {
+        let code_part: String = code
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let keep = 100usize.saturating_sub(code_part.len() + 1);
+        slug = format!("{}-{code_part}", slug[..keep].trim_end_matches('-'));
+    }
+    if slug.is_empty() {
+        slug = "area".to_string();
+    }
+    slug
+}
+
+/// The publication settings an each-area run uses when no patch is given: neutral wording,
+/// no named calculator (the provenance line then names only the data's publisher).
+pub fn default_patch() -> Patch {
+    Patch {
+        publication: String::new(),
+        region: String::new(),
+        area_noun: "area".to_string(),
+        area_noun_plural: None,
+        core: Vec::new(),
+        nearby: Vec::new(),
+        universe: crate::stats::Universe::England,
+        area_type: None,
+        nhs_region: None,
+        calculated_by: String::new(),
+        source_name: None,
+        dashboard_name: "the government's coronavirus dashboard".to_string(),
+        incomplete_days: 4,
+        seed: 0,
+        lists: crate::config::Lists::default(),
+        gates: crate::gates::GateConfig::default(),
+    }
+}
+
+/// Drafts one story for every area of the universe: the week's national figures are computed
+/// once, and each story is led by its own area. Every story is rendered before any is
+/// returned, so a failure leaves nothing half-done.
+pub fn draft_each_area(request: &EachAreaRequest) -> Result<EachArea, DraftError> {
+    let renderer = Renderer::new(request.templates.as_deref())?;
+    let template = request.template.as_deref().unwrap_or(EACH_AREA_TEMPLATE);
+    renderer.check_template(template)?;
+    let (mut patch, patch_path) = match &request.patch {
+        Some(p) => (Patch::load(p)?, p.clone()),
+        None => (default_patch(), PathBuf::from("(built-in settings)")),
+    };
+    if let Some(u) = request.universe {
+        patch.universe = u;
+    }
+    if let Some(seed) = request.seed {
+        patch.seed = seed;
+    }
+    let dataset = load_data(&request.data)?;
+    let (population, notes) = read_population_file(&request.population)?;
+    let mut warnings = dataset.warnings.clone();
+    let area_type = patch.resolve_area_type(&patch_path, &dataset)?;
+    let national = prepare_week(
+        &dataset,
+        &population,
+        &patch,
+        &area_type,
+        request.release,
+        request.today,
+        &mut warnings,
+    )?;
+    let hospital = hospital_figures(&patch, &dataset, request.release, &mut warnings);
+    let skipped = national
+        .missing
+        .iter()
+        .map(|(i, why)| {
+            let a = &dataset.areas[*i];
+            format!("no story for {} ({}): {why}", a.name, a.code)
+        })
+        .collect();
+    let mut stories = Vec::with_capacity(national.weeks.len());
+    for w in &national.weeks {
+        let area = &dataset.areas[w.index];
+        let mut local = patch.clone();
+        local.region = area.name.clone();
+        let story = story::build(StoryInput {
+            dataset: &dataset,
+            national: &national,
+            patch: &local,
+            core: &[w.index],
+            nearby: &[],
+            release: request.release,
+            template,
+            hospital: hospital.clone(),
+        })?;
+        let rendered = renderer.render(template, &story)?;
+        stories.push(AreaStory {
+            file_name: format!("{}.md", slug(&area.name, &area.code)),
+            draft: Draft {
+                story,
+                output: rendered.text,
+                headline: rendered.headline,
+                standfirst: rendered.standfirst,
+                warnings: Vec::new(),
+                notes: Vec::new(),
+            },
+        });
+    }
+    Ok(EachArea {
+        stories,
+        skipped,
+        warnings,
+        notes,
+    })
 }

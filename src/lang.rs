@@ -27,6 +27,10 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// A whole number with thousands separators: `4705` → `4,705`.
+///
+/// ```
+/// assert_eq!(casewire::lang::thousands(4705), "4,705");
+/// ```
 pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
@@ -75,6 +79,11 @@ pub fn count_words(n: i64) -> String {
 }
 
 /// A numeric ordinal: `1st`, `2nd`, `3rd`, `11th`, `12th`, `13th`, `21st`, `111th`.
+///
+/// ```
+/// assert_eq!(casewire::lang::ordinal(12), "12th");
+/// assert_eq!(casewire::lang::ordinal(21), "21st");
+/// ```
 pub fn ordinal(n: i64) -> String {
     let abs = n.unsigned_abs();
     let suffix = match (abs % 10, abs % 100) {

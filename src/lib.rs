@@ -8,7 +8,9 @@
 pub mod config;
 pub mod draft;
 pub mod fetch;
+pub mod gates;
 pub mod lang;
+pub mod lint;
 pub mod model;
 pub mod publish;
 pub mod render;

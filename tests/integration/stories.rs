@@ -1,0 +1,79 @@
+//! Whole stories on real data, snapshot-tested: a template change shows up here as a diff of
+//! copy, to be reviewed like an edit.
+
+use casewire::draft::{Format, draft};
+
+use crate::support::*;
+
+fn story(mut request: casewire::draft::DraftRequest, template: &str, format: Format) -> String {
+    request.template = Some(template.to_string());
+    request.format = format;
+    draft(&request).unwrap().output
+}
+
+#[test]
+fn january_weekly_roundup() {
+    insta::assert_snapshot!(story(january_request(), "weekly-roundup", Format::Markdown));
+}
+
+#[test]
+fn january_by_area() {
+    insta::assert_snapshot!(story(january_request(), "by-area", Format::Markdown));
+}
+
+#[test]
+fn august_weekly_roundup() {
+    insta::assert_snapshot!(story(august_request(), "weekly-roundup", Format::Markdown));
+}
+
+#[test]
+fn august_by_area() {
+    insta::assert_snapshot!(story(august_request(), "by-area", Format::Markdown));
+}
+
+#[test]
+fn august_view_model() {
+    insta::assert_snapshot!(story(august_request(), "weekly-roundup", Format::Json));
+}
+
+/// The claims in the August story, each derived from the data rather than the wording.
+#[test]
+fn august_claims_follow_the_data() {
+    let d = draft(&august_request()).unwrap();
+    let s = &d.story;
+    assert_eq!(s.week.end, date("2021-08-23"));
+    assert_eq!(s.local.highest.as_deref(), Some("Lewisham"));
+    assert_eq!(s.local.lowest.as_deref(), Some("Greenwich"));
+    let only: Vec<&str> = s
+        .core
+        .iter()
+        .filter(|a| a.only_riser)
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(only, ["Bromley"]);
+    assert_eq!(s.local.exception.as_deref(), Some("Bromley"));
+    // 241.5 to 265.6 around a mean of 256.5: all within ten per cent.
+    assert_eq!(s.local.similar_around, Some(260));
+    let contrast = s
+        .local
+        .contrast
+        .expect("most of England rose while the patch fell");
+    assert!(contrast.continues, "most areas rose the week before too");
+    assert_eq!(s.leaders[0].area.name, "Cornwall and Isles of Scilly");
+    assert!(
+        d.output
+            .contains("But across England, rates continue to rise in most areas.")
+    );
+    assert!(
+        d.output
+            .contains("It is the only borough in south east London where the rate went up.")
+    );
+}
+
+/// The same inputs give the same bytes, every time.
+#[test]
+fn drafts_are_deterministic() {
+    let a = draft(&august_request()).unwrap().output;
+    let b = draft(&august_request()).unwrap().output;
+    assert_eq!(a, b);
+}
