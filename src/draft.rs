@@ -19,6 +19,12 @@ pub enum DraftError {
     /// A data file.
     #[error(transparent)]
     Data(#[from] ReadError),
+    /// The local archive.
+    #[error(transparent)]
+    Archive(#[from] Box<crate::fetch::archive::ArchiveError>),
+    /// Fetching from a dashboard API.
+    #[error(transparent)]
+    Fetch(#[from] Box<crate::fetch::error::FetchError>),
     /// A data set assembled from rows.
     #[error(transparent)]
     Build(#[from] crate::model::BuildError),
@@ -119,6 +125,32 @@ pub struct DraftRequest {
     pub today: Option<NaiveDate>,
     /// Overrides the patch's seed for choosing sentence frames.
     pub seed: Option<u64>,
+    /// Read the data from the local archive instead of `data` files.
+    pub archive: Option<OfflineSource>,
+}
+
+/// A release in the local archive, as `draft --source S --offline` names it.
+#[derive(Clone, Debug)]
+pub struct OfflineSource {
+    /// The archive file.
+    pub path: PathBuf,
+    /// Which API the data were fetched from.
+    pub source: crate::fetch::Source,
+    /// The area type, as given to `fetch`.
+    pub area_type: String,
+    /// Which stored release.
+    pub release: crate::fetch::archive::ReleaseSelector,
+}
+
+/// Loads a release from the archive, noting which one was used.
+pub fn load_archived(offline: &OfflineSource) -> Result<(Dataset, String), DraftError> {
+    crate::fetch::load_offline_from(
+        &offline.path,
+        offline.source,
+        &offline.area_type,
+        &offline.release,
+    )
+    .map_err(|e| DraftError::Archive(Box::new(e)))
 }
 
 /// A finished draft.
@@ -292,8 +324,16 @@ pub fn load_inputs(
     data: &[PathBuf],
     population: &Path,
 ) -> Result<Inputs, DraftError> {
+    inputs_from(patch_path, load_data(data)?, population)
+}
+
+/// Builds the inputs from a dataset already loaded (from files or the archive).
+pub fn inputs_from(
+    patch_path: &Path,
+    dataset: Dataset,
+    population: &Path,
+) -> Result<Inputs, DraftError> {
     let patch = Patch::load(patch_path)?;
-    let dataset = load_data(data)?;
     let (population, notes) = read_population_file(population)?;
     let warnings = dataset.warnings.clone();
     Ok(Inputs {
@@ -458,7 +498,19 @@ pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
         .as_deref()
         .unwrap_or(crate::render::DEFAULT_TEMPLATE);
     renderer.check_template(template)?;
-    let mut inputs = load_inputs(&request.patch, &request.data, &request.population)?;
+    let mut inputs = match &request.archive {
+        Some(offline) => {
+            let (dataset, label) = load_archived(offline)?;
+            let mut inputs = inputs_from(&request.patch, dataset, &request.population)?;
+            inputs.notes.push(format!(
+                "data: {} release {label} from the archive {}",
+                offline.source,
+                offline.path.display()
+            ));
+            inputs
+        }
+        None => load_inputs(&request.patch, &request.data, &request.population)?,
+    };
     if let Some(seed) = request.seed {
         inputs.patch.seed = seed;
     }

@@ -40,6 +40,19 @@ enum Command {
         #[command(subcommand)]
         action: TemplatesAction,
     },
+    /// Fetch dashboard data into the local archive (and, with --out, a CSV snapshot).
+    ///
+    /// Politely: at most --concurrency requests at once, a timeout on each, retries with
+    /// backoff on 429 and 5xx that honour Retry-After, a request budget, and a firewall block
+    /// or an HTML page where JSON was asked for treated as an error, never as data. A release
+    /// the archive holds already is not fetched again; revised releases are kept beside
+    /// earlier ones.
+    ///
+    /// Examples:
+    ///   casewire fetch --source legacy-v2 --area-type ltla --release 2021-01-18 --out ltla.csv
+    ///   casewire fetch --source ukhsa --area-type "Lower Tier Local Authority" --year 2023
+    #[command(verbatim_doc_comment)]
+    Fetch(FetchArgs),
     /// Publish every story of a newsroom whose data have a new release, once, atomically.
     ///
     /// For a scheduled job: takes a lock (a stale one from a killed run is taken over), finds
@@ -79,7 +92,7 @@ struct DraftArgs {
     patch: Option<PathBuf>,
     /// Dashboard data: legacy CSV (areaCode,areaName,areaType,date,newCasesBySpecimenDate...)
     /// or JSON ({"body": [...]} or {"data": [...]}). Repeat to merge several files.
-    #[arg(long, value_name = "FILE", required = true)]
+    #[arg(long, value_name = "FILE", required_unless_present = "source")]
     data: Vec<PathBuf>,
     /// Population table: areaCode,areaName,population or the dashboard's supplement
     /// (category,areaCode,gender,age,population).
@@ -116,6 +129,81 @@ struct DraftArgs {
     /// Overrides the patch's seed.
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
+    /// Instead of --data: the dashboard API whose data to use (ukhsa, legacy-v2, legacy-v1).
+    /// Fetches the release into the archive first, unless --offline.
+    #[arg(long, value_name = "SOURCE", conflicts_with_all = ["data", "each_area"])]
+    source: Option<casewire::fetch::Source>,
+    /// With --source: use only what the archive already holds (the newest release on or
+    /// before --release), so the same release always gives the same story.
+    #[arg(long, requires = "source")]
+    offline: bool,
+    /// With --source: the area type, as for fetch.
+    #[arg(long, value_name = "TYPE", default_value = "ltla", requires = "source")]
+    area_type: String,
+    /// With --source: the archive file.
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+/// Where the archive is and how to behave towards the dashboard's servers.
+#[derive(clap::Args, Debug)]
+struct NetArgs {
+    /// The local archive of everything fetched (SQLite); $CASEWIRE_ARCHIVE or
+    /// casewire-archive.sqlite by default.
+    #[arg(long, value_name = "FILE")]
+    archive: Option<PathBuf>,
+    /// The API's base URL, to use a mirror or a test server instead of the real host.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Who the API's operators can contact about this traffic (sent in the User-Agent).
+    #[arg(long, value_name = "EMAIL", env = "CASEWIRE_CONTACT")]
+    contact: Option<String>,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    concurrency: usize,
+}
+
+impl NetArgs {
+    fn settings(&self) -> casewire::fetch::FetchSettings {
+        casewire::fetch::FetchSettings {
+            contact: self.contact.clone(),
+            archive: self.archive.clone(),
+            concurrency: Some(self.concurrency),
+            ukhsa_base_url: self.base_url.clone(),
+            legacy_base_url: self.base_url.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+struct FetchArgs {
+    /// ukhsa (the live UKHSA data dashboard), legacy-v2 or legacy-v1 (the archived
+    /// coronavirus.data.gov.uk APIs).
+    #[arg(long, value_name = "SOURCE")]
+    source: casewire::fetch::Source,
+    /// Area type: ltla, utla, nhsRegion... (legacy) or a UKHSA geography type such as
+    /// "Lower Tier Local Authority" (ltla works too).
+    #[arg(long, value_name = "TYPE")]
+    area_type: String,
+    /// Metrics to fetch (repeat); the source's daily case count by default. Legacy v2 takes
+    /// up to five a request and splits longer lists.
+    #[arg(long = "metric", value_name = "NAME")]
+    metrics: Vec<String>,
+    /// Legacy v2: the release (publication date) to fetch; the latest by default.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    release: Option<NaiveDate>,
+    /// Only these areas (codes for legacy, geography names for UKHSA); repeat.
+    #[arg(long = "area", value_name = "AREA")]
+    areas: Vec<String>,
+    /// UKHSA: only these years (repeat); a story needs the last few weeks only.
+    #[arg(long = "year", value_name = "YYYY")]
+    years: Vec<i32>,
+    /// Also write what was fetched as legacy CSV, which draft --data reads.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    net: NetArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -155,6 +243,36 @@ fn today() -> NaiveDate {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date") + chrono::Days::new(secs / 86_400)
+}
+
+/// The archived release a draft reads: fetched first unless `offline`.
+fn offline_source(
+    source: casewire::fetch::Source,
+    area_type: &str,
+    release: NaiveDate,
+    offline: bool,
+    net: &NetArgs,
+) -> anyhow::Result<casewire::draft::OfflineSource> {
+    let settings = net.settings();
+    let path = settings.archive_path();
+    if !offline {
+        let mut opts = settings.options(source, area_type);
+        match source {
+            casewire::fetch::Source::LegacyV2 => opts.release = Some(release),
+            casewire::fetch::Source::Ukhsa => {
+                opts.years = casewire::fetch::years_needed(release, 21);
+            }
+            casewire::fetch::Source::LegacyV1 => {}
+        }
+        let report = casewire::fetch::fetch_command(&opts, &path, None)?;
+        eprintln!("{}", report.summary);
+    }
+    Ok(casewire::draft::OfflineSource {
+        path,
+        source,
+        area_type: area_type.to_string(),
+        release: casewire::fetch::archive::ReleaseSelector::AsOf(release),
+    })
 }
 
 fn each_area(args: DraftArgs) -> anyhow::Result<()> {
@@ -226,6 +344,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 today: Some(today()),
                 seed: args.seed,
+                archive: match args.source {
+                    Some(source) => Some(offline_source(
+                        source,
+                        &args.area_type,
+                        args.release,
+                        args.offline,
+                        &args.net,
+                    )?),
+                    None => None,
+                },
             };
             let draft = casewire::draft::draft(&request)?;
             for n in &draft.notes {
@@ -257,6 +385,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         },
+        Command::Fetch(args) => {
+            let settings = args.net.settings();
+            let mut opts = settings.options(args.source, &args.area_type);
+            opts.metrics = args.metrics;
+            opts.release = args.release;
+            opts.areas = args.areas;
+            opts.years = args.years;
+            let report = casewire::fetch::fetch_command(
+                &opts,
+                &settings.archive_path(),
+                args.out.as_deref(),
+            )?;
+            if let Some(out) = &args.out {
+                eprintln!("wrote {}", out.display());
+            }
+            println!("{}", report.summary);
+        }
         Command::Publish { config, dry_run } => {
             let outcome = casewire::publish::run(&casewire::publish::PublishOptions {
                 config,
@@ -301,6 +446,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Log lines (fetch progress when not on a terminal) go to stderr, filtered by RUST_LOG.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {

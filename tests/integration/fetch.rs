@@ -994,3 +994,83 @@ fn the_fetch_command_archives_and_writes_a_snapshot_draft_data_reads() {
     );
     drop(runtime);
 }
+
+/// The end-to-end check: fetch a release from the test server into the archive with the real
+/// binary, then `draft --offline` prints exactly the story `draft --data` prints from the
+/// same rows in a file; and `draft --source` without `--offline` reuses the archived release.
+#[test]
+fn fetched_then_drafted_offline_is_the_story_drafted_from_the_file() {
+    use crate::support::{arg, casewire, fixture};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(TestServer::start(
+        Duration::ZERO,
+        v2_handler("utla", "utla"),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive.sqlite");
+    let population = shared("population/mid-2019.csv");
+    let patch = fixture("patches/london-utla.toml");
+    let fetched = casewire(&[
+        "fetch",
+        "--source",
+        "legacy-v2",
+        "--area-type",
+        "utla",
+        "--release",
+        "2021-01-18",
+        "--base-url",
+        &server.base,
+        "--archive",
+        arg(&archive),
+        "--contact",
+        "tests@example.com",
+    ]);
+    assert_eq!(fetched.status, 0, "{}", fetched.stderr);
+    assert_eq!(server.requests(), 1);
+    let common = [
+        "--patch",
+        arg(&patch),
+        "--population",
+        arg(&population),
+        "--release",
+        "2021-01-18",
+    ];
+    let mut offline_args = vec![
+        "draft",
+        "--source",
+        "legacy-v2",
+        "--offline",
+        "--area-type",
+        "utla",
+        "--archive",
+        arg(&archive),
+    ];
+    offline_args.extend(common);
+    let offline = casewire(&offline_args);
+    assert_eq!(offline.status, 0, "{}", offline.stderr);
+    let utla = shared("releases/2021-01-18/utla.csv");
+    let mut direct_args = vec!["draft", "--data", arg(&utla)];
+    direct_args.extend(common);
+    let direct = casewire(&direct_args);
+    assert_eq!(direct.status, 0, "{}", direct.stderr);
+    assert!(direct.stdout.contains("Greenwich"), "{}", direct.stdout);
+    assert_eq!(offline.stdout, direct.stdout);
+    // Online again: the archive holds the release, so nothing is fetched twice.
+    let mut online_args = vec![
+        "draft",
+        "--source",
+        "legacy-v2",
+        "--area-type",
+        "utla",
+        "--archive",
+        arg(&archive),
+        "--base-url",
+        &server.base,
+    ];
+    online_args.extend(common);
+    let online = casewire(&online_args);
+    assert_eq!(online.status, 0, "{}", online.stderr);
+    assert_eq!(online.stdout, direct.stdout);
+    assert_eq!(server.requests(), 1, "the archived release was reused");
+    drop(runtime);
+}

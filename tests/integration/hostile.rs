@@ -16,6 +16,7 @@ fn hostile() -> casewire::draft::Draft {
         format: Format::Markdown,
         today: Some(date("2026-01-01")),
         seed: None,
+        archive: None,
     })
     .unwrap()
 }

@@ -17,6 +17,7 @@ fn scenario_with(data: &str, patch: &str, template: &str) -> Draft {
         format: Format::Markdown,
         today: Some(date("2026-01-01")),
         seed: None,
+        archive: None,
     };
     draft(&request).unwrap_or_else(|e| panic!("{data}: {e}"))
 }
@@ -234,6 +235,7 @@ fn hospital(data: &[&str]) -> Draft {
         format: Format::Markdown,
         today: Some(date("2026-01-01")),
         seed: None,
+        archive: None,
     };
     draft(&request).unwrap()
 }

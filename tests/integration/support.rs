@@ -43,6 +43,7 @@ pub fn january_request() -> DraftRequest {
         format: Format::Markdown,
         today: Some(date("2026-01-01")),
         seed: None,
+        archive: None,
     }
 }
 
@@ -58,6 +59,7 @@ pub fn august_request() -> DraftRequest {
         format: Format::Markdown,
         today: Some(date("2026-01-01")),
         seed: None,
+        archive: None,
     }
 }
 
