@@ -8,9 +8,11 @@
 //!   words `first`–`ninth`, dates `January 14` and `Monday, January 18`, the numbers of a numbered
 //!   list, in headings and table cells too) and must equal, character for character, a printed
 //!   form of one of the story's [`Fact`]s. The match is narrowed by what the sentence says:
-//!   - a figure belongs to the area named last before it in the sentence (or, in a sentence that
-//!     opens with "It", "That", "This", "Its" or "No other", to the area of the sentence
-//!     before), and may only match that area's facts, or facts of no area that are not counts
+//!   - a figure belongs to the area named last before it in its clause (clauses split at
+//!     commas, semicolons and "and", "while", "but", "with"), else to the first area named
+//!     later in its clause, else to the sentence's first area when named before it, else, in a
+//!     sentence that opens with "It", "That", "This", "Its" or "No other", to the first area of
+//!     the sentence before; it may only match that area's facts, or facts of no area that are not counts
 //!     or shares of areas that moved (dates, "seven days", "of the 315 areas"), so Bromley's
 //!     sentence cannot print Lewisham's rate; its percentages must be its own, and a count
 //!     before "cases" or "new cases" must be its cases;
@@ -40,7 +42,8 @@
 //!   universe otherwise, by the size of the fall or rise when "fall" or "rise" follows
 //!   ("the 12th highest fall"); "continues to have the highest" needs the area to have led alone
 //!   this week and last; "continues" with a direction needs the area to have gone that way the
-//!   week before too. In a sentence about the patch (the region named, no area): "every" and
+//!   week before too; "taking the top spot from X" needs X to have led the week before and the
+//!   new leader not to have. In a sentence about the patch (the region named, no area): "every" and
 //!   "all" need every core area to have gone that way, "all but one" all but one, and otherwise
 //!   a direction needs most core areas to have gone that way. In a sentence about the nation
 //!   (the universe named, no area) with "most": most areas must have gone that way, and
@@ -298,6 +301,7 @@ impl<'a> Truth<'a> {
     fn key(a: &AreaTruth, by: RankBy) -> Option<i64> {
         match by {
             RankBy::Rate => Some(a.rate),
+            RankBy::RateLow => Some(-a.rate),
             RankBy::PrevRate => Some(a.prev_rate),
             RankBy::Rise => (a.change() > 0).then(|| a.change()),
             RankBy::Fall => (a.change() < 0).then(|| -a.change()),
@@ -522,6 +526,32 @@ impl<'a> Truth<'a> {
             }
             Recipe::Constant { value } => Int(*value),
             Recipe::Year => Int(i64::from(release.year())),
+            Recipe::Hospital { code, metric, date } => {
+                let area = self
+                    .dataset
+                    .area("nhsRegion", code)
+                    .ok_or_else(|| format!("no nhsRegion {code} in the data"))?;
+                let v = area
+                    .extra_on(metric, *date)
+                    .ok_or_else(|| format!("no {metric} for {code} on {date}"))?;
+                Int(v.round() as i64)
+            }
+            Recipe::HospitalDate { code, metric } => {
+                let area = self
+                    .dataset
+                    .area("nhsRegion", code)
+                    .ok_or_else(|| format!("no nhsRegion {code} in the data"))?;
+                let latest = area
+                    .extra
+                    .get(metric)
+                    .into_iter()
+                    .flatten()
+                    .map(|&(d, _)| d)
+                    .filter(|&d| d <= release)
+                    .max()
+                    .ok_or_else(|| format!("no {metric} for {code} by {release}"))?;
+                Date(latest)
+            }
         })
     }
 }
@@ -754,7 +784,7 @@ fn tokenize(line: &str, names: &[(String, String)], labels: &[String]) -> Vec<To
             i += l.len();
             continue;
         }
-        if !after_word && c.is_uppercase() {
+        if !after_word && !c.is_whitespace() && !c.is_ascii_digit() {
             let hit = names.iter().position(|(n, _)| {
                 line[i..].starts_with(n.as_str())
                     && !line[i + n.len()..]
@@ -958,7 +988,8 @@ fn sentences(
                 (Some(T::Word(a)), Some(T::Word(b))) if a == "no" && b == "other" => *last_area,
                 _ => None,
             };
-            if let Some(a) = toks.iter().rev().find_map(|t| match t.t {
+            // The subject a pronoun refers to: the first area the sentence names.
+            if let Some(a) = toks.iter().find_map(|t| match t.t {
                 T::Area(k) => Some(k),
                 _ => None,
             }) {
@@ -994,6 +1025,13 @@ fn sentences(
         }
     }
     out
+}
+
+/// A name as the templates print it: Markdown-escaped.
+fn markdown_escaped(s: &str) -> String {
+    let mut out = Vec::new();
+    crate::render::markdown_escape(s, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("escaping keeps UTF-8")
 }
 
 /// Whether `phrase` occurs in `text` as whole words, ignoring case.
@@ -1058,6 +1096,19 @@ pub fn audit(input: AuditInput<'_>) -> AuditReport {
     for u in &story.unavailable {
         add(&u.name, &u.code);
     }
+    for n in &story.nation_leaders {
+        add(&n.area.name, &n.area.code);
+    }
+    if let Some(h) = &story.hospital {
+        add(&h.region, &h.code);
+    }
+    // Names print Markdown-escaped ("\\*test\\*"): read them in either form.
+    let escaped: Vec<(String, String)> = names
+        .iter()
+        .map(|(n, c)| (markdown_escaped(n), c.clone()))
+        .filter(|(n, _)| !names.iter().any(|(m, _)| m == n))
+        .collect();
+    names.extend(escaped);
     names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
 
     let mut index: HashMap<String, Vec<usize>> = HashMap::new();
@@ -1075,19 +1126,19 @@ pub fn audit(input: AuditInput<'_>) -> AuditReport {
         report: AuditReport::default(),
     };
     a.recompute_facts();
-    let patch = input.patch;
     let mut labels: Vec<String> = [
-        &patch.publication,
-        &patch.region,
-        &patch.calculated_by,
-        &patch.source_name,
-        &patch.dashboard_name,
+        &story.publication,
+        &story.region,
+        &story.calculated_by,
+        &story.source_name,
+        &story.dashboard_name,
     ]
     .into_iter()
     .filter(|l| !l.trim().is_empty())
-    .cloned()
+    .flat_map(|l| [l.clone(), markdown_escaped(l)])
     .collect();
     labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
+    labels.dedup();
     let prev_markers: Vec<String> = crate::facts::date_forms(story.prev_week.end, story.story_year);
     let sentences = sentences(input.text, &a.names, &labels, &prev_markers);
     let mut printed_broken: Vec<usize> = Vec::new();
@@ -1189,26 +1240,11 @@ impl Auditor<'_> {
     }
 
     fn mentions(&self, s: &Sentence, phrase: &str) -> bool {
-        contains_phrase(&s.text, phrase)
+        contains_phrase(&s.text, phrase) || contains_phrase(&s.text, &markdown_escaped(phrase))
     }
 
     fn check_sentence(&mut self, s: &Sentence, printed_broken: &mut Vec<usize>) {
-        // Who each token is about: the area named last before it, or the carried subject.
-        let mut owner = Vec::with_capacity(s.toks.len());
-        let mut current = s.carried;
-        let row_area = s.row.as_ref().and_then(|_| {
-            s.toks.iter().find_map(|t| match t.t {
-                T::Area(k) => Some(k),
-                _ => None,
-            })
-        });
-        for t in &s.toks {
-            if let T::Area(k) = t.t {
-                current = Some(k);
-            }
-            owner.push(row_area.or(current));
-        }
-        // Clauses, for the direction of a count of areas.
+        // Clauses: split at commas, semicolons and joining words.
         let mut clause = Vec::with_capacity(s.toks.len());
         let mut c = 0;
         for t in &s.toks {
@@ -1219,6 +1255,39 @@ impl Auditor<'_> {
             }
             clause.push(c);
         }
+        // Who each token is about: the area named last before it in its clause, else the first
+        // one named later in its clause, else the sentence's first area if named before it,
+        // else the area a pronoun carries over ("It is ..."). A table row is about its area.
+        let areas: Vec<(usize, usize)> = s
+            .toks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| match t.t {
+                T::Area(k) => Some((i, k)),
+                _ => None,
+            })
+            .collect();
+        let row_area = s.row.as_ref().and(areas.first().map(|&(_, k)| k));
+        let owner: Vec<Option<usize>> = (0..s.toks.len())
+            .map(|i| {
+                row_area
+                    .or_else(|| {
+                        areas
+                            .iter()
+                            .rev()
+                            .find(|&&(j, _)| j <= i && clause[j] == clause[i])
+                            .map(|&(_, k)| k)
+                    })
+                    .or_else(|| {
+                        areas
+                            .iter()
+                            .find(|&&(j, _)| j > i && clause[j] == clause[i])
+                            .map(|&(_, k)| k)
+                    })
+                    .or_else(|| areas.first().filter(|&&(j, _)| j < i).map(|&(_, k)| k))
+                    .or(s.carried)
+            })
+            .collect();
         let dirs: Vec<Option<Direction>> = s
             .toks
             .iter()
@@ -1256,17 +1325,21 @@ impl Auditor<'_> {
             }
             let before = i.checked_sub(1).map(|j| &s.toks[j].t);
             let before2 = i.checked_sub(2).map(|j| &s.toks[j].t);
-            prev_role[i] = match before {
-                Some(T::Word(w)) if matches!(w.as_str(), "with" | "to") => {
-                    matches!(before2, Some(T::Word(c)) if c == "compared")
-                }
-                Some(T::Word(w)) => matches!(w.as_str(), "from" | "against" | "versus" | "vs"),
-                Some(T::Open) => (0..i.saturating_sub(1))
-                    .rev()
-                    .find(|&j| matches!(s.toks[j].t, T::Num(NumClass::Rate, _)))
-                    .is_some_and(|j| j + 2 == i && prev_role[j]),
-                _ => false,
-            };
+            // "from 2,190 new cases" names where a rate comes from, not last week's figure.
+            let new_cases =
+                matches!(s.toks.get(i + 1).map(|t| &t.t), Some(T::Word(w)) if w == "new");
+            prev_role[i] = !new_cases
+                && match before {
+                    Some(T::Word(w)) if matches!(w.as_str(), "with" | "to") => {
+                        matches!(before2, Some(T::Word(c)) if c == "compared")
+                    }
+                    Some(T::Word(w)) => matches!(w.as_str(), "from" | "against" | "versus" | "vs"),
+                    Some(T::Open) => (0..i.saturating_sub(1))
+                        .rev()
+                        .find(|&j| matches!(s.toks[j].t, T::Num(NumClass::Rate, _)))
+                        .is_some_and(|j| j + 2 == i && prev_role[j]),
+                    _ => false,
+                };
         }
 
         for (i, t) in s.toks.iter().enumerate() {
@@ -1548,7 +1621,8 @@ impl Auditor<'_> {
                 .position(|t| t.t == T::Comma || t.t == T::Stop)
                 .map_or(line.len(), |p| s.toks[i + p].start);
             let after = line.get(s.toks[i].end..after_end).unwrap_or("");
-            let in_patch = contains_phrase(after, &story.region);
+            let in_patch = contains_phrase(after, &story.region)
+                || contains_phrase(after, &markdown_escaped(&story.region));
             // "the 12th highest fall in the country" ranks by the size of the fall.
             let by = match words.get(i + 1).copied() {
                 Some("fall" | "falls") => RankBy::Fall,
@@ -1594,8 +1668,14 @@ impl Auditor<'_> {
             match got {
                 Err(why) => self.fail(s, format!("\"{w}\" cannot be checked for {name}: {why}")),
                 Ok((rank, same)) => {
-                    let shared = joint || has("shares");
-                    if rank != n || (!shared && same > 1) || (shared && same < 2) {
+                    // "highest" alone says no other area has it; "118th highest" is true of a
+                    // tied area too (competition ranks), and "joint" must be true when said.
+                    let shared = joint
+                        || ["share", "shares", "shared", "level"]
+                            .iter()
+                            .any(|w| has(w));
+                    let wrong_tie = if shared { same < 2 } else { n == 1 && same > 1 };
+                    if rank != n || wrong_tie {
                         self.fail(
                             s,
                             format!(
@@ -1625,6 +1705,40 @@ impl Auditor<'_> {
                         format!("\"continues\" is wrong for {name}: it did not have the highest rate alone the week before"),
                     );
                 }
+            }
+        }
+
+        // "taking the top spot from X": X led the week before, and the new leader did not.
+        for i in 0..s.toks.len().saturating_sub(3) {
+            let T::Area(k) = s.toks[i + 3].t else {
+                continue;
+            };
+            if words[i..i + 3] != ["top", "spot", "from"] {
+                continue;
+            }
+            self.report.claims += 1;
+            let was = self.name(k).to_string();
+            if !matches!(self.truth.rank(self.code(k), RankBy::PrevRate), Ok((1, _))) {
+                self.fail(
+                    s,
+                    format!("\"top spot from {was}\" is wrong: {was} did not have the highest rate the week before"),
+                );
+            }
+            let subject = s.toks.iter().find_map(|t| match t.t {
+                T::Area(a) => Some(a),
+                _ => None,
+            });
+            if let Some(now) = subject.filter(|&a| a != k)
+                && matches!(
+                    self.truth.rank(self.code(now), RankBy::PrevRate),
+                    Ok((1, _))
+                )
+            {
+                let now = self.name(now).to_string();
+                self.fail(
+                    s,
+                    format!("\"taking the top spot\" is wrong: {now} had the highest rate the week before too"),
+                );
             }
         }
 

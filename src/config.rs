@@ -106,11 +106,16 @@ pub struct Patch {
     /// The dashboard area type the story uses ("ltla"); needed only when the data hold several.
     #[serde(default)]
     pub area_type: Option<String>,
+    /// The NHS region whose hospital figures the story gives (name or code), when the data
+    /// carry `hospitalCases` / `covidOccupiedMVBeds` for it.
+    #[serde(default)]
+    pub nhs_region: Option<String>,
     /// Who calculated the figures, for the provenance line: "our data team".
     pub calculated_by: String,
-    /// Whose data they are, as the copy names the publisher: "Public Health England".
-    #[serde(default = "default_source_name")]
-    pub source_name: String,
+    /// Whose data they are, as the copy names the publisher: "Public Health England". When not
+    /// given, the body that ran the dashboard on the release date (see [`publisher_on`]).
+    #[serde(default)]
+    pub source_name: Option<String>,
     /// How the copy names the dashboard.
     #[serde(default = "default_dashboard_name")]
     pub dashboard_name: String,
@@ -134,8 +139,14 @@ fn default_area_noun() -> String {
 fn default_universe() -> Universe {
     Universe::England
 }
-fn default_source_name() -> String {
-    "UK Health Security Agency".to_string()
+/// The body that published the dashboard's data on `release`: Public Health England until the
+/// UK Health Security Agency took it over on October 1 2021.
+pub fn publisher_on(release: chrono::NaiveDate) -> &'static str {
+    if release < chrono::NaiveDate::from_ymd_opt(2021, 10, 1).expect("a valid date") {
+        "Public Health England"
+    } else {
+        "the UK Health Security Agency"
+    }
 }
 fn default_dashboard_name() -> String {
     "the government's coronavirus dashboard".to_string()
@@ -210,6 +221,13 @@ impl Patch {
             }
         }
         Ok(())
+    }
+
+    /// The publisher named in copy for a release: the patch's, or who ran the dashboard then.
+    pub fn source_name_for(&self, release: chrono::NaiveDate) -> String {
+        self.source_name
+            .clone()
+            .unwrap_or_else(|| publisher_on(release).to_string())
     }
 
     /// The plural of the area noun.

@@ -21,6 +21,12 @@ pub enum DraftError {
     /// A data file.
     #[error(transparent)]
     Data(#[from] ReadError),
+    /// The local archive.
+    #[error(transparent)]
+    Archive(#[from] Box<crate::fetch::archive::ArchiveError>),
+    /// Fetching from a dashboard API.
+    #[error(transparent)]
+    Fetch(#[from] Box<crate::fetch::error::FetchError>),
     /// A data set assembled from rows.
     #[error(transparent)]
     Build(#[from] crate::model::BuildError),
@@ -63,7 +69,9 @@ pub enum DraftError {
         metric: &'static str,
     },
     /// Input gates found faults that hold the story back.
-    #[error("the data failed {count} input check(s); no story was written:\n{report}")]
+    #[error(
+        "the data failed {count} input check(s); no story was written:\n{report}\nOnce a human has checked the figures, a gate can be made a warning in the patch file: [gates.severity] gate_name = \"warn\""
+    )]
     Gates {
         /// How many errors.
         count: usize,
@@ -77,6 +85,15 @@ pub enum DraftError {
         count: usize,
         /// One line per finding, quoting the sentence.
         report: String,
+    },
+    /// One story of an each-area run failed its checks; no story of the run is written.
+    #[error("the story for {area} failed its checks; no story was written: {source}")]
+    AreaStory {
+        /// The area.
+        area: String,
+        /// What failed.
+        #[source]
+        source: Box<DraftError>,
     },
     /// The rendered copy prints a figure or a claim the data do not back.
     #[error("the copy failed the audit in {count} place(s); no story was written:\n{report}")]
@@ -136,6 +153,34 @@ pub struct DraftRequest {
     pub today: Option<NaiveDate>,
     /// Skip the house-style lint and the round-trip audit (for template development only).
     pub no_audit: bool,
+    /// Overrides the patch's seed for choosing sentence frames.
+    pub seed: Option<u64>,
+    /// Read the data from the local archive instead of `data` files.
+    pub archive: Option<OfflineSource>,
+}
+
+/// A release in the local archive, as `draft --source S --offline` names it.
+#[derive(Clone, Debug)]
+pub struct OfflineSource {
+    /// The archive file.
+    pub path: PathBuf,
+    /// Which API the data were fetched from.
+    pub source: crate::fetch::Source,
+    /// The area type, as given to `fetch`.
+    pub area_type: String,
+    /// Which stored release.
+    pub release: crate::fetch::archive::ReleaseSelector,
+}
+
+/// Loads a release from the archive, noting which one was used.
+pub fn load_archived(offline: &OfflineSource) -> Result<(Dataset, String), DraftError> {
+    crate::fetch::load_offline_from(
+        &offline.path,
+        offline.source,
+        &offline.area_type,
+        &offline.release,
+    )
+    .map_err(|e| DraftError::Archive(Box::new(e)))
 }
 
 /// A finished draft.
@@ -145,6 +190,10 @@ pub struct Draft {
     pub story: Story,
     /// The text to write: Markdown or JSON.
     pub output: String,
+    /// The story's headline, when its template has a `headline` block.
+    pub headline: Option<String>,
+    /// The story's standfirst, when its template has a `standfirst` block.
+    pub standfirst: Option<String>,
     /// Things a human should know that did not stop the draft.
     pub warnings: Vec<String>,
     /// How the inputs were read, for the record (a population row that overrides another).
@@ -314,6 +363,59 @@ pub fn cross_check(
     Ok(warnings)
 }
 
+/// The dashboard's metric for patients in hospital with Covid-19.
+pub const HOSPITAL_CASES: &str = "hospitalCases";
+/// The dashboard's metric for Covid-19 patients in mechanically ventilated beds.
+pub const VENTILATED_BEDS: &str = "covidOccupiedMVBeds";
+
+/// The patch's NHS region hospital figures: the latest value of each metric on or before the
+/// release. `None` when the patch names no region or the data have neither figure: absent
+/// data means no paragraph, never a zero.
+pub fn hospital_figures(
+    patch: &Patch,
+    dataset: &Dataset,
+    release: NaiveDate,
+    warnings: &mut Vec<String>,
+) -> Option<story::HospitalView> {
+    let wanted = patch.nhs_region.as_deref()?;
+    let area = dataset.areas.iter().find(|a| {
+        a.area_type.eq_ignore_ascii_case("nhsRegion")
+            && (a.name.eq_ignore_ascii_case(wanted) || a.code.eq_ignore_ascii_case(wanted))
+    });
+    let Some(area) = area else {
+        warnings.push(format!(
+            "the patch names NHS region \"{wanted}\" but the data have no nhsRegion rows for it: no hospital paragraph"
+        ));
+        return None;
+    };
+    let latest = |metric: &str| {
+        area.extra.get(metric).and_then(|series| {
+            series
+                .iter()
+                .rev()
+                .find(|(d, _)| *d <= release)
+                .map(|&(d, v)| (d, v.round() as i64))
+        })
+    };
+    let patients = latest(HOSPITAL_CASES);
+    let ventilated = latest(VENTILATED_BEDS);
+    if patients.is_none() && ventilated.is_none() {
+        warnings.push(format!(
+            "no {HOSPITAL_CASES} or {VENTILATED_BEDS} figures for {} on or before {release}: no hospital paragraph",
+            area.name
+        ));
+        return None;
+    }
+    Some(story::HospitalView {
+        region: area.name.clone(),
+        code: area.code.clone(),
+        patients: patients.map(|p| p.1),
+        patients_date: patients.map(|p| p.0),
+        ventilated: ventilated.map(|v| v.1),
+        ventilated_date: ventilated.map(|v| v.0),
+    })
+}
+
 /// Everything a story needs, loaded and checked.
 #[derive(Debug)]
 pub struct Inputs {
@@ -337,8 +439,16 @@ pub fn load_inputs(
     data: &[PathBuf],
     population: &Path,
 ) -> Result<Inputs, DraftError> {
+    inputs_from(patch_path, load_data(data)?, population)
+}
+
+/// Builds the inputs from a dataset already loaded (from files or the archive).
+pub fn inputs_from(
+    patch_path: &Path,
+    dataset: Dataset,
+    population: &Path,
+) -> Result<Inputs, DraftError> {
     let patch = Patch::load(patch_path)?;
-    let dataset = load_data(data)?;
     let (population, notes) = read_population_file(population)?;
     let warnings = dataset.warnings.clone();
     Ok(Inputs {
@@ -349,6 +459,58 @@ pub fn load_inputs(
         warnings,
         notes,
     })
+}
+
+/// Checks the inputs for a release (coverage, gates, cross-checks) and computes the week's
+/// national figures, once for any number of stories.
+pub fn prepare_week(
+    dataset: &Dataset,
+    population: &Population,
+    patch: &Patch,
+    area_type: &str,
+    release: NaiveDate,
+    today: Option<NaiveDate>,
+    warnings: &mut Vec<String>,
+) -> Result<National, DraftError> {
+    let week = Week::for_release(release, patch.incomplete_days);
+    check_coverage(dataset, release, week)?;
+    let universe: std::collections::BTreeSet<String> = dataset
+        .areas
+        .iter()
+        .filter(|a| a.area_type == area_type && patch.universe.contains(&a.code))
+        .map(|a| a.code.clone())
+        .collect();
+    let report = check_inputs(&GateInput {
+        dataset,
+        area_type,
+        universe: &universe,
+        release,
+        week_end: week.end,
+        today,
+        population,
+        previous_population: None,
+        previous_dataset: None,
+        config: &patch.gates,
+    });
+    let errors = report.errors();
+    if !errors.is_empty() {
+        let lines: Vec<String> = errors.iter().map(|f| format!("  {f}")).collect();
+        return Err(DraftError::Gates {
+            count: errors.len(),
+            report: lines.join("\n"),
+        });
+    }
+    warnings.extend(summarise_gate_warnings(&report.warnings()));
+    let national = National::compute(dataset, population, patch.universe, area_type, week);
+    warnings.extend(cross_check(dataset, population, &national)?);
+    for (i, why) in &national.missing {
+        let a = &dataset.areas[*i];
+        warnings.push(format!(
+            "{} ({}) is left out of the national figures: {why}",
+            a.name, a.code
+        ));
+    }
+    Ok(national)
 }
 
 /// Computes, decides and renders one patch story from loaded inputs.
@@ -371,47 +533,18 @@ pub fn draft_from(
         notes,
     } = inputs;
     let mut warnings = warnings.clone();
-    let week = Week::for_release(release, patch.incomplete_days);
-    check_coverage(dataset, release, week)?;
     let area_type = patch.resolve_area_type(patch_path, dataset)?;
     let core = resolve_areas(patch_path, dataset, &area_type, &patch.core)?;
     let nearby = resolve_areas(patch_path, dataset, &area_type, &patch.nearby)?;
-    let universe: std::collections::BTreeSet<String> = dataset
-        .areas
-        .iter()
-        .filter(|a| a.area_type == area_type && patch.universe.contains(&a.code))
-        .map(|a| a.code.clone())
-        .collect();
-    let report = check_inputs(&GateInput {
+    let national = prepare_week(
         dataset,
-        area_type: &area_type,
-        universe: &universe,
-        release,
-        week_end: week.end,
-        today,
         population,
-        previous_population: None,
-        previous_dataset: None,
-        config: &patch.gates,
-    });
-    let errors = report.errors();
-    if !errors.is_empty() {
-        let lines: Vec<String> = errors.iter().map(|f| format!("  {f}")).collect();
-        return Err(DraftError::Gates {
-            count: errors.len(),
-            report: lines.join("\n"),
-        });
-    }
-    warnings.extend(summarise_gate_warnings(&report.warnings()));
-    let national = National::compute(dataset, population, patch.universe, &area_type, week);
-    warnings.extend(cross_check(dataset, population, &national)?);
-    for (i, why) in &national.missing {
-        let a = &dataset.areas[*i];
-        warnings.push(format!(
-            "{} ({}) is left out of the national figures: {why}",
-            a.name, a.code
-        ));
-    }
+        patch,
+        &area_type,
+        release,
+        today,
+        &mut warnings,
+    )?;
     let story = story::build(StoryInput {
         dataset,
         national: &national,
@@ -420,25 +553,37 @@ pub fn draft_from(
         nearby: &nearby,
         release,
         template,
+        hospital: hospital_figures(patch, dataset, release, &mut warnings),
     })?;
     let facts = crate::facts::sidecar(&story, dataset, population);
     let mut checked = Checked {
         gates: crate::gates::Gate::ALL.len(),
         ..Checked::default()
     };
-    // The copy is rendered and checked whatever the output format: the JSON describes a story
-    // that passed.
-    let copy = renderer.render(template, &story)?;
+    // Rendered and checked in both formats: the JSON describes a story that passed.
+    let rendered = renderer.render(template, &story)?;
     if !no_audit {
-        check_copy(&copy, &facts, &story, inputs, &mut checked)?;
+        check_copy(
+            &rendered.text,
+            &facts,
+            &story,
+            CheckInputs {
+                dataset,
+                population,
+                patch,
+            },
+            &mut checked,
+        )?;
     }
     let output = match format {
-        Format::Markdown => copy,
+        Format::Markdown => rendered.text.clone(),
         Format::Json => json_output(&story, &facts),
     };
     Ok(Draft {
         story,
         output,
+        headline: rendered.headline,
+        standfirst: rendered.standfirst,
         warnings,
         notes: notes.clone(),
         facts,
@@ -446,12 +591,20 @@ pub fn draft_from(
     })
 }
 
+/// What the audit recomputes a story's facts from.
+#[derive(Clone, Copy)]
+struct CheckInputs<'a> {
+    dataset: &'a Dataset,
+    population: &'a Population,
+    patch: &'a Patch,
+}
+
 /// Lints and audits rendered copy; any finding stops the story, quoting the sentence.
 fn check_copy(
     copy: &str,
     facts: &FactsSidecar,
     story: &Story,
-    inputs: &Inputs,
+    inputs: CheckInputs<'_>,
     checked: &mut Checked,
 ) -> Result<(), DraftError> {
     let findings = crate::lint::lint(copy);
@@ -469,9 +622,9 @@ fn check_copy(
         text: copy,
         facts: &facts.facts,
         story,
-        dataset: &inputs.dataset,
-        population: &inputs.population,
-        patch: &inputs.patch,
+        dataset: inputs.dataset,
+        population: inputs.population,
+        patch: inputs.patch,
     });
     if !report.passed() {
         let lines: Vec<String> = report.failures.iter().map(|f| format!("  {f}")).collect();
@@ -490,7 +643,7 @@ fn check_copy(
 
 /// The view model with the sidecar's provenance and facts added at the top level, in the
 /// view model's own key order.
-fn json_output(story: &Story, facts: &FactsSidecar) -> String {
+pub fn json_output(story: &Story, facts: &FactsSidecar) -> String {
     #[derive(serde::Serialize)]
     struct JsonOutput<'a> {
         #[serde(flatten)]
@@ -548,7 +701,22 @@ pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
         .as_deref()
         .unwrap_or(crate::render::DEFAULT_TEMPLATE);
     renderer.check_template(template)?;
-    let inputs = load_inputs(&request.patch, &request.data, &request.population)?;
+    let mut inputs = match &request.archive {
+        Some(offline) => {
+            let (dataset, label) = load_archived(offline)?;
+            let mut inputs = inputs_from(&request.patch, dataset, &request.population)?;
+            inputs.notes.push(format!(
+                "data: {} release {label} from the archive {}",
+                offline.source,
+                offline.path.display()
+            ));
+            inputs
+        }
+        None => load_inputs(&request.patch, &request.data, &request.population)?,
+    };
+    if let Some(seed) = request.seed {
+        inputs.patch.seed = seed;
+    }
     draft_from(
         &inputs,
         &renderer,
@@ -558,4 +726,204 @@ pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
         request.today,
         request.no_audit,
     )
+}
+
+/// What `draft --each-area` needs.
+#[derive(Clone, Debug)]
+pub struct EachAreaRequest {
+    /// Publication settings; built-in neutral ones when `None`.
+    pub patch: Option<PathBuf>,
+    /// Data files.
+    pub data: Vec<PathBuf>,
+    /// Population table.
+    pub population: PathBuf,
+    /// The release.
+    pub release: NaiveDate,
+    /// England or the UK; the patch's (or England) when `None`.
+    pub universe: Option<crate::stats::Universe>,
+    /// Story template; [`EACH_AREA_TEMPLATE`] when `None`.
+    pub template: Option<String>,
+    /// A newsroom's template folder.
+    pub templates: Option<PathBuf>,
+    /// Overrides the patch's seed.
+    pub seed: Option<u64>,
+    /// Today, for the future-dates gate.
+    pub today: Option<NaiveDate>,
+    /// Skip the lint and the audit of every story (template development only).
+    pub no_audit: bool,
+}
+
+/// The template each-area stories use unless told otherwise.
+pub const EACH_AREA_TEMPLATE: &str = "area";
+
+/// One area's story from an each-area run.
+#[derive(Clone, Debug)]
+pub struct AreaStory {
+    /// A file name safe on any system: `bromley-e09000006.md`.
+    pub file_name: String,
+    /// The story.
+    pub draft: Draft,
+}
+
+/// Everything an each-area run produced.
+#[derive(Clone, Debug)]
+pub struct EachArea {
+    /// One story per area with figures, in area-code order.
+    pub stories: Vec<AreaStory>,
+    /// Areas with no story, and why.
+    pub skipped: Vec<String>,
+    /// Warnings from the inputs and gates.
+    pub warnings: Vec<String>,
+    /// Notes from reading the inputs.
+    pub notes: Vec<String>,
+}
+
+/// A lower-case ASCII slug of `name` and `code`, never empty, never leaving a folder:
+/// `Kingston upon Hull, City of` + `E06000010` → `kingston-upon-hull-city-of-e06000010`.
+pub fn slug(name: &str, code: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().chain(std::iter::once(' ')).chain(code.chars()) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut slug = out.trim_matches('-').to_string();
+    // Long names are cut, keeping the code (which makes the slug unique) at the end.
+    if slug.len() > 100 {
+        let code_part: String = code
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let keep = 100usize.saturating_sub(code_part.len() + 1);
+        slug = format!("{}-{code_part}", slug[..keep].trim_end_matches('-'));
+    }
+    if slug.is_empty() {
+        slug = "area".to_string();
+    }
+    slug
+}
+
+/// The publication settings an each-area run uses when no patch is given: neutral wording,
+/// no named calculator (the provenance line then names only the data's publisher).
+pub fn default_patch() -> Patch {
+    Patch {
+        publication: String::new(),
+        region: String::new(),
+        area_noun: "area".to_string(),
+        area_noun_plural: None,
+        core: Vec::new(),
+        nearby: Vec::new(),
+        universe: crate::stats::Universe::England,
+        area_type: None,
+        nhs_region: None,
+        calculated_by: String::new(),
+        source_name: None,
+        dashboard_name: "the government's coronavirus dashboard".to_string(),
+        incomplete_days: 4,
+        seed: 0,
+        lists: crate::config::Lists::default(),
+        gates: crate::gates::GateConfig::default(),
+    }
+}
+
+/// Drafts one story for every area of the universe: the week's national figures are computed
+/// once, and each story is led by its own area. Every story is rendered before any is
+/// returned, so a failure leaves nothing half-done.
+pub fn draft_each_area(request: &EachAreaRequest) -> Result<EachArea, DraftError> {
+    let renderer = Renderer::new(request.templates.as_deref())?;
+    let template = request.template.as_deref().unwrap_or(EACH_AREA_TEMPLATE);
+    renderer.check_template(template)?;
+    let (mut patch, patch_path) = match &request.patch {
+        Some(p) => (Patch::load(p)?, p.clone()),
+        None => (default_patch(), PathBuf::from("(built-in settings)")),
+    };
+    if let Some(u) = request.universe {
+        patch.universe = u;
+    }
+    if let Some(seed) = request.seed {
+        patch.seed = seed;
+    }
+    let dataset = load_data(&request.data)?;
+    let (population, notes) = read_population_file(&request.population)?;
+    let mut warnings = dataset.warnings.clone();
+    let area_type = patch.resolve_area_type(&patch_path, &dataset)?;
+    let national = prepare_week(
+        &dataset,
+        &population,
+        &patch,
+        &area_type,
+        request.release,
+        request.today,
+        &mut warnings,
+    )?;
+    let hospital = hospital_figures(&patch, &dataset, request.release, &mut warnings);
+    let skipped = national
+        .missing
+        .iter()
+        .map(|(i, why)| {
+            let a = &dataset.areas[*i];
+            format!("no story for {} ({}): {why}", a.name, a.code)
+        })
+        .collect();
+    let mut stories = Vec::with_capacity(national.weeks.len());
+    for w in &national.weeks {
+        let area = &dataset.areas[w.index];
+        let mut local = patch.clone();
+        local.region = area.name.clone();
+        let story = story::build(StoryInput {
+            dataset: &dataset,
+            national: &national,
+            patch: &local,
+            core: &[w.index],
+            nearby: &[],
+            release: request.release,
+            template,
+            hospital: hospital.clone(),
+        })?;
+        let rendered = renderer.render(template, &story)?;
+        let facts = crate::facts::sidecar(&story, &dataset, &population);
+        let mut checked = Checked {
+            gates: crate::gates::Gate::ALL.len(),
+            ..Checked::default()
+        };
+        if !request.no_audit {
+            check_copy(
+                &rendered.text,
+                &facts,
+                &story,
+                CheckInputs {
+                    dataset: &dataset,
+                    population: &population,
+                    patch: &local,
+                },
+                &mut checked,
+            )
+            .map_err(|e| DraftError::AreaStory {
+                area: format!("{} ({})", area.name, area.code),
+                source: Box::new(e),
+            })?;
+        }
+        stories.push(AreaStory {
+            file_name: format!("{}.md", slug(&area.name, &area.code)),
+            draft: Draft {
+                story,
+                output: rendered.text,
+                headline: rendered.headline,
+                standfirst: rendered.standfirst,
+                warnings: Vec::new(),
+                notes: Vec::new(),
+                facts,
+                checked,
+            },
+        });
+    }
+    Ok(EachArea {
+        stories,
+        skipped,
+        warnings,
+        notes,
+    })
 }

@@ -103,6 +103,8 @@ impl Serialize for FactValue {
 pub enum RankBy {
     /// This week's rate, highest first.
     Rate,
+    /// This week's rate, lowest first.
+    RateLow,
     /// Last week's rate, highest first.
     PrevRate,
     /// Size of rise, among the areas that rose.
@@ -265,6 +267,22 @@ pub enum Recipe {
     },
     /// The year of the release.
     Year,
+    /// A hospital figure the data give for an NHS region on a day, rounded to a whole number.
+    Hospital {
+        /// The region's code.
+        code: String,
+        /// The metric.
+        metric: String,
+        /// The day.
+        date: NaiveDate,
+    },
+    /// The latest day on or before the release with a hospital figure.
+    HospitalDate {
+        /// The region's code.
+        code: String,
+        /// The metric.
+        metric: String,
+    },
 }
 
 /// What a fact was computed from.
@@ -591,6 +609,12 @@ impl Collector<'_> {
         for (suffix, by, rank, what) in [
             ("rank_rate", RankBy::Rate, a.ranks.rate, "rate this week"),
             (
+                "rank_rate_low",
+                RankBy::RateLow,
+                a.ranks.rate_low,
+                "rate this week, counted from the lowest",
+            ),
+            (
                 "rank_prev_rate",
                 RankBy::PrevRate,
                 a.ranks.prev_rate,
@@ -649,6 +673,7 @@ impl Collector<'_> {
                     (_, RankBy::Fall) => "size of fall",
                     (_, RankBy::Rise) => "size of rise",
                     (_, RankBy::Rate) => "rate",
+                    (_, RankBy::RateLow) => "rate, lowest first",
                     (_, RankBy::PrevRate) => "last week's rate",
                 }
             );
@@ -991,6 +1016,73 @@ pub fn collect(story: &Story, dataset: &Dataset) -> Vec<Fact> {
                 &format!("movers.items[{i}]"),
                 Some((List::Movers, by, i + 1)),
             );
+        }
+    }
+
+    for (i, n) in story.nation_leaders.iter().enumerate() {
+        c.area(&n.area, &format!("nation_leaders[{i}]"), None);
+    }
+    if let Some(h) = &story.hospital {
+        for (key, metric, value, date) in [
+            (
+                "patients",
+                crate::draft::HOSPITAL_CASES,
+                h.patients,
+                h.patients_date,
+            ),
+            (
+                "ventilated",
+                crate::draft::VENTILATED_BEDS,
+                h.ventilated,
+                h.ventilated_date,
+            ),
+        ] {
+            let (Some(value), Some(date)) = (value, date) else {
+                continue;
+            };
+            let sources: Vec<String> = dataset
+                .area("nhsRegion", &h.code)
+                .map(|a| {
+                    a.sources
+                        .iter()
+                        .filter_map(|&s| dataset.sources.get(s))
+                        .map(|s| s.label.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut f = c.plain(
+                format!("hospital.{key}"),
+                FactKind::Count,
+                FactValue::Int(value),
+                count_forms(value),
+            );
+            f.area_code = Some(h.code.clone());
+            f.area_name = Some(h.region.clone());
+            f.formula = format!("{metric} for {} on {date}, rounded", h.region);
+            f.inputs.sources = sources.clone();
+            f.used_by.push(format!("hospital.{key}"));
+            f.recipe = Recipe::Hospital {
+                code: h.code.clone(),
+                metric: metric.to_string(),
+                date,
+            };
+            c.push(f);
+            let mut f = c.plain(
+                format!("hospital.{key}_date"),
+                FactKind::Date,
+                FactValue::Date(date),
+                date_forms(date, story.story_year),
+            );
+            f.area_code = Some(h.code.clone());
+            f.area_name = Some(h.region.clone());
+            f.formula = format!("the latest day on or before the release with {metric}");
+            f.inputs.sources = sources;
+            f.used_by.push(format!("hospital.{key}_date"));
+            f.recipe = Recipe::HospitalDate {
+                code: h.code.clone(),
+                metric: metric.to_string(),
+            };
+            c.push(f);
         }
     }
 

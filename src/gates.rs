@@ -206,6 +206,11 @@ pub struct GateConfig {
     /// more is a jump whatever the factor.
     #[serde(alias = "jump-min-rate")]
     pub jump_min_rate: f64,
+    /// A jump only counts when the higher of the two weeks has at least this many cases.
+    /// Default 50: an island of 25,000 people going from 7 cases to 28 quadruples its rate by
+    /// chance, and is not the headline a jump gate is for.
+    #[serde(alias = "jump-min-cases")]
+    pub jump_min_cases: i64,
     /// Largest relative change from the previous table's population that passes. Default 0.10:
     /// yearly estimates move areas a few percent; a merge or a wrong table moves them more.
     #[serde(alias = "population-tolerance")]
@@ -223,6 +228,7 @@ impl Default for GateConfig {
             rate_ceiling: 5000.0,
             jump_factor: 4.0,
             jump_min_rate: 50.0,
+            jump_min_cases: 50,
             population_tolerance: 0.10,
             max_data_age_days: 3,
         }
@@ -729,8 +735,10 @@ fn rates(input: &GateInput<'_>, weeks: Option<Weeks>, out: &mut Findings<'_>) {
         let (Some(area), Some(pop)) = (area, input.population.get(code)) else {
             continue;
         };
-        let this = week_sum(area, weeks.this_start, weeks.end).and_then(|s| rate_tenths(s, pop));
-        let last = week_sum(area, weeks.start, prev_end).and_then(|s| rate_tenths(s, pop));
+        let this_cases = week_sum(area, weeks.this_start, weeks.end);
+        let last_cases = week_sum(area, weeks.start, prev_end);
+        let this = this_cases.and_then(|s| rate_tenths(s, pop));
+        let last = last_cases.and_then(|s| rate_tenths(s, pop));
         for (rate, end) in [(last, prev_end), (this, weeks.end)] {
             if let Some(rate) = rate
                 && rate > ceiling
@@ -750,7 +758,9 @@ fn rates(input: &GateInput<'_>, weeks: Option<Weeks>, out: &mut Findings<'_>) {
         let (Some(this), Some(last)) = (this, last) else {
             continue;
         };
-        if this.max(last) < min_rate.max(1) {
+        if this.max(last) < min_rate.max(1)
+            || this_cases.max(last_cases).unwrap_or(0) < input.config.jump_min_cases
+        {
             continue;
         }
         let (direction, high, low) = if this >= last {

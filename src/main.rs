@@ -40,6 +40,38 @@ enum Command {
         #[command(subcommand)]
         action: TemplatesAction,
     },
+    /// Fetch dashboard data into the local archive (and, with --out, a CSV snapshot).
+    ///
+    /// Politely: at most --concurrency requests at once, a timeout on each, retries with
+    /// backoff on 429 and 5xx that honour Retry-After, a request budget, and a firewall block
+    /// or an HTML page where JSON was asked for treated as an error, never as data. A release
+    /// the archive holds already is not fetched again; revised releases are kept beside
+    /// earlier ones.
+    ///
+    /// Examples:
+    ///   casewire fetch --source legacy-v2 --area-type ltla --release 2021-01-18 --out ltla.csv
+    ///   casewire fetch --source ukhsa --area-type "Lower Tier Local Authority" --year 2023
+    #[command(verbatim_doc_comment)]
+    Fetch(FetchArgs),
+    /// Publish every story of a newsroom whose data have a new release, once, atomically.
+    ///
+    /// For a scheduled job: takes a lock (a stale one from a killed run is taken over), finds
+    /// the newest release, and writes each story's new edition (Markdown with front matter,
+    /// CSV, SVG chart, view model) and any correction notes, then records what it published.
+    /// Prints one line: "published N ..." or "nothing new since RELEASE"; exit 0. On failure,
+    /// one line on standard error and exit 1, earlier editions untouched.
+    ///
+    /// Example crontab line (every hour at ten past):
+    ///   10 * * * * cd /srv/casewire && casewire publish --config newsroom.toml
+    #[command(verbatim_doc_comment)]
+    Publish {
+        /// The newsroom file (TOML): stories, data source, output folder, schedule.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// Say what would be written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Check a story's copy against house style.
     ///
     /// Rates with exactly one decimal, thousands separators, small counts in words, no sentence
@@ -55,11 +87,12 @@ enum Command {
 #[derive(clap::Args, Debug)]
 struct DraftArgs {
     /// The patch file (TOML): the areas covered, the region's name, who signs the figures.
-    #[arg(long, value_name = "FILE")]
-    patch: PathBuf,
+    /// Optional with --each-area, where it supplies only the publication's settings.
+    #[arg(long, value_name = "FILE", required_unless_present = "each_area")]
+    patch: Option<PathBuf>,
     /// Dashboard data: legacy CSV (areaCode,areaName,areaType,date,newCasesBySpecimenDate...)
     /// or JSON ({"body": [...]} or {"data": [...]}). Repeat to merge several files.
-    #[arg(long, value_name = "FILE", required = true)]
+    #[arg(long, value_name = "FILE", required_unless_present = "source")]
     data: Vec<PathBuf>,
     /// Population table: areaCode,areaName,population or the dashboard's supplement
     /// (category,areaCode,gender,age,population).
@@ -68,7 +101,8 @@ struct DraftArgs {
     /// The day the data were published, YYYY-MM-DD.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     release: NaiveDate,
-    /// Story template: weekly-roundup (default) or by-area, or one of your own.
+    /// Story template: weekly-roundup (default), by-area or area (the default with
+    /// --each-area), or one of your own.
     #[arg(long, value_name = "NAME")]
     template: Option<String>,
     /// A folder of templates that override the built-ins by file name.
@@ -79,12 +113,108 @@ struct DraftArgs {
     format: FormatArg,
     /// Write here instead of standard output (only when the whole story succeeded), with the
     /// facts sidecar beside it: story.md and story.facts.json, both or neither.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "each_area")]
     out: Option<PathBuf>,
     /// Skip the house-style lint and the round-trip audit of the copy. For template
     /// development only: unchecked copy is not for print.
     #[arg(long)]
     no_audit: bool,
+    /// Write one story for every area of the universe into --out-dir, each led by that
+    /// area's own figures and national ranks.
+    #[arg(long, requires = "out_dir")]
+    each_area: bool,
+    /// With --each-area: which areas get a story and are counted nationally.
+    #[arg(long, value_enum, requires = "each_area")]
+    universe: Option<UniverseArg>,
+    /// With --each-area: the folder for the stories, one file per area named by a slug of its
+    /// name and code (bromley-e09000006.md).
+    #[arg(long, value_name = "DIR", requires = "each_area")]
+    out_dir: Option<PathBuf>,
+    /// Picks among sentence frames; the same seed and data always give the same copy.
+    /// Overrides the patch's seed.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Instead of --data: the dashboard API whose data to use (ukhsa, legacy-v2, legacy-v1).
+    /// Fetches the release into the archive first, unless --offline.
+    #[arg(long, value_name = "SOURCE", conflicts_with_all = ["data", "each_area"])]
+    source: Option<casewire::fetch::Source>,
+    /// With --source: use only what the archive already holds (the newest release on or
+    /// before --release), so the same release always gives the same story.
+    #[arg(long, requires = "source")]
+    offline: bool,
+    /// With --source: the area type, as for fetch.
+    #[arg(long, value_name = "TYPE", default_value = "ltla", requires = "source")]
+    area_type: String,
+    /// With --source: the archive file.
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+/// Where the archive is and how to behave towards the dashboard's servers.
+#[derive(clap::Args, Debug)]
+struct NetArgs {
+    /// The local archive of everything fetched (SQLite); $CASEWIRE_ARCHIVE or
+    /// casewire-archive.sqlite by default.
+    #[arg(long, value_name = "FILE")]
+    archive: Option<PathBuf>,
+    /// The API's base URL, to use a mirror or a test server instead of the real host.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Who the API's operators can contact about this traffic (sent in the User-Agent).
+    #[arg(long, value_name = "EMAIL", env = "CASEWIRE_CONTACT")]
+    contact: Option<String>,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    concurrency: usize,
+}
+
+impl NetArgs {
+    fn settings(&self) -> casewire::fetch::FetchSettings {
+        casewire::fetch::FetchSettings {
+            contact: self.contact.clone(),
+            archive: self.archive.clone(),
+            concurrency: Some(self.concurrency),
+            ukhsa_base_url: self.base_url.clone(),
+            legacy_base_url: self.base_url.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+struct FetchArgs {
+    /// ukhsa (the live UKHSA data dashboard), legacy-v2 or legacy-v1 (the archived
+    /// coronavirus.data.gov.uk APIs).
+    #[arg(long, value_name = "SOURCE")]
+    source: casewire::fetch::Source,
+    /// Area type: ltla, utla, nhsRegion... (legacy) or a UKHSA geography type such as
+    /// "Lower Tier Local Authority" (ltla works too).
+    #[arg(long, value_name = "TYPE")]
+    area_type: String,
+    /// Metrics to fetch (repeat); the source's daily case count by default. Legacy v2 takes
+    /// up to five a request and splits longer lists.
+    #[arg(long = "metric", value_name = "NAME")]
+    metrics: Vec<String>,
+    /// Legacy v2: the release (publication date) to fetch; the latest by default.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    release: Option<NaiveDate>,
+    /// Only these areas (codes for legacy, geography names for UKHSA); repeat.
+    #[arg(long = "area", value_name = "AREA")]
+    areas: Vec<String>,
+    /// UKHSA: only these years (repeat); a story needs the last few weeks only.
+    #[arg(long = "year", value_name = "YYYY")]
+    years: Vec<i32>,
+    /// Also write what was fetched as legacy CSV, which draft --data reads.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum UniverseArg {
+    England,
+    Uk,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -120,11 +250,106 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date") + chrono::Days::new(secs / 86_400)
 }
 
+/// The archived release a draft reads: fetched first unless `offline`.
+fn offline_source(
+    source: casewire::fetch::Source,
+    area_type: &str,
+    release: NaiveDate,
+    offline: bool,
+    net: &NetArgs,
+) -> anyhow::Result<casewire::draft::OfflineSource> {
+    let settings = net.settings();
+    let path = settings.archive_path();
+    if !offline {
+        let mut opts = settings.options(source, area_type);
+        match source {
+            casewire::fetch::Source::LegacyV2 => opts.release = Some(release),
+            casewire::fetch::Source::Ukhsa => {
+                opts.years = casewire::fetch::years_needed(release, 21);
+            }
+            casewire::fetch::Source::LegacyV1 => {}
+        }
+        let report = casewire::fetch::fetch_command(&opts, &path, None)?;
+        eprintln!("{}", report.summary);
+    }
+    Ok(casewire::draft::OfflineSource {
+        path,
+        source,
+        area_type: area_type.to_string(),
+        release: casewire::fetch::archive::ReleaseSelector::AsOf(release),
+    })
+}
+
+fn each_area(args: DraftArgs) -> anyhow::Result<()> {
+    let out_dir = args
+        .out_dir
+        .expect("clap requires --out-dir with --each-area");
+    let request = casewire::draft::EachAreaRequest {
+        patch: args.patch,
+        data: args.data,
+        population: args.population,
+        release: args.release,
+        universe: args.universe.map(|u| match u {
+            UniverseArg::England => casewire::stats::Universe::England,
+            UniverseArg::Uk => casewire::stats::Universe::Uk,
+        }),
+        template: args.template,
+        templates: args.templates,
+        seed: args.seed,
+        today: Some(today()),
+        no_audit: args.no_audit,
+    };
+    let run = casewire::draft::draft_each_area(&request)?;
+    for n in &run.notes {
+        eprintln!("note: {n}");
+    }
+    for w in run.warnings.iter().chain(&run.skipped) {
+        eprintln!("warning: {w}");
+    }
+    let figures: usize = run.stories.iter().map(|s| s.draft.checked.figures).sum();
+    match run.stories.first() {
+        Some(first) if first.draft.checked.audited => eprintln!(
+            "checked: {} stories, {figures} figures traced to data, {} input gates, {} lint rules",
+            run.stories.len(),
+            first.draft.checked.gates,
+            first.draft.checked.lint_rules
+        ),
+        Some(first) => eprintln!("{}", first.draft.checked),
+        None => {}
+    }
+    for story in &run.stories {
+        let path = out_dir.join(&story.file_name);
+        match args.format {
+            // Each story with its facts beside it, both or neither.
+            FormatArg::Markdown => {
+                casewire::draft::write_out(&story.draft, &path)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            FormatArg::Json => {
+                let path = path.with_extension("json");
+                let body = casewire::draft::json_output(&story.draft.story, &story.draft.facts);
+                casewire::publish::write_atomic(&path, body.as_bytes())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+        }
+    }
+    eprintln!(
+        "wrote {} stories to {} ({} areas without a story)",
+        run.stories.len(),
+        out_dir.display(),
+        run.skipped.len()
+    );
+    Ok(())
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Draft(args) if args.each_area => each_area(args)?,
         Command::Draft(args) => {
             let request = DraftRequest {
-                patch: args.patch,
+                patch: args
+                    .patch
+                    .expect("clap requires --patch without --each-area"),
                 data: args.data,
                 population: args.population,
                 release: args.release,
@@ -136,6 +361,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 today: Some(today()),
                 no_audit: args.no_audit,
+                seed: args.seed,
+                archive: match args.source {
+                    Some(source) => Some(offline_source(
+                        source,
+                        &args.area_type,
+                        args.release,
+                        args.offline,
+                        &args.net,
+                    )?),
+                    None => None,
+                },
             };
             let draft = casewire::draft::draft(&request)?;
             for n in &draft.notes {
@@ -168,6 +404,42 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         },
+        Command::Fetch(args) => {
+            let settings = args.net.settings();
+            let mut opts = settings.options(args.source, &args.area_type);
+            opts.metrics = args.metrics;
+            opts.release = args.release;
+            opts.areas = args.areas;
+            opts.years = args.years;
+            let report = casewire::fetch::fetch_command(
+                &opts,
+                &settings.archive_path(),
+                args.out.as_deref(),
+            )?;
+            if let Some(out) = &args.out {
+                eprintln!("wrote {}", out.display());
+            }
+            println!("{}", report.summary);
+        }
+        Command::Publish { config, dry_run } => {
+            let outcome = casewire::publish::run(&casewire::publish::PublishOptions {
+                config,
+                dry_run,
+                today: Some(today()),
+                fail_after_files: None,
+            })?;
+            if let casewire::publish::Outcome::Published {
+                files,
+                dry_run: true,
+                ..
+            } = &outcome
+            {
+                for f in files {
+                    println!("would write {f}");
+                }
+            }
+            println!("{outcome}");
+        }
         Command::Lint { file } => {
             let result = casewire::lint::lint_file(&file);
             match &result {
@@ -193,6 +465,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Log lines (fetch progress when not on a terminal) go to stderr, filtered by RUST_LOG.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {

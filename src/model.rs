@@ -120,16 +120,26 @@ impl Dataset {
             .ok()
     }
 
-    /// The first and last dates any area has a slot for.
+    /// The first and last dates any area has a case count slot for.
     pub fn date_range(&self) -> Option<(NaiveDate, NaiveDate)> {
-        let first = self.areas.iter().map(|a| a.start).min()?;
+        let first = self
+            .areas
+            .iter()
+            .filter(|a| !a.cases.is_empty())
+            .map(|a| a.start)
+            .min()?;
         let last = self.areas.iter().filter_map(Area::end).max()?;
         Some((first, last))
     }
 
-    /// The distinct area types present, sorted.
+    /// The distinct area types that have case counts, sorted.
     pub fn area_types(&self) -> Vec<&str> {
-        let mut types: Vec<&str> = self.areas.iter().map(|a| a.area_type.as_str()).collect();
+        let mut types: Vec<&str> = self
+            .areas
+            .iter()
+            .filter(|a| !a.cases.is_empty())
+            .map(|a| a.area_type.as_str())
+            .collect();
         types.sort_unstable();
         types.dedup();
         types

@@ -21,6 +21,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/weekly-roundup.md"),
     ),
     ("by-area.md", include_str!("../templates/by-area.md")),
+    ("area.md", include_str!("../templates/area.md")),
     (
         "partials/components.md",
         include_str!("../templates/partials/components.md"),
@@ -40,6 +41,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "partials/movers.md",
         include_str!("../templates/partials/movers.md"),
+    ),
+    (
+        "partials/hospital.md",
+        include_str!("../templates/partials/hospital.md"),
+    ),
+    (
+        "partials/nations.md",
+        include_str!("../templates/partials/nations.md"),
     ),
     (
         "partials/provenance.md",
@@ -108,6 +117,8 @@ fn tera_report(e: &tera::Error) -> String {
 pub struct Renderer {
     tera: Tera,
     names: Vec<String>,
+    /// (template file, block name) pairs, so a missing block is known without an error.
+    blocks: std::collections::BTreeSet<(String, String)>,
 }
 
 impl std::fmt::Debug for Renderer {
@@ -223,6 +234,23 @@ fn register_filters(tera: &mut Tera) {
     });
 }
 
+/// Backslash-escapes the characters that could start Markdown or HTML structure. CommonMark
+/// lets any ASCII punctuation be escaped; figures and ordinary names hold none of these.
+pub fn markdown_escape(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut start = 0;
+    for (i, c) in input.char_indices() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '{' | '}'
+        ) {
+            out.write_all(&input.as_bytes()[start..i])?;
+            out.write_all(&[b'\\', c as u8])?;
+            start = i + 1;
+        }
+    }
+    out.write_all(&input.as_bytes()[start..])
+}
+
 /// Collapses the blank lines that conditional blocks leave, trims trailing spaces and ends the
 /// text with exactly one newline, so a template can be laid out for reading.
 pub fn tidy(text: &str) -> String {
@@ -255,8 +283,10 @@ impl Renderer {
             read_overrides(dir, "", &mut sources)?;
         }
         let mut tera = Tera::new();
-        // Markdown is not HTML: escaping would print "&amp;" in copy.
-        tera.autoescape_on(Vec::<&str>::new());
+        // Every value printed into Markdown is escaped as Markdown, so an area name holding
+        // `*`, `_`, `<script>` or `#` prints as text and cannot change the story's structure.
+        tera.autoescape_on([".md"]);
+        tera.set_escape_fn(markdown_escape);
         register_filters(&mut tera);
         // All at once: includes and components resolve across the whole set.
         tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
@@ -268,7 +298,21 @@ impl Renderer {
             .filter(|n| !n.contains('/'))
             .map(|n| n.trim_end_matches(".md").to_string())
             .collect();
-        Ok(Renderer { tera, names })
+        let blocks = sources
+            .iter()
+            .flat_map(|(file, text)| {
+                ["headline", "standfirst"]
+                    .into_iter()
+                    .filter(|b| text.contains(&format!("block {b}")))
+                    .map(|b| (file.clone(), b.to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        Ok(Renderer {
+            tera,
+            names,
+            blocks,
+        })
     }
 
     /// The story templates available (partials excluded), without the `.md`.
@@ -288,23 +332,44 @@ impl Renderer {
         }
     }
 
-    /// Renders a story with the named template.
-    pub fn render(&self, template: &str, story: &Story) -> Result<String, RenderError> {
+    /// Renders a story with the named template: the whole text, and the headline and
+    /// standfirst on their own when the template defines those blocks.
+    pub fn render(&self, template: &str, story: &Story) -> Result<Rendered, RenderError> {
         self.check_template(template)?;
         let file = format!("{template}.md");
-        let context = Context::from_serialize(story).map_err(|e| RenderError::Render {
+        let failed = |e: tera::Error| RenderError::Render {
             name: file.clone(),
             report: tera_report(&e),
-        })?;
-        let text = self
-            .tera
-            .render(&file, &context)
-            .map_err(|e| RenderError::Render {
-                name: file.clone(),
-                report: tera_report(&e),
-            })?;
-        Ok(tidy(&text))
+        };
+        let context = Context::from_serialize(story).map_err(failed)?;
+        let text = self.tera.render(&file, &context).map_err(failed)?;
+        let block = |name: &str| -> Result<Option<String>, RenderError> {
+            if !self.blocks.contains(&(file.clone(), name.to_string())) {
+                return Ok(None);
+            }
+            let text = self
+                .tera
+                .render_block(&file, name, &context)
+                .map_err(failed)?;
+            Ok(Some(tidy(&text).trim().to_string()))
+        };
+        Ok(Rendered {
+            headline: block("headline")?,
+            standfirst: block("standfirst")?,
+            text: tidy(&text),
+        })
     }
+}
+
+/// A rendered story.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    /// The whole story.
+    pub text: String,
+    /// The `headline` block, if the template has one.
+    pub headline: Option<String>,
+    /// The `standfirst` block, if the template has one.
+    pub standfirst: Option<String>,
 }
 
 /// Writes the built-in templates into `dir` for a newsroom to edit. Refuses to overwrite a file

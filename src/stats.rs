@@ -345,6 +345,14 @@ impl Ranking {
         Some(1 + self.order.partition_point(|(_, k)| *k > key))
     }
 
+    /// The rank of the entry at `position` counted from the bottom (1 = lowest key); ties
+    /// share a rank.
+    pub fn rank_from_bottom_of(&self, position: usize) -> Option<usize> {
+        let key = self.order.iter().find(|(p, _)| *p == position)?.1;
+        let not_lower = self.order.partition_point(|(_, k)| *k >= key);
+        Some(1 + self.order.len() - not_lower)
+    }
+
     /// The rank of the entry `i` places from the top.
     pub fn rank_at(&self, i: usize) -> usize {
         let key = self.order[i].1;
@@ -479,6 +487,11 @@ impl National {
             None => Ranks::default(),
             Some(p) => Ranks {
                 rate: self.by_rate.rank_of(p),
+                rate_low: self.by_rate.rank_from_bottom_of(p),
+                upper_half: self
+                    .by_rate
+                    .rank_of(p)
+                    .is_some_and(|r| r * 2 <= self.by_rate.len() + 1),
                 prev_rate: self.by_prev_rate.rank_of(p),
                 rise: self.by_rise.rank_of(p),
                 fall: self.by_fall.rank_of(p),
@@ -492,6 +505,10 @@ impl National {
 pub struct Ranks {
     /// By this week's rate.
     pub rate: Option<usize>,
+    /// By this week's rate counted from the lowest (1 = lowest).
+    pub rate_low: Option<usize>,
+    /// Its rate is in the top half, so "Nth highest" reads better than "Nth lowest".
+    pub upper_half: bool,
     /// By last week's rate.
     pub prev_rate: Option<usize>,
     /// By size of rise, when it rose.

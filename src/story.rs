@@ -15,6 +15,8 @@ use crate::stats::{
 /// one per area, deterministically, never the same twice in a row.
 pub const FRAMES: u8 = 3;
 
+/// A change of at least this many percent is "whopping".
+pub const WHOPPING_PERCENT: i64 = 60;
 /// A change of at least this many percent is "sharp".
 pub const SHARP_PERCENT: i64 = 40;
 /// A change under this many percent is "slight".
@@ -47,11 +49,13 @@ pub enum StoryError {
     },
 }
 
-/// How big a change is, for "up sharply" / "down slightly".
+/// How big a change is, for "up sharply" / "down slightly" / "a whopping decrease".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Degree {
-    /// At least [`SHARP_PERCENT`], or from zero.
+    /// At least [`WHOPPING_PERCENT`], or from zero.
+    Whopping,
+    /// At least [`SHARP_PERCENT`].
     Sharp,
     /// Under [`SLIGHT_PERCENT`].
     Slight,
@@ -66,7 +70,8 @@ impl Degree {
     pub fn of(week: &AreaWeek) -> Degree {
         match (week.direction, week.percent_change) {
             (Direction::Unchanged, _) => Degree::None,
-            (_, None) => Degree::Sharp,
+            (_, None) => Degree::Whopping,
+            (_, Some(p)) if p.abs() >= WHOPPING_PERCENT => Degree::Whopping,
             (_, Some(p)) if p.abs() >= SHARP_PERCENT => Degree::Sharp,
             (_, Some(p)) if p.abs() < SLIGHT_PERCENT => Degree::Slight,
             _ => Degree::Plain,
@@ -131,6 +136,37 @@ pub struct LeaderView {
     pub tied: bool,
     /// It has the highest rate and had the highest rate last week too, alone both times.
     pub continues: bool,
+    /// For the leader who was not top last week: who was, when one area was.
+    pub replaced: Option<String>,
+}
+
+/// The area with the highest rate in one nation (UK-wide stories only).
+#[derive(Clone, Debug, Serialize)]
+pub struct NationLeader {
+    /// "England", "Scotland", "Wales", "Northern Ireland".
+    pub nation: String,
+    /// The area.
+    #[serde(flatten)]
+    pub area: AreaView,
+    /// It shares the top rate in its nation with another area.
+    pub tied: bool,
+}
+
+/// Hospital figures for the patch's NHS region, each with the date it is accurate to.
+#[derive(Clone, Debug, Serialize)]
+pub struct HospitalView {
+    /// The NHS region's name.
+    pub region: String,
+    /// Its code.
+    pub code: String,
+    /// Patients in hospital with Covid-19.
+    pub patients: Option<i64>,
+    /// The day `patients` is accurate to.
+    pub patients_date: Option<NaiveDate>,
+    /// Patients in beds with mechanical ventilation.
+    pub ventilated: Option<i64>,
+    /// The day `ventilated` is accurate to.
+    pub ventilated_date: Option<NaiveDate>,
 }
 
 /// An area the patch names that has no figures this week.
@@ -247,6 +283,10 @@ pub struct LocalView {
     pub highest: Option<String>,
     /// Name of the core area with the lowest rate, unless tied.
     pub lowest: Option<String>,
+    /// Names sharing the highest rate, when two or more do.
+    pub highest_tied: Vec<String>,
+    /// Names sharing the lowest rate, when two or more do.
+    pub lowest_tied: Vec<String>,
 }
 
 /// The national list of largest movers.
@@ -299,6 +339,10 @@ pub struct Story {
     pub leaders: Vec<LeaderView>,
     /// The largest falls or rises, when most areas went that way.
     pub movers: Option<MoversView>,
+    /// Each nation's highest rate, in UK-wide stories.
+    pub nation_leaders: Vec<NationLeader>,
+    /// Hospital figures for the patch's NHS region, when the data have them.
+    pub hospital: Option<HospitalView>,
 }
 
 /// FNV-1a: a stable hash, so the same inputs pick the same frames on every machine and
@@ -373,7 +417,7 @@ fn area_view(dataset: &Dataset, national: &National, week: &AreaWeek) -> AreaVie
 }
 
 /// What a story is about, beyond the national figures.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct StoryInput<'a> {
     /// The data.
     pub dataset: &'a Dataset,
@@ -389,11 +433,15 @@ pub struct StoryInput<'a> {
     pub release: NaiveDate,
     /// The template's name.
     pub template: &'a str,
+    /// Hospital figures for the patch's NHS region, if any.
+    pub hospital: Option<HospitalView>,
 }
 
 /// Decides everything the copy will say.
 pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
+    let hospital = input.hospital.clone();
     let StoryInput {
+        hospital: _,
         dataset,
         national,
         patch,
@@ -553,15 +601,27 @@ pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
                 .count()
                 == 1;
             let ranks = national.ranks_of(w.index);
+            let continues = position == 1 && !tied && ranks.prev_rate == Some(1) && prev_alone;
+            let replaced = (position == 1 && !tied && !continues && prev_alone)
+                .then(|| national.by_prev_rate.order.first())
+                .flatten()
+                .map(|&(q, _)| dataset.areas[national.weeks[q].index].name.clone());
             LeaderView {
                 area: area_view(dataset, national, w),
                 position,
                 tied,
-                continues: position == 1 && !tied && ranks.prev_rate == Some(1) && prev_alone,
+                continues,
+                replaced,
             }
         })
         .collect();
 
+    let leader_keys: Vec<&str> = leaders.iter().map(|l| l.area.code.as_str()).collect();
+    let leader_frames = pick_frames(patch.seed, release, &leader_keys);
+    let mut leaders = leaders;
+    for (l, f) in leaders.iter_mut().zip(leader_frames) {
+        l.area.frame = f;
+    }
     let m = national.movement;
     let movers = if patch.lists.movers == 0 || m.falling == m.rising {
         None
@@ -591,7 +651,7 @@ pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
         story_year,
         week: national.week,
         prev_week: national.week.previous(),
-        source_name: patch.source_name.clone(),
+        source_name: patch.source_name_for(release),
         dashboard_name: patch.dashboard_name.clone(),
         calculated_by: patch.calculated_by.clone(),
         universe: UniverseView {
@@ -621,11 +681,76 @@ pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
                 .iter()
                 .find(|v| v.lowest_in_patch)
                 .map(|v| v.name.clone()),
+            highest_tied: tied_names(&core_views, top_rate, n_top),
+            lowest_tied: if top_rate == bottom_rate {
+                Vec::new()
+            } else {
+                tied_names(&core_views, bottom_rate, n_bottom)
+            },
         },
         core: core_views,
         nearby: nearby_views,
         unavailable,
         leaders,
         movers,
+        nation_leaders: nation_leaders(dataset, national, patch.seed, release),
+        hospital,
     })
+}
+
+fn tied_names(views: &[AreaView], rate: Rate, count: usize) -> Vec<String> {
+    if count < 2 {
+        return Vec::new();
+    }
+    views
+        .iter()
+        .filter(|v| v.rate == rate)
+        .map(|v| v.name.clone())
+        .collect()
+}
+
+/// The nation an area code belongs to, by its first letter.
+pub fn nation_of(code: &str) -> Option<&'static str> {
+    match code.as_bytes().first() {
+        Some(b'E') => Some("England"),
+        Some(b'S') => Some("Scotland"),
+        Some(b'W') => Some("Wales"),
+        Some(b'N') => Some("Northern Ireland"),
+        _ => None,
+    }
+}
+
+fn nation_leaders(
+    dataset: &Dataset,
+    national: &National,
+    seed: u64,
+    release: NaiveDate,
+) -> Vec<NationLeader> {
+    if national.universe != crate::stats::Universe::Uk {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for nation in ["England", "Scotland", "Wales", "Northern Ireland"] {
+        let in_nation: Vec<&(usize, i64)> = national
+            .by_rate
+            .order
+            .iter()
+            .filter(|(p, _)| {
+                nation_of(&dataset.areas[national.weeks[*p].index].code) == Some(nation)
+            })
+            .collect();
+        if let Some(&&(p, key)) = in_nation.first() {
+            out.push(NationLeader {
+                nation: nation.to_string(),
+                area: area_view(dataset, national, &national.weeks[p]),
+                tied: in_nation.iter().filter(|(_, k)| *k == key).count() > 1,
+            });
+        }
+    }
+    let keys: Vec<&str> = out.iter().map(|n| n.area.code.as_str()).collect();
+    let frames = pick_frames(seed, release, &keys);
+    for (n, f) in out.iter_mut().zip(frames) {
+        n.area.frame = f;
+    }
+    out
 }

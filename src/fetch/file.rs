@@ -323,6 +323,30 @@ fn read_json(
             ));
         }
     };
+    push_records(builder, label, layout, records, &rename, release)
+}
+
+/// Reads already-parsed JSON records (objects keyed `areaCode`, `areaName`, `areaType`,
+/// `date` and metric names) into `builder` as one source; for API responses whose envelope the
+/// caller has taken apart, e.g. v1 pages merged by area and date. Returns the source id.
+pub fn read_records(
+    builder: &mut DatasetBuilder,
+    label: &str,
+    layout: &str,
+    records: &[Value],
+    release: Option<NaiveDate>,
+) -> Result<usize, ReadError> {
+    push_records(builder, label, layout, records, &BTreeMap::new(), release)
+}
+
+fn push_records(
+    builder: &mut DatasetBuilder,
+    label: &str,
+    layout: &str,
+    records: &[Value],
+    rename: &BTreeMap<String, String>,
+    release: Option<NaiveDate>,
+) -> Result<usize, ReadError> {
     let source = builder.add_source(SourceInfo {
         label: label.to_string(),
         layout: layout.to_string(),

@@ -1,6 +1,28 @@
-//! Getting dashboard data in: local files today; the dashboard APIs and the local archive
-//! build on the same [`crate::model::DatasetBuilder`].
+//! Getting dashboard data in: local files, the UKHSA data dashboard API (live), the legacy
+//! dashboard's v1 and v2 APIs (archives), and the local archive of everything fetched. Every
+//! source builds on the same [`crate::model::DatasetBuilder`], so one normalised dataset comes
+//! out whatever went in.
+//!
+//! The command line's entry points are [`run::fetch_command`] (with [`run::FetchOptions`],
+//! built from [`run::FetchSettings`]) for `casewire fetch`, and [`run::load_offline_from`]
+//! for `draft --offline`; [`run::fetch_blocking`], [`run::load_offline`] and
+//! [`snapshot::write_legacy_csv_file`] are the pieces they are made of.
 
+pub mod archive;
+pub mod client;
+pub mod error;
 pub mod file;
+pub mod legacy;
+pub mod progress;
+pub mod run;
+pub mod snapshot;
+pub mod ukhsa;
 
+pub use archive::{Archive, ArchiveError, ReleaseSelector};
+pub use client::ClientConfig;
+pub use error::FetchError;
 pub use file::{ReadError, read_data_bytes, read_data_file, read_population_file};
+pub use run::{
+    FetchOptions, FetchReport, FetchSettings, FetchSummary, Source, fetch, fetch_blocking,
+    fetch_command, fetch_into, load_offline, load_offline_from, years_needed,
+};

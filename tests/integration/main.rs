@@ -5,10 +5,15 @@ mod support;
 
 mod audit;
 mod cli;
+mod each_area;
+mod fetch;
 mod figures;
 mod gates;
+mod hostile;
 mod lint;
 mod properties;
+mod publish;
 mod readers;
+mod scenarios;
 mod stories;
 mod templates;

@@ -43,6 +43,8 @@ pub fn january_request() -> DraftRequest {
         format: Format::Markdown,
         today: Some(date("2026-01-01")),
         no_audit: false,
+        seed: None,
+        archive: None,
     }
 }
 
@@ -58,6 +60,8 @@ pub fn august_request() -> DraftRequest {
         format: Format::Markdown,
         today: Some(date("2026-01-01")),
         no_audit: false,
+        seed: None,
+        archive: None,
     }
 }
 

@@ -8,7 +8,7 @@ use crate::support::*;
 fn builtin_story_templates_are_listed() {
     let run = casewire(&["templates", "list"]);
     assert_eq!(run.status, 0);
-    assert_eq!(run.stdout, "by-area\nweekly-roundup\n");
+    assert_eq!(run.stdout, "area\nby-area\nweekly-roundup\n");
 }
 
 #[test]
@@ -84,6 +84,6 @@ fn an_unknown_template_lists_those_there_are() {
     let err = casewire::draft::draft(&request).unwrap_err().to_string();
     assert_eq!(
         err,
-        "no template named \"weekly\"; available: by-area, weekly-roundup"
+        "no template named \"weekly\"; available: area, by-area, weekly-roundup"
     );
 }

@@ -1,0 +1,311 @@
+//! The legacy coronavirus dashboard API, for archives: v2 (`/v2/data`, one request per area
+//! type and up to five metrics, with a `release` date) and v1 (`/v1/data`, `filters` and
+//! `structure`, paged until a 204 or no `next`).
+//!
+//! Responses are read by [`crate::fetch::file`], the same code that reads downloaded files,
+//! so a fetched release and a file of the same release become the same dataset.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use reqwest::{StatusCode, Url};
+use serde_json::{Map, Value};
+
+use crate::fetch::client::{Client, Expect};
+use crate::fetch::error::FetchError;
+
+/// The legacy API's host.
+pub const DEFAULT_BASE_URL: &str = "https://api.coronavirus.data.gov.uk";
+/// The v2 API refuses more metrics than this in one request.
+pub const MAX_V2_METRICS: usize = 5;
+/// The v1 server reads at most three digits of `page`.
+const MAX_V1_PAGES: u32 = 999;
+
+/// The body format asked of v2.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// `{"body": [...]}`.
+    #[default]
+    Json,
+    /// `areaCode,areaName,areaType,date,<metrics>`.
+    Csv,
+}
+
+impl Format {
+    fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+fn endpoint(base: &Url, path: &[&str]) -> Result<Url, FetchError> {
+    let mut url = base.clone();
+    url.path_segments_mut()
+        .map_err(|()| FetchError::Options(format!("{base} cannot be a base URL")))?
+        .pop_if_empty()
+        .extend(path);
+    url.set_query(None);
+    Ok(url)
+}
+
+/// A v2 request URL. `metrics` must hold one to five names.
+pub fn v2_url(
+    base: &Url,
+    area_type: &str,
+    area_code: Option<&str>,
+    metrics: &[String],
+    release: Option<NaiveDate>,
+    format: Format,
+) -> Result<Url, FetchError> {
+    if metrics.is_empty() || metrics.len() > MAX_V2_METRICS {
+        return Err(FetchError::Options(format!(
+            "a v2 request takes one to {MAX_V2_METRICS} metrics, not {}",
+            metrics.len()
+        )));
+    }
+    let mut url = endpoint(base, &["v2", "data"])?;
+    {
+        let mut query = url.query_pairs_mut();
+        query.append_pair("areaType", area_type);
+        if let Some(code) = area_code {
+            query.append_pair("areaCode", code);
+        }
+        for metric in metrics {
+            query.append_pair("metric", metric);
+        }
+        if let Some(release) = release {
+            query.append_pair("release", &release.format("%Y-%m-%d").to_string());
+        }
+        query.append_pair("format", format.as_str());
+    }
+    Ok(url)
+}
+
+/// Fetches one v2 request. Returns the body, or `None` for a 204 (the old v2.0 answer to "no
+/// data"). A JSON body that is an error object (the server wraps some errors in a 200) is an
+/// error naming the URL.
+pub async fn fetch_v2(
+    client: &Client,
+    url: &Url,
+    format: Format,
+) -> Result<Option<Vec<u8>>, FetchError> {
+    let expect = match format {
+        Format::Json => Expect::Json,
+        Format::Csv => Expect::Csv,
+    };
+    let fetched = client.get(url, expect).await?;
+    if fetched.status == StatusCode::NO_CONTENT {
+        return Ok(None);
+    }
+    if format == Format::Json {
+        check_v2_json(url.as_str(), &fetched.body)?;
+    }
+    Ok(Some(fetched.body))
+}
+
+fn check_v2_json(url: &str, body: &[u8]) -> Result<(), FetchError> {
+    let doc: Value = serde_json::from_slice(body).map_err(|e| FetchError::malformed(url, &e))?;
+    match &doc {
+        Value::Object(map) if map.get("body").is_some_and(Value::is_array) => Ok(()),
+        Value::Object(map) if map.contains_key("response") || map.contains_key("status_code") => {
+            Err(FetchError::Api {
+                url: url.to_string(),
+                why: format!(
+                    "the API answered with an error: {} (status {})",
+                    map.get("response").map_or("no message".into(), show),
+                    map.get("status_code").map_or("unknown".into(), show)
+                ),
+            })
+        }
+        _ => Err(FetchError::Api {
+            url: url.to_string(),
+            why: "expected a JSON object with a \"body\" array".into(),
+        }),
+    }
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A v1 request URL for one page. The structure maps each field to itself, so the records
+/// come back keyed by metric name.
+pub fn v1_url(
+    base: &Url,
+    area_type: &str,
+    area_code: Option<&str>,
+    metrics: &[String],
+    page: u32,
+) -> Result<Url, FetchError> {
+    if metrics.is_empty() {
+        return Err(FetchError::Options("a v1 request needs a metric".into()));
+    }
+    let mut filters = format!("areaType={area_type}");
+    if let Some(code) = area_code {
+        filters.push_str(&format!(";areaCode={code}"));
+    }
+    let mut structure = Map::new();
+    for field in ["areaType", "areaCode", "areaName", "date"]
+        .into_iter()
+        .chain(metrics.iter().map(String::as_str))
+    {
+        structure.insert(field.to_string(), Value::String(field.to_string()));
+    }
+    let mut url = endpoint(base, &["v1", "data"])?;
+    url.query_pairs_mut()
+        .append_pair("filters", &filters)
+        .append_pair("structure", &Value::Object(structure).to_string())
+        .append_pair("format", "json")
+        .append_pair("page", &page.to_string());
+    Ok(url)
+}
+
+/// Every record of a v1 query, following pages until a 204 or a null `next` (the server does
+/// both). Records of the same area and date are merged, because a page boundary can split one
+/// record's metrics across two pages.
+pub async fn fetch_v1(
+    client: &Client,
+    base: &Url,
+    area_type: &str,
+    area_code: Option<&str>,
+    metrics: &[String],
+) -> Result<(String, Vec<Value>), FetchError> {
+    let first = v1_url(base, area_type, area_code, metrics, 1)?;
+    let mut merged: BTreeMap<(String, String), Map<String, Value>> = BTreeMap::new();
+    for page in 1..=MAX_V1_PAGES {
+        let url = v1_url(base, area_type, area_code, metrics, page)?;
+        let fetched = client.get(&url, Expect::Json).await?;
+        if fetched.status == StatusCode::NO_CONTENT {
+            return Ok((first.to_string(), into_records(merged)));
+        }
+        let doc: Value = serde_json::from_slice(&fetched.body)
+            .map_err(|e| FetchError::malformed(url.as_str(), &e))?;
+        let Some(data) = doc.get("data").and_then(Value::as_array) else {
+            return Err(FetchError::Api {
+                url: url.to_string(),
+                why: "expected a JSON object with a \"data\" array".into(),
+            });
+        };
+        for record in data {
+            merge(&mut merged, url.as_str(), record)?;
+        }
+        let next = doc
+            .get("pagination")
+            .and_then(|p| p.get("next"))
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty());
+        if next.is_none() || data.is_empty() {
+            return Ok((first.to_string(), into_records(merged)));
+        }
+    }
+    Err(FetchError::Api {
+        url: first.to_string(),
+        why: format!("still more pages after {MAX_V1_PAGES}; the server reads no further"),
+    })
+}
+
+fn merge(
+    merged: &mut BTreeMap<(String, String), Map<String, Value>>,
+    url: &str,
+    record: &Value,
+) -> Result<(), FetchError> {
+    let Value::Object(fields) = record else {
+        return Err(FetchError::Api {
+            url: url.to_string(),
+            why: format!("a record is not a JSON object: {record}"),
+        });
+    };
+    let key_of = |name: &str| fields.get(name).and_then(Value::as_str).unwrap_or("");
+    let key = (key_of("areaCode").to_string(), key_of("date").to_string());
+    let Some(existing) = merged.get_mut(&key) else {
+        merged.insert(key, fields.clone());
+        return Ok(());
+    };
+    for (name, value) in fields {
+        match existing.get(name) {
+            None | Some(Value::Null) => {
+                existing.insert(name.clone(), value.clone());
+            }
+            Some(old) if value.is_null() || old == value => {}
+            Some(old) => {
+                return Err(FetchError::Row {
+                    url: url.to_string(),
+                    area: key.0.clone(),
+                    date: key.1.clone(),
+                    why: format!("two records give {name} as {old} and {value}"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn into_records(merged: BTreeMap<(String, String), Map<String, Value>>) -> Vec<Value> {
+    merged.into_values().map(Value::Object).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v2_urls_repeat_the_metric_key_and_name_the_release() {
+        let base = Url::parse("http://127.0.0.1:9").unwrap();
+        let url = v2_url(
+            &base,
+            "nhsRegion",
+            None,
+            &["hospitalCases".into(), "covidOccupiedMVBeds".into()],
+            NaiveDate::from_ymd_opt(2021, 1, 19),
+            Format::Csv,
+        )
+        .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9/v2/data?areaType=nhsRegion&metric=hospitalCases\
+             &metric=covidOccupiedMVBeds&release=2021-01-19&format=csv"
+        );
+        let six: Vec<String> = (0..6).map(|i| format!("m{i}")).collect();
+        assert!(v2_url(&base, "ltla", None, &six, None, Format::Json).is_err());
+    }
+
+    #[test]
+    fn v1_urls_encode_filters_and_a_compact_structure() {
+        let base = Url::parse("http://127.0.0.1:9").unwrap();
+        let url = v1_url(
+            &base,
+            "ltla",
+            Some("E08000035"),
+            &["newCasesBySpecimenDate".into()],
+            2,
+        )
+        .unwrap();
+        let pairs: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+        assert_eq!(pairs["filters"], "areaType=ltla;areaCode=E08000035");
+        assert_eq!(
+            pairs["structure"],
+            r#"{"areaCode":"areaCode","areaName":"areaName","areaType":"areaType","date":"date","newCasesBySpecimenDate":"newCasesBySpecimenDate"}"#
+        );
+        assert_eq!(pairs["page"], "2");
+        assert!(url.as_str().contains("%7B%22"));
+    }
+
+    #[test]
+    fn split_records_merge_and_contradictions_are_errors() {
+        let mut merged = BTreeMap::new();
+        let a = serde_json::json!({"areaCode":"E1","date":"2021-01-01","cases":5,"beds":null});
+        let b = serde_json::json!({"areaCode":"E1","date":"2021-01-01","cases":null,"beds":7});
+        merge(&mut merged, "u", &a).unwrap();
+        merge(&mut merged, "u", &b).unwrap();
+        let records = into_records(merged.clone());
+        assert_eq!(records[0]["cases"], 5);
+        assert_eq!(records[0]["beds"], 7);
+        let c = serde_json::json!({"areaCode":"E1","date":"2021-01-01","cases":6});
+        assert!(merge(&mut merged, "u", &c).is_err());
+    }
+}

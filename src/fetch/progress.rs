@@ -1,0 +1,99 @@
+//! Telling a person how a fetch is going: a bar on a terminal, log lines (through `tracing`,
+//! so `RUST_LOG` governs them) in a scheduled job's log, nothing in tests.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::fetch::run::FetchSummary;
+
+/// Receives a fetch's progress. Called from several tasks at once.
+pub trait Progress: Send + Sync {
+    /// The fetch knows how many request chains (areas, pages of a v1 query...) it will run.
+    fn begin(&self, total: u64, what: &str);
+    /// One chain is done; `item` names it (an area, a URL).
+    fn advance(&self, item: &str);
+    /// The fetch ended well.
+    fn finish(&self, summary: &FetchSummary);
+}
+
+/// Reports nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn begin(&self, _: u64, _: &str) {}
+    fn advance(&self, _: &str) {}
+    fn finish(&self, _: &FetchSummary) {}
+}
+
+/// Plain log lines through `tracing`: one per chain at debug level, a line every tenth of the
+/// way at info, and the summary.
+#[derive(Debug, Default)]
+pub struct LogLines {
+    total: AtomicU64,
+    done: AtomicU64,
+}
+
+impl Progress for LogLines {
+    fn begin(&self, total: u64, what: &str) {
+        self.total.store(total, Ordering::Relaxed);
+        tracing::info!("fetching {total} {what}");
+    }
+
+    fn advance(&self, item: &str) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self.total.load(Ordering::Relaxed).max(1);
+        tracing::debug!("done {done}/{total}: {item}");
+        let step = (total / 10).max(1);
+        if done % step == 0 || done == total {
+            tracing::info!("{done}/{total} done");
+        }
+    }
+
+    fn finish(&self, summary: &FetchSummary) {
+        tracing::info!("{summary}");
+    }
+}
+
+/// An indicatif bar, for a person watching a terminal.
+#[derive(Debug)]
+pub struct Bar(indicatif::ProgressBar);
+
+impl Default for Bar {
+    fn default() -> Self {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} {prefix} [{bar:30}] {pos}/{len} {wide_msg} ({elapsed}, {eta} left)",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Self(bar)
+    }
+}
+
+impl Progress for Bar {
+    fn begin(&self, total: u64, what: &str) {
+        self.0.set_length(total);
+        self.0.set_prefix(what.to_string());
+    }
+
+    fn advance(&self, item: &str) {
+        self.0.set_message(item.to_string());
+        self.0.inc(1);
+    }
+
+    fn finish(&self, summary: &FetchSummary) {
+        self.0.finish_and_clear();
+        eprintln!("{summary}");
+    }
+}
+
+/// A bar when standard error is a terminal, log lines when it is not (a cron job, CI).
+pub fn for_stderr() -> Arc<dyn Progress> {
+    if std::io::stderr().is_terminal() {
+        Arc::new(Bar::default())
+    } else {
+        Arc::new(LogLines::default())
+    }
+}

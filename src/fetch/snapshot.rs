@@ -1,0 +1,73 @@
+//! Writing a dataset back out in the legacy API's CSV layout
+//! (`areaCode,areaName,areaType,date,newCasesBySpecimenDate`, newest date first within each
+//! area), so a fetch can hand an editor the exact file `draft --data` reads.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{Days, NaiveDate};
+
+use crate::model::{CASES_METRIC, Dataset};
+
+/// Writes `dataset` as legacy CSV. Every slot of an area's case series becomes a row (a day
+/// without data as an empty field), so reading the file back gives the same series. Other
+/// metrics follow as extra columns, sorted by name, when any area has them.
+pub fn write_legacy_csv<W: Write>(dataset: &Dataset, out: W) -> std::io::Result<()> {
+    let mut extras: Vec<&str> = dataset
+        .areas
+        .iter()
+        .flat_map(|a| a.extra.keys().map(String::as_str))
+        .collect();
+    extras.sort_unstable();
+    extras.dedup();
+    let mut writer = csv::Writer::from_writer(out);
+    let mut header = vec!["areaCode", "areaName", "areaType", "date", CASES_METRIC];
+    header.extend(&extras);
+    writer.write_record(&header)?;
+    for area in &dataset.areas {
+        let mut dates: Vec<NaiveDate> = (0..area.cases.len() as u64)
+            .map(|i| area.start + Days::new(i))
+            .collect();
+        for series in area.extra.values() {
+            dates.extend(series.iter().map(|(d, _)| *d));
+        }
+        dates.sort_unstable();
+        dates.dedup();
+        for date in dates.into_iter().rev() {
+            let mut record = vec![
+                area.code.clone(),
+                area.name.clone(),
+                area.area_type.clone(),
+                date.format("%Y-%m-%d").to_string(),
+                area.cases_on(date)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+            ];
+            for metric in &extras {
+                record.push(
+                    area.extra_on(metric, date)
+                        .map(|v| v.to_string())
+                        .unwrap_or_default(),
+                );
+            }
+            writer.write_record(&record)?;
+        }
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// Writes the CSV to `path` through a temporary file beside it, so an interrupted write never
+/// leaves half a snapshot where a whole one is expected.
+pub fn write_legacy_csv_file(dataset: &Dataset, path: &Path) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = std::path::PathBuf::from(tmp);
+    let file = std::fs::File::create(&tmp)?;
+    let mut out = std::io::BufWriter::new(file);
+    write_legacy_csv(dataset, &mut out)?;
+    out.into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?
+        .sync_all()?;
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,851 @@
+//! Publishing on a schedule: a run that writes each story's new edition once, whole files or
+//! nothing, and records what it published only after the files are in place.
+//!
+//! A run takes a lock in the output folder (a stale lock from a killed run is taken over),
+//! finds the newest release, and for each story with nothing published for that release
+//! drafts, checks and writes: Markdown with front matter, the story's table as CSV, a chart as
+//! SVG and the story's view model beside it. When a newer release revises figures a published
+//! edition printed, it writes a correction note for that edition.
+
+mod atomic;
+pub mod files;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use atomic::write_atomic;
+
+use crate::config::Patch;
+use crate::draft::{DraftError, Format, Inputs};
+use crate::render::Renderer;
+use crate::story::Story;
+
+/// Why a publish run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The newsroom file could not be read.
+    #[error("cannot read newsroom file {path}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The newsroom file is malformed.
+    #[error("{path}: {message}")]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// No release could be found in the source.
+    #[error("no release found: {why}")]
+    NoRelease {
+        /// What was looked at.
+        why: String,
+    },
+    /// The newest release is older than the schedule allows.
+    #[error(
+        "the newest release, {release}, is {age} days old; the schedule expects one within {max} days (schedule.max_age_days)"
+    )]
+    Stale {
+        /// Newest release.
+        release: NaiveDate,
+        /// Its age in days.
+        age: i64,
+        /// The limit.
+        max: u32,
+    },
+    /// A story could not be drafted.
+    #[error("story \"{story}\" for release {release}")]
+    Draft {
+        /// The story's name.
+        story: String,
+        /// The release.
+        release: NaiveDate,
+        /// What went wrong.
+        #[source]
+        source: Box<DraftError>,
+    },
+    /// A file could not be written.
+    #[error("cannot write {path}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The state file is damaged.
+    #[error(
+        "the state file {path} is damaged ({message}); move it aside to republish from scratch"
+    )]
+    State {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Where a newsroom's data come from.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "kebab-case")]
+pub enum SourceConfig {
+    /// A folder of releases, one `YYYY-MM-DD` subfolder each, holding the same file name.
+    Files {
+        /// The folder of releases.
+        releases: PathBuf,
+        /// The data file in each release folder.
+        file: String,
+        /// The population table.
+        population: PathBuf,
+    },
+}
+
+/// What the schedule expects.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Schedule {
+    /// The newest release may be at most this many days old; older is a failure, because a
+    /// feed that stopped must wake someone. 0 turns the check off.
+    pub max_age_days: u32,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule { max_age_days: 8 }
+    }
+}
+
+/// When a revision is big enough to correct.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Corrections {
+    /// A printed rate that moves by at least this much (per 100,000) is corrected.
+    pub rate_change: f64,
+    /// A printed count that moves by at least this share (0.01 = 1%) is corrected.
+    pub cases_share: f64,
+}
+
+impl Default for Corrections {
+    fn default() -> Self {
+        Corrections {
+            rate_change: 1.0,
+            cases_share: 0.01,
+        }
+    }
+}
+
+/// One story a newsroom publishes.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StoryConfig {
+    /// A short name, used in file names: `se-london-weekly`.
+    pub name: String,
+    /// The patch file.
+    pub patch: PathBuf,
+    /// The template; the default for the kind of story when not given.
+    #[serde(default)]
+    pub template: Option<String>,
+}
+
+/// A newsroom's publishing setup.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Newsroom {
+    /// Who to contact about the requests casewire makes (sent in the User-Agent).
+    pub contact: String,
+    /// The folder editions are written to (a static site's content folder).
+    pub output: PathBuf,
+    /// A newsroom's template folder.
+    #[serde(default)]
+    pub templates: Option<PathBuf>,
+    /// Where the data come from.
+    pub source: SourceConfig,
+    /// What the schedule expects.
+    #[serde(default)]
+    pub schedule: Schedule,
+    /// When to write corrections.
+    #[serde(default)]
+    pub corrections: Corrections,
+    /// The stories.
+    #[serde(rename = "story")]
+    pub stories: Vec<StoryConfig>,
+}
+
+impl Newsroom {
+    /// Reads a newsroom file; relative paths in it are relative to the file.
+    pub fn load(path: &Path) -> Result<Newsroom, PublishError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PublishError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut n: Newsroom = toml::from_str(&text).map_err(|e| PublishError::Config {
+            path: path.to_path_buf(),
+            message: e.message().to_string(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        fix(&mut n.output);
+        if let Some(t) = &mut n.templates {
+            fix(t);
+        }
+        match &mut n.source {
+            SourceConfig::Files {
+                releases,
+                population,
+                ..
+            } => {
+                fix(releases);
+                fix(population);
+            }
+        }
+        for s in &mut n.stories {
+            fix(&mut s.patch);
+        }
+        if n.stories.is_empty() {
+            return Err(PublishError::Config {
+                path: path.to_path_buf(),
+                message: "no [[story]] to publish".into(),
+            });
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for s in &n.stories {
+            if crate::draft::slug(&s.name, "") != s.name || !names.insert(s.name.clone()) {
+                return Err(PublishError::Config {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "story name \"{}\" must be unique and lower-case letters, digits and dashes",
+                        s.name
+                    ),
+                });
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// The releases a files source holds, oldest first.
+pub fn releases_in(source: &SourceConfig) -> Result<Vec<NaiveDate>, PublishError> {
+    match source {
+        SourceConfig::Files { releases, file, .. } => {
+            let entries = std::fs::read_dir(releases).map_err(|e| PublishError::NoRelease {
+                why: format!("cannot read {}: {e}", releases.display()),
+            })?;
+            let mut found: Vec<NaiveDate> = entries
+                .filter_map(Result::ok)
+                .filter_map(|e| {
+                    let date = crate::fetch::file::parse_date(e.file_name().to_str()?)?;
+                    e.path().join(file).is_file().then_some(date)
+                })
+                .collect();
+            found.sort_unstable();
+            if found.is_empty() {
+                return Err(PublishError::NoRelease {
+                    why: format!(
+                        "no YYYY-MM-DD folder in {} holds {file}",
+                        releases.display()
+                    ),
+                });
+            }
+            Ok(found)
+        }
+    }
+}
+
+fn release_files(source: &SourceConfig, release: NaiveDate) -> (Vec<PathBuf>, PathBuf) {
+    match source {
+        SourceConfig::Files {
+            releases,
+            file,
+            population,
+        } => (
+            vec![releases.join(release.to_string()).join(file)],
+            population.clone(),
+        ),
+    }
+}
+
+/// A figure as an edition printed it, kept to detect revisions.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PrintedFigure {
+    /// Area code.
+    pub code: String,
+    /// Area name.
+    pub name: String,
+    /// Rate this week, in tenths.
+    pub rate: i64,
+    /// Cases this week.
+    pub cases: i64,
+    /// Rate the week before, in tenths.
+    pub prev_rate: i64,
+    /// Cases the week before.
+    pub prev_cases: i64,
+}
+
+/// One published edition.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Edition {
+    /// The release it was drafted from.
+    pub release: NaiveDate,
+    /// The files written, relative to the output folder.
+    pub files: Vec<String>,
+    /// The figures it printed for the patch's areas.
+    pub figures: Vec<PrintedFigure>,
+    /// Releases whose revisions have been corrected already.
+    #[serde(default)]
+    pub corrected_with: Vec<NaiveDate>,
+}
+
+/// What has been published, per story.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct State {
+    /// Editions by story name, oldest first.
+    pub stories: BTreeMap<String, Vec<Edition>>,
+}
+
+impl State {
+    fn load(path: &Path) -> Result<State, PublishError> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| PublishError::State {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
+            Err(source) => Err(PublishError::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    /// The newest release published for a story.
+    pub fn last_release(&self, story: &str) -> Option<NaiveDate> {
+        self.stories.get(story)?.iter().map(|e| e.release).max()
+    }
+}
+
+/// A lock file held for the life of a run.
+#[derive(Debug)]
+pub struct Lock {
+    path: PathBuf,
+}
+
+/// Why the lock could not be taken.
+#[derive(Debug)]
+pub enum LockOutcome {
+    /// Taken; a stale lock from a dead process was taken over when `took_over` says so.
+    Held(Lock, Option<String>),
+    /// Another live run holds it.
+    Busy(String),
+}
+
+fn process_alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+impl Lock {
+    /// Takes the lock at `path`, or reports who holds it. A lock whose process is gone is stale
+    /// and is taken over.
+    pub fn acquire(path: &Path) -> std::io::Result<LockOutcome> {
+        use std::io::Write;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut took_over = None;
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+            {
+                Ok(mut f) => {
+                    writeln!(f, "{}", std::process::id())?;
+                    f.sync_all()?;
+                    return Ok(LockOutcome::Held(
+                        Lock {
+                            path: path.to_path_buf(),
+                        },
+                        took_over,
+                    ));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let text = std::fs::read_to_string(path).unwrap_or_default();
+                    let pid = text.trim().parse::<u32>().ok();
+                    let age = std::fs::metadata(path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .map_or(0, |d| d.as_secs());
+                    match pid {
+                        Some(pid) if process_alive(pid) => {
+                            return Ok(LockOutcome::Busy(format!(
+                                "another publish run (pid {pid}) holds {}",
+                                path.display()
+                            )));
+                        }
+                        // A lock being written this instant has no pid yet.
+                        None if age < 10 => {
+                            return Ok(LockOutcome::Busy(format!(
+                                "another publish run is starting and holds {}",
+                                path.display()
+                            )));
+                        }
+                        _ => {
+                            took_over = Some(format!(
+                                "took over a stale lock {} left by {}",
+                                path.display(),
+                                pid.map_or("an unknown process".to_string(), |p| format!(
+                                    "pid {p}, which is no longer running"
+                                ))
+                            ));
+                            std::fs::remove_file(path)?;
+                        }
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(LockOutcome::Busy(format!(
+            "could not take {} after removing a stale lock",
+            path.display()
+        )))
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// How a run is to behave.
+#[derive(Clone, Debug, Default)]
+pub struct PublishOptions {
+    /// The newsroom file.
+    pub config: PathBuf,
+    /// Say what would be written, write nothing.
+    pub dry_run: bool,
+    /// Today, for the schedule check and the future-dates gate.
+    pub today: Option<NaiveDate>,
+    /// Fault injection for tests: fail after writing this many files, as a killed run would.
+    #[doc(hidden)]
+    pub fail_after_files: Option<usize>,
+}
+
+/// What a run did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Editions written (or that would be, in a dry run), with their files.
+    Published {
+        /// Editions published.
+        editions: usize,
+        /// Correction notes written.
+        corrections: usize,
+        /// Files written, relative to the output folder.
+        files: Vec<String>,
+        /// The release.
+        release: NaiveDate,
+        /// Whether anything was really written.
+        dry_run: bool,
+    },
+    /// Every story already has the newest release.
+    NothingNew {
+        /// The newest release.
+        release: NaiveDate,
+    },
+    /// Another run holds the lock.
+    Busy(String),
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Published {
+                editions,
+                corrections,
+                release,
+                dry_run,
+                ..
+            } => {
+                let verb = if *dry_run {
+                    "would publish"
+                } else {
+                    "published"
+                };
+                write!(f, "{verb} {editions} for release {release}")?;
+                if *corrections > 0 {
+                    write!(f, " and {corrections} correction(s)")?;
+                }
+                Ok(())
+            }
+            Outcome::NothingNew { release } => write!(f, "nothing new since {release}"),
+            Outcome::Busy(why) => write!(f, "skipped: {why}"),
+        }
+    }
+}
+
+fn sha256_hex(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()
+}
+
+fn printed_figures(story: &Story) -> Vec<PrintedFigure> {
+    files::table_areas(story)
+        .into_iter()
+        .map(|(_, a)| PrintedFigure {
+            code: a.code.clone(),
+            name: a.name.clone(),
+            rate: a.rate.0,
+            cases: a.cases,
+            prev_rate: a.prev_rate.0,
+            prev_cases: a.prev_cases,
+        })
+        .collect()
+}
+
+/// The changes between what an edition printed and what a later release says of the same
+/// week, beyond the newsroom's thresholds.
+pub fn revisions(
+    printed: &[PrintedFigure],
+    revised: &[PrintedFigure],
+    limits: &Corrections,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for old in printed {
+        let Some(new) = revised.iter().find(|n| n.code == old.code) else {
+            continue;
+        };
+        let rate_moved = |a: i64, b: i64| (a - b).abs() as f64 / 10.0 >= limits.rate_change;
+        let cases_moved = |a: i64, b: i64| {
+            a != b && (a - b).abs() as f64 >= limits.cases_share * (a.max(b).max(1) as f64)
+        };
+        for (what, a, b, is_rate) in [
+            ("rate", old.rate, new.rate, true),
+            ("cases", old.cases, new.cases, false),
+            ("last week's rate", old.prev_rate, new.prev_rate, true),
+            ("last week's cases", old.prev_cases, new.prev_cases, false),
+        ] {
+            let moved = if is_rate {
+                rate_moved(a, b)
+            } else {
+                cases_moved(a, b)
+            };
+            if moved {
+                let show = |v: i64| {
+                    if is_rate {
+                        crate::lang::rate_tenths(v)
+                    } else {
+                        crate::lang::thousands(v)
+                    }
+                };
+                out.push(format!(
+                    "{}: {what} {} is now {}",
+                    old.name,
+                    show(a),
+                    show(b)
+                ));
+            }
+        }
+    }
+    out
+}
+
+struct Planned {
+    path: String,
+    bytes: Vec<u8>,
+}
+
+/// Runs one publish: see the module documentation.
+pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
+    let newsroom = Newsroom::load(&options.config)?;
+    let state_path = newsroom.output.join(".casewire-state.json");
+    let lock_path = newsroom.output.join(".casewire.lock");
+    let (_lock, took_over) = if options.dry_run {
+        (None, None)
+    } else {
+        match Lock::acquire(&lock_path).map_err(|source| PublishError::Write {
+            path: lock_path.clone(),
+            source,
+        })? {
+            LockOutcome::Held(lock, took) => (Some(lock), took),
+            LockOutcome::Busy(why) => return Ok(Outcome::Busy(why)),
+        }
+    };
+    if let Some(note) = took_over {
+        eprintln!("warning: {note}");
+    }
+    let mut state = State::load(&state_path)?;
+    let releases = releases_in(&newsroom.source)?;
+    let release = *releases.last().expect("releases_in never returns none");
+    if let Some(today) = options.today
+        && newsroom.schedule.max_age_days > 0
+    {
+        let age = today.signed_duration_since(release).num_days();
+        if age > i64::from(newsroom.schedule.max_age_days) {
+            return Err(PublishError::Stale {
+                release,
+                age,
+                max: newsroom.schedule.max_age_days,
+            });
+        }
+    }
+    let renderer =
+        Renderer::new(newsroom.templates.as_deref()).map_err(|e| PublishError::Draft {
+            story: "(templates)".into(),
+            release,
+            source: Box::new(e.into()),
+        })?;
+    let templates_hash = {
+        let mut parts: Vec<Vec<u8>> = crate::render::BUILTIN
+            .iter()
+            .map(|(n, t)| [n.as_bytes(), t.as_bytes()].concat())
+            .collect();
+        if let Some(dir) = &newsroom.templates {
+            parts.push(dir.display().to_string().into_bytes());
+            if let Ok(entries) = std::fs::read_dir(dir) {
+                let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+                entries.sort_by_key(|e| e.file_name());
+                for e in entries {
+                    parts.push(std::fs::read(e.path()).unwrap_or_default());
+                }
+            }
+        }
+        let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+        sha256_hex(&refs)
+    };
+    let (data_files, population) = release_files(&newsroom.source, release);
+    let mut plan: Vec<Planned> = Vec::new();
+    let mut new_editions: Vec<(String, Edition)> = Vec::new();
+    let mut corrections = 0;
+    let mut inputs_cache: Option<Inputs> = None;
+    for story_cfg in &newsroom.stories {
+        let draft_err = |e: DraftError| PublishError::Draft {
+            story: story_cfg.name.clone(),
+            release,
+            source: Box::new(e),
+        };
+        if state
+            .last_release(&story_cfg.name)
+            .is_some_and(|last| last >= release)
+        {
+            continue;
+        }
+        let patch = Patch::load(&story_cfg.patch).map_err(|e| draft_err(e.into()))?;
+        let inputs = match inputs_cache.take() {
+            Some(mut cached) => {
+                cached.patch = patch;
+                cached.patch_path = story_cfg.patch.clone();
+                cached
+            }
+            None => {
+                let mut loaded =
+                    crate::draft::load_inputs(&story_cfg.patch, &data_files, &population)
+                        .map_err(draft_err)?;
+                loaded.patch = patch;
+                loaded
+            }
+        };
+        let template = story_cfg
+            .template
+            .as_deref()
+            .unwrap_or(crate::render::DEFAULT_TEMPLATE);
+        let draft = crate::draft::draft_from(
+            &inputs,
+            &renderer,
+            release,
+            template,
+            Format::Markdown,
+            options.today,
+            false,
+        )
+        .map_err(draft_err)?;
+        let data_hash = {
+            let mut parts = Vec::new();
+            for f in data_files.iter().chain([&population]) {
+                parts.push(std::fs::read(f).unwrap_or_default());
+            }
+            let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+            sha256_hex(&refs)
+        };
+        let slug = format!("{}-{release}", story_cfg.name);
+        let chart = format!("{slug}.svg");
+        let mut tags: Vec<String> = Vec::new();
+        for (_, a) in files::table_areas(&draft.story) {
+            tags.push(a.name.clone());
+            tags.push(a.code.clone());
+        }
+        let front = files::FrontMatter {
+            title: draft.headline.as_deref().unwrap_or(&draft.story.region),
+            standfirst: draft.standfirst.as_deref().unwrap_or(""),
+            date: release,
+            slug: &slug,
+            tags,
+            story: &draft.story,
+            generator: format!("casewire {}", env!("CARGO_PKG_VERSION")),
+            data_hash: &data_hash,
+            templates_hash: &templates_hash,
+            seed: inputs.patch.seed,
+            image: Some(&chart),
+        };
+        // The headline is in the front matter; the body starts with the standfirst.
+        let body = strip_headline(&draft.output);
+        let alt = format!(
+            "Covid-19 rates per 100,000 people in {} in the seven days to {}, against the week before",
+            draft.story.region,
+            crate::lang::date(draft.story.week.end, None)
+        );
+        let markdown = format!("{}\n{body}\n![{alt}]({chart})\n", front.render());
+        let story_json = serde_json::to_string_pretty(&draft.story).expect("serialisable") + "\n";
+        let written = vec![
+            format!("{slug}.md"),
+            format!("{slug}.story.json"),
+            format!("{slug}.csv"),
+            chart.clone(),
+        ];
+        plan.push(Planned {
+            path: written[0].clone(),
+            bytes: markdown.into_bytes(),
+        });
+        plan.push(Planned {
+            path: written[1].clone(),
+            bytes: story_json.into_bytes(),
+        });
+        plan.push(Planned {
+            path: written[2].clone(),
+            bytes: files::table_csv(&draft.story).into_bytes(),
+        });
+        plan.push(Planned {
+            path: written[3].clone(),
+            bytes: files::chart_svg(&draft.story).into_bytes(),
+        });
+        new_editions.push((
+            story_cfg.name.clone(),
+            Edition {
+                release,
+                files: written,
+                figures: printed_figures(&draft.story),
+                corrected_with: Vec::new(),
+            },
+        ));
+
+        // Earlier editions whose week this release revises.
+        if let Some(editions) = state.stories.get_mut(&story_cfg.name) {
+            for edition in editions.iter_mut() {
+                if edition.release >= release || edition.corrected_with.contains(&release) {
+                    continue;
+                }
+                let Ok(revised) = crate::draft::draft_from(
+                    &inputs,
+                    &renderer,
+                    edition.release,
+                    template,
+                    Format::Json,
+                    None,
+                    // Only the revised figures are compared; this copy is never printed.
+                    true,
+                ) else {
+                    continue;
+                };
+                let changes = revisions(
+                    &edition.figures,
+                    &printed_figures(&revised.story),
+                    &newsroom.corrections,
+                );
+                if changes.is_empty() {
+                    continue;
+                }
+                let mut note = format!(
+                    "# Correction: {} of {}\n\nFigures published on {} have been revised in the data published on {}. The revised figures for the seven days to {} are:\n\n",
+                    story_cfg.name,
+                    edition.release,
+                    crate::lang::date(edition.release, None),
+                    crate::lang::date(release, None),
+                    crate::lang::date(revised.story.week.end, None),
+                );
+                for c in &changes {
+                    note.push_str(&format!("- {c}\n"));
+                }
+                let path = format!(
+                    "{}-{}.correction-{release}.md",
+                    story_cfg.name, edition.release
+                );
+                plan.push(Planned {
+                    path: path.clone(),
+                    bytes: note.into_bytes(),
+                });
+                edition.files.push(path);
+                edition.corrected_with.push(release);
+                corrections += 1;
+            }
+        }
+        inputs_cache = Some(inputs);
+    }
+    if new_editions.is_empty() {
+        return Ok(Outcome::NothingNew { release });
+    }
+    let files: Vec<String> = plan.iter().map(|p| p.path.clone()).collect();
+    if options.dry_run {
+        return Ok(Outcome::Published {
+            editions: new_editions.len(),
+            corrections,
+            files,
+            release,
+            dry_run: true,
+        });
+    }
+    for (i, p) in plan.iter().enumerate() {
+        if options.fail_after_files == Some(i) {
+            return Err(PublishError::Write {
+                path: newsroom.output.join(&p.path),
+                source: std::io::Error::other("injected fault: the run was killed here"),
+            });
+        }
+        let path = newsroom.output.join(&p.path);
+        write_atomic(&path, &p.bytes).map_err(|source| PublishError::Write { path, source })?;
+    }
+    // Only now that every file is in place does the state say so.
+    let editions = new_editions.len();
+    for (name, edition) in new_editions {
+        state.stories.entry(name).or_default().push(edition);
+    }
+    let state_bytes = serde_json::to_vec_pretty(&state).expect("serialisable");
+    write_atomic(&state_path, &state_bytes).map_err(|source| PublishError::Write {
+        path: state_path.clone(),
+        source,
+    })?;
+    Ok(Outcome::Published {
+        editions,
+        corrections,
+        files,
+        release,
+        dry_run: false,
+    })
+}
+
+fn strip_headline(markdown: &str) -> &str {
+    match markdown.strip_prefix("# ") {
+        Some(rest) => rest
+            .split_once('\n')
+            .map_or("", |(_, body)| body.trim_start_matches('\n')),
+        None => markdown,
+    }
+}

@@ -1,0 +1,357 @@
+//! `casewire publish` as a scheduled job meets it: editions once, whole files, state after
+//! files, a lock, corrections, and output a static-site generator takes as is.
+
+use std::path::{Path, PathBuf};
+
+use casewire::publish::{PublishOptions, run};
+
+use crate::support::*;
+
+/// A newsroom in a temporary folder whose releases folder holds the given real releases.
+struct Newsroom {
+    dir: tempfile::TempDir,
+}
+
+impl Newsroom {
+    fn new(releases: &[&str], extra: &str) -> Newsroom {
+        let dir = tempfile::tempdir().unwrap();
+        let n = Newsroom { dir };
+        for r in releases {
+            n.add_release(r);
+        }
+        std::fs::copy(se_london(), n.path().join("se-london.toml")).unwrap();
+        let config = format!(
+            r#"contact = "test@example.com"
+output = "out"
+[source]
+kind = "files"
+releases = "releases"
+file = "ltla-reconstructed.csv"
+population = "{}"
+[schedule]
+max_age_days = 0
+{extra}
+[[story]]
+name = "se-london-weekly"
+patch = "se-london.toml"
+"#,
+            shared("population/mid-2019.csv").display()
+        );
+        std::fs::write(n.config(), config).unwrap();
+        n
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn config(&self) -> PathBuf {
+        self.path().join("newsroom.toml")
+    }
+
+    fn out(&self) -> PathBuf {
+        self.path().join("out")
+    }
+
+    fn add_release(&self, release: &str) {
+        let folder = self.path().join("releases").join(release);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::os::unix::fs::symlink(
+            shared(&format!("releases/{release}/ltla-reconstructed.csv")),
+            folder.join("ltla-reconstructed.csv"),
+        )
+        .unwrap();
+    }
+
+    fn publish(&self) -> Run {
+        casewire(&["publish", "--config", arg(&self.config())])
+    }
+
+    fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.out())
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+}
+
+#[test]
+fn first_run_publishes_then_nothing_new_then_the_next_edition() {
+    let n = Newsroom::new(&["2021-01-18"], "");
+    let first = n.publish();
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    assert_eq!(first.stdout, "published 1 for release 2021-01-18\n");
+    assert_eq!(
+        n.files(),
+        [
+            ".casewire-state.json",
+            "se-london-weekly-2021-01-18.csv",
+            "se-london-weekly-2021-01-18.md",
+            "se-london-weekly-2021-01-18.story.json",
+            "se-london-weekly-2021-01-18.svg",
+        ]
+    );
+    let second = n.publish();
+    assert_eq!(second.status, 0);
+    assert_eq!(second.stdout, "nothing new since 2021-01-18\n");
+    n.add_release("2021-01-20");
+    let third = n.publish();
+    assert_eq!(third.status, 0, "{}", third.stderr);
+    assert!(
+        third
+            .stdout
+            .starts_with("published 1 for release 2021-01-20"),
+        "{}",
+        third.stdout
+    );
+    assert!(
+        n.files()
+            .contains(&"se-london-weekly-2021-01-20.md".to_string())
+    );
+    assert!(
+        n.files()
+            .contains(&"se-london-weekly-2021-01-18.md".to_string()),
+        "earlier edition kept"
+    );
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let n = Newsroom::new(&["2021-01-18"], "");
+    let run = casewire(&["publish", "--config", arg(&n.config()), "--dry-run"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("would write se-london-weekly-2021-01-18.md")
+    );
+    assert!(
+        run.stdout
+            .ends_with("would publish 1 for release 2021-01-18\n")
+    );
+    assert!(!n.out().exists());
+}
+
+#[test]
+fn a_run_killed_between_files_leaves_no_partial_file_and_the_next_run_completes() {
+    let n = Newsroom::new(&["2021-01-18"], "");
+    let err = run(&PublishOptions {
+        config: n.config(),
+        dry_run: false,
+        today: None,
+        fail_after_files: Some(2),
+    })
+    .unwrap_err();
+    assert!(format!("{err:#?}").contains("injected fault"));
+    // Two whole files, no temporary leftovers, no lock, and no state claiming an edition.
+    assert_eq!(
+        n.files(),
+        [
+            "se-london-weekly-2021-01-18.md",
+            "se-london-weekly-2021-01-18.story.json"
+        ]
+    );
+    let again = n.publish();
+    assert_eq!(
+        again.stdout, "published 1 for release 2021-01-18\n",
+        "{}",
+        again.stderr
+    );
+    assert_eq!(n.files().len(), 5);
+}
+
+#[test]
+fn two_runs_started_together_never_both_publish() {
+    let n = Newsroom::new(&["2021-01-18"], "");
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_casewire"))
+            .args(["publish", "--config", arg(&n.config())])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    let said: Vec<String> = outs
+        .iter()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .collect();
+    assert!(outs.iter().all(|o| o.status.success()), "{said:?}");
+    let published = said.iter().filter(|s| s.starts_with("published 1")).count();
+    assert_eq!(published, 1, "{said:?}");
+    assert!(
+        said.iter()
+            .any(|s| s.starts_with("skipped: another publish run") || s.starts_with("nothing new")),
+        "{said:?}"
+    );
+    assert!(
+        !n.out().join(".casewire.lock").exists(),
+        "the lock is released"
+    );
+}
+
+#[test]
+fn a_stale_lock_from_a_killed_run_is_taken_over() {
+    let n = Newsroom::new(&["2021-01-18"], "");
+    std::fs::create_dir_all(n.out()).unwrap();
+    // No process has this pid: the run that held the lock was killed.
+    std::fs::write(n.out().join(".casewire.lock"), "4000000\n").unwrap();
+    let run = n.publish();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("took over a stale lock"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.starts_with("published 1"));
+}
+
+#[test]
+fn a_revised_release_writes_a_correction_with_the_right_figures() {
+    // A threshold low enough that a day's revisions count, so the note is exercised.
+    let n = Newsroom::new(
+        &["2021-01-18"],
+        "[corrections]\nrate_change = 0.1\ncases_share = 0.001\n",
+    );
+    assert!(n.publish().stdout.starts_with("published 1"));
+    n.add_release("2021-01-19");
+    let run = n.publish();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("and 1 correction(s)"), "{}", run.stdout);
+    let note = std::fs::read_to_string(
+        n.out()
+            .join("se-london-weekly-2021-01-18.correction-2021-01-19.md"),
+    )
+    .unwrap();
+    // The revised figures are the 2021-01-19 release's own for the week to January 14.
+    let revised =
+        casewire::draft::load_data(&[shared("releases/2021-01-19/ltla-reconstructed.csv")])
+            .unwrap();
+    let original =
+        casewire::draft::load_data(&[shared("releases/2021-01-18/ltla-reconstructed.csv")])
+            .unwrap();
+    let (pop, _) =
+        casewire::fetch::read_population_file(&shared("population/mid-2019.csv")).unwrap();
+    let week = casewire::stats::Week::ending(date("2021-01-14"));
+    let mut expected = 0;
+    for code in [
+        "E09000004",
+        "E09000006",
+        "E09000011",
+        "E09000023",
+        "E09000028",
+        "E09000008",
+        "E07000107",
+        "E09000022",
+    ] {
+        let old = casewire::stats::week_sum(original.area("ltla", code).unwrap(), week).unwrap();
+        let new = casewire::stats::week_sum(revised.area("ltla", code).unwrap(), week).unwrap();
+        if old != new {
+            let name = &revised.area("ltla", code).unwrap().name;
+            let p = pop.get(code).unwrap();
+            let line = format!(
+                "{name}: rate {} is now {}",
+                casewire::lang::rate_tenths(casewire::stats::Rate::per_100k(old, p).0),
+                casewire::lang::rate_tenths(casewire::stats::Rate::per_100k(new, p).0)
+            );
+            assert!(note.contains(&line), "missing {line:?} in\n{note}");
+            expected += 1;
+        }
+    }
+    assert!(
+        expected > 0,
+        "the 2021-01-19 release revises the week to January 14"
+    );
+    // Said once: a third run with nothing new writes no second note.
+    assert_eq!(n.publish().stdout, "nothing new since 2021-01-19\n");
+}
+
+#[test]
+fn output_parses_as_yaml_commonmark_and_svg() {
+    let n = Newsroom::new(&["2021-01-18"], "");
+    assert!(n.publish().stdout.starts_with("published 1"));
+    let md = std::fs::read_to_string(n.out().join("se-london-weekly-2021-01-18.md")).unwrap();
+    let (front, body) = md
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+        .expect("front matter between --- lines");
+    let docs = yaml_rust2::YamlLoader::load_from_str(front).expect("front matter is YAML");
+    let y = &docs[0];
+    assert_eq!(
+        y["title"].as_str(),
+        Some("Covid-19 rates fall in every south east London borough")
+    );
+    assert_eq!(y["slug"].as_str(), Some("se-london-weekly-2021-01-18"));
+    assert_eq!(y["data_release"].as_str(), Some("2021-01-18"));
+    assert_eq!(y["week_end"].as_str(), Some("2021-01-14"));
+    assert_eq!(y["seed"].as_i64(), Some(0));
+    assert!(y["data_sha256"].as_str().unwrap().len() == 64);
+    let tags: Vec<&str> = y["tags"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(tags.contains(&"Bromley") && tags.contains(&"E09000006"));
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(body));
+    assert!(html.contains("<p>Greenwich has the highest rate"), "{html}");
+    assert!(
+        html.contains("<img src=\"se-london-weekly-2021-01-18.svg\""),
+        "{html}"
+    );
+    assert!(html.contains("<ol>"), "the movers list is a list");
+    let svg = std::fs::read_to_string(n.out().join("se-london-weekly-2021-01-18.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).expect("the chart is XML");
+    let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+    for area in [
+        "Bexley",
+        "Bromley",
+        "Greenwich",
+        "Lewisham",
+        "Southwark",
+        "Croydon",
+        "Dartford",
+        "Lambeth",
+    ] {
+        assert!(texts.contains(&area), "the chart names {area}");
+    }
+    let csv = std::fs::read_to_string(n.out().join("se-london-weekly-2021-01-18.csv")).unwrap();
+    assert!(
+        csv.contains("E09000011,Greenwich,core,775.5,2233,1081.1,3113,2021-01-14"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn hostile_names_cannot_break_front_matter_or_the_chart() {
+    let matter =
+        casewire::publish::files::yaml_string("Bad: name\n---\n\"quoted\" # not a comment");
+    let docs = yaml_rust2::YamlLoader::load_from_str(&format!("title: {matter}\n")).unwrap();
+    assert_eq!(
+        docs[0]["title"].as_str(),
+        Some("Bad: name\n---\n\"quoted\" # not a comment")
+    );
+}
+
+#[test]
+fn a_stale_feed_fails_the_run_with_one_line() {
+    let n = Newsroom::new(&["2021-01-18"], "");
+    let text = std::fs::read_to_string(n.config())
+        .unwrap()
+        .replace("max_age_days = 0", "max_age_days = 8");
+    std::fs::write(n.config(), text).unwrap();
+    let run = n.publish();
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr
+            .starts_with("error: the newest release, 2021-01-18, is "),
+        "{}",
+        run.stderr
+    );
+    assert!(!n.out().join(".casewire-state.json").exists());
+}
