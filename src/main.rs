@@ -71,6 +71,9 @@ enum Command {
         /// Say what would be written; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Publish from what the archive holds; do not fetch first.
+        #[arg(long)]
+        offline: bool,
     },
     /// Check a story's copy against house style.
     ///
@@ -402,10 +405,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             println!("{}", report.summary);
         }
-        Command::Publish { config, dry_run } => {
+        Command::Publish {
+            config,
+            dry_run,
+            offline,
+        } => {
             let outcome = casewire::publish::run(&casewire::publish::PublishOptions {
                 config,
                 dry_run,
+                offline,
                 today: Some(today()),
                 fail_after_files: None,
             })?;

@@ -1074,3 +1074,89 @@ fn fetched_then_drafted_offline_is_the_story_drafted_from_the_file() {
     assert_eq!(server.requests(), 1, "the archived release was reused");
     drop(runtime);
 }
+
+/// A scheduled publish that fetches each day's release from the (test) API into the archive
+/// and publishes a new edition only when the release is new.
+#[test]
+fn publish_fetches_the_days_release_and_publishes_it_once() {
+    use casewire::publish::{Outcome, PublishOptions, run};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(TestServer::start(
+        Duration::ZERO,
+        v2_handler("utla", "utla"),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        crate::support::fixture("patches/london-utla.toml"),
+        dir.path().join("patch.toml"),
+    )
+    .unwrap();
+    let config = dir.path().join("newsroom.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"contact = "tests@example.com"
+output = "out"
+[source]
+kind = "archive"
+archive = "archive.sqlite"
+api = "legacy-v2"
+area_type = "utla"
+population = "{}"
+fetch = true
+format = "csv"
+[schedule]
+max_age_days = 3
+[fetch]
+legacy_base_url = "{}"
+[[story]]
+name = "london"
+patch = "patch.toml"
+"#,
+            shared("population/mid-2019.csv").display(),
+            server.base
+        ),
+    )
+    .unwrap();
+    let on = |day: &str| {
+        run(&PublishOptions {
+            config: config.clone(),
+            dry_run: false,
+            offline: false,
+            today: Some(date(2021, 1, day.parse().unwrap())),
+            fail_after_files: None,
+        })
+        .unwrap()
+    };
+    let first = on("18");
+    assert!(
+        matches!(first, Outcome::Published { editions: 1, .. }),
+        "{first}"
+    );
+    assert_eq!(first.to_string(), "published 1 for release 2021-01-18");
+    assert_eq!(on("18").to_string(), "nothing new since 2021-01-18");
+    assert_eq!(
+        server.requests(),
+        1,
+        "the archived release is not fetched again"
+    );
+    let next = on("19");
+    assert!(
+        next.to_string()
+            .starts_with("published 1 for release 2021-01-19"),
+        "{next}"
+    );
+    assert!(dir.path().join("out/london-2021-01-19.md").exists());
+    // Offline, the archive alone answers.
+    let offline = run(&PublishOptions {
+        config: config.clone(),
+        dry_run: false,
+        offline: true,
+        today: Some(date(2021, 1, 19)),
+        fail_after_files: None,
+    })
+    .unwrap();
+    assert_eq!(offline.to_string(), "nothing new since 2021-01-19");
+    assert_eq!(server.requests(), 2);
+    drop(runtime);
+}
