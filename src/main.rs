@@ -134,7 +134,7 @@ struct DraftArgs {
     seed: Option<u64>,
     /// Instead of --data: the dashboard API whose data to use (ukhsa, legacy-v2, legacy-v1).
     /// Fetches the release into the archive first, unless --offline.
-    #[arg(long, value_name = "SOURCE", conflicts_with_all = ["data", "each_area"])]
+    #[arg(long, value_name = "SOURCE", conflicts_with = "data")]
     source: Option<casewire::fetch::Source>,
     /// With --source: use only what the archive already holds (the newest release on or
     /// before --release), so the same release always gives the same story.
@@ -295,6 +295,16 @@ fn each_area(args: DraftArgs) -> anyhow::Result<()> {
         templates: args.templates,
         seed: args.seed,
         today: Some(today()),
+        archive: match args.source {
+            Some(source) => Some(offline_source(
+                source,
+                &args.area_type,
+                args.release,
+                args.offline,
+                &args.net,
+            )?),
+            None => None,
+        },
     };
     let run = casewire::draft::draft_each_area(&request)?;
     for n in &run.notes {

@@ -23,6 +23,7 @@ fn each(
         templates: None,
         seed: None,
         today: Some(date("2026-01-01")),
+        archive: None,
     })
     .unwrap()
 }

@@ -1072,6 +1072,62 @@ fn fetched_then_drafted_offline_is_the_story_drafted_from_the_file() {
     assert_eq!(online.status, 0, "{}", online.stderr);
     assert_eq!(online.stdout, direct.stdout);
     assert_eq!(server.requests(), 1, "the archived release was reused");
+    // Every area's story from the archive, as from the file.
+    let from_archive = dir.path().join("each-archive");
+    let from_file = dir.path().join("each-file");
+    let pop = arg(&population);
+    let each = casewire(&[
+        "draft",
+        "--each-area",
+        "--source",
+        "legacy-v2",
+        "--offline",
+        "--area-type",
+        "utla",
+        "--archive",
+        arg(&archive),
+        "--population",
+        pop,
+        "--release",
+        "2021-01-18",
+        "--out-dir",
+        arg(&from_archive),
+    ]);
+    assert_eq!(each.status, 0, "{}", each.stderr);
+    let each = casewire(&[
+        "draft",
+        "--each-area",
+        "--data",
+        arg(&utla),
+        "--population",
+        pop,
+        "--release",
+        "2021-01-18",
+        "--out-dir",
+        arg(&from_file),
+    ]);
+    assert_eq!(each.status, 0, "{}", each.stderr);
+    let names = |d: &std::path::Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&from_archive), names(&from_file));
+    assert_eq!(
+        names(&from_file).len(),
+        123,
+        "English upper-tier areas with a population"
+    );
+    for n in names(&from_file) {
+        assert_eq!(
+            std::fs::read_to_string(from_archive.join(&n)).unwrap(),
+            std::fs::read_to_string(from_file.join(&n)).unwrap(),
+            "{n}"
+        );
+    }
     drop(runtime);
 }
 
