@@ -53,6 +53,21 @@ enum Command {
     ///   casewire fetch --source ukhsa --area-type "Lower Tier Local Authority" --year 2023
     #[command(verbatim_doc_comment)]
     Fetch(FetchArgs),
+    /// Download a population table (such as the dashboard's population supplement), check it
+    /// reads, and save it for --population (and in the archive under --name).
+    Population {
+        /// Where the table is published.
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Also keep it in the archive under this name (a name never holds two tables).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        #[command(flatten)]
+        net: NetArgs,
+    },
     /// Publish every story of a newsroom whose data have a new release, once, atomically.
     ///
     /// For a scheduled job: takes a lock (a stale one from a killed run is taken over), finds
@@ -414,6 +429,35 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("wrote {}", out.display());
             }
             println!("{}", report.summary);
+        }
+        Command::Population {
+            url,
+            out,
+            name,
+            net,
+        } => {
+            let settings = net.settings();
+            let config = settings
+                .options(casewire::fetch::Source::Ukhsa, "ltla")
+                .client;
+            let (population, notes, bytes) =
+                casewire::fetch::run::download_population_blocking(&config, &url)?;
+            for n in notes {
+                eprintln!("note: {n}");
+            }
+            if let Some(name) = name {
+                let mut archive = casewire::fetch::Archive::open(&settings.archive_path())?;
+                let stamp = format!("{}T00:00:00Z", today());
+                archive.store_population(&name, &url, &bytes, &stamp)?;
+            }
+            casewire::publish::write_atomic(&out, &bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "wrote {} ({} areas, {})",
+                out.display(),
+                population.by_code.len(),
+                population.layout
+            );
         }
         Command::Publish {
             config,

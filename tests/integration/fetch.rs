@@ -1216,3 +1216,52 @@ patch = "patch.toml"
     assert_eq!(server.requests(), 2);
     drop(runtime);
 }
+
+#[test]
+fn the_population_command_downloads_checks_and_keeps_a_table() {
+    use crate::support::{arg, casewire};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(TestServer::start(Duration::ZERO, |req: &Request| {
+        let name = req.path.trim_start_matches('/');
+        match std::fs::read(shared(&format!("population/{name}"))) {
+            Ok(body) => Response::with(200, "text/csv", body).gzipped(),
+            Err(_) => Response::status(404),
+        }
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("population.csv");
+    let archive = dir.path().join("archive.sqlite");
+    let url = format!("{}/ONS-population_2021-08-05.csv", server.base);
+    let run = casewire(&[
+        "population",
+        "--url",
+        &url,
+        "--out",
+        arg(&out),
+        "--name",
+        "mid-2020",
+        "--archive",
+        arg(&archive),
+        "--contact",
+        "tests@example.com",
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("453 areas"), "{}", run.stdout);
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(shared("population/ONS-population_2021-08-05.csv")).unwrap()
+    );
+    let missing = casewire(&[
+        "population",
+        "--url",
+        &format!("{}/nope.csv", server.base),
+        "--out",
+        arg(&dir.path().join("nope.csv")),
+        "--contact",
+        "tests@example.com",
+    ]);
+    assert_eq!(missing.status, 1);
+    assert!(missing.stderr.contains("nope.csv"), "{}", missing.stderr);
+    assert!(!dir.path().join("nope.csv").exists());
+    drop(runtime);
+}
