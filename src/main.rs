@@ -263,6 +263,33 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date") + chrono::Days::new(secs / 86_400)
 }
 
+/// Notes and warnings on standard error, one a line.
+fn report(notes: &[String], warnings: &[String]) {
+    for n in notes {
+        eprintln!("note: {n}");
+    }
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+impl DraftArgs {
+    /// The archived release to draft from, when --source is given.
+    fn archive(&self) -> anyhow::Result<Option<casewire::draft::OfflineSource>> {
+        self.source
+            .map(|source| {
+                offline_source(
+                    source,
+                    &self.area_type,
+                    self.release,
+                    self.offline,
+                    &self.net,
+                )
+            })
+            .transpose()
+    }
+}
+
 /// The archived release a draft reads: fetched first unless `offline`.
 fn offline_source(
     source: casewire::fetch::Source,
@@ -294,6 +321,7 @@ fn offline_source(
 }
 
 fn each_area(args: DraftArgs) -> anyhow::Result<()> {
+    let archive = args.archive()?;
     let out_dir = args
         .out_dir
         .expect("clap requires --out-dir with --each-area");
@@ -310,24 +338,11 @@ fn each_area(args: DraftArgs) -> anyhow::Result<()> {
         templates: args.templates,
         seed: args.seed,
         today: Some(today()),
-        archive: match args.source {
-            Some(source) => Some(offline_source(
-                source,
-                &args.area_type,
-                args.release,
-                args.offline,
-                &args.net,
-            )?),
-            None => None,
-        },
+        archive,
     };
     let run = casewire::draft::draft_each_area(&request)?;
-    for n in &run.notes {
-        eprintln!("note: {n}");
-    }
-    for w in run.warnings.iter().chain(&run.skipped) {
-        eprintln!("warning: {w}");
-    }
+    report(&run.notes, &run.warnings);
+    report(&[], &run.skipped);
     for story in &run.stories {
         let path = out_dir.join(&story.file_name);
         let body = match args.format {
@@ -357,6 +372,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Draft(args) if args.each_area => each_area(args)?,
         Command::Draft(args) => {
+            let archive = args.archive()?;
             let request = DraftRequest {
                 patch: args
                     .patch
@@ -372,24 +388,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 today: Some(today()),
                 seed: args.seed,
-                archive: match args.source {
-                    Some(source) => Some(offline_source(
-                        source,
-                        &args.area_type,
-                        args.release,
-                        args.offline,
-                        &args.net,
-                    )?),
-                    None => None,
-                },
+                archive,
             };
             let draft = casewire::draft::draft(&request)?;
-            for n in &draft.notes {
-                eprintln!("note: {n}");
-            }
-            for w in &draft.warnings {
-                eprintln!("warning: {w}");
-            }
+            report(&draft.notes, &draft.warnings);
             match args.out {
                 Some(path) => {
                     casewire::publish::write_atomic(&path, draft.output.as_bytes())
