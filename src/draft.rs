@@ -503,7 +503,14 @@ pub fn prepare_week(
     warnings.extend(summarise_gate_warnings(&report.warnings()));
     let national = National::compute(dataset, population, patch.universe, area_type, week);
     warnings.extend(cross_check(dataset, population, &national)?);
-    for (i, why) in &national.missing {
+    for (n, (i, why)) in national.missing.iter().enumerate() {
+        if n == GATE_WARNINGS_LISTED && national.missing.len() > GATE_WARNINGS_LISTED + 1 {
+            warnings.push(format!(
+                "and {} more areas are left out of the national figures",
+                national.missing.len() - n
+            ));
+            break;
+        }
         let a = &dataset.areas[*i];
         warnings.push(format!(
             "{} ({}) is left out of the national figures: {why}",
@@ -751,6 +758,8 @@ pub struct EachAreaRequest {
     pub today: Option<NaiveDate>,
     /// Skip the lint and the audit of every story (template development only).
     pub no_audit: bool,
+    /// Read the data from the local archive instead of `data` files.
+    pub archive: Option<OfflineSource>,
 }
 
 /// The template each-area stories use unless told otherwise.
@@ -846,7 +855,10 @@ pub fn draft_each_area(request: &EachAreaRequest) -> Result<EachArea, DraftError
     if let Some(seed) = request.seed {
         patch.seed = seed;
     }
-    let dataset = load_data(&request.data)?;
+    let dataset = match &request.archive {
+        Some(offline) => load_archived(offline)?.0,
+        None => load_data(&request.data)?,
+    };
     let (population, notes) = read_population_file(&request.population)?;
     let mut warnings = dataset.warnings.clone();
     let area_type = patch.resolve_area_type(&patch_path, &dataset)?;

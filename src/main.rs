@@ -53,6 +53,21 @@ enum Command {
     ///   casewire fetch --source ukhsa --area-type "Lower Tier Local Authority" --year 2023
     #[command(verbatim_doc_comment)]
     Fetch(FetchArgs),
+    /// Download a population table (such as the dashboard's population supplement), check it
+    /// reads, and save it for --population (and in the archive under --name).
+    Population {
+        /// Where the table is published.
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Also keep it in the archive under this name (a name never holds two tables).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        #[command(flatten)]
+        net: NetArgs,
+    },
     /// Publish every story of a newsroom whose data have a new release, once, atomically.
     ///
     /// For a scheduled job: takes a lock (a stale one from a killed run is taken over), finds
@@ -71,6 +86,9 @@ enum Command {
         /// Say what would be written; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Publish from what the archive holds; do not fetch first.
+        #[arg(long)]
+        offline: bool,
     },
     /// Check a story's copy against house style.
     ///
@@ -136,7 +154,7 @@ struct DraftArgs {
     seed: Option<u64>,
     /// Instead of --data: the dashboard API whose data to use (ukhsa, legacy-v2, legacy-v1).
     /// Fetches the release into the archive first, unless --offline.
-    #[arg(long, value_name = "SOURCE", conflicts_with_all = ["data", "each_area"])]
+    #[arg(long, value_name = "SOURCE", conflicts_with = "data")]
     source: Option<casewire::fetch::Source>,
     /// With --source: use only what the archive already holds (the newest release on or
     /// before --release), so the same release always gives the same story.
@@ -250,6 +268,33 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date") + chrono::Days::new(secs / 86_400)
 }
 
+/// Notes and warnings on standard error, one a line.
+fn report(notes: &[String], warnings: &[String]) {
+    for n in notes {
+        eprintln!("note: {n}");
+    }
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+impl DraftArgs {
+    /// The archived release to draft from, when --source is given.
+    fn archive(&self) -> anyhow::Result<Option<casewire::draft::OfflineSource>> {
+        self.source
+            .map(|source| {
+                offline_source(
+                    source,
+                    &self.area_type,
+                    self.release,
+                    self.offline,
+                    &self.net,
+                )
+            })
+            .transpose()
+    }
+}
+
 /// The archived release a draft reads: fetched first unless `offline`.
 fn offline_source(
     source: casewire::fetch::Source,
@@ -281,6 +326,7 @@ fn offline_source(
 }
 
 fn each_area(args: DraftArgs) -> anyhow::Result<()> {
+    let archive = args.archive()?;
     let out_dir = args
         .out_dir
         .expect("clap requires --out-dir with --each-area");
@@ -298,14 +344,11 @@ fn each_area(args: DraftArgs) -> anyhow::Result<()> {
         seed: args.seed,
         today: Some(today()),
         no_audit: args.no_audit,
+        archive,
     };
     let run = casewire::draft::draft_each_area(&request)?;
-    for n in &run.notes {
-        eprintln!("note: {n}");
-    }
-    for w in run.warnings.iter().chain(&run.skipped) {
-        eprintln!("warning: {w}");
-    }
+    report(&run.notes, &run.warnings);
+    report(&[], &run.skipped);
     let figures: usize = run.stories.iter().map(|s| s.draft.checked.figures).sum();
     match run.stories.first() {
         Some(first) if first.draft.checked.audited => eprintln!(
@@ -346,6 +389,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Draft(args) if args.each_area => each_area(args)?,
         Command::Draft(args) => {
+            let archive = args.archive()?;
             let request = DraftRequest {
                 patch: args
                     .patch
@@ -362,24 +406,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 today: Some(today()),
                 no_audit: args.no_audit,
                 seed: args.seed,
-                archive: match args.source {
-                    Some(source) => Some(offline_source(
-                        source,
-                        &args.area_type,
-                        args.release,
-                        args.offline,
-                        &args.net,
-                    )?),
-                    None => None,
-                },
+                archive,
             };
             let draft = casewire::draft::draft(&request)?;
-            for n in &draft.notes {
-                eprintln!("note: {n}");
-            }
-            for w in &draft.warnings {
-                eprintln!("warning: {w}");
-            }
+            report(&draft.notes, &draft.warnings);
             eprintln!("{}", draft.checked);
             match args.out {
                 Some(path) => {
@@ -421,10 +451,44 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             println!("{}", report.summary);
         }
-        Command::Publish { config, dry_run } => {
+        Command::Population {
+            url,
+            out,
+            name,
+            net,
+        } => {
+            let settings = net.settings();
+            let config = settings
+                .options(casewire::fetch::Source::Ukhsa, "ltla")
+                .client;
+            let (population, notes, bytes) =
+                casewire::fetch::run::download_population_blocking(&config, &url)?;
+            for n in notes {
+                eprintln!("note: {n}");
+            }
+            if let Some(name) = name {
+                let mut archive = casewire::fetch::Archive::open(&settings.archive_path())?;
+                let stamp = format!("{}T00:00:00Z", today());
+                archive.store_population(&name, &url, &bytes, &stamp)?;
+            }
+            casewire::publish::write_atomic(&out, &bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "wrote {} ({} areas, {})",
+                out.display(),
+                population.by_code.len(),
+                population.layout
+            );
+        }
+        Command::Publish {
+            config,
+            dry_run,
+            offline,
+        } => {
             let outcome = casewire::publish::run(&casewire::publish::PublishOptions {
                 config,
                 dry_run,
+                offline,
                 today: Some(today()),
                 fail_after_files: None,
             })?;

@@ -107,6 +107,24 @@ pub enum SourceConfig {
         /// The population table.
         population: PathBuf,
     },
+    /// The local archive `casewire fetch` fills; with `fetch = true` each run fetches from
+    /// the API first (`casewire publish --offline` skips that).
+    Archive {
+        /// The archive file.
+        archive: PathBuf,
+        /// The API the data came from: `ukhsa`, `legacy-v2` or `legacy-v1`.
+        api: String,
+        /// The area type, as given to `fetch`.
+        area_type: String,
+        /// The population table.
+        population: PathBuf,
+        /// Fetch the day's data before publishing.
+        #[serde(default)]
+        fetch: bool,
+        /// Legacy v2 bodies: `json` or `csv`.
+        #[serde(default)]
+        format: Option<String>,
+    },
 }
 
 /// What the schedule expects.
@@ -175,6 +193,9 @@ pub struct Newsroom {
     /// When to write corrections.
     #[serde(default)]
     pub corrections: Corrections,
+    /// How to behave towards the API when fetching (base URLs, concurrency, timeouts).
+    #[serde(default)]
+    pub fetch: crate::fetch::FetchSettings,
     /// The stories.
     #[serde(rename = "story")]
     pub stories: Vec<StoryConfig>,
@@ -210,6 +231,24 @@ impl Newsroom {
                 fix(releases);
                 fix(population);
             }
+            SourceConfig::Archive {
+                archive,
+                population,
+                api,
+                ..
+            } => {
+                fix(archive);
+                fix(population);
+                if let Err(message) = api.parse::<crate::fetch::Source>() {
+                    return Err(PublishError::Config {
+                        path: path.to_path_buf(),
+                        message,
+                    });
+                }
+            }
+        }
+        if n.fetch.contact.is_none() {
+            n.fetch.contact = Some(n.contact.clone());
         }
         for s in &mut n.stories {
             fix(&mut s.patch);
@@ -261,20 +300,114 @@ pub fn releases_in(source: &SourceConfig) -> Result<Vec<NaiveDate>, PublishError
             }
             Ok(found)
         }
+        SourceConfig::Archive {
+            archive,
+            api,
+            area_type,
+            ..
+        } => {
+            let source: crate::fetch::Source =
+                api.parse().map_err(|why| PublishError::NoRelease { why })?;
+            let store =
+                crate::fetch::Archive::open(archive).map_err(|e| PublishError::NoRelease {
+                    why: format!("cannot open the archive {}: {e}", archive.display()),
+                })?;
+            let labels = store
+                .releases(source.as_str(), Some(&source.dataset_area_type(area_type)))
+                .map_err(|e| PublishError::NoRelease { why: e.to_string() })?;
+            let mut found: Vec<NaiveDate> = labels
+                .iter()
+                .filter_map(|l| crate::fetch::file::parse_date(l.get(..10)?))
+                .collect();
+            found.sort_unstable();
+            found.dedup();
+            if found.is_empty() {
+                return Err(PublishError::NoRelease {
+                    why: format!(
+                        "the archive {} holds no {api} {area_type} release; run casewire fetch",
+                        archive.display()
+                    ),
+                });
+            }
+            Ok(found)
+        }
     }
 }
 
-fn release_files(source: &SourceConfig, release: NaiveDate) -> (Vec<PathBuf>, PathBuf) {
+/// The data of one release, and the population table to use with it.
+fn release_data(
+    source: &SourceConfig,
+    release: NaiveDate,
+) -> Result<(crate::model::Dataset, PathBuf), DraftError> {
     match source {
         SourceConfig::Files {
             releases,
             file,
             population,
-        } => (
-            vec![releases.join(release.to_string()).join(file)],
+        } => Ok((
+            crate::draft::load_data(&[releases.join(release.to_string()).join(file)])?,
             population.clone(),
-        ),
+        )),
+        SourceConfig::Archive {
+            archive,
+            api,
+            area_type,
+            population,
+            ..
+        } => {
+            let (dataset, _) = crate::draft::load_archived(&crate::draft::OfflineSource {
+                path: archive.clone(),
+                source: api
+                    .parse()
+                    .expect("checked when the newsroom file was read"),
+                area_type: area_type.clone(),
+                release: crate::fetch::ReleaseSelector::AsOf(release),
+            })?;
+            Ok((dataset, population.clone()))
+        }
     }
+}
+
+/// Fetches the day's data into the archive, for an archive source with `fetch = true`.
+fn fetch_today(
+    newsroom: &Newsroom,
+    today: Option<NaiveDate>,
+) -> Result<Option<String>, PublishError> {
+    let SourceConfig::Archive {
+        archive,
+        api,
+        area_type,
+        fetch: true,
+        format,
+        ..
+    } = &newsroom.source
+    else {
+        return Ok(None);
+    };
+    let source: crate::fetch::Source =
+        api.parse().map_err(|why| PublishError::NoRelease { why })?;
+    let mut opts = newsroom.fetch.options(source, area_type);
+    if format.as_deref() == Some("csv") {
+        opts.format = crate::fetch::legacy::Format::Csv;
+    }
+    if let Some(today) = today {
+        // What was published today is labelled today, whatever the clock says mid-run.
+        opts.fetched_at = today
+            .and_hms_opt(0, 0, 0)
+            .map(|t| chrono::DateTime::from_naive_utc_and_offset(t, chrono::Utc));
+        match source {
+            crate::fetch::Source::LegacyV2 => opts.release = Some(today),
+            crate::fetch::Source::Ukhsa => opts.years = crate::fetch::years_needed(today, 21),
+            crate::fetch::Source::LegacyV1 => {}
+        }
+    }
+    let report =
+        crate::fetch::fetch_command(&opts, archive, None).map_err(|e| PublishError::Draft {
+            story: "(fetch)".into(),
+            release: today.unwrap_or_default(),
+            source: Box::new(DraftError::Fetch(Box::new(e))),
+        })?;
+    Ok(Some(report.summary.to_string()))
 }
 
 /// A figure as an edition printed it, kept to detect revisions.
@@ -437,6 +570,8 @@ pub struct PublishOptions {
     pub config: PathBuf,
     /// Say what would be written, write nothing.
     pub dry_run: bool,
+    /// Do not fetch, even when the source says to: publish from what the archive holds.
+    pub offline: bool,
     /// Today, for the schedule check and the future-dates gate.
     pub today: Option<NaiveDate>,
     /// Fault injection for tests: fail after writing this many files, as a killed run would.
@@ -506,6 +641,22 @@ fn sha256_hex(parts: &[&[u8]]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect::<String>()
+}
+
+/// A hash of the figures a story was drafted from (every daily count and population), so the
+/// same hash means the same data whichever file or archive they came from.
+fn dataset_hash(inputs: &Inputs) -> String {
+    let mut h = Sha256::new();
+    for a in &inputs.dataset.areas {
+        h.update(a.area_type.as_bytes());
+        h.update(a.code.as_bytes());
+        h.update(a.start.to_string().as_bytes());
+        for c in &a.cases {
+            h.update(c.map_or(-1i64, i64::from).to_le_bytes());
+        }
+        h.update(inputs.population.get(&a.code).unwrap_or(0).to_le_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn printed_figures(story: &Story) -> Vec<PrintedFigure> {
@@ -594,6 +745,12 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
         eprintln!("warning: {note}");
     }
     let mut state = State::load(&state_path)?;
+    if !options.offline
+        && !options.dry_run
+        && let Some(summary) = fetch_today(&newsroom, options.today)?
+    {
+        eprintln!("{summary}");
+    }
     let releases = releases_in(&newsroom.source)?;
     let release = *releases.last().expect("releases_in never returns none");
     if let Some(today) = options.today
@@ -632,7 +789,6 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
         let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
         sha256_hex(&refs)
     };
-    let (data_files, population) = release_files(&newsroom.source, release);
     let mut plan: Vec<Planned> = Vec::new();
     let mut new_editions: Vec<(String, Edition)> = Vec::new();
     let mut corrections = 0;
@@ -657,9 +813,10 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
                 cached
             }
             None => {
-                let mut loaded =
-                    crate::draft::load_inputs(&story_cfg.patch, &data_files, &population)
-                        .map_err(draft_err)?;
+                let (dataset, population) =
+                    release_data(&newsroom.source, release).map_err(draft_err)?;
+                let mut loaded = crate::draft::inputs_from(&story_cfg.patch, dataset, &population)
+                    .map_err(draft_err)?;
                 loaded.patch = patch;
                 loaded
             }
@@ -678,14 +835,7 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
             false,
         )
         .map_err(draft_err)?;
-        let data_hash = {
-            let mut parts = Vec::new();
-            for f in data_files.iter().chain([&population]) {
-                parts.push(std::fs::read(f).unwrap_or_default());
-            }
-            let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
-            sha256_hex(&refs)
-        };
+        let data_hash = dataset_hash(&inputs);
         let slug = format!("{}-{release}", story_cfg.name);
         let chart = format!("{slug}.svg");
         let mut tags: Vec<String> = Vec::new();

@@ -24,6 +24,7 @@ fn each(
         seed: None,
         today: Some(date("2026-01-01")),
         no_audit: false,
+        archive: None,
     })
     .unwrap()
 }

@@ -1072,5 +1072,198 @@ fn fetched_then_drafted_offline_is_the_story_drafted_from_the_file() {
     assert_eq!(online.status, 0, "{}", online.stderr);
     assert_eq!(online.stdout, direct.stdout);
     assert_eq!(server.requests(), 1, "the archived release was reused");
+    // Every area's story from the archive, as from the file.
+    let from_archive = dir.path().join("each-archive");
+    let from_file = dir.path().join("each-file");
+    let pop = arg(&population);
+    let each = casewire(&[
+        "draft",
+        "--each-area",
+        "--source",
+        "legacy-v2",
+        "--offline",
+        "--area-type",
+        "utla",
+        "--archive",
+        arg(&archive),
+        "--population",
+        pop,
+        "--release",
+        "2021-01-18",
+        "--out-dir",
+        arg(&from_archive),
+    ]);
+    assert_eq!(each.status, 0, "{}", each.stderr);
+    let each = casewire(&[
+        "draft",
+        "--each-area",
+        "--data",
+        arg(&utla),
+        "--population",
+        pop,
+        "--release",
+        "2021-01-18",
+        "--out-dir",
+        arg(&from_file),
+    ]);
+    assert_eq!(each.status, 0, "{}", each.stderr);
+    // The stories; their facts sidecars name different sources (the archive, the file).
+    let names = |d: &std::path::Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.ends_with(".facts.json"))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&from_archive), names(&from_file));
+    assert_eq!(
+        names(&from_file).len(),
+        123,
+        "English upper-tier areas with a population"
+    );
+    for n in names(&from_file) {
+        assert_eq!(
+            std::fs::read_to_string(from_archive.join(&n)).unwrap(),
+            std::fs::read_to_string(from_file.join(&n)).unwrap(),
+            "{n}"
+        );
+    }
+    drop(runtime);
+}
+
+/// A scheduled publish that fetches each day's release from the (test) API into the archive
+/// and publishes a new edition only when the release is new.
+#[test]
+fn publish_fetches_the_days_release_and_publishes_it_once() {
+    use casewire::publish::{Outcome, PublishOptions, run};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(TestServer::start(
+        Duration::ZERO,
+        v2_handler("utla", "utla"),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        crate::support::fixture("patches/london-utla.toml"),
+        dir.path().join("patch.toml"),
+    )
+    .unwrap();
+    let config = dir.path().join("newsroom.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"contact = "tests@example.com"
+output = "out"
+[source]
+kind = "archive"
+archive = "archive.sqlite"
+api = "legacy-v2"
+area_type = "utla"
+population = "{}"
+fetch = true
+format = "csv"
+[schedule]
+max_age_days = 3
+[fetch]
+legacy_base_url = "{}"
+[[story]]
+name = "london"
+patch = "patch.toml"
+"#,
+            shared("population/mid-2019.csv").display(),
+            server.base
+        ),
+    )
+    .unwrap();
+    let on = |day: &str| {
+        run(&PublishOptions {
+            config: config.clone(),
+            dry_run: false,
+            offline: false,
+            today: Some(date(2021, 1, day.parse().unwrap())),
+            fail_after_files: None,
+        })
+        .unwrap()
+    };
+    let first = on("18");
+    assert!(
+        matches!(first, Outcome::Published { editions: 1, .. }),
+        "{first}"
+    );
+    assert_eq!(first.to_string(), "published 1 for release 2021-01-18");
+    assert_eq!(on("18").to_string(), "nothing new since 2021-01-18");
+    assert_eq!(
+        server.requests(),
+        1,
+        "the archived release is not fetched again"
+    );
+    let next = on("19");
+    assert!(
+        next.to_string()
+            .starts_with("published 1 for release 2021-01-19"),
+        "{next}"
+    );
+    assert!(dir.path().join("out/london-2021-01-19.md").exists());
+    // Offline, the archive alone answers.
+    let offline = run(&PublishOptions {
+        config: config.clone(),
+        dry_run: false,
+        offline: true,
+        today: Some(date(2021, 1, 19)),
+        fail_after_files: None,
+    })
+    .unwrap();
+    assert_eq!(offline.to_string(), "nothing new since 2021-01-19");
+    assert_eq!(server.requests(), 2);
+    drop(runtime);
+}
+
+#[test]
+fn the_population_command_downloads_checks_and_keeps_a_table() {
+    use crate::support::{arg, casewire};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(TestServer::start(Duration::ZERO, |req: &Request| {
+        let name = req.path.trim_start_matches('/');
+        match std::fs::read(shared(&format!("population/{name}"))) {
+            Ok(body) => Response::with(200, "text/csv", body).gzipped(),
+            Err(_) => Response::status(404),
+        }
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("population.csv");
+    let archive = dir.path().join("archive.sqlite");
+    let url = format!("{}/ONS-population_2021-08-05.csv", server.base);
+    let run = casewire(&[
+        "population",
+        "--url",
+        &url,
+        "--out",
+        arg(&out),
+        "--name",
+        "mid-2020",
+        "--archive",
+        arg(&archive),
+        "--contact",
+        "tests@example.com",
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("453 areas"), "{}", run.stdout);
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(shared("population/ONS-population_2021-08-05.csv")).unwrap()
+    );
+    let missing = casewire(&[
+        "population",
+        "--url",
+        &format!("{}/nope.csv", server.base),
+        "--out",
+        arg(&dir.path().join("nope.csv")),
+        "--contact",
+        "tests@example.com",
+    ]);
+    assert_eq!(missing.status, 1);
+    assert!(missing.stderr.contains("nope.csv"), "{}", missing.stderr);
+    assert!(!dir.path().join("nope.csv").exists());
     drop(runtime);
 }

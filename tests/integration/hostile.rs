@@ -1,24 +1,17 @@
 //! Hostile strings: names and settings full of Markdown, HTML and YAML metacharacters must print
 //! as text and never change a story's structure, front matter or file layout.
 
-use casewire::draft::{DraftRequest, Format, draft, slug};
+use casewire::draft::{draft, slug};
 
 use crate::support::*;
 
 fn hostile() -> casewire::draft::Draft {
-    draft(&DraftRequest {
-        patch: fixture("patches/hostile.toml"),
-        data: vec![fixture("data/hostile.csv")],
-        population: fixture("data/hostile-population.csv"),
-        release: date("2021-01-18"),
-        template: None,
-        templates: None,
-        format: Format::Markdown,
-        today: Some(date("2026-01-01")),
-        seed: None,
-        archive: None,
-        no_audit: false,
-    })
+    draft(&request(
+        fixture("patches/hostile.toml"),
+        vec![fixture("data/hostile.csv")],
+        fixture("data/hostile-population.csv"),
+        "2021-01-18",
+    ))
     .unwrap()
 }
 

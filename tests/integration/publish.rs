@@ -141,6 +141,7 @@ fn a_run_killed_between_files_leaves_no_partial_file_and_the_next_run_completes(
     let err = run(&PublishOptions {
         config: n.config(),
         dry_run: false,
+        offline: false,
         today: None,
         fail_after_files: Some(2),
     })

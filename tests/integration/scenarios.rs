@@ -2,24 +2,18 @@
 //! people, so a rate is its weekly count to one decimal. Each test checks that the branch is
 //! taken and said, and that the claims follow the data.
 
-use casewire::draft::{Draft, DraftRequest, Format, draft};
+use casewire::draft::{Draft, draft};
 
 use crate::support::*;
 
 fn scenario_with(data: &str, patch: &str, template: &str) -> Draft {
-    let request = DraftRequest {
-        patch: fixture(&format!("scenarios/{patch}")),
-        data: vec![fixture(&format!("scenarios/{data}.csv"))],
-        population: fixture("scenarios/population.csv"),
-        release: date("2021-01-18"),
-        template: Some(template.to_string()),
-        templates: None,
-        format: Format::Markdown,
-        today: Some(date("2026-01-01")),
-        seed: None,
-        archive: None,
-        no_audit: false,
-    };
+    let mut request = request(
+        fixture(&format!("scenarios/{patch}")),
+        vec![fixture(&format!("scenarios/{data}.csv"))],
+        fixture("scenarios/population.csv"),
+        "2021-01-18",
+    );
+    request.template = Some(template.to_string());
     draft(&request).unwrap_or_else(|e| panic!("{data}: {e}"))
 }
 
@@ -226,19 +220,12 @@ fn every_branch_renders_with_every_template() {
 }
 
 fn hospital(data: &[&str]) -> Draft {
-    let request = DraftRequest {
-        patch: fixture("patches/hospital.toml"),
-        data: data.iter().map(|d| fixture(d)).collect(),
-        population: fixture("data/population.csv"),
-        release: date("2021-01-18"),
-        template: None,
-        templates: None,
-        format: Format::Markdown,
-        today: Some(date("2026-01-01")),
-        seed: None,
-        archive: None,
-        no_audit: false,
-    };
+    let request = request(
+        fixture("patches/hospital.toml"),
+        data.iter().map(|d| fixture(d)).collect(),
+        fixture("data/population.csv"),
+        "2021-01-18",
+    );
     draft(&request).unwrap()
 }
 

@@ -31,13 +31,19 @@ pub fn se_london() -> PathBuf {
     root().join("examples/se-london.toml")
 }
 
-/// January 2021: data published 2021-01-18, mid-2019 population.
-pub fn january_request() -> DraftRequest {
+/// A draft request with the defaults every test shares: Markdown, the built-in templates, a
+/// fixed "today" (never the wall clock), the patch's own seed.
+pub fn request(
+    patch: PathBuf,
+    data: Vec<PathBuf>,
+    population: PathBuf,
+    release: &str,
+) -> DraftRequest {
     DraftRequest {
-        patch: se_london(),
-        data: vec![shared("releases/2021-01-18/ltla-reconstructed.csv")],
-        population: shared("population/mid-2019.csv"),
-        release: date("2021-01-18"),
+        patch,
+        data,
+        population,
+        release: date(release),
         template: None,
         templates: None,
         format: Format::Markdown,
@@ -48,21 +54,24 @@ pub fn january_request() -> DraftRequest {
     }
 }
 
+/// January 2021: data published 2021-01-18, mid-2019 population.
+pub fn january_request() -> DraftRequest {
+    request(
+        se_london(),
+        vec![shared("releases/2021-01-18/ltla-reconstructed.csv")],
+        shared("population/mid-2019.csv"),
+        "2021-01-18",
+    )
+}
+
 /// August 2021: the archive's week to August 23 (published August 27), mid-2020 population.
 pub fn august_request() -> DraftRequest {
-    DraftRequest {
-        patch: se_london(),
-        data: vec![shared("archive/ltla_2021-07-25_2021-09-10.csv")],
-        population: shared("population/ONS-population_2021-08-05.csv"),
-        release: date("2021-08-27"),
-        template: None,
-        templates: None,
-        format: Format::Markdown,
-        today: Some(date("2026-01-01")),
-        no_audit: false,
-        seed: None,
-        archive: None,
-    }
+    request(
+        se_london(),
+        vec![shared("archive/ltla_2021-07-25_2021-09-10.csv")],
+        shared("population/ONS-population_2021-08-05.csv"),
+        "2021-08-27",
+    )
 }
 
 /// A date from `YYYY-MM-DD`.
