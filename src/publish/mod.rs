@@ -870,6 +870,7 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
             format!("{slug}.story.json"),
             format!("{slug}.csv"),
             chart.clone(),
+            format!("{slug}.facts.json"),
         ];
         plan.push(Planned {
             path: written[0].clone(),
@@ -886,6 +887,11 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
         plan.push(Planned {
             path: written[3].clone(),
             bytes: files::chart_svg(&draft.story).into_bytes(),
+        });
+        // Every figure of the edition traced to the data, beside it.
+        plan.push(Planned {
+            path: written[4].clone(),
+            bytes: draft.facts.to_json().into_bytes(),
         });
         new_editions.push((
             story_cfg.name.clone(),

@@ -90,6 +90,7 @@ fn first_run_publishes_then_nothing_new_then_the_next_edition() {
         [
             ".casewire-state.json",
             "se-london-weekly-2021-01-18.csv",
+            "se-london-weekly-2021-01-18.facts.json",
             "se-london-weekly-2021-01-18.md",
             "se-london-weekly-2021-01-18.story.json",
             "se-london-weekly-2021-01-18.svg",
@@ -161,7 +162,8 @@ fn a_run_killed_between_files_leaves_no_partial_file_and_the_next_run_completes(
         "{}",
         again.stderr
     );
-    assert_eq!(n.files().len(), 5);
+    // The state file and the edition's five: story, view model, table, chart and facts.
+    assert_eq!(n.files().len(), 6);
 }
 
 #[test]
