@@ -33,7 +33,8 @@
 //! - **a claim word contradicts the data.** In a sentence about one area: direction words
 //!   ("up", "rose", "risen", "rise", "climbed", "increase"; "down", "fell", "fallen", "fall",
 //!   "dropped", "decrease"; "unchanged", "steady", "the same") must agree with the area's
-//!   recomputed direction; "sharply" needs a change of at least
+//!   recomputed direction; "dramatically" needs a change of at least
+//!   [`crate::story::WHOPPING_PERCENT`]% (or from zero), "sharply" one of at least
 //!   [`crate::story::SHARP_PERCENT`]% (or from zero), "slightly" one under
 //!   [`crate::story::SLIGHT_PERCENT`]%; "only" and "no other" with a direction need the area to be
 //!   the one core area that went that way; "highest", "second highest", "lowest" (with "joint"
@@ -73,7 +74,7 @@ use crate::facts::{Fact, FactKind, FactValue, List, RankBy, Recipe, Scope, Story
 use crate::lang;
 use crate::model::{Dataset, Population};
 use crate::stats::{Direction, Universe, Week};
-use crate::story::{SHARP_PERCENT, SLIGHT_PERCENT, Story};
+use crate::story::{SHARP_PERCENT, SLIGHT_PERCENT, Story, WHOPPING_PERCENT};
 
 /// What the audit reads and checks against.
 #[derive(Clone, Copy, Debug)]
@@ -1553,7 +1554,8 @@ impl Auditor<'_> {
         for (i, w) in words.iter().enumerate() {
             let sharp = matches!(*w, "sharply" | "sharp");
             let slight = matches!(*w, "slightly" | "slight");
-            if !(sharp || slight) {
+            let dramatic = matches!(*w, "dramatically" | "dramatic" | "whopping");
+            if !(sharp || slight || dramatic) {
                 continue;
             }
             let Some(k) = owner[i] else { continue };
@@ -1562,7 +1564,9 @@ impl Auditor<'_> {
             };
             self.report.claims += 1;
             let p = a.percent_size();
-            let ok = if sharp {
+            let ok = if dramatic {
+                p.is_none_or(|p| p >= WHOPPING_PERCENT)
+            } else if sharp {
                 p.is_none_or(|p| p >= SHARP_PERCENT)
             } else {
                 p.is_some_and(|p| p < SLIGHT_PERCENT) && a.change() != 0

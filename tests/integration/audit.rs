@@ -816,3 +816,16 @@ fn a_false_change_of_leader_is_caught() {
         "\"top spot from Slough\" is wrong: Slough did not have the highest rate the week before",
     );
 }
+
+#[test]
+fn a_dramatic_change_that_is_not_is_caught() {
+    // Greenwich fell 28%: sharply is too much, dramatically far too much.
+    let r = audited(january_request(), |t| {
+        with_added(t, "Greenwich's rate fell dramatically.")
+    });
+    one_failure(
+        &r,
+        "Greenwich's rate fell dramatically.",
+        "\"dramatically\" is wrong for Greenwich: its rate changed 28%",
+    );
+}
