@@ -69,12 +69,20 @@ pub enum ReadError {
 }
 
 /// Reads a file of case data into `builder`.
+///
+/// A file in the dashboard's own CSV layout is streamed through [`DashboardCsv`] a block at a
+/// time, so that a large file never sits in memory whole; anything else is read whole.
 pub fn read_data_file(builder: &mut DatasetBuilder, path: &Path) -> Result<usize, ReadError> {
     let label = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
+    let io = |source| ReadError::Io {
         path: label.clone(),
         source,
-    })?;
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    if let Some(parsed) = DashboardCsv::read_from(file).map_err(io)? {
+        return Ok(parsed.commit(builder, &label, None));
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
     read_data_bytes(builder, &label, &bytes, None)
 }
 
@@ -190,6 +198,21 @@ fn read_csv(
     bytes: &[u8],
     release: Option<NaiveDate>,
 ) -> Result<usize, ReadError> {
+    if let Some(parsed) = DashboardCsv::parse(bytes) {
+        return Ok(parsed.commit(builder, label, release));
+    }
+    read_csv_general(builder, label, bytes, release)
+}
+
+/// Reads case data in any CSV layout with the general reader, record by record: what
+/// [`read_data_bytes`] does whenever the fast [`DashboardCsv`] reader gives up. Public so that
+/// the two can be checked against each other.
+pub fn read_csv_general(
+    builder: &mut DatasetBuilder,
+    label: &str,
+    bytes: &[u8],
+    release: Option<NaiveDate>,
+) -> Result<usize, ReadError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -269,6 +292,346 @@ fn read_csv(
         }
     }
     Ok(source)
+}
+
+/// The exact header of the dashboard's CSV of daily cases, the layout [`DashboardCsv`] reads.
+const DASHBOARD_HEADER: &[u8] = b"areaCode,areaName,areaType,date,newCasesBySpecimenDate";
+
+/// A run of one area's counts on consecutive lines, one day apart.
+#[derive(Debug)]
+struct ParsedRun {
+    code: String,
+    name: String,
+    area_type: String,
+    first_line: u64,
+    first_day: NaiveDate,
+    last_ymd: (u32, u32, u32),
+    /// Set from the run's second line: days fall (the dashboard's order) or rise.
+    descending: Option<bool>,
+    values: Vec<Option<i32>>,
+}
+
+/// A fast reader for the one layout the dashboard serves most: exactly the header
+/// `areaCode,areaName,areaType,date,newCasesBySpecimenDate`, one record a line, dates as
+/// `YYYY-MM-DD`, counts as plain whole numbers or blank, names plain or simply quoted.
+///
+/// It reads bytes, not records: a line whose area fields are byte for byte those of the line
+/// before (nearly every line) is checked by one comparison, and an area's days go straight
+/// into one dense run ([`DatasetBuilder::push_case_run`]), with no allocation per line.
+///
+/// It only accepts what it is sure of. At the first line it is not (a quote it does not
+/// expect, padding, `null`, a count too large, a blank line, a malformed date, ...), it gives
+/// up, having touched nothing, and the general CSV reader reads the file instead, so that every
+/// error message and every edge case is the general reader's. What it accepts, it reads into
+/// exactly the rows the general reader would push, in the same order.
+#[derive(Debug, Default)]
+pub struct DashboardCsv {
+    runs: Vec<ParsedRun>,
+    /// The raw `code,name,type,` of the current run's lines.
+    prefix: Vec<u8>,
+    /// The line number of the next line (the header is line 1).
+    line: u64,
+    /// The current run's counts.
+    values: Vec<Option<i32>>,
+}
+
+/// Why the fast reader gave up: the general reader is needed.
+struct GiveUp;
+
+fn two_digits(b: &[u8]) -> Option<u32> {
+    let (h, l) = (b[0].wrapping_sub(b'0'), b[1].wrapping_sub(b'0'));
+    (h < 10 && l < 10).then(|| u32::from(h) * 10 + u32::from(l))
+}
+
+/// `YYYY-MM-DD` as numbers, not yet checked as a calendar date.
+fn ymd(b: &[u8]) -> Option<(u32, u32, u32)> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y = two_digits(&b[0..2])? * 100 + two_digits(&b[2..4])?;
+    Some((y, two_digits(&b[5..7])?, two_digits(&b[8..10])?))
+}
+
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        4 | 6 | 9 | 11 => 30,
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// The day before and after a valid date, as numbers.
+fn day_before((y, m, d): (u32, u32, u32)) -> (u32, u32, u32) {
+    match (m, d) {
+        (1, 1) => (y.wrapping_sub(1), 12, 31),
+        (_, 1) => (y, m - 1, days_in_month(y, m - 1)),
+        _ => (y, m, d - 1),
+    }
+}
+
+fn day_after((y, m, d): (u32, u32, u32)) -> (u32, u32, u32) {
+    if d < days_in_month(y, m) {
+        (y, m, d + 1)
+    } else if m < 12 {
+        (y, m + 1, 1)
+    } else {
+        (y + 1, 1, 1)
+    }
+}
+
+/// A count as the general reader would read it, if it is plainly one: blank, or an optional
+/// minus and up to nine digits (so it fits in an `i32`).
+fn plain_count(b: &[u8]) -> Result<Option<i32>, GiveUp> {
+    let (negative, digits) = match b.split_first() {
+        None => return Ok(None),
+        Some((b'-', rest)) => (true, rest),
+        Some(_) => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 9 {
+        return Err(GiveUp);
+    }
+    let mut n: i32 = 0;
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d >= 10 {
+            return Err(GiveUp);
+        }
+        n = n * 10 + i32::from(d);
+    }
+    Ok(Some(if negative { -n } else { n }))
+}
+
+/// One field of the area prefix and the rest of the line after its comma. A plain field has
+/// no quote; a quoted one is `"..."` with `""` for a quote, followed by the comma.
+fn prefix_field(b: &[u8]) -> Result<(String, &[u8]), GiveUp> {
+    let (raw, rest): (std::borrow::Cow<'_, [u8]>, &[u8]) = if b.first() == Some(&b'"') {
+        let mut out = Vec::new();
+        let mut i = 1;
+        loop {
+            match b.get(i) {
+                None | Some(b'\r') => return Err(GiveUp),
+                Some(b'"') if b.get(i + 1) == Some(&b'"') => {
+                    out.push(b'"');
+                    i += 2;
+                }
+                Some(b'"') if b.get(i + 1) == Some(&b',') => break,
+                Some(b'"') => return Err(GiveUp),
+                Some(&c) => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        (out.into(), &b[i + 2..])
+    } else {
+        let comma = memchr::memchr(b',', b).ok_or(GiveUp)?;
+        let field = &b[..comma];
+        if field.contains(&b'"') || field.contains(&b'\r') {
+            return Err(GiveUp);
+        }
+        (field.into(), &b[comma + 1..])
+    };
+    let text = std::str::from_utf8(&raw).map_err(|_| GiveUp)?;
+    Ok((text.trim().to_string(), rest))
+}
+
+impl DashboardCsv {
+    /// Reads `bytes` if they are in the layout this reader takes; `None` if the general
+    /// reader is needed.
+    pub fn parse(bytes: &[u8]) -> Option<DashboardCsv> {
+        let mut reader = DashboardCsv::new(bytes)?;
+        let used = reader.feed(bytes, true).ok()?;
+        debug_assert_eq!(used, bytes.len());
+        Some(reader)
+    }
+
+    /// Streams a file through the reader a block at a time. `Ok(None)` if the general reader is
+    /// needed.
+    pub fn read_from(mut file: impl std::io::Read) -> std::io::Result<Option<DashboardCsv>> {
+        const BLOCK: usize = 1 << 20;
+        let mut buf = vec![0u8; BLOCK];
+        let mut filled = 0;
+        // The header first.
+        while filled < DASHBOARD_HEADER.len() + 1 {
+            let n = file.read(&mut buf[filled..])?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        let Some(mut reader) = DashboardCsv::new(&buf[..filled]) else {
+            return Ok(None);
+        };
+        loop {
+            let Ok(used) = reader.feed(&buf[..filled], false) else {
+                return Ok(None);
+            };
+            buf.copy_within(used..filled, 0);
+            filled -= used;
+            if filled == buf.len() {
+                // A line longer than a block is no dashboard line.
+                return Ok(None);
+            }
+            let n = file.read(&mut buf[filled..])?;
+            if n == 0 {
+                return Ok(reader.feed(&buf[..filled], true).ok().map(|_| reader));
+            }
+            filled += n;
+        }
+    }
+
+    /// A reader positioned after the header, if `start` begins with the exact header line.
+    fn new(start: &[u8]) -> Option<DashboardCsv> {
+        let rest = start.strip_prefix(DASHBOARD_HEADER)?;
+        if rest.first() != Some(&b'\n') {
+            return None;
+        }
+        Some(DashboardCsv {
+            line: 1,
+            ..DashboardCsv::default()
+        })
+    }
+
+    /// Reads the complete lines in `bytes` (and, `at_end`, the last one without its newline),
+    /// returning how many bytes were used. The header line is skipped the first time.
+    fn feed(&mut self, bytes: &[u8], at_end: bool) -> Result<usize, GiveUp> {
+        let mut pos = 0;
+        if self.line == 1 {
+            pos = DASHBOARD_HEADER.len() + 1;
+            self.line = 2;
+        }
+        while pos < bytes.len() {
+            let (line, next) = match memchr::memchr(b'\n', &bytes[pos..]) {
+                Some(n) => (&bytes[pos..pos + n], pos + n + 1),
+                None if at_end => (&bytes[pos..], bytes.len()),
+                None => break,
+            };
+            self.line_of(line)?;
+            pos = next;
+        }
+        if at_end {
+            self.close_run();
+        }
+        Ok(pos)
+    }
+
+    fn line_of(&mut self, line: &[u8]) -> Result<(), GiveUp> {
+        let number = self.line;
+        self.line += 1;
+        let same_area = !self.prefix.is_empty() && line.starts_with(&self.prefix);
+        let rest = if same_area {
+            &line[self.prefix.len()..]
+        } else {
+            let (code, rest) = prefix_field(line)?;
+            let (name, rest) = prefix_field(rest)?;
+            let (area_type, rest) = prefix_field(rest)?;
+            if code.is_empty() {
+                return Err(GiveUp);
+            }
+            self.close_run();
+            self.prefix.clear();
+            self.prefix
+                .extend_from_slice(&line[..line.len() - rest.len()]);
+            // A placeholder run; its first day is set below.
+            self.runs.push(ParsedRun {
+                code,
+                name,
+                area_type,
+                first_line: number,
+                first_day: NaiveDate::MIN,
+                last_ymd: (0, 0, 0),
+                descending: None,
+                values: Vec::new(),
+            });
+            rest
+        };
+        if rest.len() < 11 || rest[10] != b',' {
+            return Err(GiveUp);
+        }
+        let date = ymd(&rest[..10]).ok_or(GiveUp)?;
+        let value = plain_count(&rest[11..])?;
+        let run = self.runs.last_mut().expect("a run was opened");
+        if same_area {
+            let follows = match run.descending {
+                Some(true) => date == day_before(run.last_ymd),
+                Some(false) => date == day_after(run.last_ymd),
+                None if date == day_before(run.last_ymd) => {
+                    run.descending = Some(true);
+                    true
+                }
+                None if date == day_after(run.last_ymd) => {
+                    run.descending = Some(false);
+                    true
+                }
+                None => false,
+            };
+            if follows {
+                run.last_ymd = date;
+                self.values.push(value);
+                return Ok(());
+            }
+            // The same area, but not the next day: a new run of it.
+            let (code, name, area_type) =
+                (run.code.clone(), run.name.clone(), run.area_type.clone());
+            self.close_run();
+            self.runs.push(ParsedRun {
+                code,
+                name,
+                area_type,
+                first_line: number,
+                first_day: NaiveDate::MIN,
+                last_ymd: (0, 0, 0),
+                descending: None,
+                values: Vec::new(),
+            });
+        }
+        let run = self.runs.last_mut().expect("a run was opened");
+        run.first_day = NaiveDate::from_ymd_opt(date.0 as i32, date.1, date.2).ok_or(GiveUp)?;
+        run.last_ymd = date;
+        self.values.push(value);
+        Ok(())
+    }
+
+    /// Moves the current run's counts into it, sized exactly.
+    fn close_run(&mut self) {
+        if let Some(run) = self.runs.last_mut()
+            && run.values.is_empty()
+        {
+            run.values = self.values.as_slice().into();
+        }
+        self.values.clear();
+    }
+
+    /// Registers the source and pushes every run, in the file's order.
+    fn commit(
+        self,
+        builder: &mut DatasetBuilder,
+        label: &str,
+        release: Option<NaiveDate>,
+    ) -> usize {
+        let source = builder.add_source(SourceInfo {
+            label: label.to_string(),
+            layout: "legacy dashboard CSV".to_string(),
+            release,
+        });
+        for run in self.runs {
+            let area = RowArea {
+                code: &run.code,
+                name: &run.name,
+                area_type: &run.area_type,
+            };
+            builder.push_case_run(
+                source,
+                run.first_line,
+                area,
+                run.first_day,
+                run.descending != Some(false),
+                run.values,
+            );
+        }
+        source
+    }
 }
 
 fn json_error(label: &str, e: &serde_json::Error) -> ReadError {

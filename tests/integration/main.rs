@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod fast_csv;
 mod figures;
 mod properties;
 mod readers;
