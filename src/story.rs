@@ -537,21 +537,12 @@ pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
         .map(|(i, &(p, key))| {
             let w = &national.weeks[p];
             let position = national.by_rate.rank_at(i);
-            let tied = national
-                .by_rate
-                .order
-                .iter()
-                .filter(|(_, k)| *k == key)
-                .count()
-                > 1;
-            let prev_top = national.by_prev_rate.order.first().map(|x| x.1);
+            let tied = national.by_rate.count_of_key(key) > 1;
             let prev_alone = national
                 .by_prev_rate
                 .order
-                .iter()
-                .filter(|(_, k)| Some(*k) == prev_top)
-                .count()
-                == 1;
+                .first()
+                .is_some_and(|&(_, top)| national.by_prev_rate.count_of_key(top) == 1);
             let ranks = national.ranks_of(w.index);
             LeaderView {
                 area: area_view(dataset, national, w),
