@@ -5,13 +5,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use chrono::NaiveDate;
-use tera::{Context, Kwargs, State, Tera};
+use tera::{Context, Kwargs, State, Tera, Value};
 
 use crate::lang;
 use crate::publish::write_atomic;
-use crate::story::Story;
+use crate::story::{LeaderView, MoversView, Story};
 
 /// The built-in templates, by name. Names ending in `.md` under the top level are stories;
 /// `partials/` holds pieces they include.
@@ -108,6 +109,18 @@ fn tera_report(e: &tera::Error) -> String {
 pub struct Renderer {
     tera: Tera,
     names: Vec<String>,
+    /// The national lists of the last story rendered, already converted for Tera: every story
+    /// of a week carries the same leaders and movers, and converting them was a third of the
+    /// cost of rendering a story.
+    national_lists: Mutex<Option<NationalLists>>,
+}
+
+/// A story's national lists and their Tera values.
+struct NationalLists {
+    leaders: Vec<LeaderView>,
+    movers: Option<MoversView>,
+    leaders_value: Value,
+    movers_value: Value,
 }
 
 impl std::fmt::Debug for Renderer {
@@ -268,7 +281,11 @@ impl Renderer {
             .filter(|n| !n.contains('/'))
             .map(|n| n.trim_end_matches(".md").to_string())
             .collect();
-        Ok(Renderer { tera, names })
+        Ok(Renderer {
+            tera,
+            names,
+            national_lists: Mutex::new(None),
+        })
     }
 
     /// The story templates available (partials excluded), without the `.md`.
@@ -292,7 +309,7 @@ impl Renderer {
     pub fn render(&self, template: &str, story: &Story) -> Result<String, RenderError> {
         self.check_template(template)?;
         let file = format!("{template}.md");
-        let context = Context::from_serialize(story).map_err(|e| RenderError::Render {
+        let context = self.context(story).map_err(|e| RenderError::Render {
             name: file.clone(),
             report: tera_report(&e),
         })?;
@@ -304,6 +321,82 @@ impl Renderer {
                 report: tera_report(&e),
             })?;
         Ok(tidy(&text))
+    }
+}
+
+impl Renderer {
+    /// The template context of a story: what `Context::from_serialize(story)` gives, with the
+    /// national lists converted once for as long as consecutive stories share them.
+    fn context(&self, story: &Story) -> tera::TeraResult<Context> {
+        // Every field but the lists, named one by one so that a new field cannot be missed.
+        let Story {
+            template,
+            publication,
+            region,
+            area_noun,
+            area_noun_plural,
+            release,
+            story_year,
+            week,
+            prev_week,
+            source_name,
+            dashboard_name,
+            calculated_by,
+            universe,
+            local,
+            core,
+            nearby,
+            unavailable,
+            leaders,
+            movers,
+        } = story;
+        let local_part = Story {
+            template: template.clone(),
+            publication: publication.clone(),
+            region: region.clone(),
+            area_noun: area_noun.clone(),
+            area_noun_plural: area_noun_plural.clone(),
+            release: *release,
+            story_year: *story_year,
+            week: *week,
+            prev_week: *prev_week,
+            source_name: source_name.clone(),
+            dashboard_name: dashboard_name.clone(),
+            calculated_by: calculated_by.clone(),
+            universe: universe.clone(),
+            local: local.clone(),
+            core: core.clone(),
+            nearby: nearby.clone(),
+            unavailable: unavailable.clone(),
+            leaders: Vec::new(),
+            movers: None,
+        };
+        let mut context = Context::from_serialize(&local_part)?;
+        let (leaders_value, movers_value) = {
+            let mut cached = self
+                .national_lists
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match cached.as_ref() {
+                Some(c) if c.leaders == *leaders && c.movers == *movers => {
+                    (c.leaders_value.clone(), c.movers_value.clone())
+                }
+                _ => {
+                    let fresh = NationalLists {
+                        leaders: leaders.clone(),
+                        movers: movers.clone(),
+                        leaders_value: Value::from_serializable(leaders),
+                        movers_value: Value::from_serializable(movers),
+                    };
+                    let values = (fresh.leaders_value.clone(), fresh.movers_value.clone());
+                    *cached = Some(fresh);
+                    values
+                }
+            }
+        };
+        context.insert_value("leaders", leaders_value);
+        context.insert_value("movers", movers_value);
+        Ok(context)
     }
 }
 

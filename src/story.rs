@@ -75,7 +75,7 @@ impl Degree {
 }
 
 /// One area's figures, ready to print.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AreaView {
     /// ONS code.
     pub code: String,
@@ -120,7 +120,7 @@ pub struct AreaView {
 }
 
 /// A national leader.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LeaderView {
     /// The area.
     #[serde(flatten)]
@@ -250,7 +250,7 @@ pub struct LocalView {
 }
 
 /// The national list of largest movers.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MoversView {
     /// `falls` or `rises`.
     pub kind: String,

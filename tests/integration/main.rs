@@ -9,5 +9,6 @@ mod figures;
 mod lookups;
 mod properties;
 mod readers;
+mod render_reuse;
 mod stories;
 mod templates;
