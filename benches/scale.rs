@@ -3,7 +3,8 @@
 //! process so that its peak memory is its own.
 //!
 //! Run: `cargo bench --bench scale` (add `-- --quick` for one run of each job instead of five,
-//! `-- --only 6791x700` for the data sets whose file name contains that).
+//! `-- --only 6791x700` for the data sets whose file name contains that, `-- --pandas PYTHON`
+//! to run the pandas + Jinja2 script in `benches/compare/` on the same files with that Python).
 //! Synthetic files are generated once into `target/bench-data/` (about 330 MB in all).
 
 mod common;
@@ -79,23 +80,25 @@ fn main() {
         }
     );
     println!();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     println!(
-        "| data | areas x days | MB | parse ms | stats ms | one patch ms | every area ms | stories | per story us | every / parse | peak MB parse / patch / every |"
+        "| data | areas x days | MB | parse ms | stats ms | one patch ms | every area ms, 1 thread | every area ms, {threads} threads | stories | us per story, 1 thread | every / parse, 1 / {threads} threads | peak MB: parse / patch / every |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for case in &cases {
         let parse = median_of(runs, || run_child(time, "parse", case));
         let stats = median_of(runs, || run_child(time, "stats", case));
         let patch = median_of(runs, || run_child(time, "patch", case));
+        let every1 = median_of(runs, || run_child(time, "every1", case));
         let every = median_of(runs, || run_child(time, "every", case));
         let mb = std::fs::metadata(&case.data).map_or(0, |m| m.len()) as f64 / 1e6;
-        let per_story = if every.stories > 0 {
-            (every.secs - every.parse_secs - every.stats_secs) / every.stories as f64 * 1e6
+        let per_story = if every1.stories > 0 {
+            (every1.secs - every1.parse_secs - every1.stats_secs) / every1.stories as f64 * 1e6
         } else {
             0.0
         };
         println!(
-            "| {} | {} x {} | {:.1} | {:.1} | {:.2} | {:.1} | {:.1} | {} | {:.0} | {:.2} | {:.0} / {:.0} / {:.0} |",
+            "| {} | {} x {} | {:.1} | {:.1} | {:.2} | {:.1} | {:.1} | {:.1} | {} | {:.0} | {:.2} / {:.2} | {:.0} / {:.0} / {:.0} |",
             case.label,
             case.areas,
             case.days,
@@ -103,22 +106,86 @@ fn main() {
             parse.secs * 1e3,
             stats.stats_secs * 1e3,
             patch.secs * 1e3,
+            every1.secs * 1e3,
             every.secs * 1e3,
             every.stories,
             per_story,
+            every1.secs / parse.secs,
             every.secs / parse.secs,
             parse.max_rss_kb as f64 / 1024.0,
             patch.max_rss_kb as f64 / 1024.0,
-            every.max_rss_kb as f64 / 1024.0,
+            every.max_rss_kb.max(every1.max_rss_kb) as f64 / 1024.0,
         );
+    }
+    if let Some(python) = args
+        .iter()
+        .position(|a| a == "--pandas")
+        .and_then(|i| args.get(i + 1))
+    {
+        compare_with_pandas(python, &cases, time);
     }
     println!();
     println!(
         "parse: reading the file into the dataset; stats: the national figures for one week; \
          one patch: a whole draft (data, population, patch, story, render); every area: data, \
          population, national figures once, then one weekly-roundup story per area, each kept \
-         in memory and counted. Times are inside the process; peak RSS is the whole process's."
+         in memory and counted, on one thread and on all. us per story: the 1-thread every-area \
+         time less parse and stats, per story (deciding and rendering). Times are inside the \
+         process; peak RSS is the whole process's."
     );
+}
+
+/// The same every-area job as a plain pandas + Jinja2 script (`benches/compare/`), once per
+/// synthetic data set, beside casewire's figure on all threads.
+fn compare_with_pandas(python: &str, cases: &[Case], time: bool) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/compare/pandas_jinja.py");
+    println!();
+    println!(
+        "| data | areas x days | pandas + Jinja2 s | peak MB | casewire s | peak MB | faster |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for case in cases.iter().filter(|c| c.label.starts_with("synthetic")) {
+        let week_end = case.release - chrono::Days::new(4);
+        let mut cmd = if time {
+            let mut c = Command::new("/usr/bin/time");
+            c.arg("-v").arg(python);
+            c
+        } else {
+            Command::new(python)
+        };
+        let started = Instant::now();
+        let out = cmd
+            .arg(&script)
+            .arg(&case.data)
+            .arg(&case.population)
+            .arg(week_end.to_string())
+            .output()
+            .expect("python runs");
+        let wall = started.elapsed().as_secs_f64();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rss_kb: u64 = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .find(|l| l.contains("Maximum resident set size (kbytes)"))
+            .and_then(|l| l.rsplit(':').next())
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        let ours = run_child(time, "every", case);
+        println!(
+            "| {} | {} x {} | {:.2} | {:.0} | {:.3} | {:.0} | {:.0}x |",
+            case.label,
+            case.areas,
+            case.days,
+            wall,
+            rss_kb as f64 / 1024.0,
+            ours.secs,
+            ours.max_rss_kb as f64 / 1024.0,
+            wall / ours.secs,
+        );
+    }
 }
 
 fn median_of(runs: usize, mut f: impl FnMut() -> Report) -> Report {
@@ -331,7 +398,7 @@ fn child(args: &[String]) {
             stories = 1;
             bytes = draft.output.len();
         }
-        "every" => {
+        "every" | "every1" => {
             let dataset = load_data(&data).expect("data load");
             parse_secs = started.elapsed().as_secs_f64();
             let (population, _) =
@@ -340,7 +407,13 @@ fn child(args: &[String]) {
             let t = Instant::now();
             let national = common::every_area_national(&dataset, &population, area_type, release);
             stats_secs = t.elapsed().as_secs_f64();
-            let produced = common::every_area_stories(&dataset, &national, &renderer, release);
+            let threads = if job == "every1" {
+                1
+            } else {
+                std::thread::available_parallelism().map_or(1, usize::from)
+            };
+            let produced =
+                common::every_area_stories(&dataset, &national, &renderer, release, threads);
             stories = produced.stories;
             bytes = produced.bytes;
         }

@@ -255,40 +255,66 @@ pub fn every_area_national(
 }
 
 /// Every area's story for the week of `national`: one story per area it counts or leaves out,
-/// each its own one-area patch, rendered with `weekly-roundup`. Stories are kept in memory only
-/// long enough to be counted.
+/// each its own one-area patch, rendered with `weekly-roundup`, on `threads` threads (each
+/// takes a contiguous share of the areas). Stories are kept in memory only long enough to be
+/// counted.
 pub fn every_area_stories(
     dataset: &Dataset,
     national: &National,
     renderer: &Renderer,
     release: NaiveDate,
+    threads: usize,
 ) -> Produced {
     let patch = one_area_patch("area");
-    let mut produced = Produced::default();
-    for (i, area) in dataset.areas.iter().enumerate() {
-        if area.area_type != national.area_type || !national.universe.contains(&area.code) {
-            continue;
-        }
-        let core = [i];
-        let built = story::build(StoryInput {
-            dataset,
-            national,
-            patch: &patch,
-            core: &core,
-            nearby: &[],
-            release,
-            template: "weekly-roundup",
-        });
-        match built {
-            Ok(story) => {
-                let text = renderer
-                    .render("weekly-roundup", &story)
-                    .expect("the built-in template renders");
-                produced.stories += 1;
-                produced.bytes += text.len();
+    let areas: Vec<usize> = dataset
+        .areas
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.area_type == national.area_type && national.universe.contains(&a.code))
+        .map(|(i, _)| i)
+        .collect();
+    let share = areas.len().div_ceil(threads.max(1)).max(1);
+    let work = |indices: &[usize]| {
+        let mut produced = Produced::default();
+        for &i in indices {
+            let core = [i];
+            let built = story::build(StoryInput {
+                dataset,
+                national,
+                patch: &patch,
+                core: &core,
+                nearby: &[],
+                release,
+                template: "weekly-roundup",
+            });
+            match built {
+                Ok(story) => {
+                    let text = renderer
+                        .render("weekly-roundup", &story)
+                        .expect("the built-in template renders");
+                    produced.stories += 1;
+                    produced.bytes += text.len();
+                }
+                Err(_) => produced.skipped += 1,
             }
-            Err(_) => produced.skipped += 1,
         }
+        produced
+    };
+    if threads <= 1 {
+        return work(&areas);
     }
-    produced
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = areas
+            .chunks(share)
+            .map(|chunk| scope.spawn(move || work(chunk)))
+            .collect();
+        handles.into_iter().fold(Produced::default(), |acc, h| {
+            let p = h.join().expect("a story thread panicked");
+            Produced {
+                stories: acc.stories + p.stories,
+                bytes: acc.bytes + p.bytes,
+                skipped: acc.skipped + p.skipped,
+            }
+        })
+    })
 }

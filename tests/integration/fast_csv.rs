@@ -69,12 +69,10 @@ fn every_fixture_reads_the_same() {
     }
 }
 
-#[test]
-fn a_file_streamed_in_blocks_reads_as_a_whole() {
-    // Several megabytes, so that lines straddle the reader's blocks.
+fn big_file(areas: usize) -> String {
     let mut text = String::from("areaCode,areaName,areaType,date,newCasesBySpecimenDate\n");
     let start = date("2021-06-30");
-    for a in 0..200 {
+    for a in 0..areas {
         let name = if a % 7 == 0 {
             format!("\"Town {a}, City of\"")
         } else {
@@ -82,24 +80,57 @@ fn a_file_streamed_in_blocks_reads_as_a_whole() {
         };
         for k in 0..600u64 {
             let day = start - chrono::Days::new(k);
-            let value = if (a + k) % 97 == 0 {
+            let value = if (a as u64 + k) % 97 == 0 {
                 String::new()
             } else {
-                ((a * 31 + k * 7) % 400).to_string()
+                ((a as u64 * 31 + k * 7) % 400).to_string()
             };
             text.push_str(&format!("E02{a:06},{name},msoa,{day},{value}\n"));
         }
     }
+    text
+}
+
+fn read_file(text: &str) -> (Result<Dataset, String>, Result<Dataset, String>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.csv");
-    std::fs::write(&path, &text).unwrap();
-    assert!(text.len() > 3 << 20);
+    std::fs::write(&path, text).unwrap();
     let mut b = DatasetBuilder::new();
-    read_data_file(&mut b, &path).unwrap();
-    let streamed = b.finish().unwrap();
+    let streamed = read_data_file(&mut b, &path)
+        .map_err(|e| e.to_string())
+        .and_then(|_| b.finish().map_err(|e| e.to_string()));
     let label = path.display().to_string();
-    assert_eq!(Ok(streamed), read_general(&label, text.as_bytes()));
+    (streamed, read_general(&label, text.as_bytes()))
+}
+
+#[test]
+fn a_file_streamed_in_blocks_and_halves_reads_as_a_whole() {
+    // Several megabytes, so that lines straddle the reader's blocks and the file is read in
+    // two halves, one area cut in two.
+    let text = big_file(300);
+    assert!(text.len() > 6 << 20);
     assert!(DashboardCsv::parse(text.as_bytes()).is_some());
+    let (streamed, general) = read_file(&text);
+    assert!(streamed.is_ok());
+    assert_eq!(streamed, general);
+    // A row the fast reader does not take, late in the second half: the general reader's
+    // message, with the right line.
+    let bad = format!("{text}E02000001,Town 1,msoa,2021-07-01,five\n");
+    let (streamed, general) = read_file(&bad);
+    assert!(
+        streamed.as_ref().unwrap_err().contains(":180002: "),
+        "{streamed:?}"
+    );
+    assert_eq!(streamed, general);
+    // A conflict between a row of the first half and one of the second names both lines.
+    let conflict = format!("{text}E02000000,\"Town 0, City of\",msoa,2021-06-30,1\n");
+    let (streamed, general) = read_file(&conflict);
+    let err = streamed.clone().unwrap_err();
+    assert!(
+        err.contains("big.csv:2 ") && err.contains("big.csv:180002"),
+        "{err}"
+    );
+    assert_eq!(streamed, general);
 }
 
 #[test]
