@@ -47,6 +47,8 @@ struct Report {
     bytes: usize,
     /// Peak resident memory, kB.
     max_rss_kb: u64,
+    /// User and system CPU time of the whole process, as /usr/bin/time saw it.
+    cpu_secs: f64,
 }
 
 fn main() {
@@ -70,7 +72,10 @@ fn main() {
         .filter(|c| only.is_none_or(|o| c.data.to_string_lossy().contains(o.as_str())))
         .collect();
     let time = Path::new("/usr/bin/time").exists();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
     println!();
+    println!("load average before the run: {}", load.join(" "));
     println!(
         "casewire scale benchmark: {runs} run(s) of each job, medians; peak RSS from {}",
         if time {
@@ -82,9 +87,9 @@ fn main() {
     println!();
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     println!(
-        "| data | areas x days | MB | parse ms | stats ms | one patch ms | every area ms, 1 thread | every area ms, {threads} threads | stories | us per story, 1 thread | every / parse, 1 / {threads} threads | peak MB: parse / patch / every |"
+        "| data | areas x days | MB | parse ms | stats ms | one patch ms | every area ms, stories on 1 thread | every area ms, stories on {threads} threads | stories | us per story (1 thread) | every / parse (1 / {threads} threads) | peak MB: parse / patch / every | CPU ms: parse / every (1 thread) |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for case in &cases {
         let parse = median_of(runs, || run_child(time, "parse", case));
         let stats = median_of(runs, || run_child(time, "stats", case));
@@ -98,7 +103,7 @@ fn main() {
             0.0
         };
         println!(
-            "| {} | {} x {} | {:.1} | {:.1} | {:.2} | {:.1} | {:.1} | {:.1} | {} | {:.0} | {:.2} / {:.2} | {:.0} / {:.0} / {:.0} |",
+            "| {} | {} x {} | {:.1} | {:.1} | {:.2} | {:.1} | {:.1} | {:.1} | {} | {:.0} | {:.2} / {:.2} | {:.0} / {:.0} / {:.0} | {:.0} / {:.0} |",
             case.label,
             case.areas,
             case.days,
@@ -115,6 +120,8 @@ fn main() {
             parse.max_rss_kb as f64 / 1024.0,
             patch.max_rss_kb as f64 / 1024.0,
             every.max_rss_kb.max(every1.max_rss_kb) as f64 / 1024.0,
+            parse.cpu_secs * 1e3,
+            every1.cpu_secs * 1e3,
         );
     }
     if let Some(python) = args
@@ -325,14 +332,18 @@ fn run_child(time: bool, job: &str, case: &Case) -> Report {
             _ => {}
         }
     }
-    if let Some(line) = stderr
-        .lines()
-        .find(|l| l.contains("Maximum resident set size (kbytes)"))
-    {
-        if let Some(v) = line.rsplit(':').next() {
-            report.max_rss_kb = v.trim().parse().unwrap_or(report.max_rss_kb);
-        }
+    let field = |name: &str| -> Option<f64> {
+        stderr
+            .lines()
+            .find(|l| l.contains(name))
+            .and_then(|l| l.rsplit(':').next())
+            .and_then(|v| v.trim().parse().ok())
+    };
+    if let Some(kb) = field("Maximum resident set size (kbytes)") {
+        report.max_rss_kb = kb as u64;
     }
+    report.cpu_secs =
+        field("User time (seconds)").unwrap_or(0.0) + field("System time (seconds)").unwrap_or(0.0);
     report
 }
 
