@@ -412,9 +412,16 @@ fn child(args: &[String]) {
         "every" | "every1" => {
             let dataset = load_data(&data).expect("data load");
             parse_secs = started.elapsed().as_secs_f64();
+            let t = Instant::now();
             let (population, _) =
                 read_population_file(Path::new(population)).expect("population loads");
+            let population_secs = t.elapsed().as_secs_f64();
+            let t = Instant::now();
             let renderer = Renderer::new(None).expect("built-in templates load");
+            eprintln!(
+                "population_secs={population_secs} renderer_secs={}",
+                t.elapsed().as_secs_f64()
+            );
             let t = Instant::now();
             let national = common::every_area_national(&dataset, &population, area_type, release);
             stats_secs = t.elapsed().as_secs_f64();

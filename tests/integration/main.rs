@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod fast_csv;
 mod figures;
+mod formatting;
 mod lookups;
 mod properties;
 mod readers;
