@@ -332,6 +332,9 @@ pub struct DashboardCsv {
     line: u64,
     /// The current run's counts.
     values: Vec<Option<i32>>,
+    /// The date the current run's next line would have, once its direction is known, and
+    /// that date as it is written.
+    expect: Option<((u32, u32, u32), [u8; 10])>,
 }
 
 /// Why the fast reader gave up: the general reader is needed.
@@ -349,6 +352,38 @@ fn ymd(b: &[u8]) -> Option<(u32, u32, u32)> {
     }
     let y = two_digits(&b[0..2])? * 100 + two_digits(&b[2..4])?;
     Some((y, two_digits(&b[5..7])?, two_digits(&b[8..10])?))
+}
+
+/// Whether two short byte strings are equal, compared eight bytes at a time: the area fields
+/// of a line are compared with the line before's on every line, and a call to `memcmp` costs
+/// more than the comparison.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut x = a.chunks_exact(8);
+    let mut y = b.chunks_exact(8);
+    for (p, q) in (&mut x).zip(&mut y) {
+        if u64::from_ne_bytes(p.try_into().expect("eight"))
+            != u64::from_ne_bytes(q.try_into().expect("eight"))
+        {
+            return false;
+        }
+    }
+    x.remainder()
+        .iter()
+        .zip(y.remainder())
+        .fold(true, |same, (p, q)| same & (p == q))
+}
+
+/// A written date and the one expected, compared as two words.
+#[inline]
+fn same_date(a: &[u8], b: &[u8; 10]) -> bool {
+    u64::from_ne_bytes(a[..8].try_into().expect("eight"))
+        == u64::from_ne_bytes(b[..8].try_into().expect("eight"))
+        && a[8] == b[8]
+        && a[9] == b[9]
 }
 
 fn days_in_month(y: u32, m: u32) -> u32 {
@@ -577,6 +612,10 @@ impl DashboardCsv {
             self.line = 2;
         }
         while pos < bytes.len() {
+            if let Some(used) = self.next_in_run(&bytes[pos..]) {
+                pos += used;
+                continue;
+            }
             let (line, next) = match memchr::memchr(b'\n', &bytes[pos..]) {
                 Some(n) => (&bytes[pos..pos + n], pos + n + 1),
                 None if at_end => (&bytes[pos..], bytes.len()),
@@ -591,7 +630,85 @@ impl DashboardCsv {
         Ok(pos)
     }
 
+    /// The common line, taken in one pass: the current run's area fields, the date the run
+    /// expects, a comma, a count of plain digits (or none) and the newline. Returns the bytes
+    /// used, or `None` for [`DashboardCsv::line_of`] to read the line in full. What it takes,
+    /// `line_of` would take the same way.
+    #[inline]
+    fn next_in_run(&mut self, bytes: &[u8]) -> Option<usize> {
+        let (ymd, text) = self.expect?;
+        let p = self.prefix.len();
+        let after = bytes.get(p..p + 11)?;
+        if !same_bytes(&bytes[..p], &self.prefix)
+            || !same_date(&after[..10], &text)
+            || after[10] != b','
+        {
+            return None;
+        }
+        let start = p + 11;
+        let mut i = start;
+        let mut n: i32 = 0;
+        loop {
+            let c = *bytes.get(i)?;
+            let d = c.wrapping_sub(b'0');
+            if d >= 10 {
+                if c != b'\n' {
+                    return None;
+                }
+                break;
+            }
+            if i - start == 9 {
+                return None;
+            }
+            n = n * 10 + i32::from(d);
+            i += 1;
+        }
+        self.values.push((i > start).then_some(n));
+        self.line += 1;
+        let run = self.runs.last_mut().expect("a run expects a date");
+        run.last_ymd = ymd;
+        self.expect_next();
+        Some(i + 1)
+    }
+
+    /// Sets the date the current run's next line would have, if the run has a direction.
+    fn expect_next(&mut self) {
+        // The usual step, newest first within a month: the day before, written by changing
+        // the day's digits.
+        if let Some(((y, m, d), mut text)) = self.expect
+            && d > 1
+            && self.runs.last().is_some_and(|r| r.descending == Some(true))
+        {
+            if text[9] == b'0' {
+                text[9] = b'9';
+                text[8] -= 1;
+            } else {
+                text[9] -= 1;
+            }
+            self.expect = Some(((y, m, d - 1), text));
+            return;
+        }
+        self.expect = self.runs.last().and_then(|run| {
+            let next = match run.descending? {
+                true => day_before(run.last_ymd),
+                false => day_after(run.last_ymd),
+            };
+            let (y, m, d) = next;
+            if !(1..=9999).contains(&y) {
+                return None;
+            }
+            let mut text = *b"0000-00-00";
+            for (i, v) in [(0, y / 100), (2, y % 100), (5, m), (8, d)] {
+                text[i] = b'0' + (v / 10) as u8;
+                text[i + 1] = b'0' + (v % 10) as u8;
+            }
+            Some((next, text))
+        });
+    }
+
     fn line_of(&mut self, line: &[u8]) -> Result<(), GiveUp> {
+        // Whatever this line is, the run's expectation is set again once it is read.
+        self.expect = None;
         let number = self.line;
         self.line += 1;
         let same_area = !self.prefix.is_empty() && line.starts_with(&self.prefix);
@@ -644,6 +761,7 @@ impl DashboardCsv {
             if follows {
                 run.last_ymd = date;
                 self.values.push(value);
+                self.expect_next();
                 return Ok(());
             }
             // The same area, but not the next day: a new run of it.
@@ -665,6 +783,7 @@ impl DashboardCsv {
         run.first_day = NaiveDate::from_ymd_opt(date.0 as i32, date.1, date.2).ok_or(GiveUp)?;
         run.last_ymd = date;
         self.values.push(value);
+        self.expect_next();
         Ok(())
     }
 
