@@ -49,6 +49,8 @@ struct Report {
     max_rss_kb: u64,
     /// User and system CPU time of the whole process, as /usr/bin/time saw it.
     cpu_secs: f64,
+    /// The fastest of the runs (`secs`), for a median's report.
+    best_secs: f64,
 }
 
 fn main() {
@@ -91,6 +93,7 @@ fn main() {
         "| data | areas x days | MB | parse ms | stats ms | one patch ms | every area ms, stories on 1 thread | every area ms, stories on {threads} threads | stories | us per story (1 thread) | every / parse (1 / {threads} threads) | peak MB: parse / patch / every | CPU ms: parse / every (1 thread) |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut summary: Vec<(String, Report, Report)> = Vec::new();
     for case in &cases {
         // Small files are quick: more runs steady their medians on a shared machine.
         let small = std::fs::metadata(&case.data).map_or(0, |m| m.len()) < 50_000_000;
@@ -127,7 +130,9 @@ fn main() {
             parse.cpu_secs * 1e3,
             every1.cpu_secs * 1e3,
         );
+        summary.push((case.data.to_string_lossy().into_owned(), parse, every));
     }
+    targets(&summary);
     if let Some(python) = args
         .iter()
         .position(|a| a == "--pandas")
@@ -144,6 +149,56 @@ fn main() {
          time less parse and stats, per story (deciding and rendering). Times are inside the \
          process; peak RSS is the whole process's."
     );
+}
+
+/// The issue's targets, and the cost per row and per story at each size.
+fn targets(summary: &[(String, Report, Report)]) {
+    let find = |stem: &str| summary.iter().find(|(path, _, _)| path.contains(stem));
+    println!();
+    println!("| target | median | fastest run | limit |");
+    println!("|---|---|---|---|");
+    if let Some((_, parse, every)) = find("ltla-380x1400") {
+        println!(
+            "| every district's story, 380 x 1,400: every area / parse alone | {:.2} ({:.1} / {:.1} ms) | {:.2} | 1.5 |",
+            every.secs / parse.secs,
+            every.secs * 1e3,
+            parse.secs * 1e3,
+            every.best_secs / parse.best_secs,
+        );
+    }
+    if let Some((_, _, every)) = find("msoa-6791x700") {
+        println!(
+            "| every neighbourhood's story, 6,791 x 700: time | {:.0} ms | {:.0} ms | 500 ms |",
+            every.secs * 1e3,
+            every.best_secs * 1e3
+        );
+        println!(
+            "| every neighbourhood's story, 6,791 x 700: peak memory | {:.0} MB (highest run) | | 200 MB |",
+            every.max_rss_kb as f64 / 1024.0
+        );
+    }
+    println!();
+    println!(
+        "| data | rows | parse ns per row (median / fastest) | every area, us per area (median / fastest) |"
+    );
+    println!("|---|---|---|---|");
+    for (path, parse, every) in summary {
+        let Some(stem) = Path::new(path)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+        else {
+            continue;
+        };
+        let lines = std::fs::read(path).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count());
+        let rows = lines.saturating_sub(1).max(1);
+        println!(
+            "| {stem} | {rows} | {:.1} / {:.1} | {:.1} / {:.1} |",
+            parse.secs / rows as f64 * 1e9,
+            parse.best_secs / rows as f64 * 1e9,
+            every.secs / every.stories.max(1) as f64 * 1e6,
+            every.best_secs / every.stories.max(1) as f64 * 1e6,
+        );
+    }
 }
 
 /// The same every-area job as a plain pandas + Jinja2 script (`benches/compare/`), once per
@@ -205,6 +260,7 @@ fn median_of(runs: usize, mut f: impl FnMut() -> Report) -> Report {
     let max_rss = reports.iter().map(|r| r.max_rss_kb).max().unwrap_or(0);
     let mut mid = reports[reports.len() / 2].clone();
     mid.max_rss_kb = max_rss;
+    mid.best_secs = reports[0].secs;
     mid
 }
 
