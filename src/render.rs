@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use chrono::NaiveDate;
-use tera::{Context, Kwargs, State, Tera, Value};
+use tera::{Context, Kwargs, State, Tera};
 
 use crate::lang;
 use crate::publish::write_atomic;
-use crate::story::{LeaderView, MoversView, Story};
+use crate::stats::Week;
+use crate::story::{LeaderView, MoversView, Story, UniverseView};
 
 /// The built-in templates, by name. Names ending in `.md` under the top level are stories;
 /// `partials/` holds pieces they include.
@@ -109,18 +110,10 @@ fn tera_report(e: &tera::Error) -> String {
 pub struct Renderer {
     tera: Tera,
     names: Vec<String>,
-    /// The national lists of the last story rendered, already converted for Tera: every story
-    /// of a week carries the same leaders and movers, and converting them was a third of the
-    /// cost of rendering a story.
-    national_lists: Mutex<Option<NationalLists>>,
-}
-
-/// A story's national lists and their Tera values.
-struct NationalLists {
-    leaders: Vec<LeaderView>,
-    movers: Option<MoversView>,
-    leaders_value: Value,
-    movers_value: Value,
+    /// The last story rendered and its shared fields, already converted for Tera: every story
+    /// of a week carries the same national lists, and converting them was a third of the cost
+    /// of rendering a one-area story.
+    shared: Mutex<Option<(Story, Context)>>,
 }
 
 impl std::fmt::Debug for Renderer {
@@ -284,7 +277,7 @@ impl Renderer {
         Ok(Renderer {
             tera,
             names,
-            national_lists: Mutex::new(None),
+            shared: Mutex::new(None),
         })
     }
 
@@ -324,78 +317,93 @@ impl Renderer {
     }
 }
 
-impl Renderer {
-    /// The template context of a story: what `Context::from_serialize(story)` gives, with the
-    /// national lists converted once for as long as consecutive stories share them.
-    fn context(&self, story: &Story) -> tera::TeraResult<Context> {
-        // Every field but the lists, named one by one so that a new field cannot be missed.
-        let Story {
+/// The fields of a story that every story of a week and a newsroom shares: all but
+/// [`PER_STORY`]. Named one by one, so that a new field of `Story` must be sorted into one or
+/// the other before this compiles.
+type SharedFields<'a> = (
+    (&'a str, &'a str, &'a str, &'a str, &'a str, NaiveDate, i32),
+    (Week, Week, &'a str, &'a str, &'a str),
+    (&'a UniverseView, &'a [LeaderView], &'a Option<MoversView>),
+);
+
+/// The view model's fields that differ from one area's story to the next.
+const PER_STORY: [&str; 4] = ["local", "core", "nearby", "unavailable"];
+
+fn shared_fields(story: &Story) -> SharedFields<'_> {
+    let Story {
+        template,
+        publication,
+        region,
+        area_noun,
+        area_noun_plural,
+        release,
+        story_year,
+        week,
+        prev_week,
+        source_name,
+        dashboard_name,
+        calculated_by,
+        universe,
+        local: _,
+        core: _,
+        nearby: _,
+        unavailable: _,
+        leaders,
+        movers,
+    } = story;
+    (
+        (
             template,
             publication,
             region,
             area_noun,
             area_noun_plural,
-            release,
-            story_year,
-            week,
-            prev_week,
+            *release,
+            *story_year,
+        ),
+        (
+            *week,
+            *prev_week,
             source_name,
             dashboard_name,
             calculated_by,
-            universe,
-            local,
-            core,
-            nearby,
-            unavailable,
-            leaders,
-            movers,
-        } = story;
-        let local_part = Story {
-            template: template.clone(),
-            publication: publication.clone(),
-            region: region.clone(),
-            area_noun: area_noun.clone(),
-            area_noun_plural: area_noun_plural.clone(),
-            release: *release,
-            story_year: *story_year,
-            week: *week,
-            prev_week: *prev_week,
-            source_name: source_name.clone(),
-            dashboard_name: dashboard_name.clone(),
-            calculated_by: calculated_by.clone(),
-            universe: universe.clone(),
-            local: local.clone(),
-            core: core.clone(),
-            nearby: nearby.clone(),
-            unavailable: unavailable.clone(),
-            leaders: Vec::new(),
-            movers: None,
-        };
-        let mut context = Context::from_serialize(&local_part)?;
-        let (leaders_value, movers_value) = {
+        ),
+        (universe, leaders, movers),
+    )
+}
+
+impl Renderer {
+    /// The template context of a story: what `Context::from_serialize(story)` gives, with the
+    /// shared fields (national lists above all) converted once for as long as consecutive
+    /// stories share them.
+    fn context(&self, story: &Story) -> tera::TeraResult<Context> {
+        let base = {
             let mut cached = self
-                .national_lists
+                .shared
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             match cached.as_ref() {
-                Some(c) if c.leaders == *leaders && c.movers == *movers => {
-                    (c.leaders_value.clone(), c.movers_value.clone())
-                }
+                Some((key, base)) if shared_fields(key) == shared_fields(story) => base.clone(),
                 _ => {
-                    let fresh = NationalLists {
-                        leaders: leaders.clone(),
-                        movers: movers.clone(),
-                        leaders_value: Value::from_serializable(leaders),
-                        movers_value: Value::from_serializable(movers),
-                    };
-                    let values = (fresh.leaders_value.clone(), fresh.movers_value.clone());
-                    *cached = Some(fresh);
-                    values
+                    let mut base = Context::from_serialize(story)?;
+                    for field in PER_STORY {
+                        base.remove(field);
+                    }
+                    *cached = Some((story.clone(), base.clone()));
+                    base
                 }
             }
         };
-        context.insert_value("leaders", leaders_value);
-        context.insert_value("movers", movers_value);
+        let mut context = base;
+        context.insert("local", &story.local);
+        context.insert("core", &story.core);
+        context.insert("nearby", &story.nearby);
+        context.insert("unavailable", &story.unavailable);
+        debug_assert_eq!(
+            Some(&context),
+            Context::from_serialize(story).ok().as_ref(),
+            "the context must be what the whole story serialises to"
+        );
         Ok(context)
     }
 }

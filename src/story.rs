@@ -147,7 +147,7 @@ pub struct UnavailableView {
 }
 
 /// The national picture.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct UniverseView {
     /// `england` or `uk`.
     pub kind: crate::stats::Universe,
