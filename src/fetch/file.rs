@@ -547,6 +547,12 @@ impl DashboardCsv {
         if len < SPLIT_FROM || cores < 2 {
             return DashboardCsv::read_from(file);
         }
+        // Only a file in the layout is worth a second thread.
+        let mut head = vec![0u8; DASHBOARD_HEADER.len() + 1];
+        file.read_exact(&mut head)?;
+        if DashboardCsv::new(&head).is_none() {
+            return Ok(None);
+        }
         // The second half starts after the first newline past the middle.
         let middle = len / 2;
         file.seek(SeekFrom::Start(middle))?;

@@ -122,6 +122,11 @@ fn a_file_streamed_in_blocks_and_halves_reads_as_a_whole() {
         "{streamed:?}"
     );
     assert_eq!(streamed, general);
+    // Another header: the general reader, for the whole file.
+    let other = text.replacen("newCasesBySpecimenDate", "newCasesByPublishDate", 1);
+    let (streamed, general) = read_file(&other);
+    assert!(streamed.is_ok());
+    assert_eq!(streamed, general);
     // A conflict between a row of the first half and one of the second names both lines.
     let conflict = format!("{text}E02000000,\"Town 0, City of\",msoa,2021-06-30,1\n");
     let (streamed, general) = read_file(&conflict);
