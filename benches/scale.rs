@@ -478,7 +478,8 @@ fn child(args: &[String]) {
             let population_secs = t.elapsed().as_secs_f64();
             let t = Instant::now();
             let renderer = Renderer::new(None).expect("built-in templates load");
-            eprintln!(
+            // For a reader of the child's own output; the table does not use them.
+            println!(
                 "population_secs={population_secs} renderer_secs={}",
                 t.elapsed().as_secs_f64()
             );
