@@ -32,29 +32,48 @@ const MONTHS: [&str; 12] = [
 /// assert_eq!(casewire::lang::thousands(4705), "4,705");
 /// ```
 pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    let mut out = String::with_capacity(16);
     if n < 0 {
         out.push('-');
     }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    push_grouped(&mut out, n.unsigned_abs());
     out
+}
+
+/// Appends `n` with a comma between groups of three digits, without allocating: a story
+/// prints dozens of figures, and every one went through `to_string` and `format!` before.
+fn push_grouped(out: &mut String, mut n: u64) {
+    // 20 digits and 6 commas at most.
+    let mut buf = [0u8; 26];
+    let mut i = buf.len();
+    let mut digits = 0;
+    loop {
+        if digits > 0 && digits % 3 == 0 {
+            i -= 1;
+            buf[i] = b',';
+        }
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        digits += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).expect("digits and commas are ASCII"));
 }
 
 /// A rate in tenths, with one decimal always and thousands separators: `12313` → `1,231.3`.
 pub fn rate_tenths(tenths: i64) -> String {
-    let sign = if tenths < 0 { "-" } else { "" };
     let abs = tenths.unsigned_abs();
-    format!(
-        "{sign}{}.{}",
-        thousands(i64::try_from(abs / 10).unwrap_or(i64::MAX)),
-        abs % 10
-    )
+    let mut out = String::with_capacity(16);
+    if tenths < 0 {
+        out.push('-');
+    }
+    push_grouped(&mut out, abs / 10);
+    out.push('.');
+    out.push(char::from(b'0' + (abs % 10) as u8));
+    out
 }
 
 /// A rate given as a number with (at most) one decimal, printed with exactly one.

@@ -5,13 +5,15 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use tera::{Context, Kwargs, State, Tera};
 
 use crate::lang;
 use crate::publish::write_atomic;
-use crate::story::Story;
+use crate::stats::Week;
+use crate::story::{HospitalView, LeaderView, MoversView, NationLeader, Story, UniverseView};
 
 /// The built-in templates, by name. Names ending in `.md` under the top level are stories;
 /// `partials/` holds pieces they include.
@@ -119,6 +121,10 @@ pub struct Renderer {
     names: Vec<String>,
     /// (template file, block name) pairs, so a missing block is known without an error.
     blocks: std::collections::BTreeSet<(String, String)>,
+    /// The last story rendered and its shared fields, already converted for Tera: every story
+    /// of a week carries the same national lists, and converting them was a third of the cost
+    /// of rendering a one-area story.
+    shared: Mutex<Option<(Story, Context)>>,
 }
 
 impl std::fmt::Debug for Renderer {
@@ -312,6 +318,7 @@ impl Renderer {
             tera,
             names,
             blocks,
+            shared: Mutex::new(None),
         })
     }
 
@@ -341,7 +348,7 @@ impl Renderer {
             name: file.clone(),
             report: tera_report(&e),
         };
-        let context = Context::from_serialize(story).map_err(failed)?;
+        let context = self.context(story).map_err(failed)?;
         let text = self.tera.render(&file, &context).map_err(failed)?;
         let block = |name: &str| -> Result<Option<String>, RenderError> {
             if !self.blocks.contains(&(file.clone(), name.to_string())) {
@@ -370,6 +377,101 @@ pub struct Rendered {
     pub headline: Option<String>,
     /// The `standfirst` block, if the template has one.
     pub standfirst: Option<String>,
+}
+
+/// The fields of a story that every story of a week and a newsroom shares: all but
+/// [`PER_STORY`]. Named one by one, so that a new field of `Story` must be sorted into one or
+/// the other before this compiles.
+type SharedFields<'a> = (
+    (&'a str, &'a str, &'a str, &'a str, &'a str, NaiveDate, i32),
+    (Week, Week, &'a str, &'a str, &'a str),
+    (&'a UniverseView, &'a [LeaderView], &'a Option<MoversView>),
+    (&'a [NationLeader], &'a Option<HospitalView>),
+);
+
+/// The view model's fields that differ from one area's story to the next.
+const PER_STORY: [&str; 4] = ["local", "core", "nearby", "unavailable"];
+
+fn shared_fields(story: &Story) -> SharedFields<'_> {
+    let Story {
+        template,
+        publication,
+        region,
+        area_noun,
+        area_noun_plural,
+        release,
+        story_year,
+        week,
+        prev_week,
+        source_name,
+        dashboard_name,
+        calculated_by,
+        universe,
+        local: _,
+        core: _,
+        nearby: _,
+        unavailable: _,
+        leaders,
+        movers,
+        nation_leaders,
+        hospital,
+    } = story;
+    (
+        (
+            template,
+            publication,
+            region,
+            area_noun,
+            area_noun_plural,
+            *release,
+            *story_year,
+        ),
+        (
+            *week,
+            *prev_week,
+            source_name,
+            dashboard_name,
+            calculated_by,
+        ),
+        (universe, leaders, movers),
+        (nation_leaders, hospital),
+    )
+}
+
+impl Renderer {
+    /// The template context of a story: what `Context::from_serialize(story)` gives, with the
+    /// shared fields (national lists above all) converted once for as long as consecutive
+    /// stories share them.
+    fn context(&self, story: &Story) -> tera::TeraResult<Context> {
+        let base = {
+            let mut cached = self
+                .shared
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match cached.as_ref() {
+                Some((key, base)) if shared_fields(key) == shared_fields(story) => base.clone(),
+                _ => {
+                    let mut base = Context::from_serialize(story)?;
+                    for field in PER_STORY {
+                        base.remove(field);
+                    }
+                    *cached = Some((story.clone(), base.clone()));
+                    base
+                }
+            }
+        };
+        let mut context = base;
+        context.insert("local", &story.local);
+        context.insert("core", &story.core);
+        context.insert("nearby", &story.nearby);
+        context.insert("unavailable", &story.unavailable);
+        debug_assert_eq!(
+            Some(&context),
+            Context::from_serialize(story).ok().as_ref(),
+            "the context must be what the whole story serialises to"
+        );
+        Ok(context)
+    }
 }
 
 /// Writes the built-in templates into `dir` for a newsroom to edit. Refuses to overwrite a file

@@ -359,6 +359,12 @@ impl Ranking {
         1 + self.order.partition_point(|(_, k)| *k > key)
     }
 
+    /// How many entries have this key (tied entries share one).
+    pub fn count_of_key(&self, key: i64) -> usize {
+        self.order.partition_point(|(_, k)| *k >= key)
+            - self.order.partition_point(|(_, k)| *k > key)
+    }
+
     /// The first `n` entries.
     pub fn top(&self, n: usize) -> &[(usize, i64)] {
         &self.order[..n.min(self.order.len())]
@@ -376,6 +382,10 @@ impl Ranking {
 }
 
 /// All areas of one type in a universe, with their figures for the week.
+///
+/// [`National::compute`] also builds lookups by dataset index, so that `position_of`,
+/// `week_of` and `ranks_of` take constant time whatever the number of areas. A caller that
+/// changes `weeks` or a ranking afterwards calls [`National::reindex`].
 #[derive(Clone, Debug)]
 pub struct National {
     /// The universe counted.
@@ -400,6 +410,66 @@ pub struct National {
     pub by_fall: Ranking,
     /// Rising, falling, unchanged for the week before, when the data reach back that far.
     pub prev_movement: Option<Movement>,
+    /// Lookups by dataset index, so that a story per area costs no scan of every area.
+    lookup: Lookup,
+}
+
+/// Built by [`National::compute`] (and [`National::reindex`]): each area's position in
+/// [`National::weeks`] by dataset index, and each position's ranks.
+#[derive(Clone, Debug, Default)]
+struct Lookup {
+    /// `position + 1` by dataset index; 0 where the area has no figures.
+    position: Vec<u32>,
+    /// Ranks by position in `weeks`.
+    ranks: Vec<Ranks>,
+    /// The length of `weeks` the lookup was built for.
+    weeks_len: usize,
+}
+
+impl Lookup {
+    fn build(weeks: &[AreaWeek], rankings: [&Ranking; 4]) -> Lookup {
+        let len = weeks.iter().map(|w| w.index + 1).max().unwrap_or(0);
+        let mut position = vec![0u32; len];
+        for (p, w) in weeks.iter().enumerate() {
+            // The first wins, as a scan from the front would find it.
+            if position[w.index] == 0 {
+                position[w.index] = u32::try_from(p + 1).expect("fewer than 4 billion areas");
+            }
+        }
+        let mut ranks = vec![Ranks::default(); weeks.len()];
+        for (r, ranking) in rankings.into_iter().enumerate() {
+            let mut seen = vec![false; weeks.len()];
+            for (i, &(p, _)) in ranking.order.iter().enumerate() {
+                // As `Ranking::rank_of`: the first entry for a position counts.
+                let Some(slot) = seen.get_mut(p) else {
+                    continue;
+                };
+                if std::mem::replace(slot, true) {
+                    continue;
+                }
+                let rank = Some(ranking.rank_at(i));
+                let target = &mut ranks[p];
+                match r {
+                    0 => {
+                        let key = ranking.order[i].1;
+                        let n = ranking.order.len();
+                        let not_lower = ranking.order.partition_point(|(_, k)| *k >= key);
+                        target.rate = rank;
+                        target.rate_low = Some(1 + n - not_lower);
+                        target.upper_half = ranking.rank_at(i) * 2 <= n + 1;
+                    }
+                    1 => target.prev_rate = rank,
+                    2 => target.rise = rank,
+                    _ => target.fall = rank,
+                }
+            }
+        }
+        Lookup {
+            position,
+            ranks,
+            weeks_len: weeks.len(),
+        }
+    }
 }
 
 fn ranking(
@@ -456,6 +526,7 @@ impl National {
         let by_prev_rate = ranking(&weeks, dataset, |w| Some(w.prev_rate.0));
         let by_rise = ranking(&weeks, dataset, |w| (w.change.0 > 0).then_some(w.change.0));
         let by_fall = ranking(&weeks, dataset, |w| (w.change.0 < 0).then_some(-w.change.0));
+        let lookup = Lookup::build(&weeks, [&by_rate, &by_prev_rate, &by_rise, &by_fall]);
         National {
             universe,
             area_type: area_type.to_string(),
@@ -468,11 +539,34 @@ impl National {
             by_rise,
             by_fall,
             prev_movement,
+            lookup,
         }
+    }
+
+    /// Rebuilds the lookups behind [`National::position_of`] and [`National::ranks_of`], for a
+    /// caller that changed `weeks` or the rankings after [`National::compute`].
+    pub fn reindex(&mut self) {
+        self.lookup = Lookup::build(
+            &self.weeks,
+            [
+                &self.by_rate,
+                &self.by_prev_rate,
+                &self.by_rise,
+                &self.by_fall,
+            ],
+        );
     }
 
     /// The position in [`National::weeks`] of the area at `index` in the dataset.
     pub fn position_of(&self, index: usize) -> Option<usize> {
+        if self.lookup.weeks_len == self.weeks.len() {
+            match self.lookup.position.get(index).copied().unwrap_or(0) {
+                0 => return None,
+                p if self.weeks[p as usize - 1].index == index => return Some(p as usize - 1),
+                _ => {}
+            }
+        }
+        // `weeks` was changed since the lookup was built: scan.
         self.weeks.iter().position(|w| w.index == index)
     }
 
@@ -485,6 +579,7 @@ impl National {
     pub fn ranks_of(&self, index: usize) -> Ranks {
         match self.position_of(index) {
             None => Ranks::default(),
+            Some(p) if self.lookup.weeks_len == self.weeks.len() => self.lookup.ranks[p],
             Some(p) => Ranks {
                 rate: self.by_rate.rank_of(p),
                 rate_low: self.by_rate.rank_from_bottom_of(p),

@@ -80,7 +80,7 @@ impl Degree {
 }
 
 /// One area's figures, ready to print.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AreaView {
     /// ONS code.
     pub code: String,
@@ -125,7 +125,7 @@ pub struct AreaView {
 }
 
 /// A national leader.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LeaderView {
     /// The area.
     #[serde(flatten)]
@@ -141,7 +141,7 @@ pub struct LeaderView {
 }
 
 /// The area with the highest rate in one nation (UK-wide stories only).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NationLeader {
     /// "England", "Scotland", "Wales", "Northern Ireland".
     pub nation: String,
@@ -153,7 +153,7 @@ pub struct NationLeader {
 }
 
 /// Hospital figures for the patch's NHS region, each with the date it is accurate to.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct HospitalView {
     /// The NHS region's name.
     pub region: String,
@@ -183,7 +183,7 @@ pub struct UnavailableView {
 }
 
 /// The national picture.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct UniverseView {
     /// `england` or `uk`.
     pub kind: crate::stats::Universe,
@@ -290,7 +290,7 @@ pub struct LocalView {
 }
 
 /// The national list of largest movers.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MoversView {
     /// `falls` or `rises`.
     pub kind: String,
@@ -585,21 +585,12 @@ pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
         .map(|(i, &(p, key))| {
             let w = &national.weeks[p];
             let position = national.by_rate.rank_at(i);
-            let tied = national
-                .by_rate
-                .order
-                .iter()
-                .filter(|(_, k)| *k == key)
-                .count()
-                > 1;
-            let prev_top = national.by_prev_rate.order.first().map(|x| x.1);
+            let tied = national.by_rate.count_of_key(key) > 1;
             let prev_alone = national
                 .by_prev_rate
                 .order
-                .iter()
-                .filter(|(_, k)| Some(*k) == prev_top)
-                .count()
-                == 1;
+                .first()
+                .is_some_and(|&(_, top)| national.by_prev_rate.count_of_key(top) == 1);
             let ranks = national.ranks_of(w.index);
             let continues = position == 1 && !tied && ranks.prev_rate == Some(1) && prev_alone;
             let replaced = (position == 1 && !tied && !continues && prev_alone)
