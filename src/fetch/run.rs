@@ -362,11 +362,44 @@ pub async fn fetch(
             });
         }
     }
-    if dataset.areas.is_empty() {
-        dataset.warnings.push(format!(
-            "no data came back from {base} for {}",
-            opts.area_type
-        ));
+    // Nothing usable is a refusal, never an empty release: archived, it would stand as the
+    // newest data, and a story drafted from it would be about missing figures. A metric with
+    // no values beside others that have some is only worth a warning (it may not apply).
+    let cases_metric = opts.source.cases_metric();
+    let has_values = |metric: &str| {
+        dataset.areas.iter().any(|a| {
+            if metric == cases_metric {
+                a.cases.iter().any(Option::is_some)
+            } else {
+                a.extra.get(metric).is_some_and(|s| !s.is_empty())
+            }
+        })
+    };
+    let empty: Vec<&String> = metrics.iter().filter(|m| !has_values(m)).collect();
+    if empty.len() == metrics.len() {
+        let url = dataset
+            .sources
+            .first()
+            .map_or_else(|| base.to_string(), |s| s.label.clone());
+        return Err(FetchError::Api {
+            url,
+            why: format!(
+                "no data came back: no values of {} for {} ({}); nothing is stored \
+                 (has a field been renamed?)",
+                metrics.join(", "),
+                opts.area_type,
+                if dataset.areas.is_empty() {
+                    "no rows at all".to_string()
+                } else {
+                    format!("{} areas, every value missing", dataset.areas.len())
+                },
+            ),
+        });
+    }
+    for metric in empty {
+        dataset
+            .warnings
+            .push(format!("no values of {metric} came back from {base}"));
     }
     let stats = client.stats();
     let rows = dataset
