@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod each_area;
+mod faults;
 mod fetch;
 mod figures;
 mod gates;

@@ -1,0 +1,1151 @@
+//! Fault injection: every way a source can break, served by the real HTTP test server on
+//! 127.0.0.1, one test per fault. Each asserts the outcome (recovered, with the retry counted
+//! and the data equal to the clean data; or refused, with a message naming the URL and what
+//! was wrong), that the archive is as it was after a failure, and on the publish path that
+//! earlier editions are byte-identical and no new edition was written. RELIABILITY.md lists
+//! every case with its test.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::fetch::server::{
+    self, Request, Response, TestServer, fixture, series_from_csv, ukhsa_handler,
+};
+use casewire::fetch::FetchError;
+use casewire::fetch::archive::{Archive, FetchRecord, ReleaseSelector};
+use casewire::fetch::client::ClientConfig;
+use casewire::fetch::progress::{Progress, Silent};
+use casewire::fetch::run::{FetchOptions, FetchReport, Source, fetch, fetch_into, load_offline};
+use casewire::model::{Area, Dataset};
+use casewire::publish::{Outcome, PublishError, PublishOptions, run};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Value, json};
+
+use crate::support::shared;
+
+const CONTACT: &str = "newsdesk@example.org";
+const HARTLEPOOL: &str = "E06000001";
+
+fn silent() -> Arc<dyn Progress> {
+    Arc::new(Silent)
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().into()
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// The areas with provenance cleared: what a story reads.
+fn areas(dataset: &Dataset) -> Vec<Area> {
+    dataset
+        .areas
+        .iter()
+        .cloned()
+        .map(|mut a| {
+            a.sources.clear();
+            a
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The UKHSA API, one area (Hartlepool, 62 days over two pages' worth of a year), misbehaving.
+
+fn hartlepool_series() -> server::Series {
+    series_from_csv(
+        &shared("archive/ltla_2020-12-01_2021-01-31.csv"),
+        &[HARTLEPOOL],
+    )
+}
+
+/// A server that answers like the UKHSA API unless `misbehave` has something else to say.
+async fn serve(
+    misbehave: impl Fn(&Request) -> Option<Response> + Send + Sync + 'static,
+) -> TestServer {
+    let good = ukhsa_handler(fixture("ukhsa-geographies.json"), hartlepool_series(), 365);
+    TestServer::start(Duration::ZERO, move |req: &Request| {
+        misbehave(req).unwrap_or_else(|| good(req))
+    })
+    .await
+}
+
+/// Only the series requests (not the geography list) misbehave.
+fn series(req: &Request) -> bool {
+    req.path.contains("/metrics/")
+}
+
+fn options(server: &TestServer, when: &str) -> FetchOptions {
+    let mut opts = FetchOptions::new(Source::Ukhsa, "ltla");
+    opts.base_url = Some(server.base.clone());
+    opts.areas = vec!["Hartlepool".into()];
+    opts.client = ClientConfig {
+        contact: CONTACT.into(),
+        timeout: Duration::from_secs(10),
+        backoff_base: Duration::from_millis(10),
+        backoff_max: Duration::from_millis(40),
+        max_attempts: 3,
+        ..ClientConfig::default()
+    };
+    opts.fetched_at = Some(at(when));
+    opts
+}
+
+/// What a later reader of the archive sees.
+type ArchiveView = (u64, Vec<(FetchRecord, u64)>, (Dataset, String));
+
+fn view(path: &Path) -> ArchiveView {
+    let archive = Archive::open(path).unwrap();
+    (
+        archive.observation_count().unwrap(),
+        archive.fetches().unwrap(),
+        load_offline(&archive, Source::Ukhsa, "ltla", &ReleaseSelector::Latest).unwrap(),
+    )
+}
+
+/// An archive on disk holding last week's clean fetch, and the clean areas.
+struct Rig {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    clean: Vec<Area>,
+}
+
+async fn rig() -> Rig {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("archive.sqlite");
+    let good = serve(|_| None).await;
+    let mut archive = Archive::open(&path).unwrap();
+    let report = fetch_into(
+        &options(&good, "2026-11-16T10:00:00Z"),
+        &mut archive,
+        silent(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.dataset.areas[0].cases.len(), 62);
+    Rig {
+        _dir: dir,
+        path,
+        clean: areas(&report.dataset),
+    }
+}
+
+/// The fault is recovered from: the data equal the clean data, a retry was counted, and the
+/// archive gained exactly this fetch.
+async fn recovers(
+    misbehave: impl Fn(&Request) -> Option<Response> + Send + Sync + 'static,
+) -> FetchReport {
+    recovers_with(misbehave, |_| {}).await
+}
+
+async fn recovers_with(
+    misbehave: impl Fn(&Request) -> Option<Response> + Send + Sync + 'static,
+    tweak: impl FnOnce(&mut FetchOptions),
+) -> FetchReport {
+    let rig = rig().await;
+    let server = serve(misbehave).await;
+    let mut opts = options(&server, "2026-11-23T10:00:00Z");
+    tweak(&mut opts);
+    let mut archive = Archive::open(&rig.path).unwrap();
+    let report = fetch_into(&opts, &mut archive, silent()).await.unwrap();
+    drop(archive);
+    assert_eq!(areas(&report.dataset), rig.clean, "recovered data differ");
+    let (count, fetches, (latest, release)) = view(&rig.path);
+    assert_eq!(fetches.len(), 2);
+    assert_eq!(count, 2 * 62);
+    assert_eq!(release, "2026-11-23T10:00:00Z");
+    assert_eq!(areas(&latest), rig.clean);
+    report
+}
+
+/// The fault is refused: the error names the server and says what was wrong, and the archive
+/// is exactly as it was. Returns the message.
+async fn refuses(
+    misbehave: impl Fn(&Request) -> Option<Response> + Send + Sync + 'static,
+    tweak: impl FnOnce(&mut FetchOptions),
+) -> String {
+    let rig = rig().await;
+    let before = view(&rig.path);
+    let server = serve(misbehave).await;
+    let mut opts = options(&server, "2026-11-23T10:00:00Z");
+    tweak(&mut opts);
+    let mut archive = Archive::open(&rig.path).unwrap();
+    let err = fetch_into(&opts, &mut archive, silent()).await.unwrap_err();
+    drop(archive);
+    let text = format!("{err}");
+    assert!(
+        text.contains(&server.base),
+        "the error names no URL: {text}"
+    );
+    assert_eq!(view(&rig.path), before, "the archive changed: {text}");
+    assert_eq!(areas(&before.2.0), rig.clean);
+    text
+}
+
+fn no_tweak(_: &mut FetchOptions) {}
+
+/// The first answer to each series request is `bad`, later ones are good.
+fn first_time(
+    bad: impl Fn() -> Response + Send + Sync + 'static,
+) -> impl Fn(&Request) -> Option<Response> + Send + Sync + 'static {
+    move |req: &Request| (series(req) && req.seen_before == 0).then(&bad)
+}
+
+/// Every answer to a series request is `bad`.
+fn always(
+    bad: impl Fn() -> Response + Send + Sync + 'static,
+) -> impl Fn(&Request) -> Option<Response> + Send + Sync + 'static {
+    move |req: &Request| series(req).then(&bad)
+}
+
+/// The clean page body for Hartlepool, as the handler would send it.
+fn clean_page() -> Value {
+    let good = ukhsa_handler(fixture("ukhsa-geographies.json"), hartlepool_series(), 365);
+    let req = Request {
+        path: "/themes/infectious_disease/sub_themes/respiratory/topics/COVID-19/geography_types/Lower%20Tier%20Local%20Authority/geographies/Hartlepool/metrics/COVID-19_cases_casesByDay".into(),
+        query: String::new(),
+        headers: Default::default(),
+        base: String::new(),
+        seen_before: 0,
+    };
+    serde_json::from_slice(&good(&req).body).unwrap()
+}
+
+/// Serves the clean page changed by `edit` for every series request.
+fn edited(
+    edit: impl Fn(&mut Value) + Send + Sync + 'static,
+) -> impl Fn(&Request) -> Option<Response> + Send + Sync + 'static {
+    let mut page = clean_page();
+    edit(&mut page);
+    let body = page.to_string();
+    move |req: &Request| series(req).then(|| Response::json(body.clone()))
+}
+
+fn rows(page: &mut Value) -> &mut Vec<Value> {
+    page["results"].as_array_mut().unwrap()
+}
+
+// Throttling.
+
+#[tokio::test]
+async fn fault_429_with_retry_after_waits_then_recovers() {
+    let report = recovers(first_time(|| {
+        Response::with(
+            429,
+            "application/json",
+            r#"{"message":"Rate limit is exceeded"}"#,
+        )
+        .header("Retry-After", "1")
+    }))
+    .await;
+    assert_eq!(report.summary.retries, 1);
+    assert!(report.summary.retry_wait >= Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn fault_429_without_retry_after_backs_off_then_recovers() {
+    let report = recovers(first_time(|| {
+        Response::with(
+            429,
+            "application/json",
+            r#"{"message":"Rate limit is exceeded"}"#,
+        )
+    }))
+    .await;
+    assert_eq!(report.summary.retries, 1);
+    assert!(report.summary.retry_wait < Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn fault_429_that_never_ends_is_refused() {
+    let text = refuses(
+        always(|| Response::with(429, "application/json", "{}")),
+        no_tweak,
+    )
+    .await;
+    assert!(
+        text.contains("gave up after 3 attempts") && text.contains("HTTP 429"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn fault_429_asking_for_an_hour_is_refused_at_once() {
+    let text = refuses(
+        always(|| Response::with(429, "application/json", "{}").header("Retry-After", "3600")),
+        no_tweak,
+    )
+    .await;
+    assert!(
+        text.contains("throttled") && text.contains("3600s"),
+        "{text}"
+    );
+}
+
+// Server errors.
+
+async fn server_error_recovers(status: u16) {
+    let report = recovers(first_time(move || {
+        Response::with(status, "text/plain", "upstream trouble")
+    }))
+    .await;
+    assert_eq!((report.summary.requests, report.summary.retries), (2, 1));
+}
+
+#[tokio::test]
+async fn fault_500_is_retried_and_recovers() {
+    server_error_recovers(500).await;
+}
+
+#[tokio::test]
+async fn fault_502_is_retried_and_recovers() {
+    server_error_recovers(502).await;
+}
+
+#[tokio::test]
+async fn fault_503_is_retried_and_recovers() {
+    server_error_recovers(503).await;
+}
+
+#[tokio::test]
+async fn fault_504_is_retried_and_recovers() {
+    server_error_recovers(504).await;
+}
+
+#[tokio::test]
+async fn fault_5xx_that_persists_is_refused() {
+    for status in [500, 502, 503, 504] {
+        let text = refuses(
+            always(move || Response::with(status, "text/html", "<h1>Bad Gateway</h1>")),
+            no_tweak,
+        )
+        .await;
+        assert!(
+            text.contains("gave up after 3 attempts") && text.contains(&format!("HTTP {status}")),
+            "{text}"
+        );
+    }
+}
+
+// Transport.
+
+#[tokio::test]
+async fn fault_connection_reset_mid_body_is_retried_and_recovers() {
+    let clean = clean_page().to_string();
+    let report = recovers(first_time(move || {
+        Response::json(clean.clone()).cut_mid_body()
+    }))
+    .await;
+    assert_eq!(report.summary.retries, 1);
+}
+
+#[tokio::test]
+async fn fault_connection_reset_mid_body_every_time_is_refused() {
+    let clean = clean_page().to_string();
+    let text = refuses(
+        always(move || Response::json(clean.clone()).cut_mid_body()),
+        no_tweak,
+    )
+    .await;
+    assert!(text.contains("could not read the body"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_body_slower_than_the_timeout_is_retried_and_recovers() {
+    let clean = clean_page().to_string();
+    let report = recovers_with(
+        first_time(move || Response::json(clean.clone()).slow_body(Duration::from_secs(5))),
+        |opts| opts.client.timeout = Duration::from_millis(300),
+    )
+    .await;
+    assert_eq!(report.summary.retries, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_body_slower_than_the_timeout_every_time_is_refused() {
+    let clean = clean_page().to_string();
+    let text = refuses(
+        always(move || Response::json(clean.clone()).slow_body(Duration::from_secs(5))),
+        |opts| opts.client.timeout = Duration::from_millis(300),
+    )
+    .await;
+    assert!(
+        text.contains("timed out") || text.contains("could not read the body"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn fault_gzip_header_on_a_plain_body_once_is_retried_and_recovers() {
+    let clean = clean_page().to_string();
+    let report = recovers(first_time(move || {
+        Response::json(clean.clone()).header("Content-Encoding", "gzip")
+    }))
+    .await;
+    assert_eq!(report.summary.retries, 1);
+}
+
+#[tokio::test]
+async fn fault_gzip_header_on_a_plain_body_every_time_is_refused() {
+    let clean = clean_page().to_string();
+    let text = refuses(
+        always(move || Response::json(clean.clone()).header("Content-Encoding", "gzip")),
+        no_tweak,
+    )
+    .await;
+    assert!(text.contains("could not read the body"), "{text}");
+}
+
+// Bodies that are not what they claim.
+
+#[tokio::test]
+async fn fault_truncated_json_is_refused() {
+    let clean = clean_page().to_string();
+    let text = refuses(
+        always(move || Response::json(clean[..clean.len() / 2].to_string())),
+        no_tweak,
+    )
+    .await;
+    assert!(
+        text.contains("malformed JSON") && text.contains("Hartlepool"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn fault_invalid_utf8_is_refused() {
+    let clean = clean_page().to_string();
+    let text = refuses(
+        always(move || {
+            let mut body = clean.clone().into_bytes();
+            // Inside the first geography name: "Hartlepool" with a byte no UTF-8 holds.
+            let at = body.windows(10).position(|w| w == b"Hartlepool").unwrap();
+            body[at + 1] = 0xFF;
+            Response::json(body)
+        }),
+        no_tweak,
+    )
+    .await;
+    assert!(
+        text.contains("malformed JSON") && text.contains("invalid unicode"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn fault_empty_result_is_refused_and_not_archived() {
+    let text = refuses(
+        always(|| Response::json(r#"{"count":0,"next":null,"previous":null,"results":[]}"#)),
+        no_tweak,
+    )
+    .await;
+    assert!(text.contains("no data came back"), "{text}");
+}
+
+// Schema drift.
+
+#[tokio::test]
+async fn fault_schema_missing_value_field_is_refused() {
+    let text = refuses(
+        edited(|page| {
+            for row in rows(page) {
+                row.as_object_mut().unwrap().remove("metric_value");
+            }
+        }),
+        no_tweak,
+    )
+    .await;
+    assert!(text.contains("missing field `metric_value`"), "{text}");
+}
+
+#[tokio::test]
+async fn fault_schema_missing_results_is_refused() {
+    let text = refuses(
+        edited(|page| {
+            page.as_object_mut().unwrap().remove("results");
+        }),
+        no_tweak,
+    )
+    .await;
+    assert!(text.contains("missing field `results`"), "{text}");
+}
+
+#[tokio::test]
+async fn fault_schema_null_value_is_no_data_never_zero() {
+    let rig = rig().await;
+    let server = serve(edited(|page| {
+        for row in rows(page) {
+            if row["date"] == "2021-01-10" {
+                row["metric_value"] = Value::Null;
+            }
+        }
+    }))
+    .await;
+    let report = fetch(&options(&server, "2026-11-23T10:00:00Z"), silent())
+        .await
+        .unwrap();
+    let area = &report.dataset.areas[0];
+    assert_eq!(area.cases_on(date(2021, 1, 10)), None);
+    let clean = &rig.clean[0];
+    for day in 1..=31 {
+        if day != 10 {
+            let d = date(2021, 1, day);
+            assert_eq!(area.cases_on(d), clean.cases_on(d), "{d}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn fault_schema_numbers_as_strings_are_refused() {
+    let text = refuses(
+        edited(|page| {
+            for row in rows(page) {
+                let v = row["metric_value"].as_f64().unwrap();
+                row["metric_value"] = json!(v.to_string());
+            }
+        }),
+        no_tweak,
+    )
+    .await;
+    assert!(
+        text.contains("malformed JSON") && text.contains("invalid type: string"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn fault_schema_unknown_extra_fields_are_ignored() {
+    let rig = rig().await;
+    let server = serve(edited(|page| {
+        page["api_version"] = json!("9.9");
+        for row in rows(page) {
+            row["confidence_interval"] = json!({"lower": 1, "upper": 2});
+            row["metric_value_v2"] = json!("not ours");
+        }
+    }))
+    .await;
+    let report = fetch(&options(&server, "2026-11-23T10:00:00Z"), silent())
+        .await
+        .unwrap();
+    assert_eq!(areas(&report.dataset), rig.clean);
+}
+
+#[tokio::test]
+async fn fault_schema_renamed_metric_is_refused() {
+    let text = refuses(
+        edited(|page| {
+            for row in rows(page) {
+                row["metric"] = json!("COVID-19_cases_casesByDayRolling");
+            }
+        }),
+        no_tweak,
+    )
+    .await;
+    assert!(
+        text.contains("the row is for metric COVID-19_cases_casesByDayRolling"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn fault_schema_renamed_value_field_is_refused() {
+    let text = refuses(
+        edited(|page| {
+            for row in rows(page) {
+                let v = row.as_object_mut().unwrap().remove("metric_value").unwrap();
+                row["value"] = v;
+            }
+        }),
+        no_tweak,
+    )
+    .await;
+    assert!(text.contains("missing field `metric_value`"), "{text}");
+}
+
+#[tokio::test]
+async fn fault_schema_date_in_another_format_is_refused() {
+    let text = refuses(
+        edited(|page| {
+            for row in rows(page) {
+                let d = row["date"].as_str().unwrap().to_string();
+                row["date"] = json!(format!("{}/{}/{}", &d[8..10], &d[5..7], &d[..4]));
+            }
+        }),
+        no_tweak,
+    )
+    .await;
+    assert!(text.contains("not in the form YYYY-MM-DD"), "{text}");
+}
+
+// Records.
+
+#[tokio::test]
+async fn fault_identical_duplicated_records_collapse() {
+    let rig = rig().await;
+    let server = serve(edited(|page| {
+        let again = rows(page).clone();
+        rows(page).extend(again);
+    }))
+    .await;
+    let report = fetch(&options(&server, "2026-11-23T10:00:00Z"), silent())
+        .await
+        .unwrap();
+    assert_eq!(areas(&report.dataset), rig.clean);
+}
+
+#[tokio::test]
+async fn fault_conflicting_duplicated_records_are_refused_naming_both() {
+    let text = refuses(
+        edited(|page| {
+            let mut again = rows(page)[0].clone();
+            again["metric_value"] = json!(again["metric_value"].as_f64().unwrap() + 7.0);
+            rows(page).push(again);
+        }),
+        no_tweak,
+    )
+    .await;
+    assert!(
+        text.contains("Hartlepool") && text.contains("2020-12-01"),
+        "{text}"
+    );
+}
+
+// Pagination.
+
+/// A series split into pages of 10 whose `next` links are rewritten by `next_of(page)`.
+fn paged(
+    next_of: impl Fn(usize) -> Option<usize> + Send + Sync + 'static,
+) -> impl Fn(&Request) -> Option<Response> + Send + Sync + 'static {
+    let page = clean_page();
+    let all = page["results"].as_array().unwrap().clone();
+    move |req: &Request| {
+        if !series(req) {
+            return None;
+        }
+        let n: usize = req.param("page").map_or(1, |p| p.parse().unwrap());
+        let start = ((n - 1) * 10) % all.len();
+        let rows: Vec<Value> = all.iter().skip(start).take(10).cloned().collect();
+        let next = next_of(n).map(|m| format!("{}{}?page={m}", req.base, req.path));
+        Some(Response::json(
+            json!({"count": all.len(), "next": next, "previous": null, "results": rows})
+                .to_string(),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn fault_pagination_next_that_loops_is_refused() {
+    // 1 → 2 → 3 → 1 → ...
+    let text = refuses(paged(|n| Some(n % 3 + 1)), no_tweak).await;
+    assert!(text.contains("page=1") && text.contains("loop"), "{text}");
+}
+
+#[tokio::test]
+async fn fault_pagination_next_to_itself_is_refused() {
+    let text = refuses(paged(Some), no_tweak).await;
+    assert!(text.contains("points back"), "{text}");
+}
+
+#[tokio::test]
+async fn fault_pagination_that_never_ends_is_refused() {
+    let rig = rig().await;
+    let before = view(&rig.path);
+    let server = serve(paged(|n| Some(n + 1))).await;
+    let opts = options(&server, "2026-11-23T10:00:00Z");
+    let mut archive = Archive::open(&rig.path).unwrap();
+    let err = fetch_into(&opts, &mut archive, silent()).await.unwrap_err();
+    drop(archive);
+    let text = err.to_string();
+    assert!(
+        text.contains(&server.base) && text.contains("never end"),
+        "{text}"
+    );
+    // Stopped as soon as the pages held more rows than the API's own count: 62 rows.
+    assert!(server.requests() <= 8, "{} requests", server.requests());
+    assert_eq!(view(&rig.path), before);
+}
+
+#[tokio::test]
+async fn fault_pagination_that_never_ends_without_a_count_stops_at_the_budget() {
+    let text = refuses(
+        |req: &Request| {
+            series(req).then(|| {
+                let n: usize = req.param("page").map_or(1, |p| p.parse().unwrap());
+                Response::json(
+                    json!({"next": format!("{}{}?page={}", req.base, req.path, n + 1), "results": []})
+                        .to_string(),
+                )
+            })
+        },
+        |opts| opts.client.request_budget = Some(20),
+    )
+    .await;
+    assert!(
+        text.contains("budget of 20") || text.contains("never end"),
+        "{text}"
+    );
+}
+
+// A whole fetch: the errors name the URL even when the configuration is wrong.
+
+#[tokio::test]
+async fn fault_connection_refused_is_retried_then_refused() {
+    // A port nothing listens on: bind one, note it, close it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let rig = rig().await;
+    let before = view(&rig.path);
+    let server = serve(|_| None).await;
+    let mut opts = options(&server, "2026-11-23T10:00:00Z");
+    opts.base_url = Some(base.clone());
+    let mut archive = Archive::open(&rig.path).unwrap();
+    let err = fetch_into(&opts, &mut archive, silent()).await.unwrap_err();
+    drop(archive);
+    let text = err.to_string();
+    assert!(
+        text.contains(&base) && text.contains("could not connect"),
+        "{text}"
+    );
+    assert!(matches!(err, FetchError::Http(_)), "{text}");
+    assert_eq!(view(&rig.path), before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The publish path: a newsroom fetching the legacy API's day release into its archive, with an
+// edition for 2021-01-18 already published. The 2021-01-19 release is served broken.
+
+type Fault = dyn Fn(&Request, &[u8]) -> Option<Response> + Send + Sync;
+
+struct Newsroom {
+    /// Runs the server; dropped with the newsroom.
+    _runtime: tokio::runtime::Runtime,
+    server: TestServer,
+    dir: tempfile::TempDir,
+}
+
+fn newsroom(
+    fault: impl Fn(&Request, &[u8]) -> Option<Response> + Send + Sync + 'static,
+) -> Newsroom {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let fault: Arc<Fault> = Arc::new(fault);
+    let server = runtime.block_on(TestServer::start(Duration::ZERO, move |req: &Request| {
+        let (Some(release), "/v2/data") = (req.param("release"), req.path.as_str()) else {
+            return Response::with(404, "application/json", r#"{"detail":"Not Found"}"#);
+        };
+        let Ok(body) = std::fs::read(shared(&format!("releases/{release}/utla.csv"))) else {
+            return Response::with(
+                404,
+                "application/json",
+                r#"{"response":"Invalid or unsupported release date","status_code":404}"#,
+            );
+        };
+        if release == "2021-01-19"
+            && let Some(response) = fault(req, &body)
+        {
+            return response;
+        }
+        Response::with(200, "text/csv; charset=utf-8", body).gzipped()
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        crate::support::fixture("patches/london-utla.toml"),
+        dir.path().join("patch.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("newsroom.toml"),
+        format!(
+            r#"contact = "tests@example.com"
+output = "out"
+[source]
+kind = "archive"
+archive = "archive.sqlite"
+api = "legacy-v2"
+area_type = "utla"
+population = "{}"
+fetch = true
+format = "csv"
+[schedule]
+max_age_days = 3
+[fetch]
+legacy_base_url = "{}"
+max_attempts = 2
+timeout_secs = 5
+[[story]]
+name = "london"
+patch = "patch.toml"
+"#,
+            shared("population/mid-2019.csv").display(),
+            server.base
+        ),
+    )
+    .unwrap();
+    Newsroom {
+        _runtime: runtime,
+        server,
+        dir,
+    }
+}
+
+impl Newsroom {
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("newsroom.toml")
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    fn publish(&self, day: u32) -> Result<Outcome, PublishError> {
+        run(&PublishOptions {
+            config: self.config(),
+            dry_run: false,
+            offline: false,
+            today: Some(date(2021, 1, day)),
+            fail_after_files: None,
+        })
+    }
+
+    /// Every file in the output folder and its bytes.
+    fn files(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        if let Ok(dir) = std::fs::read_dir(self.out()) {
+            for e in dir {
+                let e = e.unwrap();
+                out.insert(
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                );
+            }
+        }
+        out
+    }
+
+    fn archive(&self) -> (u64, Vec<(FetchRecord, u64)>) {
+        let a = Archive::open(&self.dir.path().join("archive.sqlite")).unwrap();
+        (a.observation_count().unwrap(), a.fetches().unwrap())
+    }
+
+    fn release_18(&self) -> Dataset {
+        let a = Archive::open(&self.dir.path().join("archive.sqlite")).unwrap();
+        load_offline(
+            &a,
+            Source::LegacyV2,
+            "utla",
+            &ReleaseSelector::Exact("2021-01-18".into()),
+        )
+        .unwrap()
+        .0
+    }
+
+    /// Publishes the 18th, then the 19th, which must fail: returns the error's full chain,
+    /// having checked that the 18th's edition is byte-identical and nothing new was written.
+    fn nineteenth_is_refused(&self) -> String {
+        let first = self.publish(18).unwrap();
+        assert_eq!(first.to_string(), "published 1 for release 2021-01-18");
+        let files = self.files();
+        let release_18 = self.release_18();
+        let err = self.publish(19).unwrap_err();
+        let text = chain(&err);
+        assert_eq!(self.files(), files, "the output folder changed: {text}");
+        assert!(!self.out().join("london-2021-01-19.md").exists());
+        assert_eq!(self.release_18(), release_18, "release 18 changed: {text}");
+        text
+    }
+
+    /// As [`Self::nineteenth_is_refused`], and the archive holds nothing of the 19th either.
+    fn nineteenth_is_refused_unarchived(&self) -> String {
+        let first = self.publish(18).unwrap();
+        assert_eq!(first.to_string(), "published 1 for release 2021-01-18");
+        let archive = self.archive();
+        let files = self.files();
+        let err = self.publish(19).unwrap_err();
+        let text = chain(&err);
+        assert_eq!(self.files(), files, "the output folder changed: {text}");
+        assert_eq!(self.archive(), archive, "the archive changed: {text}");
+        assert!(text.contains(&self.server.base), "{text}");
+        text
+    }
+}
+
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    text
+}
+
+/// A CSV release with each line passed through `edit` (header included).
+fn csv_edit(
+    edit: impl Fn(&str) -> Vec<String> + Send + Sync + 'static,
+) -> impl Fn(&Request, &[u8]) -> Option<Response> + Send + Sync + 'static {
+    move |_req: &Request, body: &[u8]| {
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        let mut out = String::new();
+        for line in text.lines() {
+            for l in edit(line) {
+                out.push_str(&l);
+                out.push('\n');
+            }
+        }
+        Some(Response::with(200, "text/csv; charset=utf-8", out).gzipped())
+    }
+}
+
+#[test]
+fn publish_fault_server_error_that_persists_publishes_nothing() {
+    let n = newsroom(|_, _| Some(Response::with(503, "text/plain", "busy")));
+    let text = n.nineteenth_is_refused_unarchived();
+    assert!(
+        text.contains("gave up after 2 attempts") && text.contains("HTTP 503"),
+        "{text}"
+    );
+}
+
+#[test]
+fn publish_fault_connection_reset_mid_body_publishes_nothing() {
+    let n = newsroom(|_, body| Some(Response::with(200, "text/csv", body.to_vec()).cut_mid_body()));
+    let text = n.nineteenth_is_refused_unarchived();
+    assert!(text.contains("could not read the body"), "{text}");
+}
+
+/// A CSV release as the v2 API's JSON: `{"body": [records]}`.
+fn v2_json(csv: &[u8]) -> Vec<u8> {
+    let mut reader = csv::Reader::from_reader(csv);
+    let headers = reader.headers().unwrap().clone();
+    let body: Vec<Value> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let mut record = serde_json::Map::new();
+            for (k, v) in headers.iter().zip(r.iter()) {
+                let value = match v.parse::<i64>() {
+                    Ok(n) => json!(n),
+                    Err(_) => json!(v),
+                };
+                record.insert(k.to_string(), value);
+            }
+            Value::Object(record)
+        })
+        .collect();
+    json!({"length": body.len(), "maxPageLimit": 2500, "body": body})
+        .to_string()
+        .into_bytes()
+}
+
+#[test]
+fn publish_fault_truncated_json_publishes_nothing() {
+    let n = newsroom(|_, body| {
+        let json = v2_json(body);
+        Some(Response::json(json[..json.len() / 2].to_vec()).gzipped())
+    });
+    let text = n.nineteenth_is_refused_unarchived();
+    assert!(text.contains("malformed JSON"), "{text}");
+}
+
+#[test]
+fn publish_fault_truncated_csv_publishes_nothing() {
+    // Cut mid-line: the last record has too few fields. A CSV cut exactly at a line end is
+    // indistinguishable from a shorter release; the gates' missing-days check catches that.
+    let n = newsroom(|_, body| {
+        let cut = body.len() / 2;
+        let cut = cut + body[cut..].iter().position(|&b| b == b',').unwrap() + 1;
+        Some(Response::with(200, "text/csv", body[..cut].to_vec()).gzipped())
+    });
+    let text = n.nineteenth_is_refused_unarchived();
+    assert!(text.contains("release=2021-01-19"), "{text}");
+}
+
+#[test]
+fn publish_fault_invalid_utf8_csv_publishes_nothing() {
+    let n = newsroom(|_, body| {
+        let mut body = body.to_vec();
+        let at = body.windows(9).position(|w| w == b"Greenwich").unwrap();
+        body[at + 2] = 0xFF;
+        Some(Response::with(200, "text/csv", body).gzipped())
+    });
+    let text = n.nineteenth_is_refused_unarchived();
+    assert!(text.contains("UTF-8"), "{text}");
+}
+
+#[test]
+fn publish_fault_empty_release_publishes_nothing() {
+    let n = newsroom(|_, _| {
+        Some(Response::json(r#"{"length":0,"maxPageLimit":1,"body":[]}"#).gzipped())
+    });
+    let text = n.nineteenth_is_refused_unarchived();
+    assert!(text.contains("no data came back"), "{text}");
+}
+
+#[test]
+fn publish_fault_html_page_in_a_200_publishes_nothing() {
+    let n = newsroom(|_, _| {
+        Some(Response::with(
+            200,
+            "text/html",
+            fixture("browsable-api.html"),
+        ))
+    });
+    let text = n.nineteenth_is_refused_unarchived();
+    assert!(text.contains("not reading it as data"), "{text}");
+}
+
+#[test]
+fn publish_fault_schema_renamed_column_publishes_nothing() {
+    let n = newsroom(csv_edit(|line| {
+        vec![line.replace("newCasesBySpecimenDate", "newCasesBySpecimenDateRate")]
+    }));
+    let text = n.nineteenth_is_refused_unarchived();
+    assert!(
+        text.contains("no values of newCasesBySpecimenDate") && text.contains("renamed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn publish_fault_negative_count_publishes_nothing() {
+    let n = newsroom(csv_edit(|line| {
+        if line.starts_with("E09000011,Greenwich,utla,2021-01-14,") {
+            vec!["E09000011,Greenwich,utla,2021-01-14,-40".into()]
+        } else {
+            vec![line.into()]
+        }
+    }));
+    let text = n.nineteenth_is_refused();
+    assert!(
+        text.contains("negative") && text.contains("Greenwich"),
+        "{text}"
+    );
+}
+
+#[test]
+fn publish_fault_dates_in_the_future_publish_nothing() {
+    let n = newsroom(csv_edit(|line| {
+        if line.starts_with("E09000011,Greenwich,utla,2021-01-18,") {
+            vec![line.into(), "E09000011,Greenwich,utla,2021-02-01,90".into()]
+        } else {
+            vec![line.into()]
+        }
+    }));
+    let text = n.nineteenth_is_refused();
+    assert!(
+        text.contains("2021-02-01") && text.contains("Greenwich"),
+        "{text}"
+    );
+}
+
+#[test]
+fn publish_fault_conflicting_duplicates_publish_nothing() {
+    let n = newsroom(csv_edit(|line| {
+        if line.starts_with("E09000011,Greenwich,utla,2021-01-12,") {
+            vec![line.into(), "E09000011,Greenwich,utla,2021-01-12,1".into()]
+        } else {
+            vec![line.into()]
+        }
+    }));
+    let text = n.nineteenth_is_refused_unarchived();
+    assert!(
+        text.contains("conflicting rows for E09000011")
+            && text.contains("2021-01-12")
+            && text.contains("318 at")
+            && text.contains("but 1 at"),
+        "{text}"
+    );
+}
+
+/// The 19th published from a clean server, for comparing figures.
+fn clean_nineteenth() -> BTreeMap<String, Vec<u8>> {
+    let n = newsroom(|_, _| None);
+    n.publish(18).unwrap();
+    n.publish(19).unwrap();
+    n.files()
+}
+
+#[test]
+fn publish_fault_identical_duplicates_publish_the_clean_story() {
+    let n = newsroom(csv_edit(|line| {
+        if line.starts_with("E09") {
+            vec![line.into(), line.into()]
+        } else {
+            vec![line.into()]
+        }
+    }));
+    n.publish(18).unwrap();
+    let outcome = n.publish(19).unwrap();
+    assert!(
+        outcome
+            .to_string()
+            .starts_with("published 1 for release 2021-01-19"),
+        "{outcome}"
+    );
+    let clean = clean_nineteenth();
+    for name in [
+        "london-2021-01-19.md",
+        "london-2021-01-19.csv",
+        "london-2021-01-19.story.json",
+    ] {
+        assert_eq!(n.files()[name], clean[name], "{name}");
+    }
+}
+
+#[test]
+fn publish_fault_area_renamed_uses_the_latest_name_with_a_warning() {
+    // Greenwich is "Royal Borough of Greenwich" on every day but the newest.
+    let n = newsroom(csv_edit(|line| {
+        if line.starts_with("E09000011,Greenwich,utla,") && !line.contains(",2021-01-18,") {
+            vec![line.replace(",Greenwich,", ",Royal Borough of Greenwich,")]
+        } else {
+            vec![line.into()]
+        }
+    }));
+    n.publish(18).unwrap();
+    n.publish(19).unwrap();
+    let files = n.files();
+    let md = String::from_utf8(files["london-2021-01-19.md"].clone()).unwrap();
+    assert!(
+        md.contains("Greenwich") && !md.contains("Royal Borough"),
+        "{md}"
+    );
+    let clean = clean_nineteenth();
+    assert_eq!(
+        files["london-2021-01-19.csv"],
+        clean["london-2021-01-19.csv"]
+    );
+    // The warning, as the fetch reports it.
+    let archive = Archive::open(&n.dir.path().join("archive.sqlite")).unwrap();
+    let (dataset, _) = load_offline(
+        &archive,
+        Source::LegacyV2,
+        "utla",
+        &ReleaseSelector::Exact("2021-01-19".into()),
+    )
+    .unwrap();
+    let greenwich = dataset.area("utla", "E09000011").unwrap();
+    assert_eq!(greenwich.name, "Greenwich");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut opts = FetchOptions::new(Source::LegacyV2, "utla");
+    opts.base_url = Some(n.server.base.clone());
+    opts.release = Some(date(2021, 1, 19));
+    opts.format = casewire::fetch::legacy::Format::Csv;
+    opts.client.contact = CONTACT.into();
+    let report = rt.block_on(fetch(&opts, silent())).unwrap();
+    assert!(
+        report
+            .dataset
+            .warnings
+            .iter()
+            .any(|w| w.contains("E09000011")
+                && w.contains("Royal Borough of Greenwich")
+                && w.contains("using \"Greenwich\"")),
+        "{:?}",
+        report.dataset.warnings
+    );
+}
