@@ -959,6 +959,16 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
             dry_run: true,
         });
     }
+    // The files this run has put in place. A write that fails (a full disk, a read-only
+    // folder, a name in the way) takes them away again, so no edition is left in print
+    // half-written and unrecorded; a run killed outright cannot, and the next run rewrites
+    // the same files before recording them.
+    let mut written: Vec<PathBuf> = Vec::new();
+    let undo = |written: &[PathBuf]| {
+        for path in written {
+            let _ = std::fs::remove_file(path);
+        }
+    };
     for (i, p) in plan.iter().enumerate() {
         if options.fail_after_files == Some(i) {
             return Err(PublishError::Write {
@@ -967,7 +977,11 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
             });
         }
         let path = newsroom.output.join(&p.path);
-        write_atomic(&path, &p.bytes).map_err(|source| PublishError::Write { path, source })?;
+        if let Err(source) = write_atomic(&path, &p.bytes) {
+            undo(&written);
+            return Err(PublishError::Write { path, source });
+        }
+        written.push(path);
     }
     // Only now that every file is in place does the state say so.
     let editions = new_editions.len();
@@ -975,10 +989,13 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
         state.stories.entry(name).or_default().push(edition);
     }
     let state_bytes = serde_json::to_vec_pretty(&state).expect("serialisable");
-    write_atomic(&state_path, &state_bytes).map_err(|source| PublishError::Write {
-        path: state_path.clone(),
-        source,
-    })?;
+    if let Err(source) = write_atomic(&state_path, &state_bytes) {
+        undo(&written);
+        return Err(PublishError::Write {
+            path: state_path.clone(),
+            source,
+        });
+    }
     Ok(Outcome::Published {
         editions,
         corrections,
