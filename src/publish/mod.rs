@@ -208,7 +208,13 @@ impl Newsroom {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut n: Newsroom = toml::from_str(&text).map_err(|e| PublishError::Config {
+        Newsroom::parse(path, &text)
+    }
+
+    /// Parses and checks newsroom TOML as if read from `path` (used in messages and to
+    /// resolve relative paths).
+    pub fn parse(path: &Path, text: &str) -> Result<Newsroom, PublishError> {
+        let mut n: Newsroom = toml::from_str(text).map_err(|e| PublishError::Config {
             path: path.to_path_buf(),
             message: e.message().to_string(),
         })?;
