@@ -8,6 +8,7 @@ mod each_area;
 mod faults;
 mod fetch;
 mod figures;
+mod fuzz;
 mod gates;
 mod hostile;
 mod lint;
