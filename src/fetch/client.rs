@@ -143,6 +143,19 @@ pub enum HttpError {
         /// The start of the body, which for the legacy API says what was wrong.
         body: String,
     },
+    /// The server's TLS certificate was not accepted (untrusted, expired, for another
+    /// name). Not retried, since waiting does not change a certificate, and there is no
+    /// setting that turns the check off: a source that cannot prove who it is is not read.
+    #[error(
+        "{url}: the server's TLS certificate was refused ({why}); certificate checks are \
+         always on, so fix the server's certificate or the base URL"
+    )]
+    Tls {
+        /// The URL asked for.
+        url: String,
+        /// What the TLS stack said.
+        why: String,
+    },
     /// The fetch would exceed its request budget.
     #[error(
         "{url}: request budget of {budget} exhausted; raise it only if the server can take it \
@@ -378,6 +391,12 @@ impl Client {
             .await;
         let response = match sent {
             Ok(r) => r,
+            Err(e) if certificate_refused(&e) => {
+                return Attempt::Fail(HttpError::Tls {
+                    url: url.to_string(),
+                    why: chain_text(&e),
+                });
+            }
             Err(e) => {
                 return Attempt::Retry {
                     why: describe(&e),
@@ -405,6 +424,43 @@ impl Client {
             .fetch_add(body.len() as u64, Ordering::Relaxed);
         classify(url, final_url, status, &headers, body, expect)
     }
+}
+
+/// The error's causes, innermost last, on one line.
+fn chain_text(e: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+/// Whether a request failed because the server's certificate was not accepted. The rustls
+/// error arrives boxed inside the connector's errors, so its own text is what is matched.
+fn certificate_refused(e: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+            return matches!(
+                tls,
+                rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
+            );
+        }
+        let text = s.to_string();
+        if text.starts_with("invalid peer certificate")
+            || text.contains("peer sent no certificates")
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 fn describe(e: &reqwest::Error) -> String {
