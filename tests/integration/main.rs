@@ -18,3 +18,4 @@ mod readers;
 mod scenarios;
 mod stories;
 mod templates;
+mod tls;
