@@ -863,9 +863,11 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
         };
         // The headline is in the front matter; the body starts with the standfirst.
         let body = strip_headline(&draft.output);
+        // Built here, not by a template, so escaped here: a region holding `]` or a line
+        // break would otherwise end the image's text or start a heading.
         let alt = format!(
             "Covid-19 rates per 100,000 people in {} in the seven days to {}, against the week before",
-            draft.story.region,
+            crate::render::markdown_text(&draft.story.region),
             crate::lang::date(draft.story.week.end, None)
         );
         let markdown = format!("{}\n{body}\n![{alt}]({chart})\n", front.render());
@@ -935,7 +937,8 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
                     crate::lang::date(revised.story.week.end, None),
                 );
                 for c in &changes {
-                    note.push_str(&format!("- {c}\n"));
+                    // The lines name areas: escaped, so a hostile name stays text.
+                    note.push_str(&format!("- {}\n", crate::render::markdown_text(c)));
                 }
                 let path = format!(
                     "{}-{}.correction-{release}.md",
