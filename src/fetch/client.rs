@@ -42,6 +42,10 @@ pub struct ClientConfig {
     /// The most requests one fetch may send, retries included. The UKHSA firewall blocks
     /// after about 2,000 requests in a few minutes, so the default stays well below that.
     pub request_budget: Option<u64>,
+    /// The largest body read, after decompression. A server streaming without end, or a
+    /// small gzip body that inflates to gigabytes, is refused here rather than filling memory.
+    /// The largest legacy release (every lower-tier area, every day) is a few tens of MB.
+    pub max_body_bytes: u64,
 }
 
 impl Default for ClientConfig {
@@ -56,6 +60,7 @@ impl Default for ClientConfig {
             max_retry_after: Duration::from_secs(300),
             min_interval: Duration::ZERO,
             request_budget: Some(1500),
+            max_body_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -155,6 +160,17 @@ pub enum HttpError {
         url: String,
         /// What the TLS stack said.
         why: String,
+    },
+    /// The body is larger than the client reads.
+    #[error(
+        "{url}: the response is larger than {limit} bytes (after decompression); not reading \
+         it (max_body_bytes)"
+    )]
+    TooLarge {
+        /// The URL asked for.
+        url: String,
+        /// The limit.
+        limit: u64,
     },
     /// The fetch would exceed its request budget.
     #[error(
@@ -410,15 +426,32 @@ impl Client {
         // The body is read even for errors: it says what was wrong, and a firewall's HTML page
         // must be recognised. A failure to read or decompress it is worth a retry (the legacy
         // API once served corrupt gzip for an afternoon).
-        let body = match response.bytes().await {
-            Ok(b) => b.to_vec(),
-            Err(e) => {
-                return Attempt::Retry {
-                    why: describe(&e),
-                    retry_after: None,
-                };
+        let mut response = response;
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if (body.len() + chunk.len()) as u64 > self.config.max_body_bytes {
+                        return Attempt::Fail(HttpError::TooLarge {
+                            url: url.to_string(),
+                            limit: self.config.max_body_bytes,
+                        });
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Attempt::Retry {
+                        why: describe(&e),
+                        retry_after: None,
+                    };
+                }
             }
-        };
+        }
+        // A byte-order mark before JSON is not JSON to a strict parser; it says nothing.
+        if expect == Expect::Json && body.starts_with(b"\xEF\xBB\xBF") {
+            body.drain(..3);
+        }
         self.counters
             .bytes
             .fetch_add(body.len() as u64, Ordering::Relaxed);
