@@ -437,6 +437,50 @@ async fn fault_invalid_utf8_is_refused() {
 }
 
 #[tokio::test]
+async fn fault_json_with_a_byte_order_mark_is_read() {
+    let clean = clean_page().to_string();
+    let report = recovers(always(move || {
+        let mut body = b"\xEF\xBB\xBF".to_vec();
+        body.extend_from_slice(clean.as_bytes());
+        Response::json(body)
+    }))
+    .await;
+    assert_eq!(report.summary.retries, 0);
+}
+
+#[tokio::test]
+async fn fault_body_larger_than_the_limit_is_refused() {
+    let text = refuses(
+        always(|| {
+            let mut body = b"{\"count\":0,\"next\":null,\"results\":[".to_vec();
+            body.extend(std::iter::repeat_n(b' ', 2_000_000));
+            body.extend_from_slice(b"]}");
+            Response::json(body)
+        }),
+        |opts| opts.client.max_body_bytes = 1_000_000,
+    )
+    .await;
+    assert!(text.contains("larger than 1000000 bytes"), "{text}");
+}
+
+#[tokio::test]
+async fn fault_gzip_bomb_is_refused_without_inflating_it_all() {
+    // 64 MB of spaces gzip to about 64 KB; the limit stops the read at 1 MB.
+    let bomb = {
+        let mut body = b"{\"count\":0,\"next\":null,\"results\":[".to_vec();
+        body.extend(std::iter::repeat_n(b' ', 64 << 20));
+        body.extend_from_slice(b"]}");
+        Response::json(body).gzipped()
+    };
+    assert!(bomb.body.len() < 1 << 20);
+    let text = refuses(always(move || bomb.clone()), |opts| {
+        opts.client.max_body_bytes = 1 << 20
+    })
+    .await;
+    assert!(text.contains("larger than 1048576 bytes"), "{text}");
+}
+
+#[tokio::test]
 async fn fault_empty_result_is_refused_and_not_archived() {
     let text = refuses(
         always(|| Response::json(r#"{"count":0,"next":null,"previous":null,"results":[]}"#)),
