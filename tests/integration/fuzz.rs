@@ -18,6 +18,14 @@ use proptest::prelude::*;
 
 use crate::support::{date, fixture, root};
 
+/// Cases per target: bounded for CI; set `CASEWIRE_FUZZ_CASES` for a longer run.
+fn cases(default: u32) -> u32 {
+    std::env::var("CASEWIRE_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// The longest one parser may take on one input of a few kilobytes.
 const SLOW: Duration = Duration::from_secs(2);
 
@@ -170,7 +178,7 @@ fn mutate(mut doc: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(256), ..ProptestConfig::default() })]
 
     #[test]
     fn fuzz_arbitrary_bytes_through_every_parser(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
@@ -271,7 +279,7 @@ fn tiny_with(counts: &[Option<i64>], populations: &[i64]) -> (tempfile::TempDir,
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(64), ..ProptestConfig::default() })]
 
     /// Whole stories from any counts: extreme, negative, missing, zero populations. A story
     /// comes out, or a clear refusal; never a panic, and never a figure that is not a number.
