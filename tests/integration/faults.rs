@@ -734,6 +734,123 @@ async fn fault_pagination_that_never_ends_without_a_count_stops_at_the_budget() 
     );
 }
 
+// More ways a server can answer badly.
+
+#[tokio::test]
+async fn fault_hang_up_without_answering_once_is_retried_and_recovers() {
+    let report = recovers(first_time(Response::hang_up)).await;
+    assert_eq!(report.summary.retries, 1);
+}
+
+#[tokio::test]
+async fn fault_hang_up_without_answering_every_time_is_refused() {
+    let text = refuses(always(Response::hang_up), no_tweak).await;
+    assert!(text.contains("gave up after 3 attempts"), "{text}");
+}
+
+#[tokio::test]
+async fn fault_truncated_gzip_is_retried_then_refused() {
+    let clean = clean_page().to_string();
+    let text = refuses(
+        always(move || {
+            let mut response = Response::json(clean.clone()).gzipped();
+            let half = response.body.len() / 2;
+            response.body.truncate(half);
+            response
+        }),
+        no_tweak,
+    )
+    .await;
+    assert!(
+        text.contains("gave up after 3 attempts") && text.contains("could not read the body"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn fault_redirect_loop_is_refused() {
+    let text = refuses(
+        |req: &Request| {
+            series(req).then(|| {
+                let n: usize = req.param("hop").map_or(0, |h| h.parse().unwrap());
+                Response::status(302).header(
+                    "Location",
+                    &format!("{}{}?hop={}", req.base, req.path, (n + 1) % 2),
+                )
+            })
+        },
+        no_tweak,
+    )
+    .await;
+    assert!(text.contains("redirect"), "{text}");
+}
+
+#[tokio::test]
+async fn fault_401_is_refused_not_retried() {
+    let text = refuses(
+        always(|| {
+            Response::with(
+                401,
+                "application/json",
+                r#"{"detail":"Authentication required"}"#,
+            )
+        }),
+        no_tweak,
+    )
+    .await;
+    assert!(
+        text.contains("HTTP 401") && text.contains("Authentication required"),
+        "{text}"
+    );
+    assert!(!text.contains("gave up"), "{text}");
+}
+
+#[tokio::test]
+async fn fault_429_with_retry_after_as_an_http_date_recovers() {
+    // A date already past: retry at once (the header is honoured, not the backoff).
+    let report = recovers(first_time(|| {
+        Response::with(429, "application/json", "{}")
+            .header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")
+    }))
+    .await;
+    assert_eq!(report.summary.retries, 1);
+    assert_eq!(report.summary.retry_wait, Duration::ZERO);
+}
+
+#[tokio::test]
+async fn fault_429_with_a_garbled_retry_after_backs_off_and_recovers() {
+    let report = recovers(first_time(|| {
+        Response::with(429, "application/json", "{}").header("Retry-After", "soon, maybe")
+    }))
+    .await;
+    assert_eq!(report.summary.retries, 1);
+    assert!(report.summary.retry_wait < Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn fault_v1_pages_that_repeat_for_ever_are_refused() {
+    // A server ignoring the page number: page 1 again and again, always with a next link.
+    let server = TestServer::start(Duration::ZERO, |_: &Request| {
+        Response::json(fixture("v1-page1.json")).gzipped()
+    })
+    .await;
+    let mut opts = FetchOptions::new(Source::LegacyV1, "nhsRegion");
+    opts.base_url = Some(server.base.clone());
+    opts.metrics = vec!["hospitalCases".into(), "covidOccupiedMVBeds".into()];
+    opts.client.contact = CONTACT.into();
+    let mut archive = Archive::in_memory().unwrap();
+    let err = fetch_into(&opts, &mut archive, silent())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("page 2 repeats page 1") && err.contains(&server.base),
+        "{err}"
+    );
+    assert_eq!(server.requests(), 2);
+    assert_eq!(archive.observation_count().unwrap(), 0);
+}
+
 // A whole fetch: the errors name the URL even when the configuration is wrong.
 
 #[tokio::test]

@@ -102,6 +102,8 @@ pub struct Response {
     /// A `Content-Length` larger than the body, after which the connection is closed: a
     /// connection reset mid-body.
     pub declared_length: Option<usize>,
+    /// Close the connection without answering at all.
+    pub hang_up: bool,
 }
 
 impl Response {
@@ -119,6 +121,7 @@ impl Response {
             delay: Duration::ZERO,
             body_delay: Duration::ZERO,
             declared_length: None,
+            hang_up: false,
         }
     }
 
@@ -131,6 +134,7 @@ impl Response {
             delay: Duration::ZERO,
             body_delay: Duration::ZERO,
             declared_length: None,
+            hang_up: false,
         }
     }
 
@@ -158,6 +162,13 @@ impl Response {
         self.declared_length = Some(self.body.len());
         self.body.truncate(self.body.len() / 2);
         self
+    }
+
+    /// Closes the connection having read the request, sending nothing.
+    pub fn hang_up() -> Self {
+        let mut response = Self::status(500);
+        response.hang_up = true;
+        response
     }
 
     /// Gzips the body and says so, as the legacy API does for every response.
@@ -312,6 +323,9 @@ async fn serve(
             tokio::time::sleep(wait).await;
         }
         counters.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if response.hang_up {
+            return Ok(());
+        }
         let mut head = format!("HTTP/1.1 {} X\r\n", response.status);
         for (k, v) in &response.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
