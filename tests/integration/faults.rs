@@ -1578,3 +1578,117 @@ fn reliability_md_names_real_tests_and_every_fault_test() {
         assert!(named.contains(name), "{name} is not in RELIABILITY.md");
     }
 }
+
+/// Runs `script` with `sh` in a mount namespace of its own, when this process may make one
+/// (root with CAP_SYS_ADMIN, as in most CI containers); `None` otherwise.
+fn in_mount_namespace(script: &str, args: &[&Path]) -> Option<std::process::Output> {
+    let probe = std::process::Command::new("unshare")
+        .args(["-m", "sh", "-c", "mount -t tmpfs -o size=4k tmpfs /mnt"])
+        .output()
+        .ok()?;
+    if !probe.status.success() {
+        return None;
+    }
+    let mut command = std::process::Command::new("unshare");
+    command.args(["-m", "sh", "-c", script, "sh"]);
+    command.args(args);
+    Some(command.env_remove("RUST_LOG").output().unwrap())
+}
+
+#[test]
+fn publish_fault_disk_full_enospc_publishes_nothing() {
+    // A real full disk: the output folder on a 48 KB tmpfs holding the 18th's edition, with
+    // room for the 19th's Markdown and not its JSON. Checked from inside the namespace.
+    let desk = Desk::with_the_18th_published();
+    let before = desk.files();
+    desk.add_release("2021-01-19");
+    let small = desk.dir.path().join("small");
+    std::fs::create_dir(&small).unwrap();
+    let script = r#"set -e
+mount -t tmpfs -o size=48k tmpfs "$2"
+cp -a "$1"/. "$2"/
+mount --bind "$2" "$1"
+set +e
+"$3" publish --config "$4"
+echo "exit=$?"
+cd "$1" && for f in * .casewire-state.json; do echo "file $f $(cksum < "$f")"; done
+ls -a
+"#;
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_casewire"));
+    let Some(out) = in_mount_namespace(script, &[&desk.out(), &small, &bin, &desk.config()]) else {
+        eprintln!("skipped: cannot make a mount namespace here; see RELIABILITY.md");
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("exit=1"), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("cannot write") && stderr.contains("No space left on device"),
+        "{stderr}"
+    );
+    // Inside the full folder: exactly the 18th's files, unchanged, nothing else.
+    let mut expected: Vec<String> = Vec::new();
+    for (name, bytes) in &before {
+        let sum = std::process::Command::new("cksum")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write as _;
+                child.stdin.take().unwrap().write_all(bytes)?;
+                child.wait_with_output()
+            })
+            .unwrap();
+        expected.push(format!(
+            "file {name} {}",
+            String::from_utf8_lossy(&sum.stdout).trim()
+        ));
+    }
+    for line in &expected {
+        assert!(
+            stdout.contains(line.as_str()),
+            "{line} missing from {stdout}"
+        );
+    }
+    let listed: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("exit="))
+        .filter(|l| !l.starts_with("exit=") && !l.starts_with("file "))
+        .filter(|l| *l != "." && *l != "..")
+        .collect();
+    let mut names: Vec<&str> = before.keys().map(String::as_str).collect();
+    names.sort();
+    let mut listed_sorted = listed.clone();
+    listed_sorted.sort();
+    assert_eq!(listed_sorted, names, "{stdout}");
+    // Outside the namespace the folder was never touched.
+    assert_eq!(desk.files(), before);
+}
+
+#[test]
+fn publish_fault_read_only_mount_publishes_nothing() {
+    // A read-only file system stops root too.
+    let desk = Desk::with_the_18th_published();
+    let before = desk.files();
+    desk.add_release("2021-01-19");
+    let script = r#"set -e
+mount --bind "$1" "$1"
+mount -o remount,bind,ro "$1"
+set +e
+"$2" publish --config "$3"
+echo "exit=$?"
+"#;
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_casewire"));
+    let Some(out) = in_mount_namespace(script, &[&desk.out(), &bin, &desk.config()]) else {
+        eprintln!("skipped: cannot make a mount namespace here; see RELIABILITY.md");
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("exit=1"), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("cannot write") && stderr.contains("Read-only file system"),
+        "{stderr}"
+    );
+    assert_eq!(desk.files(), before);
+}
