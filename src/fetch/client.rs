@@ -273,7 +273,19 @@ impl Client {
         if rustls::crypto::CryptoProvider::get_default().is_none() {
             let _ = rustls::crypto::ring::default_provider().install_default();
         }
+        // Redirects are followed (the legacy API redirects to its download cache), but never
+        // from https to plain HTTP on another machine, which would undo the certificate check.
+        let redirects = reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() >= 10 {
+                attempt.error("too many redirects")
+            } else if let Err(why) = crate::fetch::run::check_transport(attempt.url()) {
+                attempt.error(format!("refusing a redirect to {why}"))
+            } else {
+                attempt.follow()
+            }
+        });
         let http = reqwest::Client::builder()
+            .redirect(redirects)
             .user_agent(config.user_agent())
             .gzip(true)
             .connect_timeout(config.timeout)

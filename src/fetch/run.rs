@@ -177,7 +177,30 @@ impl FetchOptions {
                 "base URL \"{text}\" must be an http or https URL"
             )));
         }
+        check_transport(&url).map_err(|why| FetchError::Options(format!("base URL {why}")))?;
         Ok(url)
+    }
+}
+
+/// Plain HTTP only to this machine (a test server, a local mirror): anywhere else it would
+/// be a way to turn TLS, and so the check of who is answering, off by configuration.
+pub fn check_transport(url: &Url) -> Result<(), String> {
+    if url.scheme() != "http" {
+        return Ok(());
+    }
+    let host = url.host_str().unwrap_or("");
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{url}\" is plain HTTP to another machine; use https (plain HTTP is allowed \
+             only to 127.0.0.1 or localhost)"
+        ))
     }
 }
 
@@ -613,6 +636,7 @@ pub async fn download_population(
 ) -> Result<(Population, Vec<String>, Vec<u8>), FetchError> {
     let url = Url::parse(url)
         .map_err(|e| FetchError::Options(format!("population URL \"{url}\": {e}")))?;
+    check_transport(&url).map_err(|why| FetchError::Options(format!("population URL {why}")))?;
     let client = Client::new(config.clone())?;
     let fetched = client.get(&url, Expect::Csv).await?;
     let (population, notes) =
