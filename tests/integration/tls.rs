@@ -188,3 +188,57 @@ fn tls_the_source_never_weakens_certificate_checks() {
         }
     }
 }
+
+/// Plain HTTP would turn TLS off by configuration: allowed only to this machine.
+#[tokio::test]
+async fn tls_plain_http_to_another_machine_is_refused() {
+    for base in [
+        "http://api.ukhsa-dashboard.data.gov.uk",
+        "http://10.0.0.1:8080",
+        "http://[2001:db8::1]/",
+    ] {
+        let mut opts = FetchOptions::new(Source::Ukhsa, "ltla");
+        opts.base_url = Some(base.into());
+        opts.areas = vec!["Hartlepool".into()];
+        let err = fetch(&opts, Arc::new(Silent))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("plain HTTP to another machine") && err.contains("use https"),
+            "{base}: {err}"
+        );
+    }
+    let err = casewire::fetch::run::download_population(
+        &ClientConfig::default(),
+        "http://example.org/population.csv",
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("plain HTTP to another machine"), "{err}");
+}
+
+/// A redirect to plain HTTP on another machine is not followed (and so not sent in clear).
+#[tokio::test]
+async fn tls_a_redirect_to_plain_http_elsewhere_is_refused() {
+    use crate::fetch::server::{Request, Response, TestServer};
+    let server = TestServer::start(Duration::ZERO, |_: &Request| {
+        Response::status(302).header("Location", "http://10.255.255.1/data.json")
+    })
+    .await;
+    let mut opts = FetchOptions::new(Source::Ukhsa, "ltla");
+    opts.base_url = Some(server.base.clone());
+    opts.areas = vec!["Hartlepool".into()];
+    opts.client.max_attempts = 1;
+    opts.client.timeout = Duration::from_secs(5);
+    let err = fetch(&opts, Arc::new(Silent))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("refusing a redirect") && err.contains("10.255.255.1"),
+        "{err}"
+    );
+    assert_eq!(server.requests(), 1);
+}
