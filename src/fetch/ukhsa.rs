@@ -382,7 +382,13 @@ pub fn push_rows(
             .as_deref()
             .map(str::trim)
             .filter(|c| !c.is_empty())
-            .unwrap_or(row.geography.as_str());
+            .unwrap_or(row.geography.as_str())
+            .trim();
+        if code.is_empty() {
+            return Err(row_error(
+                "the row has neither geography nor geography_code: whose figure is it?".into(),
+            ));
+        }
         let area_type = area_type_for(&row.geography_type);
         let area = RowArea {
             code,
