@@ -519,6 +519,25 @@ async fn fault_schema_missing_results_is_refused() {
 }
 
 #[tokio::test]
+async fn fault_schema_missing_geography_is_refused() {
+    let text = refuses(
+        edited(|page| {
+            for row in rows(page) {
+                let row = row.as_object_mut().unwrap();
+                row.remove("geography");
+                row.remove("geography_code");
+            }
+        }),
+        no_tweak,
+    )
+    .await;
+    assert!(
+        text.contains("neither geography nor geography_code"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn fault_schema_null_value_is_no_data_never_zero() {
     let rig = rig().await;
     let server = serve(edited(|page| {
