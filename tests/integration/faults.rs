@@ -1711,3 +1711,42 @@ echo "exit=$?"
     );
     assert_eq!(desk.files(), before);
 }
+
+/// A recovery is not silent: the command line warns of each retry and counts them.
+#[test]
+fn fault_recovered_by_the_command_line_is_reported_as_a_warning() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(serve(first_time(|| {
+        Response::with(503, "text/plain", "busy")
+    })));
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive.sqlite");
+    let run = crate::support::casewire(&[
+        "fetch",
+        "--source",
+        "ukhsa",
+        "--area-type",
+        "ltla",
+        "--area",
+        "Hartlepool",
+        "--base-url",
+        &server.base,
+        "--archive",
+        crate::support::arg(&archive),
+        "--contact",
+        CONTACT,
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("retrying") && run.stderr.contains("HTTP 503"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        format!("{}{}", run.stdout, run.stderr).contains("(1 retries)"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    drop(runtime);
+}
