@@ -1259,9 +1259,11 @@ impl Sentence<'_> {
         if !self.word_is(j, "per") {
             return false;
         }
-        let n = self.s(j + 1).replace(',', "");
-        matches!(self.tok(j + 1), Some(Tok::Number))
-            && (n == "100000" || n.eq_ignore_ascii_case("100k"))
+        // Only a number after "per" is read: "per" can end the text.
+        self.number(j + 1).is_some_and(|n| {
+            let n = n.replace(',', "");
+            n == "100000" || n.eq_ignore_ascii_case("100k")
+        })
     }
 
     /// "254.0 (800 cases)" and "237.5 (592)": a figure followed by its count in brackets.
