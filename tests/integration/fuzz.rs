@@ -360,3 +360,21 @@ fn fuzz_regression_lint_stays_linear_on_text_full_of_marks() {
         }
     }
 }
+
+/// Found by `fuzz_mutated_documents_through_every_parser` (a mangled newsroom file): text
+/// ending in a figure and "per" made the lint read past its last token and panic.
+#[test]
+fn fuzz_regression_lint_text_ending_in_per_does_not_panic() {
+    for text in [
+        "The rate in Bromley was 254.0 per",
+        "254.0 cases per",
+        "per",
+        "5 per\n\nper 100,000",
+    ] {
+        lint(text);
+    }
+    let reproducer =
+        std::fs::read(fixture("fuzz/lint-per-at-the-end-mutated-newsroom.toml")).unwrap();
+    lint(&String::from_utf8_lossy(&reproducer));
+    every_parser(&reproducer);
+}
