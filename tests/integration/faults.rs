@@ -1750,3 +1750,29 @@ fn fault_recovered_by_the_command_line_is_reported_as_a_warning() {
     );
     drop(runtime);
 }
+
+/// `casewire lint FILE | head`: the reader goes away mid-output; the program ends quietly.
+#[test]
+fn fault_reader_closing_the_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("copy.md");
+    // Thousands of findings: far more than a pipe buffer holds.
+    std::fs::write(&file, "{{ x }} ".repeat(20_000)).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_casewire"))
+        .args(["lint", crate::support::arg(&file)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("leftover-template"), "{first}");
+    // The reader is dropped here, closing the pipe.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
