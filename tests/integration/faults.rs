@@ -929,7 +929,11 @@ fn newsroom(
         {
             return response;
         }
-        Response::with(200, "text/csv; charset=utf-8", body).gzipped()
+        if req.param("format").as_deref() == Some("csv") {
+            Response::with(200, "text/csv; charset=utf-8", body).gzipped()
+        } else {
+            Response::json(v2_json(&body)).gzipped()
+        }
     }));
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
@@ -1775,4 +1779,117 @@ fn fault_reader_closing_the_pipe_ends_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+/// The disk fills while a fetch is being archived: the store fails, and the archive still
+/// gives back exactly the story it gave before. Needs a mount namespace, as above.
+#[test]
+fn fault_disk_full_while_archiving_leaves_the_archive_whole() {
+    let n = newsroom(|_, _| None);
+    let dir = n.dir.path();
+    let archive = dir.join("archive.sqlite");
+    // The 18th's release archived, and its story drafted offline, outside the namespace.
+    let fetch_18 = crate::support::casewire(&[
+        "fetch",
+        "--source",
+        "legacy-v2",
+        "--area-type",
+        "utla",
+        "--release",
+        "2021-01-18",
+        "--base-url",
+        &n.server.base,
+        "--archive",
+        crate::support::arg(&archive),
+        "--contact",
+        CONTACT,
+    ]);
+    assert_eq!(fetch_18.status, 0, "{}", fetch_18.stderr);
+    let patch = dir.join("patch.toml");
+    let population = shared("population/mid-2019.csv");
+    let draft_args = [
+        "draft",
+        "--source",
+        "legacy-v2",
+        "--offline",
+        "--area-type",
+        "utla",
+        "--archive",
+        crate::support::arg(&archive),
+        "--patch",
+        crate::support::arg(&patch),
+        "--population",
+        crate::support::arg(&population),
+        "--release",
+        "2021-01-18",
+    ];
+    let story_before = crate::support::casewire(&draft_args);
+    assert_eq!(story_before.status, 0, "{}", story_before.stderr);
+    // Asked for the 19th, the archive answers with the newest release it holds, the 18th.
+    let mut args_19 = draft_args;
+    args_19[args_19.len() - 1] = "2021-01-19";
+    let story_19_before = crate::support::casewire(&args_19);
+    assert_eq!(story_19_before.status, 0, "{}", story_19_before.stderr);
+    let holder = dir.join("archive-dir");
+    std::fs::create_dir(&holder).unwrap();
+    std::fs::rename(&archive, holder.join("archive.sqlite")).unwrap();
+    let small = dir.join("small");
+    std::fs::create_dir(&small).unwrap();
+    let story_after = dir.join("story-after.md");
+    let story_19_after = dir.join("story-19-after.md");
+    // A tmpfs only 24 KB larger than the archive, then the 19th's 8,918 rows.
+    let script = r#"set -e
+size=$(( $(stat -c %s "$1/archive.sqlite") / 1024 + 24 ))
+mount -t tmpfs -o size=${size}k tmpfs "$2"
+cp -a "$1"/. "$2"/
+mount --bind "$2" "$1"
+set +e
+"$3" fetch --source legacy-v2 --area-type utla --release 2021-01-19 --base-url "$4" \
+  --archive "$1/archive.sqlite" --contact tests@example.com
+echo "fetch-exit=$?"
+"$3" draft --source legacy-v2 --offline --area-type utla --archive "$1/archive.sqlite" \
+  --patch "$5" --population "$6" --release 2021-01-18 > "$7"
+echo "draft-exit=$?"
+"$3" draft --source legacy-v2 --offline --area-type utla --archive "$1/archive.sqlite" \
+  --patch "$5" --population "$6" --release 2021-01-19 > "$8"
+echo "draft-19-exit=$?"
+"#;
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_casewire"));
+    let base = PathBuf::from(&n.server.base);
+    let Some(out) = in_mount_namespace(
+        script,
+        &[
+            &holder,
+            &small,
+            &bin,
+            &base,
+            &patch,
+            &population,
+            &story_after,
+            &story_19_after,
+        ],
+    ) else {
+        eprintln!("skipped: cannot make a mount namespace here; see RELIABILITY.md");
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("fetch-exit=1"), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("full") && stderr.contains("archive"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("draft-exit=0"), "{stdout}\n{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&story_after).unwrap(),
+        story_before.stdout,
+        "the 18th's story changed"
+    );
+    // Nothing of the 19th is in the archive: asked for it, the archive still answers with
+    // the 18th, exactly as before the failed fetch.
+    assert!(stdout.contains("draft-19-exit=0"), "{stdout}\n{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&story_19_after).unwrap(),
+        story_19_before.stdout
+    );
 }
