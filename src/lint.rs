@@ -179,6 +179,41 @@ pub fn lint_file(path: impl AsRef<Path>) -> Result<Vec<LintFinding>, LintError> 
     Ok(lint(&text))
 }
 
+/// The longest sentence a finding quotes in full, in bytes. Copy with no full stops (a pasted
+/// table, a feed's JSON) can make one "sentence" of a whole file; quoting it whole in every
+/// finding made linting such a file take time and memory in the square of its length.
+const MAX_SENTENCE: usize = 400;
+
+/// About [`MAX_SENTENCE`] bytes of `sentence` around the first `snippet` in it.
+fn shorten(sentence: &str, snippet: &str) -> String {
+    window(sentence, sentence.find(snippet).unwrap_or(0)).into_owned()
+}
+
+/// About [`MAX_SENTENCE`] bytes of `text` around byte `at`, whole characters, with an
+/// ellipsis where it was cut; all of `text` when it is short.
+fn window(text: &str, at: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_SENTENCE {
+        return text.into();
+    }
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let from = floor(at.saturating_sub(MAX_SENTENCE / 3));
+    let to = floor((from + MAX_SENTENCE).min(text.len()));
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    out.push_str(&text[from..to]);
+    if to < text.len() {
+        out.push('…');
+    }
+    out.into()
+}
+
 /// Checks rendered copy against the house style and returns every finding, in reading order.
 pub fn lint(text: &str) -> Vec<LintFinding> {
     let lines = classify(text);
@@ -728,8 +763,8 @@ impl Block {
                         .end
                         .max(self.tokens[r.start].start + 1)
         });
-        match found {
-            Some(r) => self.sentence_text(r),
+        let (start, end) = match found {
+            Some(r) => (self.tokens[r.start].start, self.tokens[r.end - 1].end),
             None => {
                 // Between sentences (a stray mark after a full stop): the line is the context.
                 let li = self.line_index(offset);
@@ -738,12 +773,14 @@ impl Block {
                     .line_starts
                     .get(li + 1)
                     .map_or(self.text.len(), |(s, _)| s.saturating_sub(1));
-                self.text[start..end]
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                (start, end.max(start))
             }
-        }
+        };
+        // Only the part near the mark, so that many marks in one long stretch of text do not
+        // each copy all of it.
+        let raw = &self.text[start..end];
+        let near = window(raw, offset.saturating_sub(start).min(raw.len()));
+        near.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     fn finding(
@@ -757,6 +794,11 @@ impl Block {
         let li = self.line_index(offset);
         let (start, line) = self.line_starts[li];
         let column = self.text[start..offset].chars().count() + 1;
+        let sentence = if sentence.len() > MAX_SENTENCE {
+            shorten(&sentence, snippet)
+        } else {
+            sentence
+        };
         LintFinding {
             rule,
             line,
@@ -793,25 +835,34 @@ impl Block {
             .max(offset);
         let line = &self.text[line_start..line_end];
         let at = offset - line_start;
-        // About a dozen characters each side, widened to whole words.
+        // About a dozen characters each side, widened to whole words (by at most 40
+        // characters: text without spaces would otherwise be quoted whole at every mark).
         let mut from = line[..at]
             .char_indices()
             .rev()
             .nth(11)
             .map_or(0, |(i, _)| i);
+        let mut widened = 0;
         while let Some(c) = line[..from]
             .chars()
             .next_back()
-            .filter(|c| !c.is_whitespace())
+            .filter(|c| !c.is_whitespace() && widened < 40)
         {
             from -= c.len_utf8();
+            widened += 1;
         }
         let mut to = line[at..]
             .char_indices()
             .nth(len + 12)
             .map_or(line.len(), |(i, _)| at + i);
-        while let Some(c) = line[to..].chars().next().filter(|c| !c.is_whitespace()) {
+        let mut widened = 0;
+        while let Some(c) = line[to..]
+            .chars()
+            .next()
+            .filter(|c| !c.is_whitespace() && widened < 40)
+        {
             to += c.len_utf8();
+            widened += 1;
         }
         line[from..to]
             .split_whitespace()
@@ -820,9 +871,14 @@ impl Block {
     }
 
     fn in_url(&self, offset: usize) -> bool {
-        self.tokens
-            .iter()
-            .any(|t| t.tok == Tok::Url && t.start <= offset && offset < t.end)
+        // Tokens are in order and do not overlap: the one that could hold `offset` is the
+        // last to start at or before it. (A scan of every token for every quote mark made
+        // text full of quotes take time in the square of its length.)
+        let i = self.tokens.partition_point(|t| t.start <= offset);
+        i > 0 && {
+            let t = &self.tokens[i - 1];
+            t.tok == Tok::Url && offset < t.end
+        }
     }
 
     fn check_quotes(&self, out: &mut Vec<LintFinding>) {
@@ -1024,7 +1080,11 @@ impl Sentence<'_> {
             rule,
             b.tokens[from].start,
             &snippet,
-            self.text.clone(),
+            if self.text.len() > MAX_SENTENCE {
+                shorten(&self.text, &snippet)
+            } else {
+                self.text.clone()
+            },
             message,
         ));
     }
@@ -1199,9 +1259,11 @@ impl Sentence<'_> {
         if !self.word_is(j, "per") {
             return false;
         }
-        let n = self.s(j + 1).replace(',', "");
-        matches!(self.tok(j + 1), Some(Tok::Number))
-            && (n == "100000" || n.eq_ignore_ascii_case("100k"))
+        // Only a number after "per" is read: "per" can end the text.
+        self.number(j + 1).is_some_and(|n| {
+            let n = n.replace(',', "");
+            n == "100000" || n.eq_ignore_ascii_case("100k")
+        })
     }
 
     /// "254.0 (800 cases)" and "237.5 (592)": a figure followed by its count in brackets.

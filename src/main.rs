@@ -417,7 +417,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         .with_context(|| format!("cannot write {}", path.display()))?;
                     eprintln!("wrote {} and {}", path.display(), facts.display());
                 }
-                None => print!("{}", draft.output),
+                None => print_out(&draft.output),
             }
         }
         Command::Templates { action } => match action {
@@ -509,7 +509,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match &result {
                 Ok(findings) => {
                     for f in findings {
-                        println!("{}", f.in_file(&file));
+                        print_out(&format!("{}\n", f.in_file(&file)));
                     }
                     eprintln!(
                         "{}: {} finding(s) from {} rules",
@@ -525,6 +525,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes to standard output. A reader that has gone away (`casewire lint FILE | head`)
+/// ends the program quietly, as it would any command-line tool, instead of a panic.
+fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
 }
 
 fn main() -> ExitCode {

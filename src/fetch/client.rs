@@ -42,6 +42,10 @@ pub struct ClientConfig {
     /// The most requests one fetch may send, retries included. The UKHSA firewall blocks
     /// after about 2,000 requests in a few minutes, so the default stays well below that.
     pub request_budget: Option<u64>,
+    /// The largest body read, after decompression. A server streaming without end, or a
+    /// small gzip body that inflates to gigabytes, is refused here rather than filling memory.
+    /// The largest legacy release (every lower-tier area, every day) is a few tens of MB.
+    pub max_body_bytes: u64,
 }
 
 impl Default for ClientConfig {
@@ -56,6 +60,7 @@ impl Default for ClientConfig {
             max_retry_after: Duration::from_secs(300),
             min_interval: Duration::ZERO,
             request_budget: Some(1500),
+            max_body_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -142,6 +147,30 @@ pub enum HttpError {
         status: u16,
         /// The start of the body, which for the legacy API says what was wrong.
         body: String,
+    },
+    /// The server's TLS certificate was not accepted (untrusted, expired, for another
+    /// name). Not retried, since waiting does not change a certificate, and there is no
+    /// setting that turns the check off: a source that cannot prove who it is is not read.
+    #[error(
+        "{url}: the server's TLS certificate was refused ({why}); certificate checks are \
+         always on, so fix the server's certificate or the base URL"
+    )]
+    Tls {
+        /// The URL asked for.
+        url: String,
+        /// What the TLS stack said.
+        why: String,
+    },
+    /// The body is larger than the client reads.
+    #[error(
+        "{url}: the response is larger than {limit} bytes (after decompression); not reading \
+         it (max_body_bytes)"
+    )]
+    TooLarge {
+        /// The URL asked for.
+        url: String,
+        /// The limit.
+        limit: u64,
     },
     /// The fetch would exceed its request budget.
     #[error(
@@ -244,7 +273,19 @@ impl Client {
         if rustls::crypto::CryptoProvider::get_default().is_none() {
             let _ = rustls::crypto::ring::default_provider().install_default();
         }
+        // Redirects are followed (the legacy API redirects to its download cache), but never
+        // from https to plain HTTP on another machine, which would undo the certificate check.
+        let redirects = reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() >= 10 {
+                attempt.error("too many redirects")
+            } else if let Err(why) = crate::fetch::run::check_transport(attempt.url()) {
+                attempt.error(format!("refusing a redirect to {why}"))
+            } else {
+                attempt.follow()
+            }
+        });
         let http = reqwest::Client::builder()
+            .redirect(redirects)
             .user_agent(config.user_agent())
             .gzip(true)
             .connect_timeout(config.timeout)
@@ -378,6 +419,12 @@ impl Client {
             .await;
         let response = match sent {
             Ok(r) => r,
+            Err(e) if certificate_refused(&e) => {
+                return Attempt::Fail(HttpError::Tls {
+                    url: url.to_string(),
+                    why: chain_text(&e),
+                });
+            }
             Err(e) => {
                 return Attempt::Retry {
                     why: describe(&e),
@@ -391,20 +438,74 @@ impl Client {
         // The body is read even for errors: it says what was wrong, and a firewall's HTML page
         // must be recognised. A failure to read or decompress it is worth a retry (the legacy
         // API once served corrupt gzip for an afternoon).
-        let body = match response.bytes().await {
-            Ok(b) => b.to_vec(),
-            Err(e) => {
-                return Attempt::Retry {
-                    why: describe(&e),
-                    retry_after: None,
-                };
+        let mut response = response;
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if (body.len() + chunk.len()) as u64 > self.config.max_body_bytes {
+                        return Attempt::Fail(HttpError::TooLarge {
+                            url: url.to_string(),
+                            limit: self.config.max_body_bytes,
+                        });
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Attempt::Retry {
+                        why: describe(&e),
+                        retry_after: None,
+                    };
+                }
             }
-        };
+        }
+        // A byte-order mark before JSON is not JSON to a strict parser; it says nothing.
+        if expect == Expect::Json && body.starts_with(b"\xEF\xBB\xBF") {
+            body.drain(..3);
+        }
         self.counters
             .bytes
             .fetch_add(body.len() as u64, Ordering::Relaxed);
         classify(url, final_url, status, &headers, body, expect)
     }
+}
+
+/// The error's causes, innermost last, on one line.
+fn chain_text(e: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+/// Whether a request failed because the server's certificate was not accepted. The rustls
+/// error arrives boxed inside the connector's errors, so its own text is what is matched.
+fn certificate_refused(e: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+            return matches!(
+                tls,
+                rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
+            );
+        }
+        let text = s.to_string();
+        if text.starts_with("invalid peer certificate")
+            || text.contains("peer sent no certificates")
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 fn describe(e: &reqwest::Error) -> String {

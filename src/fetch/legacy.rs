@@ -177,6 +177,7 @@ pub async fn fetch_v1(
 ) -> Result<(String, Vec<Value>), FetchError> {
     let first = v1_url(base, area_type, area_code, metrics, 1)?;
     let mut merged: BTreeMap<(String, String), Map<String, Value>> = BTreeMap::new();
+    let mut previous: Option<Vec<Value>> = None;
     for page in 1..=MAX_V1_PAGES {
         let url = v1_url(base, area_type, area_code, metrics, page)?;
         let fetched = client.get(&url, Expect::Json).await?;
@@ -191,9 +192,22 @@ pub async fn fetch_v1(
                 why: "expected a JSON object with a \"data\" array".into(),
             });
         };
+        // A server that ignores the page number sends the same page for ever; its records
+        // merge without conflict, so only this check stops it short of the page limit.
+        if !data.is_empty() && previous.as_ref() == Some(data) {
+            return Err(FetchError::Api {
+                url: url.to_string(),
+                why: format!(
+                    "page {page} repeats page {}: the server ignores the page number, so the \
+                     pages never end",
+                    page - 1
+                ),
+            });
+        }
         for record in data {
             merge(&mut merged, url.as_str(), record)?;
         }
+        previous = Some(data.clone());
         let next = doc
             .get("pagination")
             .and_then(|p| p.get("next"))

@@ -177,7 +177,30 @@ impl FetchOptions {
                 "base URL \"{text}\" must be an http or https URL"
             )));
         }
+        check_transport(&url).map_err(|why| FetchError::Options(format!("base URL {why}")))?;
         Ok(url)
+    }
+}
+
+/// Plain HTTP only to this machine (a test server, a local mirror): anywhere else it would
+/// be a way to turn TLS, and so the check of who is answering, off by configuration.
+pub fn check_transport(url: &Url) -> Result<(), String> {
+    if url.scheme() != "http" {
+        return Ok(());
+    }
+    let host = url.host_str().unwrap_or("");
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{url}\" is plain HTTP to another machine; use https (plain HTTP is allowed \
+             only to 127.0.0.1 or localhost)"
+        ))
     }
 }
 
@@ -362,11 +385,44 @@ pub async fn fetch(
             });
         }
     }
-    if dataset.areas.is_empty() {
-        dataset.warnings.push(format!(
-            "no data came back from {base} for {}",
-            opts.area_type
-        ));
+    // Nothing usable is a refusal, never an empty release: archived, it would stand as the
+    // newest data, and a story drafted from it would be about missing figures. A metric with
+    // no values beside others that have some is only worth a warning (it may not apply).
+    let cases_metric = opts.source.cases_metric();
+    let has_values = |metric: &str| {
+        dataset.areas.iter().any(|a| {
+            if metric == cases_metric {
+                a.cases.iter().any(Option::is_some)
+            } else {
+                a.extra.get(metric).is_some_and(|s| !s.is_empty())
+            }
+        })
+    };
+    let empty: Vec<&String> = metrics.iter().filter(|m| !has_values(m)).collect();
+    if empty.len() == metrics.len() {
+        let url = dataset
+            .sources
+            .first()
+            .map_or_else(|| base.to_string(), |s| s.label.clone());
+        return Err(FetchError::Api {
+            url,
+            why: format!(
+                "no data came back: no values of {} for {} ({}); nothing is stored \
+                 (has a field been renamed?)",
+                metrics.join(", "),
+                opts.area_type,
+                if dataset.areas.is_empty() {
+                    "no rows at all".to_string()
+                } else {
+                    format!("{} areas, every value missing", dataset.areas.len())
+                },
+            ),
+        });
+    }
+    for metric in empty {
+        dataset
+            .warnings
+            .push(format!("no values of {metric} came back from {base}"));
     }
     let stats = client.stats();
     let rows = dataset
@@ -580,6 +636,7 @@ pub async fn download_population(
 ) -> Result<(Population, Vec<String>, Vec<u8>), FetchError> {
     let url = Url::parse(url)
         .map_err(|e| FetchError::Options(format!("population URL \"{url}\": {e}")))?;
+    check_transport(&url).map_err(|why| FetchError::Options(format!("population URL {why}")))?;
     let client = Client::new(config.clone())?;
     let fetched = client.get(&url, Expect::Csv).await?;
     let (population, notes) =

@@ -100,7 +100,10 @@ pub struct Row {
     pub sex: Option<String>,
     /// `YYYY-MM-DD`.
     pub date: String,
-    /// The value; a JSON number (floats even for counts).
+    /// The value; a JSON number (floats even for counts), `null` for no data. The field
+    /// itself must be there: a response without it (renamed, dropped) is schema drift, and
+    /// reading it as a series of "no data" would print a story about missing figures.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub metric_value: Option<f64>,
     /// True when the value may still change in a later update (the last days by specimen
     /// date); absent in older responses.
@@ -110,6 +113,9 @@ pub struct Row {
 
 #[derive(Debug, Deserialize)]
 struct Page {
+    /// Rows in the whole series, when the API says.
+    #[serde(default)]
+    count: Option<u64>,
     #[serde(default)]
     next: Option<String>,
     results: Vec<Row>,
@@ -240,20 +246,50 @@ pub async fn fetch_series(
 ) -> Result<Vec<(Row, String)>, FetchError> {
     let mut rows = Vec::new();
     let mut url = first;
+    // Every page asked for so far: a `next` link back to any of them is a loop that would
+    // otherwise be followed until the page limit, re-reading the same rows.
+    let mut visited = std::collections::HashSet::new();
     for _ in 0..MAX_PAGES {
+        visited.insert(url.clone());
         let fetched = client.get(&url, Expect::Json).await?;
         let page: Page = serde_json::from_slice(&fetched.body)
             .map_err(|e| FetchError::malformed(url.as_str(), &e))?;
         let label = url.to_string();
+        let got = page.results.len();
         rows.extend(page.results.into_iter().map(|r| (r, label.clone())));
         match page.next.as_deref() {
             None | Some("") => return Ok(rows),
+            Some(_) if page.count.is_some_and(|count| rows.len() as u64 >= count) => {
+                return Err(FetchError::Api {
+                    url: label,
+                    why: format!(
+                        "{} rows read, all of the count of {} the API gives, and still a next \
+                         link: the pages never end",
+                        rows.len(),
+                        page.count.unwrap_or_default()
+                    ),
+                });
+            }
             Some(next) => {
                 let next = resolve_next(base, &url, next)?;
                 if next == url {
                     return Err(FetchError::Api {
                         url: label,
                         why: "the next link points back to this page".into(),
+                    });
+                }
+                if visited.contains(&next) {
+                    return Err(FetchError::Api {
+                        url: label,
+                        why: format!(
+                            "the next link goes back to {next}, an earlier page: the pages loop"
+                        ),
+                    });
+                }
+                if got == 0 {
+                    return Err(FetchError::Api {
+                        url: label,
+                        why: "an empty page with a next link: the pages never end".into(),
                     });
                 }
                 url = next;
@@ -346,7 +382,13 @@ pub fn push_rows(
             .as_deref()
             .map(str::trim)
             .filter(|c| !c.is_empty())
-            .unwrap_or(row.geography.as_str());
+            .unwrap_or(row.geography.as_str())
+            .trim();
+        if code.is_empty() {
+            return Err(row_error(
+                "the row has neither geography nor geography_code: whose figure is it?".into(),
+            ));
+        }
         let area_type = area_type_for(&row.geography_type);
         let area = RowArea {
             code,

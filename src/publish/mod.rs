@@ -208,7 +208,13 @@ impl Newsroom {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut n: Newsroom = toml::from_str(&text).map_err(|e| PublishError::Config {
+        Newsroom::parse(path, &text)
+    }
+
+    /// Parses and checks newsroom TOML as if read from `path` (used in messages and to
+    /// resolve relative paths).
+    pub fn parse(path: &Path, text: &str) -> Result<Newsroom, PublishError> {
+        let mut n: Newsroom = toml::from_str(text).map_err(|e| PublishError::Config {
             path: path.to_path_buf(),
             message: e.message().to_string(),
         })?;
@@ -858,9 +864,11 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
         };
         // The headline is in the front matter; the body starts with the standfirst.
         let body = strip_headline(&draft.output);
+        // Built here, not by a template, so escaped here: a region holding `]` or a line
+        // break would otherwise end the image's text or start a heading.
         let alt = format!(
             "Covid-19 rates per 100,000 people in {} in the seven days to {}, against the week before",
-            draft.story.region,
+            crate::render::markdown_text(&draft.story.region),
             crate::lang::date(draft.story.week.end, None)
         );
         let markdown = format!("{}\n{body}\n![{alt}]({chart})\n", front.render());
@@ -938,7 +946,8 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
                     crate::lang::date(revised.story.week.end, None),
                 );
                 for c in &changes {
-                    note.push_str(&format!("- {c}\n"));
+                    // The lines name areas: escaped, so a hostile name stays text.
+                    note.push_str(&format!("- {}\n", crate::render::markdown_text(c)));
                 }
                 let path = format!(
                     "{}-{}.correction-{release}.md",
@@ -968,6 +977,16 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
             dry_run: true,
         });
     }
+    // The files this run has put in place. A write that fails (a full disk, a read-only
+    // folder, a name in the way) takes them away again, so no edition is left in print
+    // half-written and unrecorded; a run killed outright cannot, and the next run rewrites
+    // the same files before recording them.
+    let mut written: Vec<PathBuf> = Vec::new();
+    let undo = |written: &[PathBuf]| {
+        for path in written {
+            let _ = std::fs::remove_file(path);
+        }
+    };
     for (i, p) in plan.iter().enumerate() {
         if options.fail_after_files == Some(i) {
             return Err(PublishError::Write {
@@ -976,7 +995,11 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
             });
         }
         let path = newsroom.output.join(&p.path);
-        write_atomic(&path, &p.bytes).map_err(|source| PublishError::Write { path, source })?;
+        if let Err(source) = write_atomic(&path, &p.bytes) {
+            undo(&written);
+            return Err(PublishError::Write { path, source });
+        }
+        written.push(path);
     }
     // Only now that every file is in place does the state say so.
     let editions = new_editions.len();
@@ -984,10 +1007,13 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
         state.stories.entry(name).or_default().push(edition);
     }
     let state_bytes = serde_json::to_vec_pretty(&state).expect("serialisable");
-    write_atomic(&state_path, &state_bytes).map_err(|source| PublishError::Write {
-        path: state_path.clone(),
-        source,
-    })?;
+    if let Err(source) = write_atomic(&state_path, &state_bytes) {
+        undo(&written);
+        return Err(PublishError::Write {
+            path: state_path.clone(),
+            source,
+        });
+    }
     Ok(Outcome::Published {
         editions,
         corrections,

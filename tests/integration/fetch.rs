@@ -4,7 +4,7 @@
 //! are checked as decided, not as timed.
 
 #[path = "server.rs"]
-mod server;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -594,7 +594,9 @@ async fn v2_more_than_five_metrics_are_split_across_requests() {
     .await;
     let mut opts = options(Source::LegacyV2, "ltla", &server);
     opts.metrics = (0..7).map(|i| format!("metric{i}")).collect();
-    fetch(&opts, silent()).await.unwrap();
+    // Every body is empty, so the fetch is refused, but only after asking in two requests.
+    let err = fetch(&opts, silent()).await.unwrap_err();
+    assert!(err.to_string().contains("no data came back"), "{err}");
     let counts: Vec<usize> = server
         .requests_seen()
         .iter()

@@ -358,3 +358,17 @@ fn a_stale_feed_fails_the_run_with_one_line() {
     );
     assert!(!n.out().join(".casewire-state.json").exists());
 }
+
+#[test]
+fn published_files_are_readable_by_a_web_server() {
+    use std::os::unix::fs::PermissionsExt;
+    let n = Newsroom::new(&["2021-01-18"], "");
+    assert!(n.publish().stdout.starts_with("published 1"));
+    for name in n.files() {
+        let mode = std::fs::metadata(n.out().join(&name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{name}");
+    }
+}

@@ -97,6 +97,13 @@ pub struct Response {
     pub body: Vec<u8>,
     /// How long to hold the response back, on top of the server's delay.
     pub delay: Duration,
+    /// How long to wait between sending the head and the body: a body slower than a timeout.
+    pub body_delay: Duration,
+    /// A `Content-Length` larger than the body, after which the connection is closed: a
+    /// connection reset mid-body.
+    pub declared_length: Option<usize>,
+    /// Close the connection without answering at all.
+    pub hang_up: bool,
 }
 
 impl Response {
@@ -112,6 +119,9 @@ impl Response {
             headers: vec![("Content-Type".into(), content_type.into())],
             body: body.into(),
             delay: Duration::ZERO,
+            body_delay: Duration::ZERO,
+            declared_length: None,
+            hang_up: false,
         }
     }
 
@@ -122,6 +132,9 @@ impl Response {
             headers: Vec::new(),
             body: Vec::new(),
             delay: Duration::ZERO,
+            body_delay: Duration::ZERO,
+            declared_length: None,
+            hang_up: false,
         }
     }
 
@@ -135,6 +148,27 @@ impl Response {
     pub fn delayed(mut self, delay: Duration) -> Self {
         self.delay = delay;
         self
+    }
+
+    /// Sends the head at once and the body only after `delay`.
+    pub fn slow_body(mut self, delay: Duration) -> Self {
+        self.body_delay = delay;
+        self
+    }
+
+    /// Sends only the first half of the body under a `Content-Length` for all of it, then
+    /// closes the connection.
+    pub fn cut_mid_body(mut self) -> Self {
+        self.declared_length = Some(self.body.len());
+        self.body.truncate(self.body.len() / 2);
+        self
+    }
+
+    /// Closes the connection having read the request, sending nothing.
+    pub fn hang_up() -> Self {
+        let mut response = Self::status(500);
+        response.hang_up = true;
+        response
     }
 
     /// Gzips the body and says so, as the legacy API does for every response.
@@ -289,20 +323,34 @@ async fn serve(
             tokio::time::sleep(wait).await;
         }
         counters.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if response.hang_up {
+            return Ok(());
+        }
         let mut head = format!("HTTP/1.1 {} X\r\n", response.status);
         for (k, v) in &response.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         if response.status != 204 && response.status != 304 {
-            head.push_str(&format!("Content-Length: {}\r\n", response.body.len()));
+            let length = response.declared_length.unwrap_or(response.body.len());
+            head.push_str(&format!("Content-Length: {length}\r\n"));
         }
         head.push_str("\r\n");
         let mut bytes = head.into_bytes();
+        if !response.body_delay.is_zero() {
+            write.write_all(&bytes).await?;
+            write.flush().await?;
+            bytes.clear();
+            tokio::time::sleep(response.body_delay).await;
+        }
         if response.status != 204 {
             bytes.extend_from_slice(&response.body);
         }
         write.write_all(&bytes).await?;
         write.flush().await?;
+        if response.declared_length.is_some() {
+            // Close with the body short of its length: the client sees the connection reset.
+            return Ok(());
+        }
     }
 }
 
