@@ -367,6 +367,10 @@ pub fn cross_check(
 pub const HOSPITAL_CASES: &str = "hospitalCases";
 /// The dashboard's metric for Covid-19 patients in mechanically ventilated beds.
 pub const VENTILATED_BEDS: &str = "covidOccupiedMVBeds";
+/// The UKHSA data dashboard's metric for beds occupied by Covid-19 patients: the same count as
+/// the legacy `hospitalCases`. (It publishes no ventilation figure, so a UKHSA story gives
+/// patients only.)
+pub const UKHSA_OCCUPIED_BEDS: &str = "COVID-19_healthcare_occupiedBedsByDay";
 
 /// The patch's NHS region hospital figures: the latest value of each metric on or before the
 /// release. `None` when the patch names no region or the data have neither figure: absent
@@ -397,7 +401,10 @@ pub fn hospital_figures(
                 .map(|&(d, v)| (d, v.round() as i64))
         })
     };
-    let patients = latest(HOSPITAL_CASES);
+    let (patients_metric, patients) = match latest(HOSPITAL_CASES) {
+        Some(p) => (HOSPITAL_CASES, Some(p)),
+        None => (UKHSA_OCCUPIED_BEDS, latest(UKHSA_OCCUPIED_BEDS)),
+    };
     let ventilated = latest(VENTILATED_BEDS);
     if patients.is_none() && ventilated.is_none() {
         warnings.push(format!(
@@ -410,6 +417,7 @@ pub fn hospital_figures(
         region: area.name.clone(),
         code: area.code.clone(),
         patients: patients.map(|p| p.1),
+        patients_metric: patients_metric.to_string(),
         patients_date: patients.map(|p| p.0),
         ventilated: ventilated.map(|v| v.1),
         ventilated_date: ventilated.map(|v| v.0),

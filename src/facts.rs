@@ -1026,7 +1026,7 @@ pub fn collect(story: &Story, dataset: &Dataset) -> Vec<Fact> {
         for (key, metric, value, date) in [
             (
                 "patients",
-                crate::draft::HOSPITAL_CASES,
+                h.patients_metric.as_str(),
                 h.patients,
                 h.patients_date,
             ),

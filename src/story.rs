@@ -161,6 +161,9 @@ pub struct HospitalView {
     pub code: String,
     /// Patients in hospital with Covid-19.
     pub patients: Option<i64>,
+    /// The metric `patients` was read from: `hospitalCases` (legacy) or the UKHSA dashboard's
+    /// `COVID-19_healthcare_occupiedBedsByDay`.
+    pub patients_metric: String,
     /// The day `patients` is accurate to.
     pub patients_date: Option<NaiveDate>,
     /// Patients in beds with mechanical ventilation.

@@ -248,6 +248,16 @@ fn hospital_figures_for_the_patch_nhs_region() {
 }
 
 #[test]
+fn ukhsa_occupied_beds_give_the_patients_figure() {
+    let d = hospital(&["data/tiny.csv", "data/hospital-ukhsa.csv"]);
+    has(
+        &d,
+        "Hospitals in the London NHS region were treating 7,915 patients with Covid-19 on January 16.",
+    );
+    lacks(&d, "ventilation");
+}
+
+#[test]
 fn no_hospital_data_means_no_paragraph() {
     let d = hospital(&["data/tiny.csv"]);
     lacks(&d, "Hospitals");
