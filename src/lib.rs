@@ -1,9 +1,11 @@
 //! casewire writes local news copy from public-health dashboard data.
 //!
 //! The pipeline is `fetch → stats → story → render → publish`: [`fetch`] reads dashboard data
-//! from files (and, later, the APIs) into one [`model::Dataset`]; [`stats`] computes the week's
-//! figures with pure functions; [`story`] decides what the copy says; [`render`] fills Tera
-//! templates with house-style filters from [`lang`].
+//! from files, the dashboard APIs and the local archive into one [`model::Dataset`]; [`stats`]
+//! computes the week's figures with pure functions; [`story`] decides what the copy says;
+//! [`render`] fills Tera templates with house-style filters from [`lang`]; [`publish`] writes
+//! editions safely. [`gates`] check the inputs, and [`lint`], [`facts`] and [`audit`] check the
+//! copy before anything is written. [`draft`] is the job the command line runs.
 
 pub mod audit;
 pub mod config;
