@@ -110,6 +110,10 @@ pub struct AreaView {
     pub degree: Degree,
     /// National ranks.
     pub ranks: Ranks,
+    /// The highest rate in the universe, shared with no other area.
+    pub highest_alone: bool,
+    /// The lowest rate in the universe, shared with no other area.
+    pub lowest_alone: bool,
     /// Rank in the patch by rate (1 = highest), for core areas.
     pub patch_rank: Option<usize>,
     /// Highest rate in the patch (and not tied for it).
@@ -395,6 +399,8 @@ pub fn missing_reason(why: &Missing, story_year: i32) -> String {
 
 fn area_view(dataset: &Dataset, national: &National, week: &AreaWeek) -> AreaView {
     let area = &dataset.areas[week.index];
+    let ranks = national.ranks_of(week.index);
+    let counted = national.by_rate.len();
     AreaView {
         code: area.code.clone(),
         name: area.name.clone(),
@@ -409,7 +415,9 @@ fn area_view(dataset: &Dataset, national: &National, week: &AreaWeek) -> AreaVie
         percent_change_size: week.percent_change.map(i64::abs),
         direction: week.direction,
         degree: Degree::of(week),
-        ranks: national.ranks_of(week.index),
+        ranks,
+        highest_alone: ranks.rate == Some(1) && ranks.rate_low == Some(counted),
+        lowest_alone: ranks.rate_low == Some(1) && ranks.rate == Some(counted),
         patch_rank: None,
         highest_in_patch: false,
         lowest_in_patch: false,
