@@ -256,24 +256,9 @@ pub fn facts_path(out: &Path) -> PathBuf {
 /// nothing behind), then renamed into place, the sidecar first; if the story's rename fails,
 /// a sidecar that did not exist before is removed again. Returns the sidecar's path.
 pub fn write_out(draft: &Draft, out: &Path) -> std::io::Result<PathBuf> {
-    use std::io::Write;
     let sidecar = facts_path(out);
-    let dir = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let staged = |bytes: &[u8]| -> std::io::Result<tempfile::NamedTempFile> {
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".casewire-")
-            .suffix(".tmp")
-            .tempfile_in(dir)?;
-        tmp.write_all(bytes)?;
-        tmp.as_file().sync_all()?;
-        Ok(tmp)
-    };
-    let facts_tmp = staged(draft.facts.to_json().as_bytes())?;
-    let story_tmp = staged(draft.output.as_bytes())?;
+    let facts_tmp = crate::publish::stage(&sidecar, draft.facts.to_json().as_bytes())?;
+    let story_tmp = crate::publish::stage(out, draft.output.as_bytes())?;
     let existed = sidecar.exists();
     facts_tmp.persist(&sidecar).map_err(|e| e.error)?;
     if let Err(e) = story_tmp.persist(out) {

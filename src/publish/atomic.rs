@@ -7,6 +7,14 @@ use std::path::Path;
 /// reader (or a crash) never sees half a file. Creates missing parent folders. The file is
 /// readable by all (0644), as published copy must be.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    stage(path, bytes)?.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Writes `bytes` to a temporary file beside `path`, flushed to disk and readable by all,
+/// ready to be renamed over `path` with `persist`. Several staged files can be renamed one
+/// after another so that a set of files appears together or not at all.
+pub fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -25,6 +33,5 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             .set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(tmp)
 }

@@ -275,3 +275,18 @@ fn an_area_without_a_full_week_is_said_plainly() {
         run.stderr
     );
 }
+
+#[test]
+fn out_and_its_facts_are_readable_by_all() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("story.md");
+    let mut args = tiny_args("data/tiny.csv", "patches/tiny.toml", "2021-01-18");
+    args.extend(["--out".to_string(), arg(&out).to_string()]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(casewire(&refs).status, 0);
+    for f in [out.clone(), dir.path().join("story.facts.json")] {
+        let mode = std::fs::metadata(&f).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644, "{}", f.display());
+    }
+}
