@@ -645,20 +645,7 @@ struct Tok {
     end: usize,
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+use crate::lang::MONTHS;
 const WEEKDAYS: [&str; 7] = [
     "Monday",
     "Tuesday",

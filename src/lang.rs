@@ -11,7 +11,8 @@ const SMALL: [&str; 10] = [
 const SMALL_ORDINAL: [&str; 10] = [
     "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
 ];
-const MONTHS: [&str; 12] = [
+/// The months' names, January first.
+pub const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
