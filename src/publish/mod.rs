@@ -172,6 +172,13 @@ pub struct StoryConfig {
     /// The template; the default for the kind of story when not given.
     #[serde(default)]
     pub template: Option<String>,
+    /// The national comparison, over the patch's: `england` or `uk`.
+    #[serde(default)]
+    pub universe: Option<crate::stats::Universe>,
+    /// One story per area of the universe (the patch supplies only the publication's
+    /// settings), written into a folder `NAME-RELEASE/`.
+    #[serde(default)]
+    pub each_area: bool,
 }
 
 /// A newsroom's publishing setup.
@@ -371,6 +378,42 @@ fn release_data(
             })?;
             Ok((dataset, population.clone()))
         }
+    }
+}
+
+/// Where an every-area run reads a release: data files or the archive, and the population.
+fn each_area_sources(
+    source: &SourceConfig,
+    release: NaiveDate,
+) -> (Vec<PathBuf>, Option<crate::draft::OfflineSource>, PathBuf) {
+    match source {
+        SourceConfig::Files {
+            releases,
+            file,
+            population,
+        } => (
+            vec![releases.join(release.to_string()).join(file)],
+            None,
+            population.clone(),
+        ),
+        SourceConfig::Archive {
+            archive,
+            api,
+            area_type,
+            population,
+            ..
+        } => (
+            Vec::new(),
+            Some(crate::draft::OfflineSource {
+                path: archive.clone(),
+                source: api
+                    .parse()
+                    .expect("checked when the newsroom file was read"),
+                area_type: area_type.clone(),
+                release: crate::fetch::ReleaseSelector::AsOf(release),
+            }),
+            population.clone(),
+        ),
     }
 }
 
@@ -811,7 +854,10 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
         {
             continue;
         }
-        let patch = Patch::load(&story_cfg.patch).map_err(|e| draft_err(e.into()))?;
+        let mut patch = Patch::load(&story_cfg.patch).map_err(|e| draft_err(e.into()))?;
+        if let Some(universe) = story_cfg.universe {
+            patch.universe = universe;
+        }
         let inputs = match inputs_cache.take() {
             Some(mut cached) => {
                 cached.patch = patch;
@@ -827,6 +873,69 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
                 loaded
             }
         };
+        if story_cfg.each_area {
+            let (data, archive, population) = each_area_sources(&newsroom.source, release);
+            let run = crate::draft::draft_each_area(&crate::draft::EachAreaRequest {
+                patch: Some(story_cfg.patch.clone()),
+                data,
+                population,
+                release,
+                universe: Some(inputs.patch.universe),
+                template: story_cfg.template.clone(),
+                templates: newsroom.templates.clone(),
+                seed: None,
+                today: options.today,
+                archive,
+                no_audit: false,
+            })
+            .map_err(draft_err)?;
+            let data_hash = dataset_hash(&inputs);
+            let folder = format!("{}-{release}", story_cfg.name);
+            let mut written = Vec::new();
+            for area in &run.stories {
+                let stem = area.file_name.trim_end_matches(".md");
+                let slug = format!("{folder}/{stem}");
+                let a = &area.draft.story.core[0];
+                let front = files::FrontMatter {
+                    title: area.draft.headline.as_deref().unwrap_or(&a.name),
+                    standfirst: area.draft.standfirst.as_deref().unwrap_or(""),
+                    date: release,
+                    slug: &slug,
+                    tags: vec![a.name.clone(), a.code.clone()],
+                    story: &area.draft.story,
+                    generator: format!("casewire {}", env!("CARGO_PKG_VERSION")),
+                    data_hash: &data_hash,
+                    templates_hash: &templates_hash,
+                    seed: inputs.patch.seed,
+                    image: None,
+                };
+                let markdown =
+                    format!("{}\n{}", front.render(), strip_headline(&area.draft.output));
+                for (path, bytes) in [
+                    (format!("{slug}.md"), markdown.into_bytes()),
+                    (
+                        format!("{slug}.facts.json"),
+                        area.draft.facts.to_json().into_bytes(),
+                    ),
+                ] {
+                    written.push(path.clone());
+                    plan.push(Planned { path, bytes });
+                }
+            }
+            new_editions.push((
+                story_cfg.name.clone(),
+                Edition {
+                    release,
+                    files: written,
+                    // Corrections compare a patch's printed figures; an every-area edition
+                    // is not checked for revisions (yet).
+                    figures: Vec::new(),
+                    corrected_with: Vec::new(),
+                },
+            ));
+            inputs_cache = Some(inputs);
+            continue;
+        }
         let template = story_cfg
             .template
             .as_deref()

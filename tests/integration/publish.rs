@@ -372,3 +372,42 @@ fn published_files_are_readable_by_a_web_server() {
         assert_eq!(mode & 0o777, 0o644, "{name}");
     }
 }
+
+#[test]
+fn an_every_area_story_publishes_a_folder_of_editions() {
+    let n = Newsroom::new(&["2021-01-18"], "");
+    let mut config = std::fs::read_to_string(n.config()).unwrap();
+    config.push_str(
+        "\n[[story]]\nname = \"england-areas\"\npatch = \"se-london.toml\"\neach_area = true\nuniverse = \"england\"\n",
+    );
+    std::fs::write(n.config(), config).unwrap();
+    let run = n.publish();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "published 2 for release 2021-01-18\n");
+    let folder = n.out().join("england-areas-2021-01-18");
+    let files: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        files.len(),
+        630,
+        "a story and its facts for each of 315 areas"
+    );
+    let md = std::fs::read_to_string(folder.join("knowsley-e08000011.md")).unwrap();
+    let (front, body) = md
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+        .expect("front matter");
+    let y = &yaml_rust2::YamlLoader::load_from_str(front).unwrap()[0];
+    assert_eq!(
+        y["title"].as_str(),
+        Some("Knowsley has the highest Covid-19 rate in England")
+    );
+    assert_eq!(
+        y["slug"].as_str(),
+        Some("england-areas-2021-01-18/knowsley-e08000011")
+    );
+    assert!(body.contains("1,177.9"), "{body}");
+    assert_eq!(n.publish().stdout, "nothing new since 2021-01-18\n");
+}
