@@ -352,37 +352,16 @@ fn release_data(
     source: &SourceConfig,
     release: NaiveDate,
 ) -> Result<(crate::model::Dataset, PathBuf), DraftError> {
-    match source {
-        SourceConfig::Files {
-            releases,
-            file,
-            population,
-        } => Ok((
-            crate::draft::load_data(&[releases.join(release.to_string()).join(file)])?,
-            population.clone(),
-        )),
-        SourceConfig::Archive {
-            archive,
-            api,
-            area_type,
-            population,
-            ..
-        } => {
-            let (dataset, _) = crate::draft::load_archived(&crate::draft::OfflineSource {
-                path: archive.clone(),
-                source: api
-                    .parse()
-                    .expect("checked when the newsroom file was read"),
-                area_type: area_type.clone(),
-                release: crate::fetch::ReleaseSelector::AsOf(release),
-            })?;
-            Ok((dataset, population.clone()))
-        }
-    }
+    let (data, archive, population) = release_sources(source, release);
+    let dataset = match archive {
+        Some(offline) => crate::draft::load_archived(&offline)?.0,
+        None => crate::draft::load_data(&data)?,
+    };
+    Ok((dataset, population))
 }
 
-/// Where an every-area run reads a release: data files or the archive, and the population.
-fn each_area_sources(
+/// Where a release is read from: data files or the archive, and the population table.
+fn release_sources(
     source: &SourceConfig,
     release: NaiveDate,
 ) -> (Vec<PathBuf>, Option<crate::draft::OfflineSource>, PathBuf) {
@@ -874,7 +853,7 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
             }
         };
         if story_cfg.each_area {
-            let (data, archive, population) = each_area_sources(&newsroom.source, release);
+            let (data, archive, population) = release_sources(&newsroom.source, release);
             let run = crate::draft::draft_each_area(&crate::draft::EachAreaRequest {
                 patch: Some(story_cfg.patch.clone()),
                 data,
