@@ -157,6 +157,16 @@ impl FetchOptions {
         }
     }
 
+    /// One legacy request chain per area asked for; a single chain for the whole type when
+    /// none were (`None` = no `areaCode` filter).
+    fn area_filters(&self) -> Vec<Option<String>> {
+        if self.areas.is_empty() {
+            vec![None]
+        } else {
+            self.areas.iter().cloned().map(Some).collect()
+        }
+    }
+
     fn metrics(&self) -> Vec<String> {
         if self.metrics.is_empty() {
             vec![self.source.cases_metric().to_string()]
@@ -810,11 +820,7 @@ async fn fetch_v2(
     metrics: &[String],
     progress: &Arc<dyn Progress>,
 ) -> Result<Dataset, FetchError> {
-    let codes: Vec<Option<String>> = if opts.areas.is_empty() {
-        vec![None]
-    } else {
-        opts.areas.iter().cloned().map(Some).collect()
-    };
+    let codes = opts.area_filters();
     let mut jobs = Vec::new();
     for chunk in metrics.chunks(legacy::MAX_V2_METRICS) {
         for code in &codes {
@@ -863,11 +869,7 @@ async fn fetch_v1(
 ) -> Result<Dataset, FetchError> {
     // One chain per area, so that areas page in parallel and a page boundary can only split
     // one area's records.
-    let codes: Vec<Option<String>> = if opts.areas.is_empty() {
-        vec![None]
-    } else {
-        opts.areas.iter().cloned().map(Some).collect()
-    };
+    let codes = opts.area_filters();
     check_budget(client, codes.len() as u64)?;
     progress.begin(codes.len() as u64, "v1 queries");
     let area_type = opts.area_type.clone();
