@@ -310,6 +310,22 @@ struct ParsedRun {
     values: Vec<Option<i32>>,
 }
 
+impl ParsedRun {
+    /// A run opened at line `first_line`; its first day is set when its first date is read.
+    fn open(code: String, name: String, area_type: String, first_line: u64) -> ParsedRun {
+        ParsedRun {
+            code,
+            name,
+            area_type,
+            first_line,
+            first_day: NaiveDate::MIN,
+            last_ymd: (0, 0, 0),
+            descending: None,
+            values: Vec::new(),
+        }
+    }
+}
+
 /// A fast reader for the one layout the dashboard serves most: exactly the header
 /// `areaCode,areaName,areaType,date,newCasesBySpecimenDate`, one record a line, dates as
 /// `YYYY-MM-DD`, counts as plain whole numbers or blank, names plain or simply quoted.
@@ -732,16 +748,8 @@ impl DashboardCsv {
             self.prefix
                 .extend_from_slice(&line[..line.len() - rest.len()]);
             // A placeholder run; its first day is set below.
-            self.runs.push(ParsedRun {
-                code,
-                name,
-                area_type,
-                first_line: number,
-                first_day: NaiveDate::MIN,
-                last_ymd: (0, 0, 0),
-                descending: None,
-                values: Vec::new(),
-            });
+            self.runs
+                .push(ParsedRun::open(code, name, area_type, number));
             rest
         };
         if rest.len() < 11 || rest[10] != b',' {
@@ -774,16 +782,8 @@ impl DashboardCsv {
             let (code, name, area_type) =
                 (run.code.clone(), run.name.clone(), run.area_type.clone());
             self.close_run();
-            self.runs.push(ParsedRun {
-                code,
-                name,
-                area_type,
-                first_line: number,
-                first_day: NaiveDate::MIN,
-                last_ymd: (0, 0, 0),
-                descending: None,
-                values: Vec::new(),
-            });
+            self.runs
+                .push(ParsedRun::open(code, name, area_type, number));
         }
         let run = self.runs.last_mut().expect("a run was opened");
         run.first_day = NaiveDate::from_ymd_opt(date.0 as i32, date.1, date.2).ok_or(GiveUp)?;
