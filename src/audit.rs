@@ -1122,6 +1122,9 @@ pub fn audit(input: AuditInput<'_>) -> AuditReport {
         &story.dashboard_name,
     ]
     .into_iter()
+    // The leader a new leader took the top spot from is named but prints no figure; its
+    // name may hold digits ("Hartlepool 001") that are not figures.
+    .chain(story.leaders.iter().filter_map(|l| l.replaced.as_ref()))
     .filter(|l| !l.trim().is_empty())
     .flat_map(|l| [l.clone(), markdown_escaped(l)])
     .collect();

@@ -141,6 +141,41 @@ fn a_leader_takes_the_top_spot() {
     assert!(!d.story.leaders[0].continues);
 }
 
+/// Neighbourhood names carry numbers ("Hartlepool 001"): the leader that lost the top spot
+/// is named but has no figure in the story, and its number must not read as a stray figure.
+#[test]
+fn a_replaced_leader_with_a_number_in_its_name_passes_the_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let rename = |file: &str| {
+        let text = std::fs::read_to_string(fixture(&format!("scenarios/{file}"))).unwrap();
+        let text = text.replace(",Birch,", ",Birch 042,");
+        std::fs::write(dir.path().join(file), text).unwrap();
+    };
+    rename("leader-loses.csv");
+    rename("population.csv");
+    let patch = dir.path().join("patch.toml");
+    let text = std::fs::read_to_string(fixture("scenarios/patch.toml")).unwrap();
+    std::fs::write(
+        &patch,
+        // Birch is neither in the patch nor in the lists, so only the top-spot clause names it.
+        text.replace(
+            "core = [\"Alder\", \"Birch\", \"Cedar\"]",
+            "core = [\"Alder\", \"Cedar\"]",
+        ) + "[lists]\nleaders = 1\nmovers = 0\n",
+    )
+    .unwrap();
+    let mut request = request(
+        patch,
+        vec![dir.path().join("leader-loses.csv")],
+        dir.path().join("population.csv"),
+        "2021-01-18",
+    );
+    request.template = Some("weekly-roundup".to_string());
+    let d = draft(&request).unwrap_or_else(|e| panic!("{e}"));
+    has(&d, "taking the top spot from Birch 042");
+    assert!(d.checked.audited);
+}
+
 #[test]
 fn a_patch_of_one_area() {
     let d = scenario_with("all-down", "one-area.toml", "weekly-roundup");
