@@ -121,6 +121,10 @@ pub struct Renderer {
     names: Vec<String>,
     /// (template file, block name) pairs, so a missing block is known without an error.
     blocks: std::collections::BTreeSet<(String, String)>,
+    /// For each story template with a headline or standfirst block, a template that extends
+    /// it and marks where those blocks print, so that one render gives the story and both
+    /// blocks (Tera renders a block by running the whole template again).
+    marked: BTreeMap<String, String>,
     /// The last story rendered and its shared fields, already converted for Tera: every story
     /// of a week carries the same national lists, and converting them was a third of the cost
     /// of rendering a one-area story.
@@ -347,10 +351,12 @@ impl Renderer {
                     .collect::<Vec<_>>()
             })
             .collect();
+        let marked = mark_blocks(&mut tera, &sources, &blocks);
         Ok(Renderer {
             tera,
             names,
             blocks,
+            marked,
             shared: Mutex::new(None),
         })
     }
@@ -382,14 +388,35 @@ impl Renderer {
             report: tera_report(&e),
         };
         let context = self.context(story).map_err(failed)?;
-        let text = self.tera.render(&file, &context).map_err(failed)?;
+        let has = |name: &str| self.blocks.contains(&(file.clone(), name.to_string()));
+        if let Some(marked) = self.marked.get(&file)
+            && let Ok(raw) = self.tera.render(marked, &context)
+            && let Some(rendered) = split_marked(&raw, MARKED_BLOCKS.map(has))
+        {
+            debug_assert_eq!(
+                Some(&rendered),
+                self.render_unmarked(&file, &context).ok().as_ref(),
+                "a marked render must give what rendering the story and its blocks apart gives"
+            );
+            return Ok(rendered);
+        }
+        self.render_unmarked(&file, &context)
+    }
+
+    /// The story, then each block on its own: what reports a template's own error.
+    fn render_unmarked(&self, file: &str, context: &Context) -> Result<Rendered, RenderError> {
+        let failed = |e: tera::Error| RenderError::Render {
+            name: file.to_string(),
+            report: tera_report(&e),
+        };
+        let text = self.tera.render(file, context).map_err(failed)?;
         let block = |name: &str| -> Result<Option<String>, RenderError> {
-            if !self.blocks.contains(&(file.clone(), name.to_string())) {
+            if !self.blocks.contains(&(file.to_string(), name.to_string())) {
                 return Ok(None);
             }
             let text = self
                 .tera
-                .render_block(&file, name, &context)
+                .render_block(file, name, context)
                 .map_err(failed)?;
             Ok(Some(tidy(&text).trim().to_string()))
         };
@@ -399,6 +426,86 @@ impl Renderer {
             text: tidy(&text),
         })
     }
+}
+
+/// Where the headline and standfirst blocks start and end in a marked render: characters of
+/// Unicode's private use area, which no template or figure prints.
+const MARKS: [(char, char); 2] = [('\u{E000}', '\u{E001}'), ('\u{E002}', '\u{E003}')];
+
+/// The two blocks a marked template marks, in the order of [`MARKS`].
+const MARKED_BLOCKS: [&str; 2] = ["headline", "standfirst"];
+
+/// Adds a template `.marked/NAME.md` for each story template with a headline or standfirst
+/// block: it extends the story and wraps each block in [`MARKS`]. Names starting with a dot
+/// are never read from a newsroom's folder, so they cannot clash. Templates it cannot add are
+/// left unmarked, and render the slower way.
+fn mark_blocks(
+    tera: &mut Tera,
+    sources: &BTreeMap<String, String>,
+    blocks: &std::collections::BTreeSet<(String, String)>,
+) -> BTreeMap<String, String> {
+    let mut marked = BTreeMap::new();
+    for file in sources.keys().filter(|n| !n.contains('/')) {
+        let mut text = format!("{{% extends \"{file}\" %}}");
+        let mut any = false;
+        for (block, (open, close)) in MARKED_BLOCKS.iter().zip(MARKS) {
+            if blocks.contains(&(file.clone(), (*block).to_string())) {
+                text.push_str(&format!(
+                    "{{% block {block} %}}{open}{{{{ super() }}}}{close}{{% endblock {block} %}}"
+                ));
+                any = true;
+            }
+        }
+        let name = format!(".marked/{file}");
+        if any && tera.add_raw_template(&name, &text).is_ok() {
+            marked.insert(file.clone(), name);
+        }
+    }
+    marked
+}
+
+/// The story and its blocks from a marked render, or `None` when the marks are not each
+/// there once and in order (a value that printed one, say), so the caller renders again
+/// block by block.
+fn split_marked(raw: &str, expected: [bool; 2]) -> Option<Rendered> {
+    let mut cuts: Vec<(usize, usize)> = Vec::with_capacity(4);
+    let mut blocks: [Option<String>; 2] = [None, None];
+    for ((slot, (open, close)), expected) in blocks.iter_mut().zip(MARKS).zip(expected) {
+        let (Some(start), Some(end)) = (raw.find(open), raw.find(close)) else {
+            // A block that did not print (inside an `if`), or half a mark: the slow way.
+            if expected || raw.contains(open) || raw.contains(close) {
+                return None;
+            }
+            continue;
+        };
+        if !expected {
+            return None;
+        }
+        if start > end || raw.matches(open).count() != 1 || raw.matches(close).count() != 1 {
+            return None;
+        }
+        let inner = &raw[start + open.len_utf8()..end];
+        if inner.contains(|c| MARKS.iter().any(|&(o, c2)| c == o || c == c2)) {
+            return None;
+        }
+        *slot = Some(tidy(inner).trim().to_string());
+        cuts.push((start, open.len_utf8()));
+        cuts.push((end, close.len_utf8()));
+    }
+    cuts.sort_unstable();
+    let mut text = String::with_capacity(raw.len());
+    let mut from = 0;
+    for (at, len) in cuts {
+        text.push_str(&raw[from..at]);
+        from = at + len;
+    }
+    text.push_str(&raw[from..]);
+    let [headline, standfirst] = blocks;
+    Some(Rendered {
+        text: tidy(&text),
+        headline,
+        standfirst,
+    })
 }
 
 /// A rendered story.
@@ -416,20 +523,21 @@ pub struct Rendered {
 /// [`PER_STORY`]. Named one by one, so that a new field of `Story` must be sorted into one or
 /// the other before this compiles.
 type SharedFields<'a> = (
-    (&'a str, &'a str, &'a str, &'a str, &'a str, NaiveDate, i32),
+    (&'a str, &'a str, &'a str, &'a str, NaiveDate, i32),
     (Week, Week, &'a str, &'a str, &'a str),
     (&'a UniverseView, &'a [LeaderView], &'a Option<MoversView>),
     (&'a [NationLeader], &'a Option<HospitalView>),
 );
 
-/// The view model's fields that differ from one area's story to the next.
-const PER_STORY: [&str; 4] = ["local", "core", "nearby", "unavailable"];
+/// The view model's fields that differ from one area's story to the next (an every-area run
+/// names each story's region after its area).
+const PER_STORY: [&str; 5] = ["region", "local", "core", "nearby", "unavailable"];
 
 fn shared_fields(story: &Story) -> SharedFields<'_> {
     let Story {
         template,
         publication,
-        region,
+        region: _,
         area_noun,
         area_noun_plural,
         release,
@@ -453,7 +561,6 @@ fn shared_fields(story: &Story) -> SharedFields<'_> {
         (
             template,
             publication,
-            region,
             area_noun,
             area_noun_plural,
             *release,
@@ -494,6 +601,7 @@ impl Renderer {
             }
         };
         let mut context = base;
+        context.insert("region", &story.region);
         context.insert("local", &story.local);
         context.insert("core", &story.core);
         context.insert("nearby", &story.nearby);

@@ -412,6 +412,62 @@ pub struct National {
     pub prev_movement: Option<Movement>,
     /// Lookups by dataset index, so that a story per area costs no scan of every area.
     lookup: Lookup,
+    /// Each nation's highest rate, found once; `None` after [`National::reindex`].
+    nation_heads: Option<Vec<NationHead>>,
+}
+
+/// The nations of the UK, in the order stories name their leaders.
+pub const NATIONS: [&str; 4] = ["England", "Scotland", "Wales", "Northern Ireland"];
+
+/// The nation an area code belongs to, by its first letter.
+pub fn nation_of(code: &str) -> Option<&'static str> {
+    match code.as_bytes().first() {
+        Some(b'E') => Some("England"),
+        Some(b'S') => Some("Scotland"),
+        Some(b'W') => Some("Wales"),
+        Some(b'N') => Some("Northern Ireland"),
+        _ => None,
+    }
+}
+
+/// The area with the highest rate in one nation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NationHead {
+    /// The nation, one of [`NATIONS`].
+    pub nation: &'static str,
+    /// The area's position in [`National::weeks`].
+    pub position: usize,
+    /// Whether another area of the nation has the same rate.
+    pub tied: bool,
+}
+
+/// One pass down the ranking by rate: the first area of each nation, and whether the next of
+/// that nation shares its rate.
+fn nation_heads(by_rate: &Ranking, weeks: &[AreaWeek], dataset: &Dataset) -> Vec<NationHead> {
+    let mut heads: [Option<(usize, i64, bool)>; 4] = [None; 4];
+    for &(p, key) in &by_rate.order {
+        let Some(n) = nation_of(&dataset.areas[weeks[p].index].code)
+            .and_then(|name| NATIONS.iter().position(|m| *m == name))
+        else {
+            continue;
+        };
+        match &mut heads[n] {
+            slot @ None => *slot = Some((p, key, false)),
+            Some((_, k, tied)) if *k == key => *tied = true,
+            Some(_) => {}
+        }
+    }
+    NATIONS
+        .iter()
+        .zip(heads)
+        .filter_map(|(&nation, head)| {
+            head.map(|(position, _, tied)| NationHead {
+                nation,
+                position,
+                tied,
+            })
+        })
+        .collect()
 }
 
 /// Built by [`National::compute`] (and [`National::reindex`]): each area's position in
@@ -527,6 +583,7 @@ impl National {
         let by_rise = ranking(&weeks, dataset, |w| (w.change.0 > 0).then_some(w.change.0));
         let by_fall = ranking(&weeks, dataset, |w| (w.change.0 < 0).then_some(-w.change.0));
         let lookup = Lookup::build(&weeks, [&by_rate, &by_prev_rate, &by_rise, &by_fall]);
+        let nation_heads = Some(nation_heads(&by_rate, &weeks, dataset));
         National {
             universe,
             area_type: area_type.to_string(),
@@ -540,6 +597,7 @@ impl National {
             by_fall,
             prev_movement,
             lookup,
+            nation_heads,
         }
     }
 
@@ -555,6 +613,17 @@ impl National {
                 &self.by_fall,
             ],
         );
+        self.nation_heads = None;
+    }
+
+    /// The highest rate in each nation of the UK that has areas here, in the order of
+    /// [`NATIONS`]: found by [`National::compute`], or by a pass down the ranking when the
+    /// figures were changed since.
+    pub fn nation_heads(&self, dataset: &Dataset) -> std::borrow::Cow<'_, [NationHead]> {
+        match &self.nation_heads {
+            Some(heads) => std::borrow::Cow::Borrowed(heads),
+            None => std::borrow::Cow::Owned(nation_heads(&self.by_rate, &self.weeks, dataset)),
+        }
     }
 
     /// The position in [`National::weeks`] of the area at `index` in the dataset.

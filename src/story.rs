@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::config::Patch;
 use crate::lang;
 use crate::model::Dataset;
+pub use crate::stats::nation_of;
 use crate::stats::{
     AreaWeek, Direction, Missing, Movement, National, PatchSummary, Ranks, Rate, Week,
 };
@@ -711,17 +712,6 @@ fn tied_names(views: &[AreaView], rate: Rate, count: usize) -> Vec<String> {
         .collect()
 }
 
-/// The nation an area code belongs to, by its first letter.
-pub fn nation_of(code: &str) -> Option<&'static str> {
-    match code.as_bytes().first() {
-        Some(b'E') => Some("England"),
-        Some(b'S') => Some("Scotland"),
-        Some(b'W') => Some("Wales"),
-        Some(b'N') => Some("Northern Ireland"),
-        _ => None,
-    }
-}
-
 fn nation_leaders(
     dataset: &Dataset,
     national: &National,
@@ -731,24 +721,15 @@ fn nation_leaders(
     if national.universe != crate::stats::Universe::Uk {
         return Vec::new();
     }
-    let mut out = Vec::new();
-    for nation in ["England", "Scotland", "Wales", "Northern Ireland"] {
-        let in_nation: Vec<&(usize, i64)> = national
-            .by_rate
-            .order
-            .iter()
-            .filter(|(p, _)| {
-                nation_of(&dataset.areas[national.weeks[*p].index].code) == Some(nation)
-            })
-            .collect();
-        if let Some(&&(p, key)) = in_nation.first() {
-            out.push(NationLeader {
-                nation: nation.to_string(),
-                area: area_view(dataset, national, &national.weeks[p]),
-                tied: in_nation.iter().filter(|(_, k)| *k == key).count() > 1,
-            });
-        }
-    }
+    let mut out: Vec<NationLeader> = national
+        .nation_heads(dataset)
+        .iter()
+        .map(|head| NationLeader {
+            nation: head.nation.to_string(),
+            area: area_view(dataset, national, &national.weeks[head.position]),
+            tied: head.tied,
+        })
+        .collect();
     let keys: Vec<&str> = out.iter().map(|n| n.area.code.as_str()).collect();
     let frames = pick_frames(seed, release, &keys);
     for (n, f) in out.iter_mut().zip(frames) {
