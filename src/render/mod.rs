@@ -12,6 +12,8 @@ use tera::{Context, Kwargs, State, Tera};
 
 use crate::lang;
 use crate::publish::write_atomic;
+
+mod splice;
 use crate::stats::Week;
 use crate::story::{HospitalView, LeaderView, MoversView, NationLeader, Story, UniverseView};
 
@@ -20,41 +22,41 @@ use crate::story::{HospitalView, LeaderView, MoversView, NationLeader, Story, Un
 pub const BUILTIN: &[(&str, &str)] = &[
     (
         "weekly-roundup.md",
-        include_str!("../templates/weekly-roundup.md"),
+        include_str!("../../templates/weekly-roundup.md"),
     ),
-    ("by-area.md", include_str!("../templates/by-area.md")),
-    ("area.md", include_str!("../templates/area.md")),
+    ("by-area.md", include_str!("../../templates/by-area.md")),
+    ("area.md", include_str!("../../templates/area.md")),
     (
         "partials/components.md",
-        include_str!("../templates/partials/components.md"),
+        include_str!("../../templates/partials/components.md"),
     ),
     (
         "partials/method.md",
-        include_str!("../templates/partials/method.md"),
+        include_str!("../../templates/partials/method.md"),
     ),
     (
         "partials/national.md",
-        include_str!("../templates/partials/national.md"),
+        include_str!("../../templates/partials/national.md"),
     ),
     (
         "partials/leaders.md",
-        include_str!("../templates/partials/leaders.md"),
+        include_str!("../../templates/partials/leaders.md"),
     ),
     (
         "partials/movers.md",
-        include_str!("../templates/partials/movers.md"),
+        include_str!("../../templates/partials/movers.md"),
     ),
     (
         "partials/hospital.md",
-        include_str!("../templates/partials/hospital.md"),
+        include_str!("../../templates/partials/hospital.md"),
     ),
     (
         "partials/nations.md",
-        include_str!("../templates/partials/nations.md"),
+        include_str!("../../templates/partials/nations.md"),
     ),
     (
         "partials/provenance.md",
-        include_str!("../templates/partials/provenance.md"),
+        include_str!("../../templates/partials/provenance.md"),
     ),
 ];
 
@@ -121,14 +123,16 @@ pub struct Renderer {
     names: Vec<String>,
     /// (template file, block name) pairs, so a missing block is known without an error.
     blocks: std::collections::BTreeSet<(String, String)>,
-    /// For each story template with a headline or standfirst block, a template that extends
-    /// it and marks where those blocks print, so that one render gives the story and both
-    /// blocks (Tera renders a block by running the whole template again).
-    marked: BTreeMap<String, String>,
+    /// For each story template, the template that renders it faster, if any: see
+    /// [`Fast`].
+    fast: BTreeMap<String, Fast>,
+    /// The partials that print only what a week's stories share, rendered once per week into
+    /// the context variable [`partial_variable`] of their place in this list.
+    spliced: Vec<String>,
     /// The last story rendered and its shared fields, already converted for Tera: every story
     /// of a week carries the same national lists, and converting them was a third of the cost
     /// of rendering a one-area story.
-    shared: Mutex<Option<(Story, Context)>>,
+    shared: Mutex<Option<(Story, Shared)>>,
 }
 
 impl std::fmt::Debug for Renderer {
@@ -351,12 +355,13 @@ impl Renderer {
                     .collect::<Vec<_>>()
             })
             .collect();
-        let marked = mark_blocks(&mut tera, &sources, &blocks);
+        let (spliced, fast) = prepare_fast(&mut tera, &sources, &blocks);
         Ok(Renderer {
             tera,
             names,
             blocks,
-            marked,
+            fast,
+            spliced,
             shared: Mutex::new(None),
         })
     }
@@ -387,16 +392,25 @@ impl Renderer {
             name: file.clone(),
             report: tera_report(&e),
         };
-        let context = self.context(story).map_err(failed)?;
+        let (context, partials_ready) = self.context(story).map_err(failed)?;
         let has = |name: &str| self.blocks.contains(&(file.clone(), name.to_string()));
-        if let Some(marked) = self.marked.get(&file)
-            && let Ok(raw) = self.tera.render(marked, &context)
-            && let Some(rendered) = split_marked(&raw, MARKED_BLOCKS.map(has))
+        if let Some(fast) = self.fast.get(&file)
+            && (partials_ready || !fast.spliced)
+            && let Ok(raw) = self.tera.render(&fast.template, &context)
+            && let Some(rendered) = if fast.marked {
+                split_marked(&raw, MARKED_BLOCKS.map(has))
+            } else {
+                Some(Rendered {
+                    text: tidy(&raw),
+                    headline: None,
+                    standfirst: None,
+                })
+            }
         {
             debug_assert_eq!(
                 Some(&rendered),
                 self.render_unmarked(&file, &context).ok().as_ref(),
-                "a marked render must give what rendering the story and its blocks apart gives"
+                "a fast render must give what rendering the story and its blocks apart gives"
             );
             return Ok(rendered);
         }
@@ -435,18 +449,51 @@ const MARKS: [(char, char); 2] = [('\u{E000}', '\u{E001}'), ('\u{E002}', '\u{E00
 /// The two blocks a marked template marks, in the order of [`MARKS`].
 const MARKED_BLOCKS: [&str; 2] = ["headline", "standfirst"];
 
-/// Adds a template `.marked/NAME.md` for each story template with a headline or standfirst
-/// block: it extends the story and wraps each block in [`MARKS`]. Names starting with a dot
-/// are never read from a newsroom's folder, so they cannot clash. Templates it cannot add are
-/// left unmarked, and render the slower way.
-fn mark_blocks(
+/// How a story template renders faster than as written.
+#[derive(Debug)]
+struct Fast {
+    /// The template to render instead.
+    template: String,
+    /// Whether it marks the headline and standfirst blocks ([`MARKS`]).
+    marked: bool,
+    /// Whether it needs the week's shared partials in the context.
+    spliced: bool,
+}
+
+/// The context variable holding the text of the `k`th spliced partial.
+fn partial_variable(k: usize) -> String {
+    format!("__casewire_partial_{k}")
+}
+
+/// For each story template, up to two generated templates:
+///
+/// - `.spliced/NAME.md`: the story with each include of a partial that prints only what a
+///   week's stories share (see `splice`) replaced by a variable holding that partial's text,
+///   rendered once per week;
+/// - `.marked/NAME.md`: extends the story (or its spliced copy) and wraps its headline and
+///   standfirst blocks in [`MARKS`], so that one render gives the story and both blocks (Tera
+///   renders a block by running the whole template again).
+///
+/// Names starting with a dot are never read from a newsroom's folder, so they cannot clash.
+/// A template that cannot be added is left out, and the story renders the slower way.
+fn prepare_fast(
     tera: &mut Tera,
     sources: &BTreeMap<String, String>,
     blocks: &std::collections::BTreeSet<(String, String)>,
-) -> BTreeMap<String, String> {
-    let mut marked = BTreeMap::new();
+) -> (Vec<String>, BTreeMap<String, Fast>) {
+    let (spliced, rewritten) = splice::plan(sources, &SHARED, partial_variable);
+    let mut fast = BTreeMap::new();
     for file in sources.keys().filter(|n| !n.contains('/')) {
-        let mut text = format!("{{% extends \"{file}\" %}}");
+        let mut base = file.clone();
+        let mut is_spliced = false;
+        if let Some(text) = rewritten.get(file) {
+            let name = format!(".spliced/{file}");
+            if tera.add_raw_template(&name, text).is_ok() {
+                base = name;
+                is_spliced = true;
+            }
+        }
+        let mut text = format!("{{% extends \"{base}\" %}}");
         let mut any = false;
         for (block, (open, close)) in MARKED_BLOCKS.iter().zip(MARKS) {
             if blocks.contains(&(file.clone(), (*block).to_string())) {
@@ -457,11 +504,19 @@ fn mark_blocks(
             }
         }
         let name = format!(".marked/{file}");
-        if any && tera.add_raw_template(&name, &text).is_ok() {
-            marked.insert(file.clone(), name);
+        let marked = any && tera.add_raw_template(&name, &text).is_ok();
+        if marked || is_spliced {
+            fast.insert(
+                file.clone(),
+                Fast {
+                    template: if marked { name } else { base },
+                    marked,
+                    spliced: is_spliced,
+                },
+            );
         }
     }
-    marked
+    (spliced, fast)
 }
 
 /// The story and its blocks from a marked render, or `None` when the marks are not each
@@ -533,6 +588,38 @@ type SharedFields<'a> = (
 /// names each story's region after its area).
 const PER_STORY: [&str; 5] = ["region", "local", "core", "nearby", "unavailable"];
 
+/// The view model's fields in [`SharedFields`], by the names templates use: what a partial
+/// may read and still be rendered once for a week's stories. Debug builds check it against
+/// every context built.
+const SHARED: [&str; 16] = [
+    "template",
+    "publication",
+    "area_noun",
+    "area_noun_plural",
+    "release",
+    "story_year",
+    "week",
+    "prev_week",
+    "source_name",
+    "dashboard_name",
+    "calculated_by",
+    "universe",
+    "leaders",
+    "movers",
+    "nation_leaders",
+    "hospital",
+];
+
+/// The shared part of a week's contexts, kept between stories.
+#[derive(Clone)]
+struct Shared {
+    /// The shared fields converted for Tera, with the spliced partials' text.
+    base: Context,
+    /// Whether every spliced partial rendered; if one failed, stories render as written, and
+    /// report the failure where it happens.
+    partials_ready: bool,
+}
+
 fn shared_fields(story: &Story) -> SharedFields<'_> {
     let Story {
         template,
@@ -581,37 +668,80 @@ fn shared_fields(story: &Story) -> SharedFields<'_> {
 impl Renderer {
     /// The template context of a story: what `Context::from_serialize(story)` gives, with the
     /// shared fields (national lists above all) converted once for as long as consecutive
-    /// stories share them.
-    fn context(&self, story: &Story) -> tera::TeraResult<Context> {
-        let base = {
+    /// stories share them, and the spliced partials' text rendered from them. The flag says
+    /// whether every spliced partial rendered.
+    fn context(&self, story: &Story) -> tera::TeraResult<(Context, bool)> {
+        let shared = {
             let mut cached = self
                 .shared
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             match cached.as_ref() {
-                Some((key, base)) if shared_fields(key) == shared_fields(story) => base.clone(),
+                Some((key, shared)) if shared_fields(key) == shared_fields(story) => shared.clone(),
                 _ => {
-                    let mut base = Context::from_serialize(story)?;
-                    for field in PER_STORY {
-                        base.remove(field);
-                    }
-                    *cached = Some((story.clone(), base.clone()));
-                    base
+                    let shared = self.shared_context(story)?;
+                    *cached = Some((story.clone(), shared.clone()));
+                    shared
                 }
             }
         };
-        let mut context = base;
+        let mut context = shared.base;
         context.insert("region", &story.region);
         context.insert("local", &story.local);
         context.insert("core", &story.core);
         context.insert("nearby", &story.nearby);
         context.insert("unavailable", &story.unavailable);
-        debug_assert_eq!(
-            Some(&context),
-            Context::from_serialize(story).ok().as_ref(),
-            "the context must be what the whole story serialises to"
-        );
-        Ok(context)
+        #[cfg(debug_assertions)]
+        {
+            let mut check = context.clone();
+            for k in 0..self.spliced.len() {
+                check.remove(&partial_variable(k));
+            }
+            debug_assert_eq!(
+                Some(&check),
+                Context::from_serialize(story).ok().as_ref(),
+                "the context must be what the whole story serialises to"
+            );
+        }
+        Ok((context, shared.partials_ready))
+    }
+
+    /// The shared fields of a story converted for Tera, and the spliced partials rendered
+    /// from them alone (they read nothing else: `splice` checked).
+    fn shared_context(&self, story: &Story) -> tera::TeraResult<Shared> {
+        let mut base = Context::from_serialize(story)?;
+        for field in PER_STORY {
+            base.remove(field);
+        }
+        #[cfg(debug_assertions)]
+        {
+            let mut rest = base.clone();
+            let named = SHARED.iter().all(|f| rest.remove(f).is_some());
+            debug_assert!(
+                named && rest == Context::new(),
+                "SHARED must name the shared fields"
+            );
+        }
+        let mut partials_ready = true;
+        let mut texts = Vec::with_capacity(self.spliced.len());
+        for partial in &self.spliced {
+            match self.tera.render(partial, &base) {
+                Ok(text) => texts.push(text),
+                Err(_) => {
+                    partials_ready = false;
+                    break;
+                }
+            }
+        }
+        if partials_ready {
+            for (k, text) in texts.into_iter().enumerate() {
+                base.insert(partial_variable(k), &text);
+            }
+        }
+        Ok(Shared {
+            base,
+            partials_ready,
+        })
     }
 }
 
