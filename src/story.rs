@@ -449,9 +449,67 @@ pub struct StoryInput<'a> {
     pub hospital: Option<HospitalView>,
 }
 
+/// The parts of a story that depend only on the week's national figures and the patch's
+/// lists, seed and release (the universe, the national leaders, the movers, each nation's
+/// leader): the same in every story of an every-area run, so decided once for all of them.
+#[derive(Clone, Debug)]
+pub struct WeekViews<'a> {
+    dataset: &'a Dataset,
+    national: &'a National,
+    lists: crate::config::Lists,
+    seed: u64,
+    release: NaiveDate,
+    universe: UniverseView,
+    leaders: Vec<LeaderView>,
+    movers: Option<MoversView>,
+    nation_leaders: Vec<NationLeader>,
+}
+
+impl<'a> WeekViews<'a> {
+    /// Decides the week's shared parts for stories of `patch` (its lists and seed).
+    pub fn new(
+        dataset: &'a Dataset,
+        national: &'a National,
+        patch: &Patch,
+        release: NaiveDate,
+    ) -> WeekViews<'a> {
+        WeekViews {
+            dataset,
+            national,
+            lists: patch.lists.clone(),
+            seed: patch.seed,
+            release,
+            universe: universe_view(national),
+            leaders: leaders(dataset, national, patch, release),
+            movers: movers(dataset, national, patch),
+            nation_leaders: nation_leaders(dataset, national, patch.seed, release),
+        }
+    }
+
+    /// Whether these are the views a story of `input` would decide.
+    fn fits(&self, input: &StoryInput<'_>) -> bool {
+        std::ptr::eq(self.dataset, input.dataset)
+            && std::ptr::eq(self.national, input.national)
+            && self.lists == input.patch.lists
+            && self.seed == input.patch.seed
+            && self.release == input.release
+    }
+}
+
 /// Decides everything the copy will say.
 pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
+    build_with(input, None)
+}
+
+/// [`build`], taking the week's shared parts from `week` when they were decided for the same
+/// data, national figures, lists, seed and release (and deciding them afresh otherwise).
+pub fn build_in(input: StoryInput<'_>, week: &WeekViews<'_>) -> Result<Story, StoryError> {
+    build_with(input, Some(week))
+}
+
+fn build_with(input: StoryInput<'_>, week: Option<&WeekViews<'_>>) -> Result<Story, StoryError> {
     let hospital = input.hospital.clone();
+    let week = week.filter(|w| w.fits(&input));
     let StoryInput {
         hospital: _,
         dataset,
@@ -589,7 +647,88 @@ pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
         _ => None,
     };
 
-    let leaders: Vec<LeaderView> = national
+    let (universe, leaders, movers, nation_leaders) = match week {
+        Some(w) => (
+            w.universe.clone(),
+            w.leaders.clone(),
+            w.movers.clone(),
+            w.nation_leaders.clone(),
+        ),
+        None => (
+            universe_view(national),
+            leaders(dataset, national, patch, release),
+            movers(dataset, national, patch),
+            nation_leaders(dataset, national, patch.seed, release),
+        ),
+    };
+    Ok(Story {
+        template: template.to_string(),
+        publication: patch.publication.clone(),
+        region: patch.region.clone(),
+        area_noun: patch.area_noun.clone(),
+        area_noun_plural: patch.area_noun_plural(),
+        release,
+        story_year,
+        week: national.week,
+        prev_week: national.week.previous(),
+        source_name: patch.source_name_for(release),
+        dashboard_name: patch.dashboard_name.clone(),
+        calculated_by: patch.calculated_by.clone(),
+        universe,
+        local: LocalView {
+            count: core_views.len(),
+            movement: summary.movement,
+            trend,
+            exception,
+            contrast,
+            // "All have similar rates" would overreach if a core area has no figure.
+            similar_around: summary
+                .similar_around
+                .filter(|_| !unavailable.iter().any(|u| u.core)),
+            highest: core_views
+                .iter()
+                .find(|v| v.highest_in_patch)
+                .map(|v| v.name.clone()),
+            lowest: core_views
+                .iter()
+                .find(|v| v.lowest_in_patch)
+                .map(|v| v.name.clone()),
+            highest_tied: tied_names(&core_views, top_rate, n_top),
+            lowest_tied: if top_rate == bottom_rate {
+                Vec::new()
+            } else {
+                tied_names(&core_views, bottom_rate, n_bottom)
+            },
+        },
+        core: core_views,
+        nearby: nearby_views,
+        unavailable,
+        leaders,
+        movers,
+        nation_leaders,
+        hospital,
+    })
+}
+
+fn universe_view(national: &National) -> UniverseView {
+    UniverseView {
+        kind: national.universe,
+        name: national.universe.name().to_string(),
+        area_type: national.area_type.clone(),
+        movement: national.movement,
+        majority: national.movement.majority(),
+        prev_majority: national.prev_movement.and_then(|m| m.majority()),
+        left_out: national.missing.len(),
+    }
+}
+
+fn leaders(
+    dataset: &Dataset,
+    national: &National,
+    patch: &Patch,
+    release: NaiveDate,
+) -> Vec<LeaderView> {
+    let mut leaders: Vec<LeaderView> = national
         .by_rate
         .top(patch.lists.leaders)
         .iter()
@@ -621,12 +760,15 @@ pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
 
     let leader_keys: Vec<&str> = leaders.iter().map(|l| l.area.code.as_str()).collect();
     let leader_frames = pick_frames(patch.seed, release, &leader_keys);
-    let mut leaders = leaders;
     for (l, f) in leaders.iter_mut().zip(leader_frames) {
         l.area.frame = f;
     }
+    leaders
+}
+
+fn movers(dataset: &Dataset, national: &National, patch: &Patch) -> Option<MoversView> {
     let m = national.movement;
-    let movers = if patch.lists.movers == 0 || m.falling == m.rising {
+    if patch.lists.movers == 0 || m.falling == m.rising {
         None
     } else {
         let (kind, ranking) = if m.falling > m.rising {
@@ -642,63 +784,7 @@ pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
                 .map(|&(p, _)| area_view(dataset, national, &national.weeks[p]))
                 .collect(),
         })
-    };
-
-    Ok(Story {
-        template: template.to_string(),
-        publication: patch.publication.clone(),
-        region: patch.region.clone(),
-        area_noun: patch.area_noun.clone(),
-        area_noun_plural: patch.area_noun_plural(),
-        release,
-        story_year,
-        week: national.week,
-        prev_week: national.week.previous(),
-        source_name: patch.source_name_for(release),
-        dashboard_name: patch.dashboard_name.clone(),
-        calculated_by: patch.calculated_by.clone(),
-        universe: UniverseView {
-            kind: national.universe,
-            name: national.universe.name().to_string(),
-            area_type: national.area_type.clone(),
-            movement: national.movement,
-            majority,
-            prev_majority,
-            left_out: national.missing.len(),
-        },
-        local: LocalView {
-            count: core_views.len(),
-            movement: summary.movement,
-            trend,
-            exception,
-            contrast,
-            // "All have similar rates" would overreach if a core area has no figure.
-            similar_around: summary
-                .similar_around
-                .filter(|_| !unavailable.iter().any(|u| u.core)),
-            highest: core_views
-                .iter()
-                .find(|v| v.highest_in_patch)
-                .map(|v| v.name.clone()),
-            lowest: core_views
-                .iter()
-                .find(|v| v.lowest_in_patch)
-                .map(|v| v.name.clone()),
-            highest_tied: tied_names(&core_views, top_rate, n_top),
-            lowest_tied: if top_rate == bottom_rate {
-                Vec::new()
-            } else {
-                tied_names(&core_views, bottom_rate, n_bottom)
-            },
-        },
-        core: core_views,
-        nearby: nearby_views,
-        unavailable,
-        leaders,
-        movers,
-        nation_leaders: nation_leaders(dataset, national, patch.seed, release),
-        hospital,
-    })
+    }
 }
 
 fn tied_names(views: &[AreaView], rate: Rate, count: usize) -> Vec<String> {

@@ -258,10 +258,12 @@ pub fn every_area_national(
     National::compute(dataset, population, patch.universe, area_type, week)
 }
 
-/// Every area's story for the week of `national`: one story per area it counts or leaves out,
-/// each its own one-area patch, rendered with `weekly-roundup`, on `threads` threads (each
+/// Every area's story for the week of `national`, as `casewire draft --each-area` decides and
+/// renders them: one story per area it counts, each led by its own area (the patch's region
+/// named after it), rendered with the each-area template (`area`), on `threads` threads (each
 /// takes a contiguous share of the areas). Stories are kept in memory only long enough to be
-/// counted.
+/// counted; the command line also lints, audits and writes them (BENCHMARKS.md measures that
+/// apart).
 pub fn every_area_stories(
     dataset: &Dataset,
     national: &National,
@@ -269,7 +271,9 @@ pub fn every_area_stories(
     release: NaiveDate,
     threads: usize,
 ) -> Produced {
-    let patch = one_area_patch("area");
+    let mut patch = casewire::draft::default_patch();
+    patch.universe = national.universe;
+    let template = casewire::draft::EACH_AREA_TEMPLATE;
     let areas: Vec<usize> = dataset
         .areas
         .iter()
@@ -280,22 +284,25 @@ pub fn every_area_stories(
     let share = areas.len().div_ceil(threads.max(1)).max(1);
     let work = |indices: &[usize]| {
         let mut produced = Produced::default();
+        let mut local = patch.clone();
+        let week = story::WeekViews::new(dataset, national, &patch, release);
         for &i in indices {
             let core = [i];
-            let built = story::build(StoryInput {
+            local.region.clone_from(&dataset.areas[i].name);
+            let input = StoryInput {
                 dataset,
                 national,
-                patch: &patch,
+                patch: &local,
                 core: &core,
                 nearby: &[],
                 release,
-                template: "weekly-roundup",
+                template,
                 hospital: None,
-            });
-            match built {
+            };
+            match story::build_in(input, &week) {
                 Ok(story) => {
                     let text = renderer
-                        .render("weekly-roundup", &story)
+                        .render(template, &story)
                         .expect("the built-in template renders");
                     produced.stories += 1;
                     produced.bytes += text.text.len();

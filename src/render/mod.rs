@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use chrono::NaiveDate;
 use tera::{Context, Kwargs, State, Tera};
@@ -119,7 +119,13 @@ fn tera_report(e: &tera::Error) -> String {
 
 /// The loaded templates and filters, ready to render any number of stories.
 pub struct Renderer {
+    /// The templates rendered: as written, or (when `sources` is kept) with the week's
+    /// shared partials spliced into the story templates and the blocks marked (see [`Fast`]).
     tera: Tera,
+    /// The templates as written, when `tera` holds the fast ones.
+    sources: Option<BTreeMap<String, String>>,
+    /// Loaded from `sources` when first needed.
+    plain: OnceLock<Result<Tera, String>>,
     names: Vec<String>,
     /// (template file, block name) pairs, so a missing block is known without an error.
     blocks: std::collections::BTreeSet<(String, String)>,
@@ -129,10 +135,10 @@ pub struct Renderer {
     /// The partials that print only what a week's stories share, rendered once per week into
     /// the context variable [`partial_variable`] of their place in this list.
     spliced: Vec<String>,
-    /// The last story rendered and its shared fields, already converted for Tera: every story
-    /// of a week carries the same national lists, and converting them was a third of the cost
-    /// of rendering a one-area story.
-    shared: Mutex<Option<(Story, Shared)>>,
+    /// Contexts of the week being rendered, one per thread rendering at once, each with the
+    /// shared fields already converted for Tera: every story of a week carries the same
+    /// national lists, and converting them was a third of the cost of a one-area story.
+    shared: Mutex<Vec<Slot>>,
 }
 
 impl std::fmt::Debug for Renderer {
@@ -329,17 +335,6 @@ impl Renderer {
         if let Some(dir) = overrides {
             read_overrides(dir, "", &mut sources)?;
         }
-        let mut tera = Tera::new();
-        // Every value printed into Markdown is escaped as Markdown, so an area name holding
-        // `*`, `_`, `<script>` or `#` prints as text and cannot change the story's structure.
-        tera.autoescape_on([".md"]);
-        tera.set_escape_fn(markdown_escape);
-        register_filters(&mut tera);
-        // All at once: includes and components resolve across the whole set.
-        tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| RenderError::Syntax {
-                report: tera_report(&e),
-            })?;
         let names = sources
             .keys()
             .filter(|n| !n.contains('/'))
@@ -355,15 +350,49 @@ impl Renderer {
                     .collect::<Vec<_>>()
             })
             .collect();
-        let (spliced, fast) = prepare_fast(&mut tera, &sources, &blocks);
+        let (spliced, fast_sources, fast) = plan_fast(&sources, &blocks);
+        if !fast.is_empty()
+            && let Ok(tera) = load(&fast_sources)
+        {
+            return Ok(Renderer {
+                tera,
+                plain: OnceLock::new(),
+                sources: Some(sources),
+                names,
+                blocks,
+                fast,
+                spliced,
+                shared: Mutex::new(Vec::new()),
+            });
+        }
+        // As written: also what reports a template's syntax error, naming the file.
+        let tera = load(&sources).map_err(|e| RenderError::Syntax {
+            report: tera_report(&e),
+        })?;
         Ok(Renderer {
             tera,
+            plain: OnceLock::new(),
+            sources: None,
             names,
             blocks,
-            fast,
-            spliced,
-            shared: Mutex::new(None),
+            fast: BTreeMap::new(),
+            spliced: Vec::new(),
+            shared: Mutex::new(Vec::new()),
         })
+    }
+
+    /// The templates as written, for a story the fast way cannot render: `self.tera` when
+    /// that holds them, else loaded the first time they are needed.
+    fn plain(&self) -> Result<&Tera, RenderError> {
+        let Some(sources) = &self.sources else {
+            return Ok(&self.tera);
+        };
+        self.plain
+            .get_or_init(|| load(sources).map_err(|e| tera_report(&e)))
+            .as_ref()
+            .map_err(|report| RenderError::Syntax {
+                report: report.clone(),
+            })
     }
 
     /// The story templates available (partials excluded), without the `.md`.
@@ -392,11 +421,28 @@ impl Renderer {
             name: file.clone(),
             report: tera_report(&e),
         };
-        let (context, partials_ready) = self.context(story).map_err(failed)?;
-        let has = |name: &str| self.blocks.contains(&(file.clone(), name.to_string()));
-        if let Some(fast) = self.fast.get(&file)
-            && (partials_ready || !fast.spliced)
-            && let Ok(raw) = self.tera.render(&fast.template, &context)
+        let slot = self.slot(story).map_err(failed)?;
+        let rendered = self.render_in(&file, &slot.context, slot.partials_ready);
+        self.shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(slot);
+        rendered
+    }
+
+    /// Renders the story template `file` in a story's context: the fast way when it can, else
+    /// as written.
+    fn render_in(
+        &self,
+        file: &str,
+        context: &Context,
+        partials_ready: bool,
+    ) -> Result<Rendered, RenderError> {
+        let has = |name: &str| self.blocks.contains(&(file.to_string(), name.to_string()));
+        if let Some(fast) = self.fast.get(file)
+            // A story that does not splice a partial may extend one that does.
+            && (partials_ready || self.spliced.is_empty())
+            && let Ok(raw) = self.tera.render(&fast.template, context)
             && let Some(rendered) = if fast.marked {
                 split_marked(&raw, MARKED_BLOCKS.map(has))
             } else {
@@ -409,12 +455,12 @@ impl Renderer {
         {
             debug_assert_eq!(
                 Some(&rendered),
-                self.render_unmarked(&file, &context).ok().as_ref(),
+                self.render_unmarked(file, context).ok().as_ref(),
                 "a fast render must give what rendering the story and its blocks apart gives"
             );
             return Ok(rendered);
         }
-        self.render_unmarked(&file, &context)
+        self.render_unmarked(file, context)
     }
 
     /// The story, then each block on its own: what reports a template's own error.
@@ -423,15 +469,13 @@ impl Renderer {
             name: file.to_string(),
             report: tera_report(&e),
         };
-        let text = self.tera.render(file, context).map_err(failed)?;
+        let tera = self.plain()?;
+        let text = tera.render(file, context).map_err(failed)?;
         let block = |name: &str| -> Result<Option<String>, RenderError> {
             if !self.blocks.contains(&(file.to_string(), name.to_string())) {
                 return Ok(None);
             }
-            let text = self
-                .tera
-                .render_block(file, name, context)
-                .map_err(failed)?;
+            let text = tera.render_block(file, name, context).map_err(failed)?;
             Ok(Some(tidy(&text).trim().to_string()))
         };
         Ok(Rendered {
@@ -456,103 +500,135 @@ struct Fast {
     template: String,
     /// Whether it marks the headline and standfirst blocks ([`MARKS`]).
     marked: bool,
-    /// Whether it needs the week's shared partials in the context.
-    spliced: bool,
 }
 
-/// The context variable holding the text of the `k`th spliced partial.
-fn partial_variable(k: usize) -> String {
-    format!("__casewire_partial_{k}")
+/// The context variable holding the text of the `k`th spliced partial. Keys that are
+/// `'static` cost nothing when a week's context is copied for each story.
+fn partial_variable(k: usize) -> std::borrow::Cow<'static, str> {
+    const NAMES: [&str; 8] = [
+        "__casewire_partial_0",
+        "__casewire_partial_1",
+        "__casewire_partial_2",
+        "__casewire_partial_3",
+        "__casewire_partial_4",
+        "__casewire_partial_5",
+        "__casewire_partial_6",
+        "__casewire_partial_7",
+    ];
+    match NAMES.get(k) {
+        Some(name) => std::borrow::Cow::Borrowed(name),
+        None => std::borrow::Cow::Owned(format!("__casewire_partial_{k}")),
+    }
 }
 
-/// For each story template, up to two generated templates:
+/// A Tera with casewire's filters and Markdown escaping, holding `sources`.
+fn load(sources: &BTreeMap<String, String>) -> tera::TeraResult<Tera> {
+    let mut tera = Tera::new();
+    // Every value printed into Markdown is escaped as Markdown, so an area name holding
+    // `*`, `_`, `<script>` or `#` prints as text and cannot change the story's structure.
+    tera.autoescape_on([".md"]);
+    tera.set_escape_fn(markdown_escape);
+    register_filters(&mut tera);
+    // All at once: includes and components resolve across the whole set.
+    tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))?;
+    Ok(tera)
+}
+
+/// The templates to render stories faster, and how each story template renders:
 ///
-/// - `.spliced/NAME.md`: the story with each include of a partial that prints only what a
-///   week's stories share (see `splice`) replaced by a variable holding that partial's text,
-///   rendered once per week;
-/// - `.marked/NAME.md`: extends the story (or its spliced copy) and wraps its headline and
-///   standfirst blocks in [`MARKS`], so that one render gives the story and both blocks (Tera
-///   renders a block by running the whole template again).
+/// - a story template including partials that print only what a week's stories share (see
+///   `splice`) has those includes replaced by a variable holding the partial's text, rendered
+///   once per week (the partials themselves stay, for other templates);
+/// - `.marked/NAME.md` extends a story template with a headline or standfirst block and wraps
+///   those blocks in [`MARKS`], so that one render gives the story and both blocks (Tera
+///   renders a block by running the whole template again). Names starting with a dot are
+///   never read from a newsroom's folder, so they cannot clash.
 ///
-/// Names starting with a dot are never read from a newsroom's folder, so they cannot clash.
-/// A template that cannot be added is left out, and the story renders the slower way.
-fn prepare_fast(
-    tera: &mut Tera,
+/// Returns the spliced partials in variable order, the templates, and the story templates
+/// that render the fast way.
+fn plan_fast(
     sources: &BTreeMap<String, String>,
     blocks: &std::collections::BTreeSet<(String, String)>,
-) -> (Vec<String>, BTreeMap<String, Fast>) {
-    let (spliced, rewritten) = splice::plan(sources, &SHARED, partial_variable);
+) -> (
+    Vec<String>,
+    BTreeMap<String, String>,
+    BTreeMap<String, Fast>,
+) {
+    let (spliced, rewritten) = splice::plan(sources, &SHARED, |k| partial_variable(k).into_owned());
+    let mut out = sources.clone();
     let mut fast = BTreeMap::new();
     for file in sources.keys().filter(|n| !n.contains('/')) {
-        let mut base = file.clone();
-        let mut is_spliced = false;
-        if let Some(text) = rewritten.get(file) {
-            let name = format!(".spliced/{file}");
-            if tera.add_raw_template(&name, text).is_ok() {
-                base = name;
-                is_spliced = true;
+        let is_spliced = match rewritten.get(file) {
+            Some(text) => {
+                out.insert(file.clone(), text.clone());
+                true
             }
-        }
-        let mut text = format!("{{% extends \"{base}\" %}}");
-        let mut any = false;
+            None => false,
+        };
+        let mut marks = format!("{{% extends \"{file}\" %}}");
+        let mut marked = false;
         for (block, (open, close)) in MARKED_BLOCKS.iter().zip(MARKS) {
             if blocks.contains(&(file.clone(), (*block).to_string())) {
-                text.push_str(&format!(
+                marks.push_str(&format!(
                     "{{% block {block} %}}{open}{{{{ super() }}}}{close}{{% endblock {block} %}}"
                 ));
-                any = true;
+                marked = true;
             }
         }
         let name = format!(".marked/{file}");
-        let marked = any && tera.add_raw_template(&name, &text).is_ok();
+        if marked {
+            out.insert(name.clone(), marks);
+        }
         if marked || is_spliced {
             fast.insert(
                 file.clone(),
                 Fast {
-                    template: if marked { name } else { base },
+                    template: if marked { name } else { file.clone() },
                     marked,
-                    spliced: is_spliced,
                 },
             );
         }
     }
-    (spliced, fast)
+    (spliced, out, fast)
 }
 
 /// The story and its blocks from a marked render, or `None` when the marks are not each
 /// there once and in order (a value that printed one, say), so the caller renders again
 /// block by block.
 fn split_marked(raw: &str, expected: [bool; 2]) -> Option<Rendered> {
-    let mut cuts: Vec<(usize, usize)> = Vec::with_capacity(4);
-    let mut blocks: [Option<String>; 2] = [None, None];
-    for ((slot, (open, close)), expected) in blocks.iter_mut().zip(MARKS).zip(expected) {
-        let (Some(start), Some(end)) = (raw.find(open), raw.find(close)) else {
-            // A block that did not print (inside an `if`), or half a mark: the slow way.
-            if expected || raw.contains(open) || raw.contains(close) {
+    // Every mark is three bytes, EE 80 80..83 in UTF-8; 0xEE starts no other character the
+    // copy prints, so one pass over the bytes finds them all.
+    let bytes = raw.as_bytes();
+    let mut found: Vec<(usize, u8)> = Vec::with_capacity(4);
+    for (at, _) in bytes.iter().enumerate().filter(|(_, b)| **b == 0xEE) {
+        if let [0x80, k @ 0x80..=0x83, ..] = bytes[at + 1..] {
+            if found.len() == 4 {
                 return None;
             }
-            continue;
-        };
-        if !expected {
-            return None;
+            found.push((at, k - 0x80));
         }
-        if start > end || raw.matches(open).count() != 1 || raw.matches(close).count() != 1 {
-            return None;
-        }
-        let inner = &raw[start + open.len_utf8()..end];
-        if inner.contains(|c| MARKS.iter().any(|&(o, c2)| c == o || c == c2)) {
-            return None;
-        }
-        *slot = Some(tidy(inner).trim().to_string());
-        cuts.push((start, open.len_utf8()));
-        cuts.push((end, close.len_utf8()));
     }
-    cuts.sort_unstable();
+    // Each expected block once, its open mark straight before its close; nothing else.
+    let mut blocks: [Option<String>; 2] = [None, None];
+    let pairs = found.chunks(2);
+    if found.len() != 2 * expected.iter().filter(|e| **e).count() {
+        return None;
+    }
+    for pair in pairs {
+        let &[(start, open), (end, close)] = pair else {
+            return None;
+        };
+        let block = usize::from(open / 2);
+        if open % 2 != 0 || close != open + 1 || !expected[block] || blocks[block].is_some() {
+            return None;
+        }
+        blocks[block] = Some(tidy(&raw[start + 3..end]).trim().to_string());
+    }
     let mut text = String::with_capacity(raw.len());
     let mut from = 0;
-    for (at, len) in cuts {
+    for &(at, _) in &found {
         text.push_str(&raw[from..at]);
-        from = at + len;
+        from = at + 3;
     }
     text.push_str(&raw[from..]);
     let [headline, standfirst] = blocks;
@@ -586,6 +662,7 @@ type SharedFields<'a> = (
 
 /// The view model's fields that differ from one area's story to the next (an every-area run
 /// names each story's region after its area).
+#[cfg_attr(not(debug_assertions), allow(dead_code))]
 const PER_STORY: [&str; 5] = ["region", "local", "core", "nearby", "unavailable"];
 
 /// The view model's fields in [`SharedFields`], by the names templates use: what a partial
@@ -610,11 +687,14 @@ const SHARED: [&str; 16] = [
     "hospital",
 ];
 
-/// The shared part of a week's contexts, kept between stories.
-#[derive(Clone)]
-struct Shared {
-    /// The shared fields converted for Tera, with the spliced partials' text.
-    base: Context,
+/// A week's context, kept between stories: the renderer holds one per thread rendering at
+/// once, and each story overwrites only the fields of its own ([`PER_STORY`]).
+struct Slot {
+    /// The story the shared fields were converted from.
+    key: Story,
+    /// The shared fields converted for Tera, the spliced partials' text, and the last story's
+    /// own fields.
+    context: Context,
     /// Whether every spliced partial rendered; if one failed, stories render as written, and
     /// report the failure where it happens.
     partials_ready: bool,
@@ -666,26 +746,21 @@ fn shared_fields(story: &Story) -> SharedFields<'_> {
 }
 
 impl Renderer {
-    /// The template context of a story: what `Context::from_serialize(story)` gives, with the
-    /// shared fields (national lists above all) converted once for as long as consecutive
-    /// stories share them, and the spliced partials' text rendered from them. The flag says
-    /// whether every spliced partial rendered.
-    fn context(&self, story: &Story) -> tera::TeraResult<(Context, bool)> {
-        let shared = {
-            let mut cached = self
-                .shared
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            match cached.as_ref() {
-                Some((key, shared)) if shared_fields(key) == shared_fields(story) => shared.clone(),
-                _ => {
-                    let shared = self.shared_context(story)?;
-                    *cached = Some((story.clone(), shared.clone()));
-                    shared
-                }
-            }
+    /// A context for the story: what `Context::from_serialize(story)` gives, plus the spliced
+    /// partials' text. The shared fields (national lists above all) are converted, and the
+    /// partials rendered, once for as long as the stories share them; each story then
+    /// overwrites its own fields. The slot goes back to `self.shared` after rendering.
+    fn slot(&self, story: &Story) -> tera::TeraResult<Slot> {
+        let taken = self
+            .shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop();
+        let mut slot = match taken {
+            Some(slot) if shared_fields(&slot.key) == shared_fields(story) => slot,
+            _ => self.shared_context(story)?,
         };
-        let mut context = shared.base;
+        let context = &mut slot.context;
         context.insert("region", &story.region);
         context.insert("local", &story.local);
         context.insert("core", &story.core);
@@ -695,7 +770,7 @@ impl Renderer {
         {
             let mut check = context.clone();
             for k in 0..self.spliced.len() {
-                check.remove(&partial_variable(k));
+                check.remove(partial_variable(k).as_ref());
             }
             debug_assert_eq!(
                 Some(&check),
@@ -703,23 +778,28 @@ impl Renderer {
                 "the context must be what the whole story serialises to"
             );
         }
-        Ok((context, shared.partials_ready))
+        Ok(slot)
     }
 
     /// The shared fields of a story converted for Tera, and the spliced partials rendered
     /// from them alone (they read nothing else: `splice` checked).
-    fn shared_context(&self, story: &Story) -> tera::TeraResult<Shared> {
-        let mut base = Context::from_serialize(story)?;
-        for field in PER_STORY {
-            base.remove(field);
+    fn shared_context(&self, story: &Story) -> tera::TeraResult<Slot> {
+        let mut whole = Context::from_serialize(story)?;
+        // Under `'static` keys, which each story's copy of the context shares.
+        let mut base = Context::new();
+        for field in SHARED {
+            if let Some(value) = whole.remove(field) {
+                base.insert_value(field, value);
+            }
         }
         #[cfg(debug_assertions)]
         {
-            let mut rest = base.clone();
-            let named = SHARED.iter().all(|f| rest.remove(f).is_some());
+            for field in PER_STORY {
+                whole.remove(field);
+            }
             debug_assert!(
-                named && rest == Context::new(),
-                "SHARED must name the shared fields"
+                whole == Context::new() && SHARED.iter().all(|f| base.contains_key(f)),
+                "SHARED and PER_STORY must name every field of the story"
             );
         }
         let mut partials_ready = true;
@@ -735,11 +815,12 @@ impl Renderer {
         }
         if partials_ready {
             for (k, text) in texts.into_iter().enumerate() {
-                base.insert(partial_variable(k), &text);
+                base.insert_value(partial_variable(k), tera::Value::from(text));
             }
         }
-        Ok(Shared {
-            base,
+        Ok(Slot {
+            key: story.clone(),
+            context: base,
             partials_ready,
         })
     }
@@ -762,4 +843,32 @@ pub fn export_builtin(dir: &Path, force: bool) -> Result<Vec<PathBuf>, RenderErr
         })?;
     }
     Ok(targets.into_iter().map(|(p, _)| p).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_give_the_blocks_and_leave_the_text() {
+        let r = split_marked(
+            "# \u{E000}Head\u{E001}\n\n\u{E002}Stand\n first\u{E003}\n\nBody\n",
+            [true, true],
+        )
+        .unwrap();
+        assert_eq!(r.headline.as_deref(), Some("Head"));
+        assert_eq!(r.standfirst.as_deref(), Some("Stand\n first"));
+        assert_eq!(r.text, "# Head\n\nStand\n first\n\nBody\n");
+    }
+
+    #[test]
+    fn a_stray_or_missing_mark_means_render_the_slow_way() {
+        // A name that prints a mark, a block that did not print, marks out of order.
+        assert!(split_marked("\u{E000}A \u{E001}B\u{E001}", [true, false]).is_none());
+        assert!(split_marked("\u{E000}A\u{E001}", [true, true]).is_none());
+        assert!(split_marked("\u{E001}A\u{E000}", [true, false]).is_none());
+        assert!(split_marked("\u{E000}A\u{E001}\u{E000}B\u{E001}", [true, true]).is_none());
+        assert!(split_marked("\u{E002}A\u{E003}", [true, false]).is_none());
+        assert!(split_marked("no marks", [false, false]).is_some());
+    }
 }

@@ -159,4 +159,34 @@ proptest! {
             prop_assert_eq!(n.nation_heads(&dataset).to_vec(), scan(&n));
         }
     }
+
+    /// A story built with the week's shared parts decided once is the story built alone, for
+    /// every area, and a patch with other lists or another seed is not given the week's parts.
+    #[test]
+    fn stories_built_in_a_week_are_stories_built_alone(areas in areas(), seed in 0u64..4) {
+        let (dataset, population) = build(&areas);
+        let national = National::compute(&dataset, &population, Universe::Uk, "ltla", Week::ending(date("2021-01-14")));
+        let release = date("2021-01-18");
+        let mut patch = casewire::draft::default_patch();
+        let week = casewire::story::WeekViews::new(&dataset, &national, &patch, release);
+        patch.seed = seed;
+        if seed == 3 {
+            patch.lists.leaders = 1;
+        }
+        for w in &national.weeks {
+            let input = casewire::story::StoryInput {
+                dataset: &dataset,
+                national: &national,
+                patch: &patch,
+                core: &[w.index],
+                nearby: &[],
+                release,
+                template: "area",
+                hospital: None,
+            };
+            let alone = serde_json::to_value(casewire::story::build(input.clone()).unwrap()).unwrap();
+            let in_week = serde_json::to_value(casewire::story::build_in(input, &week).unwrap()).unwrap();
+            prop_assert_eq!(in_week, alone);
+        }
+    }
 }

@@ -59,3 +59,42 @@ fn a_reused_renderer_writes_what_a_fresh_one_writes() {
         }
     }
 }
+
+/// A newsroom's partial that prints something of each story's own is rendered in every story,
+/// not once a week: here its provenance line names the story's area.
+#[test]
+fn a_partial_reading_a_story_s_own_field_is_rendered_for_each_story() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("partials")).unwrap();
+    std::fs::write(
+        dir.path().join("partials/provenance.md"),
+        "Figures for {{ region }}, published by {{ source_name }} on {{ release | date }}.\n",
+    )
+    .unwrap();
+    let run = casewire::draft::draft_each_area(&casewire::draft::EachAreaRequest {
+        patch: None,
+        data: vec![shared("releases/2021-01-18/ltla-reconstructed.csv")],
+        population: shared("population/mid-2019.csv"),
+        release: date("2021-01-18"),
+        universe: None,
+        template: None,
+        templates: Some(dir.path().to_path_buf()),
+        seed: None,
+        today: Some(date("2026-01-01")),
+        no_audit: true,
+        archive: None,
+    })
+    .unwrap();
+    assert!(run.stories.len() > 300);
+    for story in &run.stories {
+        let name = casewire::render::markdown_text(&story.draft.story.region);
+        assert!(
+            story
+                .draft
+                .output
+                .contains(&format!("Figures for {name}, published by")),
+            "{}",
+            story.draft.output
+        );
+    }
+}
