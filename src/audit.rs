@@ -1230,8 +1230,25 @@ impl Auditor<'_> {
         &self.names[area].0
     }
 
+    /// Whether the sentence names `phrase` other than inside a longer area name: a story led
+    /// by Wyre names Wyre Forest, and that is not Wyre.
     fn mentions(&self, s: &Sentence, phrase: &str) -> bool {
-        contains_phrase(&s.text, phrase) || contains_phrase(&s.text, &markdown_escaped(phrase))
+        self.mentions_in(&s.text, phrase)
+    }
+
+    /// [`Auditor::mentions`], in part of a sentence.
+    fn mentions_in(&self, text: &str, phrase: &str) -> bool {
+        let mut text = std::borrow::Cow::Borrowed(text);
+        for (name, _) in &self.names {
+            if name.len() > phrase.len()
+                && (contains_phrase(name, phrase)
+                    || contains_phrase(name, &markdown_escaped(phrase)))
+                && text.contains(name.as_str())
+            {
+                text = std::borrow::Cow::Owned(text.replace(name.as_str(), " "));
+            }
+        }
+        contains_phrase(&text, phrase) || contains_phrase(&text, &markdown_escaped(phrase))
     }
 
     fn check_sentence(&mut self, s: &Sentence, printed_broken: &mut Vec<usize>) {
@@ -1615,8 +1632,7 @@ impl Auditor<'_> {
                 .position(|t| t.t == T::Comma || t.t == T::Stop)
                 .map_or(line.len(), |p| s.toks[i + p].start);
             let after = line.get(s.toks[i].end..after_end).unwrap_or("");
-            let in_patch = contains_phrase(after, &story.region)
-                || contains_phrase(after, &markdown_escaped(&story.region));
+            let in_patch = self.mentions_in(after, &story.region);
             // "the 12th highest fall in the country" ranks by the size of the fall.
             let by = match words.get(i + 1).copied() {
                 Some("fall" | "falls") => RankBy::Fall,

@@ -176,6 +176,51 @@ fn a_replaced_leader_with_a_number_in_its_name_passes_the_audit() {
     assert!(d.checked.audited);
 }
 
+/// Real districts have names inside other districts' names (Wyre, Wyre Forest): in the story
+/// led by Wyre, "Wales' highest rate belongs to Wyre Forest" ranks Wyre Forest in Wales, not
+/// Wyre in its patch.
+#[test]
+fn an_area_named_inside_another_s_name_is_not_that_area() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["leader-keeps.csv", "population.csv"] {
+        let text = std::fs::read_to_string(fixture(&format!("scenarios/{file}"))).unwrap();
+        let text = text
+            .replace("E09000001,Alder,", "W06000001,Wyre Forest,")
+            .replace(",Birch,", ",Wyre,");
+        std::fs::write(dir.path().join(file), text).unwrap();
+    }
+    let mut seen = false;
+    // The nation's leader is named after the claim in one of three sentence frames, picked by
+    // the seed.
+    for seed in 0..24 {
+        let run = casewire::draft::draft_each_area(&casewire::draft::EachAreaRequest {
+            patch: None,
+            data: vec![dir.path().join("leader-keeps.csv")],
+            population: dir.path().join("population.csv"),
+            release: crate::support::date("2021-01-18"),
+            universe: Some(casewire::stats::Universe::Uk),
+            template: None,
+            templates: None,
+            seed: Some(seed),
+            today: None,
+            no_audit: false,
+            archive: None,
+        })
+        .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        let wyre = run
+            .stories
+            .iter()
+            .find(|s| s.draft.story.region == "Wyre")
+            .expect("a story for Wyre");
+        assert!(wyre.draft.checked.audited);
+        seen |= wyre
+            .draft
+            .output
+            .contains("highest rate belongs to Wyre Forest");
+    }
+    assert!(seen, "no seed put Wyre Forest after the claim");
+}
+
 #[test]
 fn a_patch_of_one_area() {
     let d = scenario_with("all-down", "one-area.toml", "weekly-roundup");
