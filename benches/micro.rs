@@ -71,13 +71,31 @@ fn january(c: &mut Criterion) {
         patch: &one,
         core: &bexley,
         nearby: &[],
-        ..input
+        ..input.clone()
     })
     .expect("story");
     c.bench_function("render: weekly-roundup, one-area patch", |b| {
         b.iter(|| {
             renderer
                 .render("weekly-roundup", black_box(&one_story))
+                .expect("render")
+        })
+    });
+    // An every-area story: the `area` template, the region named after the area.
+    let mut own = casewire::draft::default_patch();
+    own.region.clone_from(&dataset.areas[core[0]].name);
+    let area_story = story::build(StoryInput {
+        patch: &own,
+        core: &bexley,
+        nearby: &[],
+        template: casewire::draft::EACH_AREA_TEMPLATE,
+        ..input
+    })
+    .expect("story");
+    c.bench_function("render: area (every-area story)", |b| {
+        b.iter(|| {
+            renderer
+                .render(casewire::draft::EACH_AREA_TEMPLATE, black_box(&area_story))
                 .expect("render")
         })
     });

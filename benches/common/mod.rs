@@ -2,6 +2,7 @@
 //! "every area's story for one week" job built on the library API.
 #![allow(dead_code)]
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -79,7 +80,7 @@ pub fn synth_release() -> NaiveDate {
 }
 
 /// Bump when the generator's output changes.
-const GENERATOR_VERSION: u32 = 3;
+const GENERATOR_VERSION: u32 = 4;
 
 /// splitmix64: small, fast and the same everywhere.
 struct Rng(u64);
@@ -104,6 +105,7 @@ const STEMS: &[&str] = &[
     "Ash", "Brad", "Carl", "Dor", "Elm", "Fair", "Glen", "Hal", "Ivy", "Kirk", "Lang", "Mel",
     "Nor", "Oak", "Pen", "Rad", "Sal", "Thorn", "Ux", "Wen", "York",
 ];
+const SIDES: &[&str] = &["North", "South", "East", "West", "Upper", "Lower", "Great"];
 const ENDS: &[&str] = &[
     "ford", "ton", "ley", "by", "ham", "wick", "field", "bury", "stead", "mouth",
 ];
@@ -141,14 +143,27 @@ impl Synth {
         }
     }
 
-    fn name(&self, i: usize, rng: &mut Rng) -> String {
-        let stem = STEMS[rng.below(STEMS.len() as u64) as usize];
-        let end = ENDS[rng.below(ENDS.len() as u64) as usize];
-        let base = match self.kind {
-            Kind::District => format!("{stem}{end}"),
-            // One in three without an ending keeps the 6,791 x 700 file near the real 186 MB.
-            Kind::Neighbourhood if i % 3 == 0 => format!("{stem} {:03}", i % 1000),
-            Kind::Neighbourhood => format!("{stem}{end} {:03}", i % 1000),
+    /// A name no other area of the file has: two areas of one name would make a story that
+    /// names both ambiguous (and its audit cannot tell them apart), and real names are unique.
+    fn name(&self, i: usize, rng: &mut Rng, taken: &mut HashSet<String>) -> String {
+        let mut attempt = 0;
+        let base = loop {
+            let stem = STEMS[rng.below(STEMS.len() as u64) as usize];
+            let end = ENDS[rng.below(ENDS.len() as u64) as usize];
+            let base = match self.kind {
+                Kind::District if attempt == 0 => format!("{stem}{end}"),
+                Kind::District => {
+                    let side = SIDES[rng.below(SIDES.len() as u64) as usize];
+                    format!("{side} {stem}{end}")
+                }
+                // One in three without an ending keeps the 6,791 x 700 file near the real 186 MB.
+                Kind::Neighbourhood if i % 3 == 0 => format!("{stem} {:03}", i % 1000),
+                Kind::Neighbourhood => format!("{stem}{end} {:03}", i % 1000),
+            };
+            if taken.insert(base.clone()) {
+                break base;
+            }
+            attempt += 1;
         };
         // Some real names carry a comma ("Kingston upon Hull, City of") and so are quoted.
         if i % 97 == 13 {
@@ -183,9 +198,10 @@ impl Synth {
         let mut rng = Rng(self.seed ^ 0x5EED_CA5E);
         let area_type = self.kind.area_type();
         let mut line = Vec::with_capacity(128);
+        let mut taken = HashSet::new();
         for i in 0..self.areas {
             let code = self.code(i);
-            let name = self.name(i, &mut rng);
+            let name = self.name(i, &mut rng, &mut taken);
             let people: u64 = match self.kind {
                 Kind::Neighbourhood => 5_000 + rng.below(10_000),
                 Kind::District => 25_000 + rng.below(1_100_000),

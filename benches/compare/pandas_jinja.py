@@ -4,10 +4,12 @@ every-area figure in BENCHMARKS.md.
 
 Reads a dashboard CSV (areaCode,areaName,areaType,date,newCasesBySpecimenDate) and a
 population table (areaCode,areaName,population), computes each area's seven-day rate and the
-week before (rounded to one decimal), the national rises and falls, ranks, leaders and largest
-movers, then renders one story per area with a Jinja2 template shaped like casewire's
-weekly-roundup (headline, lead, method, area paragraph, national counts, leaders, movers,
-provenance), keeping each story in memory and counting its bytes, as the casewire bench does.
+week before (rounded to one decimal), the national rises and falls, ranks, leaders and each
+nation's leader, then renders one story per area with a Jinja2 template shaped like
+casewire's `area` template, the one `casewire draft --each-area` uses (headline, standfirst
+with the area's rank, area paragraph, its place among the rises or falls, method, national
+counts, leaders, nation leaders, provenance), keeping each story in memory and counting its
+bytes, as the casewire bench does.
 
     python3 benches/compare/pandas_jinja.py DATA.csv POPULATION.csv WEEK_END
 
@@ -22,24 +24,30 @@ import jinja2
 import pandas as pd
 
 TEMPLATE = """\
-# Covid-19 rate {{ "rises" if a.direction == "up" else ("falls" if a.direction == "down" else "holds steady") }} in {{ a.name }}
+# {% if a.rank == 1 %}{{ a.name }} has the highest Covid-19 rate in {{ universe }}{% else %}Covid-19 rate {{ "rises" if a.direction == "up" else ("falls" if a.direction == "down" else "holds steady") }} in {{ a.name }}{% endif %}
 
-The coronavirus infection rate in {{ a.name }} has {{ "risen" if a.direction == "up" else ("fallen" if a.direction == "down" else "held steady") }} in the latest week, figures from the government's coronavirus dashboard show.
+{{ a.name }}'s rate is {{ "{:,.1f}".format(a.rate) }} cases per 100,000 people in the seven days to {{ week_end }}, the {{ ordinal(a.rank) }} highest of {{ "{:,}".format(m.total) }} local areas in {{ universe }}.
 
-The figures, calculated by the data desk, are for the seven days to {{ week_end }}, compared with the seven days to {{ prev_end }}. Rates are cases per 100,000 people.
+{{ a.name }} recorded {{ "{:,}".format(a.cases) }} new cases of Covid-19 in the seven days to {{ week_end }}, a rate of {{ "{:,.1f}".format(a.rate) }} per 100,000 people, {{ a.direction }} from {{ "{:,.1f}".format(a.prev_rate) }} the week before.
 
-{{ a.name }} recorded a rate of {{ "{:,.1f}".format(a.rate) }}, with {{ "{:,}".format(a.cases) }} new cases, {{ a.direction }} from {{ "{:,.1f}".format(a.prev_rate) }} the week before.
+{% if a.direction == "down" %}That is the {{ ordinal(a.fall_rank) }} fall in {{ universe }}, where {{ m.falling }} of the {{ "{:,}".format(m.total) }} local areas saw their rate go down.{% elif a.direction == "up" %}That is the {{ ordinal(a.rise_rank) }} rise in {{ universe }}, where {{ m.rising }} of the {{ "{:,}".format(m.total) }} local areas saw their rate go up.{% endif %}
+
+The figures cover the seven days to {{ week_end }}, compared with the seven days to {{ prev_end }}. Rates are new cases per 100,000 people.
 
 Across {{ universe }}, {{ m.rising }} of the {{ "{:,}".format(m.total) }} local areas ({{ m.rising_pct }}%) saw their rate rise in the latest week and {{ m.falling }} ({{ m.falling_pct }}%) saw it fall.
 {% for l in leaders %}
-{% if loop.first %}{{ l.name }} has the highest rate in {{ universe }}, with {{ "{:,}".format(l.cases) }} new cases in the seven days to {{ week_end }}, the equivalent of {{ "{:,.1f}".format(l.rate) }} per 100,000 people.{% else %}{{ l.name }} has the {{ l.rank }} highest rate, at {{ "{:,.1f}".format(l.rate) }} with {{ "{:,}".format(l.cases) }} new cases, {{ l.direction }} from {{ "{:,.1f}".format(l.prev_rate) }} the week before.{% endif %}
+{% if loop.first %}{{ l.name }} has the highest rate in {{ universe }}, with {{ "{:,}".format(l.cases) }} new cases in the seven days to {{ week_end }}, the equivalent of {{ "{:,.1f}".format(l.rate) }} per 100,000 people.{% else %}{{ l.name }} has the {{ ordinal(l.rank) }} highest rate, at {{ "{:,.1f}".format(l.rate) }} with {{ "{:,}".format(l.cases) }} new cases, {{ l.direction }} from {{ "{:,.1f}".format(l.prev_rate) }} the week before.{% endif %}
 {% endfor %}
-The {{ movers|length }} areas of {{ universe }} with the largest week-on-week {{ movers_kind }} in their rates:
-
-{% for a in movers %}{{ loop.index }}. {{ a.name }} ({{ a.direction }} from {{ "{:,.1f}".format(a.prev_rate) }} to {{ "{:,.1f}".format(a.rate) }})
+{% for n in nations %}{{ n.name }} has the highest rate in {{ n.nation }}, at {{ "{:,.1f}".format(n.rate) }} with {{ "{:,}".format(n.cases) }} new cases.
 {% endfor %}
-Figures calculated by the data desk from UK Health Security Agency data.
+The figures were calculated from data published on the government's coronavirus dashboard.
 """
+
+
+def ordinal(n):
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
 
 
 def main():
@@ -82,12 +90,17 @@ def main():
         "rising_pct": round(100 * rising / total),
         "falling_pct": round(100 * falling / total),
     }
+    weeks["rise_rank"] = weeks["change"].where(weeks["change"] > 0).rank(method="min", ascending=False)
+    weeks["fall_rank"] = weeks["change"].where(weeks["change"] < 0).rank(method="min", ascending=True)
     leaders = weeks.head(3).to_dict("records")
-    movers_kind = "falls" if falling > rising else "rises"
-    movers = weeks.sort_values("change", ascending=(movers_kind == "falls")).head(10).to_dict("records")
+    nation_names = {"E": "England", "S": "Scotland", "W": "Wales", "N": "Northern Ireland"}
+    by_nation = weeks.reset_index().assign(nation=lambda d: d["areaCode"].str[0].map(nation_names))
+    nations = by_nation.dropna(subset=["nation"]).groupby("nation", sort=False).head(1).to_dict("records")
     figured = time.perf_counter()
 
-    template = jinja2.Environment().from_string(TEMPLATE)
+    env = jinja2.Environment()
+    env.globals["ordinal"] = ordinal
+    template = env.from_string(TEMPLATE)
     stories = 0
     size = 0
     for a in weeks.reset_index().to_dict("records"):
@@ -95,8 +108,7 @@ def main():
             a=a,
             m=m,
             leaders=leaders,
-            movers=movers,
-            movers_kind=movers_kind,
+            nations=nations,
             universe="the UK",
             week_end=week_end.strftime("%B %-d"),
             prev_end=prev_end.strftime("%B %-d"),
