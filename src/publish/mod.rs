@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use atomic::{stage, write_atomic};
+pub use atomic::{Batch, stage, write_atomic};
 
 use crate::config::Patch;
 use crate::draft::{DraftError, Format, Inputs};
