@@ -192,18 +192,70 @@ fn tenths_per_100k(cases: i64, population: u64) -> i64 {
     (if 2 * r >= den { q + 1 } else { q }) as i64
 }
 
-struct Truth<'a> {
+/// The week's figures for every area of the universe, recomputed from the daily counts once
+/// for any number of stories of the week, with the national tables ranks are read from.
+struct Nation<'a> {
     dataset: &'a Dataset,
-    area_type: &'a str,
+    area_type: String,
+    universe: Universe,
     week: Week,
     prev_week: Week,
     areas: Vec<AreaTruth>,
     index: HashMap<String, usize>,
     left_out: usize,
-    /// Directions of every universe area the week before, when every one of them has figures.
-    prev_directions: Option<Vec<Direction>>,
+    /// Whether most universe areas went one way the week before, when every one of them has
+    /// figures.
+    prev_majority: Option<Direction>,
+    /// Whether most universe areas went one way this week.
+    majority: Option<Direction>,
+    /// How many areas rose, fell, stayed the same.
+    moved: [i64; 3],
+    /// Each national table's keys (see [`Nation::key`]), ascending, by [`table_of`].
+    tables: [Vec<i64>; 5],
+    /// This week's rates of each nation's areas (by the first letter of the code), ascending.
+    nation_rates: Vec<(char, Vec<i64>)>,
+}
+
+/// Where a table sits in [`Nation::tables`].
+fn table_of(by: RankBy) -> usize {
+    match by {
+        RankBy::Rate => 0,
+        RankBy::RateLow => 1,
+        RankBy::PrevRate => 2,
+        RankBy::Rise => 3,
+        RankBy::Fall => 4,
+    }
+}
+
+fn moved_slot(d: Direction) -> usize {
+    match d {
+        Direction::Up => 0,
+        Direction::Down => 1,
+        Direction::Unchanged => 2,
+    }
+}
+
+/// Competition rank (1 + strictly better) and how many share `key`, in keys sorted ascending;
+/// better is larger, or smaller when `lowest`.
+fn rank_in(sorted: &[i64], key: i64, lowest: bool) -> (i64, i64) {
+    let below = sorted.partition_point(|&k| k < key);
+    let upto = sorted.partition_point(|&k| k <= key);
+    let better = if lowest { below } else { sorted.len() - upto };
+    (better as i64 + 1, (upto - below) as i64)
+}
+
+/// A story's view of the week: the nation's figures and the story's own core areas.
+struct Truth<'n, 'a> {
+    nation: &'n Nation<'a>,
     /// Core areas with figures, by index into `areas`.
     core: Vec<usize>,
+}
+
+impl<'a> std::ops::Deref for Truth<'_, 'a> {
+    type Target = Nation<'a>;
+    fn deref(&self) -> &Nation<'a> {
+        self.nation
+    }
 }
 
 fn seven_day_sum(area: &crate::model::Area, end: NaiveDate) -> Option<i64> {
@@ -214,10 +266,9 @@ fn seven_day_sum(area: &crate::model::Area, end: NaiveDate) -> Option<i64> {
     Some(total)
 }
 
-impl<'a> Truth<'a> {
-    fn new(input: &AuditInput<'a>) -> Truth<'a> {
-        let story = input.story;
-        let area_type = story.universe.area_type.as_str();
+impl<'a> Nation<'a> {
+    fn new(story: &Story, dataset: &'a Dataset, population: &Population) -> Nation<'a> {
+        let area_type = story.universe.area_type.clone();
         let week = story.week;
         let prev_week = Week {
             start: week.start - Days::new(7),
@@ -227,7 +278,7 @@ impl<'a> Truth<'a> {
         let mut areas = Vec::new();
         let mut left_out = 0;
         let mut prev_directions = Some(Vec::new());
-        for area in &input.dataset.areas {
+        for area in &dataset.areas {
             let counted = match story.universe.kind {
                 Universe::England => area.code.starts_with('E'),
                 Universe::Uk => true,
@@ -235,7 +286,7 @@ impl<'a> Truth<'a> {
             if area.area_type != area_type || !counted {
                 continue;
             }
-            let pop = input.population.get(&area.code).filter(|&p| p > 0);
+            let pop = population.get(&area.code).filter(|&p| p > 0);
             let this = seven_day_sum(area, week.end);
             let prev = seven_day_sum(area, prev_week.end);
             let prev2 = seven_day_sum(area, prev2_end);
@@ -266,29 +317,49 @@ impl<'a> Truth<'a> {
             .enumerate()
             .map(|(i, a)| (a.code.clone(), i))
             .collect();
-        let core = story
-            .core
-            .iter()
-            .map(|a| a.code.as_str())
-            .chain(
-                story
-                    .unavailable
-                    .iter()
-                    .filter(|u| u.core)
-                    .map(|u| u.code.as_str()),
-            )
-            .filter_map(|c| index.get(c).copied())
-            .collect();
-        Truth {
-            dataset: input.dataset,
+        let mut moved = [0i64; 3];
+        for a in &areas {
+            moved[moved_slot(a.direction())] += 1;
+        }
+        let tables = [
+            RankBy::Rate,
+            RankBy::RateLow,
+            RankBy::PrevRate,
+            RankBy::Rise,
+            RankBy::Fall,
+        ]
+        .map(|by| {
+            let mut keys: Vec<i64> = areas.iter().filter_map(|a| Nation::key(a, by)).collect();
+            keys.sort_unstable();
+            keys
+        });
+        let mut nation_rates: Vec<(char, Vec<i64>)> = Vec::new();
+        for a in &areas {
+            let Some(c) = a.code.chars().next() else {
+                continue;
+            };
+            match nation_rates.iter_mut().find(|(n, _)| *n == c) {
+                Some((_, rates)) => rates.push(a.rate),
+                None => nation_rates.push((c, vec![a.rate])),
+            }
+        }
+        for (_, rates) in &mut nation_rates {
+            rates.sort_unstable();
+        }
+        Nation {
+            dataset,
             area_type,
+            universe: story.universe.kind,
             week,
             prev_week,
+            majority: majority_of(areas.iter().map(AreaTruth::direction)),
+            prev_majority: prev_directions.and_then(|v| majority_of(v.into_iter())),
             areas,
             index,
             left_out,
-            prev_directions,
-            core,
+            moved,
+            tables,
+            nation_rates,
         }
     }
 
@@ -312,23 +383,14 @@ impl<'a> Truth<'a> {
     /// Competition rank (1 + strictly better) and how many share the key.
     fn rank(&self, code: &str, by: RankBy) -> Result<(i64, i64), String> {
         let a = self.area(code)?;
-        let key = Truth::key(a, by).ok_or_else(|| {
+        let key = Nation::key(a, by).ok_or_else(|| {
             format!(
                 "{} did not {}",
                 a.name,
                 if by == RankBy::Rise { "rise" } else { "fall" }
             )
         })?;
-        let keys = self.areas.iter().filter_map(|x| Truth::key(x, by));
-        let (mut better, mut same) = (0i64, 0i64);
-        for k in keys {
-            if k > key {
-                better += 1;
-            } else if k == key {
-                same += 1;
-            }
-        }
-        Ok((better + 1, same))
+        Ok(rank_in(&self.tables[table_of(by)], key, false))
     }
 
     /// Competition rank by rate, highest or lowest first, among the areas whose code starts
@@ -343,21 +405,24 @@ impl<'a> Truth<'a> {
         if within.is_some_and(|c| !a.code.starts_with(c)) {
             return Err(format!("{} is not in that nation", a.name));
         }
-        let pool = self
-            .areas
-            .iter()
-            .filter(|x| within.is_none_or(|c| x.code.starts_with(c)));
-        let (mut better, mut same) = (0i64, 0i64);
-        for x in pool {
-            if (lowest && x.rate < a.rate) || (!lowest && x.rate > a.rate) {
-                better += 1;
-            } else if x.rate == a.rate {
-                same += 1;
-            }
-        }
-        Ok((better + 1, same))
+        let pool: &[i64] = match within {
+            None => &self.tables[table_of(RankBy::Rate)],
+            Some(c) => self
+                .nation_rates
+                .iter()
+                .find(|(n, _)| *n == c)
+                .map_or(&[], |(_, rates)| rates.as_slice()),
+        };
+        Ok(rank_in(pool, a.rate, lowest))
     }
 
+    /// Areas of the universe that moved this way, and how many there are.
+    fn moved_universe(&self, d: Direction) -> (i64, i64) {
+        (self.moved[moved_slot(d)], self.areas.len() as i64)
+    }
+}
+
+impl Truth<'_, '_> {
     fn patch_rank(&self, code: &str, lowest: bool) -> Result<(i64, i64), String> {
         let a = self.area(code)?;
         if !self.core.iter().any(|&i| self.areas[i].code == code) {
@@ -376,22 +441,26 @@ impl<'a> Truth<'a> {
     }
 
     fn moved(&self, scope: Scope, d: Direction) -> (i64, i64) {
-        let list: Vec<&AreaTruth> = match scope {
-            Scope::Universe => self.areas.iter().collect(),
-            Scope::Patch => self.core.iter().map(|&i| &self.areas[i]).collect(),
-        };
-        let n = list.iter().filter(|a| a.direction() == d).count() as i64;
-        (n, list.len() as i64)
+        match scope {
+            Scope::Universe => self.moved_universe(d),
+            Scope::Patch => {
+                let n = self
+                    .core
+                    .iter()
+                    .filter(|&&i| self.areas[i].direction() == d)
+                    .count() as i64;
+                (n, self.core.len() as i64)
+            }
+        }
     }
 
     fn majority(&self) -> Option<Direction> {
-        majority_of(self.areas.iter().map(AreaTruth::direction))
+        self.nation.majority
     }
 
     fn prev_majority(&self) -> Option<Direction> {
-        majority_of(self.prev_directions.as_ref()?.iter().copied())
+        self.nation.prev_majority
     }
-
     fn recompute(
         &self,
         fact: &Fact,
@@ -518,7 +587,7 @@ impl<'a> Truth<'a> {
             Recipe::MissingDay { code, date } => {
                 let area = self
                     .dataset
-                    .area(self.area_type, code)
+                    .area(&self.area_type, code)
                     .ok_or_else(|| format!("{code} is not in the data"))?;
                 if let Some(v) = area.cases_on(*date) {
                     return Err(format!("the data have {v} cases for {code} on {date}"));
@@ -751,12 +820,26 @@ fn tokenize(line: &str, names: &[(String, String)], labels: &[String]) -> Vec<To
     let bytes = line.as_bytes();
     let mut i = 0;
     let mut push = |t: T, start: usize, end: usize| toks.push(Tok { t, start, end });
+    // The first bytes names and labels start with: most places in a line can start neither.
+    let mut name_first = [false; 256];
+    for (n, _) in names {
+        if let Some(&b) = n.as_bytes().first() {
+            name_first[usize::from(b)] = true;
+        }
+    }
+    let mut label_first = [false; 256];
+    for l in labels {
+        if let Some(&b) = l.as_bytes().first() {
+            label_first[usize::from(b)] = true;
+        }
+    }
     while i < line.len() {
         let c = line[i..].chars().next().expect("in bounds");
         let after_word = line[..i].chars().next_back().is_some_and(is_word_char);
+        let first = usize::from(bytes[i]);
         // The patch's own words (publication, region, who calculated the figures) are not
         // figures, whatever they contain; area names are matched first.
-        let label = (!after_word)
+        let label = (!after_word && label_first[first])
             .then(|| {
                 labels.iter().find(|l| {
                     line[i..].starts_with(l.as_str())
@@ -773,14 +856,16 @@ fn tokenize(line: &str, names: &[(String, String)], labels: &[String]) -> Vec<To
             continue;
         }
         if !after_word && !c.is_whitespace() && !c.is_ascii_digit() {
-            let hit = names.iter().position(|(n, _)| {
-                line[i..].starts_with(n.as_str())
-                    && !line[i + n.len()..]
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_alphanumeric)
+            let hit = name_first[first].then(|| {
+                names.iter().position(|(n, _)| {
+                    line[i..].starts_with(n.as_str())
+                        && !line[i + n.len()..]
+                            .chars()
+                            .next()
+                            .is_some_and(char::is_alphanumeric)
+                })
             });
-            if let Some(k) = hit {
+            if let Some(k) = hit.flatten() {
                 push(T::Area(k), i, i + names[k].0.len());
                 i += names[k].0.len();
                 continue;
@@ -1053,18 +1138,154 @@ fn contains_phrase(text: &str, phrase: &str) -> bool {
 
 struct Auditor<'a> {
     input: AuditInput<'a>,
-    truth: Truth<'a>,
+    truth: Truth<'a, 'a>,
+    /// The week's shared facts, numbered after the story's own.
+    shared: &'a [Fact],
+    /// Their printed forms (lower case) → shared facts.
+    shared_index: &'a HashMap<String, Vec<usize>>,
     /// (name, code), longest name first.
     names: Vec<(String, String)>,
-    /// Printed form (lower case) → facts.
+    /// Printed form (lower case) → the story's own facts.
     index: HashMap<String, Vec<usize>>,
     /// Facts that did not recompute, with why.
     broken: BTreeMap<usize, String>,
     report: AuditReport,
 }
 
+/// Printed form (lower case) → facts.
+fn printed_index(facts: &[Fact]) -> HashMap<String, Vec<usize>> {
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, f) in facts.iter().enumerate() {
+        for p in &f.printed {
+            index.entry(p.to_lowercase()).or_default().push(i);
+        }
+    }
+    index
+}
+
+/// Recomputes one fact; `Some(why)` when it does not recompute or is not printed in house
+/// style.
+fn check_fact(
+    truth: &Truth<'_, '_>,
+    fact: &Fact,
+    patch: &Patch,
+    release: NaiveDate,
+    story_year: i32,
+) -> Option<String> {
+    match truth.recompute(fact, patch, release) {
+        Err(why) => Some(why),
+        Ok(v) if v != fact.value => {
+            let shown = canonical(fact.kind, v, story_year);
+            Some(format!(
+                "the story has {} but the data give {shown}",
+                fact.printed.first().map_or("nothing", String::as_str)
+            ))
+        }
+        Ok(v) => {
+            let shown = canonical(fact.kind, v, story_year);
+            (!fact.printed.contains(&shown)).then(|| {
+                format!(
+                    "it is printed as {:?}, not in house style ({shown})",
+                    fact.printed
+                )
+            })
+        }
+    }
+}
+
+/// What the audits of every story of one week share, prepared once: every area's figures
+/// recomputed from the daily counts, with the national tables ranks are read from, and the
+/// week's shared facts ([`crate::facts::Part::National`]) recomputed and indexed by printed
+/// form. Each story's audit then recomputes only the story's own facts, and still traces every
+/// figure of its copy to a fact, its own or a shared one.
+pub struct AuditContext<'a> {
+    nation: Nation<'a>,
+    release: NaiveDate,
+    shared: &'a [Fact],
+    shared_index: HashMap<String, Vec<usize>>,
+    /// Shared facts that did not recompute, with why.
+    shared_broken: BTreeMap<usize, String>,
+}
+
+impl<'a> AuditContext<'a> {
+    /// Prepares the audits of the stories of `story`'s week (its release, week and universe).
+    /// `shared` are the facts every story of the week shares, recomputed here once with
+    /// `patch`'s incomplete days and list lengths; empty when each story carries all of its
+    /// facts.
+    pub fn new(
+        story: &Story,
+        shared: &'a [Fact],
+        dataset: &'a Dataset,
+        population: &Population,
+        patch: &Patch,
+    ) -> AuditContext<'a> {
+        let nation = Nation::new(story, dataset, population);
+        let truth = Truth {
+            nation: &nation,
+            core: Vec::new(),
+        };
+        let shared_broken = shared
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                check_fact(&truth, f, patch, story.release, story.story_year).map(|why| (i, why))
+            })
+            .collect();
+        AuditContext {
+            release: story.release,
+            shared,
+            shared_index: printed_index(shared),
+            shared_broken,
+            nation,
+        }
+    }
+
+    /// Reads one story's copy back and checks it against the story's own facts
+    /// (`input.facts`, recomputed here), the week's shared facts and the data; see the module
+    /// docs. A shared fact that does not recompute fails every story, as it would if the
+    /// story carried it. A story of another week or universe than the context's fails.
+    pub fn audit(&self, input: AuditInput<'_>) -> AuditReport {
+        let story = input.story;
+        let nation = &self.nation;
+        if story.week != nation.week
+            || story.release != self.release
+            || story.universe.kind != nation.universe
+            || story.universe.area_type != nation.area_type
+        {
+            return AuditReport {
+                failures: vec![AuditFailure {
+                    line: 0,
+                    sentence: String::new(),
+                    message: format!(
+                        "the story covers the seven days to {} in {} ({} release), but its audit was prepared for the seven days to {} in {} ({} release)",
+                        story.week.end,
+                        story.universe.name,
+                        story.release,
+                        nation.week.end,
+                        nation.universe.name(),
+                        self.release
+                    ),
+                }],
+                ..AuditReport::default()
+            };
+        }
+        audit_with(self, input)
+    }
+}
+
 /// Reads `input.text` back and checks it against the facts and the data; see the module docs.
 pub fn audit(input: AuditInput<'_>) -> AuditReport {
+    AuditContext::new(
+        input.story,
+        &[],
+        input.dataset,
+        input.population,
+        input.patch,
+    )
+    .audit(input)
+}
+
+fn audit_with(ctx: &AuditContext<'_>, input: AuditInput<'_>) -> AuditReport {
     let story = input.story;
     let mut names: Vec<(String, String)> = Vec::new();
     let mut add = |name: &str, code: &str| {
@@ -1099,21 +1320,41 @@ pub fn audit(input: AuditInput<'_>) -> AuditReport {
     names.extend(escaped);
     names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
 
-    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, f) in input.facts.iter().enumerate() {
-        for p in &f.printed {
-            index.entry(p.to_lowercase()).or_default().push(i);
-        }
-    }
+    let index = printed_index(input.facts);
+    let core = story
+        .core
+        .iter()
+        .map(|a| a.code.as_str())
+        .chain(
+            story
+                .unavailable
+                .iter()
+                .filter(|u| u.core)
+                .map(|u| u.code.as_str()),
+        )
+        .filter_map(|c| ctx.nation.index.get(c).copied())
+        .collect();
     let mut a = Auditor {
-        truth: Truth::new(&input),
+        truth: Truth {
+            nation: &ctx.nation,
+            core,
+        },
         input,
+        shared: ctx.shared,
+        shared_index: &ctx.shared_index,
         names,
         index,
         broken: BTreeMap::new(),
         report: AuditReport::default(),
     };
     a.recompute_facts();
+    // The shared facts were recomputed once for the week; those that did not recompute
+    // count against this story as if it carried them.
+    let own = input.facts.len();
+    a.report.facts += ctx.shared.len();
+    for (&i, why) in &ctx.shared_broken {
+        a.broken.insert(own + i, why.clone());
+    }
     let mut labels: Vec<String> = [
         &story.publication,
         &story.region,
@@ -1146,8 +1387,8 @@ pub fn audit(input: AuditInput<'_>) -> AuditReport {
             sentence: String::new(),
             message: format!(
                 "fact {} ({}) does not recompute from the data: {why}",
-                input.facts[i].id,
-                describe(&input.facts[i])
+                a.fact(i).id,
+                describe(a.fact(i))
             ),
         })
         .collect();
@@ -1157,7 +1398,7 @@ pub fn audit(input: AuditInput<'_>) -> AuditReport {
     a.report
 }
 
-impl Auditor<'_> {
+impl<'a> Auditor<'a> {
     fn fail(&mut self, s: &Sentence, message: String) {
         self.report.failures.push(AuditFailure {
             line: s.line,
@@ -1170,34 +1411,36 @@ impl Auditor<'_> {
         let story = self.input.story;
         for (i, fact) in self.input.facts.iter().enumerate() {
             self.report.facts += 1;
-            match self.truth.recompute(fact, self.input.patch, story.release) {
-                Err(why) => {
-                    self.broken.insert(i, why);
-                }
-                Ok(v) if v != fact.value => {
-                    let shown = canonical(fact.kind, v, story.story_year);
-                    self.broken.insert(
-                        i,
-                        format!(
-                            "the story has {} but the data give {shown}",
-                            fact.printed.first().map_or("nothing", String::as_str)
-                        ),
-                    );
-                }
-                Ok(v) => {
-                    let shown = canonical(fact.kind, v, story.story_year);
-                    if !fact.printed.contains(&shown) {
-                        self.broken.insert(
-                            i,
-                            format!(
-                                "it is printed as {:?}, not in house style ({shown})",
-                                fact.printed
-                            ),
-                        );
-                    }
-                }
+            if let Some(why) = check_fact(
+                &self.truth,
+                fact,
+                self.input.patch,
+                story.release,
+                story.story_year,
+            ) {
+                self.broken.insert(i, why);
             }
         }
+    }
+
+    /// A fact by its number: the story's own first, then the week's shared ones.
+    fn fact(&self, f: usize) -> &'a Fact {
+        let own = self.input.facts;
+        match own.get(f) {
+            Some(fact) => fact,
+            None => &self.shared[f - own.len()],
+        }
+    }
+
+    /// The facts printed as `text` (any case): the story's own first, then the shared ones.
+    fn printed_as(&self, text: &str) -> Vec<usize> {
+        let key = text.to_lowercase();
+        let own = self.input.facts.len();
+        let mut all = self.index.get(&key).cloned().unwrap_or_default();
+        if let Some(shared) = self.shared_index.get(&key) {
+            all.extend(shared.iter().map(|&i| own + i));
+        }
+        all
     }
 
     /// Whether a number word is used as a figure. "one" in "no one" and "one another" is not;
@@ -1360,17 +1603,13 @@ impl Auditor<'_> {
             } else {
                 owner[i]
             };
-            let all: Vec<usize> = self
-                .index
-                .get(&text.to_lowercase())
-                .cloned()
-                .unwrap_or_default();
+            let all: Vec<usize> = self.printed_as(text);
             let mut why: Option<String> = None;
             let timed: Vec<usize> = all
                 .iter()
                 .copied()
                 .filter(|&f| {
-                    let k = self.input.facts[f].kind;
+                    let k = self.fact(f).kind;
                     let ok = match (k, class) {
                         (FactKind::ListPosition, NumClass::ListPos) => true,
                         (FactKind::ListPosition, _) | (_, NumClass::ListPos) => false,
@@ -1381,7 +1620,7 @@ impl Auditor<'_> {
                     if !ok && why.is_none() {
                         why = Some(format!(
                             "it is {}, printed where {} figure belongs",
-                            describe(&self.input.facts[f]),
+                            describe(self.fact(f)),
                             if prev_role[i] {
                                 "last week's"
                             } else {
@@ -1414,7 +1653,7 @@ impl Auditor<'_> {
                 .iter()
                 .copied()
                 .filter(|&f| {
-                    let fact = &self.input.facts[f];
+                    let fact = self.fact(f);
                     let fc = fact.area_code.as_deref();
                     // In a sentence about an area, a figure is that area's, or one of no area
                     // that is not a count or share of areas that moved (a date, "seven days",
@@ -1430,7 +1669,7 @@ impl Auditor<'_> {
                     if !ok && why.is_none() {
                         why = Some(format!(
                             "it is {}, in a sentence about {}",
-                            describe(&self.input.facts[f]),
+                            describe(self.fact(f)),
                             area.map_or("", |k| self.name(k))
                         ));
                     }
@@ -1442,7 +1681,7 @@ impl Auditor<'_> {
                 .iter()
                 .copied()
                 .filter(|&f| {
-                    let fd = self.input.facts[f].direction;
+                    let fd = self.fact(f).direction;
                     let ok = match (fd, dir) {
                         (Some(a), Some(b)) => a == b,
                         _ => true,
@@ -1450,7 +1689,7 @@ impl Auditor<'_> {
                     if !ok && why.is_none() {
                         why = Some(format!(
                             "it is {}, but its clause says the areas {}",
-                            describe(&self.input.facts[f]),
+                            describe(self.fact(f)),
                             dir_word(dir.expect("compared"))
                         ));
                     }
@@ -1472,7 +1711,7 @@ impl Auditor<'_> {
                     s,
                     format!(
                         "\"{text}\" ({}) does not recompute from the data: {why}",
-                        describe(&self.input.facts[f])
+                        describe(self.fact(f))
                     ),
                 );
             }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::audit::{AuditInput, audit};
+use crate::audit::AuditInput;
 use crate::config::{ConfigError, Patch, resolve_areas};
 use crate::facts::FactsSidecar;
 use crate::fetch::file::{PopulationError, ReadError, read_data_file, read_population_file};
@@ -607,6 +607,25 @@ fn check_copy(
     inputs: CheckInputs<'_>,
     checked: &mut Checked,
 ) -> Result<(), DraftError> {
+    let context = crate::audit::AuditContext::new(
+        story,
+        &[],
+        inputs.dataset,
+        inputs.population,
+        inputs.patch,
+    );
+    check_copy_in(&context, copy, facts, story, inputs, checked)
+}
+
+/// [`check_copy`] with the week's audit context prepared already (and its shared facts).
+fn check_copy_in(
+    context: &crate::audit::AuditContext<'_>,
+    copy: &str,
+    facts: &FactsSidecar,
+    story: &Story,
+    inputs: CheckInputs<'_>,
+    checked: &mut Checked,
+) -> Result<(), DraftError> {
     let findings = crate::lint::lint(copy);
     if !findings.is_empty() {
         let lines: Vec<String> = findings
@@ -618,7 +637,7 @@ fn check_copy(
             report: lines.join("\n"),
         });
     }
-    let report = audit(AuditInput {
+    let report = context.audit(AuditInput {
         text: copy,
         facts: &facts.facts,
         story,
@@ -642,7 +661,8 @@ fn check_copy(
 }
 
 /// The view model with the sidecar's provenance and facts added at the top level, in the
-/// view model's own key order.
+/// view model's own key order (and, for a story of an every-area run, the `shared` reference
+/// to the week's national facts).
 pub fn json_output(story: &Story, facts: &FactsSidecar) -> String {
     #[derive(serde::Serialize)]
     struct JsonOutput<'a> {
@@ -650,12 +670,15 @@ pub fn json_output(story: &Story, facts: &FactsSidecar) -> String {
         story: &'a Story,
         sources: &'a [crate::model::SourceInfo],
         population_source: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        shared: Option<&'a crate::facts::SharedRef>,
         facts: &'a [crate::facts::Fact],
     }
     let mut s = serde_json::to_string_pretty(&JsonOutput {
         story,
         sources: &facts.sources,
         population_source: &facts.population_source,
+        shared: facts.shared.as_ref(),
         facts: &facts.facts,
     })
     .expect("the view model and facts are plain data");
@@ -763,8 +786,42 @@ pub const EACH_AREA_TEMPLATE: &str = "area";
 pub struct AreaStory {
     /// A file name safe on any system: `bromley-e09000006.md`.
     pub file_name: String,
-    /// The story.
+    /// The story. Its facts are its own; the week's national facts, which every story of the
+    /// run shares, are in [`EachArea::shared`] and its `facts.shared` names that file.
     pub draft: Draft,
+}
+
+/// The file of an every-area run that holds the week's national facts, which every story of
+/// the run shares. Story files are named by [`slug`]s, which hold only lower-case letters,
+/// digits and dashes, so no story's file can take this name.
+pub const SHARED_FACTS_FILE: &str = "shared_facts.json";
+
+/// The week's national facts every story of an each-area run shares (see
+/// [`crate::facts::Part::National`]), written once as [`SHARED_FACTS_FILE`].
+#[derive(Clone, Debug)]
+pub struct SharedFacts {
+    /// The facts, with their provenance.
+    pub sidecar: FactsSidecar,
+    /// As written to the file.
+    pub json: String,
+}
+
+impl SharedFacts {
+    fn new(sidecar: FactsSidecar) -> SharedFacts {
+        let json = sidecar.to_json();
+        SharedFacts { sidecar, json }
+    }
+
+    /// What a story's own sidecar says of the file: its name, its SHA-256 and the ids it holds.
+    pub fn reference(&self) -> crate::facts::SharedRef {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(self.json.as_bytes());
+        crate::facts::SharedRef {
+            file: SHARED_FACTS_FILE.to_string(),
+            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            facts: self.sidecar.facts.iter().map(|f| f.id.clone()).collect(),
+        }
+    }
 }
 
 /// Everything an each-area run produced.
@@ -772,6 +829,27 @@ pub struct AreaStory {
 pub struct EachArea {
     /// One story per area with figures, in area-code order.
     pub stories: Vec<AreaStory>,
+    /// The week's national facts the stories share; `None` when no area has a story.
+    pub shared: Option<SharedFacts>,
+    /// Areas with no story, and why.
+    pub skipped: Vec<String>,
+    /// Warnings from the inputs and gates.
+    pub warnings: Vec<String>,
+    /// Notes from reading the inputs.
+    pub notes: Vec<String>,
+}
+
+/// What an each-area run that handed its stories on one by one reports at the end.
+#[derive(Clone, Debug)]
+pub struct EachAreaSummary {
+    /// How many stories were drafted.
+    pub stories: usize,
+    /// Figures traced to data, over every story.
+    pub figures: usize,
+    /// What the first story's checks were (the same checks ran on every story).
+    pub checked: Option<Checked>,
+    /// The week's national facts the stories share; `None` when no area has a story.
+    pub shared: Option<SharedFacts>,
     /// Areas with no story, and why.
     pub skipped: Vec<String>,
     /// Warnings from the inputs and gates.
@@ -835,11 +913,45 @@ pub fn default_patch() -> Patch {
 /// once, and each story is led by its own area. Every story is rendered before any is
 /// returned, so a failure leaves nothing half-done.
 pub fn draft_each_area(request: &EachAreaRequest) -> Result<EachArea, DraftError> {
-    let renderer = Renderer::new(request.templates.as_deref())?;
+    let mut stories = Vec::new();
+    let run = draft_each_area_with(request, |story| {
+        stories.push(story);
+        Ok::<(), DraftError>(())
+    })?;
+    Ok(EachArea {
+        stories,
+        shared: run.shared,
+        skipped: run.skipped,
+        warnings: run.warnings,
+        notes: run.notes,
+    })
+}
+
+/// [`draft_each_area`], handing each story to `each` as soon as it has passed its checks, so
+/// that a run of thousands of areas never holds them all. `each` should only stage what it is
+/// given: a later story can still fail, and then the run returns that error and nothing of it
+/// should be put in place.
+///
+/// The week's national facts (leaders, movers, the universe's tallies, dates) are collected
+/// once, from the first story, into [`EachAreaSummary::shared`]; each story's sidecar holds
+/// only its own facts and names the shared file. The audit recomputes the national facts
+/// once for the week and each story's own facts per story, and still traces every figure of
+/// every story to a fact, its own or a shared one.
+pub fn draft_each_area_with<E, F>(
+    request: &EachAreaRequest,
+    mut each: F,
+) -> Result<EachAreaSummary, E>
+where
+    E: From<DraftError>,
+    F: FnMut(AreaStory) -> Result<(), E>,
+{
+    let renderer = Renderer::new(request.templates.as_deref()).map_err(DraftError::from)?;
     let template = request.template.as_deref().unwrap_or(EACH_AREA_TEMPLATE);
-    renderer.check_template(template)?;
+    renderer
+        .check_template(template)
+        .map_err(DraftError::from)?;
     let (mut patch, patch_path) = match &request.patch {
-        Some(p) => (Patch::load(p)?, p.clone()),
+        Some(p) => (Patch::load(p).map_err(DraftError::from)?, p.clone()),
         None => (default_patch(), PathBuf::from("(built-in settings)")),
     };
     if let Some(u) = request.universe {
@@ -852,9 +964,12 @@ pub fn draft_each_area(request: &EachAreaRequest) -> Result<EachArea, DraftError
         Some(offline) => load_archived(offline)?.0,
         None => load_data(&request.data)?,
     };
-    let (population, notes) = read_population_file(&request.population)?;
+    let (population, notes) =
+        read_population_file(&request.population).map_err(DraftError::from)?;
     let mut warnings = dataset.warnings.clone();
-    let area_type = patch.resolve_area_type(&patch_path, &dataset)?;
+    let area_type = patch
+        .resolve_area_type(&patch_path, &dataset)
+        .map_err(DraftError::from)?;
     let national = prepare_week(
         &dataset,
         &population,
@@ -873,11 +988,28 @@ pub fn draft_each_area(request: &EachAreaRequest) -> Result<EachArea, DraftError
             format!("no story for {} ({}): {why}", a.name, a.code)
         })
         .collect();
-    let mut stories = Vec::with_capacity(national.weeks.len());
+    // Set by the first story: the shared facts (kept for the run, as the audit context
+    // borrows them), what stories' sidecars say of them, and the audit's view of the week.
+    let shared_store: std::cell::OnceCell<Vec<crate::facts::Fact>> = std::cell::OnceCell::new();
+    let mut week: Option<(SharedFacts, crate::facts::SharedRef)> = None;
+    let mut context: Option<crate::audit::AuditContext<'_>> = None;
+    let mut summary = EachAreaSummary {
+        stories: 0,
+        figures: 0,
+        checked: None,
+        shared: None,
+        skipped,
+        warnings: Vec::new(),
+        notes: Vec::new(),
+    };
     for w in &national.weeks {
         let area = &dataset.areas[w.index];
         let mut local = patch.clone();
         local.region = area.name.clone();
+        let in_area = |e: DraftError| DraftError::AreaStory {
+            area: format!("{} ({})", area.name, area.code),
+            source: Box::new(e),
+        };
         let story = story::build(StoryInput {
             dataset: &dataset,
             national: &national,
@@ -887,15 +1019,43 @@ pub fn draft_each_area(request: &EachAreaRequest) -> Result<EachArea, DraftError
             release: request.release,
             template,
             hospital: hospital.clone(),
-        })?;
-        let rendered = renderer.render(template, &story)?;
-        let facts = crate::facts::sidecar(&story, &dataset, &population);
+        })
+        .map_err(DraftError::from)?;
+        let rendered = renderer
+            .render(template, &story)
+            .map_err(DraftError::from)?;
+        if week.is_none() {
+            let shared = crate::facts::sidecar_of(
+                &story,
+                &dataset,
+                &population,
+                crate::facts::Part::National,
+            );
+            let facts = shared_store.get_or_init(|| shared.facts.clone());
+            let shared = SharedFacts::new(shared);
+            let reference = shared.reference();
+            if !request.no_audit {
+                context = Some(crate::audit::AuditContext::new(
+                    &story,
+                    facts,
+                    &dataset,
+                    &population,
+                    &patch,
+                ));
+            }
+            week = Some((shared, reference));
+        }
+        let (_, reference) = week.as_ref().expect("set by the first story");
+        let mut facts =
+            crate::facts::sidecar_of(&story, &dataset, &population, crate::facts::Part::Own);
+        facts.shared = Some(reference.clone());
         let mut checked = Checked {
             gates: crate::gates::Gate::ALL.len(),
             ..Checked::default()
         };
-        if !request.no_audit {
-            check_copy(
+        if let Some(context) = &context {
+            check_copy_in(
+                context,
                 &rendered.text,
                 &facts,
                 &story,
@@ -906,12 +1066,12 @@ pub fn draft_each_area(request: &EachAreaRequest) -> Result<EachArea, DraftError
                 },
                 &mut checked,
             )
-            .map_err(|e| DraftError::AreaStory {
-                area: format!("{} ({})", area.name, area.code),
-                source: Box::new(e),
-            })?;
+            .map_err(in_area)?;
         }
-        stories.push(AreaStory {
+        summary.stories += 1;
+        summary.figures += checked.figures;
+        summary.checked.get_or_insert(checked);
+        each(AreaStory {
             file_name: format!("{}.md", slug(&area.name, &area.code)),
             draft: Draft {
                 story,
@@ -923,12 +1083,10 @@ pub fn draft_each_area(request: &EachAreaRequest) -> Result<EachArea, DraftError
                 facts,
                 checked,
             },
-        });
+        })?;
     }
-    Ok(EachArea {
-        stories,
-        skipped,
-        warnings,
-        notes,
-    })
+    summary.shared = week.map(|(shared, _)| shared);
+    summary.warnings = warnings;
+    summary.notes = notes;
+    Ok(summary)
 }

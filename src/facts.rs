@@ -350,8 +350,48 @@ pub struct FactsSidecar {
     pub sources: Vec<crate::model::SourceInfo>,
     /// The population table.
     pub population_source: String,
+    /// In an every-area run, the file beside this one holding the week's national facts,
+    /// which every story of the run shares; absent when this file holds every fact itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared: Option<SharedRef>,
     /// The figures.
     pub facts: Vec<Fact>,
+}
+
+/// Where the rest of a story's facts are: the run's shared facts file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SharedRef {
+    /// Its file name, in the same folder.
+    pub file: String,
+    /// SHA-256 of its bytes, so a reader can tell it is the file this story was checked
+    /// against.
+    pub sha256: String,
+    /// The ids of the facts it holds. A fact of the story is in this file or in that one; an
+    /// id in both (the story's own area is also a national leader) is the same figure.
+    pub facts: Vec<String>,
+}
+
+/// Which of a story's facts to collect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Every fact: a self-contained sidecar.
+    All,
+    /// The week's national facts, the same for every story of an every-area run: dates,
+    /// fixed figures of the method, the universe's tallies, the national leaders, the movers,
+    /// each nation's leader and the NHS region's hospital figures.
+    National,
+    /// The story's own facts: its patch's tallies and its own areas (core, nearby and those
+    /// without figures).
+    Own,
+}
+
+impl Part {
+    fn national(self) -> bool {
+        self != Part::Own
+    }
+    fn own(self) -> bool {
+        self != Part::National
+    }
 }
 
 impl FactsSidecar {
@@ -365,13 +405,25 @@ impl FactsSidecar {
 
 /// Builds the sidecar for a story.
 pub fn sidecar(story: &Story, dataset: &Dataset, population: &Population) -> FactsSidecar {
+    sidecar_of(story, dataset, population, Part::All)
+}
+
+/// Builds a sidecar holding one part of a story's facts (see [`Part`]); `shared` is left
+/// empty for the caller to fill in.
+pub fn sidecar_of(
+    story: &Story,
+    dataset: &Dataset,
+    population: &Population,
+    part: Part,
+) -> FactsSidecar {
     FactsSidecar {
         release: story.release,
         week: story.week,
         prev_week: story.prev_week,
         sources: dataset.sources.clone(),
         population_source: population.source.clone(),
-        facts: collect(story, dataset),
+        shared: None,
+        facts: collect_part(story, dataset, part),
     }
 }
 
@@ -830,6 +882,13 @@ fn dir_name(d: Direction) -> &'static str {
 /// Every figure the view model holds that a template can print, each once (an area that is
 /// both a core area and a national leader has one set of facts, used by both).
 pub fn collect(story: &Story, dataset: &Dataset) -> Vec<Fact> {
+    collect_part(story, dataset, Part::All)
+}
+
+/// The facts of one part of a story, in the order [`collect`] gives them. With
+/// [`Part::Own`] and [`Part::National`] an area that is both a core area and a national
+/// leader has its facts in both, each used by its own view.
+pub fn collect_part(story: &Story, dataset: &Dataset, part: Part) -> Vec<Fact> {
     let mut c = Collector {
         story,
         dataset,
@@ -837,6 +896,24 @@ pub fn collect(story: &Story, dataset: &Dataset) -> Vec<Fact> {
         by_id: BTreeMap::new(),
     };
 
+    if part.national() {
+        national_head(&mut c);
+    }
+    if part.own() {
+        own_head(&mut c);
+    }
+    if part.national() {
+        national_lists(&mut c);
+    }
+    if part.own() {
+        own_unavailable(&mut c);
+    }
+    c.facts
+}
+
+/// Dates, fixed figures and the universe's tallies.
+fn national_head(c: &mut Collector<'_>) {
+    let story = c.story;
     c.date(
         StoryDate::Release,
         story.release,
@@ -915,6 +992,11 @@ pub fn collect(story: &Story, dataset: &Dataset) -> Vec<Fact> {
         "count of areas without a full fortnight of figures or a population".to_string(),
         None,
     );
+}
+
+/// The patch's tallies and its own areas.
+fn own_head(c: &mut Collector<'_>) {
+    let story = c.story;
     c.movement(Scope::Patch, &story.local.movement);
     c.tally(
         Scope::Patch,
@@ -967,6 +1049,12 @@ pub fn collect(story: &Story, dataset: &Dataset) -> Vec<Fact> {
     for (i, a) in story.nearby.iter().enumerate() {
         c.area(a, &format!("nearby[{i}]"), None);
     }
+}
+
+/// The national leaders, the movers, each nation's leader and the hospital figures.
+fn national_lists(c: &mut Collector<'_>) {
+    let story = c.story;
+    let dataset = c.dataset;
     for (i, l) in story.leaders.iter().enumerate() {
         c.area(
             &l.area,
@@ -988,7 +1076,7 @@ pub fn collect(story: &Story, dataset: &Dataset) -> Vec<Fact> {
         c.push(f);
     };
     list(
-        &mut c,
+        c,
         List::Leaders,
         story.leaders.len(),
         "leaders.length",
@@ -1001,7 +1089,7 @@ pub fn collect(story: &Story, dataset: &Dataset) -> Vec<Fact> {
             RankBy::Rise
         };
         list(
-            &mut c,
+            c,
             List::Movers,
             m.items.len(),
             "movers.items.length",
@@ -1085,7 +1173,12 @@ pub fn collect(story: &Story, dataset: &Dataset) -> Vec<Fact> {
             c.push(f);
         }
     }
+}
 
+/// The days each of the story's areas without figures is missing.
+fn own_unavailable(c: &mut Collector<'_>) {
+    let story = c.story;
+    let dataset = c.dataset;
     for (i, u) in story.unavailable.iter().enumerate() {
         let Some(idx) = dataset.index_of(&story.universe.area_type, &u.code) else {
             continue;
@@ -1114,5 +1207,4 @@ pub fn collect(story: &Story, dataset: &Dataset) -> Vec<Fact> {
             c.push(f);
         }
     }
-    c.facts
 }

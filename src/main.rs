@@ -145,7 +145,8 @@ struct DraftArgs {
     #[arg(long, value_enum, requires = "each_area")]
     universe: Option<UniverseArg>,
     /// With --each-area: the folder for the stories, one file per area named by a slug of its
-    /// name and code (bromley-e09000006.md).
+    /// name and code (bromley-e09000006.md) with its own facts beside it, and the week's
+    /// national facts once, in shared_facts.json.
     #[arg(long, value_name = "DIR", requires = "each_area")]
     out_dir: Option<PathBuf>,
     /// Picks among sentence frames; the same seed and data always give the same copy.
@@ -346,40 +347,52 @@ fn each_area(args: DraftArgs) -> anyhow::Result<()> {
         no_audit: args.no_audit,
         archive,
     };
-    let run = casewire::draft::draft_each_area(&request)?;
+    // Each story is staged as soon as it passes its checks, and nothing is put in place
+    // until every story has: a run that fails leaves the folder as it was.
+    let json = matches!(args.format, FormatArg::Json);
+    let mut batch = casewire::publish::Batch::new();
+    let run = casewire::draft::draft_each_area_with(&request, |story| -> anyhow::Result<()> {
+        let path = out_dir.join(&story.file_name);
+        let staged = if json {
+            let path = path.with_extension("json");
+            let body = casewire::draft::json_output(&story.draft.story, &story.draft.facts);
+            batch.stage(&path, body.as_bytes())
+        } else {
+            // Each story with its own facts beside it, the sidecar first.
+            let facts = casewire::draft::facts_path(&path);
+            batch
+                .stage(&facts, story.draft.facts.to_json().as_bytes())
+                .and_then(|()| batch.stage(&path, story.draft.output.as_bytes()))
+        };
+        staged.with_context(|| format!("cannot write {}", path.display()))
+    })?;
     report(&run.notes, &run.warnings);
     report(&[], &run.skipped);
-    let figures: usize = run.stories.iter().map(|s| s.draft.checked.figures).sum();
-    match run.stories.first() {
-        Some(first) if first.draft.checked.audited => eprintln!(
-            "checked: {} stories, {figures} figures traced to data, {} input gates, {} lint rules",
-            run.stories.len(),
-            first.draft.checked.gates,
-            first.draft.checked.lint_rules
+    match &run.checked {
+        Some(first) if first.audited => eprintln!(
+            "checked: {} stories, {} figures traced to data, {} input gates, {} lint rules",
+            run.stories, run.figures, first.gates, first.lint_rules
         ),
-        Some(first) => eprintln!("{}", first.draft.checked),
+        Some(first) => eprintln!("{first}"),
         None => {}
     }
-    for story in &run.stories {
-        let path = out_dir.join(&story.file_name);
-        match args.format {
-            // Each story with its facts beside it, both or neither.
-            FormatArg::Markdown => {
-                casewire::draft::write_out(&story.draft, &path)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-            }
-            FormatArg::Json => {
-                let path = path.with_extension("json");
-                let body = casewire::draft::json_output(&story.draft.story, &story.draft.facts);
-                casewire::publish::write_atomic(&path, body.as_bytes())
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-            }
-        }
+    if let Some(shared) = &run.shared {
+        // The week's national facts, once for every story; put in place before the stories
+        // that name it.
+        let path = out_dir.join(casewire::draft::SHARED_FACTS_FILE);
+        batch
+            .stage_first(&path, shared.json.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    let files = batch.len();
+    batch
+        .commit()
+        .with_context(|| format!("cannot write the stories into {}", out_dir.display()))?;
     eprintln!(
-        "wrote {} stories to {} ({} areas without a story)",
-        run.stories.len(),
+        "wrote {} stories to {} ({} files; {} areas without a story)",
+        run.stories,
         out_dir.display(),
+        files,
         run.skipped.len()
     );
     Ok(())

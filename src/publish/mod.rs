@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use atomic::{stage, write_atomic};
+pub use atomic::{Batch, stage, write_atomic};
 
 use crate::config::Patch;
 use crate::draft::{DraftError, Format, Inputs};
@@ -854,52 +854,70 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
         };
         if story_cfg.each_area {
             let (data, archive, population) = release_sources(&newsroom.source, release);
-            let run = crate::draft::draft_each_area(&crate::draft::EachAreaRequest {
-                patch: Some(story_cfg.patch.clone()),
-                data,
-                population,
-                release,
-                universe: Some(inputs.patch.universe),
-                template: story_cfg.template.clone(),
-                templates: newsroom.templates.clone(),
-                seed: None,
-                today: options.today,
-                archive,
-                no_audit: false,
-            })
-            .map_err(draft_err)?;
             let data_hash = dataset_hash(&inputs);
             let folder = format!("{}-{release}", story_cfg.name);
             let mut written = Vec::new();
-            for area in &run.stories {
-                let stem = area.file_name.trim_end_matches(".md");
-                let slug = format!("{folder}/{stem}");
-                let a = &area.draft.story.core[0];
-                let front = files::FrontMatter {
-                    title: area.draft.headline.as_deref().unwrap_or(&a.name),
-                    standfirst: area.draft.standfirst.as_deref().unwrap_or(""),
-                    date: release,
-                    slug: &slug,
-                    tags: vec![a.name.clone(), a.code.clone()],
-                    story: &area.draft.story,
-                    generator: format!("casewire {}", env!("CARGO_PKG_VERSION")),
-                    data_hash: &data_hash,
-                    templates_hash: &templates_hash,
-                    seed: inputs.patch.seed,
-                    image: None,
-                };
-                let markdown =
-                    format!("{}\n{}", front.render(), strip_headline(&area.draft.output));
-                for (path, bytes) in [
-                    (format!("{slug}.md"), markdown.into_bytes()),
-                    (
-                        format!("{slug}.facts.json"),
-                        area.draft.facts.to_json().into_bytes(),
-                    ),
-                ] {
-                    written.push(path.clone());
-                    plan.push(Planned { path, bytes });
-                }
+            // The week's national facts go first, in one file every story's sidecar names;
+            // each story is planned as soon as it passes its checks, so the run never holds
+            // every story's view model at once.
+            let shared_at = plan.len();
+            let run = crate::draft::draft_each_area_with(
+                &crate::draft::EachAreaRequest {
+                    patch: Some(story_cfg.patch.clone()),
+                    data,
+                    population,
+                    release,
+                    universe: Some(inputs.patch.universe),
+                    template: story_cfg.template.clone(),
+                    templates: newsroom.templates.clone(),
+                    seed: None,
+                    today: options.today,
+                    archive,
+                    no_audit: false,
+                },
+                |area| -> Result<(), DraftError> {
+                    let stem = area.file_name.trim_end_matches(".md");
+                    let slug = format!("{folder}/{stem}");
+                    let a = &area.draft.story.core[0];
+                    let front = files::FrontMatter {
+                        title: area.draft.headline.as_deref().unwrap_or(&a.name),
+                        standfirst: area.draft.standfirst.as_deref().unwrap_or(""),
+                        date: release,
+                        slug: &slug,
+                        tags: vec![a.name.clone(), a.code.clone()],
+                        story: &area.draft.story,
+                        generator: format!("casewire {}", env!("CARGO_PKG_VERSION")),
+                        data_hash: &data_hash,
+                        templates_hash: &templates_hash,
+                        seed: inputs.patch.seed,
+                        image: None,
+                    };
+                    let markdown =
+                        format!("{}\n{}", front.render(), strip_headline(&area.draft.output));
+                    for (path, bytes) in [
+                        (format!("{slug}.md"), markdown.into_bytes()),
+                        (
+                            format!("{slug}.facts.json"),
+                            area.draft.facts.to_json().into_bytes(),
+                        ),
+                    ] {
+                        written.push(path.clone());
+                        plan.push(Planned { path, bytes });
+                    }
+                    Ok(())
+                },
+            )
+            .map_err(draft_err)?;
+            if let Some(shared) = run.shared {
+                let path = format!("{folder}/{}", crate::draft::SHARED_FACTS_FILE);
+                written.insert(0, path.clone());
+                plan.insert(
+                    shared_at,
+                    Planned {
+                        path,
+                        bytes: shared.json.into_bytes(),
+                    },
+                );
             }
             new_editions.push((
                 story_cfg.name.clone(),

@@ -309,7 +309,13 @@ fn the_cli_writes_one_file_per_area() {
         names.iter().filter(|n| n.ends_with(".facts.json")).count(),
         315
     );
-    assert_eq!(names.len(), 630);
+    // And the week's national facts once, for all of them.
+    assert!(
+        names
+            .iter()
+            .any(|n| n == casewire::draft::SHARED_FACTS_FILE)
+    );
+    assert_eq!(names.len(), 631);
     let knowsley = std::fs::read_to_string(out.join("knowsley-e08000011.md")).unwrap();
     assert!(
         knowsley.starts_with("# Knowsley has the highest Covid-19 rate in England"),
@@ -326,4 +332,370 @@ fn the_cli_writes_one_file_per_area() {
         "2021-01-18",
     ]);
     assert_eq!(missing.status, 2, "--out-dir is required");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The week's national facts: one shared file, referenced by every story's own sidecar
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use casewire::audit::{AuditContext, AuditInput};
+use casewire::draft::{SHARED_FACTS_FILE, default_patch, load_data};
+use casewire::facts::{Fact, FactValue};
+use casewire::fetch::file::read_population_file;
+
+/// The January data, as the every-area run read them.
+fn january_inputs() -> (casewire::model::Dataset, casewire::model::Population) {
+    let dataset = load_data(&[shared("releases/2021-01-18/ltla-reconstructed.csv")]).unwrap();
+    let (population, _) = read_population_file(&shared("population/mid-2019.csv")).unwrap();
+    (dataset, population)
+}
+
+/// The patch an every-area story of the built-in settings is drafted with.
+fn area_patch(story: &casewire::story::Story) -> casewire::config::Patch {
+    let mut patch = default_patch();
+    patch.region = story.region.clone();
+    patch
+}
+
+#[test]
+fn the_cli_writes_the_national_facts_once_and_every_sidecar_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("stories");
+    let run = casewire(&[
+        "draft",
+        "--each-area",
+        "--out-dir",
+        arg(&out),
+        "--data",
+        arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
+        "--population",
+        arg(&shared("population/mid-2019.csv")),
+        "--release",
+        "2021-01-18",
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let bytes = std::fs::read(out.join(SHARED_FACTS_FILE)).unwrap();
+    let shared: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let shared_ids: Vec<&str> = shared["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    // The leaders, the movers, the universe's tallies and the dates, once.
+    for id in [
+        "E08000011.rate",
+        "universe.rising",
+        "date.week_end",
+        "list.leaders",
+    ] {
+        assert!(shared_ids.contains(&id), "{id} in {shared_ids:?}");
+    }
+    assert!(!shared_ids.iter().any(|id| id.starts_with("local.")));
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut sidecars = 0;
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".facts.json") else {
+            continue;
+        };
+        sidecars += 1;
+        assert!(out.join(format!("{stem}.md")).exists(), "{name}");
+        let own: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join(&name)).unwrap()).unwrap();
+        assert_eq!(own["shared"]["file"], SHARED_FACTS_FILE, "{name}");
+        assert_eq!(own["shared"]["sha256"], sha.as_str(), "{name}");
+        let listed: Vec<&str> = own["shared"]["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(listed, shared_ids, "{name}");
+        // Its own area's figures are its own.
+        let code = stem.rsplit('-').next().unwrap().to_uppercase();
+        assert!(
+            own["facts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["id"] == format!("{code}.rate").as_str()),
+            "{name}"
+        );
+    }
+    assert_eq!(sidecars, 315);
+    // The national facts are no longer repeated: the folder is a fraction of 315 copies.
+    let own_bytes: u64 = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".facts.json"))
+        .map(|e| e.metadata().unwrap().len())
+        .sum();
+    assert!(
+        own_bytes < 315 * bytes.len() as u64 / 2,
+        "{own_bytes} bytes of own facts"
+    );
+    // No story's file can take the shared file's name.
+    assert!(
+        !SHARED_FACTS_FILE
+            .trim_end_matches(".json")
+            .trim_end_matches(".facts")
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    );
+}
+
+/// A fact without the view-model places that use it.
+fn placeless(f: &Fact) -> Fact {
+    let mut f = f.clone();
+    f.used_by.clear();
+    f
+}
+
+#[test]
+fn own_and_shared_facts_together_are_the_self_contained_sidecar() {
+    let run = january(Universe::England, None);
+    let (dataset, population) = january_inputs();
+    let shared = run
+        .shared
+        .as_ref()
+        .expect("a run with stories shares facts");
+    let shared_by_id: BTreeMap<&str, &Fact> = shared
+        .sidecar
+        .facts
+        .iter()
+        .map(|f| (f.id.as_str(), f))
+        .collect();
+    assert_eq!(shared_by_id.len(), shared.sidecar.facts.len(), "ids unique");
+    let mut overlapping = 0;
+    for s in &run.stories {
+        let whole = casewire::facts::sidecar(&s.draft.story, &dataset, &population);
+        let own = &s.draft.facts;
+        assert_eq!(own.shared, Some(shared.reference()), "{}", s.file_name);
+        assert_eq!(
+            (own.release, own.week, own.prev_week),
+            (whole.release, whole.week, whole.prev_week)
+        );
+        assert_eq!(own.sources, whole.sources);
+        assert_eq!(own.population_source, whole.population_source);
+        let own_by_id: BTreeMap<&str, &Fact> =
+            own.facts.iter().map(|f| (f.id.as_str(), f)).collect();
+        assert_eq!(own_by_id.len(), own.facts.len(), "ids unique");
+        let union: BTreeSet<&str> = own_by_id
+            .keys()
+            .chain(shared_by_id.keys())
+            .copied()
+            .collect();
+        let whole_ids: BTreeSet<&str> = whole.facts.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(union, whole_ids, "{}", s.file_name);
+        for f in &whole.facts {
+            let mine = own_by_id.get(f.id.as_str());
+            let theirs = shared_by_id.get(f.id.as_str());
+            // Same value, printed forms, inputs, recipe: the fact itself.
+            for g in mine.iter().chain(theirs.iter()) {
+                assert_eq!(placeless(g), placeless(f), "{} in {}", f.id, s.file_name);
+            }
+            // Used where the whole sidecar says, by the story's own view or the national one.
+            let mut used: Vec<&String> = mine
+                .iter()
+                .chain(theirs.iter())
+                .flat_map(|g| &g.used_by)
+                .collect();
+            used.sort();
+            used.dedup();
+            let mut want: Vec<&String> = f.used_by.iter().collect();
+            want.sort();
+            assert_eq!(used, want, "{} in {}", f.id, s.file_name);
+            if mine.is_some() && theirs.is_some() {
+                overlapping += 1;
+            }
+        }
+    }
+    // Knowsley leads England: its figures are both its own and a national leader's.
+    assert!(overlapping > 0);
+}
+
+#[test]
+fn the_shared_facts_are_recomputed_once_and_every_story_still_traces_to_them() {
+    let run = january(Universe::England, None);
+    let (dataset, population) = january_inputs();
+    let shared = &run.shared.as_ref().unwrap().sidecar.facts;
+    let first = &run.stories[0].draft.story;
+    let context = AuditContext::new(first, shared, &dataset, &population, &area_patch(first));
+    for s in run.stories.iter().step_by(7) {
+        let story = &s.draft.story;
+        let patch = area_patch(story);
+        let report = context.audit(AuditInput {
+            text: &s.draft.output,
+            facts: &s.draft.facts.facts,
+            story,
+            dataset: &dataset,
+            population: &population,
+            patch: &patch,
+        });
+        assert!(report.passed(), "{}: {:#?}", s.file_name, report.failures);
+        // The same figures and claims as the audit of a self-contained sidecar.
+        let whole = casewire::facts::sidecar(story, &dataset, &population);
+        let alone = casewire::audit::audit(AuditInput {
+            text: &s.draft.output,
+            facts: &whole.facts,
+            story,
+            dataset: &dataset,
+            population: &population,
+            patch: &patch,
+        });
+        assert!(alone.passed(), "{}", s.file_name);
+        assert_eq!(
+            (report.figures, report.claims),
+            (alone.figures, alone.claims),
+            "{}",
+            s.file_name
+        );
+        assert_eq!(s.draft.checked.figures, report.figures);
+    }
+}
+
+#[test]
+fn a_wrong_national_figure_fails_every_area_story_that_prints_it() {
+    let run = january(Universe::England, None);
+    let (dataset, population) = january_inputs();
+    let week = &run.shared.as_ref().unwrap().sidecar.facts;
+    let first = &run.stories[0].draft.story;
+    let context = AuditContext::new(first, week, &dataset, &population, &area_patch(first));
+    let s = run
+        .stories
+        .iter()
+        .find(|s| s.file_name == "bromley-e09000006.md")
+        .unwrap();
+    let story = &s.draft.story;
+    let patch = area_patch(story);
+    let leader = &story.leaders[0].area;
+    let printed = casewire::lang::rate_tenths(leader.rate.0);
+    let wrong = casewire::lang::rate_tenths(leader.rate.0 + 1);
+    assert!(s.draft.output.contains(&printed), "{}", s.draft.output);
+    // The national leader's rate printed a tenth too high in Bromley's story.
+    let text = s.draft.output.replacen(&printed, &wrong, 1);
+    let report = context.audit(AuditInput {
+        text: &text,
+        facts: &s.draft.facts.facts,
+        story,
+        dataset: &dataset,
+        population: &population,
+        patch: &patch,
+    });
+    assert!(!report.passed());
+    assert!(
+        report.failures.iter().any(|f| f
+            .message
+            .contains(&format!("\"{wrong}\" traces to no fact"))),
+        "{:#?}",
+        report.failures
+    );
+
+    // The shared facts themselves computed wrongly: the leader's rate a tenth too high, as
+    // the copy prints it. The audit recomputes them once for the week, and every story
+    // that carries them fails, as it would if each carried its own copy.
+    let mut bad: Vec<Fact> = week.clone();
+    let id = format!("{}.rate", leader.code);
+    let f = bad.iter_mut().find(|f| f.id == id).unwrap();
+    f.value = FactValue::Tenths(leader.rate.0 + 1);
+    f.printed = vec![wrong.clone()];
+    let context = AuditContext::new(first, &bad, &dataset, &population, &area_patch(first));
+    for s in run.stories.iter().step_by(31) {
+        let story = &s.draft.story;
+        let patch = area_patch(story);
+        let text = s.draft.output.replace(&printed, &wrong);
+        let report = context.audit(AuditInput {
+            text: &text,
+            facts: &s.draft.facts.facts,
+            story,
+            dataset: &dataset,
+            population: &population,
+            patch: &patch,
+        });
+        assert!(
+            report
+                .failures
+                .iter()
+                .any(|f| f.message.contains("does not recompute from the data")
+                    && f.message.contains(&format!("the data give {printed}"))),
+            "{}: {:#?}",
+            s.file_name,
+            report.failures
+        );
+    }
+
+    // A story of another week is not checked against this week's facts.
+    let august = august(Universe::England, None);
+    let other = &august.stories[0];
+    let patch = area_patch(&other.draft.story);
+    let (a_data, a_pop) = (
+        load_data(&[shared_path_august()]).unwrap(),
+        read_population_file(&shared("population/ONS-population_2021-08-05.csv"))
+            .unwrap()
+            .0,
+    );
+    let report = context.audit(AuditInput {
+        text: &other.draft.output,
+        facts: &other.draft.facts.facts,
+        story: &other.draft.story,
+        dataset: &a_data,
+        population: &a_pop,
+        patch: &patch,
+    });
+    assert!(!report.passed());
+    assert!(
+        report.failures[0]
+            .message
+            .contains("its audit was prepared for"),
+        "{:#?}",
+        report.failures
+    );
+}
+
+fn shared_path_august() -> std::path::PathBuf {
+    shared("archive/ltla_2021-07-25_2021-09-10.csv")
+}
+
+#[test]
+fn a_failed_every_area_run_writes_nothing() {
+    // A template that prints a figure no fact backs in Bromley's story only: the stories
+    // before it pass and are staged, then the run fails.
+    let templates = tempfile::tempdir().unwrap();
+    let area = std::fs::read_to_string(root().join("templates/area.md")).unwrap();
+    std::fs::write(
+        templates.path().join("area.md"),
+        format!("{area}\n{{% if core[0].code == \"E09000006\" %}}It was 12.3 in the week.\n{{% endif %}}"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("stories");
+    let run = casewire(&[
+        "draft",
+        "--each-area",
+        "--out-dir",
+        arg(&out),
+        "--templates",
+        arg(templates.path()),
+        "--data",
+        arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
+        "--population",
+        arg(&shared("population/mid-2019.csv")),
+        "--release",
+        "2021-01-18",
+    ]);
+    assert_ne!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("Bromley"), "{}", run.stderr);
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
 }

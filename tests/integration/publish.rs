@@ -391,8 +391,46 @@ fn an_every_area_story_publishes_a_folder_of_editions() {
         .collect();
     assert_eq!(
         files.len(),
-        630,
-        "a story and its facts for each of 315 areas"
+        631,
+        "a story and its facts for each of 315 areas, and the week's national facts once"
+    );
+    let shared = std::fs::read(folder.join(casewire::draft::SHARED_FACTS_FILE)).unwrap();
+    let shared_json: serde_json::Value = serde_json::from_slice(&shared).unwrap();
+    assert!(
+        shared_json["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "E08000011.rate")
+    );
+    let own: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(folder.join("bromley-e09000006.facts.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(own["shared"]["file"], casewire::draft::SHARED_FACTS_FILE);
+    assert!(
+        own["facts"].as_array().unwrap().iter().all(|f| f["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("E09000006.")
+            || f["id"].as_str().unwrap().starts_with("local.")),
+        "{own}"
+    );
+    // The state records the shared file with the edition's other files.
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(n.out().join(".casewire-state.json")).unwrap())
+            .unwrap();
+    let recorded = state["stories"]["england-areas"][0]["files"]
+        .as_array()
+        .unwrap();
+    assert_eq!(recorded.len(), 631);
+    assert_eq!(
+        recorded[0],
+        format!(
+            "england-areas-2021-01-18/{}",
+            casewire::draft::SHARED_FACTS_FILE
+        )
+        .as_str()
     );
     let md = std::fs::read_to_string(folder.join("knowsley-e08000011.md")).unwrap();
     let (front, body) = md
