@@ -264,19 +264,31 @@ fn cli_table(cases: &[Case], runs: usize, quick: bool, time: bool) {
         "| data | areas x days | `draft --each-area` s (median) | fastest | peak MB | stories | files | MB written |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    for case in cases {
+    // Every run writes into a folder of its own, and all are removed at the end: ext4 takes
+    // seconds to create files just after thousands were deleted (it skips recently freed
+    // inodes), which would measure the previous run's clean-up, not this run.
+    let roots: Vec<PathBuf> = cases
+        .iter()
+        .map(|c| c.data.with_extension("cli-out"))
+        .collect();
+    for root in &roots {
+        let _ = std::fs::remove_dir_all(root);
+    }
+    for (case, root) in cases.iter().zip(&roots) {
         let small = std::fs::metadata(&case.data).map_or(0, |m| m.len()) < 50_000_000;
         let runs = if small && !quick { 3 * runs } else { runs };
-        let out = case.data.with_extension("cli-out");
-        let report = median_of(runs, || run_cli(time, case, &out));
-        let (files, bytes) = std::fs::read_dir(&out)
+        let mut n = 0;
+        let report = median_of(runs, || {
+            n += 1;
+            run_cli(time, case, &root.join(format!("run-{n}")))
+        });
+        let (files, bytes) = std::fs::read_dir(root.join("run-1"))
             .map(|d| {
                 d.flatten()
                     .filter_map(|e| e.metadata().ok())
                     .fold((0usize, 0u64), |(n, b), m| (n + 1, b + m.len()))
             })
             .unwrap_or_default();
-        let _ = std::fs::remove_dir_all(&out);
         println!(
             "| {} | {} x {} | {:.3} | {:.3} | {:.0} | {} | {} | {:.1} |",
             case.label,
@@ -290,10 +302,14 @@ fn cli_table(cases: &[Case], runs: usize, quick: bool, time: bool) {
             bytes as f64 / 1e6,
         );
     }
+    for root in &roots {
+        let _ = std::fs::remove_dir_all(root);
+    }
 }
 
 fn run_cli(time: bool, case: &Case, out: &Path) -> Report {
-    let _ = std::fs::remove_dir_all(out);
+    // Whatever earlier runs left unwritten is flushed before, not during, this one.
+    let _ = Command::new("sync").status();
     let exe = env!("CARGO_BIN_EXE_casewire");
     let mut cmd = if time {
         let mut c = Command::new("/usr/bin/time");

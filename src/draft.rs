@@ -1002,6 +1002,8 @@ where
         warnings: Vec::new(),
         notes: Vec::new(),
     };
+    // The leaders, movers and nation leaders every story of the week shares, decided once.
+    let week_views = story::WeekViews::new(&dataset, &national, &patch, request.release);
     for w in &national.weeks {
         let area = &dataset.areas[w.index];
         let mut local = patch.clone();
@@ -1010,16 +1012,19 @@ where
             area: format!("{} ({})", area.name, area.code),
             source: Box::new(e),
         };
-        let story = story::build(StoryInput {
-            dataset: &dataset,
-            national: &national,
-            patch: &local,
-            core: &[w.index],
-            nearby: &[],
-            release: request.release,
-            template,
-            hospital: hospital.clone(),
-        })
+        let story = story::build_in(
+            StoryInput {
+                dataset: &dataset,
+                national: &national,
+                patch: &local,
+                core: &[w.index],
+                nearby: &[],
+                release: request.release,
+                template,
+                hospital: hospital.clone(),
+            },
+            &week_views,
+        )
         .map_err(DraftError::from)?;
         let rendered = renderer
             .render(template, &story)
