@@ -778,6 +778,10 @@ pub struct EachAreaRequest {
     pub archive: Option<OfflineSource>,
 }
 
+/// How many every-area stories are drafted between handing them on: enough to keep two
+/// threads busy, few enough that a run of thousands never holds many.
+const EACH_AREA_BATCH: usize = 64;
+
 /// The template each-area stories use unless told otherwise.
 pub const EACH_AREA_TEMPLATE: &str = "area";
 
@@ -988,11 +992,6 @@ where
             format!("no story for {} ({}): {why}", a.name, a.code)
         })
         .collect();
-    // Set by the first story: the shared facts (kept for the run, as the audit context
-    // borrows them), what stories' sidecars say of them, and the audit's view of the week.
-    let shared_store: std::cell::OnceCell<Vec<crate::facts::Fact>> = std::cell::OnceCell::new();
-    let mut week: Option<(SharedFacts, crate::facts::SharedRef)> = None;
-    let mut context: Option<crate::audit::AuditContext<'_>> = None;
     let mut summary = EachAreaSummary {
         stories: 0,
         figures: 0,
@@ -1004,14 +1003,16 @@ where
     };
     // The leaders, movers and nation leaders every story of the week shares, decided once.
     let week_views = story::WeekViews::new(&dataset, &national, &patch, request.release);
-    for w in &national.weeks {
+    let in_area = |w: &crate::stats::AreaWeek, e: DraftError| {
         let area = &dataset.areas[w.index];
-        let mut local = patch.clone();
-        local.region = area.name.clone();
-        let in_area = |e: DraftError| DraftError::AreaStory {
+        DraftError::AreaStory {
             area: format!("{} ({})", area.name, area.code),
             source: Box::new(e),
-        };
+        }
+    };
+    let build_render = |w: &crate::stats::AreaWeek| -> Result<(Story, Patch, crate::render::Rendered), DraftError> {
+        let mut local = patch.clone();
+        local.region.clone_from(&dataset.areas[w.index].name);
         let story = story::build_in(
             StoryInput {
                 dataset: &dataset,
@@ -1024,33 +1025,41 @@ where
                 hospital: hospital.clone(),
             },
             &week_views,
+        )?;
+        let rendered = renderer.render(template, &story)?;
+        Ok((story, local, rendered))
+    };
+    let Some((first, rest)) = national.weeks.split_first() else {
+        summary.warnings = warnings;
+        summary.notes = notes;
+        return Ok(summary);
+    };
+    let first_built = build_render(first)?;
+    // The week's shared facts come from the first story (kept for the run, as the audit
+    // context borrows them), with what stories' sidecars say of them and the audit's view of
+    // the week.
+    let shared = crate::facts::sidecar_of(
+        &first_built.0,
+        &dataset,
+        &population,
+        crate::facts::Part::National,
+    );
+    let shared_facts = shared.facts.clone();
+    let shared = SharedFacts::new(shared);
+    let reference = shared.reference();
+    let context = (!request.no_audit).then(|| {
+        crate::audit::AuditContext::new(
+            &first_built.0,
+            &shared_facts,
+            &dataset,
+            &population,
+            &patch,
         )
-        .map_err(DraftError::from)?;
-        let rendered = renderer
-            .render(template, &story)
-            .map_err(DraftError::from)?;
-        if week.is_none() {
-            let shared = crate::facts::sidecar_of(
-                &story,
-                &dataset,
-                &population,
-                crate::facts::Part::National,
-            );
-            let facts = shared_store.get_or_init(|| shared.facts.clone());
-            let shared = SharedFacts::new(shared);
-            let reference = shared.reference();
-            if !request.no_audit {
-                context = Some(crate::audit::AuditContext::new(
-                    &story,
-                    facts,
-                    &dataset,
-                    &population,
-                    &patch,
-                ));
-            }
-            week = Some((shared, reference));
-        }
-        let (_, reference) = week.as_ref().expect("set by the first story");
+    });
+    let finish = |w: &crate::stats::AreaWeek,
+                  (story, local, rendered): (Story, Patch, crate::render::Rendered)|
+     -> Result<AreaStory, DraftError> {
+        let area = &dataset.areas[w.index];
         let mut facts =
             crate::facts::sidecar_of(&story, &dataset, &population, crate::facts::Part::Own);
         facts.shared = Some(reference.clone());
@@ -1071,12 +1080,9 @@ where
                 },
                 &mut checked,
             )
-            .map_err(in_area)?;
+            .map_err(|e| in_area(w, e))?;
         }
-        summary.stories += 1;
-        summary.figures += checked.figures;
-        summary.checked.get_or_insert(checked);
-        each(AreaStory {
+        Ok(AreaStory {
             file_name: format!("{}.md", slug(&area.name, &area.code)),
             draft: Draft {
                 story,
@@ -1088,9 +1094,38 @@ where
                 facts,
                 checked,
             },
-        })?;
+        })
+    };
+    let work = |w: &crate::stats::AreaWeek| build_render(w).and_then(|built| finish(w, built));
+    let mut emit = |story: AreaStory| -> Result<(), E> {
+        summary.stories += 1;
+        summary.figures += story.draft.checked.figures;
+        summary.checked.get_or_insert(story.draft.checked);
+        each(story)
+    };
+    emit(finish(first, first_built)?)?;
+    // The rest in batches, each split between two threads and handed on in area order: the
+    // stories are independent, and the batch bounds what is held at once.
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    for batch in rest.chunks(EACH_AREA_BATCH) {
+        let results: Vec<Result<AreaStory, DraftError>> = if threads > 1 && batch.len() > 1 {
+            let (a, b) = batch.split_at(batch.len() / 2);
+            std::thread::scope(|scope| {
+                let first_half = scope.spawn(|| a.iter().map(work).collect::<Vec<_>>());
+                let second_half: Vec<_> = b.iter().map(work).collect();
+                let mut all = first_half.join().expect("a story thread panicked");
+                all.extend(second_half);
+                all
+            })
+        } else {
+            batch.iter().map(work).collect()
+        };
+        for result in results {
+            emit(result?)?;
+        }
     }
-    summary.shared = week.map(|(shared, _)| shared);
+    summary.shared = Some(shared);
+
     summary.warnings = warnings;
     summary.notes = notes;
     Ok(summary)
