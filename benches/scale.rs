@@ -587,7 +587,8 @@ fn child(args: &[String]) {
                 read_population_file(Path::new(population)).expect("population loads");
             let population_secs = t.elapsed().as_secs_f64();
             let t = Instant::now();
-            let renderer = Renderer::new(None).expect("built-in templates load");
+            let renderer = Renderer::for_story(None, casewire::draft::EACH_AREA_TEMPLATE)
+                .expect("built-in templates load");
             // For a reader of the child's own output; the table does not use them.
             println!(
                 "population_secs={population_secs} renderer_secs={}",

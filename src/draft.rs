@@ -718,11 +718,11 @@ fn summarise_gate_warnings(findings: &[&crate::gates::GateFinding]) -> Vec<Strin
 
 /// Loads everything a request names and drafts the story.
 pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
-    let renderer = Renderer::new(request.templates.as_deref())?;
     let template = request
         .template
         .as_deref()
         .unwrap_or(crate::render::DEFAULT_TEMPLATE);
+    let renderer = Renderer::for_story(request.templates.as_deref(), template)?;
     renderer.check_template(template)?;
     let mut inputs = match &request.archive {
         Some(offline) => {
@@ -949,8 +949,9 @@ where
     E: From<DraftError>,
     F: FnMut(AreaStory) -> Result<(), E>,
 {
-    let renderer = Renderer::new(request.templates.as_deref()).map_err(DraftError::from)?;
     let template = request.template.as_deref().unwrap_or(EACH_AREA_TEMPLATE);
+    let renderer =
+        Renderer::for_story(request.templates.as_deref(), template).map_err(DraftError::from)?;
     renderer
         .check_template(template)
         .map_err(DraftError::from)?;

@@ -309,8 +309,13 @@ pub fn markdown_text(input: &str) -> String {
 pub fn tidy(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank_run = 0;
-    for line in text.lines() {
-        let line = line.trim_end();
+    // `memchr` rather than `lines()`: the same lines, found faster in short text.
+    let mut start = 0;
+    let mut breaks = memchr::memchr_iter(b'\n', text.as_bytes());
+    while start <= text.len() {
+        let end = breaks.next().unwrap_or(text.len());
+        let line = text[start..end].trim_end();
+        start = end + 1;
         if line.is_empty() {
             blank_run += 1;
             continue;
@@ -328,6 +333,17 @@ pub fn tidy(text: &str) -> String {
 impl Renderer {
     /// Loads the built-in templates, then a newsroom's folder over them (same name wins).
     pub fn new(overrides: Option<&Path>) -> Result<Renderer, RenderError> {
+        Renderer::load(overrides, None)
+    }
+
+    /// [`Renderer::new`], for a run that renders only the story template `template`: the
+    /// other story templates are parsed only if a story asks for them. Parsing a template
+    /// costs about what rendering a hundred stories does.
+    pub fn for_story(overrides: Option<&Path>, template: &str) -> Result<Renderer, RenderError> {
+        Renderer::load(overrides, Some(template))
+    }
+
+    fn load(overrides: Option<&Path>, only: Option<&str>) -> Result<Renderer, RenderError> {
         let mut sources: BTreeMap<String, String> = BUILTIN
             .iter()
             .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
@@ -350,7 +366,18 @@ impl Renderer {
                     .collect::<Vec<_>>()
             })
             .collect();
-        let (spliced, fast_sources, fast) = plan_fast(&sources, &blocks);
+        // The partials and the one story template, unless it extends another (whose text
+        // would be needed too).
+        let file = only.map(|t| format!("{t}.md"));
+        let wanted = match &file {
+            Some(f) if sources.get(f).is_some_and(|t| !t.contains("extends")) => sources
+                .iter()
+                .filter(|(n, _)| n.contains('/') || *n == f)
+                .map(|(n, t)| (n.clone(), t.clone()))
+                .collect(),
+            _ => sources.clone(),
+        };
+        let (spliced, fast_sources, fast) = plan_fast(&wanted, &blocks);
         if !fast.is_empty()
             && let Ok(tera) = load(&fast_sources)
         {
@@ -600,7 +627,7 @@ fn split_marked(raw: &str, expected: [bool; 2]) -> Option<Rendered> {
     // copy prints, so one pass over the bytes finds them all.
     let bytes = raw.as_bytes();
     let mut found: Vec<(usize, u8)> = Vec::with_capacity(4);
-    for (at, _) in bytes.iter().enumerate().filter(|(_, b)| **b == 0xEE) {
+    for at in memchr::memchr_iter(0xEE, bytes) {
         if let [0x80, k @ 0x80..=0x83, ..] = bytes[at + 1..] {
             if found.len() == 4 {
                 return None;
