@@ -1296,7 +1296,7 @@ fn audit_with(ctx: &AuditContext<'_>, input: AuditInput<'_>) -> AuditReport {
     for a in story.core.iter().chain(&story.nearby) {
         add(&a.name, &a.code);
     }
-    for l in &story.leaders {
+    for l in story.leaders.iter() {
         add(&l.area.name, &l.area.code);
     }
     for a in story.movers.iter().flat_map(|m| &m.items) {
@@ -1305,7 +1305,7 @@ fn audit_with(ctx: &AuditContext<'_>, input: AuditInput<'_>) -> AuditReport {
     for u in &story.unavailable {
         add(&u.name, &u.code);
     }
-    for n in &story.nation_leaders {
+    for n in story.nation_leaders.iter() {
         add(&n.area.name, &n.area.code);
     }
     if let Some(h) = &story.hospital {

@@ -2,6 +2,8 @@
 //! a template only chooses words. It serialises as the `--format json` output.
 
 use chrono::{Datelike, NaiveDate};
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::config::Patch;
@@ -344,11 +346,11 @@ pub struct Story {
     /// Patch areas without figures.
     pub unavailable: Vec<UnavailableView>,
     /// The highest national rates.
-    pub leaders: Vec<LeaderView>,
+    pub leaders: Arc<[LeaderView]>,
     /// The largest falls or rises, when most areas went that way.
-    pub movers: Option<MoversView>,
+    pub movers: Option<Arc<MoversView>>,
     /// Each nation's highest rate, in UK-wide stories.
-    pub nation_leaders: Vec<NationLeader>,
+    pub nation_leaders: Arc<[NationLeader]>,
     /// Hospital figures for the patch's NHS region, when the data have them.
     pub hospital: Option<HospitalView>,
 }
@@ -460,9 +462,9 @@ pub struct WeekViews<'a> {
     seed: u64,
     release: NaiveDate,
     universe: UniverseView,
-    leaders: Vec<LeaderView>,
-    movers: Option<MoversView>,
-    nation_leaders: Vec<NationLeader>,
+    leaders: Arc<[LeaderView]>,
+    movers: Option<Arc<MoversView>>,
+    nation_leaders: Arc<[NationLeader]>,
 }
 
 impl<'a> WeekViews<'a> {
@@ -480,9 +482,9 @@ impl<'a> WeekViews<'a> {
             seed: patch.seed,
             release,
             universe: universe_view(national),
-            leaders: leaders(dataset, national, patch, release),
-            movers: movers(dataset, national, patch),
-            nation_leaders: nation_leaders(dataset, national, patch.seed, release),
+            leaders: leaders(dataset, national, patch, release).into(),
+            movers: movers(dataset, national, patch).map(Arc::new),
+            nation_leaders: nation_leaders(dataset, national, patch.seed, release).into(),
         }
     }
 
@@ -656,9 +658,9 @@ fn build_with(input: StoryInput<'_>, week: Option<&WeekViews<'_>>) -> Result<Sto
         ),
         None => (
             universe_view(national),
-            leaders(dataset, national, patch, release),
-            movers(dataset, national, patch),
-            nation_leaders(dataset, national, patch.seed, release),
+            leaders(dataset, national, patch, release).into(),
+            movers(dataset, national, patch).map(Arc::new),
+            nation_leaders(dataset, national, patch.seed, release).into(),
         ),
     };
     Ok(Story {

@@ -683,7 +683,7 @@ pub struct Rendered {
 type SharedFields<'a> = (
     (&'a str, &'a str, &'a str, &'a str, NaiveDate, i32),
     (Week, Week, &'a str, &'a str, &'a str),
-    (&'a UniverseView, &'a [LeaderView], &'a Option<MoversView>),
+    (&'a UniverseView, &'a [LeaderView], Option<&'a MoversView>),
     (&'a [NationLeader], &'a Option<HospitalView>),
 );
 
@@ -767,7 +767,7 @@ fn shared_fields(story: &Story) -> SharedFields<'_> {
             dashboard_name,
             calculated_by,
         ),
-        (universe, leaders, movers),
+        (universe, leaders, movers.as_deref()),
         (nation_leaders, hospital),
     )
 }

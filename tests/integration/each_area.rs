@@ -131,7 +131,7 @@ fn uk_wide_week_to_august_28() {
         nations,
         ["England", "Scotland", "Wales", "Northern Ireland"]
     );
-    for n in &d.story.nation_leaders {
+    for n in d.story.nation_leaders.iter() {
         assert!(d.output.contains(&n.area.name), "{} leader named", n.nation);
     }
     assert!(
