@@ -197,9 +197,27 @@ pub(super) fn scan(src: &str) -> Option<Scan> {
         };
         let rest = &toks[1..];
         match tag {
-            "if" | "elif" => read(reads(rest), &scopes, &mut out),
-            "else" | "endif" | "break" | "continue" | "endset" | "endfilter" if rest.is_empty() => {
+            // What a branch sets is bound in that branch only: after `endif`, or in another
+            // branch, the name may be the includer's.
+            "if" => {
+                read(reads(rest), &scopes, &mut out);
+                scopes.0.push(BTreeSet::new());
             }
+            "elif" | "else" => {
+                if scopes.0.len() < 2 {
+                    return None;
+                }
+                scopes.0.pop();
+                read(reads(rest), &scopes, &mut out);
+                scopes.0.push(BTreeSet::new());
+            }
+            "endif" if rest.is_empty() => {
+                if scopes.0.len() < 2 {
+                    return None;
+                }
+                scopes.0.pop();
+            }
+            "break" | "continue" | "endset" | "endfilter" if rest.is_empty() => {}
             "for" => {
                 let split = rest.iter().position(|t| *t == Tok::Ident("in"))?;
                 // What is looped over is read before the loop's names are bound.
@@ -228,12 +246,13 @@ pub(super) fn scan(src: &str) -> Option<Scan> {
                     return None;
                 };
                 read(reads(rest.get(2..).unwrap_or(&[])), &scopes, &mut out);
-                let target = if tag == "set_global" {
-                    scopes.0.first_mut()
-                } else {
-                    scopes.0.last_mut()
-                };
-                target.expect("never empty").insert(name.to_string());
+                // `set_global` reaches further, but only once it has run: counting it bound
+                // where it stands is the safe reading.
+                scopes
+                    .0
+                    .last_mut()
+                    .expect("never empty")
+                    .insert(name.to_string());
                 out.bound.insert(name.to_string());
                 out.assigned.insert(name.to_string());
             }
@@ -382,6 +401,20 @@ mod tests {
         assert!(s.assigned.contains("y"));
         // Read before it is set: the includer's value.
         assert!(free("{{ y }}{% set y = 1 %}").contains(&"y".to_string()));
+    }
+
+    #[test]
+    fn a_name_set_in_one_branch_is_not_bound_in_another_or_after() {
+        assert_eq!(
+            free("{% if c %}{% set y = 1 %}{{ y }}{% else %}{{ y }}{% endif %}{{ y }}"),
+            ["c", "y"]
+        );
+        assert_eq!(free("{% if c %}{% set y = 1 %}{{ y }}{% endif %}"), ["c"]);
+        // A loop's names are not bound in its `else`.
+        assert_eq!(
+            free("{% for x in xs %}{% else %}{{ x }}{% endfor %}"),
+            ["x", "xs"]
+        );
     }
 
     #[test]

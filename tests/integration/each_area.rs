@@ -278,26 +278,31 @@ fn copy_varies_and_agrees_for_every_area_of_two_weeks() {
     }
 }
 
+/// `casewire draft --each-area` on the real 2021-01-18 release into `out`, with `extra`.
+fn january_cli(out: &std::path::Path, extra: &[&str]) -> Run {
+    let data = shared("releases/2021-01-18/ltla-reconstructed.csv");
+    let population = shared("population/mid-2019.csv");
+    let mut args = vec![
+        "draft",
+        "--each-area",
+        "--out-dir",
+        arg(out),
+        "--data",
+        arg(&data),
+        "--population",
+        arg(&population),
+        "--release",
+        "2021-01-18",
+    ];
+    args.extend_from_slice(extra);
+    casewire(&args)
+}
+
 #[test]
 fn the_cli_writes_one_file_per_area() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("stories");
-    let run = casewire(&[
-        "draft",
-        "--each-area",
-        "--universe",
-        "england",
-        "--out-dir",
-        arg(&out),
-        "--data",
-        arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
-        "--population",
-        arg(&shared("population/mid-2019.csv")),
-        "--release",
-        "2021-01-18",
-        "--seed",
-        "7",
-    ]);
+    let run = january_cli(&out, &["--universe", "england", "--seed", "7"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(run.stderr.contains("wrote 315 stories"), "{}", run.stderr);
     // Each story with its facts beside it.
@@ -362,18 +367,7 @@ fn area_patch(story: &casewire::story::Story) -> casewire::config::Patch {
 fn the_cli_writes_the_national_facts_once_and_every_sidecar_names_them() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("stories");
-    let run = casewire(&[
-        "draft",
-        "--each-area",
-        "--out-dir",
-        arg(&out),
-        "--data",
-        arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
-        "--population",
-        arg(&shared("population/mid-2019.csv")),
-        "--release",
-        "2021-01-18",
-    ]);
+    let run = january_cli(&out, &[]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let bytes = std::fs::read(out.join(SHARED_FACTS_FILE)).unwrap();
     let shared: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
@@ -675,20 +669,7 @@ fn a_failed_every_area_run_writes_nothing() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("stories");
-    let run = casewire(&[
-        "draft",
-        "--each-area",
-        "--out-dir",
-        arg(&out),
-        "--templates",
-        arg(templates.path()),
-        "--data",
-        arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
-        "--population",
-        arg(&shared("population/mid-2019.csv")),
-        "--release",
-        "2021-01-18",
-    ]);
+    let run = january_cli(&out, &["--templates", arg(templates.path())]);
     assert_ne!(run.status, 0, "{}", run.stderr);
     assert!(run.stderr.contains("Bromley"), "{}", run.stderr);
     let left: Vec<String> = std::fs::read_dir(&out)
