@@ -874,13 +874,18 @@ async fn fault_v1_pages_that_repeat_for_ever_are_refused() {
 
 #[tokio::test]
 async fn fault_connection_refused_is_retried_then_refused() {
-    // A port nothing listens on: bind one, note it, close it.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
     let rig = rig().await;
     let before = view(&rig.path);
     let server = serve(|_| None).await;
+    // A port nothing listens on: bind one, note it, close it. Chosen after the test server
+    // is up, and never its port, which the kernel may hand out again once freed.
+    let base = loop {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        if !server.base.contains(&base) {
+            break base;
+        }
+    };
     let mut opts = options(&server, "2026-11-23T10:00:00Z");
     opts.base_url = Some(base.clone());
     let mut archive = Archive::open(&rig.path).unwrap();
