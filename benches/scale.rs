@@ -234,12 +234,7 @@ fn compare_with_pandas(python: &str, cases: &[Case], time: bool) {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let rss_kb: u64 = String::from_utf8_lossy(&out.stderr)
-            .lines()
-            .find(|l| l.contains("Maximum resident set size (kbytes)"))
-            .and_then(|l| l.rsplit(':').next())
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0);
+        let rss_kb = time_field(&String::from_utf8_lossy(&out.stderr), MAX_RSS).unwrap_or(0.0);
         let ours = run_child(time, "every", case);
         println!(
             "| {} | {} x {} | {:.2} | {:.0} | {:.3} | {:.0} | {:.0}x |",
@@ -247,7 +242,7 @@ fn compare_with_pandas(python: &str, cases: &[Case], time: bool) {
             case.areas,
             case.days,
             wall,
-            rss_kb as f64 / 1024.0,
+            rss_kb / 1024.0,
             ours.secs,
             ours.max_rss_kb as f64 / 1024.0,
             wall / ours.secs,
@@ -335,12 +330,7 @@ fn run_cli(time: bool, case: &Case, out: &Path) -> Report {
         "casewire draft --each-area on {} failed:\n{stderr}",
         case.data.display()
     );
-    let max_rss_kb = stderr
-        .lines()
-        .find(|l| l.contains("Maximum resident set size (kbytes)"))
-        .and_then(|l| l.rsplit(':').next())
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
+    let max_rss_kb = time_field(&stderr, MAX_RSS).map_or(0, |kb| kb as u64);
     // "wrote N stories to DIR"
     let stories = stderr
         .lines()
@@ -498,19 +488,25 @@ fn run_child(time: bool, job: &str, case: &Case) -> Report {
             _ => {}
         }
     }
-    let field = |name: &str| -> Option<f64> {
-        stderr
-            .lines()
-            .find(|l| l.contains(name))
-            .and_then(|l| l.rsplit(':').next())
-            .and_then(|v| v.trim().parse().ok())
-    };
-    if let Some(kb) = field("Maximum resident set size (kbytes)") {
+    let field = |name: &str| time_field(&stderr, name);
+    if let Some(kb) = field(MAX_RSS) {
         report.max_rss_kb = kb as u64;
     }
     report.cpu_secs =
         field("User time (seconds)").unwrap_or(0.0) + field("System time (seconds)").unwrap_or(0.0);
     report
+}
+
+/// The line of `/usr/bin/time -v` that gives the peak memory.
+const MAX_RSS: &str = "Maximum resident set size (kbytes)";
+
+/// A figure from the report `/usr/bin/time -v` writes to standard error.
+fn time_field(stderr: &str, name: &str) -> Option<f64> {
+    stderr
+        .lines()
+        .find(|l| l.contains(name))
+        .and_then(|l| l.rsplit(':').next())
+        .and_then(|v| v.trim().parse().ok())
 }
 
 /// Peak resident memory of this process so far, kB.

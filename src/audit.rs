@@ -815,24 +815,23 @@ fn date_len(s: &str) -> Option<usize> {
     Some(i)
 }
 
+/// Which bytes the given words start with.
+fn first_bytes<'s>(words: impl Iterator<Item = &'s str>) -> [bool; 256] {
+    let mut first = [false; 256];
+    for b in words.filter_map(|w| w.as_bytes().first()) {
+        first[usize::from(*b)] = true;
+    }
+    first
+}
+
 fn tokenize(line: &str, names: &[(String, String)], labels: &[String]) -> Vec<Tok> {
     let mut toks = Vec::new();
     let bytes = line.as_bytes();
     let mut i = 0;
     let mut push = |t: T, start: usize, end: usize| toks.push(Tok { t, start, end });
     // The first bytes names and labels start with: most places in a line can start neither.
-    let mut name_first = [false; 256];
-    for (n, _) in names {
-        if let Some(&b) = n.as_bytes().first() {
-            name_first[usize::from(b)] = true;
-        }
-    }
-    let mut label_first = [false; 256];
-    for l in labels {
-        if let Some(&b) = l.as_bytes().first() {
-            label_first[usize::from(b)] = true;
-        }
-    }
+    let name_first = first_bytes(names.iter().map(|(n, _)| n.as_str()));
+    let label_first = first_bytes(labels.iter().map(String::as_str));
     while i < line.len() {
         let c = line[i..].chars().next().expect("in bounds");
         let after_word = line[..i].chars().next_back().is_some_and(is_word_char);

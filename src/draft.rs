@@ -999,8 +999,8 @@ where
         checked: None,
         shared: None,
         skipped,
-        warnings: Vec::new(),
-        notes: Vec::new(),
+        warnings,
+        notes,
     };
     // The leaders, movers and nation leaders every story of the week shares, decided once.
     let week_views = story::WeekViews::new(&dataset, &national, &patch, request.release);
@@ -1031,8 +1031,6 @@ where
         Ok((story, local, rendered))
     };
     let Some((first, rest)) = national.weeks.split_first() else {
-        summary.warnings = warnings;
-        summary.notes = notes;
         return Ok(summary);
     };
     let first_built = build_render(first)?;
@@ -1045,13 +1043,12 @@ where
         &population,
         crate::facts::Part::National,
     );
-    let shared_facts = shared.facts.clone();
     let shared = SharedFacts::new(shared);
     let reference = shared.reference();
     let context = (!request.no_audit).then(|| {
         crate::audit::AuditContext::new(
             &first_built.0,
-            &shared_facts,
+            &shared.sidecar.facts,
             &dataset,
             &population,
             &patch,
@@ -1126,8 +1123,5 @@ where
         }
     }
     summary.shared = Some(shared);
-
-    summary.warnings = warnings;
-    summary.notes = notes;
     Ok(summary)
 }

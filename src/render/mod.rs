@@ -378,32 +378,29 @@ impl Renderer {
             _ => sources.clone(),
         };
         let (spliced, fast_sources, fast) = plan_fast(&wanted, &blocks);
-        if !fast.is_empty()
-            && let Ok(tera) = load(&fast_sources)
-        {
-            return Ok(Renderer {
-                tera,
-                plain: OnceLock::new(),
-                sources: Some(sources),
-                names,
-                blocks,
-                fast,
-                spliced,
-                shared: Mutex::new(Vec::new()),
-            });
-        }
-        // As written: also what reports a template's syntax error, naming the file.
-        let tera = load(&sources).map_err(|e| RenderError::Syntax {
-            report: tera_report(&e),
-        })?;
+        let loaded = if fast.is_empty() {
+            None
+        } else {
+            load(&fast_sources).ok()
+        };
+        let (tera, sources, fast, spliced) = match loaded {
+            Some(tera) => (tera, Some(sources), fast, spliced),
+            // As written: also what reports a template's syntax error, naming the file.
+            None => {
+                let tera = load(&sources).map_err(|e| RenderError::Syntax {
+                    report: tera_report(&e),
+                })?;
+                (tera, None, BTreeMap::new(), Vec::new())
+            }
+        };
         Ok(Renderer {
             tera,
             plain: OnceLock::new(),
-            sources: None,
+            sources,
             names,
             blocks,
-            fast: BTreeMap::new(),
-            spliced: Vec::new(),
+            fast,
+            spliced,
             shared: Mutex::new(Vec::new()),
         })
     }
