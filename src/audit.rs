@@ -1099,13 +1099,6 @@ fn sentences(
     out
 }
 
-/// A name as the templates print it: Markdown-escaped.
-fn markdown_escaped(s: &str) -> String {
-    let mut out = Vec::new();
-    crate::render::markdown_escape(s, &mut out).expect("writing to memory");
-    String::from_utf8(out).expect("escaping keeps UTF-8")
-}
-
 /// Whether `phrase` occurs in `text` as whole words, ignoring case.
 fn contains_phrase(text: &str, phrase: &str) -> bool {
     if phrase.trim().is_empty() {
@@ -1313,7 +1306,7 @@ fn audit_with(ctx: &AuditContext<'_>, input: AuditInput<'_>) -> AuditReport {
     // Names print Markdown-escaped ("\\*test\\*"): read them in either form.
     let escaped: Vec<(String, String)> = names
         .iter()
-        .map(|(n, c)| (markdown_escaped(n), c.clone()))
+        .map(|(n, c)| (crate::lang::markdown_text(n), c.clone()))
         .filter(|(n, _)| !names.iter().any(|(m, _)| m == n))
         .collect();
     names.extend(escaped);
@@ -1366,7 +1359,7 @@ fn audit_with(ctx: &AuditContext<'_>, input: AuditInput<'_>) -> AuditReport {
     // name may hold digits ("Hartlepool 001") that are not figures.
     .chain(story.leaders.iter().filter_map(|l| l.replaced.as_ref()))
     .filter(|l| !l.trim().is_empty())
-    .flat_map(|l| [l.clone(), markdown_escaped(l)])
+    .flat_map(|l| [l.clone(), crate::lang::markdown_text(l)])
     .collect();
     labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
     labels.dedup();
@@ -1484,13 +1477,14 @@ impl<'a> Auditor<'a> {
         for (name, _) in &self.names {
             if name.len() > phrase.len()
                 && (contains_phrase(name, phrase)
-                    || contains_phrase(name, &markdown_escaped(phrase)))
+                    || contains_phrase(name, &crate::lang::markdown_text(phrase)))
                 && text.contains(name.as_str())
             {
                 text = std::borrow::Cow::Owned(text.replace(name.as_str(), " "));
             }
         }
-        contains_phrase(&text, phrase) || contains_phrase(&text, &markdown_escaped(phrase))
+        contains_phrase(&text, phrase)
+            || contains_phrase(&text, &crate::lang::markdown_text(phrase))
     }
 
     fn check_sentence(&mut self, s: &Sentence, printed_broken: &mut Vec<usize>) {

@@ -10,7 +10,10 @@ use crate::config::{ConfigError, Patch, resolve_areas};
 use crate::facts::FactsSidecar;
 use crate::fetch::file::{PopulationError, ReadError, read_data_file, read_population_file};
 use crate::gates::{GateInput, check_inputs};
-use crate::model::{Dataset, DatasetBuilder, Population, ROLLING_RATE_METRIC, ROLLING_SUM_METRIC};
+use crate::model::{
+    Dataset, DatasetBuilder, HOSPITAL_CASES, Population, ROLLING_RATE_METRIC, ROLLING_SUM_METRIC,
+    UKHSA_OCCUPIED_BEDS, VENTILATED_BEDS,
+};
 use crate::render::{RenderError, Renderer};
 use crate::stats::{National, Rate, Week, week_sum};
 use crate::story::{self, Story, StoryError, StoryInput};
@@ -257,8 +260,8 @@ pub fn facts_path(out: &Path) -> PathBuf {
 /// a sidecar that did not exist before is removed again. Returns the sidecar's path.
 pub fn write_out(draft: &Draft, out: &Path) -> std::io::Result<PathBuf> {
     let sidecar = facts_path(out);
-    let facts_tmp = crate::publish::stage(&sidecar, draft.facts.to_json().as_bytes())?;
-    let story_tmp = crate::publish::stage(out, draft.output.as_bytes())?;
+    let facts_tmp = crate::fsio::stage(&sidecar, draft.facts.to_json().as_bytes())?;
+    let story_tmp = crate::fsio::stage(out, draft.output.as_bytes())?;
     let existed = sidecar.exists();
     facts_tmp.persist(&sidecar).map_err(|e| e.error)?;
     if let Err(e) = story_tmp.persist(out) {
@@ -347,15 +350,6 @@ pub fn cross_check(
     }
     Ok(warnings)
 }
-
-/// The dashboard's metric for patients in hospital with Covid-19.
-pub const HOSPITAL_CASES: &str = "hospitalCases";
-/// The dashboard's metric for Covid-19 patients in mechanically ventilated beds.
-pub const VENTILATED_BEDS: &str = "covidOccupiedMVBeds";
-/// The UKHSA data dashboard's metric for beds occupied by Covid-19 patients: the same count as
-/// the legacy `hospitalCases`. (It publishes no ventilation figure, so a UKHSA story gives
-/// patients only.)
-pub const UKHSA_OCCUPIED_BEDS: &str = "COVID-19_healthcare_occupiedBedsByDay";
 
 /// The patch's NHS region hospital figures: the latest value of each metric on or before the
 /// release. `None` when the patch names no region or the data have neither figure: absent

@@ -1120,7 +1120,7 @@ fn national_lists(c: &mut Collector<'_>) {
             ),
             (
                 "ventilated",
-                crate::draft::VENTILATED_BEDS,
+                crate::model::VENTILATED_BEDS,
                 h.ventilated,
                 h.ventilated_date,
             ),

@@ -213,6 +213,56 @@ pub fn sentence_case(s: &str) -> String {
     }
 }
 
+/// Backslash-escapes the characters that could start Markdown or HTML structure. CommonMark
+/// lets any ASCII punctuation be escaped; figures and ordinary names hold none of these.
+/// A line break in a value becomes a space: a value is one phrase, and a break would let
+/// what follows it start a heading, a list or a thematic break. A value starting like a
+/// list item or a setext underline (`-`, `+`, `=`, `1.`) has that mark escaped too, since it
+/// may be printed at the start of a line; leading spaces and tabs are dropped.
+pub fn markdown_escape(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    // Indentation would make a value printed at the start of a line a code block.
+    let input = input.trim_start_matches([' ', '\t']);
+    let bytes = input.as_bytes();
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    // A mark only opens a list (or underlines a heading) when a space or the end follows.
+    let ends_mark = |i: usize, mark: u8| {
+        matches!(bytes.get(i), None | Some(b' ' | b'\t')) || bytes.get(i) == Some(&mark)
+    };
+    let list_mark = match bytes.first() {
+        Some(&m @ (b'-' | b'+' | b'=')) if ends_mark(1, m) => Some(0),
+        Some(b'0'..=b'9')
+            if matches!(bytes.get(digits), Some(b'.' | b')')) && ends_mark(digits + 1, b' ') =>
+        {
+            Some(digits)
+        }
+        _ => None,
+    };
+    let mut start = 0;
+    for (i, c) in input.char_indices() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '{' | '}'
+        ) || list_mark == Some(i)
+        {
+            out.write_all(&input.as_bytes()[start..i])?;
+            out.write_all(&[b'\\', c as u8])?;
+            start = i + 1;
+        } else if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
+            out.write_all(&input.as_bytes()[start..i])?;
+            out.write_all(b" ")?;
+            start = i + c.len_utf8();
+        }
+    }
+    out.write_all(&input.as_bytes()[start..])
+}
+
+/// [`markdown_escape`] into a string, for Markdown built outside the templates.
+pub fn markdown_text(input: &str) -> String {
+    let mut out = Vec::with_capacity(input.len());
+    markdown_escape(input, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("escaping keeps UTF-8")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ pub mod config;
 pub mod draft;
 pub mod facts;
 pub mod fetch;
+pub mod fsio;
 pub mod gates;
 pub mod lang;
 pub mod lint;

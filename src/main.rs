@@ -257,7 +257,7 @@ enum TemplatesAction {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    casewire::fetch::file::parse_date(s)
+    casewire::model::parse_date(s)
         .ok_or_else(|| format!("\"{s}\" is not a date in the form YYYY-MM-DD"))
 }
 
@@ -350,7 +350,7 @@ fn each_area(args: DraftArgs) -> anyhow::Result<()> {
     // Each story is staged as soon as it passes its checks, and nothing is put in place
     // until every story has: a run that fails leaves the folder as it was.
     let json = matches!(args.format, FormatArg::Json);
-    let mut batch = casewire::publish::Batch::new();
+    let mut batch = casewire::fsio::Batch::new();
     let run = casewire::draft::draft_each_area_with(&request, |story| -> anyhow::Result<()> {
         let path = out_dir.join(&story.file_name);
         let staged = if json {
@@ -484,7 +484,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let stamp = format!("{}T00:00:00Z", today());
                 archive.store_population(&name, &url, &bytes, &stamp)?;
             }
-            casewire::publish::write_atomic(&out, &bytes)
+            casewire::fsio::write_atomic(&out, &bytes)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             println!(
                 "wrote {} ({} areas, {})",

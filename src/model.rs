@@ -17,6 +17,14 @@ pub const CASES_METRIC: &str = "newCasesBySpecimenDate";
 pub const ROLLING_SUM_METRIC: &str = "newCasesBySpecimenDateRollingSum";
 /// A rolling 7-day rate some dashboard files carry; read only to cross-check our own rates.
 pub const ROLLING_RATE_METRIC: &str = "newCasesBySpecimenDateRollingRate";
+/// The dashboard's metric for patients in hospital with Covid-19.
+pub const HOSPITAL_CASES: &str = "hospitalCases";
+/// The dashboard's metric for Covid-19 patients in mechanically ventilated beds.
+pub const VENTILATED_BEDS: &str = "covidOccupiedMVBeds";
+/// The UKHSA data dashboard's metric for beds occupied by Covid-19 patients: the same count as
+/// the legacy `hospitalCases`. (It publishes no ventilation figure, so a UKHSA story gives
+/// patients only.)
+pub const UKHSA_OCCUPIED_BEDS: &str = "COVID-19_healthcare_occupiedBedsByDay";
 
 /// Where a value came from: a file (or URL, or archive entry) and a line in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -620,4 +628,22 @@ impl DatasetBuilder {
 
 fn show_count(value: Option<i32>) -> String {
     value.map_or_else(|| "no data".to_string(), |v| v.to_string())
+}
+/// Parses `YYYY-MM-DD` without the generality (and cost) of a format string.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let mut n = 0u32;
+        for &c in &b[r] {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + u32::from(c - b'0');
+        }
+        Some(n)
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use chrono::{Days, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::fetch::file::{PopulationError, parse_date, read_population_bytes};
+use crate::fetch::file::{PopulationError, read_population_bytes};
+use crate::model::parse_date;
 use crate::model::{
     BuildError, CASES_METRIC, Dataset, DatasetBuilder, Population, RowArea, SourceInfo,
 };

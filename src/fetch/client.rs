@@ -278,7 +278,7 @@ impl Client {
         let redirects = reqwest::redirect::Policy::custom(|attempt| {
             if attempt.previous().len() >= 10 {
                 attempt.error("too many redirects")
-            } else if let Err(why) = crate::fetch::run::check_transport(attempt.url()) {
+            } else if let Err(why) = check_transport(attempt.url()) {
                 attempt.error(format!("refusing a redirect to {why}"))
             } else {
                 attempt.follow()
@@ -667,6 +667,28 @@ impl Stopwatch {
     /// Time since the start.
     pub fn elapsed(&self) -> Duration {
         self.0.elapsed()
+    }
+}
+
+/// Plain HTTP only to this machine (a test server, a local mirror): anywhere else it would
+/// be a way to turn TLS, and so the check of who is answering, off by configuration.
+pub fn check_transport(url: &Url) -> Result<(), String> {
+    if url.scheme() != "http" {
+        return Ok(());
+    }
+    let host = url.host_str().unwrap_or("");
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{url}\" is plain HTTP to another machine; use https (plain HTTP is allowed \
+             only to 127.0.0.1 or localhost)"
+        ))
     }
 }
 

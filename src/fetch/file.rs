@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::model::{
-    BuildError, CASES_METRIC, DatasetBuilder, Location, Population, RowArea, SourceInfo,
+    BuildError, CASES_METRIC, DatasetBuilder, Location, Population, RowArea, SourceInfo, parse_date,
 };
 
 /// Why a file could not be read as dashboard data.
@@ -105,25 +105,6 @@ pub fn read_data_bytes(
         b'{' | b'[' => read_json(builder, label, bytes, release),
         _ => read_csv(builder, label, bytes, release),
     }
-}
-
-/// Parses `YYYY-MM-DD` without the generality (and cost) of a format string.
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let mut n = 0u32;
-        for &c in &b[r] {
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            n = n * 10 + u32::from(c - b'0');
-        }
-        Some(n)
-    };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
 /// A value that means "no data": blank, `null`, or the dashboard's empty markers.

@@ -22,7 +22,8 @@ pub use archive::{Archive, ArchiveError, ReleaseSelector};
 pub use client::ClientConfig;
 pub use error::FetchError;
 pub use file::{ReadError, read_data_bytes, read_data_file, read_population_file};
+pub use progress::FetchSummary;
 pub use run::{
-    FetchOptions, FetchReport, FetchSettings, FetchSummary, Source, fetch, fetch_blocking,
-    fetch_command, fetch_into, load_offline, load_offline_from, years_needed,
+    FetchOptions, FetchReport, FetchSettings, Source, fetch, fetch_blocking, fetch_command,
+    fetch_into, load_offline, load_offline_from, years_needed,
 };

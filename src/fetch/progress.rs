@@ -5,7 +5,8 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::fetch::run::FetchSummary;
+use std::fmt;
+use std::time::Duration;
 
 /// Receives a fetch's progress. Called from several tasks at once.
 pub trait Progress: Send + Sync {
@@ -95,5 +96,45 @@ pub fn for_stderr() -> Arc<dyn Progress> {
         Arc::new(Bar::default())
     } else {
         Arc::new(LogLines::default())
+    }
+}
+
+/// What a fetch did, for the line printed at the end.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FetchSummary {
+    /// HTTP requests sent, retries included.
+    pub requests: u64,
+    /// Retries among them.
+    pub retries: u64,
+    /// Values received (one area, date and metric each).
+    pub rows: u64,
+    /// Body bytes received.
+    pub bytes: u64,
+    /// Areas in the dataset.
+    pub areas: usize,
+    /// Time from start to end.
+    pub elapsed: Duration,
+    /// The waits the retries were scheduled for.
+    pub retry_wait: Duration,
+    /// Observations written to the archive, if it was written.
+    pub stored: Option<u64>,
+}
+
+impl fmt::Display for FetchSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} requests ({} retries), {} rows for {} areas, {:.1} kB in {:.1} s",
+            self.requests,
+            self.retries,
+            self.rows,
+            self.areas,
+            self.bytes as f64 / 1000.0,
+            self.elapsed.as_secs_f64()
+        )?;
+        if let Some(stored) = self.stored {
+            write!(f, "; {stored} observations archived")?;
+        }
+        Ok(())
     }
 }

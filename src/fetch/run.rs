@@ -13,9 +13,11 @@ use reqwest::Url;
 use tokio::task::JoinSet;
 
 use crate::fetch::archive::{Archive, ArchiveError, FetchRecord, ReleaseSelector};
+use crate::fetch::client::check_transport;
 use crate::fetch::client::{Client, ClientConfig, Expect, Stopwatch};
 use crate::fetch::error::FetchError;
 use crate::fetch::file::{read_data_bytes, read_population_bytes, read_records};
+use crate::fetch::progress::FetchSummary;
 use crate::fetch::progress::Progress;
 use crate::fetch::{legacy, ukhsa};
 use crate::model::{CASES_METRIC, Dataset, DatasetBuilder, Population, SourceInfo};
@@ -192,28 +194,6 @@ impl FetchOptions {
     }
 }
 
-/// Plain HTTP only to this machine (a test server, a local mirror): anywhere else it would
-/// be a way to turn TLS, and so the check of who is answering, off by configuration.
-pub fn check_transport(url: &Url) -> Result<(), String> {
-    if url.scheme() != "http" {
-        return Ok(());
-    }
-    let host = url.host_str().unwrap_or("");
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if loopback {
-        Ok(())
-    } else {
-        Err(format!(
-            "\"{url}\" is plain HTTP to another machine; use https (plain HTTP is allowed \
-             only to 127.0.0.1 or localhost)"
-        ))
-    }
-}
-
 /// The newsroom's fetch settings, as a `[fetch]` table in its configuration file. Every
 /// field is optional; what is left out takes the defaults of [`FetchOptions::new`].
 ///
@@ -295,46 +275,6 @@ pub fn years_needed(last_day: NaiveDate, days: u32) -> Vec<i32> {
     use chrono::Datelike;
     let first = last_day - chrono::Days::new(u64::from(days));
     (first.year()..=last_day.year()).collect()
-}
-
-/// What a fetch did, for the line printed at the end.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FetchSummary {
-    /// HTTP requests sent, retries included.
-    pub requests: u64,
-    /// Retries among them.
-    pub retries: u64,
-    /// Values received (one area, date and metric each).
-    pub rows: u64,
-    /// Body bytes received.
-    pub bytes: u64,
-    /// Areas in the dataset.
-    pub areas: usize,
-    /// Time from start to end.
-    pub elapsed: Duration,
-    /// The waits the retries were scheduled for.
-    pub retry_wait: Duration,
-    /// Observations written to the archive, if it was written.
-    pub stored: Option<u64>,
-}
-
-impl fmt::Display for FetchSummary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} requests ({} retries), {} rows for {} areas, {:.1} kB in {:.1} s",
-            self.requests,
-            self.retries,
-            self.rows,
-            self.areas,
-            self.bytes as f64 / 1000.0,
-            self.elapsed.as_secs_f64()
-        )?;
-        if let Some(stored) = self.stored {
-            write!(f, "; {stored} observations archived")?;
-        }
-        Ok(())
-    }
 }
 
 /// The result of a fetch.

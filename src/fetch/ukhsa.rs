@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::fetch::client::{Client, Expect};
 use crate::fetch::error::FetchError;
-use crate::fetch::file::parse_date;
+use crate::model::parse_date;
 use crate::model::{CASES_METRIC, DatasetBuilder, RowArea};
 
 /// The public API's host.

@@ -7,7 +7,6 @@
 //! SVG and the story's view model beside it. When a newer release revises figures a published
 //! edition printed, it writes a correction note for that edition.
 
-mod atomic;
 pub mod files;
 
 use std::collections::BTreeMap;
@@ -17,7 +16,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use atomic::{Batch, stage, write_atomic};
+use crate::fsio::write_atomic;
 
 use crate::config::Patch;
 use crate::draft::{DraftError, Format, Inputs};
@@ -298,7 +297,7 @@ pub fn releases_in(source: &SourceConfig) -> Result<Vec<NaiveDate>, PublishError
             let mut found: Vec<NaiveDate> = entries
                 .filter_map(Result::ok)
                 .filter_map(|e| {
-                    let date = crate::fetch::file::parse_date(e.file_name().to_str()?)?;
+                    let date = crate::model::parse_date(e.file_name().to_str()?)?;
                     e.path().join(file).is_file().then_some(date)
                 })
                 .collect();
@@ -330,7 +329,7 @@ pub fn releases_in(source: &SourceConfig) -> Result<Vec<NaiveDate>, PublishError
                 .map_err(|e| PublishError::NoRelease { why: e.to_string() })?;
             let mut found: Vec<NaiveDate> = labels
                 .iter()
-                .filter_map(|l| crate::fetch::file::parse_date(l.get(..10)?))
+                .filter_map(|l| crate::model::parse_date(l.get(..10)?))
                 .collect();
             found.sort_unstable();
             found.dedup();
@@ -974,7 +973,7 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
         // break would otherwise end the image's text or start a heading.
         let alt = format!(
             "Covid-19 rates per 100,000 people in {} in the seven days to {}, against the week before",
-            crate::render::markdown_text(&draft.story.region),
+            crate::lang::markdown_text(&draft.story.region),
             crate::lang::date(draft.story.week.end, None)
         );
         let markdown = format!("{}\n{body}\n![{alt}]({chart})\n", front.render());
@@ -1053,7 +1052,7 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
                 );
                 for c in &changes {
                     // The lines name areas: escaped, so a hostile name stays text.
-                    note.push_str(&format!("- {}\n", crate::render::markdown_text(c)));
+                    note.push_str(&format!("- {}\n", crate::lang::markdown_text(c)));
                 }
                 let path = format!(
                     "{}-{}.correction-{release}.md",

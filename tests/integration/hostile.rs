@@ -245,7 +245,7 @@ fn escaped_values_never_open_a_block() {
         "![img](x.png)",
         "a | b |\n|---|---|",
     ] {
-        let escaped = casewire::render::markdown_text(value);
+        let escaped = casewire::lang::markdown_text(value);
         for line in [
             format!("{escaped} has the highest rate."),
             format!("The rate in {escaped} rose."),
@@ -267,6 +267,6 @@ fn escaped_values_never_open_a_block() {
     }
     // Ordinary figures and names are left alone.
     for plain in ["834.7", "-5", "Stockton-on-Tees", "1,234", "St. Helens"] {
-        assert_eq!(casewire::render::markdown_text(plain), plain);
+        assert_eq!(casewire::lang::markdown_text(plain), plain);
     }
 }

@@ -87,7 +87,7 @@ fn a_partial_reading_a_story_s_own_field_is_rendered_for_each_story() {
     .unwrap();
     assert!(run.stories.len() > 300);
     for story in &run.stories {
-        let name = casewire::render::markdown_text(&story.draft.story.region);
+        let name = casewire::lang::markdown_text(&story.draft.story.region);
         assert!(
             story
                 .draft
