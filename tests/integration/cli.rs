@@ -24,8 +24,7 @@ fn fails(mut args: Vec<String>) -> String {
     let out = dir.path().join("story.md");
     args.push("--out".into());
     args.push(arg(&out).into());
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = casewire(&refs);
+    let run = Casewire::new().args(&args).run();
     assert_eq!(run.status, 1, "should fail: {}", run.stderr);
     assert!(run.stdout.is_empty(), "nothing on stdout: {}", run.stdout);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
@@ -38,8 +37,7 @@ fn fails(mut args: Vec<String>) -> String {
 
 #[test]
 fn help_teaches_with_an_example() {
-    let run = casewire(&["draft", "--help"]);
-    assert_eq!(run.status, 0);
+    let run = Casewire::new().args(["draft", "--help"]).success();
     for needle in [
         "--patch",
         "--data",
@@ -58,18 +56,19 @@ fn help_teaches_with_an_example() {
 
 #[test]
 fn the_readme_command_prints_a_story() {
-    let run = casewire(&[
-        "draft",
-        "--patch",
-        "examples/se-london.toml",
-        "--data",
-        arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
-        "--population",
-        arg(&shared("population/mid-2019.csv")),
-        "--release",
-        "2021-01-18",
-    ]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = Casewire::new()
+        .args([
+            "draft",
+            "--patch",
+            "examples/se-london.toml",
+            "--data",
+            arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
+            "--population",
+            arg(&shared("population/mid-2019.csv")),
+            "--release",
+            "2021-01-18",
+        ])
+        .success();
     assert!(run.stdout.starts_with("# "), "{}", run.stdout);
     assert!(run.stdout.contains("seven days to January 14"));
     assert!(run.stdout.ends_with(".\n"));
@@ -81,9 +80,7 @@ fn out_is_written_whole_on_success() {
     let out = dir.path().join("nested/story.md");
     let mut args = tiny_args("data/tiny.csv", "patches/tiny.toml", "2021-01-18");
     args.extend(["--out".to_string(), arg(&out).to_string()]);
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = casewire(&refs);
-    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = Casewire::new().args(&args).success();
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("Bromley"));
     assert!(run.stderr.contains("wrote"));
@@ -236,18 +233,19 @@ fn a_missing_data_file_is_named() {
 
 #[test]
 fn a_bad_release_date_is_refused_by_the_parser() {
-    let run = casewire(&[
-        "draft",
-        "--patch",
-        "x",
-        "--data",
-        "y",
-        "--population",
-        "z",
-        "--release",
-        "18/01/2021",
-    ]);
-    assert_eq!(run.status, 2);
+    let run = Casewire::new()
+        .args([
+            "draft",
+            "--patch",
+            "x",
+            "--data",
+            "y",
+            "--population",
+            "z",
+            "--release",
+            "18/01/2021",
+        ])
+        .code(2);
     assert!(
         run.stderr.contains("is not a date in the form YYYY-MM-DD"),
         "{}",
@@ -258,9 +256,7 @@ fn a_bad_release_date_is_refused_by_the_parser() {
 #[test]
 fn an_area_without_a_full_week_is_said_plainly() {
     let args = tiny_args("data/blank-day.csv", "patches/tiny.toml", "2021-01-18");
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = casewire(&refs);
-    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = Casewire::new().args(&args).success();
     assert!(
         run.stdout.contains(
             "There is no rate for Dartford this week: the dashboard has no figures for January 13."
@@ -283,8 +279,7 @@ fn out_and_its_facts_are_readable_by_all() {
     let out = dir.path().join("story.md");
     let mut args = tiny_args("data/tiny.csv", "patches/tiny.toml", "2021-01-18");
     args.extend(["--out".to_string(), arg(&out).to_string()]);
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert_eq!(casewire(&refs).status, 0);
+    assert_eq!(Casewire::new().args(&args).run().status, 0);
     for f in [out.clone(), dir.path().join("story.facts.json")] {
         let mode = std::fs::metadata(&f).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o644, "{}", f.display());

@@ -14,17 +14,9 @@ fn each(
     template: Option<&str>,
 ) -> EachArea {
     draft_each_area(&EachAreaRequest {
-        patch: None,
-        data: vec![shared(data)],
-        population: shared(population),
-        release: date(release),
         universe: Some(universe),
         template: template.map(str::to_string),
-        templates: None,
-        seed: None,
-        today: Some(date("2026-01-01")),
-        no_audit: false,
-        archive: None,
+        ..each_area_request(vec![shared(data)], shared(population), release)
     })
     .unwrap()
 }
@@ -295,7 +287,7 @@ fn january_cli(out: &std::path::Path, extra: &[&str]) -> Run {
         "2021-01-18",
     ];
     args.extend_from_slice(extra);
-    casewire(&args)
+    Casewire::new().args(args).run()
 }
 
 #[test]
@@ -326,16 +318,18 @@ fn the_cli_writes_one_file_per_area() {
         knowsley.starts_with("# Knowsley has the highest Covid-19 rate in England"),
         "{knowsley}"
     );
-    let missing = casewire(&[
-        "draft",
-        "--each-area",
-        "--data",
-        "x",
-        "--population",
-        "y",
-        "--release",
-        "2021-01-18",
-    ]);
+    let missing = Casewire::new()
+        .args([
+            "draft",
+            "--each-area",
+            "--data",
+            "x",
+            "--population",
+            "y",
+            "--release",
+            "2021-01-18",
+        ])
+        .run();
     assert_eq!(missing.status, 2, "--out-dir is required");
 }
 

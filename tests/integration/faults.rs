@@ -19,7 +19,7 @@ use casewire::fetch::client::ClientConfig;
 use casewire::fetch::progress::{Progress, Silent};
 use casewire::fetch::run::{FetchOptions, FetchReport, Source, fetch, fetch_into, load_offline};
 use casewire::model::{Area, Dataset};
-use casewire::publish::{Outcome, PublishError, PublishOptions, run};
+use casewire::publish::{Outcome, PublishError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 
@@ -941,39 +941,18 @@ fn newsroom(
         }
     }));
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        crate::support::fixture("patches/london-utla.toml"),
-        dir.path().join("patch.toml"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("newsroom.toml"),
-        format!(
-            r#"contact = "tests@example.com"
-output = "out"
-[source]
-kind = "archive"
-archive = "archive.sqlite"
-api = "legacy-v2"
-area_type = "utla"
-population = "{}"
-fetch = true
-format = "csv"
-[schedule]
-max_age_days = 3
-[fetch]
-legacy_base_url = "{}"
-max_attempts = 2
-timeout_secs = 5
-[[story]]
-name = "london"
-patch = "patch.toml"
-"#,
-            shared("population/mid-2019.csv").display(),
-            server.base
-        ),
-    )
-    .unwrap();
+    crate::support::NewsroomFixture::new(dir.path())
+        .contact("tests@example.com")
+        .source_legacy_archive("utla", &shared("population/mid-2019.csv"), &server.base)
+        .max_age_days(3)
+        .fetch_setting("max_attempts = 2")
+        .fetch_setting("timeout_secs = 5")
+        .patch_file(
+            "patch.toml",
+            crate::support::fixture("patches/london-utla.toml"),
+        )
+        .story("london", "patch.toml")
+        .write();
     Newsroom {
         _runtime: runtime,
         server,
@@ -991,13 +970,7 @@ impl Newsroom {
     }
 
     fn publish(&self, day: u32) -> Result<Outcome, PublishError> {
-        run(&PublishOptions {
-            config: self.config(),
-            dry_run: false,
-            offline: false,
-            today: Some(date(2021, 1, day)),
-            fail_after_files: None,
-        })
+        crate::support::publish(&self.config(), Some(date(2021, 1, day)))
     }
 
     /// Every file in the output folder and its bytes.
@@ -1353,44 +1326,24 @@ impl Desk {
         let dir = tempfile::tempdir().unwrap();
         let desk = Desk { dir };
         desk.add_release("2021-01-18");
-        std::fs::copy(
-            crate::support::se_london(),
-            desk.dir.path().join("se-london.toml"),
-        )
-        .unwrap();
-        std::fs::write(
-            desk.config(),
-            format!(
-                r#"contact = "test@example.com"
-output = "out"
-[source]
-kind = "files"
-releases = "releases"
-file = "ltla-reconstructed.csv"
-population = "{}"
-[schedule]
-max_age_days = 0
-[[story]]
-name = "weekly"
-patch = "se-london.toml"
-"#,
-                shared("population/mid-2019.csv").display()
-            ),
-        )
-        .unwrap();
+        crate::support::NewsroomFixture::new(desk.dir.path())
+            .source_files("ltla-reconstructed.csv", &shared("population/mid-2019.csv"))
+            .patch_file("se-london.toml", crate::support::se_london())
+            .story("weekly", "se-london.toml")
+            .write();
         let first = desk.publish().unwrap();
         assert_eq!(first.to_string(), "published 1 for release 2021-01-18");
         desk
     }
 
     fn add_release(&self, day: &str) {
-        let folder = self.dir.path().join("releases").join(day);
-        std::fs::create_dir_all(&folder).unwrap();
-        std::fs::copy(
-            shared(&format!("releases/{day}/ltla-reconstructed.csv")),
-            folder.join("ltla-reconstructed.csv"),
-        )
-        .unwrap();
+        crate::support::place_release(
+            self.dir.path(),
+            day,
+            "ltla-reconstructed.csv",
+            &shared(&format!("releases/{day}/ltla-reconstructed.csv")),
+            crate::support::Place::Copy,
+        );
     }
 
     fn config(&self) -> PathBuf {
@@ -1402,10 +1355,7 @@ patch = "se-london.toml"
     }
 
     fn publish(&self) -> Result<Outcome, PublishError> {
-        run(&PublishOptions {
-            config: self.config(),
-            ..PublishOptions::default()
-        })
+        crate::support::publish(&self.config(), None)
     }
 
     fn files(&self) -> BTreeMap<String, Vec<u8>> {
@@ -1516,16 +1466,16 @@ fn publish_fault_disk_full_publishes_nothing() {
     let desk = Desk::with_the_18th_published();
     let before = desk.files();
     desk.add_release("2021-01-19");
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("trap '' XFSZ; ulimit -f 10 && exec \"$0\" publish --config \"$1\"")
-        .arg(env!("CARGO_BIN_EXE_casewire"))
-        .arg(desk.config())
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let out = crate::support::Casewire::under(
+        "sh",
+        &[
+            "-c",
+            "trap '' XFSZ; ulimit -f 10 && exec \"$0\" publish --config \"$1\"",
+        ],
+    )
+    .arg(desk.config())
+    .code(1);
+    let stderr = out.stderr();
     assert!(
         stderr.contains("cannot write") && stderr.contains("too large"),
         "{stderr}"
@@ -1620,7 +1570,7 @@ fn in_mount_namespace(script: &str, args: &[&Path]) -> Option<std::process::Outp
     let mut command = std::process::Command::new("unshare");
     command.args(["-m", "sh", "-c", script, "sh"]);
     command.args(args);
-    Some(command.env_remove("RUST_LOG").output().unwrap())
+    Some(crate::support::hermetic(&mut command).output().unwrap())
 }
 
 #[test]
@@ -1645,7 +1595,7 @@ echo "exit=$?"
 cd "$1" && for f in * .casewire-state.json; do echo "file $f $(cksum < "$f")"; done
 ls -a
 "#;
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_casewire"));
+    let bin = crate::support::bin();
     let size = PathBuf::from(size);
     let Some(out) = in_mount_namespace(script, &[&desk.out(), &small, &bin, &desk.config(), &size])
     else {
@@ -1711,7 +1661,7 @@ set +e
 "$2" publish --config "$3"
 echo "exit=$?"
 "#;
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_casewire"));
+    let bin = crate::support::bin();
     let Some(out) = in_mount_namespace(script, &[&desk.out(), &bin, &desk.config()]) else {
         eprintln!("skipped: cannot make a mount namespace here; see RELIABILITY.md");
         return;
@@ -1735,22 +1685,23 @@ fn fault_recovered_by_the_command_line_is_reported_as_a_warning() {
     })));
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("archive.sqlite");
-    let run = crate::support::casewire(&[
-        "fetch",
-        "--source",
-        "ukhsa",
-        "--area-type",
-        "ltla",
-        "--area",
-        "Hartlepool",
-        "--base-url",
-        &server.base,
-        "--archive",
-        crate::support::arg(&archive),
-        "--contact",
-        CONTACT,
-    ]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = crate::support::Casewire::new()
+        .args([
+            "fetch",
+            "--source",
+            "ukhsa",
+            "--area-type",
+            "ltla",
+            "--area",
+            "Hartlepool",
+            "--base-url",
+            &server.base,
+            "--archive",
+            crate::support::arg(&archive),
+            "--contact",
+            CONTACT,
+        ])
+        .success();
     assert!(
         run.stderr.contains("retrying") && run.stderr.contains("HTTP 503"),
         "{}",
@@ -1773,12 +1724,9 @@ fn fault_reader_closing_the_pipe_ends_quietly() {
     let file = dir.path().join("copy.md");
     // Thousands of findings: far more than a pipe buffer holds.
     std::fs::write(&file, "{{ x }} ".repeat(20_000)).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_casewire"))
+    let mut child = crate::support::Casewire::new()
         .args(["lint", crate::support::arg(&file)])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+        .spawn();
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)
@@ -1799,22 +1747,23 @@ fn fault_disk_full_while_archiving_leaves_the_archive_whole() {
     let dir = n.dir.path();
     let archive = dir.join("archive.sqlite");
     // The 18th's release archived, and its story drafted offline, outside the namespace.
-    let fetch_18 = crate::support::casewire(&[
-        "fetch",
-        "--source",
-        "legacy-v2",
-        "--area-type",
-        "utla",
-        "--release",
-        "2021-01-18",
-        "--base-url",
-        &n.server.base,
-        "--archive",
-        crate::support::arg(&archive),
-        "--contact",
-        CONTACT,
-    ]);
-    assert_eq!(fetch_18.status, 0, "{}", fetch_18.stderr);
+    crate::support::Casewire::new()
+        .args([
+            "fetch",
+            "--source",
+            "legacy-v2",
+            "--area-type",
+            "utla",
+            "--release",
+            "2021-01-18",
+            "--base-url",
+            &n.server.base,
+            "--archive",
+            crate::support::arg(&archive),
+            "--contact",
+            CONTACT,
+        ])
+        .success();
     let patch = dir.join("patch.toml");
     let population = shared("population/mid-2019.csv");
     let draft_args = [
@@ -1833,13 +1782,11 @@ fn fault_disk_full_while_archiving_leaves_the_archive_whole() {
         "--release",
         "2021-01-18",
     ];
-    let story_before = crate::support::casewire(&draft_args);
-    assert_eq!(story_before.status, 0, "{}", story_before.stderr);
+    let story_before = crate::support::Casewire::new().args(draft_args).success();
     // Asked for the 19th, the archive answers with the newest release it holds, the 18th.
     let mut args_19 = draft_args;
     args_19[args_19.len() - 1] = "2021-01-19";
-    let story_19_before = crate::support::casewire(&args_19);
-    assert_eq!(story_19_before.status, 0, "{}", story_19_before.stderr);
+    let story_19_before = crate::support::Casewire::new().args(args_19).success();
     let holder = dir.join("archive-dir");
     std::fs::create_dir(&holder).unwrap();
     std::fs::rename(&archive, holder.join("archive.sqlite")).unwrap();
@@ -1864,7 +1811,7 @@ echo "draft-exit=$?"
   --patch "$5" --population "$6" --release 2021-01-19 > "$8"
 echo "draft-19-exit=$?"
 "#;
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_casewire"));
+    let bin = crate::support::bin();
     let base = PathBuf::from(&n.server.base);
     let Some(out) = in_mount_namespace(
         script,

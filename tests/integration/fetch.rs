@@ -1002,7 +1002,7 @@ fn the_fetch_command_archives_and_writes_a_snapshot_draft_data_reads() {
 /// same rows in a file; and `draft --source` without `--offline` reuses the archived release.
 #[test]
 fn fetched_then_drafted_offline_is_the_story_drafted_from_the_file() {
-    use crate::support::{arg, casewire, fixture};
+    use crate::support::{Casewire, arg, fixture};
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let server = runtime.block_on(TestServer::start(
         Duration::ZERO,
@@ -1012,22 +1012,23 @@ fn fetched_then_drafted_offline_is_the_story_drafted_from_the_file() {
     let archive = dir.path().join("archive.sqlite");
     let population = shared("population/mid-2019.csv");
     let patch = fixture("patches/london-utla.toml");
-    let fetched = casewire(&[
-        "fetch",
-        "--source",
-        "legacy-v2",
-        "--area-type",
-        "utla",
-        "--release",
-        "2021-01-18",
-        "--base-url",
-        &server.base,
-        "--archive",
-        arg(&archive),
-        "--contact",
-        "tests@example.com",
-    ]);
-    assert_eq!(fetched.status, 0, "{}", fetched.stderr);
+    Casewire::new()
+        .args([
+            "fetch",
+            "--source",
+            "legacy-v2",
+            "--area-type",
+            "utla",
+            "--release",
+            "2021-01-18",
+            "--base-url",
+            &server.base,
+            "--archive",
+            arg(&archive),
+            "--contact",
+            "tests@example.com",
+        ])
+        .success();
     assert_eq!(server.requests(), 1);
     let common = [
         "--patch",
@@ -1048,13 +1049,11 @@ fn fetched_then_drafted_offline_is_the_story_drafted_from_the_file() {
         arg(&archive),
     ];
     offline_args.extend(common);
-    let offline = casewire(&offline_args);
-    assert_eq!(offline.status, 0, "{}", offline.stderr);
+    let offline = Casewire::new().args(offline_args).success();
     let utla = shared("releases/2021-01-18/utla.csv");
     let mut direct_args = vec!["draft", "--data", arg(&utla)];
     direct_args.extend(common);
-    let direct = casewire(&direct_args);
-    assert_eq!(direct.status, 0, "{}", direct.stderr);
+    let direct = Casewire::new().args(direct_args).success();
     assert!(direct.stdout.contains("Greenwich"), "{}", direct.stdout);
     assert_eq!(offline.stdout, direct.stdout);
     // Online again: the archive holds the release, so nothing is fetched twice.
@@ -1070,45 +1069,46 @@ fn fetched_then_drafted_offline_is_the_story_drafted_from_the_file() {
         &server.base,
     ];
     online_args.extend(common);
-    let online = casewire(&online_args);
-    assert_eq!(online.status, 0, "{}", online.stderr);
+    let online = Casewire::new().args(online_args).success();
     assert_eq!(online.stdout, direct.stdout);
     assert_eq!(server.requests(), 1, "the archived release was reused");
     // Every area's story from the archive, as from the file.
     let from_archive = dir.path().join("each-archive");
     let from_file = dir.path().join("each-file");
     let pop = arg(&population);
-    let each = casewire(&[
-        "draft",
-        "--each-area",
-        "--source",
-        "legacy-v2",
-        "--offline",
-        "--area-type",
-        "utla",
-        "--archive",
-        arg(&archive),
-        "--population",
-        pop,
-        "--release",
-        "2021-01-18",
-        "--out-dir",
-        arg(&from_archive),
-    ]);
-    assert_eq!(each.status, 0, "{}", each.stderr);
-    let each = casewire(&[
-        "draft",
-        "--each-area",
-        "--data",
-        arg(&utla),
-        "--population",
-        pop,
-        "--release",
-        "2021-01-18",
-        "--out-dir",
-        arg(&from_file),
-    ]);
-    assert_eq!(each.status, 0, "{}", each.stderr);
+    Casewire::new()
+        .args([
+            "draft",
+            "--each-area",
+            "--source",
+            "legacy-v2",
+            "--offline",
+            "--area-type",
+            "utla",
+            "--archive",
+            arg(&archive),
+            "--population",
+            pop,
+            "--release",
+            "2021-01-18",
+            "--out-dir",
+            arg(&from_archive),
+        ])
+        .success();
+    Casewire::new()
+        .args([
+            "draft",
+            "--each-area",
+            "--data",
+            arg(&utla),
+            "--population",
+            pop,
+            "--release",
+            "2021-01-18",
+            "--out-dir",
+            arg(&from_file),
+        ])
+        .success();
     // The stories; their facts sidecars, and the week's shared facts, name different sources
     // (the archive, the file).
     let names = |d: &std::path::Path| {
@@ -1140,54 +1140,25 @@ fn fetched_then_drafted_offline_is_the_story_drafted_from_the_file() {
 /// and publishes a new edition only when the release is new.
 #[test]
 fn publish_fetches_the_days_release_and_publishes_it_once() {
-    use casewire::publish::{Outcome, PublishOptions, run};
+    use casewire::publish::Outcome;
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let server = runtime.block_on(TestServer::start(
         Duration::ZERO,
         v2_handler("utla", "utla"),
     ));
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        crate::support::fixture("patches/london-utla.toml"),
-        dir.path().join("patch.toml"),
-    )
-    .unwrap();
-    let config = dir.path().join("newsroom.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"contact = "tests@example.com"
-output = "out"
-[source]
-kind = "archive"
-archive = "archive.sqlite"
-api = "legacy-v2"
-area_type = "utla"
-population = "{}"
-fetch = true
-format = "csv"
-[schedule]
-max_age_days = 3
-[fetch]
-legacy_base_url = "{}"
-[[story]]
-name = "london"
-patch = "patch.toml"
-"#,
-            shared("population/mid-2019.csv").display(),
-            server.base
-        ),
-    )
-    .unwrap();
+    let config = crate::support::NewsroomFixture::new(dir.path())
+        .contact("tests@example.com")
+        .source_legacy_archive("utla", &shared("population/mid-2019.csv"), &server.base)
+        .max_age_days(3)
+        .patch_file(
+            "patch.toml",
+            crate::support::fixture("patches/london-utla.toml"),
+        )
+        .story("london", "patch.toml")
+        .write();
     let on = |day: &str| {
-        run(&PublishOptions {
-            config: config.clone(),
-            dry_run: false,
-            offline: false,
-            today: Some(date(2021, 1, day.parse().unwrap())),
-            fail_after_files: None,
-        })
-        .unwrap()
+        crate::support::publish(&config, Some(date(2021, 1, day.parse().unwrap()))).unwrap()
     };
     let first = on("18");
     assert!(
@@ -1209,14 +1180,7 @@ patch = "patch.toml"
     );
     assert!(dir.path().join("out/london-2021-01-19.md").exists());
     // Offline, the archive alone answers.
-    let offline = run(&PublishOptions {
-        config: config.clone(),
-        dry_run: false,
-        offline: true,
-        today: Some(date(2021, 1, 19)),
-        fail_after_files: None,
-    })
-    .unwrap();
+    let offline = crate::support::publish_offline(&config, Some(date(2021, 1, 19))).unwrap();
     assert_eq!(offline.to_string(), "nothing new since 2021-01-19");
     assert_eq!(server.requests(), 2);
     drop(runtime);
@@ -1224,7 +1188,7 @@ patch = "patch.toml"
 
 #[test]
 fn the_population_command_downloads_checks_and_keeps_a_table() {
-    use crate::support::{arg, casewire};
+    use crate::support::{Casewire, arg};
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let server = runtime.block_on(TestServer::start(Duration::ZERO, |req: &Request| {
         let name = req.path.trim_start_matches('/');
@@ -1237,35 +1201,37 @@ fn the_population_command_downloads_checks_and_keeps_a_table() {
     let out = dir.path().join("population.csv");
     let archive = dir.path().join("archive.sqlite");
     let url = format!("{}/ONS-population_2021-08-05.csv", server.base);
-    let run = casewire(&[
-        "population",
-        "--url",
-        &url,
-        "--out",
-        arg(&out),
-        "--name",
-        "mid-2020",
-        "--archive",
-        arg(&archive),
-        "--contact",
-        "tests@example.com",
-    ]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = Casewire::new()
+        .args([
+            "population",
+            "--url",
+            &url,
+            "--out",
+            arg(&out),
+            "--name",
+            "mid-2020",
+            "--archive",
+            arg(&archive),
+            "--contact",
+            "tests@example.com",
+        ])
+        .success();
     assert!(run.stdout.contains("453 areas"), "{}", run.stdout);
     assert_eq!(
         std::fs::read(&out).unwrap(),
         std::fs::read(shared("population/ONS-population_2021-08-05.csv")).unwrap()
     );
-    let missing = casewire(&[
-        "population",
-        "--url",
-        &format!("{}/nope.csv", server.base),
-        "--out",
-        arg(&dir.path().join("nope.csv")),
-        "--contact",
-        "tests@example.com",
-    ]);
-    assert_eq!(missing.status, 1);
+    let missing = Casewire::new()
+        .args([
+            "population",
+            "--url",
+            &format!("{}/nope.csv", server.base),
+            "--out",
+            arg(&dir.path().join("nope.csv")),
+            "--contact",
+            "tests@example.com",
+        ])
+        .code(1);
     assert!(missing.stderr.contains("nope.csv"), "{}", missing.stderr);
     assert!(!dir.path().join("nope.csv").exists());
     drop(runtime);

@@ -70,9 +70,13 @@ fn slugs_never_leave_the_output_folder() {
 #[test]
 fn published_files_keep_hostile_names_and_settings_as_text() {
     let dir = tempfile::tempdir().unwrap();
-    let release = dir.path().join("releases/2021-01-18");
-    std::fs::create_dir_all(&release).unwrap();
-    std::fs::copy(fixture("data/hostile.csv"), release.join("hostile.csv")).unwrap();
+    place_release(
+        dir.path(),
+        "2021-01-18",
+        "hostile.csv",
+        &fixture("data/hostile.csv"),
+        Place::Copy,
+    );
     let patch = std::fs::read_to_string(fixture("patches/hostile.toml"))
         .unwrap()
         .replace(
@@ -84,32 +88,11 @@ fn published_files_keep_hostile_names_and_settings_as_text() {
             r#"region = "the *test* patch: ---\n# not: a heading""#,
         );
     std::fs::write(dir.path().join("hostile.toml"), patch).unwrap();
-    let config = dir.path().join("newsroom.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"contact = "test@example.com"
-output = "out"
-[source]
-kind = "files"
-releases = "releases"
-file = "hostile.csv"
-population = "{}"
-[schedule]
-max_age_days = 0
-[[story]]
-name = "hostile"
-patch = "hostile.toml"
-"#,
-            fixture("data/hostile-population.csv").display()
-        ),
-    )
-    .unwrap();
-    let outcome = casewire::publish::run(&casewire::publish::PublishOptions {
-        config,
-        ..Default::default()
-    })
-    .unwrap();
+    let config = NewsroomFixture::new(dir.path())
+        .source_files("hostile.csv", &fixture("data/hostile-population.csv"))
+        .story("hostile", "hostile.toml")
+        .write();
+    let outcome = publish(&config, None).unwrap();
     assert_eq!(outcome.to_string(), "published 1 for release 2021-01-18");
     let out = dir.path().join("out");
     let names = [

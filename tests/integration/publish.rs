@@ -3,8 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use casewire::publish::{PublishOptions, run};
-
 use crate::support::*;
 
 /// A newsroom in a temporary folder whose releases folder holds the given real releases.
@@ -19,25 +17,12 @@ impl Newsroom {
         for r in releases {
             n.add_release(r);
         }
-        std::fs::copy(se_london(), n.path().join("se-london.toml")).unwrap();
-        let config = format!(
-            r#"contact = "test@example.com"
-output = "out"
-[source]
-kind = "files"
-releases = "releases"
-file = "ltla-reconstructed.csv"
-population = "{}"
-[schedule]
-max_age_days = 0
-{extra}
-[[story]]
-name = "se-london-weekly"
-patch = "se-london.toml"
-"#,
-            shared("population/mid-2019.csv").display()
-        );
-        std::fs::write(n.config(), config).unwrap();
+        NewsroomFixture::new(n.path())
+            .source_files("ltla-reconstructed.csv", &shared("population/mid-2019.csv"))
+            .extra(extra)
+            .story("se-london-weekly", "se-london.toml")
+            .patch_file("se-london.toml", se_london())
+            .write();
         n
     }
 
@@ -54,17 +39,19 @@ patch = "se-london.toml"
     }
 
     fn add_release(&self, release: &str) {
-        let folder = self.path().join("releases").join(release);
-        std::fs::create_dir_all(&folder).unwrap();
-        std::os::unix::fs::symlink(
-            shared(&format!("releases/{release}/ltla-reconstructed.csv")),
-            folder.join("ltla-reconstructed.csv"),
-        )
-        .unwrap();
+        place_release(
+            self.path(),
+            release,
+            "ltla-reconstructed.csv",
+            &shared(&format!("releases/{release}/ltla-reconstructed.csv")),
+            Place::Link,
+        );
     }
 
     fn publish(&self) -> Run {
-        casewire(&["publish", "--config", arg(&self.config())])
+        Casewire::new()
+            .args(["publish", "--config", arg(&self.config())])
+            .run()
     }
 
     fn files(&self) -> Vec<String> {
@@ -123,8 +110,9 @@ fn first_run_publishes_then_nothing_new_then_the_next_edition() {
 #[test]
 fn dry_run_writes_nothing() {
     let n = Newsroom::new(&["2021-01-18"], "");
-    let run = casewire(&["publish", "--config", arg(&n.config()), "--dry-run"]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = Casewire::new()
+        .args(["publish", "--config", arg(&n.config()), "--dry-run"])
+        .success();
     assert!(
         run.stdout
             .contains("would write se-london-weekly-2021-01-18.md")
@@ -139,14 +127,7 @@ fn dry_run_writes_nothing() {
 #[test]
 fn a_run_killed_between_files_leaves_no_partial_file_and_the_next_run_completes() {
     let n = Newsroom::new(&["2021-01-18"], "");
-    let err = run(&PublishOptions {
-        config: n.config(),
-        dry_run: false,
-        offline: false,
-        today: None,
-        fail_after_files: Some(2),
-    })
-    .unwrap_err();
+    let err = publish_failing_after(&n.config(), 2).unwrap_err();
     assert!(format!("{err:#?}").contains("injected fault"));
     // Two whole files, no temporary leftovers, no lock, and no state claiming an edition.
     assert_eq!(
@@ -170,12 +151,9 @@ fn a_run_killed_between_files_leaves_no_partial_file_and_the_next_run_completes(
 fn two_runs_started_together_never_both_publish() {
     let n = Newsroom::new(&["2021-01-18"], "");
     let spawn = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_casewire"))
+        Casewire::new()
             .args(["publish", "--config", arg(&n.config())])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
             .spawn()
-            .unwrap()
     };
     let (a, b) = (spawn(), spawn());
     let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];

@@ -72,17 +72,13 @@ fn a_partial_reading_a_story_s_own_field_is_rendered_for_each_story() {
     )
     .unwrap();
     let run = casewire::draft::draft_each_area(&casewire::draft::EachAreaRequest {
-        patch: None,
-        data: vec![shared("releases/2021-01-18/ltla-reconstructed.csv")],
-        population: shared("population/mid-2019.csv"),
-        release: date("2021-01-18"),
-        universe: None,
-        template: None,
         templates: Some(dir.path().to_path_buf()),
-        seed: None,
-        today: Some(date("2026-01-01")),
         no_audit: true,
-        archive: None,
+        ..each_area_request(
+            vec![shared("releases/2021-01-18/ltla-reconstructed.csv")],
+            shared("population/mid-2019.csv"),
+            "2021-01-18",
+        )
     })
     .unwrap();
     assert!(run.stories.len() > 300);

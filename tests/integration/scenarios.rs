@@ -194,17 +194,14 @@ fn an_area_named_inside_another_s_name_is_not_that_area() {
     // the seed.
     for seed in 0..24 {
         let run = casewire::draft::draft_each_area(&casewire::draft::EachAreaRequest {
-            patch: None,
-            data: vec![dir.path().join("leader-keeps.csv")],
-            population: dir.path().join("population.csv"),
-            release: crate::support::date("2021-01-18"),
             universe: Some(casewire::stats::Universe::Uk),
-            template: None,
-            templates: None,
             seed: Some(seed),
             today: None,
-            no_audit: false,
-            archive: None,
+            ..crate::support::each_area_request(
+                vec![dir.path().join("leader-keeps.csv")],
+                dir.path().join("population.csv"),
+                "2021-01-18",
+            )
         })
         .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         let wyre = run

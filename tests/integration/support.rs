@@ -1,9 +1,18 @@
-//! A small harness: paths to the real data and fixtures, and a runner for the real binary.
+//! A small harness: paths to the real data and fixtures, a builder for runs of the real binary,
+//! a builder for newsroom folders, and the requests the tests share. Every call the tests make
+//! into the publish and draft APIs' option types is made here, so a change to those types is
+//! a change to this file alone.
+#![allow(
+    dead_code,
+    reason = "the harness's whole vocabulary, whether or not today's tests use every word"
+)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Stdio};
 
-use casewire::draft::{DraftRequest, Format};
+use casewire::draft::{DraftRequest, EachAreaRequest, Format};
+use casewire::publish::{Outcome, PublishError, PublishOptions};
 
 /// The crate root.
 pub fn root() -> PathBuf {
@@ -54,6 +63,28 @@ pub fn request(
     }
 }
 
+/// An every-area request with the same defaults as [`request`]: no patch, the patch's (or
+/// England's) universe, the built-in templates, a fixed "today", audited.
+pub fn each_area_request(
+    data: Vec<PathBuf>,
+    population: PathBuf,
+    release: &str,
+) -> EachAreaRequest {
+    EachAreaRequest {
+        patch: None,
+        data,
+        population,
+        release: date(release),
+        universe: None,
+        template: None,
+        templates: None,
+        seed: None,
+        today: Some(date("2026-01-01")),
+        no_audit: false,
+        archive: None,
+    }
+}
+
 /// January 2021: data published 2021-01-18, mid-2019 population.
 pub fn january_request() -> DraftRequest {
     request(
@@ -79,35 +110,395 @@ pub fn date(s: &str) -> chrono::NaiveDate {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test dates are valid")
 }
 
+/// A path as a `&str` argument.
+pub fn arg(p: &Path) -> &str {
+    p.to_str().expect("test paths are UTF-8")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Publish runs in this process.
+
+/// Publishes `config` as a scheduled run does: online, not a dry run, today's date unless
+/// given.
+pub fn publish(config: &Path, today: Option<chrono::NaiveDate>) -> Result<Outcome, PublishError> {
+    casewire::publish::run(&PublishOptions {
+        config: config.to_path_buf(),
+        today,
+        ..PublishOptions::default()
+    })
+}
+
+/// Publishes `config` offline: only what the archive holds, nothing fetched.
+pub fn publish_offline(
+    config: &Path,
+    today: Option<chrono::NaiveDate>,
+) -> Result<Outcome, PublishError> {
+    casewire::publish::run(&PublishOptions {
+        config: config.to_path_buf(),
+        offline: true,
+        today,
+        ..PublishOptions::default()
+    })
+}
+
+/// Publishes `config` with the writer failing after `files` files, as a run killed part way
+/// through its edition would.
+pub fn publish_failing_after(config: &Path, files: usize) -> Result<Outcome, PublishError> {
+    casewire::publish::run(&PublishOptions {
+        config: config.to_path_buf(),
+        fail_after_files: Some(files),
+        ..PublishOptions::default()
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The binary.
+
+/// The `casewire` binary under test.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_casewire"))
+}
+
+/// Variables of the test's own environment that would change what the binary does: its log
+/// filter, its default archive and contact, and proxies that would send the test servers'
+/// requests elsewhere.
+const LEAKY_VARIABLES: &[&str] = &[
+    "RUST_LOG",
+    "CASEWIRE_ARCHIVE",
+    "CASEWIRE_CONTACT",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+];
+
+/// Clears `command`'s environment of what would leak into a run, and asks for plain text.
+pub fn hermetic(command: &mut Command) -> &mut Command {
+    for name in LEAKY_VARIABLES {
+        command.env_remove(name);
+    }
+    command.env("NO_COLOR", "1")
+}
+
+/// A run of the real `casewire` binary, built up as `Casewire::new().args([..]).success()`:
+/// from the crate root, with none of the test's configuration leaking in and no stdin unless
+/// given.
+pub struct Casewire {
+    command: Command,
+    stdin: Option<Vec<u8>>,
+}
+
+impl Default for Casewire {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Casewire {
+    /// The binary itself.
+    pub fn new() -> Self {
+        Self::from_command(Command::new(bin()))
+    }
+
+    /// The binary run by `program`: `program ARGS.. BINARY` then this builder's arguments, as
+    /// `sh -c SCRIPT` runs its `$0`.
+    pub fn under(program: &str, args: &[&str]) -> Self {
+        let mut command = Command::new(program);
+        command.args(args).arg(bin());
+        Self::from_command(command)
+    }
+
+    fn from_command(mut command: Command) -> Self {
+        hermetic(&mut command).current_dir(root());
+        Self {
+            command,
+            stdin: None,
+        }
+    }
+
+    /// One more argument.
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.command.arg(arg);
+        self
+    }
+
+    /// More arguments.
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.command.args(args);
+        self
+    }
+
+    /// Runs in `dir` instead of the crate root.
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.command.current_dir(dir);
+        self
+    }
+
+    /// Sets an environment variable for the run.
+    pub fn env(mut self, name: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.command.env(name, value);
+        self
+    }
+
+    /// Gives the run `text` on stdin.
+    pub fn stdin(mut self, text: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(text.into());
+        self
+    }
+
+    /// Runs to the end, whatever the exit code.
+    pub fn run(mut self) -> Run {
+        use std::io::Write as _;
+        let stdin = if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        };
+        let mut child = self
+            .command
+            .stdin(stdin)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the casewire binary runs");
+        if let Some(text) = self.stdin.take() {
+            let mut pipe = child.stdin.take().expect("stdin is piped");
+            // Written from a thread so that a large input cannot fill the pipe while the
+            // child waits for us to read its output.
+            std::thread::spawn(move || pipe.write_all(&text));
+        }
+        let out = child.wait_with_output().expect("the casewire binary ends");
+        Run {
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Runs to the end and asserts it exited 0.
+    #[track_caller]
+    pub fn success(self) -> Run {
+        self.code(0)
+    }
+
+    /// Runs to the end and asserts it exited with anything but 0.
+    #[track_caller]
+    pub fn failure(self) -> Run {
+        let run = self.run();
+        assert_ne!(run.status, 0, "should fail:\n{}{}", run.stdout, run.stderr);
+        run
+    }
+
+    /// Runs to the end and asserts it exited with `code`.
+    #[track_caller]
+    pub fn code(self, code: i32) -> Run {
+        let run = self.run();
+        assert_eq!(
+            run.status, code,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            run.stdout, run.stderr
+        );
+        run
+    }
+
+    /// Starts the run and hands it back, its stdout and stderr piped, for a test that reads
+    /// it as it goes or runs several at once.
+    pub fn spawn(mut self) -> Child {
+        self.command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the casewire binary runs")
+    }
+}
+
 /// What a run of the binary gave.
 pub struct Run {
+    /// The exit code; -1 when a signal ended the run.
     pub status: i32,
     pub stdout: String,
     pub stderr: String,
 }
 
-/// Runs the real `casewire` binary in `dir` with no inherited configuration.
-pub fn casewire_in(dir: &Path, args: &[&str]) -> Run {
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_casewire"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the casewire binary runs");
-    Run {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+impl Run {
+    /// The exit code; -1 when a signal ended the run.
+    pub fn status(&self) -> i32 {
+        self.status
+    }
+
+    /// What it printed on stdout.
+    pub fn stdout(&self) -> &str {
+        &self.stdout
+    }
+
+    /// What it printed on stderr.
+    pub fn stderr(&self) -> &str {
+        &self.stderr
+    }
+
+    /// Asserts stdout holds `needle`.
+    #[track_caller]
+    pub fn stdout_has(&self, needle: &str) -> &Self {
+        assert!(self.stdout.contains(needle), "{}", self.stdout);
+        self
+    }
+
+    /// Asserts stderr holds `needle`.
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(self.stderr.contains(needle), "{}", self.stderr);
+        self
     }
 }
 
-/// Runs `casewire` from the crate root.
-pub fn casewire(args: &[&str]) -> Run {
-    casewire_in(&root(), args)
+// ---------------------------------------------------------------------------------------------
+// Newsroom folders.
+
+/// How a release's file gets into a newsroom's releases folder.
+#[derive(Clone, Copy)]
+pub enum Place {
+    Copy,
+    Link,
 }
 
-/// A path as a `&str` argument.
-pub fn arg(p: &Path) -> &str {
-    p.to_str().expect("test paths are UTF-8")
+/// Puts `from` in the newsroom at `dir` as `releases/RELEASE/NAME`.
+pub fn place_release(dir: &Path, release: &str, name: &str, from: &Path, how: Place) {
+    let folder = dir.join("releases").join(release);
+    std::fs::create_dir_all(&folder).unwrap();
+    match how {
+        Place::Copy => {
+            std::fs::copy(from, folder.join(name)).unwrap();
+        }
+        Place::Link => std::os::unix::fs::symlink(from, folder.join(name)).unwrap(),
+    }
+}
+
+/// A newsroom's folder: its `newsroom.toml` (output to `out`), the patches its stories name
+/// and its release files, written by [`NewsroomFixture::write`].
+pub struct NewsroomFixture {
+    dir: PathBuf,
+    contact: &'static str,
+    source: Option<String>,
+    max_age_days: u32,
+    extra: String,
+    fetch: Vec<String>,
+    stories: Vec<(String, String)>,
+    patches: Vec<(String, PathBuf)>,
+}
+
+impl NewsroomFixture {
+    /// A newsroom in `dir`, its contact `test@example.com`, publishing only a fresh release
+    /// (`max_age_days = 0`).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            dir: dir.into(),
+            contact: "test@example.com",
+            source: None,
+            max_age_days: 0,
+            extra: String::new(),
+            fetch: Vec::new(),
+            stories: Vec::new(),
+            patches: Vec::new(),
+        }
+    }
+
+    /// Another contact address.
+    pub fn contact(mut self, contact: &'static str) -> Self {
+        self.contact = contact;
+        self
+    }
+
+    /// Releases read from `releases/DAY/FILE`, with the population table `population`.
+    pub fn source_files(mut self, file: &str, population: &Path) -> Self {
+        self.source = Some(format!(
+            "kind = \"files\"\nreleases = \"releases\"\nfile = \"{file}\"\npopulation = \"{}\"\n",
+            population.display()
+        ));
+        self
+    }
+
+    /// Releases read from `archive.sqlite`, fetched as CSV from the legacy v2 API at
+    /// `base_url` when the archive lacks them.
+    pub fn source_legacy_archive(
+        mut self,
+        area_type: &str,
+        population: &Path,
+        base_url: &str,
+    ) -> Self {
+        self.source = Some(format!(
+            "kind = \"archive\"\narchive = \"archive.sqlite\"\napi = \"legacy-v2\"\n\
+             area_type = \"{area_type}\"\npopulation = \"{}\"\nfetch = true\nformat = \"csv\"\n",
+            population.display()
+        ));
+        self.fetch
+            .insert(0, format!("legacy_base_url = \"{base_url}\""));
+        self
+    }
+
+    /// The schedule's oldest acceptable release, in days.
+    pub fn max_age_days(mut self, days: u32) -> Self {
+        self.max_age_days = days;
+        self
+    }
+
+    /// One more `[fetch]` setting, as a TOML line.
+    pub fn fetch_setting(mut self, line: &str) -> Self {
+        self.fetch.push(line.to_string());
+        self
+    }
+
+    /// TOML written after the schedule, before the fetch settings and the stories.
+    pub fn extra(mut self, toml: &str) -> Self {
+        self.extra.push_str(toml);
+        self
+    }
+
+    /// A story drafted with the patch `patch` (a file in the newsroom's folder).
+    pub fn story(mut self, name: &str, patch: &str) -> Self {
+        self.stories.push((name.to_string(), patch.to_string()));
+        self
+    }
+
+    /// Copies the patch `from` into the newsroom's folder as `name`.
+    pub fn patch_file(mut self, name: &str, from: impl Into<PathBuf>) -> Self {
+        self.patches.push((name.to_string(), from.into()));
+        self
+    }
+
+    /// Writes the patches and `newsroom.toml`; returns the latter's path.
+    pub fn write(self) -> PathBuf {
+        for (name, from) in &self.patches {
+            std::fs::copy(from, self.dir.join(name)).unwrap();
+        }
+        let mut toml = format!("contact = \"{}\"\noutput = \"out\"\n", self.contact);
+        toml.push_str("[source]\n");
+        toml.push_str(self.source.as_deref().expect("a newsroom has a source"));
+        toml.push_str(&format!(
+            "[schedule]\nmax_age_days = {}\n",
+            self.max_age_days
+        ));
+        toml.push_str(&self.extra);
+        if !self.fetch.is_empty() {
+            toml.push_str("[fetch]\n");
+            for line in &self.fetch {
+                toml.push_str(line);
+                toml.push('\n');
+            }
+        }
+        for (name, patch) in &self.stories {
+            toml.push_str(&format!(
+                "[[story]]\nname = \"{name}\"\npatch = \"{patch}\"\n"
+            ));
+        }
+        let config = self.dir.join("newsroom.toml");
+        std::fs::write(&config, toml).unwrap();
+        config
+    }
 }

@@ -6,8 +6,7 @@ use crate::support::*;
 
 #[test]
 fn builtin_story_templates_are_listed() {
-    let run = casewire(&["templates", "list"]);
-    assert_eq!(run.status, 0);
+    let run = Casewire::new().args(["templates", "list"]).success();
     assert_eq!(run.stdout, "area\nby-area\nweekly-roundup\n");
 }
 
@@ -15,13 +14,15 @@ fn builtin_story_templates_are_listed() {
 fn export_writes_every_builtin_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("newsroom");
-    let run = casewire(&["templates", "export", arg(&target)]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
+    Casewire::new()
+        .args(["templates", "export", arg(&target)])
+        .success();
     for (name, text) in casewire::render::BUILTIN {
         assert_eq!(&std::fs::read_to_string(target.join(name)).unwrap(), text);
     }
-    let again = casewire(&["templates", "export", arg(&target)]);
-    assert_eq!(again.status, 1);
+    let again = Casewire::new()
+        .args(["templates", "export", arg(&target)])
+        .code(1);
     assert!(again.stderr.contains("already exists"), "{}", again.stderr);
     assert!(export_builtin(&target, true).is_ok());
 }

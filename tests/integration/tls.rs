@@ -17,7 +17,7 @@ use casewire::publish::Newsroom;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::support::{arg, casewire, fixture, root};
+use crate::support::{Casewire, arg, fixture, root};
 
 /// An HTTPS server with the self-signed certificate in `tests/fixtures/tls`. Counts requests
 /// that got past the handshake (there should be none).
@@ -139,19 +139,21 @@ fn tls_no_command_line_flag_turns_certificate_checks_off() {
         "--no-verify",
         "-k",
     ] {
-        let run = casewire(&[
-            "fetch",
-            "--source",
-            "ukhsa",
-            "--area-type",
-            "ltla",
-            "--base-url",
-            "https://127.0.0.1:9",
-            flag,
-        ]);
+        let run = Casewire::new()
+            .args([
+                "fetch",
+                "--source",
+                "ukhsa",
+                "--area-type",
+                "ltla",
+                "--base-url",
+                "https://127.0.0.1:9",
+                flag,
+            ])
+            .run();
         assert_eq!(run.status, 2, "{flag}: {}", run.stderr);
     }
-    let help = casewire(&["fetch", "--help"]);
+    let help = Casewire::new().args(["fetch", "--help"]).run();
     for word in ["insecure", "invalid-cert", "no-verify", "tls"] {
         assert!(!help.stdout.to_lowercase().contains(word), "{word}");
     }
