@@ -920,13 +920,13 @@ fn newsroom(
     let fault: Arc<Fault> = Arc::new(fault);
     let server = runtime.block_on(TestServer::start(Duration::ZERO, move |req: &Request| {
         let (Some(release), "/v2/data") = (req.param("release"), req.path.as_str()) else {
-            return Response::with(404, "application/json", r#"{"detail":"Not Found"}"#);
+            return Response::with(404, "application/json", fixture("v2-not-found-404.json"));
         };
         let Ok(body) = std::fs::read(shared(&format!("releases/{release}/utla.csv"))) else {
             return Response::with(
                 404,
                 "application/json",
-                r#"{"response":"Invalid or unsupported release date","status_code":404}"#,
+                fixture("v2-unknown-release-404.json"),
             );
         };
         if release == "2021-01-19"

@@ -483,7 +483,7 @@ fn v2_handler(
 ) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
     move |req: &Request| {
         if req.path != "/v2/data" || req.param("areaType").as_deref() != Some(area_type) {
-            return Response::with(404, "application/json", r#"{"detail":"Not Found"}"#);
+            return Response::with(404, "application/json", fixture("v2-not-found-404.json"));
         }
         let Some(release) = req.param("release") else {
             return Response::with(400, "application/json", r#"{"detail":"no release"}"#);
@@ -497,7 +497,7 @@ fn v2_handler(
             Err(_) => Response::with(
                 404,
                 "application/json",
-                r#"{"response":"Invalid or unsupported release date","status_code":404}"#,
+                fixture("v2-unknown-release-404.json"),
             ),
         }
         .gzipped()
