@@ -161,7 +161,7 @@ impl Auditor<'_> {
                     _ => {}
                 }
             }
-            let line = self.input.text.lines().nth(s.line - 1).unwrap_or("");
+            let line = self.lines.get(s.line - 1).copied().unwrap_or("");
             let after_end = s.toks[i..]
                 .iter()
                 .position(|t| t.t == T::Comma || t.t == T::Stop)

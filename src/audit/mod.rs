@@ -75,6 +75,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::Patch;
+use crate::copy::Copy;
 use crate::facts::{Fact, FactKind};
 use crate::lang;
 use crate::model::{Dataset, Population};
@@ -180,6 +181,8 @@ struct Auditor<'a> {
     index: HashMap<String, Vec<usize>>,
     /// Facts that did not recompute, with why.
     broken: BTreeMap<usize, String>,
+    /// The copy's lines.
+    lines: &'a [&'a str],
     report: AuditReport,
 }
 
@@ -276,6 +279,17 @@ impl<'a> AuditContext<'a> {
     /// docs. A shared fact that does not recompute fails every story, as it would if the
     /// story carried it. A story of another week or universe than the context's fails.
     pub fn audit(&self, input: AuditInput<'_>) -> AuditReport {
+        self.audit_lines(input, &crate::copy::markdown::split_lines(input.text))
+    }
+
+    /// [`AuditContext::audit`] of copy already read (from `input.text`), so a story's copy
+    /// is read once for its lint and its audit.
+    pub fn audit_copy(&self, input: AuditInput<'_>, copy: &Copy<'_>) -> AuditReport {
+        debug_assert_eq!(copy.text, input.text, "the copy read is the copy audited");
+        self.audit_lines(input, &copy.raw)
+    }
+
+    fn audit_lines(&self, input: AuditInput<'_>, lines: &[&str]) -> AuditReport {
         let story = input.story;
         let nation = &self.nation;
         if story.week != nation.week
@@ -300,7 +314,7 @@ impl<'a> AuditContext<'a> {
                 ..AuditReport::default()
             };
         }
-        audit_with(self, input)
+        audit_with(self, input, lines)
     }
 }
 
@@ -316,7 +330,7 @@ pub fn audit(input: AuditInput<'_>) -> AuditReport {
     .audit(input)
 }
 
-fn audit_with(ctx: &AuditContext<'_>, input: AuditInput<'_>) -> AuditReport {
+fn audit_with(ctx: &AuditContext<'_>, input: AuditInput<'_>, lines: &[&str]) -> AuditReport {
     let story = input.story;
     let mut names: Vec<(String, String)> = Vec::new();
     let mut add = |name: &str, code: &str| {
@@ -376,6 +390,7 @@ fn audit_with(ctx: &AuditContext<'_>, input: AuditInput<'_>) -> AuditReport {
         names,
         index,
         broken: BTreeMap::new(),
+        lines,
         report: AuditReport::default(),
     };
     a.recompute_facts();
@@ -403,7 +418,7 @@ fn audit_with(ctx: &AuditContext<'_>, input: AuditInput<'_>) -> AuditReport {
     labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
     labels.dedup();
     let prev_markers: Vec<String> = crate::facts::date_forms(story.prev_week.end, story.story_year);
-    let sentences = sentences(input.text, &a.names, &labels, &prev_markers);
+    let sentences = sentences(lines, &a.names, &labels, &prev_markers);
     let mut printed_broken: Vec<usize> = Vec::new();
     for s in &sentences {
         a.check_sentence(s, &mut printed_broken);

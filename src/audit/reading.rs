@@ -1,6 +1,8 @@
 //! The audit's reading of the copy: sentences of tokens, with the story's area names, the
 //! patch's own words masked, and every figure classed (rate, count, percentage, date ...).
 
+use crate::copy::markdown::{self, is_table_line, is_table_rule};
+use crate::copy::tokens::{date_len, is_word_char};
 use crate::stats::Direction;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,7 +35,7 @@ pub(super) struct Tok {
     pub(super) end: usize,
 }
 
-use crate::lang::{MONTHS, NUMBER_WORDS, ORDINAL_WORDS, WEEKDAYS};
+use crate::lang::{NUMBER_WORDS, ORDINAL_WORDS, WEEKDAYS};
 pub(super) const UP_WORDS: &[&str] = &[
     "up",
     "rose",
@@ -88,35 +90,6 @@ pub(super) fn dir_word(d: Direction) -> &'static str {
         Direction::Down => "fell",
         Direction::Unchanged => "was unchanged",
     }
-}
-
-pub(super) fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'
-}
-
-/// The date at the start of `s` ("January 14", "January 14 2020"), as its length.
-pub(super) fn date_len(s: &str) -> Option<usize> {
-    let month = MONTHS.iter().find(|m| s.starts_with(*m))?;
-    let mut i = month.len();
-    let rest = s[i..].strip_prefix(' ')?;
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    if !(1..=2).contains(&digits) {
-        return None;
-    }
-    i += 1 + digits;
-    if s[i..].chars().next().is_some_and(is_word_char) {
-        return None;
-    }
-    let tail = &s[i..];
-    if let Some(y) = tail.strip_prefix(' ')
-        && y.bytes().take_while(u8::is_ascii_digit).count() == 4
-        && !y[4..].starts_with(|c: char| {
-            c.is_ascii_digit() || c == ',' && y[5..].starts_with(|d: char| d.is_ascii_digit())
-        })
-    {
-        i += 5;
-    }
-    Some(i)
 }
 
 /// Which bytes the given words start with.
@@ -271,25 +244,15 @@ pub(super) fn prev_column(cell: &str, prev_markers: &[String]) -> bool {
         || prev_markers.iter().any(|m| contains_phrase(&cell, m))
 }
 
-pub(super) fn is_table_line(line: &str) -> bool {
-    line.trim_start().starts_with('|')
-}
-
-pub(super) fn is_table_rule(line: &str) -> bool {
-    let t = line.trim();
-    t.starts_with('|') && t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
-}
-
 /// Splits the copy into sentences, each with its tokens. Headings and list items are sentences
 /// of their own; a numbered list's marker becomes a list-position token.
 pub(super) fn sentences(
-    text: &str,
+    lines: &[&str],
     names: &[(String, String)],
     labels: &[String],
     prev_markers: &[String],
 ) -> Vec<Sentence> {
     let mut out = Vec::new();
-    let lines: Vec<&str> = text.lines().collect();
     // A Markdown table: a header row, a rule, then one row per line; each row is a sentence
     // about the first area it names, each cell read under its header.
     let mut header: Option<Vec<bool>> = None;
@@ -324,21 +287,7 @@ pub(super) fn sentences(
             }
             continue;
         }
-        let trimmed = raw.trim_start();
-        let mut content_start = raw.len() - trimmed.len();
-        let hashes = trimmed.bytes().take_while(|&b| b == b'#').count();
-        if hashes > 0 && trimmed[hashes..].starts_with(' ') {
-            content_start += hashes + 1;
-        }
-        let mut marker = None;
-        let body = &raw[content_start..];
-        let digits = body.bytes().take_while(u8::is_ascii_digit).count();
-        if digits > 0 && body[digits..].starts_with(". ") {
-            marker = Some(body[..digits].to_string());
-            content_start += digits + 2;
-        } else if body.starts_with("- ") || body.starts_with("* ") {
-            content_start += 2;
-        }
+        let (content_start, marker) = markdown::prose_start(raw);
         let mut toks = tokenize(&raw[content_start..], names, labels);
         for t in &mut toks {
             t.start += content_start;
@@ -348,9 +297,9 @@ pub(super) fn sentences(
             toks.insert(
                 0,
                 Tok {
-                    t: T::Num(NumClass::ListPos, m),
+                    t: T::Num(NumClass::ListPos, raw[m.clone()].to_string()),
                     start: 0,
-                    end: digits,
+                    end: m.len(),
                 },
             );
         }
