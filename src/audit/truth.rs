@@ -527,7 +527,7 @@ pub(super) fn canonical(kind: FactKind, value: FactValue, story_year: i32) -> St
             FactKind::Share | FactKind::PercentChange => lang::percent(n),
             FactKind::Rank => lang::ordinal(n),
             FactKind::ListPosition | FactKind::Date => n.to_string(),
-            FactKind::Constant if n == 7 => "seven".to_string(),
+            FactKind::Constant if n == 7 => lang::count_words(n),
             _ => lang::thousands(n),
         },
     }

@@ -197,3 +197,48 @@ pub(crate) fn prose_start(raw: &str) -> (usize, Option<std::ops::Range<usize>>) 
         (content_start, None)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_start_table() {
+        for (line, start, marker) in [
+            ("Bexley rose.", 0, None),
+            ("  Bexley rose.", 2, None),
+            ("## Bexley", 3, None),
+            ("####### Bexley", 8, None),
+            ("#Bexley", 0, None),
+            ("- Bexley", 2, None),
+            ("* Bexley", 2, None),
+            ("+ Bexley", 0, None),
+            ("12. Bexley", 4, Some(0..2)),
+            ("## 3. Bexley", 6, Some(3..4)),
+            ("3) Bexley", 0, None),
+        ] {
+            assert_eq!(prose_start(line), (start, marker), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn lines_and_kinds() {
+        let raw = split_lines("---\ntitle: x\n---\n# Head\r\n- item\n| a | b |\n\ntext");
+        assert_eq!(raw[3], "# Head");
+        let kinds: Vec<Kind> = classify(&raw).iter().map(|l| l.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::FrontMatter,
+                Kind::FrontMatter,
+                Kind::FrontMatter,
+                Kind::Heading,
+                Kind::ListItem,
+                Kind::Table,
+                Kind::Blank,
+                Kind::Text,
+            ]
+        );
+        assert!(is_table_rule("|---|:--|") && !is_table_rule("| a | b |"));
+    }
+}

@@ -37,3 +37,32 @@ impl<'t> Copy<'t> {
         Copy { text, raw, blocks }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_is_read_as_sentences_across_its_lines() {
+        // A hard-wrapped line joins the next; a short bare line ends its sentence.
+        let copy = Copy::read(
+            "# Bexley\n\nThe rate rose. In the seven days to January 14 it was\n254.0 per 100,000.\nBromley\nfell.\n",
+        );
+        assert_eq!(copy.raw.len(), 7);
+        let sentences: Vec<String> = copy
+            .blocks
+            .iter()
+            .flat_map(|b| b.sentences.iter().map(|r| b.sentence_text(r)))
+            .collect();
+        assert_eq!(
+            sentences,
+            [
+                "Bexley",
+                "The rate rose.",
+                "In the seven days to January 14 it was 254.0 per 100,000.",
+                "Bromley",
+                "fell.",
+            ]
+        );
+    }
+}
