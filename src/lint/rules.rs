@@ -5,7 +5,11 @@ use crate::copy::tokens::Tok;
 use crate::lang::{MONTHS, NUMBER_WORDS};
 
 use super::marks::Checker;
-use super::words::*;
+use super::words::{
+    APPROXIMATE, COUNT_IN_BRACKETS, RATE_FOLLOW, RATE_GLUE, UNIT_ADJECTIVES, UNITS, YEAR_CONTEXT,
+    in_list, is_plain, month_abbreviation, month_index, numeric_date, ordinal, plain_int,
+    with_commas,
+};
 use super::{LintFinding, MAX_SENTENCE, Rule, shorten};
 
 /// One sentence of a block, by its token range, with its text on one line.
