@@ -3,13 +3,25 @@
 //! Each function does one thing and is tested on a table of its edge cases (0, 1, 11, 12, 13,
 //! 21, 111 ...). The render stage exposes them to templates as filters.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate};
 
-const SMALL: [&str; 10] = [
+/// The counts under ten in words, zero first: the house writes these in words.
+pub const NUMBER_WORDS: [&str; 10] = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 ];
-const SMALL_ORDINAL: [&str; 10] = [
-    "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+/// The ordinals under ten in words, first first: the house writes these in words.
+pub const ORDINAL_WORDS: [&str; 9] = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+];
+/// The weekdays' names, Monday first.
+pub const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
 ];
 /// The months' names, January first.
 pub const MONTHS: [&str; 12] = [
@@ -93,7 +105,7 @@ pub fn percent(n: i64) -> String {
 /// A count in words under ten, in figures (with separators) from ten: `5` → `five`, `12` → `12`.
 pub fn count_words(n: i64) -> String {
     match usize::try_from(n) {
-        Ok(i) if i < SMALL.len() => SMALL[i].to_string(),
+        Ok(i) if i < NUMBER_WORDS.len() => NUMBER_WORDS[i].to_string(),
         _ => thousands(n),
     }
 }
@@ -119,7 +131,7 @@ pub fn ordinal(n: i64) -> String {
 /// An ordinal in words under ten, in figures from ten: `2` → `second`, `12` → `12th`.
 pub fn ordinal_words(n: i64) -> String {
     match usize::try_from(n) {
-        Ok(i) if (1..SMALL_ORDINAL.len()).contains(&i) => SMALL_ORDINAL[i].to_string(),
+        Ok(i) if (1..=ORDINAL_WORDS.len()).contains(&i) => ORDINAL_WORDS[i - 1].to_string(),
         _ => ordinal(n),
     }
 }
@@ -151,15 +163,7 @@ pub fn date(d: NaiveDate, story_year: Option<i32>) -> String {
 
 /// The weekday's name.
 pub fn weekday_name(d: NaiveDate) -> &'static str {
-    match d.weekday() {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
-    }
+    WEEKDAYS[d.weekday().num_days_from_monday() as usize]
 }
 
 /// A date with its weekday: `Monday, January 18`.

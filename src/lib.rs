@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod config;
+pub mod copy;
 pub mod draft;
 pub mod facts;
 pub mod fetch;

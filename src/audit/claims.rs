@@ -1,0 +1,350 @@
+//! Claim words checked against the recomputed data: directions, degrees, superlatives,
+//! "continues", "only", "taking the top spot", and what is said of the patch or the nation.
+
+use crate::facts::{RankBy, Scope};
+use crate::lang::{self, ORDINAL_WORDS};
+use crate::stats::{Direction, Universe};
+use crate::story::{SHARP_PERCENT, SLIGHT_PERCENT, WHOPPING_PERCENT};
+
+use super::Auditor;
+use super::reading::{NumClass, Sentence, T, dir_word};
+use super::truth::direction_of;
+
+impl Auditor<'_> {
+    pub(super) fn check_claims(
+        &mut self,
+        s: &Sentence,
+        owner: &[Option<usize>],
+        dirs: &[Option<Direction>],
+    ) {
+        let story = self.input.story;
+        let words: Vec<&str> = s
+            .toks
+            .iter()
+            .map(|t| match &t.t {
+                T::Word(w) | T::Num(NumClass::Word | NumClass::OrdinalWord, w) => w.as_str(),
+                _ => "",
+            })
+            .collect();
+        let has = |w: &str| words.contains(&w);
+        let region_named = self.mentions(s, &story.region);
+        let universe_named = self.mentions(s, &story.universe.name);
+        let only = has("only") || words.windows(2).any(|p| p == ["no", "other"]);
+
+        // Direction words about one area.
+        let mut loose: Vec<Direction> = Vec::new();
+        for (i, d) in dirs.iter().enumerate() {
+            let Some(d) = *d else { continue };
+            let Some(k) = owner[i] else {
+                loose.push(d);
+                continue;
+            };
+            let code = self.code(k).to_string();
+            let name = self.name(k).to_string();
+            let Ok(a) = self.truth.area(&code).cloned() else {
+                continue;
+            };
+            self.report.claims += 1;
+            if a.direction() != d {
+                self.fail(
+                    s,
+                    format!(
+                        "\"{}\" is wrong for {name}: its rate went from {} to {}",
+                        words[i],
+                        lang::rate_tenths(a.prev_rate),
+                        lang::rate_tenths(a.rate)
+                    ),
+                );
+                continue;
+            }
+            // "continues to rise" (not "continues to have the highest rate", checked below).
+            if (has("continues") || has("continue")) && !has("highest") {
+                self.report.claims += 1;
+                let before = a.prev2_rate.map(|r| direction_of(r, a.prev_rate));
+                if before != Some(d) {
+                    self.fail(
+                        s,
+                        format!(
+                            "\"continues\" is wrong for {name}: its rate {} the week before",
+                            before.map_or("cannot be traced", dir_word)
+                        ),
+                    );
+                }
+            }
+            if only && d != Direction::Unchanged {
+                self.report.claims += 1;
+                let (n, total) = self.truth.moved(Scope::Patch, d);
+                let in_core = self
+                    .truth
+                    .core
+                    .iter()
+                    .any(|&c| self.truth.areas[c].code == code);
+                if !in_core || n != 1 || total < 2 {
+                    self.fail(
+                        s,
+                        format!(
+                            "\"only\" is wrong for {name}: {n} of the {total} {} {}",
+                            story.area_noun_plural,
+                            dir_word(d)
+                        ),
+                    );
+                }
+            }
+        }
+
+        // Degree words.
+        for (i, w) in words.iter().enumerate() {
+            let sharp = matches!(*w, "sharply" | "sharp");
+            let slight = matches!(*w, "slightly" | "slight");
+            let dramatic = matches!(*w, "dramatically" | "dramatic" | "whopping");
+            if !(sharp || slight || dramatic) {
+                continue;
+            }
+            let Some(k) = owner[i] else { continue };
+            let Ok(a) = self.truth.area(self.code(k)).cloned() else {
+                continue;
+            };
+            self.report.claims += 1;
+            let p = a.percent_size();
+            let ok = if dramatic {
+                p.is_none_or(|p| p >= WHOPPING_PERCENT)
+            } else if sharp {
+                p.is_none_or(|p| p >= SHARP_PERCENT)
+            } else {
+                p.is_some_and(|p| p < SLIGHT_PERCENT) && a.change() != 0
+            };
+            if !ok {
+                let size = p.map_or("from zero".to_string(), |p| format!("{p}%"));
+                self.fail(
+                    s,
+                    format!("\"{w}\" is wrong for {}: its rate changed {size}", a.name),
+                );
+            }
+        }
+
+        // Superlatives.
+        for (i, w) in words.iter().enumerate() {
+            let lowest = *w == "lowest";
+            if !(lowest || *w == "highest") {
+                continue;
+            }
+            let k = owner[i].or_else(|| {
+                s.toks[i..].iter().find_map(|t| match t.t {
+                    T::Area(k) => Some(k),
+                    _ => None,
+                })
+            });
+            let Some(k) = k else { continue };
+            let code = self.code(k).to_string();
+            let name = self.name(k).to_string();
+            let mut n = 1i64;
+            let mut joint = false;
+            let mut ranked = false;
+            for j in (i.saturating_sub(3)..i).rev() {
+                match &s.toks[j].t {
+                    T::Num(NumClass::OrdinalWord, t) if !ranked => {
+                        ranked = true;
+                        n = ORDINAL_WORDS
+                            .iter()
+                            .position(|o| o == t)
+                            .map_or(1, |p| p as i64 + 1);
+                    }
+                    T::Num(NumClass::Ordinal, t) if !ranked => {
+                        ranked = true;
+                        n = t
+                            .trim_end_matches(char::is_alphabetic)
+                            .replace(',', "")
+                            .parse()
+                            .unwrap_or(1);
+                    }
+                    T::Word(w) if w == "joint" => joint = true,
+                    _ => {}
+                }
+            }
+            let line = self.lines.get(s.line - 1).copied().unwrap_or("");
+            let after_end = s.toks[i..]
+                .iter()
+                .position(|t| t.t == T::Comma || t.t == T::Stop)
+                .map_or(line.len(), |p| s.toks[i + p].start);
+            let after = line.get(s.toks[i].end..after_end).unwrap_or("");
+            let in_patch = self.mentions_in(after, &story.region);
+            // "the 12th highest fall in the country" ranks by the size of the fall.
+            let by = match words.get(i + 1).copied() {
+                Some("fall" | "falls") => RankBy::Fall,
+                Some("rise" | "rises") => RankBy::Rise,
+                _ => RankBy::Rate,
+            };
+            let what = match by {
+                RankBy::Fall => "fall",
+                RankBy::Rise => "rise",
+                _ => "rate",
+            };
+            // "the highest rate in Wales": within a nation, when the sentence names one that is
+            // narrower than the universe.
+            let nation = [
+                ("england", 'E', "England"),
+                ("scotland", 'S', "Scotland"),
+                ("wales", 'W', "Wales"),
+                ("ireland", 'N', "Northern Ireland"),
+            ]
+            .into_iter()
+            .find(|(w, _, _)| has(w))
+            .filter(|_| story.universe.kind == Universe::Uk);
+            let got = if in_patch && by == RankBy::Rate {
+                self.truth.patch_rank(&code, lowest)
+            } else if by == RankBy::Rate {
+                self.truth.rate_rank(&code, lowest, nation.map(|n| n.1))
+            } else if lowest || nation.is_some() {
+                Err(format!(
+                    "the audit ranks a {what} only as the highest in {}",
+                    story.universe.name
+                ))
+            } else {
+                self.truth.rank(&code, by)
+            };
+            self.report.claims += 1;
+            let where_ = if in_patch {
+                story.region.clone()
+            } else if let Some((_, _, n)) = nation {
+                n.to_string()
+            } else {
+                story.universe.name.clone()
+            };
+            match got {
+                Err(why) => self.fail(s, format!("\"{w}\" cannot be checked for {name}: {why}")),
+                Ok((rank, same)) => {
+                    // "highest" alone says no other area has it; "118th highest" is true of a
+                    // tied area too (competition ranks), and "joint" must be true when said.
+                    let shared = joint
+                        || ["share", "shares", "shared", "level"]
+                            .iter()
+                            .any(|w| has(w));
+                    let wrong_tie = if shared { same < 2 } else { n == 1 && same > 1 };
+                    if rank != n || wrong_tie {
+                        self.fail(
+                            s,
+                            format!(
+                                "\"{}{w}\" is wrong for {name}: its {what} ranks {}{} in {where_}",
+                                if n > 1 {
+                                    format!("{} ", lang::ordinal_words(n))
+                                } else {
+                                    String::new()
+                                },
+                                lang::ordinal(rank),
+                                if same > 1 {
+                                    format!(", tied with {}", same - 1)
+                                } else {
+                                    String::new()
+                                }
+                            ),
+                        );
+                    }
+                }
+            }
+            if !lowest && !in_patch && by == RankBy::Rate && (has("continues") || has("continue")) {
+                self.report.claims += 1;
+                let prev = self.truth.rank(&code, RankBy::PrevRate);
+                if !matches!(prev, Ok((1, 1))) {
+                    self.fail(
+                        s,
+                        format!("\"continues\" is wrong for {name}: it did not have the highest rate alone the week before"),
+                    );
+                }
+            }
+        }
+
+        // "taking the top spot from X": X led the week before, and the new leader did not.
+        for i in 0..s.toks.len().saturating_sub(3) {
+            let T::Area(k) = s.toks[i + 3].t else {
+                continue;
+            };
+            if words[i..i + 3] != ["top", "spot", "from"] {
+                continue;
+            }
+            self.report.claims += 1;
+            let was = self.name(k).to_string();
+            if !matches!(self.truth.rank(self.code(k), RankBy::PrevRate), Ok((1, _))) {
+                self.fail(
+                    s,
+                    format!("\"top spot from {was}\" is wrong: {was} did not have the highest rate the week before"),
+                );
+            }
+            let subject = s.toks.iter().find_map(|t| match t.t {
+                T::Area(a) => Some(a),
+                _ => None,
+            });
+            if let Some(now) = subject.filter(|&a| a != k)
+                && matches!(
+                    self.truth.rank(self.code(now), RankBy::PrevRate),
+                    Ok((1, _))
+                )
+            {
+                let now = self.name(now).to_string();
+                self.fail(
+                    s,
+                    format!("\"taking the top spot\" is wrong: {now} had the highest rate the week before too"),
+                );
+            }
+        }
+
+        // Directions said of the patch or the nation as a whole.
+        loose.sort_by_key(|d| *d as u8);
+        loose.dedup();
+        if loose.len() != 1 {
+            return;
+        }
+        let d = loose[0];
+        if region_named {
+            self.report.claims += 1;
+            let (n, total) = self.truth.moved(Scope::Patch, d);
+            let all_but_one = words.windows(3).any(|w| w == ["all", "but", "one"]);
+            let every = has("every") || (has("all") && !all_but_one);
+            let (ok, claim) = if all_but_one {
+                (total >= 3 && n == total - 1, "all but one")
+            } else if every {
+                (n == total, "every")
+            } else {
+                (n * 2 > total, "most")
+            };
+            if !ok {
+                self.fail(
+                    s,
+                    format!(
+                        "says rates {} in {claim} of the {} but {n} of {total} did",
+                        dir_word(d),
+                        story.area_noun_plural
+                    ),
+                );
+            }
+        } else if universe_named && !region_named && has("most") {
+            self.report.claims += 1;
+            if self.truth.majority() != Some(d) {
+                self.fail(
+                    s,
+                    format!(
+                        "says most areas of {} {}, but the data do not",
+                        story.universe.name,
+                        dir_word(d)
+                    ),
+                );
+            }
+            if has("continue") || has("continues") {
+                self.report.claims += 1;
+                if self.truth.prev_majority() != Some(d) {
+                    self.fail(
+                        s,
+                        format!(
+                            "says rates continue to go the same way, but most areas of {} did not {} the week before",
+                            story.universe.name,
+                            match d {
+                                Direction::Up => "rise",
+                                Direction::Down => "fall",
+                                Direction::Unchanged => "stay the same",
+                            }
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,521 @@
+//! The round-trip audit: read the rendered copy back, trace every number in it to a fact, recompute
+//! every fact from the raw daily counts, and check the claim words against the data.
+//!
+//! A story fails the audit, and is not written, when
+//!
+//! - **a number has no fact behind it.** Every figure in the copy is found (rates `1,134.8`,
+//!   counts `4,705`, percentages `64%`, ordinals `12th`, number words `zero`–`nine` and ordinal
+//!   words `first`–`ninth`, dates `January 14` and `Monday, January 18`, the numbers of a numbered
+//!   list, in headings and table cells too) and must equal, character for character, a printed
+//!   form of one of the story's [`Fact`]s. The match is narrowed by what the sentence says:
+//!   - a figure belongs to the area named last before it in its clause (clauses split at
+//!     commas, semicolons and "and", "while", "but", "with"), else to the first area named
+//!     later in its clause, else to the sentence's first area when named before it, else, in a
+//!     sentence that opens with "It", "That", "This", "Its" or "No other", to the first area of
+//!     the sentence before; it may only match that area's facts, or facts of no area that are not counts
+//!     or shares of areas that moved (dates, "seven days", "of the 315 areas"), so Bromley's
+//!     sentence cannot print Lewisham's rate; its percentages must be its own, and a count
+//!     before "cases" or "new cases" must be its cases;
+//!   - a rate or count just after "from", "against", "versus" or "compared with", or in
+//!     brackets just after such a rate, is last week's and matches only last-week facts; any
+//!     other is this week's, so printing `prev_rate` where `rate` belongs is caught;
+//!   - a table row is about the first area it names, and a cell is last week's when its column
+//!     header says so ("last week", "previous", "week before", or last week's end date);
+//!   - a numbered list's number must be the place of the area it names in the list of leaders,
+//!     of largest movers or of the patch's areas by rate, and fit that area's recomputed rank;
+//!   - a count or share of areas that rose, fell or stayed the same must match the direction
+//!     word of its clause ("30 ... saw their rate rise"), so swapping the rising and falling
+//!     counts is caught.
+//! - **a fact does not recompute.** Each fact's value is recomputed from the dataset's daily
+//!   counts and the population table by the [`Recipe`] it carries, with its own sums, its own
+//!   half-up integer rounding and its own ranks (none of [`crate::stats`] is used), and its
+//!   printed form must be the house-style form of the recomputed value.
+//! - **a claim word contradicts the data.** In a sentence about one area: direction words
+//!   ("up", "rose", "risen", "rise", "climbed", "increase"; "down", "fell", "fallen", "fall",
+//!   "dropped", "decrease"; "unchanged", "steady", "the same") must agree with the area's
+//!   recomputed direction; "dramatically" needs a change of at least
+//!   [`crate::story::WHOPPING_PERCENT`]% (or from zero), "sharply" one of at least
+//!   [`crate::story::SHARP_PERCENT`]% (or from zero), "slightly" one under
+//!   [`crate::story::SLIGHT_PERCENT`]%; "only" and "no other" with a direction need the area to be
+//!   the one core area that went that way; "highest", "second highest", "lowest" (with "joint"
+//!   when tied) must be the area's recomputed rank, in the patch when the region follows the
+//!   word, within a nation when a UK story names one ("the highest rate in Wales"), in the
+//!   universe otherwise, by the size of the fall or rise when "fall" or "rise" follows
+//!   ("the 12th highest fall"); "continues to have the highest" needs the area to have led alone
+//!   this week and last; "continues" with a direction needs the area to have gone that way the
+//!   week before too; "taking the top spot from X" needs X to have led the week before and the
+//!   new leader not to have. In a sentence about the patch (the region named, no area): "every" and
+//!   "all" need every core area to have gone that way, "all but one" all but one, and otherwise
+//!   a direction needs most core areas to have gone that way. In a sentence about the nation
+//!   (the universe named, no area) with "most": most areas must have gone that way, and
+//!   "continue" needs most areas to have gone that way the week before too.
+//!
+//! Number words in prose are left alone: "one" in "no one" and "one another", and an ordinal
+//! word that is not a rank (a rank is an ordinal before a superlative, "place" or "position",
+//! or ending a clause: "second highest", "Slough is second."; "for the first time" is prose).
+//!
+//! It deliberately does not judge words that carry no figure or direction ("similar", the
+//! frames' verbs), sentences that mix directions without naming an area (their counts are
+//! checked instead), "lowest fall", numbers inside words ("Covid-19"), nor the patch's own
+//! words (publication, region, who calculated the figures, source and dashboard names), which
+//! are masked before figures are looked for. It reads copy casewire wrote: it splits sentences
+//! at `.`, `!`, `?` and line ends, and knows area names from the story. Fixed figures of the
+//! method ("seven days", "per 100,000") are facts of kind `constant`, so they too must be
+//! printed as the facts say.
+
+mod claims;
+mod figures;
+mod reading;
+mod truth;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::config::Patch;
+use crate::copy::Copy;
+use crate::facts::{Fact, FactKind};
+use crate::lang;
+use crate::model::{Dataset, Population};
+use crate::story::Story;
+
+use reading::{Sentence, contains_phrase, sentences};
+use truth::{Nation, Truth, canonical};
+
+/// What the audit reads and checks against.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditInput<'a> {
+    /// The rendered copy.
+    pub text: &'a str,
+    /// The story's facts, from [`crate::facts::collect`].
+    pub facts: &'a [Fact],
+    /// The view model the copy was rendered from (area names, region, universe).
+    pub story: &'a Story,
+    /// The data.
+    pub dataset: &'a Dataset,
+    /// The population table.
+    pub population: &'a Population,
+    /// The patch (incomplete days, list lengths).
+    pub patch: &'a Patch,
+}
+
+/// One thing the audit found wrong.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditFailure {
+    /// 1-based line of the copy; 0 when the fact is not printed.
+    pub line: usize,
+    /// The sentence, as printed.
+    pub sentence: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for AuditFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.message)
+        } else {
+            write!(
+                f,
+                "line {}: {}, in \"{}\"",
+                self.line, self.message, self.sentence
+            )
+        }
+    }
+}
+
+/// What the audit did and found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AuditReport {
+    /// Figures in the copy traced to a fact.
+    pub figures: usize,
+    /// Facts recomputed from the data.
+    pub facts: usize,
+    /// Claim words checked against the data.
+    pub claims: usize,
+    /// Everything wrong, in reading order (facts that do not recompute first).
+    pub failures: Vec<AuditFailure>,
+}
+
+impl AuditReport {
+    /// Whether the copy passed.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+fn describe(fact: &Fact) -> String {
+    let what = match fact.kind {
+        FactKind::Rate => "rate this week".to_string(),
+        FactKind::PrevRate => "rate last week".to_string(),
+        FactKind::Cases => "cases this week".to_string(),
+        FactKind::PrevCases => "cases last week".to_string(),
+        _ => fact
+            .id
+            .split('.')
+            .skip(usize::from(fact.area_name.is_some()))
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace('_', " "),
+    };
+    match &fact.area_name {
+        Some(name) => format!("{} {what}", lang::possessive(name)),
+        None => what,
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// The audit
+
+struct Auditor<'a> {
+    input: AuditInput<'a>,
+    truth: Truth<'a, 'a>,
+    /// The week's shared facts, numbered after the story's own.
+    shared: &'a [Fact],
+    /// Their printed forms (lower case) → shared facts.
+    shared_index: &'a HashMap<String, Vec<usize>>,
+    /// (name, code), longest name first.
+    names: Vec<(String, String)>,
+    /// Printed form (lower case) → the story's own facts.
+    index: HashMap<String, Vec<usize>>,
+    /// Facts that did not recompute, with why.
+    broken: BTreeMap<usize, String>,
+    /// The copy's lines.
+    lines: &'a [&'a str],
+    report: AuditReport,
+}
+
+/// Printed form (lower case) → facts.
+fn printed_index(facts: &[Fact]) -> HashMap<String, Vec<usize>> {
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, f) in facts.iter().enumerate() {
+        for p in &f.printed {
+            index.entry(p.to_lowercase()).or_default().push(i);
+        }
+    }
+    index
+}
+
+/// Recomputes one fact; `Some(why)` when it does not recompute or is not printed in house
+/// style.
+fn check_fact(
+    truth: &Truth<'_, '_>,
+    fact: &Fact,
+    patch: &Patch,
+    release: NaiveDate,
+    story_year: i32,
+) -> Option<String> {
+    match truth.recompute(fact, patch, release) {
+        Err(why) => Some(why),
+        Ok(v) if v != fact.value => {
+            let shown = canonical(fact.kind, v, story_year);
+            Some(format!(
+                "the story has {} but the data give {shown}",
+                fact.printed.first().map_or("nothing", String::as_str)
+            ))
+        }
+        Ok(v) => {
+            let shown = canonical(fact.kind, v, story_year);
+            (!fact.printed.contains(&shown)).then(|| {
+                format!(
+                    "it is printed as {:?}, not in house style ({shown})",
+                    fact.printed
+                )
+            })
+        }
+    }
+}
+
+/// What the audits of every story of one week share, prepared once: every area's figures
+/// recomputed from the daily counts, with the national tables ranks are read from, and the
+/// week's shared facts ([`crate::facts::Part::National`]) recomputed and indexed by printed
+/// form. Each story's audit then recomputes only the story's own facts, and still traces every
+/// figure of its copy to a fact, its own or a shared one.
+pub struct AuditContext<'a> {
+    nation: Nation<'a>,
+    release: NaiveDate,
+    shared: &'a [Fact],
+    shared_index: HashMap<String, Vec<usize>>,
+    /// Shared facts that did not recompute, with why.
+    shared_broken: BTreeMap<usize, String>,
+}
+
+impl<'a> AuditContext<'a> {
+    /// Prepares the audits of the stories of `story`'s week (its release, week and universe).
+    /// `shared` are the facts every story of the week shares, recomputed here once with
+    /// `patch`'s incomplete days and list lengths; empty when each story carries all of its
+    /// facts.
+    pub fn new(
+        story: &Story,
+        shared: &'a [Fact],
+        dataset: &'a Dataset,
+        population: &Population,
+        patch: &Patch,
+    ) -> AuditContext<'a> {
+        let nation = Nation::new(story, dataset, population);
+        let truth = Truth {
+            nation: &nation,
+            core: Vec::new(),
+        };
+        let shared_broken = shared
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                check_fact(&truth, f, patch, story.release, story.story_year).map(|why| (i, why))
+            })
+            .collect();
+        AuditContext {
+            release: story.release,
+            shared,
+            shared_index: printed_index(shared),
+            shared_broken,
+            nation,
+        }
+    }
+
+    /// Reads one story's copy back and checks it against the story's own facts
+    /// (`input.facts`, recomputed here), the week's shared facts and the data; see the module
+    /// docs. A shared fact that does not recompute fails every story, as it would if the
+    /// story carried it. A story of another week or universe than the context's fails.
+    pub fn audit(&self, input: AuditInput<'_>) -> AuditReport {
+        self.audit_lines(input, &crate::copy::markdown::split_lines(input.text))
+    }
+
+    /// [`AuditContext::audit`] of copy already read (from `input.text`), so a story's copy
+    /// is read once for its lint and its audit.
+    pub fn audit_copy(&self, input: AuditInput<'_>, copy: &Copy<'_>) -> AuditReport {
+        debug_assert_eq!(copy.text, input.text, "the copy read is the copy audited");
+        self.audit_lines(input, &copy.raw)
+    }
+
+    fn audit_lines(&self, input: AuditInput<'_>, lines: &[&str]) -> AuditReport {
+        let story = input.story;
+        let nation = &self.nation;
+        if story.week != nation.week
+            || story.release != self.release
+            || story.universe.kind != nation.universe
+            || story.universe.area_type != nation.area_type
+        {
+            return AuditReport {
+                failures: vec![AuditFailure {
+                    line: 0,
+                    sentence: String::new(),
+                    message: format!(
+                        "the story covers the seven days to {} in {} ({} release), but its audit was prepared for the seven days to {} in {} ({} release)",
+                        story.week.end,
+                        story.universe.name,
+                        story.release,
+                        nation.week.end,
+                        nation.universe.name(),
+                        self.release
+                    ),
+                }],
+                ..AuditReport::default()
+            };
+        }
+        audit_with(self, input, lines)
+    }
+}
+
+/// Reads `input.text` back and checks it against the facts and the data; see the module docs.
+pub fn audit(input: AuditInput<'_>) -> AuditReport {
+    AuditContext::new(
+        input.story,
+        &[],
+        input.dataset,
+        input.population,
+        input.patch,
+    )
+    .audit(input)
+}
+
+fn audit_with(ctx: &AuditContext<'_>, input: AuditInput<'_>, lines: &[&str]) -> AuditReport {
+    let story = input.story;
+    let mut names: Vec<(String, String)> = Vec::new();
+    let mut add = |name: &str, code: &str| {
+        if !names.iter().any(|(n, _)| n == name) {
+            names.push((name.to_string(), code.to_string()));
+        }
+    };
+    for a in story.core.iter().chain(&story.nearby) {
+        add(&a.name, &a.code);
+    }
+    for l in story.leaders.iter() {
+        add(&l.area.name, &l.area.code);
+    }
+    for a in story.movers.iter().flat_map(|m| &m.items) {
+        add(&a.name, &a.code);
+    }
+    for u in &story.unavailable {
+        add(&u.name, &u.code);
+    }
+    for n in story.nation_leaders.iter() {
+        add(&n.area.name, &n.area.code);
+    }
+    if let Some(h) = &story.hospital {
+        add(&h.region, &h.code);
+    }
+    // Names print Markdown-escaped ("\\*test\\*"): read them in either form.
+    let escaped: Vec<(String, String)> = names
+        .iter()
+        .map(|(n, c)| (crate::lang::markdown_text(n), c.clone()))
+        .filter(|(n, _)| !names.iter().any(|(m, _)| m == n))
+        .collect();
+    names.extend(escaped);
+    names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+
+    let index = printed_index(input.facts);
+    let core = story
+        .core
+        .iter()
+        .map(|a| a.code.as_str())
+        .chain(
+            story
+                .unavailable
+                .iter()
+                .filter(|u| u.core)
+                .map(|u| u.code.as_str()),
+        )
+        .filter_map(|c| ctx.nation.index.get(c).copied())
+        .collect();
+    let mut a = Auditor {
+        truth: Truth {
+            nation: &ctx.nation,
+            core,
+        },
+        input,
+        shared: ctx.shared,
+        shared_index: &ctx.shared_index,
+        names,
+        index,
+        broken: BTreeMap::new(),
+        lines,
+        report: AuditReport::default(),
+    };
+    a.recompute_facts();
+    // The shared facts were recomputed once for the week; those that did not recompute
+    // count against this story as if it carried them.
+    let own = input.facts.len();
+    a.report.facts += ctx.shared.len();
+    for (&i, why) in &ctx.shared_broken {
+        a.broken.insert(own + i, why.clone());
+    }
+    let mut labels: Vec<String> = [
+        &story.publication,
+        &story.region,
+        &story.calculated_by,
+        &story.source_name,
+        &story.dashboard_name,
+    ]
+    .into_iter()
+    // The leader a new leader took the top spot from is named but prints no figure; its
+    // name may hold digits ("Hartlepool 001") that are not figures.
+    .chain(story.leaders.iter().filter_map(|l| l.replaced.as_ref()))
+    .filter(|l| !l.trim().is_empty())
+    .flat_map(|l| [l.clone(), crate::lang::markdown_text(l)])
+    .collect();
+    labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
+    labels.dedup();
+    let prev_markers: Vec<String> = crate::facts::date_forms(story.prev_week.end, story.story_year);
+    let sentences = sentences(lines, &a.names, &labels, &prev_markers);
+    let mut printed_broken: Vec<usize> = Vec::new();
+    for s in &sentences {
+        a.check_sentence(s, &mut printed_broken);
+    }
+    // Facts that do not recompute and were not printed still fail: the sidecar publishes them.
+    let unprinted: Vec<AuditFailure> = a
+        .broken
+        .iter()
+        .filter(|(i, _)| !printed_broken.contains(i))
+        .map(|(&i, why)| AuditFailure {
+            line: 0,
+            sentence: String::new(),
+            message: format!(
+                "fact {} ({}) does not recompute from the data: {why}",
+                a.fact(i).id,
+                describe(a.fact(i))
+            ),
+        })
+        .collect();
+    let mut failures = unprinted;
+    failures.append(&mut a.report.failures);
+    a.report.failures = failures;
+    a.report
+}
+
+impl<'a> Auditor<'a> {
+    fn fail(&mut self, s: &Sentence, message: String) {
+        self.report.failures.push(AuditFailure {
+            line: s.line,
+            sentence: s.text.clone(),
+            message,
+        });
+    }
+
+    fn recompute_facts(&mut self) {
+        let story = self.input.story;
+        for (i, fact) in self.input.facts.iter().enumerate() {
+            self.report.facts += 1;
+            if let Some(why) = check_fact(
+                &self.truth,
+                fact,
+                self.input.patch,
+                story.release,
+                story.story_year,
+            ) {
+                self.broken.insert(i, why);
+            }
+        }
+    }
+
+    /// A fact by its number: the story's own first, then the week's shared ones.
+    fn fact(&self, f: usize) -> &'a Fact {
+        let own = self.input.facts;
+        match own.get(f) {
+            Some(fact) => fact,
+            None => &self.shared[f - own.len()],
+        }
+    }
+
+    /// The facts printed as `text` (any case): the story's own first, then the shared ones.
+    fn printed_as(&self, text: &str) -> Vec<usize> {
+        let key = text.to_lowercase();
+        let own = self.input.facts.len();
+        let mut all = self.index.get(&key).cloned().unwrap_or_default();
+        if let Some(shared) = self.shared_index.get(&key) {
+            all.extend(shared.iter().map(|&i| own + i));
+        }
+        all
+    }
+
+    fn code(&self, area: usize) -> &str {
+        &self.names[area].1
+    }
+
+    fn name(&self, area: usize) -> &str {
+        &self.names[area].0
+    }
+
+    /// Whether the sentence names `phrase` other than inside a longer area name: a story led
+    /// by Wyre names Wyre Forest, and that is not Wyre.
+    fn mentions(&self, s: &Sentence, phrase: &str) -> bool {
+        self.mentions_in(&s.text, phrase)
+    }
+
+    /// [`Auditor::mentions`], in part of a sentence.
+    fn mentions_in(&self, text: &str, phrase: &str) -> bool {
+        let mut text = std::borrow::Cow::Borrowed(text);
+        for (name, _) in &self.names {
+            if name.len() > phrase.len()
+                && (contains_phrase(name, phrase)
+                    || contains_phrase(name, &crate::lang::markdown_text(phrase)))
+                && text.contains(name.as_str())
+            {
+                text = std::borrow::Cow::Owned(text.replace(name.as_str(), " "));
+            }
+        }
+        contains_phrase(&text, phrase)
+            || contains_phrase(&text, &crate::lang::markdown_text(phrase))
+    }
+}

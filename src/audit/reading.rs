@@ -1,0 +1,379 @@
+//! The audit's reading of the copy: sentences of tokens, with the story's area names, the
+//! patch's own words masked, and every figure classed (rate, count, percentage, date ...).
+
+use crate::copy::markdown::{self, is_table_line, is_table_rule};
+use crate::copy::tokens::{date_len, is_word_char};
+use crate::stats::Direction;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum NumClass {
+    Rate,
+    Int,
+    Percent,
+    Ordinal,
+    Date,
+    ListPos,
+    Word,
+    OrdinalWord,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum T {
+    Word(String),
+    Num(NumClass, String),
+    Area(usize),
+    Open,
+    Comma,
+    Semi,
+    Stop,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Tok {
+    pub(super) t: T,
+    pub(super) start: usize,
+    pub(super) end: usize,
+}
+
+use crate::lang::{NUMBER_WORDS, ORDINAL_WORDS, WEEKDAYS};
+pub(super) const UP_WORDS: &[&str] = &[
+    "up",
+    "rose",
+    "risen",
+    "rise",
+    "rises",
+    "rising",
+    "climbed",
+    "climb",
+    "climbs",
+    "climbing",
+    "increase",
+    "increased",
+    "increases",
+    "increasing",
+];
+pub(super) const DOWN_WORDS: &[&str] = &[
+    "down",
+    "fell",
+    "fallen",
+    "fall",
+    "falls",
+    "falling",
+    "dropped",
+    "drop",
+    "drops",
+    "dropping",
+    "decrease",
+    "decreased",
+    "decreases",
+    "decreasing",
+];
+pub(super) const SAME_WORDS: &[&str] = &["unchanged", "steady", "same"];
+pub(super) const CLAUSE_WORDS: &[&str] = &["and", "while", "but", "with", "whereas"];
+pub(super) const PRONOUNS: &[&str] = &["it", "that", "this", "its"];
+
+pub(super) fn direction_word(w: &str) -> Option<Direction> {
+    if UP_WORDS.contains(&w) {
+        Some(Direction::Up)
+    } else if DOWN_WORDS.contains(&w) {
+        Some(Direction::Down)
+    } else if SAME_WORDS.contains(&w) {
+        Some(Direction::Unchanged)
+    } else {
+        None
+    }
+}
+
+pub(super) fn dir_word(d: Direction) -> &'static str {
+    match d {
+        Direction::Up => "rose",
+        Direction::Down => "fell",
+        Direction::Unchanged => "was unchanged",
+    }
+}
+
+/// Which bytes the given words start with.
+pub(super) fn first_bytes<'s>(words: impl Iterator<Item = &'s str>) -> [bool; 256] {
+    let mut first = [false; 256];
+    for b in words.filter_map(|w| w.as_bytes().first()) {
+        first[usize::from(*b)] = true;
+    }
+    first
+}
+
+pub(super) fn tokenize(line: &str, names: &[(String, String)], labels: &[String]) -> Vec<Tok> {
+    let mut toks = Vec::new();
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    let mut push = |t: T, start: usize, end: usize| toks.push(Tok { t, start, end });
+    // The first bytes names and labels start with: most places in a line can start neither.
+    let name_first = first_bytes(names.iter().map(|(n, _)| n.as_str()));
+    let label_first = first_bytes(labels.iter().map(String::as_str));
+    while i < line.len() {
+        let c = line[i..].chars().next().expect("in bounds");
+        let after_word = line[..i].chars().next_back().is_some_and(is_word_char);
+        let first = usize::from(bytes[i]);
+        // The patch's own words (publication, region, who calculated the figures) are not
+        // figures, whatever they contain; area names are matched first.
+        let label = (!after_word && label_first[first])
+            .then(|| {
+                labels.iter().find(|l| {
+                    line[i..].starts_with(l.as_str())
+                        && !line[i + l.len()..]
+                            .chars()
+                            .next()
+                            .is_some_and(char::is_alphanumeric)
+                        && !names.iter().any(|(n, _)| line[i..].starts_with(n.as_str()))
+                })
+            })
+            .flatten();
+        if let Some(l) = label {
+            i += l.len();
+            continue;
+        }
+        if !after_word && !c.is_whitespace() && !c.is_ascii_digit() {
+            let hit = name_first[first].then(|| {
+                names.iter().position(|(n, _)| {
+                    line[i..].starts_with(n.as_str())
+                        && !line[i + n.len()..]
+                            .chars()
+                            .next()
+                            .is_some_and(char::is_alphanumeric)
+                })
+            });
+            if let Some(k) = hit.flatten() {
+                push(T::Area(k), i, i + names[k].0.len());
+                i += names[k].0.len();
+                continue;
+            }
+            if let Some(w) = WEEKDAYS.iter().find(|w| line[i..].starts_with(*w))
+                && let Some(rest) = line[i + w.len()..].strip_prefix(", ")
+                && let Some(n) = date_len(rest)
+            {
+                let end = i + w.len() + 2 + n;
+                push(T::Num(NumClass::Date, line[i..end].to_string()), i, end);
+                i = end;
+                continue;
+            }
+            if let Some(n) = date_len(&line[i..]) {
+                push(T::Num(NumClass::Date, line[i..i + n].to_string()), i, i + n);
+                i += n;
+                continue;
+            }
+        }
+        if c.is_ascii_digit() && !after_word {
+            let mut j = i;
+            while j < line.len() {
+                let b = bytes[j];
+                let next_digit = bytes.get(j + 1).is_some_and(u8::is_ascii_digit);
+                if b.is_ascii_digit() || ((b == b',' || b == b'.') && next_digit) {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let text = &line[i..j];
+            let rest = &line[j..];
+            let suffix = ["st", "nd", "rd", "th"].iter().find(|s| {
+                rest.starts_with(*s) && !rest[2..].chars().next().is_some_and(char::is_alphanumeric)
+            });
+            let (class, end) = if rest.starts_with('%') {
+                (NumClass::Percent, j + 1)
+            } else if suffix.is_some() {
+                (NumClass::Ordinal, j + 2)
+            } else if text.contains('.') {
+                (NumClass::Rate, j)
+            } else {
+                (NumClass::Int, j)
+            };
+            push(T::Num(class, line[i..end].to_string()), i, end);
+            i = end;
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let len: usize = line[i..]
+                .chars()
+                .take_while(|&ch| is_word_char(ch))
+                .map(char::len_utf8)
+                .sum();
+            let word = &line[i..i + len];
+            let base = word
+                .trim_end_matches("'s")
+                .trim_end_matches("’s")
+                .trim_end_matches(['\'', '’', '-']);
+            let lower = base.to_lowercase();
+            let t = if NUMBER_WORDS.contains(&lower.as_str()) {
+                T::Num(NumClass::Word, lower)
+            } else if ORDINAL_WORDS.contains(&lower.as_str()) {
+                T::Num(NumClass::OrdinalWord, lower)
+            } else {
+                T::Word(lower)
+            };
+            push(t, i, i + len);
+            i += len;
+            continue;
+        }
+        match c {
+            '(' => push(T::Open, i, i + 1),
+            ',' => push(T::Comma, i, i + 1),
+            ';' | ':' => push(T::Semi, i, i + 1),
+            '.' | '!' | '?' => push(T::Stop, i, i + 1),
+            _ => {}
+        }
+        i += c.len_utf8();
+    }
+    toks
+}
+
+pub(super) struct Sentence {
+    pub(super) line: usize,
+    pub(super) text: String,
+    pub(super) toks: Vec<Tok>,
+    /// The area a pronoun at the start refers to.
+    pub(super) carried: Option<usize>,
+    /// For a table row, whether each token sits in a column of last week's figures.
+    pub(super) row: Option<Vec<bool>>,
+}
+
+/// Whether a table header cell heads a column of last week's figures.
+pub(super) fn prev_column(cell: &str, prev_markers: &[String]) -> bool {
+    let cell = cell.to_lowercase();
+    ["last week", "previous", "week before", "prior", "earlier"]
+        .iter()
+        .any(|m| cell.contains(m))
+        || prev_markers.iter().any(|m| contains_phrase(&cell, m))
+}
+
+/// Splits the copy into sentences, each with its tokens. Headings and list items are sentences
+/// of their own; a numbered list's marker becomes a list-position token.
+pub(super) fn sentences(
+    lines: &[&str],
+    names: &[(String, String)],
+    labels: &[String],
+    prev_markers: &[String],
+) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    // A Markdown table: a header row, a rule, then one row per line; each row is a sentence
+    // about the first area it names, each cell read under its header.
+    let mut header: Option<Vec<bool>> = None;
+    for (n, raw) in lines.iter().copied().enumerate() {
+        if is_table_line(raw) {
+            if is_table_rule(raw) {
+                continue;
+            }
+            let cells: Vec<&str> = raw.trim().trim_matches('|').split('|').collect();
+            let starts_header = n == 0 || !is_table_line(lines[n - 1]);
+            if starts_header {
+                header = Some(cells.iter().map(|c| prev_column(c, prev_markers)).collect());
+            }
+            let toks = tokenize(raw, names, labels);
+            let cols = header.clone().unwrap_or_default();
+            let lead = raw.len() - raw.trim_start().len() + 1;
+            let prev: Vec<bool> = toks
+                .iter()
+                .map(|t| {
+                    let cell = raw[lead.min(t.start)..t.start].matches('|').count();
+                    !starts_header && cols.get(cell).copied().unwrap_or(false)
+                })
+                .collect();
+            if !toks.is_empty() {
+                out.push(Sentence {
+                    line: n + 1,
+                    text: raw.trim().to_string(),
+                    toks,
+                    carried: None,
+                    row: Some(prev),
+                });
+            }
+            continue;
+        }
+        let (content_start, marker) = markdown::prose_start(raw);
+        let mut toks = tokenize(&raw[content_start..], names, labels);
+        for t in &mut toks {
+            t.start += content_start;
+            t.end += content_start;
+        }
+        if let Some(m) = marker {
+            toks.insert(
+                0,
+                Tok {
+                    t: T::Num(NumClass::ListPos, raw[m.clone()].to_string()),
+                    start: 0,
+                    end: m.len(),
+                },
+            );
+        }
+        let mut start_byte = 0;
+        let mut current: Vec<Tok> = Vec::new();
+        let mut last_area: Option<usize> = None;
+        let flush = |toks: Vec<Tok>, end: usize, start: usize, last_area: &mut Option<usize>| {
+            // "It ...", "That ...", "No other ..." go on about the area of the sentence before.
+            let carried = match (toks.first().map(|t| &t.t), toks.get(1).map(|t| &t.t)) {
+                (Some(T::Word(w)), _) if PRONOUNS.contains(&w.as_str()) => *last_area,
+                (Some(T::Word(a)), Some(T::Word(b))) if a == "no" && b == "other" => *last_area,
+                _ => None,
+            };
+            // The subject a pronoun refers to: the first area the sentence names.
+            if let Some(a) = toks.iter().find_map(|t| match t.t {
+                T::Area(k) => Some(k),
+                _ => None,
+            }) {
+                *last_area = Some(a);
+            }
+            Sentence {
+                line: n + 1,
+                text: raw[start..end].trim().to_string(),
+                toks,
+                carried,
+                row: None,
+            }
+        };
+        for tok in toks {
+            let is_stop = tok.t == T::Stop;
+            let end = tok.end;
+            current.push(tok);
+            if is_stop {
+                let s = flush(
+                    std::mem::take(&mut current),
+                    end,
+                    start_byte,
+                    &mut last_area,
+                );
+                if s.toks.len() > 1 {
+                    out.push(s);
+                }
+                start_byte = end;
+            }
+        }
+        if current.iter().any(|t| t.t != T::Stop) {
+            out.push(flush(current, raw.len(), start_byte, &mut last_area));
+        }
+    }
+    out
+}
+
+/// Whether `phrase` occurs in `text` as whole words, ignoring case.
+pub(super) fn contains_phrase(text: &str, phrase: &str) -> bool {
+    if phrase.trim().is_empty() {
+        return false;
+    }
+    let (text, phrase) = (text.to_lowercase(), phrase.to_lowercase());
+    let mut from = 0;
+    while let Some(p) = text[from..].find(&phrase) {
+        let start = from + p;
+        let end = start + phrase.len();
+        let before = text[..start]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        let after = text[end..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric);
+        if !before && !after {
+            return true;
+        }
+        from = start + phrase.chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}

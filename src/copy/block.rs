@@ -1,0 +1,129 @@
+//! A block of copy read as sentences: its lines joined, tokenised once, and split where a
+//! sentence ends or a line starts a new one.
+
+use super::markdown::{Kind, Line};
+use super::tokens::{Tok, Token, tokenize};
+
+pub(crate) struct Block {
+    pub(crate) text: String,
+    /// Byte offset in `text` where each line starts, and the line's 1-based number.
+    pub(crate) line_starts: Vec<(usize, usize)>,
+    pub(crate) kind: Kind,
+    pub(crate) tokens: Vec<Token>,
+    /// Token ranges of the sentences.
+    pub(crate) sentences: Vec<std::ops::Range<usize>>,
+}
+
+impl Block {
+    pub(crate) fn new(lines: &[Line], indices: &[usize]) -> Self {
+        let mut text = String::new();
+        let mut line_starts = Vec::with_capacity(indices.len());
+        for &i in indices {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            line_starts.push((text.len(), i + 1));
+            text.push_str(&lines[i].content);
+        }
+        let tokens = tokenize(&text);
+        let mut block = Block {
+            kind: lines[indices[0]].kind,
+            text,
+            line_starts,
+            tokens,
+            sentences: Vec::new(),
+        };
+        block.sentences = block.split_sentences();
+        block
+    }
+
+    pub(crate) fn line_index(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|(start, _)| *start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Whether a line starts a sentence of its own: in hard-wrapped prose it does not, but a
+    /// sub-heading written as a bare line ("Bexley") or a finished sentence ends the last one.
+    pub(crate) fn line_starts_sentence(&self, line: usize) -> bool {
+        let Some(prev) = line.checked_sub(1) else {
+            return true;
+        };
+        let start = self.line_starts[prev].0;
+        let end = self.line_starts[line].0.saturating_sub(1);
+        let prev_text = self.text[start..end].trim();
+        let wraps = prev_text.chars().last().is_some_and(|c| {
+            c.is_lowercase()
+                || c.is_ascii_digit()
+                || matches!(c, ',' | ';' | ':' | '(' | '-' | '–' | '—')
+        });
+        !(wraps && prev_text.chars().count() >= 40)
+    }
+
+    pub(crate) fn split_sentences(&self) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let toks = &self.tokens;
+        let mut i = 0;
+        while i < toks.len() {
+            if i > start {
+                let (a, b) = (
+                    self.line_index(toks[i - 1].start),
+                    self.line_index(toks[i].start),
+                );
+                if b > a && self.line_starts_sentence(b) {
+                    out.push(start..i);
+                    start = i;
+                }
+            }
+            if let Tok::Punct('.' | '!' | '?' | '…') = toks[i].tok {
+                let mut j = i + 1;
+                while j < toks.len()
+                    && toks[j].start == toks[j - 1].end
+                    && matches!(
+                        toks[j].tok,
+                        Tok::Punct('"' | '”' | '’' | '\'' | ')' | ']' | '*' | '_')
+                    )
+                {
+                    j += 1;
+                }
+                let after = self.text[toks[j - 1].end..].chars().next();
+                if after.is_none_or(char::is_whitespace) {
+                    out.push(start..j);
+                    start = j;
+                    i = j;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        if start < toks.len() {
+            out.push(start..toks.len());
+        }
+        out
+    }
+
+    pub(crate) fn s(&self, i: usize) -> &str {
+        let t = &self.tokens[i];
+        &self.text[t.start..t.end]
+    }
+
+    pub(crate) fn sentence_text(&self, range: &std::ops::Range<usize>) -> String {
+        if range.is_empty() {
+            return String::new();
+        }
+        let raw = &self.text[self.tokens[range.start].start..self.tokens[range.end - 1].end];
+        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    pub(crate) fn in_url(&self, offset: usize) -> bool {
+        // Tokens are in order and do not overlap: the one that could hold `offset` is the
+        // last to start at or before it. (A scan of every token for every quote mark made
+        // text full of quotes take time in the square of its length.)
+        let i = self.tokens.partition_point(|t| t.start <= offset);
+        i > 0 && {
+            let t = &self.tokens[i - 1];
+            t.tok == Tok::Url && offset < t.end
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! The copy reader the lint and the audit share: rendered Markdown read as lines, blocks,
+//! sentences and tokens.
+//!
+//! Copy is read once per story with [`Copy::read`]: its lines are split and classified
+//! (front matter, headings, list items, table rows, prose) and each of its blocks is split
+//! into sentences of tokens. [`crate::lint::lint_copy`] checks those sentences against the
+//! house style; [`crate::audit::AuditContext::audit_copy`] reads the same lines with the
+//! story's area names and its own figure classes (it must know "Bexley" is an area and
+//! "January 14" one date, which no reader without the story can), using the same Markdown
+//! structure and the same word and date scanning.
+
+pub(crate) mod block;
+pub(crate) mod markdown;
+pub(crate) mod tokens;
+
+use block::Block;
+
+/// Rendered copy, read once: its lines, their Markdown kinds, and its blocks as sentences.
+pub struct Copy<'t> {
+    /// The copy as it was read.
+    pub(crate) text: &'t str,
+    /// The copy's lines without their line ends, 0-based.
+    pub(crate) raw: Vec<&'t str>,
+    /// The blocks of prose, headings, list items and table rows, each as sentences of tokens.
+    pub(crate) blocks: Vec<Block>,
+}
+
+impl<'t> Copy<'t> {
+    /// Reads `text` (plain text or Markdown, with or without YAML front matter).
+    pub fn read(text: &'t str) -> Copy<'t> {
+        let raw = markdown::split_lines(text);
+        let lines = markdown::classify(&raw);
+        let blocks = markdown::blocks(&lines)
+            .iter()
+            .map(|indices| Block::new(&lines, indices))
+            .collect();
+        Copy { text, raw, blocks }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_is_read_as_sentences_across_its_lines() {
+        // A hard-wrapped line joins the next; a short bare line ends its sentence.
+        let copy = Copy::read(
+            "# Bexley\n\nThe rate rose. In the seven days to January 14 it was\n254.0 per 100,000.\nBromley\nfell.\n",
+        );
+        assert_eq!(copy.raw.len(), 7);
+        let sentences: Vec<String> = copy
+            .blocks
+            .iter()
+            .flat_map(|b| b.sentences.iter().map(|r| b.sentence_text(r)))
+            .collect();
+        assert_eq!(
+            sentences,
+            [
+                "Bexley",
+                "The rate rose.",
+                "In the seven days to January 14 it was 254.0 per 100,000.",
+                "Bromley",
+                "fell.",
+            ]
+        );
+    }
+}

@@ -1,0 +1,275 @@
+//! Checks of a whole block: its quotes, brackets and leftover template syntax, and the
+//! findings' line, column and quoted sentence.
+
+use crate::copy::block::Block;
+
+use super::rules::Sentence;
+use super::{LintFinding, MAX_SENTENCE, Rule, shorten, window};
+/// A block of copy under the lint's checks.
+pub(super) struct Checker<'c>(pub(super) &'c Block);
+
+impl std::ops::Deref for Checker<'_> {
+    type Target = Block;
+    fn deref(&self) -> &Block {
+        self.0
+    }
+}
+
+impl Checker<'_> {
+    fn sentence_of_offset(&self, offset: usize) -> String {
+        let found = self.sentences.iter().find(|r| {
+            !r.is_empty()
+                && self.tokens[r.start].start <= offset
+                && offset
+                    < self.tokens[r.end - 1]
+                        .end
+                        .max(self.tokens[r.start].start + 1)
+        });
+        let (start, end) = match found {
+            Some(r) => (self.tokens[r.start].start, self.tokens[r.end - 1].end),
+            None => {
+                // Between sentences (a stray mark after a full stop): the line is the context.
+                let li = self.line_index(offset);
+                let start = self.line_starts[li].0;
+                let end = self
+                    .line_starts
+                    .get(li + 1)
+                    .map_or(self.text.len(), |(s, _)| s.saturating_sub(1));
+                (start, end.max(start))
+            }
+        };
+        // Only the part near the mark, so that many marks in one long stretch of text do not
+        // each copy all of it.
+        let raw = &self.text[start..end];
+        let near = window(raw, offset.saturating_sub(start).min(raw.len()));
+        near.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    pub(super) fn finding(
+        &self,
+        rule: Rule,
+        offset: usize,
+        snippet: &str,
+        sentence: String,
+        message: String,
+    ) -> LintFinding {
+        let li = self.line_index(offset);
+        let (start, line) = self.line_starts[li];
+        let column = self.text[start..offset].chars().count() + 1;
+        let sentence = if sentence.len() > MAX_SENTENCE {
+            shorten(&sentence, snippet)
+        } else {
+            sentence
+        };
+        LintFinding {
+            rule,
+            line,
+            column,
+            snippet: snippet.to_string(),
+            sentence,
+            message,
+        }
+    }
+
+    pub(super) fn check(&self, out: &mut Vec<LintFinding>) {
+        for range in &self.sentences {
+            let sentence = Sentence {
+                block: self,
+                first: range.start,
+                end: range.end,
+                text: self.sentence_text(range),
+            };
+            sentence.check(out);
+        }
+        self.check_quotes(out);
+        self.check_brackets(out);
+        self.check_template(out);
+    }
+
+    /// The text of a mark and a few words either side of it, on its own line.
+    fn context(&self, offset: usize, len: usize) -> String {
+        let li = self.line_index(offset);
+        let line_start = self.line_starts[li].0;
+        let line_end = self
+            .line_starts
+            .get(li + 1)
+            .map_or(self.text.len(), |(s, _)| s.saturating_sub(1))
+            .max(offset);
+        let line = &self.text[line_start..line_end];
+        let at = offset - line_start;
+        // About a dozen characters each side, widened to whole words (by at most 40
+        // characters: text without spaces would otherwise be quoted whole at every mark).
+        let mut from = line[..at]
+            .char_indices()
+            .rev()
+            .nth(11)
+            .map_or(0, |(i, _)| i);
+        let mut widened = 0;
+        while let Some(c) = line[..from]
+            .chars()
+            .next_back()
+            .filter(|c| !c.is_whitespace() && widened < 40)
+        {
+            from -= c.len_utf8();
+            widened += 1;
+        }
+        let mut to = line[at..]
+            .char_indices()
+            .nth(len + 12)
+            .map_or(line.len(), |(i, _)| at + i);
+        let mut widened = 0;
+        while let Some(c) = line[to..]
+            .chars()
+            .next()
+            .filter(|c| !c.is_whitespace() && widened < 40)
+        {
+            to += c.len_utf8();
+            widened += 1;
+        }
+        line[from..to]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn check_quotes(&self, out: &mut Vec<LintFinding>) {
+        let mut straight: Option<usize> = None;
+        let mut curly: Vec<usize> = Vec::new();
+        for (offset, c) in self.text.char_indices() {
+            if (c == '"' || c == '“' || c == '”') && self.in_url(offset) {
+                continue;
+            }
+            match c {
+                '"' => {
+                    straight = if straight.is_some() {
+                        None
+                    } else {
+                        Some(offset)
+                    }
+                }
+                '“' => curly.push(offset),
+                // The guard pops the partner; only a closer without one is reported.
+                '”' if curly.pop().is_none() => {
+                    out.push(self.finding(
+                        Rule::BalancedQuotes,
+                        offset,
+                        &self.context(offset, 1),
+                        self.sentence_of_offset(offset),
+                        "closing quote ” has no opening quote “".to_string(),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        let mut open: Vec<(usize, &str)> = curly
+            .into_iter()
+            .map(|o| (o, "opening quote “ is never closed with ”"))
+            .collect();
+        if let Some(o) = straight {
+            open.push((o, "quote \" is never closed"));
+        }
+        for (offset, message) in open {
+            out.push(self.finding(
+                Rule::BalancedQuotes,
+                offset,
+                &self.context(offset, 1),
+                self.sentence_of_offset(offset),
+                message.to_string(),
+            ));
+        }
+    }
+
+    fn check_brackets(&self, out: &mut Vec<LintFinding>) {
+        let mut stack: Vec<(usize, char)> = Vec::new();
+        for (offset, c) in self.text.char_indices() {
+            if matches!(c, '(' | ')' | '[' | ']') && self.in_url(offset) {
+                continue;
+            }
+            match c {
+                '(' | '[' => stack.push((offset, c)),
+                ')' | ']' => {
+                    let want = if c == ')' { '(' } else { '[' };
+                    match stack.last() {
+                        Some(&(_, open)) if open == want => {
+                            stack.pop();
+                        }
+                        Some(&(_, open)) => {
+                            stack.pop();
+                            out.push(self.finding(
+                                Rule::BalancedBrackets,
+                                offset,
+                                &self.context(offset, 1),
+                                self.sentence_of_offset(offset),
+                                format!("bracket {open} is closed with {c}"),
+                            ));
+                        }
+                        None => out.push(self.finding(
+                            Rule::BalancedBrackets,
+                            offset,
+                            &self.context(offset, 1),
+                            self.sentence_of_offset(offset),
+                            format!("closing bracket {c} has no opening bracket"),
+                        )),
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (offset, c) in stack {
+            out.push(self.finding(
+                Rule::BalancedBrackets,
+                offset,
+                &self.context(offset, 1),
+                self.sentence_of_offset(offset),
+                format!("opening bracket {c} is never closed"),
+            ));
+        }
+    }
+
+    fn check_template(&self, out: &mut Vec<LintFinding>) {
+        const OPENERS: [(&str, &str); 4] = [("{{", "}}"), ("{%", "%}"), ("{#", "#}"), ("${", "}")];
+        const CLOSERS: [&str; 3] = ["}}", "%}", "#}"];
+        let text = &self.text;
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            let opener = OPENERS.iter().find(|(o, _)| rest.starts_with(o));
+            let (end, snippet, what) = if let Some((open, close)) = opener {
+                // One finding for a whole tag, shown whole, when it closes on the same line.
+                let line_end = rest.find('\n').unwrap_or(rest.len());
+                match rest[open.len()..line_end].find(close) {
+                    Some(p) => {
+                        let end = i + open.len() + p + close.len();
+                        let tag = text[i..end]
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        (end, tag, "a template tag")
+                    }
+                    None => (
+                        i + open.len(),
+                        self.context(i, open.len()),
+                        "template syntax",
+                    ),
+                }
+            } else if let Some(close) = CLOSERS.iter().find(|c| rest.starts_with(*c)) {
+                (
+                    i + close.len(),
+                    self.context(i, close.len()),
+                    "template syntax",
+                )
+            } else {
+                i += rest.chars().next().map_or(1, char::len_utf8);
+                continue;
+            };
+            out.push(self.finding(
+                Rule::LeftoverTemplate,
+                i,
+                &snippet,
+                self.sentence_of_offset(i),
+                format!("{what} was left in the copy: a value or tag was not filled in"),
+            ));
+            i = end;
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! House-style lint of rendered copy.
+//!
+//! The rules are the ones `docs/style.md` sets for the weekly case-rate stories: rates with
+//! exactly one decimal, thousands separators, small counts in words, no sentence opening with
+//! a figure, dates as "January 14", and the slips a template can leave behind (a doubled word,
+//! an unclosed bracket, `{{`, "None"). [`lint`] reads plain text or Markdown; YAML front
+//! matter, heading hashes and list markers are not copy and are skipped.
+//!
+//! The rules read figures in their context (a number after "rate of" is a rate; one before
+//! "new cases" is a count), so they are heuristics: each one is tuned to flag what the house
+//! style forbids in the copy casewire writes without flagging the published stories it copies.
+mod marks;
+mod rules;
+mod words;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::copy::Copy;
+use marks::Checker;
+
+/// One house-style rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// A rate printed without exactly one decimal place ("rate of 254").
+    RateDecimals,
+    /// A number of 1,000 or more without its commas ("4705 cases").
+    ThousandsSeparators,
+    /// A count under ten standing alone as a figure ("5 are unchanged").
+    SmallCountsInWords,
+    /// A sentence that opens with a figure.
+    SentenceStartsWithFigure,
+    /// A date not written "January 14" ("14 January", "January 14th", "14/01/2021").
+    DateStyle,
+    /// The same word twice in a row ("the the").
+    DoubledWords,
+    /// A double quote (straight or curly) without its partner.
+    BalancedQuotes,
+    /// A round or square bracket without its partner.
+    BalancedBrackets,
+    /// Template syntax left in the copy (`{{`, `{%`, ...).
+    LeftoverTemplate,
+    /// An empty value printed as a word ("None", "NaN", "null") or an empty pair of brackets.
+    EmptyValues,
+}
+
+impl Rule {
+    /// Every rule, in the order they are documented.
+    pub const ALL: [Rule; 10] = [
+        Rule::RateDecimals,
+        Rule::ThousandsSeparators,
+        Rule::SmallCountsInWords,
+        Rule::SentenceStartsWithFigure,
+        Rule::DateStyle,
+        Rule::DoubledWords,
+        Rule::BalancedQuotes,
+        Rule::BalancedBrackets,
+        Rule::LeftoverTemplate,
+        Rule::EmptyValues,
+    ];
+
+    /// The stable kebab-case name shown in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::RateDecimals => "rate-decimals",
+            Rule::ThousandsSeparators => "thousands-separators",
+            Rule::SmallCountsInWords => "small-counts-in-words",
+            Rule::SentenceStartsWithFigure => "sentence-starts-with-figure",
+            Rule::DateStyle => "date-style",
+            Rule::DoubledWords => "doubled-words",
+            Rule::BalancedQuotes => "balanced-quotes",
+            Rule::BalancedBrackets => "balanced-brackets",
+            Rule::LeftoverTemplate => "leftover-template",
+            Rule::EmptyValues => "empty-values",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One place the copy breaks house style.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LintFinding {
+    /// The rule broken.
+    pub rule: Rule,
+    /// 1-based line of the offending text.
+    pub line: usize,
+    /// 1-based column (in characters) where it starts.
+    pub column: usize,
+    /// The offending text.
+    pub snippet: String,
+    /// The sentence it is in, on one line.
+    pub sentence: String,
+    /// What is wrong and what to write instead, for a sub-editor.
+    pub message: String,
+}
+
+impl LintFinding {
+    /// Displays the finding as `FILE:LINE: rule-name: message: "snippet"`.
+    pub fn in_file<'a>(&'a self, path: &'a Path) -> impl fmt::Display + 'a {
+        InFile {
+            path,
+            finding: self,
+        }
+    }
+}
+
+impl fmt::Display for LintFinding {
+    /// `LINE: rule-name: message: "snippet"`; see [`LintFinding::in_file`] for the file form.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}: {}: \"{}\"",
+            self.line, self.rule, self.message, self.snippet
+        )
+    }
+}
+
+struct InFile<'a> {
+    path: &'a Path,
+    finding: &'a LintFinding,
+}
+
+impl fmt::Display for InFile<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.path.display(), self.finding)
+    }
+}
+
+/// Why a file could not be linted.
+#[derive(Debug, thiserror::Error)]
+pub enum LintError {
+    /// The file could not be read.
+    #[error("cannot read {}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not UTF-8 text, so it is not copy casewire wrote.
+    #[error("{} is not UTF-8 text (first bad byte at offset {offset})", path.display())]
+    NotText {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+}
+
+/// Exit status for `casewire lint`: the copy is clean.
+pub const EXIT_CLEAN: i32 = 0;
+/// Exit status for `casewire lint`: at least one finding.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit status for `casewire lint`: the file could not be read.
+pub const EXIT_UNREADABLE: i32 = 2;
+
+/// The exit status `casewire lint FILE` should end with: non-zero when any finding is made, so
+/// a script or CI step cannot publish copy that breaks house style.
+pub fn exit_code(result: &Result<Vec<LintFinding>, LintError>) -> i32 {
+    match result {
+        Ok(findings) if findings.is_empty() => EXIT_CLEAN,
+        Ok(_) => EXIT_FINDINGS,
+        Err(_) => EXIT_UNREADABLE,
+    }
+}
+
+/// Reads a file and lints it; see [`lint`].
+pub fn lint_file(path: impl AsRef<Path>) -> Result<Vec<LintFinding>, LintError> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|source| LintError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| LintError::NotText {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    Ok(lint(&text))
+}
+
+/// The longest sentence a finding quotes in full, in bytes. Copy with no full stops (a pasted
+/// table, a feed's JSON) can make one "sentence" of a whole file; quoting it whole in every
+/// finding made linting such a file take time and memory in the square of its length.
+const MAX_SENTENCE: usize = 400;
+
+/// About [`MAX_SENTENCE`] bytes of `sentence` around the first `snippet` in it.
+fn shorten(sentence: &str, snippet: &str) -> String {
+    window(sentence, sentence.find(snippet).unwrap_or(0)).into_owned()
+}
+
+/// About [`MAX_SENTENCE`] bytes of `text` around byte `at`, whole characters, with an
+/// ellipsis where it was cut; all of `text` when it is short.
+fn window(text: &str, at: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_SENTENCE {
+        return text.into();
+    }
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let from = floor(at.saturating_sub(MAX_SENTENCE / 3));
+    let to = floor((from + MAX_SENTENCE).min(text.len()));
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    out.push_str(&text[from..to]);
+    if to < text.len() {
+        out.push('…');
+    }
+    out.into()
+}
+
+/// Checks rendered copy against the house style and returns every finding, in reading order.
+pub fn lint(text: &str) -> Vec<LintFinding> {
+    lint_copy(&Copy::read(text))
+}
+
+/// [`lint`] of copy already read, so a story's copy is read once for its lint and its audit.
+pub fn lint_copy(copy: &Copy<'_>) -> Vec<LintFinding> {
+    let mut findings = Vec::new();
+    for block in &copy.blocks {
+        Checker(block).check(&mut findings);
+    }
+    findings.sort_by_key(|f| (f.line, f.column, f.rule));
+    findings.dedup();
+    findings
+}

@@ -1,0 +1,523 @@
+//! The house-style rules of one sentence: figures, dates, doubled words, empty values.
+
+use crate::copy::markdown::Kind;
+use crate::copy::tokens::Tok;
+use crate::lang::{MONTHS, NUMBER_WORDS};
+
+use super::marks::Checker;
+use super::words::{
+    APPROXIMATE, COUNT_IN_BRACKETS, RATE_FOLLOW, RATE_GLUE, UNIT_ADJECTIVES, UNITS, YEAR_CONTEXT,
+    in_list, is_plain, month_abbreviation, month_index, numeric_date, ordinal, plain_int,
+    with_commas,
+};
+use super::{LintFinding, MAX_SENTENCE, Rule, shorten};
+
+/// One sentence of a block, by its token range, with its text on one line.
+pub(super) struct Sentence<'b> {
+    pub(super) block: &'b Checker<'b>,
+    pub(super) first: usize,
+    pub(super) end: usize,
+    pub(super) text: String,
+}
+
+impl Sentence<'_> {
+    fn tok(&self, i: usize) -> Option<Tok> {
+        (self.first..self.end)
+            .contains(&i)
+            .then(|| self.block.tokens[i].tok)
+    }
+
+    fn s(&self, i: usize) -> &str {
+        self.block.s(i)
+    }
+
+    fn word(&self, i: usize) -> Option<&str> {
+        (self.tok(i) == Some(Tok::Word)).then(|| self.s(i))
+    }
+
+    fn number(&self, i: usize) -> Option<&str> {
+        (self.tok(i) == Some(Tok::Number)).then(|| self.s(i))
+    }
+
+    fn is_punct(&self, i: usize, c: char) -> bool {
+        self.tok(i) == Some(Tok::Punct(c))
+    }
+
+    fn word_is(&self, i: usize, w: &str) -> bool {
+        self.word(i).is_some_and(|x| x.eq_ignore_ascii_case(w))
+    }
+
+    fn prev(&self, i: usize) -> Option<usize> {
+        (i > self.first).then(|| i - 1)
+    }
+
+    fn is_month(&self, i: usize) -> bool {
+        self.word(i).and_then(month_index).is_some()
+    }
+
+    fn push(
+        &self,
+        out: &mut Vec<LintFinding>,
+        rule: Rule,
+        from: usize,
+        to: usize,
+        message: String,
+    ) {
+        let b = self.block;
+        let snippet = &b.text[b.tokens[from].start..b.tokens[to].end];
+        let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+        out.push(b.finding(
+            rule,
+            b.tokens[from].start,
+            &snippet,
+            if self.text.len() > MAX_SENTENCE {
+                shorten(&self.text, &snippet)
+            } else {
+                self.text.clone()
+            },
+            message,
+        ));
+    }
+
+    pub(super) fn check(&self, out: &mut Vec<LintFinding>) {
+        let table = self.block.kind == Kind::Table;
+        if !table {
+            self.starts_with_figure(out);
+        }
+        for i in self.first..self.end {
+            match self.block.tokens[i].tok {
+                // A figure that is part of a date is judged as a date only.
+                Tok::Number if !self.date_style(i, out) => self.number_rules(i, table, out),
+                Tok::Word => {
+                    self.month_first_date(i, out);
+                    if !table {
+                        self.doubled(i, out);
+                    }
+                    self.empty_word(i, out);
+                }
+                Tok::Punct('(' | '[' | '"' | '“') => self.empty_pair(i, out),
+                _ => {}
+            }
+        }
+    }
+
+    fn starts_with_figure(&self, out: &mut Vec<LintFinding>) {
+        let first = (self.first..self.end).find(|&i| {
+            !matches!(
+                self.block.tokens[i].tok,
+                Tok::Punct('"' | '“' | '‘' | '\'' | '(' | '[' | '*' | '_')
+            )
+        });
+        if let Some(i) = first
+            && self.tok(i) == Some(Tok::Number)
+        {
+            self.push(
+                out,
+                Rule::SentenceStartsWithFigure,
+                i,
+                i,
+                "a sentence does not start with a figure: reword it, or write the number in words"
+                    .to_string(),
+            );
+        }
+    }
+
+    /// "14 January", "14th January", "14th of January", and dates in figures. Returns whether
+    /// the token was part of a date, so the number rules leave it alone.
+    fn date_style(&self, i: usize, out: &mut Vec<LintFinding>) -> bool {
+        let s = self.s(i);
+        let day = plain_int(s)
+            .or_else(|| ordinal(s))
+            .filter(|d| (1..=31).contains(d));
+        if let Some(day) = day {
+            let month_at = if self.is_month(i + 1)
+                || self.word(i + 1).and_then(month_abbreviation).is_some()
+            {
+                Some(i + 1)
+            } else if ordinal(s).is_some() && self.word_is(i + 1, "of") && self.is_month(i + 2) {
+                Some(i + 2)
+            } else {
+                None
+            };
+            if let Some(m) = month_at {
+                let w = self.s(m);
+                let month = month_index(w)
+                    .or_else(|| month_abbreviation(w))
+                    .unwrap_or(0);
+                self.push(
+                    out,
+                    Rule::DateStyle,
+                    i,
+                    m,
+                    format!(
+                        "dates are written month first, without a suffix: \"{} {day}\"",
+                        MONTHS[month]
+                    ),
+                );
+                return true;
+            }
+            // A day after a month name is a date; the month's own check has judged it.
+            if self.prev(i).is_some_and(|p| {
+                self.is_month(p) || self.word(p).and_then(month_abbreviation).is_some()
+            }) {
+                return true;
+            }
+        }
+        if let Some((month, day)) = numeric_date(s) {
+            self.push(
+                out,
+                Rule::DateStyle,
+                i,
+                i,
+                format!(
+                    "dates are written with the month's name: \"{} {day}\"",
+                    MONTHS[month]
+                ),
+            );
+            return true;
+        }
+        false
+    }
+
+    /// "January 14th" and "Jan 14".
+    fn month_first_date(&self, i: usize, out: &mut Vec<LintFinding>) {
+        let w = self.s(i);
+        let full = month_index(w);
+        let Some(month) = full.or_else(|| month_abbreviation(w)) else {
+            return;
+        };
+        let Some(next) = self.number(i + 1) else {
+            return;
+        };
+        if let Some(day) = ordinal(next).filter(|d| (1..=31).contains(d)) {
+            self.push(
+                out,
+                Rule::DateStyle,
+                i,
+                i + 1,
+                format!("dates take no suffix: \"{} {day}\"", MONTHS[month]),
+            );
+            return;
+        }
+        if let Some(day) = plain_int(next).filter(|d| (1..=31).contains(d))
+            && full.is_none()
+        {
+            self.push(
+                out,
+                Rule::DateStyle,
+                i,
+                i + 1,
+                format!("months are written in full: \"{} {day}\"", MONTHS[month]),
+            );
+        }
+    }
+
+    fn is_year(&self, i: usize) -> bool {
+        let Some(n) = plain_int(self.s(i)) else {
+            return false;
+        };
+        if self.s(i).len() != 4 || !(1900..=2100).contains(&n) {
+            return false;
+        }
+        let Some(p) = self.prev(i) else {
+            return false;
+        };
+        if self.is_month(p) || self.word(p).is_some_and(|w| in_list(YEAR_CONTEXT, w)) {
+            return true;
+        }
+        // "January 14, 2021" and "14 January 2021".
+        if self.is_punct(p, ',')
+            && let Some(q) = self.prev(p)
+        {
+            return self.number(q).is_some() && self.prev(q).is_some_and(|m| self.is_month(m));
+        }
+        false
+    }
+
+    fn is_percent(&self, i: usize) -> bool {
+        self.is_punct(i + 1, '%')
+            || self.word_is(i + 1, "percent")
+            || (self.word_is(i + 1, "per") && self.word_is(i + 2, "cent"))
+    }
+
+    /// "254.0 per 100,000", "250 cases per 100,000", "254.0 per 100k".
+    fn per_100k(&self, i: usize) -> bool {
+        let mut j = i + 1;
+        while j < i + 4 && self.word(j).is_some_and(|w| in_list(COUNT_IN_BRACKETS, w)) {
+            j += 1;
+        }
+        if !self.word_is(j, "per") {
+            return false;
+        }
+        // Only a number after "per" is read: "per" can end the text.
+        self.number(j + 1).is_some_and(|n| {
+            let n = n.replace(',', "");
+            n == "100000" || n.eq_ignore_ascii_case("100k")
+        })
+    }
+
+    /// "254.0 (800 cases)" and "237.5 (592)": a figure followed by its count in brackets.
+    fn count_in_brackets_follows(&self, i: usize) -> bool {
+        if !self.is_punct(i + 1, '(')
+            || self
+                .number(i + 2)
+                .is_none_or(|n| !is_plain(n) || n.contains('.'))
+        {
+            return false;
+        }
+        let mut j = i + 3;
+        while self.word(j).is_some_and(|w| in_list(COUNT_IN_BRACKETS, w)) {
+            j += 1;
+        }
+        self.is_punct(j, ')')
+    }
+
+    fn week_ago_follows(&self, i: usize) -> bool {
+        (self.word_is(i + 1, "last") && self.word_is(i + 2, "week"))
+            || (self.word_is(i + 1, "a")
+                && self.word_is(i + 2, "week")
+                && self.word_is(i + 3, "ago"))
+            || (self.word_is(i + 1, "the")
+                && (self.word_is(i + 2, "week") && self.word_is(i + 3, "before")
+                    || self.word_is(i + 2, "previous") && self.word_is(i + 3, "week")))
+            || self.word_is(i + 1, "previously")
+    }
+
+    /// Walks back from a figure over the words that can join it to "rate".
+    fn rate_before(&self, i: usize) -> bool {
+        let mut j = i;
+        let mut steps = 0;
+        while let Some(p) = self.prev(j) {
+            steps += 1;
+            if steps > 10 {
+                return false;
+            }
+            j = p;
+            match self.block.tokens[p].tok {
+                Tok::Word => {
+                    let w = self.s(p).to_lowercase();
+                    let w = w.trim_end_matches("'s").trim_end_matches("’s");
+                    if w == "rate" || w == "rates" {
+                        return true;
+                    }
+                    if !in_list(RATE_GLUE, w) {
+                        return false;
+                    }
+                }
+                Tok::Number => {}
+                Tok::Punct(',' | '–' | '—' | ':' | '-') => {}
+                // A list of movers: "Knowsley (down from 1,464.9 to 1,134.8)".
+                Tok::Punct('(') => {
+                    return (self.word_is(p + 1, "down") || self.word_is(p + 1, "up"))
+                        && self.word_is(p + 2, "from");
+                }
+                Tok::Punct(')') => {
+                    // Skip a bracketed count back to its opening bracket.
+                    while let Some(q) = self.prev(j) {
+                        j = q;
+                        if self.is_punct(q, '(') {
+                            break;
+                        }
+                    }
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    fn is_rate(&self, i: usize) -> bool {
+        let s = self.s(i);
+        if !is_plain(s) || self.is_percent(i) {
+            return false;
+        }
+        let prev = self.prev(i);
+        if prev.is_some_and(|p| self.word_is(p, "per")) {
+            return false;
+        }
+        if prev.is_some_and(|p| self.word(p).is_some_and(|w| in_list(APPROXIMATE, w))) {
+            return false;
+        }
+        if self.per_100k(i) {
+            return true;
+        }
+        if prev.is_some_and(|p| self.is_punct(p, '(')) {
+            return false;
+        }
+        if self.word(i + 1).is_some_and(|w| !in_list(RATE_FOLLOW, w)) {
+            return false;
+        }
+        // "225 (60 per cent)": a count of areas with its share.
+        if self.is_punct(i + 1, '(') && self.number(i + 2).is_some() && self.is_percent(i + 2) {
+            return false;
+        }
+        self.count_in_brackets_follows(i) || self.week_ago_follows(i) || self.rate_before(i)
+    }
+
+    fn number_rules(&self, i: usize, table: bool, out: &mut Vec<LintFinding>) {
+        let s = self.s(i);
+        if !is_plain(s) {
+            return;
+        }
+        let year = self.is_year(i);
+        let (int, decimals) = match s.split_once('.') {
+            Some((int, dec)) => (int, Some(dec)),
+            None => (s, None),
+        };
+        if !year {
+            self.thousands(i, int, decimals, out);
+        }
+        if !year && self.is_rate(i) {
+            let places = decimals.map_or(0, str::len);
+            if places != 1 {
+                let message = match decimals {
+                    None => format!(
+                        "rates are printed with exactly one decimal place: \"{}.0\"",
+                        with_commas(&int.replace(',', ""))
+                    ),
+                    Some(_) => format!(
+                        "rates are printed with exactly one decimal place (rounded half-up), not {places}"
+                    ),
+                };
+                self.push(out, Rule::RateDecimals, i, i, message);
+            }
+            return;
+        }
+        if !table {
+            self.small_count(i, out);
+        }
+    }
+
+    fn thousands(&self, i: usize, int: &str, decimals: Option<&str>, out: &mut Vec<LintFinding>) {
+        let digits = int.replace(',', "");
+        let groups: Vec<&str> = int.split(',').collect();
+        let well_grouped = groups.len() == 1
+            || (groups[0].len() <= 3
+                && !groups[0].is_empty()
+                && groups[1..].iter().all(|g| g.len() == 3));
+        let needs = int.len() >= 4 && !int.contains(',');
+        if !needs && well_grouped {
+            return;
+        }
+        let fixed = match decimals {
+            Some(d) => format!("{}.{d}", with_commas(&digits)),
+            None => with_commas(&digits),
+        };
+        let message = if needs {
+            format!("figures of 1,000 or more take commas: \"{fixed}\"")
+        } else {
+            format!("thousands separators are misplaced: \"{fixed}\"")
+        };
+        self.push(out, Rule::ThousandsSeparators, i, i, message);
+    }
+
+    fn small_count(&self, i: usize, out: &mut Vec<LintFinding>) {
+        let s = self.s(i);
+        let Some(n) = plain_int(s).filter(|n| *n < 10 && s.len() == 1) else {
+            return;
+        };
+        // "3 new cases": a unit may come after an adjective or two.
+        let mut j = i + 1;
+        while j < i + 3 && self.word(j).is_some_and(|w| in_list(UNIT_ADJECTIVES, w)) {
+            j += 1;
+        }
+        if self.is_percent(i) || self.word(j).is_some_and(|w| in_list(UNITS, w)) {
+            return;
+        }
+        let prev = self.prev(i);
+        if prev.is_some_and(|p| matches!(self.tok(p), Some(Tok::Punct('£' | '$' | '€' | '#'))))
+            || (prev.is_some_and(|p| self.is_punct(p, '(')) && self.is_punct(i + 1, ')'))
+        {
+            return;
+        }
+        // "1 in 10", "5 to 11", "between 5 and 10": a figure paired with another reads as one.
+        let paired = |j: usize, k: usize| {
+            (self
+                .word(j)
+                .is_some_and(|w| in_list(&["in", "to", "and", "or", "of"], w))
+                || self.is_punct(j, '-')
+                || self.is_punct(j, '–'))
+                && self.number(k).is_some()
+        };
+        if paired(i + 1, i + 2) || prev.is_some_and(|p| p > self.first && paired(p, p - 1)) {
+            return;
+        }
+        self.push(
+            out,
+            Rule::SmallCountsInWords,
+            i,
+            i,
+            format!(
+                "counts under ten are written in words: \"{}\"",
+                // A count of nothing reads as "none" in prose ("none are unchanged").
+                if n == 0 {
+                    "none"
+                } else {
+                    NUMBER_WORDS[n as usize]
+                }
+            ),
+        );
+    }
+
+    fn doubled(&self, i: usize, out: &mut Vec<LintFinding>) {
+        let Some(next) = self.word(i + 1) else { return };
+        let here = self.s(i);
+        let b = self.block;
+        let between = &b.text[b.tokens[i].end..b.tokens[i + 1].start];
+        if here.eq_ignore_ascii_case(next)
+            && between.chars().all(|c| c == ' ' || c == '\t')
+            && !in_list(&["had", "that"], here)
+        {
+            self.push(
+                out,
+                Rule::DoubledWords,
+                i,
+                i + 1,
+                format!("the word \"{here}\" is repeated"),
+            );
+        }
+    }
+
+    fn empty_word(&self, i: usize, out: &mut Vec<LintFinding>) {
+        let w = self.s(i);
+        let empty = match w {
+            // "None of the boroughs..." opens a sentence; a None anywhere else is a value.
+            "None" => !(i == self.first && self.word(i + 1).is_some()),
+            "NaN" | "NAN" | "null" | "Null" | "NULL" | "undefined" | "inf" | "Inf" | "INF"
+            | "Infinity" | "NaT" => true,
+            _ => false,
+        };
+        if empty {
+            self.push(
+                out,
+                Rule::EmptyValues,
+                i,
+                i,
+                format!("\"{w}\" is an empty or missing value printed as if it were a figure"),
+            );
+        }
+    }
+
+    fn empty_pair(&self, i: usize, out: &mut Vec<LintFinding>) {
+        let close = match self.tok(i) {
+            Some(Tok::Punct('(')) => ')',
+            Some(Tok::Punct('[')) => ']',
+            Some(Tok::Punct('“')) => '”',
+            Some(Tok::Punct('"')) => '"',
+            _ => return,
+        };
+        // A straight quote closing one quotation can touch the next one's opening only if
+        // nothing separates them; brackets may hold spaces and still be empty.
+        let b = self.block;
+        let adjacent = i + 1 < self.end && b.tokens[i].end == b.tokens[i + 1].start;
+        if self.is_punct(i + 1, close) && (adjacent || matches!(close, ')' | ']')) {
+            self.push(
+                out,
+                Rule::EmptyValues,
+                i,
+                i + 1,
+                "empty brackets or quotes: a value was left out".to_string(),
+            );
+        }
+    }
+}

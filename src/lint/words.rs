@@ -1,0 +1,146 @@
+//! The lint's vocabulary: the words that tell a rate from a count, a year from a figure, and
+//! the spellings of figures and dates it reads.
+
+pub(super) use crate::copy::tokens::month_index;
+
+const MONTH_ABBREVIATIONS: [(&str, usize); 12] = [
+    ("Jan", 0),
+    ("Feb", 1),
+    ("Mar", 2),
+    ("Apr", 3),
+    ("Jun", 5),
+    ("Jul", 6),
+    ("Aug", 7),
+    ("Sep", 8),
+    ("Sept", 8),
+    ("Oct", 9),
+    ("Nov", 10),
+    ("Dec", 11),
+];
+
+/// Words that can sit between "rate" and its figure ("rate is currently 254.0", "rate, up
+/// from 358.0 to 696.5").
+#[rustfmt::skip]
+pub(super) const RATE_GLUE: &[&str] = &[
+    "of", "is", "was", "were", "are", "be", "been", "has", "had", "have", "currently", "now",
+    "still", "at", "to", "from", "down", "up", "slightly", "sharply", "significantly",
+    "recording", "recorded", "reporting", "reported", "records", "reports", "a", "an", "its",
+    "their", "with", "stands", "stood", "rose", "fell", "risen", "fallen", "dropped", "climbed",
+    "increased", "decreased", "falling", "rising", "jumped", "just", "then", "this", "week",
+    "last", "went", "gone", "compared", "against",
+];
+
+/// Words after a figure that leave it a rate: anything else ("cases", "local areas") makes the
+/// figure a count of something.
+#[rustfmt::skip]
+pub(super) const RATE_FOLLOW: &[&str] = &[
+    "per", "to", "last", "a", "and", "from", "down", "up", "in", "on", "previously", "this",
+    "the", "with", "after", "compared", "against", "for", "or", "but", "while", "which", "when",
+    "as", "at", "than", "since", "so", "over", "before", "its", "their", "is", "was",
+];
+
+/// Words before a figure that mark it as rounded prose ("rates of around 250").
+#[rustfmt::skip]
+pub(super) const APPROXIMATE: &[&str] = &[
+    "around", "about", "roughly", "nearly", "almost", "approximately", "some", "over", "under",
+    "above", "below", "than", "circa",
+];
+
+/// Words a bare small figure may stand before and stay a figure: units.
+#[rustfmt::skip]
+pub(super) const UNITS: &[&str] = &[
+    "per", "percent", "cases", "case", "deaths", "death", "people", "patients", "tests",
+    "admissions", "beds", "pm", "am", "points", "x",
+];
+
+/// Words that can sit between a small figure and its unit ("3 new cases").
+pub(super) const UNIT_ADJECTIVES: &[&str] =
+    &["new", "more", "fewer", "positive", "confirmed", "further"];
+
+/// Words inside the brackets of "254.0 (800 new cases)".
+#[rustfmt::skip]
+pub(super) const COUNT_IN_BRACKETS: &[&str] = &[
+    "new", "cases", "case", "virus", "infections", "positive", "confirmed", "coronavirus",
+    "covid",
+];
+
+/// Prepositions that make a four-digit figure a year ("in 2021", "since 2020").
+#[rustfmt::skip]
+pub(super) const YEAR_CONTEXT: &[&str] = &[
+    "in", "since", "during", "until", "till", "before", "after", "early", "late", "mid", "year",
+    "summer", "autumn", "winter", "spring",
+];
+
+pub(super) fn month_abbreviation(word: &str) -> Option<usize> {
+    MONTH_ABBREVIATIONS
+        .iter()
+        .find(|(a, _)| *a == word)
+        .map(|(_, i)| *i)
+}
+
+pub(super) fn in_list(list: &[&str], word: &str) -> bool {
+    list.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// A plain figure: digits, optional thousands commas, at most one decimal point.
+pub(super) fn is_plain(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+        && s.bytes().filter(|b| *b == b'.').count() <= 1
+        && s.bytes().next().is_some_and(|b| b.is_ascii_digit())
+}
+
+pub(super) fn plain_int(s: &str) -> Option<u64> {
+    if !s.bytes().all(|b| b.is_ascii_digit()) || s.is_empty() || s.len() > 18 {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// "14th" → 14, when the suffix is an English ordinal's.
+pub(super) fn ordinal(s: &str) -> Option<u64> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let suffix = s[digits..].to_ascii_lowercase();
+    matches!(suffix.as_str(), "st" | "nd" | "rd" | "th")
+        .then(|| plain_int(&s[..digits]))
+        .flatten()
+}
+
+pub(super) fn with_commas(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "2021-01-14", "14/01/2021", "14.01.2021", "14/01": a date in figures, read as day and month.
+pub(super) fn numeric_date(s: &str) -> Option<(usize, u64)> {
+    for sep in ['-', '/', '.'] {
+        let parts: Vec<&str> = s.split(sep).collect();
+        if parts.len() < 2 || parts.iter().any(|p| plain_int(p).is_none()) {
+            continue;
+        }
+        let n = |i: usize| plain_int(parts[i]).unwrap_or(0);
+        let (day, month) = match (sep, parts.len()) {
+            (_, 3) if parts[0].len() == 4 => (n(2), n(1)),
+            (_, 3)
+                if parts[0].len() <= 2
+                    && parts[1].len() <= 2
+                    && matches!(parts[2].len(), 2 | 4) =>
+            {
+                (n(0), n(1))
+            }
+            // Two parts only with a slash: "16-17" is a range and "1.5" a decimal.
+            ('/', 2) if parts[0].len() <= 2 && parts[1].len() <= 2 && s != "24/7" => (n(0), n(1)),
+            _ => continue,
+        };
+        if (1..=31).contains(&day) && (1..=12).contains(&month) {
+            return Some((month as usize - 1, day));
+        }
+    }
+    None
+}
