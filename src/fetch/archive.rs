@@ -16,11 +16,10 @@ use std::path::{Path, PathBuf};
 use chrono::{Days, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::fetch::file::{PopulationError, read_population_bytes};
+pub use crate::fetch::error::ArchiveError;
+use crate::fetch::file::read_population_bytes;
 use crate::model::parse_date;
-use crate::model::{
-    BuildError, CASES_METRIC, Dataset, DatasetBuilder, Population, RowArea, SourceInfo,
-};
+use crate::model::{CASES_METRIC, Dataset, DatasetBuilder, Population, RowArea, SourceInfo};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS fetches (
@@ -57,40 +56,6 @@ CREATE TABLE IF NOT EXISTS populations (
     content BLOB NOT NULL
 );
 ";
-
-/// Why the archive could not do what was asked.
-#[derive(Debug, thiserror::Error)]
-pub enum ArchiveError {
-    /// SQLite failed.
-    #[error("archive {path}: {source}")]
-    Sqlite {
-        /// The archive file.
-        path: String,
-        /// What SQLite said.
-        #[source]
-        source: rusqlite::Error,
-    },
-    /// Nothing stored matches.
-    #[error("archive {path}: {why}")]
-    NotFound {
-        /// The archive file.
-        path: String,
-        /// What was looked for.
-        why: String,
-    },
-    /// Stored rows do not make a dataset (only if the file was edited by hand).
-    #[error("archive {path}: {source}")]
-    Build {
-        /// The archive file.
-        path: String,
-        /// The builder's complaint.
-        #[source]
-        source: Box<BuildError>,
-    },
-    /// A stored population table cannot be read.
-    #[error(transparent)]
-    Population(#[from] PopulationError),
-}
 
 /// Which release to load.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,10 +2,43 @@
 //! the area and date), because the person reading it is an editor at a scheduled job's log,
 //! not the person who wrote the request.
 
-use crate::fetch::archive::ArchiveError;
 use crate::fetch::client::HttpError;
-use crate::fetch::file::ReadError;
+use crate::fetch::file::{PopulationError, ReadError};
 use crate::model::BuildError;
+
+/// Why the archive could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// SQLite failed.
+    #[error("archive {path}: {source}")]
+    Sqlite {
+        /// The archive file.
+        path: String,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// Nothing stored matches.
+    #[error("archive {path}: {why}")]
+    NotFound {
+        /// The archive file.
+        path: String,
+        /// What was looked for.
+        why: String,
+    },
+    /// Stored rows do not make a dataset (only if the file was edited by hand).
+    #[error("archive {path}: {source}")]
+    Build {
+        /// The archive file.
+        path: String,
+        /// The builder's complaint.
+        #[source]
+        source: Box<BuildError>,
+    },
+    /// A stored population table cannot be read.
+    #[error(transparent)]
+    Population(#[from] PopulationError),
+}
 
 /// Why a fetch failed.
 #[derive(Debug, thiserror::Error)]

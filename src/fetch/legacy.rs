@@ -6,6 +6,7 @@
 //! so a fetched release and a file of the same release become the same dataset.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use reqwest::{StatusCode, Url};
@@ -13,6 +14,10 @@ use serde_json::{Map, Value};
 
 use crate::fetch::client::{Client, Expect};
 use crate::fetch::error::FetchError;
+use crate::fetch::file::{read_data_bytes, read_records};
+use crate::fetch::progress::Progress;
+use crate::fetch::tasks::{Gathered, check_budget, run_all};
+use crate::model::DatasetBuilder;
 
 /// The legacy API's host.
 pub const DEFAULT_BASE_URL: &str = "https://api.coronavirus.data.gov.uk";
@@ -261,6 +266,114 @@ fn merge(
 
 fn into_records(merged: BTreeMap<(String, String), Map<String, Value>>) -> Vec<Value> {
     merged.into_values().map(Value::Object).collect()
+}
+
+/// What a legacy fetch asks for, borrowed from the fetch's options.
+pub(crate) struct Request<'a> {
+    /// The legacy area type (`ltla`).
+    pub area_type: &'a str,
+    /// Area codes, one request chain each; empty for one chain for the whole type.
+    pub areas: &'a [String],
+    /// The metrics.
+    pub metrics: &'a [String],
+    /// v2: the release; `None` for the latest.
+    pub release: Option<NaiveDate>,
+    /// v2: the body format.
+    pub format: Format,
+}
+
+impl Request<'_> {
+    /// One request chain per area asked for; a single chain for the whole type when none
+    /// were (`None` = no `areaCode` filter).
+    fn area_filters(&self) -> Vec<Option<String>> {
+        if self.areas.is_empty() {
+            vec![None]
+        } else {
+            self.areas.iter().cloned().map(Some).collect()
+        }
+    }
+}
+
+/// Every v2 request `request` needs (up to [`MAX_V2_METRICS`] metrics and one area filter
+/// each), read into one builder; a 204 is a warning.
+pub(crate) async fn gather_v2(
+    client: &Client,
+    base: &Url,
+    request: &Request<'_>,
+    progress: &Arc<dyn Progress>,
+) -> Result<Gathered, FetchError> {
+    let codes = request.area_filters();
+    let mut jobs = Vec::new();
+    for chunk in request.metrics.chunks(MAX_V2_METRICS) {
+        for code in &codes {
+            jobs.push(v2_url(
+                base,
+                request.area_type,
+                code.as_deref(),
+                chunk,
+                request.release,
+                request.format,
+            )?);
+        }
+    }
+    check_budget(client, jobs.len() as u64)?;
+    progress.begin(jobs.len() as u64, "v2 requests");
+    let format = request.format;
+    let results = run_all(jobs, progress, Url::to_string, |url| {
+        let client = client.clone();
+        async move {
+            let body = fetch_v2(&client, &url, format).await?;
+            Ok((url, body))
+        }
+    })
+    .await?;
+    let mut builder = DatasetBuilder::new();
+    let mut warnings = Vec::new();
+    for (url, body) in &results {
+        match body {
+            Some(body) => {
+                read_data_bytes(&mut builder, url.as_str(), body, request.release)?;
+            }
+            None => warnings.push(format!("no data (HTTP 204) from {url}")),
+        }
+    }
+    Ok(Gathered { builder, warnings })
+}
+
+/// Every v1 query `request` needs, read into one builder.
+pub(crate) async fn gather_v1(
+    client: &Client,
+    base: &Url,
+    request: &Request<'_>,
+    progress: &Arc<dyn Progress>,
+) -> Result<Gathered, FetchError> {
+    // One chain per area, so that areas page in parallel and a page boundary can only split
+    // one area's records.
+    let codes = request.area_filters();
+    check_budget(client, codes.len() as u64)?;
+    progress.begin(codes.len() as u64, "v1 queries");
+    let area_type = request.area_type.to_string();
+    let results = run_all(
+        codes,
+        progress,
+        |code| code.clone().unwrap_or_else(|| area_type.clone()),
+        |code| {
+            let client = client.clone();
+            let base = base.clone();
+            let area_type = area_type.clone();
+            let metrics = request.metrics.to_vec();
+            async move { fetch_v1(&client, &base, &area_type, code.as_deref(), &metrics).await }
+        },
+    )
+    .await?;
+    let mut builder = DatasetBuilder::new();
+    for (label, records) in &results {
+        read_records(&mut builder, label, "legacy v1 JSON", records, None)?;
+    }
+    Ok(Gathered {
+        builder,
+        warnings: Vec::new(),
+    })
 }
 
 #[cfg(test)]

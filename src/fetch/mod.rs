@@ -6,16 +6,26 @@
 //! The command line's entry points are [`run::fetch_command`] (with [`run::FetchOptions`],
 //! built from [`run::FetchSettings`]) for `casewire fetch`, and [`run::load_offline_from`]
 //! for `draft --offline`; [`run::fetch_blocking`], [`run::load_offline`] and
-//! [`snapshot::write_legacy_csv_file`] are the pieces they are made of.
+//! [`snapshot::write_legacy_csv_file`] are the pieces they are made of. A story's release
+//! plans its own fetch with [`FetchOptions::plan_for_release`]; `casewire population` is
+//! [`population::download`].
+//!
+//! The modules are layered, each using only those before it: `error`, `file`, `client`,
+//! `progress`, `tasks` (running one API's requests); then `ukhsa`, `legacy` (each owning its
+//! whole fetch), `archive`, `snapshot`; then `options` (what a fetch asks for); then
+//! `population`; and `run` on top, which only orchestrates.
 
 pub mod archive;
 pub mod client;
 pub mod error;
 pub mod file;
 pub mod legacy;
+pub mod options;
+pub mod population;
 pub mod progress;
 pub mod run;
 pub mod snapshot;
+mod tasks;
 pub mod ukhsa;
 
 pub use archive::{Archive, ArchiveError, ReleaseSelector};

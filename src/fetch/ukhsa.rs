@@ -5,14 +5,18 @@
 //! its rows (at most 365 a page, oldest first) and filters only by exact match (`year`, `date`,
 //! `stratum`, `age`, `sex`), so the way to ask for less is a `year` per request chain.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use reqwest::Url;
 use serde::Deserialize;
 
 use crate::fetch::client::{Client, Expect};
 use crate::fetch::error::FetchError;
+use crate::fetch::progress::Progress;
+use crate::fetch::tasks::{Gathered, check_budget, run_all};
 use crate::model::parse_date;
-use crate::model::{CASES_METRIC, DatasetBuilder, RowArea};
+use crate::model::{CASES_METRIC, DatasetBuilder, RowArea, SourceInfo};
 
 /// The public API's host.
 pub const DEFAULT_BASE_URL: &str = "https://api.ukhsa-dashboard.data.gov.uk";
@@ -424,6 +428,106 @@ pub fn dataset_metric(metric: &str) -> &str {
     } else {
         metric
     }
+}
+
+/// What a UKHSA fetch asks for, borrowed from the fetch's options.
+pub(crate) struct Request<'a> {
+    /// A geography type, or a legacy short name for one.
+    pub area_type: &'a str,
+    /// Geography names; empty for every geography of the type (listed first).
+    pub areas: &'a [String],
+    /// One request chain a year; empty for `filters.year` alone.
+    pub years: &'a [i32],
+    /// The exact-match filters (`year` comes from `years` when there are any).
+    pub filters: &'a Filters,
+    /// Where the topic is.
+    pub topic: &'a Topic,
+    /// The metrics, one request chain each.
+    pub metrics: &'a [String],
+}
+
+/// Every series `request` names, one chain per metric, geography and year, read into one
+/// builder. A series with no rows and values still in the reporting delay are warnings.
+pub(crate) async fn gather(
+    client: &Client,
+    base: &Url,
+    request: &Request<'_>,
+    progress: &Arc<dyn Progress>,
+) -> Result<Gathered, FetchError> {
+    let geography_type = geography_type_for(request.area_type).to_string();
+    let geographies = if request.areas.is_empty() {
+        list_geographies(client, base, request.topic, &geography_type).await?
+    } else {
+        request.areas.to_vec()
+    };
+    let years: Vec<Option<i32>> = if request.years.is_empty() {
+        vec![request.filters.year]
+    } else {
+        request.years.iter().copied().map(Some).collect()
+    };
+    let mut jobs = Vec::new();
+    for metric in request.metrics {
+        for geography in &geographies {
+            for year in &years {
+                let filters = Filters {
+                    year: *year,
+                    ..request.filters.clone()
+                };
+                let url = series_url(
+                    base,
+                    request.topic,
+                    &geography_type,
+                    geography,
+                    metric,
+                    &filters,
+                )?;
+                jobs.push((metric.clone(), geography.clone(), filters, url));
+            }
+        }
+    }
+    check_budget(client, jobs.len() as u64)?;
+    progress.begin(jobs.len() as u64, "UKHSA series");
+    let results = run_all(
+        jobs,
+        progress,
+        |(metric, geography, _, _)| format!("{geography} {metric}"),
+        |(metric, geography, filters, url)| {
+            let client = client.clone();
+            let base = base.clone();
+            async move {
+                let rows = fetch_series(&client, &base, url.clone()).await?;
+                Ok((metric, geography, filters, url, rows))
+            }
+        },
+    )
+    .await?;
+    let mut builder = DatasetBuilder::new();
+    let mut warnings = Vec::new();
+    for (metric, geography, filters, url, rows) in &results {
+        if rows.is_empty() {
+            warnings.push(format!("no {metric} rows for {geography} ({url})"));
+            continue;
+        }
+        let source = builder.add_source(SourceInfo {
+            label: url.to_string(),
+            layout: "UKHSA API JSON".into(),
+            release: None,
+        });
+        push_rows(&mut builder, source, rows, metric, filters)?;
+        let provisional: Vec<&str> = rows
+            .iter()
+            .filter(|(r, _)| r.in_reporting_delay_period == Some(true))
+            .map(|(r, _)| r.date.as_str())
+            .collect();
+        if let (Some(first), Some(last)) = (provisional.iter().min(), provisional.iter().max()) {
+            warnings.push(format!(
+                "{geography}: {} {metric} values from {first} to {last} are in the reporting \
+                 delay period and may still be revised",
+                provisional.len()
+            ));
+        }
+    }
+    Ok(Gathered { builder, warnings })
 }
 
 #[cfg(test)]

@@ -1,0 +1,181 @@
+//! The legacy API's JSON: v2 (`{"body": [...]}`), v1 (`{"data": [...]}` with its
+//! `requestPayload.structure`) and bare arrays of records.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::model::{CASES_METRIC, DatasetBuilder, Location, RowArea, SourceInfo, parse_date};
+
+use super::{ReadError, is_blank};
+
+fn json_error(label: &str, e: &serde_json::Error) -> ReadError {
+    ReadError::Json {
+        source_label: label.to_string(),
+        line: e.line(),
+        column: e.column(),
+        why: e.to_string(),
+    }
+}
+
+pub(super) fn read_json(
+    builder: &mut DatasetBuilder,
+    label: &str,
+    bytes: &[u8],
+    release: Option<NaiveDate>,
+) -> Result<usize, ReadError> {
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| json_error(label, &e))?;
+    let layout_error = |why: String| ReadError::Layout {
+        source_label: label.to_string(),
+        why,
+    };
+    // v1 lets a caller rename metrics in `structure`; map the keys back to metric names.
+    let mut rename: BTreeMap<String, String> = BTreeMap::new();
+    let (records, layout) = match &doc {
+        Value::Array(records) => (records, "JSON array of records"),
+        Value::Object(map) => {
+            if let Some(Value::Array(body)) = map.get("body") {
+                (body, "legacy v2 JSON")
+            } else if let Some(Value::Array(data)) = map.get("data") {
+                if let Some(Value::Object(structure)) =
+                    map.get("requestPayload").and_then(|p| p.get("structure"))
+                {
+                    for (key, metric) in structure {
+                        if let Value::String(metric) = metric {
+                            rename.insert(key.clone(), metric.clone());
+                        }
+                    }
+                }
+                (data, "legacy v1 JSON")
+            } else {
+                let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+                return Err(layout_error(format!(
+                    "not dashboard data: expected a JSON object with a \"body\" (v2) or \"data\" \
+                     (v1) array, found keys {keys:?}"
+                )));
+            }
+        }
+        _ => {
+            return Err(layout_error(
+                "not dashboard data: expected a JSON object or array".to_string(),
+            ));
+        }
+    };
+    push_records(builder, label, layout, records, &rename, release)
+}
+
+/// Reads already-parsed JSON records (objects keyed `areaCode`, `areaName`, `areaType`,
+/// `date` and metric names) into `builder` as one source; for API responses whose envelope the
+/// caller has taken apart, e.g. v1 pages merged by area and date. Returns the source id.
+pub fn read_records(
+    builder: &mut DatasetBuilder,
+    label: &str,
+    layout: &str,
+    records: &[Value],
+    release: Option<NaiveDate>,
+) -> Result<usize, ReadError> {
+    push_records(builder, label, layout, records, &BTreeMap::new(), release)
+}
+
+fn push_records(
+    builder: &mut DatasetBuilder,
+    label: &str,
+    layout: &str,
+    records: &[Value],
+    rename: &BTreeMap<String, String>,
+    release: Option<NaiveDate>,
+) -> Result<usize, ReadError> {
+    let source = builder.add_source(SourceInfo {
+        label: label.to_string(),
+        layout: layout.to_string(),
+        release,
+    });
+    for (i, record) in records.iter().enumerate() {
+        let line = i as u64 + 1;
+        let location = || Location {
+            source: label.to_string(),
+            line,
+        };
+        let row_error = |why: String| ReadError::Row {
+            location: Location {
+                source: format!("{label} record"),
+                line,
+            },
+            why,
+        };
+        let Value::Object(fields) = record else {
+            return Err(row_error("is not a JSON object".to_string()));
+        };
+        let mut code = None;
+        let mut name = None;
+        let mut area_type = None;
+        let mut date = None;
+        let mut metrics: Vec<(&str, &Value)> = Vec::new();
+        for (key, value) in fields {
+            let key = rename.get(key).map_or(key.as_str(), String::as_str);
+            match key {
+                "areaCode" => code = value.as_str(),
+                "areaName" => name = value.as_str(),
+                "areaType" => area_type = value.as_str(),
+                "date" => date = value.as_str(),
+                _ => metrics.push((key, value)),
+            }
+        }
+        let code = code
+            .filter(|c| !c.trim().is_empty())
+            .ok_or_else(|| row_error("has no areaCode".to_string()))?
+            .trim();
+        let date_text = date.ok_or_else(|| row_error("has no date".to_string()))?;
+        let date = parse_date(date_text.trim()).ok_or_else(|| {
+            row_error(format!(
+                "\"{date_text}\" is not a date in the form YYYY-MM-DD"
+            ))
+        })?;
+        let area = RowArea {
+            code,
+            name: name.map_or(code, str::trim),
+            area_type: area_type.map_or("unknown", str::trim),
+        };
+        for (metric, value) in metrics {
+            let number = match value {
+                Value::Null => None,
+                Value::Number(n) => n.as_f64(),
+                // Numbers as strings are tolerated; anything else in a string is not a figure.
+                Value::String(s) if is_blank(s) => None,
+                Value::String(s) => match s.trim().parse::<f64>() {
+                    Ok(v) => Some(v),
+                    Err(_) if metric == CASES_METRIC => {
+                        return Err(row_error(format!(
+                            "{metric}: \"{s}\" is not a whole number of cases"
+                        )));
+                    }
+                    Err(_) => continue,
+                },
+                _ if metric == CASES_METRIC => {
+                    return Err(row_error(format!(
+                        "{metric}: {value} is not a whole number of cases"
+                    )));
+                }
+                _ => continue,
+            };
+            if metric == CASES_METRIC {
+                let count = match number {
+                    None => None,
+                    Some(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 => {
+                        Some(v as i64)
+                    }
+                    Some(v) => {
+                        return Err(row_error(format!(
+                            "{metric}: {v} is not a whole number of cases"
+                        )));
+                    }
+                };
+                builder.push_cases(source, location().line, area, date, count)?;
+            } else if let Some(v) = number.filter(|v| v.is_finite()) {
+                builder.push_extra(source, line, area, date, metric, v);
+            }
+        }
+    }
+    Ok(source)
+}

@@ -1,0 +1,142 @@
+//! Reading dashboard data and population tables from local files (or any bytes that were
+//! downloaded), telling the layouts apart by content, not by file name.
+//!
+//! Case data: the legacy API's CSV (`areaCode,areaName,areaType,date,<metrics>`), its v2 JSON
+//! (`{"body": [...]}`, with or without `length`), its v1 JSON (`{"data": [...]}`, with the
+//! `requestPayload.structure` that renamed the metrics) and a bare JSON array of records.
+//! Population: `areaCode,areaName,population` and the dashboard's supplement
+//! (`category,areaCode,gender,age,population`, whose `ALL` rows hold the totals).
+//!
+//! The readers are split by layout: `csv` the general CSV reader, `fast_csv` the fast
+//! reader of the dashboard's own CSV, `json` the v1/v2 JSON, `population` the population
+//! tables. This module tells the layouts apart and holds what they share.
+
+mod csv;
+mod fast_csv;
+mod json;
+mod population;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::model::{BuildError, DatasetBuilder, Location};
+
+pub use csv::read_csv_general;
+pub use fast_csv::DashboardCsv;
+pub use json::read_records;
+pub use population::{PopulationError, read_population_bytes, read_population_file};
+
+use csv::read_csv;
+use json::read_json;
+
+/// Why a file could not be read as dashboard data.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    #[error("cannot read {path}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is empty.
+    #[error("{source_label} is empty")]
+    Empty {
+        /// The file.
+        source_label: String,
+    },
+    /// The content is neither of the layouts we know.
+    #[error("{source_label}: {why}")]
+    Layout {
+        /// The file.
+        source_label: String,
+        /// What was expected and what was found.
+        why: String,
+    },
+    /// A CSV record could not be read.
+    #[error("{location}: {why}")]
+    Row {
+        /// The file and line.
+        location: Location,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The JSON is malformed.
+    #[error("{source_label}: malformed JSON at line {line}, column {column}: {why}")]
+    Json {
+        /// The file.
+        source_label: String,
+        /// Line of the error.
+        line: usize,
+        /// Column of the error.
+        column: usize,
+        /// serde_json's description.
+        why: String,
+    },
+    /// The rows do not fit together.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+}
+
+/// Reads a file of case data into `builder`.
+///
+/// A file in the dashboard's own CSV layout is streamed through [`DashboardCsv`] a block at a
+/// time, so that a large file never sits in memory whole; anything else is read whole.
+pub fn read_data_file(builder: &mut DatasetBuilder, path: &Path) -> Result<usize, ReadError> {
+    let label = path.display().to_string();
+    let io = |source| ReadError::Io {
+        path: label.clone(),
+        source,
+    };
+    if let Some(parsed) = DashboardCsv::read_file(path).map_err(io)? {
+        return Ok(parsed.commit(builder, &label, None));
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    read_data_bytes(builder, &label, &bytes, None)
+}
+
+/// Reads case data from bytes (a file's or a response's) into `builder`, registering `label` as
+/// the source. Returns the source id.
+pub fn read_data_bytes(
+    builder: &mut DatasetBuilder,
+    label: &str,
+    bytes: &[u8],
+    release: Option<NaiveDate>,
+) -> Result<usize, ReadError> {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+    let Some(start) = start else {
+        return Err(ReadError::Empty {
+            source_label: label.to_string(),
+        });
+    };
+    match bytes[start] {
+        b'{' | b'[' => read_json(builder, label, bytes, release),
+        _ => read_csv(builder, label, bytes, release),
+    }
+}
+
+/// A value that means "no data": blank, `null`, or the dashboard's empty markers.
+pub(super) fn is_blank(s: &str) -> bool {
+    let t = s.trim();
+    t.is_empty() || t.eq_ignore_ascii_case("null") || t.eq_ignore_ascii_case("none")
+}
+
+pub(super) fn parse_count(s: &str) -> Result<Option<i64>, String> {
+    if is_blank(s) {
+        return Ok(None);
+    }
+    let t = s.trim();
+    if let Ok(v) = t.parse::<i64>() {
+        return Ok(Some(v));
+    }
+    // Counts sometimes come through as "12.0"; a fraction is not a count.
+    match t.parse::<f64>() {
+        Ok(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 => Ok(Some(f as i64)),
+        _ => Err(format!("\"{t}\" is not a whole number of cases")),
+    }
+}
