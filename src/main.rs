@@ -172,9 +172,8 @@ struct DraftArgs {
 /// Where the archive is and how to behave towards the dashboard's servers.
 #[derive(clap::Args, Debug)]
 struct NetArgs {
-    /// The local archive of everything fetched (SQLite); $CASEWIRE_ARCHIVE or
-    /// casewire-archive.sqlite by default.
-    #[arg(long, value_name = "FILE")]
+    /// The local archive of everything fetched (SQLite); casewire-archive.sqlite by default.
+    #[arg(long, value_name = "FILE", env = "CASEWIRE_ARCHIVE")]
     archive: Option<PathBuf>,
     /// The API's base URL, to use a mirror or a test server instead of the real host.
     #[arg(long, value_name = "URL")]
@@ -498,13 +497,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
             offline,
         } => {
-            let outcome = casewire::publish::run(&casewire::publish::PublishOptions {
+            let options = casewire::publish::PublishOptions {
                 config,
                 dry_run,
                 offline,
                 today: Some(today()),
-                fail_after_files: None,
-            })?;
+            };
+            let run = casewire::publish::run_with(&options, &mut casewire::fsio::Disk);
+            for note in &run.notes {
+                eprintln!("{note}");
+            }
+            let outcome = run.result?;
             if let casewire::publish::Outcome::Published {
                 files,
                 dry_run: true,

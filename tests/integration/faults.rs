@@ -996,7 +996,6 @@ impl Newsroom {
             dry_run: false,
             offline: false,
             today: Some(date(2021, 1, day)),
-            fail_after_files: None,
         })
     }
 

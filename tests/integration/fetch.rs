@@ -1185,7 +1185,6 @@ patch = "patch.toml"
             dry_run: false,
             offline: false,
             today: Some(date(2021, 1, day.parse().unwrap())),
-            fail_after_files: None,
         })
         .unwrap()
     };
@@ -1214,7 +1213,6 @@ patch = "patch.toml"
         dry_run: false,
         offline: true,
         today: Some(date(2021, 1, 19)),
-        fail_after_files: None,
     })
     .unwrap();
     assert_eq!(offline.to_string(), "nothing new since 2021-01-19");
