@@ -432,20 +432,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => print_out(&draft.output),
             }
         }
-        Command::Templates { action } => match action {
-            TemplatesAction::List => {
-                let renderer = casewire::render::Renderer::new(None)?;
-                for name in renderer.story_templates() {
-                    println!("{name}");
-                }
+        Command::Templates {
+            action: TemplatesAction::List,
+        } => {
+            let renderer = casewire::render::Renderer::new(None)?;
+            renderer
+                .story_templates()
+                .iter()
+                .for_each(|n| println!("{n}"));
+        }
+        Command::Templates {
+            action: TemplatesAction::Export { dir, force },
+        } => {
+            for path in casewire::render::export_builtin(&dir, force)? {
+                eprintln!("wrote {}", path.display());
             }
-            TemplatesAction::Export { dir, force } => {
-                let written = casewire::render::export_builtin(&dir, force)?;
-                for path in written {
-                    eprintln!("wrote {}", path.display());
-                }
-            }
-        },
+        }
         Command::Fetch(args) => {
             let settings = args.net.settings();
             let mut opts = settings.options(args.source, &args.area_type);
@@ -504,21 +506,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 today: Some(today()),
             };
             let run = casewire::publish::run_with(&options, &mut casewire::fsio::Disk);
-            for note in &run.notes {
-                eprintln!("{note}");
-            }
-            let outcome = run.result?;
-            if let casewire::publish::Outcome::Published {
-                files,
-                dry_run: true,
-                ..
-            } = &outcome
-            {
-                for f in files {
-                    println!("would write {f}");
-                }
-            }
-            println!("{outcome}");
+            run.notes.iter().for_each(|n| eprintln!("{n}"));
+            print!("{}", run.result?.report());
         }
         Command::Lint { file } => {
             let result = casewire::lint::lint_file(&file);

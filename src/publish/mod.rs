@@ -144,6 +144,25 @@ pub enum Outcome {
     Busy(String),
 }
 
+impl Outcome {
+    /// What the command line prints of the run: in a dry run each file that would be
+    /// written, then the outcome; a line each.
+    pub fn report(&self) -> String {
+        let mut out = String::new();
+        if let Outcome::Published {
+            files,
+            dry_run: true,
+            ..
+        } = self
+        {
+            for f in files {
+                out.push_str(&format!("would write {f}\n"));
+            }
+        }
+        out + &format!("{self}\n")
+    }
+}
+
 impl std::fmt::Display for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
