@@ -70,7 +70,7 @@ enum Command {
     },
     /// Publish every story of a newsroom whose data have a new release, once, atomically.
     ///
-    /// For a scheduled job: takes a lock (a stale one from a killed run is taken over), finds
+    /// For a scheduled job: takes the output folder's lock (another run holding it: skipped), finds
     /// the newest release, and writes each story's new edition (Markdown with front matter,
     /// CSV, SVG chart, view model) and any correction notes, then records what it published.
     /// Prints one line: "published N ..." or "nothing new since RELEASE"; exit 0. On failure,
