@@ -887,24 +887,7 @@ pub fn slug(name: &str, code: &str) -> String {
 /// The publication settings an each-area run uses when no patch is given: neutral wording,
 /// no named calculator (the provenance line then names only the data's publisher).
 pub fn default_patch() -> Patch {
-    Patch {
-        publication: String::new(),
-        region: String::new(),
-        area_noun: "area".to_string(),
-        area_noun_plural: None,
-        core: Vec::new(),
-        nearby: Vec::new(),
-        universe: crate::stats::Universe::England,
-        area_type: None,
-        nhs_region: None,
-        calculated_by: String::new(),
-        source_name: None,
-        dashboard_name: "the government's coronavirus dashboard".to_string(),
-        incomplete_days: 4,
-        seed: 0,
-        lists: crate::config::Lists::default(),
-        gates: crate::gates::GateConfig::default(),
-    }
+    Patch::neutral()
 }
 
 /// Drafts one story for every area of the universe: the week's national figures are computed

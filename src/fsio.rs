@@ -1,7 +1,7 @@
-//! Getting copy onto disk safely: whole files or nothing.
+//! Getting copy onto disk safely: whole files or nothing, and one run at a time.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
 /// reader (or a crash) never sees half a file. Creates missing parent folders. The file is
@@ -48,7 +48,7 @@ fn stage_unsynced(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedT
 /// rather than one per file; elsewhere each file is flushed as it is staged.
 #[derive(Debug, Default)]
 pub struct Batch {
-    staged: Vec<(tempfile::TempPath, std::path::PathBuf)>,
+    staged: Vec<(tempfile::TempPath, PathBuf)>,
 }
 
 impl Batch {
@@ -92,29 +92,139 @@ impl Batch {
     /// was before are removed again (a file it replaced stays replaced) and the rest are
     /// discarded. Returns how many files were written.
     pub fn commit(self) -> std::io::Result<usize> {
-        let folders: std::collections::BTreeSet<std::path::PathBuf> = self
+        self.commit_to(&mut Disk).map_err(|e| e.source)
+    }
+
+    /// [`Batch::commit`], putting each file in place through `sink`; the error names the file
+    /// that could not be put in place.
+    pub fn commit_to(self, sink: &mut dyn FileSink) -> Result<usize, CommitError> {
+        let folders: std::collections::BTreeSet<PathBuf> = self
             .staged
             .iter()
             .map(|(_, path)| folder_of(path).to_path_buf())
             .collect();
-        sync_before_rename(&folders)?;
-        let mut placed: Vec<std::path::PathBuf> = Vec::new();
+        let at = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| CommitError { path, source }
+        };
+        let first = self
+            .staged
+            .first()
+            .map_or(PathBuf::new(), |(_, p)| p.clone());
+        sync_before_rename(&folders).map_err(at(&first))?;
+        let mut placed: Vec<PathBuf> = Vec::new();
         let n = self.staged.len();
-        let mut staged = self.staged.into_iter();
-        for (tmp, path) in staged.by_ref() {
+        for (tmp, path) in self.staged {
             let existed = path.exists();
-            if let Err(e) = tmp.persist(&path) {
+            if let Err(e) = sink.place(&tmp, &path) {
                 for p in &placed {
                     let _ = std::fs::remove_file(p);
                 }
-                return Err(e.error);
+                return Err(at(&path)(e));
             }
+            // Renamed away: nothing is left at the temporary name to remove.
+            let _ = tmp.keep();
             if !existed {
                 placed.push(path);
             }
         }
-        sync_after_rename(&folders)?;
+        sync_after_rename(&folders).map_err(at(&first))?;
         Ok(n)
+    }
+}
+
+/// A file of a [`Batch`] that could not be put in place.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}", path.display())]
+pub struct CommitError {
+    /// The file.
+    pub path: PathBuf,
+    /// What the operating system said.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Puts a staged file in place when a [`Batch`] commits. [`Disk`] renames; a test passes in
+/// one that fails part way, as a full disk or a killed run would, to show what a failure
+/// leaves behind.
+pub trait FileSink {
+    /// Moves the staged file `staged` to `target`, replacing what is there.
+    fn place(&mut self, staged: &Path, target: &Path) -> std::io::Result<()>;
+}
+
+/// The file system: a rename within one folder.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Disk;
+
+impl FileSink for Disk {
+    fn place(&mut self, staged: &Path, target: &Path) -> std::io::Result<()> {
+        std::fs::rename(staged, target)
+    }
+}
+
+/// A lock held for the life of a run, so two runs never write one folder at once: an
+/// operating-system lock on a file, which the kernel releases when the process ends however
+/// it ends. A lock file left by a killed run is therefore simply locked again.
+#[derive(Debug)]
+pub struct RunLock {
+    path: PathBuf,
+    // Held open: closing it releases the lock.
+    _file: std::fs::File,
+}
+
+impl RunLock {
+    /// Takes the lock at `path` (creating the file and its folder), or `None` while another
+    /// process holds it.
+    pub fn try_acquire(path: &Path) -> std::io::Result<Option<RunLock>> {
+        std::fs::create_dir_all(folder_of(path))?;
+        loop {
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+                Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            }
+            // The holder before us removes the file as it lets go; a lock taken on a file
+            // already removed guards nothing, so open the path afresh.
+            if same_file(&file, path) {
+                return Ok(Some(RunLock {
+                    path: path.to_path_buf(),
+                    _file: file,
+                }));
+            }
+        }
+    }
+
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &std::fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::File, path: &Path) -> bool {
+    path.exists()
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        // Removed while still held, so no other run can be holding this file when it goes;
+        // the lock itself goes when the file closes.
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 
@@ -160,5 +270,61 @@ fn sync_after_rename(
     {
         let _ = folders;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_lock_is_refused_while_the_first_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out").join(".lock");
+        let first = RunLock::try_acquire(&path).unwrap().expect("free");
+        assert!(RunLock::try_acquire(&path).unwrap().is_none());
+        drop(first);
+        assert!(!path.exists(), "removed on release");
+        let again = RunLock::try_acquire(&path).unwrap();
+        assert!(again.is_some(), "taken once the first is dropped");
+    }
+
+    #[test]
+    fn a_lock_file_left_behind_is_locked_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".lock");
+        // What a killed run leaves: the file, with no process holding it.
+        std::fs::write(&path, "4000000\n").unwrap();
+        assert!(RunLock::try_acquire(&path).unwrap().is_some());
+    }
+
+    struct FailOn(usize);
+
+    impl FileSink for FailOn {
+        fn place(&mut self, staged: &Path, target: &Path) -> std::io::Result<()> {
+            if self.0 == 0 {
+                return Err(std::io::Error::other("injected"));
+            }
+            self.0 -= 1;
+            Disk.place(staged, target)
+        }
+    }
+
+    #[test]
+    fn a_commit_failing_part_way_takes_back_the_new_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("b"), "old").unwrap();
+        let mut batch = Batch::new();
+        for name in ["a", "b", "c"] {
+            batch.stage(&dir.path().join(name), b"new").unwrap();
+        }
+        let err = batch.commit_to(&mut FailOn(2)).unwrap_err();
+        assert_eq!(err.path, dir.path().join("c"));
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["b"]);
     }
 }

@@ -70,7 +70,7 @@ enum Command {
     },
     /// Publish every story of a newsroom whose data have a new release, once, atomically.
     ///
-    /// For a scheduled job: takes a lock (a stale one from a killed run is taken over), finds
+    /// For a scheduled job: takes the output folder's lock (another run holding it: skipped), finds
     /// the newest release, and writes each story's new edition (Markdown with front matter,
     /// CSV, SVG chart, view model) and any correction notes, then records what it published.
     /// Prints one line: "published N ..." or "nothing new since RELEASE"; exit 0. On failure,
@@ -172,9 +172,8 @@ struct DraftArgs {
 /// Where the archive is and how to behave towards the dashboard's servers.
 #[derive(clap::Args, Debug)]
 struct NetArgs {
-    /// The local archive of everything fetched (SQLite); $CASEWIRE_ARCHIVE or
-    /// casewire-archive.sqlite by default.
-    #[arg(long, value_name = "FILE")]
+    /// The local archive of everything fetched (SQLite); casewire-archive.sqlite by default.
+    #[arg(long, value_name = "FILE", env = "CASEWIRE_ARCHIVE")]
     archive: Option<PathBuf>,
     /// The API's base URL, to use a mirror or a test server instead of the real host.
     #[arg(long, value_name = "URL")]
@@ -433,20 +432,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => print_out(&draft.output),
             }
         }
-        Command::Templates { action } => match action {
-            TemplatesAction::List => {
-                let renderer = casewire::render::Renderer::new(None)?;
-                for name in renderer.story_templates() {
-                    println!("{name}");
-                }
+        Command::Templates {
+            action: TemplatesAction::List,
+        } => {
+            let renderer = casewire::render::Renderer::new(None)?;
+            renderer
+                .story_templates()
+                .iter()
+                .for_each(|n| println!("{n}"));
+        }
+        Command::Templates {
+            action: TemplatesAction::Export { dir, force },
+        } => {
+            for path in casewire::render::export_builtin(&dir, force)? {
+                eprintln!("wrote {}", path.display());
             }
-            TemplatesAction::Export { dir, force } => {
-                let written = casewire::render::export_builtin(&dir, force)?;
-                for path in written {
-                    eprintln!("wrote {}", path.display());
-                }
-            }
-        },
+        }
         Command::Fetch(args) => {
             let settings = args.net.settings();
             let mut opts = settings.options(args.source, &args.area_type);
@@ -498,24 +499,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
             offline,
         } => {
-            let outcome = casewire::publish::run(&casewire::publish::PublishOptions {
+            let options = casewire::publish::PublishOptions {
                 config,
                 dry_run,
                 offline,
                 today: Some(today()),
-                fail_after_files: None,
-            })?;
-            if let casewire::publish::Outcome::Published {
-                files,
-                dry_run: true,
-                ..
-            } = &outcome
-            {
-                for f in files {
-                    println!("would write {f}");
-                }
-            }
-            println!("{outcome}");
+            };
+            let run = casewire::publish::run_with(&options, &mut casewire::fsio::Disk);
+            run.notes.iter().for_each(|n| eprintln!("{n}"));
+            print!("{}", run.result?.report());
         }
         Command::Lint { file } => {
             let result = casewire::lint::lint_file(&file);

@@ -157,7 +157,7 @@ impl Synth {
                     format!("{side} {stem}{end}")
                 }
                 // One in three without an ending keeps the 6,791 x 700 file near the real 186 MB.
-                Kind::Neighbourhood if i % 3 == 0 => format!("{stem} {:03}", i % 1000),
+                Kind::Neighbourhood if i.is_multiple_of(3) => format!("{stem} {:03}", i % 1000),
                 Kind::Neighbourhood => format!("{stem}{end} {:03}", i % 1000),
             };
             if taken.insert(base.clone()) {

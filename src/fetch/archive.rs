@@ -127,12 +127,11 @@ impl Archive {
         Ok(archive)
     }
 
-    /// The default place for the archive: `$CASEWIRE_ARCHIVE`, else `casewire-archive.sqlite`
-    /// in the working directory (a newsroom's job runs in its own directory).
+    /// The default place for the archive: `casewire-archive.sqlite` in the working directory
+    /// (a newsroom's job runs in its own directory). The command line reads
+    /// `$CASEWIRE_ARCHIVE`; the library reads no environment.
     pub fn default_path() -> PathBuf {
-        std::env::var_os("CASEWIRE_ARCHIVE")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("casewire-archive.sqlite"))
+        PathBuf::from("casewire-archive.sqlite")
     }
 
     fn sql(&self, source: rusqlite::Error) -> ArchiveError {

@@ -47,7 +47,7 @@ impl Progress for LogLines {
         let total = self.total.load(Ordering::Relaxed).max(1);
         tracing::debug!("done {done}/{total}: {item}");
         let step = (total / 10).max(1);
-        if done % step == 0 || done == total {
+        if done.is_multiple_of(step) || done == total {
             tracing::info!("{done}/{total} done");
         }
     }

@@ -80,7 +80,7 @@ fn big_file(areas: usize) -> String {
         };
         for k in 0..600u64 {
             let day = start - chrono::Days::new(k);
-            let value = if (a as u64 + k) % 97 == 0 {
+            let value = if (a as u64 + k).is_multiple_of(97) {
                 String::new()
             } else {
                 ((a as u64 * 31 + k * 7) % 400).to_string()

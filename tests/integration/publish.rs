@@ -124,19 +124,15 @@ fn dry_run_writes_nothing() {
     assert!(!n.out().exists());
 }
 
+/// A writer that puts the first `n` files in place and then fails, as a full disk would.
 #[test]
-fn a_run_killed_between_files_leaves_no_partial_file_and_the_next_run_completes() {
+fn a_run_failing_between_files_leaves_no_partial_file_and_the_next_run_completes() {
     let n = Newsroom::new(&["2021-01-18"], "");
     let err = publish_failing_after(&n.config(), 2).unwrap_err();
     assert!(format!("{err:#?}").contains("injected fault"));
-    // Two whole files, no temporary leftovers, no lock, and no state claiming an edition.
-    assert_eq!(
-        n.files(),
-        [
-            "se-london-weekly-2021-01-18.md",
-            "se-london-weekly-2021-01-18.story.json"
-        ]
-    );
+    // The two files already in place are taken back: no edition, no temporary leftovers,
+    // no lock, and no state claiming an edition.
+    assert_eq!(n.files(), Vec::<String>::new());
     let again = n.publish();
     assert_eq!(
         again.stdout, "published 1 for release 2021-01-18\n",
@@ -176,19 +172,36 @@ fn two_runs_started_together_never_both_publish() {
 }
 
 #[test]
-fn a_stale_lock_from_a_killed_run_is_taken_over() {
+fn a_lock_file_left_by_a_killed_run_is_simply_locked_again() {
     let n = Newsroom::new(&["2021-01-18"], "");
     std::fs::create_dir_all(n.out()).unwrap();
-    // No process has this pid: the run that held the lock was killed.
+    // The file a killed run leaves: the kernel let go of its lock when the process died.
     std::fs::write(n.out().join(".casewire.lock"), "4000000\n").unwrap();
     let run = n.publish();
     assert_eq!(run.status, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("took over a stale lock"),
-        "{}",
-        run.stderr
-    );
+    assert_eq!(run.stderr, "");
     assert!(run.stdout.starts_with("published 1"));
+}
+
+#[test]
+fn a_run_is_skipped_while_another_holds_the_lock_and_runs_once_it_is_let_go() {
+    let n = Newsroom::new(&["2021-01-18"], "");
+    let path = n.out().join(".casewire.lock");
+    let held = casewire::fsio::RunLock::try_acquire(&path)
+        .unwrap()
+        .expect("free");
+    let skipped = n.publish();
+    assert_eq!(skipped.status, 0, "{}", skipped.stderr);
+    assert!(
+        skipped
+            .stdout
+            .starts_with("skipped: another publish run holds"),
+        "{}",
+        skipped.stdout
+    );
+    assert!(!n.out().join(".casewire-state.json").exists());
+    drop(held);
+    assert!(n.publish().stdout.starts_with("published 1"));
 }
 
 #[test]

@@ -144,11 +144,26 @@ pub fn publish_offline(
 /// Publishes `config` with the writer failing after `files` files, as a run killed part way
 /// through its edition would.
 pub fn publish_failing_after(config: &Path, files: usize) -> Result<Outcome, PublishError> {
-    casewire::publish::run(&PublishOptions {
+    let options = PublishOptions {
         config: config.to_path_buf(),
-        fail_after_files: Some(files),
         ..PublishOptions::default()
-    })
+    };
+    casewire::publish::run_with(&options, &mut FailsAfter(files)).result
+}
+
+/// A file sink that places as many files as it holds, then fails as a killed run would.
+struct FailsAfter(usize);
+
+impl casewire::fsio::FileSink for FailsAfter {
+    fn place(&mut self, staged: &Path, target: &Path) -> std::io::Result<()> {
+        if self.0 == 0 {
+            return Err(std::io::Error::other(
+                "injected fault: the run was killed here",
+            ));
+        }
+        self.0 -= 1;
+        casewire::fsio::Disk.place(staged, target)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

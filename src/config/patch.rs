@@ -1,5 +1,5 @@
 //! The patch file: which areas a newsroom covers and how its copy is signed, checked once
-//! before any work starts.
+//! before any work starts; and the neutral settings of a run without one.
 
 use std::path::{Path, PathBuf};
 
@@ -158,27 +158,84 @@ fn default_incomplete_days() -> u32 {
 /// The most days a newsroom may leave out as incomplete; more than a fortnight is a mistake.
 pub const MAX_INCOMPLETE_DAYS: u32 = 14;
 
+/// What a run changes of a patch file's settings (a newsroom story's universe, a `--seed`),
+/// applied to the file as read, before it is checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PatchOverrides {
+    /// The national comparison.
+    pub universe: Option<Universe>,
+    /// The seed that picks sentence frames.
+    pub seed: Option<u64>,
+}
+
 impl Patch {
+    /// The settings of a run without a patch file (every area's own story): neutral wording,
+    /// no named publication or calculator (the provenance line then names only the data's
+    /// publisher), and no areas of its own.
+    pub fn neutral() -> Patch {
+        Patch {
+            publication: String::new(),
+            region: String::new(),
+            area_noun: default_area_noun(),
+            area_noun_plural: None,
+            core: Vec::new(),
+            nearby: Vec::new(),
+            universe: default_universe(),
+            area_type: None,
+            nhs_region: None,
+            calculated_by: String::new(),
+            source_name: None,
+            dashboard_name: default_dashboard_name(),
+            incomplete_days: default_incomplete_days(),
+            seed: 0,
+            lists: Lists::default(),
+            gates: crate::gates::GateConfig::default(),
+        }
+    }
+
     /// Reads and checks a patch file.
     pub fn load(path: &Path) -> Result<Patch, ConfigError> {
+        Patch::load_with(path, PatchOverrides::default())
+    }
+
+    /// [`Patch::load`] with a run's overrides.
+    pub fn load_with(path: &Path, overrides: PatchOverrides) -> Result<Patch, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        Patch::parse(path, &text)
+        Patch::parse_with(path, &text, overrides)
     }
 
     /// Parses and checks patch TOML; `path` is used in messages.
     pub fn parse(path: &Path, text: &str) -> Result<Patch, ConfigError> {
-        let patch: Patch = toml::from_str(text).map_err(|e| ConfigError::Toml {
+        Patch::parse_with(path, text, PatchOverrides::default())
+    }
+
+    /// [`Patch::parse`] with a run's overrides.
+    pub fn parse_with(
+        path: &Path,
+        text: &str,
+        overrides: PatchOverrides,
+    ) -> Result<Patch, ConfigError> {
+        let mut patch: Patch = toml::from_str(text).map_err(|e| ConfigError::Toml {
             path: path.to_path_buf(),
             message: toml_message(text, &e),
         })?;
+        if let Some(universe) = overrides.universe {
+            patch.universe = universe;
+        }
+        if let Some(seed) = overrides.seed {
+            patch.seed = seed;
+        }
+        patch.check_story(path)?;
         patch.check(path)?;
         Ok(patch)
     }
 
-    fn check(&self, path: &Path) -> Result<(), ConfigError> {
+    /// What a patch file must say that the [`Patch::neutral`] settings leave out: the areas
+    /// of its story and the names its copy prints.
+    fn check_story(&self, path: &Path) -> Result<(), ConfigError> {
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,
@@ -190,11 +247,23 @@ impl Patch {
             ("publication", &self.publication),
             ("region", &self.region),
             ("calculated_by", &self.calculated_by),
-            ("area_noun", &self.area_noun),
         ] {
             if value.trim().is_empty() {
                 return Err(invalid(format!("{key} is empty")));
             }
+        }
+        Ok(())
+    }
+
+    /// Checks the settings every patch needs, a file's or the neutral one: limits in range,
+    /// no area named twice. `path` is used in messages.
+    pub fn check(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        if self.area_noun.trim().is_empty() {
+            return Err(invalid("area_noun is empty".into()));
         }
         if self.incomplete_days > MAX_INCOMPLETE_DAYS {
             return Err(invalid(format!(
@@ -252,15 +321,22 @@ impl Patch {
     }
 }
 
-fn toml_message(text: &str, e: &toml::de::Error) -> String {
+/// The parser's message, led by the line it points at.
+pub(super) fn toml_message(text: &str, e: &toml::de::Error) -> String {
     let message = e.message().trim().to_string();
     match e.span() {
-        Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("line {line}: {message}")
-        }
+        Some(span) => format!("line {}: {message}", line_at(text, span.start)),
         None => message,
     }
+}
+
+/// The line (from 1) holding byte `offset` of `text`.
+pub(super) fn line_at(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Finds areas by name (case-insensitive) or code among the areas of one type, answering an
@@ -326,4 +402,31 @@ fn resolve_area(
         sources: dataset.source_labels(),
         hint,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_neutral_patch_passes_the_check() {
+        Patch::neutral()
+            .check(Path::new("(built-in settings)"))
+            .unwrap();
+    }
+
+    #[test]
+    fn overrides_are_applied_before_the_check() {
+        let text = "publication = \"P\"\nregion = \"R\"\ncore = [\"A\"]\ncalculated_by = \"us\"\n";
+        let patch = Patch::parse_with(
+            Path::new("p.toml"),
+            text,
+            PatchOverrides {
+                universe: Some(Universe::Uk),
+                seed: Some(7),
+            },
+        )
+        .unwrap();
+        assert_eq!((patch.universe, patch.seed), (Universe::Uk, 7));
+    }
 }

@@ -1,0 +1,435 @@
+//! The newsroom file: what a newsroom publishes, from where, to where. Read into a raw form
+//! as written, overridden (`--offline`) while still raw, then checked once into a typed
+//! [`Newsroom`]: the API and body format as enums, every path resolved against the file's
+//! folder, and every error naming its line.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::fetch::{FetchSettings, Source, legacy::Format};
+use crate::stats::Universe;
+
+use super::patch::{line_at, toml_message};
+
+/// Why a newsroom file is not usable.
+#[derive(Debug, thiserror::Error)]
+pub enum NewsroomError {
+    /// The file could not be read.
+    #[error("cannot read newsroom file {path}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is malformed or a value in it is not usable.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, from `line N: `.
+        message: String,
+    },
+}
+
+/// Where a newsroom's data come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceConfig {
+    /// A folder of releases, one `YYYY-MM-DD` subfolder each, holding the same file name.
+    Files {
+        /// The folder of releases.
+        releases: PathBuf,
+        /// The data file in each release folder.
+        file: String,
+        /// The population table.
+        population: PathBuf,
+    },
+    /// The local archive `casewire fetch` fills; with `fetch = true` each run fetches from
+    /// the API first (`casewire publish --offline` skips that).
+    Archive {
+        /// The archive file.
+        archive: PathBuf,
+        /// The API the data came from.
+        api: Source,
+        /// The area type, as given to `fetch`.
+        area_type: String,
+        /// The population table.
+        population: PathBuf,
+        /// Fetch the day's data before publishing.
+        fetch: bool,
+        /// Legacy v2 bodies: JSON unless the file says `csv`.
+        format: Format,
+    },
+}
+
+/// What the schedule expects.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Schedule {
+    /// The newest release may be at most this many days old; older is a failure, because a
+    /// feed that stopped must wake someone. 0 turns the check off.
+    pub max_age_days: u32,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule { max_age_days: 8 }
+    }
+}
+
+/// When a revision is big enough to correct.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Corrections {
+    /// A printed rate that moves by at least this much (per 100,000) is corrected.
+    pub rate_change: f64,
+    /// A printed count that moves by at least this share (0.01 = 1%) is corrected.
+    pub cases_share: f64,
+}
+
+impl Default for Corrections {
+    fn default() -> Self {
+        Corrections {
+            rate_change: 1.0,
+            cases_share: 0.01,
+        }
+    }
+}
+
+/// One story a newsroom publishes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoryConfig {
+    /// A short name, used in file names: `se-london-weekly`.
+    pub name: String,
+    /// The patch file.
+    pub patch: PathBuf,
+    /// The template; the default for the kind of story when not given.
+    pub template: Option<String>,
+    /// The national comparison, over the patch's: `england` or `uk`.
+    pub universe: Option<Universe>,
+    /// One story per area of the universe (the patch supplies only the publication's
+    /// settings), written into a folder `NAME-RELEASE/`.
+    pub each_area: bool,
+}
+
+/// A newsroom's publishing setup, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Newsroom {
+    /// Who to contact about the requests casewire makes (sent in the User-Agent).
+    pub contact: String,
+    /// The folder editions are written to (a static site's content folder).
+    pub output: PathBuf,
+    /// A newsroom's template folder.
+    pub templates: Option<PathBuf>,
+    /// Where the data come from.
+    pub source: SourceConfig,
+    /// What the schedule expects.
+    pub schedule: Schedule,
+    /// When to write corrections.
+    pub corrections: Corrections,
+    /// How to behave towards the API when fetching (base URLs, concurrency, timeouts); its
+    /// contact is the newsroom's unless it names its own.
+    pub fetch: FetchSettings,
+    /// The stories.
+    pub stories: Vec<StoryConfig>,
+}
+
+/// What a run changes of the file's settings, applied before they are checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NewsroomOverrides {
+    /// Do not fetch, even when the source says to.
+    pub offline: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNewsroom {
+    contact: String,
+    output: PathBuf,
+    #[serde(default)]
+    templates: Option<PathBuf>,
+    source: Spanned<RawSource>,
+    #[serde(default)]
+    schedule: Schedule,
+    #[serde(default)]
+    corrections: Corrections,
+    #[serde(default)]
+    fetch: FetchSettings,
+    #[serde(rename = "story")]
+    stories: Spanned<Vec<RawStory>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "kebab-case")]
+enum RawSource {
+    Files {
+        releases: PathBuf,
+        file: String,
+        population: PathBuf,
+    },
+    Archive {
+        archive: PathBuf,
+        api: String,
+        area_type: String,
+        population: PathBuf,
+        #[serde(default)]
+        fetch: bool,
+        #[serde(default)]
+        format: Option<String>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStory {
+    name: Spanned<String>,
+    patch: PathBuf,
+    #[serde(default)]
+    template: Option<String>,
+    #[serde(default)]
+    universe: Option<Universe>,
+    #[serde(default)]
+    each_area: bool,
+}
+
+impl Newsroom {
+    /// Reads a newsroom file; relative paths in it are relative to the file.
+    pub fn load(path: &Path) -> Result<Newsroom, NewsroomError> {
+        Newsroom::load_with(path, NewsroomOverrides::default())
+    }
+
+    /// [`Newsroom::load`] with a run's overrides.
+    pub fn load_with(path: &Path, overrides: NewsroomOverrides) -> Result<Newsroom, NewsroomError> {
+        let text = std::fs::read_to_string(path).map_err(|source| NewsroomError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Newsroom::parse_with(path, &text, overrides)
+    }
+
+    /// Parses and checks newsroom TOML as if read from `path` (used in messages and to
+    /// resolve relative paths).
+    pub fn parse(path: &Path, text: &str) -> Result<Newsroom, NewsroomError> {
+        Newsroom::parse_with(path, text, NewsroomOverrides::default())
+    }
+
+    /// [`Newsroom::parse`] with a run's overrides.
+    pub fn parse_with(
+        path: &Path,
+        text: &str,
+        overrides: NewsroomOverrides,
+    ) -> Result<Newsroom, NewsroomError> {
+        let invalid = |message: String| NewsroomError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut raw: RawNewsroom =
+            toml::from_str(text).map_err(|e| invalid(toml_message(text, &e)))?;
+        if overrides.offline
+            && let RawSource::Archive { fetch, .. } = raw.source.get_mut()
+        {
+            *fetch = false;
+        }
+        let base = path.parent().unwrap_or(Path::new(""));
+        let resolve = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
+        let source_span = raw.source.span();
+        let source = match raw.source.into_inner() {
+            RawSource::Files {
+                releases,
+                file,
+                population,
+            } => SourceConfig::Files {
+                releases: resolve(releases),
+                file,
+                population: resolve(population),
+            },
+            RawSource::Archive {
+                archive,
+                api,
+                area_type,
+                population,
+                fetch,
+                format,
+            } => {
+                let at = |key: &str, message: String| {
+                    invalid(format!(
+                        "line {}: {message}",
+                        key_line(text, source_span.clone(), key)
+                    ))
+                };
+                SourceConfig::Archive {
+                    archive: resolve(archive),
+                    api: api.parse().map_err(|m| at("api", m))?,
+                    area_type,
+                    population: resolve(population),
+                    fetch,
+                    format: match format.as_deref() {
+                        None | Some("json") => Format::Json,
+                        Some("csv") => Format::Csv,
+                        Some(other) => {
+                            return Err(at(
+                                "format",
+                                format!("unknown format \"{other}\": expected json or csv"),
+                            ));
+                        }
+                    },
+                }
+            }
+        };
+        let mut fetch = raw.fetch;
+        if fetch.contact.is_none() {
+            fetch.contact = Some(raw.contact.clone());
+        }
+        let stories_line = line_at(text, raw.stories.span().start);
+        let raw_stories = raw.stories.into_inner();
+        if raw_stories.is_empty() {
+            return Err(invalid(format!(
+                "line {stories_line}: no [[story]] to publish"
+            )));
+        }
+        let mut names = std::collections::BTreeSet::new();
+        let mut stories = Vec::with_capacity(raw_stories.len());
+        for s in raw_stories {
+            let line = line_at(text, s.name.span().start);
+            let name = s.name.into_inner();
+            if !is_plain_name(&name) || !names.insert(name.clone()) {
+                return Err(invalid(format!(
+                    "line {line}: story name \"{name}\" must be unique and lower-case letters, digits and dashes"
+                )));
+            }
+            stories.push(StoryConfig {
+                name,
+                patch: resolve(s.patch),
+                template: s.template,
+                universe: s.universe,
+                each_area: s.each_area,
+            });
+        }
+        Ok(Newsroom {
+            contact: raw.contact,
+            output: resolve(raw.output),
+            templates: raw.templates.map(resolve),
+            source,
+            schedule: raw.schedule,
+            corrections: raw.corrections,
+            fetch,
+            stories,
+        })
+    }
+}
+
+/// A name that is its own slug, safe as a file name: lower-case ASCII letters, digits and
+/// single dashes between them, at most 100 characters.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 100
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
+}
+
+/// The line of `key = ...` in the table starting at `span` (its header, or an inline
+/// table), or the table's first line.
+fn key_line(text: &str, span: std::ops::Range<usize>, key: &str) -> usize {
+    let start = span.start.min(text.len());
+    let mut offset = start;
+    for (i, line) in text
+        .get(start..)
+        .unwrap_or("")
+        .split_inclusive('\n')
+        .enumerate()
+    {
+        let trimmed = line.trim_start();
+        if i > 0 && trimmed.starts_with('[') {
+            break;
+        }
+        if let Some(at) = find_key(trimmed, key) {
+            return line_at(text, offset + (line.len() - trimmed.len()) + at);
+        }
+        offset += line.len();
+    }
+    line_at(text, start)
+}
+
+/// Where `key =` starts in a line: at its start, or after `{` or `,` in an inline table.
+fn find_key(line: &str, key: &str) -> Option<usize> {
+    line.match_indices(key).map(|(at, _)| at).find(|&at| {
+        let before = line[..at].trim_end();
+        (before.is_empty() || before.ends_with('{') || before.ends_with(','))
+            && line[at + key.len()..].trim_start().starts_with('=')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = r#"contact = "desk@example.com"
+output = "out"
+[source]
+kind = "archive"
+archive = "a.sqlite"
+api = "ukhsa"
+area_type = "ltla"
+population = "pop.csv"
+fetch = true
+format = "csv"
+[[story]]
+name = "weekly"
+patch = "p.toml"
+"#;
+
+    #[test]
+    fn a_file_is_checked_into_typed_values_with_paths_resolved() {
+        let n = Newsroom::parse(Path::new("/desk/n.toml"), FILE).unwrap();
+        assert_eq!(n.output, Path::new("/desk/out"));
+        assert_eq!(n.stories[0].patch, Path::new("/desk/p.toml"));
+        assert_eq!(n.fetch.contact.as_deref(), Some("desk@example.com"));
+        let SourceConfig::Archive {
+            api, fetch, format, ..
+        } = n.source
+        else {
+            panic!("an archive source");
+        };
+        assert_eq!((api, fetch, format), (Source::Ukhsa, true, Format::Csv));
+    }
+
+    #[test]
+    fn offline_is_applied_before_the_check() {
+        let n = Newsroom::parse_with(
+            Path::new("n.toml"),
+            FILE,
+            NewsroomOverrides { offline: true },
+        )
+        .unwrap();
+        assert!(matches!(
+            n.source,
+            SourceConfig::Archive { fetch: false, .. }
+        ));
+    }
+
+    #[test]
+    fn every_error_names_its_line() {
+        for (from, to, line) in [
+            (r#"api = "ukhsa""#, r#"api = "nope""#, 6),
+            (r#"format = "csv""#, r#"format = "xml""#, 10),
+            (r#"name = "weekly""#, r#"name = "Weekly""#, 12),
+            // A mistyped value in [source] is reported by the parser at the table's line.
+            ("fetch = true", "fetch = 1", 3),
+            ("patch = \"p.toml\"", "patch = 1", 13),
+        ] {
+            let text = FILE.replace(from, to);
+            let err = Newsroom::parse(Path::new("n.toml"), &text).unwrap_err();
+            assert!(
+                err.to_string().contains(&format!("line {line}: ")),
+                "{to}: {err}"
+            );
+        }
+    }
+}
