@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::NaiveDate;
 use tera::{Context, Kwargs, State, Tera};
@@ -15,8 +15,7 @@ use crate::lang;
 use crate::lang::markdown_escape;
 
 mod splice;
-use crate::stats::Week;
-use crate::story::{HospitalView, LeaderView, MoversView, NationLeader, Story, UniverseView};
+use crate::story::{Story, WeekPart};
 
 /// The built-in templates, by name. Names ending in `.md` under the top level are stories;
 /// `partials/` holds pieces they include.
@@ -529,7 +528,9 @@ fn plan_fast(
     BTreeMap<String, String>,
     BTreeMap<String, Fast>,
 ) {
-    let (spliced, rewritten) = splice::plan(sources, &SHARED, |k| partial_variable(k).into_owned());
+    let (spliced, rewritten) = splice::plan(sources, &WeekPart::FIELDS, |k| {
+        partial_variable(k).into_owned()
+    });
     let mut out = sources.clone();
     let mut fast = BTreeMap::new();
     for file in sources.keys().filter(|n| !n.contains('/')) {
@@ -625,99 +626,17 @@ pub struct Rendered {
     pub standfirst: Option<String>,
 }
 
-/// The fields of a story that every story of a week and a newsroom shares: all but
-/// [`PER_STORY`]. Named one by one, so that a new field of `Story` must be sorted into one or
-/// the other before this compiles.
-type SharedFields<'a> = (
-    (&'a str, &'a str, &'a str, &'a str, NaiveDate, i32),
-    (Week, Week, &'a str, &'a str, &'a str),
-    (&'a UniverseView, &'a [LeaderView], Option<&'a MoversView>),
-    (&'a [NationLeader], &'a Option<HospitalView>),
-);
-
-/// The view model's fields that differ from one area's story to the next (an every-area run
-/// names each story's region after its area).
-#[cfg_attr(not(debug_assertions), allow(dead_code))]
-const PER_STORY: [&str; 5] = ["region", "local", "core", "nearby", "unavailable"];
-
-/// The view model's fields in [`SharedFields`], by the names templates use: what a partial
-/// may read and still be rendered once for a week's stories. Debug builds check it against
-/// every context built.
-const SHARED: [&str; 16] = [
-    "template",
-    "publication",
-    "area_noun",
-    "area_noun_plural",
-    "release",
-    "story_year",
-    "week",
-    "prev_week",
-    "source_name",
-    "dashboard_name",
-    "calculated_by",
-    "universe",
-    "leaders",
-    "movers",
-    "nation_leaders",
-    "hospital",
-];
-
 /// A week's context, kept between stories: the renderer holds one per thread rendering at
-/// once, and each story overwrites only the fields of its own ([`PER_STORY`]).
+/// once, and each story overwrites only the fields of its own (those outside [`WeekPart`]).
 struct Slot {
-    /// The story the shared fields were converted from.
-    key: Story,
+    /// The week's part the shared fields were converted from.
+    key: Arc<WeekPart>,
     /// The shared fields converted for Tera, the spliced partials' text, and the last story's
     /// own fields.
     context: Context,
     /// Whether every spliced partial rendered; if one failed, stories render as written, and
     /// report the failure where it happens.
     partials_ready: bool,
-}
-
-fn shared_fields(story: &Story) -> SharedFields<'_> {
-    let Story {
-        template,
-        publication,
-        region: _,
-        area_noun,
-        area_noun_plural,
-        release,
-        story_year,
-        week,
-        prev_week,
-        source_name,
-        dashboard_name,
-        calculated_by,
-        universe,
-        local: _,
-        core: _,
-        nearby: _,
-        unavailable: _,
-        leaders,
-        movers,
-        nation_leaders,
-        hospital,
-    } = story;
-    (
-        (
-            template,
-            publication,
-            area_noun,
-            area_noun_plural,
-            *release,
-            *story_year,
-        ),
-        (
-            *week,
-            *prev_week,
-            source_name,
-            dashboard_name,
-            calculated_by,
-        ),
-        (universe, leaders, movers.as_deref()),
-        (nation_leaders, hospital),
-    )
 }
 
 impl Renderer {
@@ -732,7 +651,11 @@ impl Renderer {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .pop();
         let mut slot = match taken {
-            Some(slot) if shared_fields(&slot.key) == shared_fields(story) => slot,
+            Some(slot)
+                if Arc::ptr_eq(&slot.key, &story.week_part) || slot.key == story.week_part =>
+            {
+                slot
+            }
             _ => self.shared_context(story)?,
         };
         let context = &mut slot.context;
@@ -759,23 +682,13 @@ impl Renderer {
     /// The shared fields of a story converted for Tera, and the spliced partials rendered
     /// from them alone (they read nothing else: `splice` checked).
     fn shared_context(&self, story: &Story) -> tera::TeraResult<Slot> {
-        let mut whole = Context::from_serialize(story)?;
+        let mut whole = Context::from_serialize(&*story.week_part)?;
         // Under `'static` keys, which each story's copy of the context shares.
         let mut base = Context::new();
-        for field in SHARED {
+        for field in WeekPart::FIELDS {
             if let Some(value) = whole.remove(field) {
                 base.insert_value(field, value);
             }
-        }
-        #[cfg(debug_assertions)]
-        {
-            for field in PER_STORY {
-                whole.remove(field);
-            }
-            debug_assert!(
-                whole == Context::new() && SHARED.iter().all(|f| base.contains_key(f)),
-                "SHARED and PER_STORY must name every field of the story"
-            );
         }
         let mut partials_ready = true;
         let mut texts = Vec::with_capacity(self.spliced.len());
@@ -794,7 +707,7 @@ impl Renderer {
             }
         }
         Ok(Slot {
-            key: story.clone(),
+            key: Arc::clone(&story.week_part),
             context: base,
             partials_ready,
         })
