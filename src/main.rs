@@ -346,25 +346,12 @@ fn each_area(args: DraftArgs) -> anyhow::Result<()> {
         no_audit: args.no_audit,
         archive,
     };
-    // Each story is staged as soon as it passes its checks, and nothing is put in place
-    // until every story has: a run that fails leaves the folder as it was.
-    let json = matches!(args.format, FormatArg::Json);
-    let mut batch = casewire::fsio::Batch::new();
-    let run = casewire::draft::draft_each_area_with(&request, |story| -> anyhow::Result<()> {
-        let path = out_dir.join(&story.file_name);
-        let staged = if json {
-            let path = path.with_extension("json");
-            let body = casewire::draft::json_output(&story.draft.story, &story.draft.facts);
-            batch.stage(&path, body.as_bytes())
-        } else {
-            // Each story with its own facts beside it, the sidecar first.
-            let facts = casewire::draft::facts_path(&path);
-            batch
-                .stage(&facts, story.draft.facts.to_json().as_bytes())
-                .and_then(|()| batch.stage(&path, story.draft.output.as_bytes()))
-        };
-        staged.with_context(|| format!("cannot write {}", path.display()))
-    })?;
+    let format = match args.format {
+        FormatArg::Json => casewire::draft::Format::Json,
+        FormatArg::Markdown => casewire::draft::Format::Markdown,
+    };
+    let staged = casewire::draft::stage_each_area(&request, &out_dir, format)?;
+    let run = &staged.summary;
     report(&run.notes, &run.warnings);
     report(&[], &run.skipped);
     match &run.checked {
@@ -375,24 +362,14 @@ fn each_area(args: DraftArgs) -> anyhow::Result<()> {
         Some(first) => eprintln!("{first}"),
         None => {}
     }
-    if let Some(shared) = &run.shared {
-        // The week's national facts, once for every story; put in place before the stories
-        // that name it.
-        let path = out_dir.join(casewire::draft::SHARED_FACTS_FILE);
-        batch
-            .stage_first(&path, shared.json.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    let files = batch.len();
-    batch
-        .commit()
-        .with_context(|| format!("cannot write the stories into {}", out_dir.display()))?;
+    let (stories, skipped) = (run.stories, run.skipped.len());
+    let files = staged.commit()?;
     eprintln!(
         "wrote {} stories to {} ({} files; {} areas without a story)",
-        run.stories,
+        stories,
         out_dir.display(),
         files,
-        run.skipped.len()
+        skipped
     );
     Ok(())
 }

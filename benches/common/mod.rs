@@ -301,7 +301,17 @@ pub fn every_area_stories(
     let work = |indices: &[usize]| {
         let mut produced = Produced::default();
         let mut local = patch.clone();
-        let week = story::WeekViews::new(dataset, national, &patch, release);
+        // The week's part every story shares, decided once, as `draft --each-area` does.
+        let week = story::week_part(&StoryInput {
+            dataset,
+            national,
+            patch: &patch,
+            core: &[],
+            nearby: &[],
+            release,
+            template,
+            hospital: None,
+        });
         for &i in indices {
             let core = [i];
             local.region.clone_from(&dataset.areas[i].name);
@@ -315,7 +325,7 @@ pub fn every_area_stories(
                 template,
                 hospital: None,
             };
-            match story::build_in(input, &week) {
+            match story::build_for_week(input, &week) {
                 Ok(story) => {
                     let text = renderer
                         .render(template, &story)

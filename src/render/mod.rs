@@ -5,18 +5,18 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use chrono::NaiveDate;
-use tera::{Context, Kwargs, State, Tera};
+use tera::{Context, Tera};
 
 use crate::fsio::write_atomic;
-use crate::lang;
 use crate::lang::markdown_escape;
 
+mod filters;
 mod splice;
-use crate::stats::Week;
-use crate::story::{HospitalView, LeaderView, MoversView, NationLeader, Story, UniverseView};
+use crate::story::{Story, WeekPart};
+use filters::register_filters;
+pub use filters::tidy;
 
 /// The built-in templates, by name. Names ending in `.md` under the top level are stories;
 /// `partials/` holds pieces they include.
@@ -181,104 +181,6 @@ fn read_overrides(
         }
     }
     Ok(())
-}
-
-fn date_arg(value: &str) -> tera::TeraResult<NaiveDate> {
-    crate::model::parse_date(value)
-        .ok_or_else(|| tera::Error::message(format!("\"{value}\" is not a date (YYYY-MM-DD)")))
-}
-
-fn story_year(kwargs: &Kwargs, state: &State) -> tera::TeraResult<Option<i32>> {
-    match kwargs.get::<i32>("year")? {
-        Some(y) => Ok(Some(y)),
-        None => state.get::<i32>("story_year"),
-    }
-}
-
-fn register_filters(tera: &mut Tera) {
-    tera.register_filter("thousands", |n: i64, _: Kwargs, _: &State| {
-        lang::thousands(n)
-    });
-    tera.register_filter("rate", |v: f64, _: Kwargs, _: &State| lang::rate(v));
-    tera.register_filter("percent", |n: i64, _: Kwargs, _: &State| lang::percent(n));
-    tera.register_filter("count_words", |n: i64, _: Kwargs, _: &State| {
-        lang::count_words(n)
-    });
-    tera.register_filter("ordinal", |n: i64, _: Kwargs, _: &State| lang::ordinal(n));
-    tera.register_filter("ordinal_words", |n: i64, _: Kwargs, _: &State| {
-        lang::ordinal_words(n)
-    });
-    tera.register_filter(
-        "ranked",
-        |n: i64, kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
-            let word = kwargs.get::<&str>("word")?.unwrap_or("highest");
-            Ok(lang::ranked(n, word))
-        },
-    );
-    tera.register_filter(
-        "date",
-        |d: &str, kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
-            Ok(lang::date(date_arg(d)?, story_year(&kwargs, state)?))
-        },
-    );
-    tera.register_filter(
-        "weekday_date",
-        |d: &str, kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
-            Ok(lang::weekday_date(
-                date_arg(d)?,
-                story_year(&kwargs, state)?,
-            ))
-        },
-    );
-    tera.register_filter(
-        "weekday",
-        |d: &str, _: Kwargs, _: &State| -> tera::TeraResult<String> {
-            Ok(lang::weekday_name(date_arg(d)?).to_string())
-        },
-    );
-    tera.register_filter("possessive", |s: &str, _: Kwargs, _: &State| {
-        lang::possessive(s)
-    });
-    tera.register_filter("list_and", |items: Vec<String>, _: Kwargs, _: &State| {
-        lang::list_and(&items)
-    });
-    tera.register_filter(
-        "agree",
-        |n: i64, kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
-            let one = kwargs.must_get::<&str>("one")?;
-            let many = kwargs.must_get::<&str>("many")?;
-            Ok(lang::agree(n, one, many).to_string())
-        },
-    );
-    tera.register_filter("sentence_case", |s: &str, _: Kwargs, _: &State| {
-        lang::sentence_case(s)
-    });
-}
-
-/// Collapses the blank lines that conditional blocks leave, trims trailing spaces and ends the
-/// text with exactly one newline, so a template can be laid out for reading.
-pub fn tidy(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut blank_run = 0;
-    // `memchr` rather than `lines()`: the same lines, found faster in short text.
-    let mut start = 0;
-    let mut breaks = memchr::memchr_iter(b'\n', text.as_bytes());
-    while start <= text.len() {
-        let end = breaks.next().unwrap_or(text.len());
-        let line = text[start..end].trim_end();
-        start = end + 1;
-        if line.is_empty() {
-            blank_run += 1;
-            continue;
-        }
-        if !out.is_empty() && blank_run > 0 {
-            out.push('\n');
-        }
-        blank_run = 0;
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
 }
 
 impl Renderer {
@@ -529,7 +431,9 @@ fn plan_fast(
     BTreeMap<String, String>,
     BTreeMap<String, Fast>,
 ) {
-    let (spliced, rewritten) = splice::plan(sources, &SHARED, |k| partial_variable(k).into_owned());
+    let (spliced, rewritten) = splice::plan(sources, &WeekPart::FIELDS, |k| {
+        partial_variable(k).into_owned()
+    });
     let mut out = sources.clone();
     let mut fast = BTreeMap::new();
     for file in sources.keys().filter(|n| !n.contains('/')) {
@@ -625,99 +529,17 @@ pub struct Rendered {
     pub standfirst: Option<String>,
 }
 
-/// The fields of a story that every story of a week and a newsroom shares: all but
-/// [`PER_STORY`]. Named one by one, so that a new field of `Story` must be sorted into one or
-/// the other before this compiles.
-type SharedFields<'a> = (
-    (&'a str, &'a str, &'a str, &'a str, NaiveDate, i32),
-    (Week, Week, &'a str, &'a str, &'a str),
-    (&'a UniverseView, &'a [LeaderView], Option<&'a MoversView>),
-    (&'a [NationLeader], &'a Option<HospitalView>),
-);
-
-/// The view model's fields that differ from one area's story to the next (an every-area run
-/// names each story's region after its area).
-#[cfg_attr(not(debug_assertions), allow(dead_code))]
-const PER_STORY: [&str; 5] = ["region", "local", "core", "nearby", "unavailable"];
-
-/// The view model's fields in [`SharedFields`], by the names templates use: what a partial
-/// may read and still be rendered once for a week's stories. Debug builds check it against
-/// every context built.
-const SHARED: [&str; 16] = [
-    "template",
-    "publication",
-    "area_noun",
-    "area_noun_plural",
-    "release",
-    "story_year",
-    "week",
-    "prev_week",
-    "source_name",
-    "dashboard_name",
-    "calculated_by",
-    "universe",
-    "leaders",
-    "movers",
-    "nation_leaders",
-    "hospital",
-];
-
 /// A week's context, kept between stories: the renderer holds one per thread rendering at
-/// once, and each story overwrites only the fields of its own ([`PER_STORY`]).
+/// once, and each story overwrites only the fields of its own (those outside [`WeekPart`]).
 struct Slot {
-    /// The story the shared fields were converted from.
-    key: Story,
+    /// The week's part the shared fields were converted from.
+    key: Arc<WeekPart>,
     /// The shared fields converted for Tera, the spliced partials' text, and the last story's
     /// own fields.
     context: Context,
     /// Whether every spliced partial rendered; if one failed, stories render as written, and
     /// report the failure where it happens.
     partials_ready: bool,
-}
-
-fn shared_fields(story: &Story) -> SharedFields<'_> {
-    let Story {
-        template,
-        publication,
-        region: _,
-        area_noun,
-        area_noun_plural,
-        release,
-        story_year,
-        week,
-        prev_week,
-        source_name,
-        dashboard_name,
-        calculated_by,
-        universe,
-        local: _,
-        core: _,
-        nearby: _,
-        unavailable: _,
-        leaders,
-        movers,
-        nation_leaders,
-        hospital,
-    } = story;
-    (
-        (
-            template,
-            publication,
-            area_noun,
-            area_noun_plural,
-            *release,
-            *story_year,
-        ),
-        (
-            *week,
-            *prev_week,
-            source_name,
-            dashboard_name,
-            calculated_by,
-        ),
-        (universe, leaders, movers.as_deref()),
-        (nation_leaders, hospital),
-    )
 }
 
 impl Renderer {
@@ -732,7 +554,11 @@ impl Renderer {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .pop();
         let mut slot = match taken {
-            Some(slot) if shared_fields(&slot.key) == shared_fields(story) => slot,
+            Some(slot)
+                if Arc::ptr_eq(&slot.key, &story.week_part) || slot.key == story.week_part =>
+            {
+                slot
+            }
             _ => self.shared_context(story)?,
         };
         let context = &mut slot.context;
@@ -759,23 +585,13 @@ impl Renderer {
     /// The shared fields of a story converted for Tera, and the spliced partials rendered
     /// from them alone (they read nothing else: `splice` checked).
     fn shared_context(&self, story: &Story) -> tera::TeraResult<Slot> {
-        let mut whole = Context::from_serialize(story)?;
+        let mut whole = Context::from_serialize(&*story.week_part)?;
         // Under `'static` keys, which each story's copy of the context shares.
         let mut base = Context::new();
-        for field in SHARED {
+        for field in WeekPart::FIELDS {
             if let Some(value) = whole.remove(field) {
                 base.insert_value(field, value);
             }
-        }
-        #[cfg(debug_assertions)]
-        {
-            for field in PER_STORY {
-                whole.remove(field);
-            }
-            debug_assert!(
-                whole == Context::new() && SHARED.iter().all(|f| base.contains_key(f)),
-                "SHARED and PER_STORY must name every field of the story"
-            );
         }
         let mut partials_ready = true;
         let mut texts = Vec::with_capacity(self.spliced.len());
@@ -794,7 +610,7 @@ impl Renderer {
             }
         }
         Ok(Slot {
-            key: story.clone(),
+            key: Arc::clone(&story.week_part),
             context: base,
             partials_ready,
         })

@@ -445,7 +445,9 @@ mod tests {
             .iter()
             .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
             .collect();
-        let (used, rewritten) = plan(&sources, &crate::render::SHARED, |k| format!("__p{k}"));
+        let (used, rewritten) = plan(&sources, &crate::story::WeekPart::FIELDS, |k| {
+            format!("__p{k}")
+        });
         let mut used = used;
         used.sort();
         assert_eq!(

@@ -1,0 +1,330 @@
+//! Every area's story of a week (`draft --each-area`), and the folder of files they make.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::inputs::{Inputs, load_archived, load_data};
+use super::week::{Week, built_in_path};
+use super::{Checked, Draft, DraftError, Format, OfflineSource, facts_path, json_output};
+use crate::config::Patch;
+use crate::facts::FactsSidecar;
+use crate::fetch::file::read_population_file;
+use crate::fsio::Batch;
+use crate::render::Renderer;
+
+/// What `draft --each-area` needs.
+#[derive(Clone, Debug)]
+pub struct EachAreaRequest {
+    /// Publication settings; built-in neutral ones when `None`.
+    pub patch: Option<PathBuf>,
+    /// Data files.
+    pub data: Vec<PathBuf>,
+    /// Population table.
+    pub population: PathBuf,
+    /// The release.
+    pub release: NaiveDate,
+    /// England or the UK; the patch's (or England) when `None`.
+    pub universe: Option<crate::stats::Universe>,
+    /// Story template; [`EACH_AREA_TEMPLATE`] when `None`.
+    pub template: Option<String>,
+    /// A newsroom's template folder.
+    pub templates: Option<PathBuf>,
+    /// Overrides the patch's seed.
+    pub seed: Option<u64>,
+    /// Today, for the future-dates gate.
+    pub today: Option<NaiveDate>,
+    /// Skip the lint and the audit of every story (template development only).
+    pub no_audit: bool,
+    /// Read the data from the local archive instead of `data` files.
+    pub archive: Option<OfflineSource>,
+}
+
+/// How many every-area stories are drafted between handing them on: enough to keep every
+/// core busy, few enough that a run of thousands never holds many.
+pub(super) const EACH_AREA_BATCH: usize = 64;
+
+/// The template each-area stories use unless told otherwise.
+pub const EACH_AREA_TEMPLATE: &str = "area";
+
+/// One area's story from an each-area run.
+#[derive(Clone, Debug)]
+pub struct AreaStory {
+    /// A file name safe on any system: `bromley-e09000006.md`.
+    pub file_name: String,
+    /// The story. Its facts are its own; the week's national facts, which every story of the
+    /// run shares, are in [`EachArea::shared`] and its `facts.shared` names that file.
+    pub draft: Draft,
+}
+
+/// The file of an every-area run that holds the week's national facts, which every story of
+/// the run shares. Story files are named by [`slug`]s, which hold only lower-case letters,
+/// digits and dashes, so no story's file can take this name.
+pub const SHARED_FACTS_FILE: &str = "shared_facts.json";
+
+/// The week's national facts every story of an each-area run shares (see
+/// [`crate::facts::Part::National`]), written once as [`SHARED_FACTS_FILE`].
+#[derive(Clone, Debug)]
+pub struct SharedFacts {
+    /// The facts, with their provenance.
+    pub sidecar: FactsSidecar,
+    /// As written to the file.
+    pub json: String,
+}
+
+impl SharedFacts {
+    pub(super) fn new(sidecar: FactsSidecar) -> SharedFacts {
+        let json = sidecar.to_json();
+        SharedFacts { sidecar, json }
+    }
+
+    /// What a story's own sidecar says of the file: its name, its SHA-256 and the ids it holds.
+    pub fn reference(&self) -> crate::facts::SharedRef {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(self.json.as_bytes());
+        crate::facts::SharedRef {
+            file: SHARED_FACTS_FILE.to_string(),
+            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            facts: self.sidecar.facts.iter().map(|f| f.id.clone()).collect(),
+        }
+    }
+}
+
+/// Everything an each-area run produced.
+#[derive(Clone, Debug)]
+pub struct EachArea {
+    /// One story per area with figures, in area-code order.
+    pub stories: Vec<AreaStory>,
+    /// The week's national facts the stories share; `None` when no area has a story.
+    pub shared: Option<SharedFacts>,
+    /// Areas with no story, and why.
+    pub skipped: Vec<String>,
+    /// Warnings from the inputs and gates.
+    pub warnings: Vec<String>,
+    /// Notes from reading the inputs.
+    pub notes: Vec<String>,
+}
+
+/// What an each-area run that handed its stories on one by one reports at the end.
+#[derive(Clone, Debug)]
+pub struct EachAreaSummary {
+    /// How many stories were drafted.
+    pub stories: usize,
+    /// Figures traced to data, over every story.
+    pub figures: usize,
+    /// What the first story's checks were (the same checks ran on every story).
+    pub checked: Option<Checked>,
+    /// The week's national facts the stories share; `None` when no area has a story.
+    pub shared: Option<SharedFacts>,
+    /// Areas with no story, and why.
+    pub skipped: Vec<String>,
+    /// Warnings from the inputs and gates.
+    pub warnings: Vec<String>,
+    /// Notes from reading the inputs.
+    pub notes: Vec<String>,
+}
+
+/// A lower-case ASCII slug of `name` and `code`, never empty, never leaving a folder:
+/// `Kingston upon Hull, City of` + `E06000010` → `kingston-upon-hull-city-of-e06000010`.
+pub fn slug(name: &str, code: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().chain(std::iter::once(' ')).chain(code.chars()) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut slug = out.trim_matches('-').to_string();
+    // Long names are cut, keeping the code (which makes the slug unique) at the end.
+    if slug.len() > 100 {
+        let code_part: String = code
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let keep = 100usize.saturating_sub(code_part.len() + 1);
+        slug = format!("{}-{code_part}", slug[..keep].trim_end_matches('-'));
+    }
+    if slug.is_empty() {
+        slug = "area".to_string();
+    }
+    slug
+}
+
+/// The publication settings an each-area run uses when no patch is given: neutral wording,
+/// no named calculator (the provenance line then names only the data's publisher).
+pub fn default_patch() -> Patch {
+    Patch::neutral()
+}
+
+/// Drafts one story for every area of the universe: the week's national figures are computed
+/// once, and each story is led by its own area. Every story is rendered before any is
+/// returned, so a failure leaves nothing half-done.
+pub fn draft_each_area(request: &EachAreaRequest) -> Result<EachArea, DraftError> {
+    let mut stories = Vec::new();
+    let run = draft_each_area_with(request, |story| {
+        stories.push(story);
+        Ok::<(), DraftError>(())
+    })?;
+    Ok(EachArea {
+        stories,
+        shared: run.shared,
+        skipped: run.skipped,
+        warnings: run.warnings,
+        notes: run.notes,
+    })
+}
+
+/// [`draft_each_area`], handing each story to `each` as soon as it has passed its checks, so
+/// that a run of thousands of areas never holds them all. `each` should only stage what it is
+/// given: a later story can still fail, and then the run returns that error and nothing of it
+/// should be put in place.
+///
+/// The week's national facts (leaders, movers, the universe's tallies, dates) are collected
+/// once, from the first story, into [`EachAreaSummary::shared`]; each story's sidecar holds
+/// only its own facts and names the shared file. The audit recomputes the national facts
+/// once for the week and each story's own facts per story, and still traces every figure of
+/// every story to a fact, its own or a shared one.
+pub fn draft_each_area_with<E, F>(request: &EachAreaRequest, each: F) -> Result<EachAreaSummary, E>
+where
+    E: From<DraftError>,
+    F: FnMut(AreaStory) -> Result<(), E>,
+{
+    let template = request.template.as_deref().unwrap_or(EACH_AREA_TEMPLATE);
+    let renderer =
+        Renderer::for_story(request.templates.as_deref(), template).map_err(DraftError::from)?;
+    renderer
+        .check_template(template)
+        .map_err(DraftError::from)?;
+    let inputs = each_area_inputs(request)?;
+    let week = Week::prepare(&inputs, request.release, request.today)?;
+    week.draft_each_area(&renderer, template, request.no_audit, each)
+}
+
+/// The inputs of an each-area request: its patch (or [`default_patch`]) with the request's
+/// universe and seed, the data (from files or the archive) and the population table.
+pub fn each_area_inputs(request: &EachAreaRequest) -> Result<Inputs, DraftError> {
+    let (mut patch, patch_path) = match &request.patch {
+        Some(p) => (Patch::load(p)?, p.clone()),
+        None => (default_patch(), built_in_path()),
+    };
+    if let Some(u) = request.universe {
+        patch.universe = u;
+    }
+    if let Some(seed) = request.seed {
+        patch.seed = seed;
+    }
+    let dataset = match &request.archive {
+        Some(offline) => load_archived(offline)?.0,
+        None => load_data(&request.data)?,
+    };
+    let (population, notes) = read_population_file(&request.population)?;
+    let warnings = dataset.warnings.clone();
+    Ok(Inputs {
+        patch,
+        patch_path,
+        dataset,
+        population,
+        warnings,
+        notes,
+    })
+}
+
+/// An every-area run's files, staged in full beside their places and not yet put there:
+/// each story (Markdown with its facts sidecar, or JSON) and the week's shared facts, first.
+#[derive(Debug)]
+pub struct StagedEachArea {
+    /// What the run drafted.
+    pub summary: EachAreaSummary,
+    batch: Batch,
+    out_dir: PathBuf,
+}
+
+/// Why an every-area run's files could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteEachAreaError {
+    /// A story failed, or its inputs did.
+    #[error(transparent)]
+    Draft(#[from] DraftError),
+    /// A file could not be staged.
+    #[error("cannot write {}", path.display())]
+    Stage {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The staged files could not be put in place; none of them are.
+    #[error("cannot write the stories into {}", dir.display())]
+    Commit {
+        /// The folder.
+        dir: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl StagedEachArea {
+    /// How many files are staged.
+    pub fn files(&self) -> usize {
+        self.batch.len()
+    }
+
+    /// Puts every staged file in place, all or none; returns how many.
+    pub fn commit(self) -> Result<usize, WriteEachAreaError> {
+        let files = self.batch.len();
+        self.batch
+            .commit()
+            .map_err(|source| WriteEachAreaError::Commit {
+                dir: self.out_dir,
+                source,
+            })?;
+        Ok(files)
+    }
+}
+
+/// Drafts every area's story of `request` and stages its files in `out_dir`: with
+/// [`Format::Markdown`] each story as `SLUG.md` with its own facts in `SLUG.facts.json`, with
+/// [`Format::Json`] as `SLUG.json`, and the week's national facts once as
+/// [`SHARED_FACTS_FILE`], put in place before the stories that name it. Each story is staged
+/// as soon as it passes its checks, and nothing is put in place until
+/// [`StagedEachArea::commit`]: a run that fails leaves the folder as it was.
+pub fn stage_each_area(
+    request: &EachAreaRequest,
+    out_dir: &Path,
+    format: Format,
+) -> Result<StagedEachArea, WriteEachAreaError> {
+    let mut batch = Batch::new();
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WriteEachAreaError::Stage { path, source }
+    };
+    let summary = draft_each_area_with(request, |story| -> Result<(), WriteEachAreaError> {
+        let path = out_dir.join(&story.file_name);
+        let staged = match format {
+            Format::Json => {
+                let body = json_output(&story.draft.story, &story.draft.facts);
+                batch.stage(&path.with_extension("json"), body.as_bytes())
+            }
+            // Each story with its own facts beside it, the sidecar first.
+            Format::Markdown => batch
+                .stage(&facts_path(&path), story.draft.facts.to_json().as_bytes())
+                .and_then(|()| batch.stage(&path, story.draft.output.as_bytes())),
+        };
+        staged.map_err(failed(&path))
+    })?;
+    if let Some(shared) = &summary.shared {
+        let path = out_dir.join(SHARED_FACTS_FILE);
+        batch
+            .stage_first(&path, shared.json.as_bytes())
+            .map_err(failed(&path))?;
+    }
+    Ok(StagedEachArea {
+        summary,
+        batch,
+        out_dir: out_dir.to_path_buf(),
+    })
+}

@@ -1,0 +1,292 @@
+//! Loading a draft's inputs (data, archive, population, patch) and checking them for a
+//! week: coverage, gates, cross-checks, and the national figures computed once.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::{DraftError, OfflineSource};
+use crate::config::Patch;
+use crate::fetch::file::{read_data_file, read_population_file};
+use crate::gates::{GateInput, check_inputs};
+use crate::model::{
+    Dataset, DatasetBuilder, HOSPITAL_CASES, Population, ROLLING_RATE_METRIC, ROLLING_SUM_METRIC,
+    UKHSA_OCCUPIED_BEDS, VENTILATED_BEDS,
+};
+use crate::stats::{National, Rate, Week, week_sum};
+use crate::story;
+
+/// Loads a release from the archive, noting which one was used.
+pub fn load_archived(offline: &OfflineSource) -> Result<(Dataset, String), DraftError> {
+    crate::fetch::load_offline_from(
+        &offline.path,
+        offline.source,
+        &offline.area_type,
+        &offline.release,
+    )
+    .map_err(|e| DraftError::Archive(Box::new(e)))
+}
+
+/// Reads every data file into one dataset.
+pub fn load_data(paths: &[PathBuf]) -> Result<Dataset, DraftError> {
+    let mut builder = DatasetBuilder::new();
+    for path in paths {
+        read_data_file(&mut builder, path)?;
+    }
+    Ok(builder.finish()?)
+}
+
+/// Checks that the data cover the week and the week before.
+pub fn check_coverage(dataset: &Dataset, release: NaiveDate, week: Week) -> Result<(), DraftError> {
+    let sources = dataset.source_labels();
+    let has_cases = dataset.areas.iter().any(|a| !a.cases.is_empty());
+    let Some((have_from, have_to)) = dataset.date_range().filter(|_| has_cases) else {
+        return Err(DraftError::NoCases {
+            sources,
+            metric: crate::model::CASES_METRIC,
+        });
+    };
+    let need_from = week.previous().start;
+    if week.end > have_to || need_from < have_from {
+        return Err(DraftError::OutsideData {
+            release,
+            need_from,
+            need_to: week.end,
+            have_from,
+            have_to,
+            sources,
+        });
+    }
+    Ok(())
+}
+
+/// Compares our sums and rates with any the source published for the same days. A sum that
+/// disagrees is an error (the file contradicts itself); a rate that disagrees by more than
+/// rounding is a warning, since the source may have used another population table.
+pub fn cross_check(
+    dataset: &Dataset,
+    population: &Population,
+    national: &National,
+) -> Result<Vec<String>, DraftError> {
+    let mut warnings = Vec::new();
+    for w in &national.weeks {
+        let area = &dataset.areas[w.index];
+        if area.extra.is_empty() {
+            continue;
+        }
+        for week in [national.week, national.week.previous()] {
+            let computed = week_sum(area, week).unwrap_or_default();
+            if let Some(published) = area.extra_on(ROLLING_SUM_METRIC, week.end)
+                && (published - computed as f64).abs() > 0.5
+            {
+                return Err(DraftError::CrossCheck {
+                    area: area.name.clone(),
+                    code: area.code.clone(),
+                    date: week.end,
+                    published,
+                    computed,
+                });
+            }
+            if let (Some(published), Some(pop)) = (
+                area.extra_on(ROLLING_RATE_METRIC, week.end),
+                population.get(&area.code),
+            ) {
+                let ours = Rate::per_100k(computed, pop);
+                if (published - ours.as_f64()).abs() > 0.15 {
+                    warnings.push(format!(
+                        "{} ({}): the source gives a rate of {published} for the seven days to {}, \
+                         ours is {ours} on the population table's {pop}; the tables may differ",
+                        area.name, area.code, week.end
+                    ));
+                }
+            }
+        }
+    }
+    Ok(warnings)
+}
+
+/// The patch's NHS region hospital figures: the latest value of each metric on or before the
+/// release. `None` when the patch names no region or the data have neither figure: absent
+/// data means no paragraph, never a zero.
+pub fn hospital_figures(
+    patch: &Patch,
+    dataset: &Dataset,
+    release: NaiveDate,
+    warnings: &mut Vec<String>,
+) -> Option<story::HospitalView> {
+    let wanted = patch.nhs_region.as_deref()?;
+    let area = dataset.areas.iter().find(|a| {
+        a.area_type.eq_ignore_ascii_case("nhsRegion")
+            && (a.name.eq_ignore_ascii_case(wanted) || a.code.eq_ignore_ascii_case(wanted))
+    });
+    let Some(area) = area else {
+        warnings.push(format!(
+            "the patch names NHS region \"{wanted}\" but the data have no nhsRegion rows for it: no hospital paragraph"
+        ));
+        return None;
+    };
+    let latest = |metric: &str| {
+        area.extra.get(metric).and_then(|series| {
+            series
+                .iter()
+                .rev()
+                .find(|(d, _)| *d <= release)
+                .map(|&(d, v)| (d, v.round() as i64))
+        })
+    };
+    let (patients_metric, patients) = match latest(HOSPITAL_CASES) {
+        Some(p) => (HOSPITAL_CASES, Some(p)),
+        None => (UKHSA_OCCUPIED_BEDS, latest(UKHSA_OCCUPIED_BEDS)),
+    };
+    let ventilated = latest(VENTILATED_BEDS);
+    if patients.is_none() && ventilated.is_none() {
+        warnings.push(format!(
+            "no {HOSPITAL_CASES} or {VENTILATED_BEDS} figures for {} on or before {release}: no hospital paragraph",
+            area.name
+        ));
+        return None;
+    }
+    Some(story::HospitalView {
+        region: area.name.clone(),
+        code: area.code.clone(),
+        patients: patients.map(|p| p.1),
+        patients_metric: patients_metric.to_string(),
+        patients_date: patients.map(|p| p.0),
+        ventilated: ventilated.map(|v| v.1),
+        ventilated_date: ventilated.map(|v| v.0),
+    })
+}
+
+/// Everything a story needs, loaded and checked.
+#[derive(Debug)]
+pub struct Inputs {
+    /// The patch.
+    pub patch: Patch,
+    /// The patch file's path, for messages.
+    pub patch_path: PathBuf,
+    /// The data.
+    pub dataset: Dataset,
+    /// The population table.
+    pub population: Population,
+    /// Warnings from reading them.
+    pub warnings: Vec<String>,
+    /// Notes from reading them.
+    pub notes: Vec<String>,
+}
+
+/// Loads the patch, data and population named in a request.
+pub fn load_inputs(
+    patch_path: &Path,
+    data: &[PathBuf],
+    population: &Path,
+) -> Result<Inputs, DraftError> {
+    inputs_from(patch_path, load_data(data)?, population)
+}
+
+/// Builds the inputs from a dataset already loaded (from files or the archive).
+pub fn inputs_from(
+    patch_path: &Path,
+    dataset: Dataset,
+    population: &Path,
+) -> Result<Inputs, DraftError> {
+    let patch = Patch::load(patch_path)?;
+    let (population, notes) = read_population_file(population)?;
+    let warnings = dataset.warnings.clone();
+    Ok(Inputs {
+        patch,
+        patch_path: patch_path.to_path_buf(),
+        dataset,
+        population,
+        warnings,
+        notes,
+    })
+}
+
+/// Checks the inputs for a release (coverage, gates, cross-checks) and computes the week's
+/// national figures, once for any number of stories.
+pub fn prepare_week(
+    dataset: &Dataset,
+    population: &Population,
+    patch: &Patch,
+    area_type: &str,
+    release: NaiveDate,
+    today: Option<NaiveDate>,
+    warnings: &mut Vec<String>,
+) -> Result<National, DraftError> {
+    let week = Week::for_release(release, patch.incomplete_days);
+    check_coverage(dataset, release, week)?;
+    let universe: std::collections::BTreeSet<String> = dataset
+        .areas
+        .iter()
+        .filter(|a| a.area_type == area_type && patch.universe.contains(&a.code))
+        .map(|a| a.code.clone())
+        .collect();
+    let report = check_inputs(&GateInput {
+        dataset,
+        area_type,
+        universe: &universe,
+        release,
+        week_end: week.end,
+        today,
+        population,
+        previous_population: None,
+        previous_dataset: None,
+        config: &patch.gates,
+    });
+    let errors = report.errors();
+    if !errors.is_empty() {
+        let lines: Vec<String> = errors.iter().map(|f| format!("  {f}")).collect();
+        return Err(DraftError::Gates {
+            count: errors.len(),
+            report: lines.join("\n"),
+        });
+    }
+    warnings.extend(summarise_gate_warnings(&report.warnings()));
+    let national = National::compute(dataset, population, patch.universe, area_type, week);
+    warnings.extend(cross_check(dataset, population, &national)?);
+    for (n, (i, why)) in national.missing.iter().enumerate() {
+        if n == GATE_WARNINGS_LISTED && national.missing.len() > GATE_WARNINGS_LISTED + 1 {
+            warnings.push(format!(
+                "and {} more areas are left out of the national figures",
+                national.missing.len() - n
+            ));
+            break;
+        }
+        let a = &dataset.areas[*i];
+        warnings.push(format!(
+            "{} ({}) is left out of the national figures: {why}",
+            a.name, a.code
+        ));
+    }
+    Ok(national)
+}
+
+/// How many findings of one gate are listed before the rest are counted.
+const GATE_WARNINGS_LISTED: usize = 3;
+
+/// One line per gate warning, but a gate that fires for many areas (a revised archive runs past
+/// the release for every area) lists a few and counts the rest, so the one that matters is
+/// not lost in hundreds of lines.
+fn summarise_gate_warnings(findings: &[&crate::gates::GateFinding]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut by_gate: Vec<(crate::gates::Gate, Vec<&crate::gates::GateFinding>)> = Vec::new();
+    for f in findings {
+        match by_gate.iter_mut().find(|(g, _)| *g == f.gate) {
+            Some((_, list)) => list.push(f),
+            None => by_gate.push((f.gate, vec![f])),
+        }
+    }
+    for (gate, list) in by_gate {
+        for f in list.iter().take(GATE_WARNINGS_LISTED) {
+            let line = f.to_string();
+            out.push(line.strip_prefix("warning: ").unwrap_or(&line).to_string());
+        }
+        if list.len() > GATE_WARNINGS_LISTED {
+            out.push(format!(
+                "{gate}: and {} more areas like these",
+                list.len() - GATE_WARNINGS_LISTED
+            ));
+        }
+    }
+    out
+}

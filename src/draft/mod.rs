@@ -1,0 +1,353 @@
+//! The draft job: checked inputs in, one story out. The CLI and the tests both call
+//! [`draft`], so what the tests check is what an editor runs.
+
+//!
+//! Every story is drafted from one [`Week`], built once from loaded [`Inputs`]: the
+//! patch's story ([`Week::draft_patch`]) or every area's ([`Week::draft_each_area`]).
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::config::ConfigError;
+use crate::facts::FactsSidecar;
+use crate::fetch::file::{PopulationError, ReadError};
+use crate::render::{RenderError, Renderer};
+use crate::story::{Story, StoryError};
+
+mod each_area;
+mod inputs;
+mod week;
+
+pub use each_area::{
+    AreaStory, EACH_AREA_TEMPLATE, EachArea, EachAreaRequest, EachAreaSummary, SHARED_FACTS_FILE,
+    SharedFacts, StagedEachArea, WriteEachAreaError, default_patch, draft_each_area,
+    draft_each_area_with, each_area_inputs, slug, stage_each_area,
+};
+pub use inputs::{
+    Inputs, check_coverage, cross_check, hospital_figures, inputs_from, load_archived, load_data,
+    load_inputs, prepare_week,
+};
+pub use week::{AreaDrafter, EveryArea, PatchAreas, Week};
+
+/// Anything that stops a draft, each naming the input at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    /// A data file.
+    #[error(transparent)]
+    Data(#[from] ReadError),
+    /// The local archive.
+    #[error(transparent)]
+    Archive(#[from] Box<crate::fetch::archive::ArchiveError>),
+    /// Fetching from a dashboard API.
+    #[error(transparent)]
+    Fetch(#[from] Box<crate::fetch::error::FetchError>),
+    /// A data set assembled from rows.
+    #[error(transparent)]
+    Build(#[from] crate::model::BuildError),
+    /// The population table.
+    #[error(transparent)]
+    Population(#[from] PopulationError),
+    /// The patch file.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The figures.
+    #[error(transparent)]
+    Story(#[from] StoryError),
+    /// The templates.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// The release asks for days the data do not have.
+    #[error(
+        "release {release} needs data from {need_from} to {need_to} (the seven days to {need_to} and the week before), but {sources} run from {have_from} to {have_to}"
+    )]
+    OutsideData {
+        /// The release asked for.
+        release: NaiveDate,
+        /// First day needed.
+        need_from: NaiveDate,
+        /// Last day needed.
+        need_to: NaiveDate,
+        /// First day the data have.
+        have_from: NaiveDate,
+        /// Last day the data have.
+        have_to: NaiveDate,
+        /// The data files.
+        sources: String,
+    },
+    /// The data hold no rows of case counts.
+    #[error("{sources} hold no {metric} rows")]
+    NoCases {
+        /// The data files.
+        sources: String,
+        /// The metric looked for.
+        metric: &'static str,
+    },
+    /// Input gates found faults that hold the story back.
+    #[error(
+        "the data failed {count} input check(s); no story was written:\n{report}\nOnce a human has checked the figures, a gate can be made a warning in the patch file: [gates.severity] gate_name = \"warn\""
+    )]
+    Gates {
+        /// How many errors.
+        count: usize,
+        /// One line per error.
+        report: String,
+    },
+    /// The rendered copy breaks house style.
+    #[error("the copy breaks house style in {count} place(s); no story was written:\n{report}")]
+    Lint {
+        /// How many findings.
+        count: usize,
+        /// One line per finding, quoting the sentence.
+        report: String,
+    },
+    /// One story of an each-area run failed its checks; no story of the run is written.
+    #[error("the story for {area} failed its checks; no story was written: {source}")]
+    AreaStory {
+        /// The area.
+        area: String,
+        /// What failed.
+        #[source]
+        source: Box<DraftError>,
+    },
+    /// The rendered copy prints a figure or a claim the data do not back.
+    #[error("the copy failed the audit in {count} place(s); no story was written:\n{report}")]
+    Audit {
+        /// How many failures.
+        count: usize,
+        /// One line per failure, quoting the sentence.
+        report: String,
+    },
+    /// A rolling sum the source published disagrees with the sum of its own daily counts.
+    #[error(
+        "{area} ({code}): the source gives a 7-day sum of {published} to {date}, but its daily counts add up to {computed}"
+    )]
+    CrossCheck {
+        /// Area name.
+        area: String,
+        /// Area code.
+        code: String,
+        /// Last day of the window.
+        date: NaiveDate,
+        /// The sum the file carries.
+        published: f64,
+        /// Ours.
+        computed: i64,
+    },
+}
+
+/// Output format of a draft.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    /// The rendered copy.
+    #[default]
+    Markdown,
+    /// The view model, every figure in it, with the facts sidecar's keys (`sources`,
+    /// `population_source`, `facts`) added at the top level.
+    Json,
+}
+
+/// What a draft needs, already parsed from the command line.
+#[derive(Clone, Debug)]
+pub struct DraftRequest {
+    /// The patch file.
+    pub patch: PathBuf,
+    /// Data files, read in order and merged.
+    pub data: Vec<PathBuf>,
+    /// The population table.
+    pub population: PathBuf,
+    /// The day the data were published.
+    pub release: NaiveDate,
+    /// Story template name; the default when `None`.
+    pub template: Option<String>,
+    /// A newsroom's template folder.
+    pub templates: Option<PathBuf>,
+    /// Markdown or JSON.
+    pub format: Format,
+    /// Today's date, for the future-dates gate; the library never reads the clock.
+    pub today: Option<NaiveDate>,
+    /// Skip the house-style lint and the round-trip audit (for template development only).
+    pub no_audit: bool,
+    /// Overrides the patch's seed for choosing sentence frames.
+    pub seed: Option<u64>,
+    /// Read the data from the local archive instead of `data` files.
+    pub archive: Option<OfflineSource>,
+}
+
+/// A release in the local archive, as `draft --source S --offline` names it.
+#[derive(Clone, Debug)]
+pub struct OfflineSource {
+    /// The archive file.
+    pub path: PathBuf,
+    /// Which API the data were fetched from.
+    pub source: crate::fetch::Source,
+    /// The area type, as given to `fetch`.
+    pub area_type: String,
+    /// Which stored release.
+    pub release: crate::fetch::archive::ReleaseSelector,
+}
+
+/// A finished draft.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    /// The view model.
+    pub story: Story,
+    /// The text to write: Markdown or JSON.
+    pub output: String,
+    /// The story's headline, when its template has a `headline` block.
+    pub headline: Option<String>,
+    /// The story's standfirst, when its template has a `standfirst` block.
+    pub standfirst: Option<String>,
+    /// Things a human should know that did not stop the draft.
+    pub warnings: Vec<String>,
+    /// How the inputs were read, for the record (a population row that overrides another).
+    pub notes: Vec<String>,
+    /// Every figure the copy can print, traced to the data: the `STORY.facts.json` sidecar.
+    pub facts: FactsSidecar,
+    /// What was checked before the story was let out.
+    pub checked: Checked,
+}
+
+/// What a draft checked, for the one line `casewire draft` prints on standard error.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Checked {
+    /// Figures in the copy traced to a fact.
+    pub figures: usize,
+    /// Facts recomputed from the daily counts.
+    pub facts: usize,
+    /// Claim words checked against the data.
+    pub claims: usize,
+    /// Input gates run.
+    pub gates: usize,
+    /// House-style lint rules applied.
+    pub lint_rules: usize,
+    /// Whether the lint and the audit ran (not with `--no-audit`).
+    pub audited: bool,
+}
+
+impl std::fmt::Display for Checked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.audited {
+            write!(
+                f,
+                "checked: {} figures traced to data, {} facts recomputed, {} claims, {} input gates, {} lint rules",
+                self.figures, self.facts, self.claims, self.gates, self.lint_rules
+            )
+        } else {
+            write!(
+                f,
+                "checked: {} input gates; lint and audit skipped (--no-audit): not for print",
+                self.gates
+            )
+        }
+    }
+}
+
+/// Where the facts sidecar of a story written to `out` goes: `story.md` → `story.facts.json`;
+/// any other name gains `.facts.json`.
+pub fn facts_path(out: &Path) -> PathBuf {
+    if out.extension().is_some_and(|e| e == "md") {
+        out.with_extension("facts.json")
+    } else {
+        let mut name = out.file_name().unwrap_or_default().to_os_string();
+        name.push(".facts.json");
+        out.with_file_name(name)
+    }
+}
+
+/// Writes the story to `out` and its facts beside it ([`facts_path`]), both or neither: both
+/// are written in full to temporary files in the target folder first (a failure there leaves
+/// nothing behind), then renamed into place, the sidecar first; if the story's rename fails,
+/// a sidecar that did not exist before is removed again. Returns the sidecar's path.
+pub fn write_out(draft: &Draft, out: &Path) -> std::io::Result<PathBuf> {
+    let sidecar = facts_path(out);
+    let facts_tmp = crate::fsio::stage(&sidecar, draft.facts.to_json().as_bytes())?;
+    let story_tmp = crate::fsio::stage(out, draft.output.as_bytes())?;
+    let existed = sidecar.exists();
+    facts_tmp.persist(&sidecar).map_err(|e| e.error)?;
+    if let Err(e) = story_tmp.persist(out) {
+        if !existed {
+            let _ = std::fs::remove_file(&sidecar);
+        }
+        return Err(e.error);
+    }
+    Ok(sidecar)
+}
+
+/// The view model with the sidecar's provenance and facts added at the top level, in the
+/// view model's own key order (and, for a story of an every-area run, the `shared` reference
+/// to the week's national facts).
+pub fn json_output(story: &Story, facts: &FactsSidecar) -> String {
+    #[derive(serde::Serialize)]
+    struct JsonOutput<'a> {
+        #[serde(flatten)]
+        story: &'a Story,
+        sources: &'a [crate::model::SourceInfo],
+        population_source: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        shared: Option<&'a crate::facts::SharedRef>,
+        facts: &'a [crate::facts::Fact],
+    }
+    let mut s = serde_json::to_string_pretty(&JsonOutput {
+        story,
+        sources: &facts.sources,
+        population_source: &facts.population_source,
+        shared: facts.shared.as_ref(),
+        facts: &facts.facts,
+    })
+    .expect("the view model and facts are plain data");
+    s.push('\n');
+    s
+}
+
+/// Loads everything a request names and drafts the story.
+pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
+    let template = request
+        .template
+        .as_deref()
+        .unwrap_or(crate::render::DEFAULT_TEMPLATE);
+    let renderer = Renderer::for_story(request.templates.as_deref(), template)?;
+    renderer.check_template(template)?;
+    let mut inputs = match &request.archive {
+        Some(offline) => {
+            let (dataset, label) = load_archived(offline)?;
+            let mut inputs = inputs_from(&request.patch, dataset, &request.population)?;
+            inputs.notes.push(format!(
+                "data: {} release {label} from the archive {}",
+                offline.source,
+                offline.path.display()
+            ));
+            inputs
+        }
+        None => load_inputs(&request.patch, &request.data, &request.population)?,
+    };
+    if let Some(seed) = request.seed {
+        inputs.patch.seed = seed;
+    }
+    draft_from(
+        &inputs,
+        &renderer,
+        request.release,
+        template,
+        request.format,
+        request.today,
+        request.no_audit,
+    )
+}
+
+/// Computes, decides and renders one patch story from loaded inputs: [`Week::prepare`] then
+/// [`Week::draft_patch`], for callers that draft one story of a week.
+pub fn draft_from(
+    inputs: &Inputs,
+    renderer: &Renderer,
+    release: NaiveDate,
+    template: &str,
+    format: Format,
+    today: Option<NaiveDate>,
+    no_audit: bool,
+) -> Result<Draft, DraftError> {
+    renderer.check_template(template)?;
+    // The patch's areas before the week's gates, so that a misspelt area is reported first.
+    let areas = PatchAreas::resolve(inputs)?;
+    Week::prepare(inputs, release, today)?.draft_patch(&areas, renderer, template, format, no_audit)
+}

@@ -1,0 +1,451 @@
+//! The week built once: its national figures, its shared story part, its shared facts and
+//! the audit's view of it, from which every story of the week is drafted, a patch's or an
+//! area's.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::each_area::{AreaStory, EACH_AREA_BATCH, EachAreaSummary, SharedFacts, slug};
+use super::inputs::{Inputs, hospital_figures, prepare_week};
+use super::{Checked, Draft, DraftError, Format, json_output};
+use crate::audit::{AuditContext, AuditInput};
+use crate::config::{Patch, resolve_areas};
+use crate::facts::{FactsSidecar, Part, SharedRef};
+use crate::model::{Dataset, Population};
+use crate::render::Renderer;
+use crate::stats::{AreaWeek, National};
+use crate::story::{self, HospitalView, Story, StoryInput, WeekPart};
+
+/// A release's week, checked and computed once from loaded [`Inputs`]: the gates, the
+/// cross-checks, the national figures and the NHS region's hospital figures. Any number of
+/// stories are drafted from it: [`Week::draft_patch`] for the patch's own story,
+/// [`Week::every_area`] for one story per area.
+#[derive(Debug)]
+pub struct Week<'a> {
+    inputs: &'a Inputs,
+    release: NaiveDate,
+    national: National,
+    hospital: Option<HospitalView>,
+    warnings: Vec<String>,
+}
+
+/// The patch's own areas, resolved in the data.
+#[derive(Clone, Debug)]
+pub struct PatchAreas {
+    core: Vec<usize>,
+    nearby: Vec<usize>,
+}
+
+impl PatchAreas {
+    /// Finds the patch's core and nearby areas in the data, naming any it cannot.
+    pub fn resolve(inputs: &Inputs) -> Result<PatchAreas, DraftError> {
+        let Inputs {
+            patch,
+            patch_path,
+            dataset,
+            ..
+        } = inputs;
+        let area_type = patch.resolve_area_type(patch_path, dataset)?;
+        Ok(PatchAreas {
+            core: resolve_areas(patch_path, dataset, &area_type, &patch.core)?,
+            nearby: resolve_areas(patch_path, dataset, &area_type, &patch.nearby)?,
+        })
+    }
+}
+
+impl<'a> Week<'a> {
+    /// Checks the inputs for `release` (coverage, gates, cross-checks) and computes the
+    /// week's national figures and hospital figures. `today` is for the future-dates gate.
+    pub fn prepare(
+        inputs: &'a Inputs,
+        release: NaiveDate,
+        today: Option<NaiveDate>,
+    ) -> Result<Week<'a>, DraftError> {
+        let mut warnings = inputs.warnings.clone();
+        let area_type = inputs
+            .patch
+            .resolve_area_type(&inputs.patch_path, &inputs.dataset)?;
+        let national = prepare_week(
+            &inputs.dataset,
+            &inputs.population,
+            &inputs.patch,
+            &area_type,
+            release,
+            today,
+            &mut warnings,
+        )?;
+        let hospital = hospital_figures(&inputs.patch, &inputs.dataset, release, &mut warnings);
+        Ok(Week {
+            inputs,
+            release,
+            national,
+            hospital,
+            warnings,
+        })
+    }
+
+    /// The week's national figures.
+    pub fn national(&self) -> &National {
+        &self.national
+    }
+
+    /// Warnings from the inputs, the gates, the cross-checks and the hospital figures.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// One line for each area of the universe that can have no story, and why.
+    pub fn skipped(&self) -> Vec<String> {
+        let dataset = &self.inputs.dataset;
+        self.national
+            .missing
+            .iter()
+            .map(|(i, why)| {
+                let a = &dataset.areas[*i];
+                format!("no story for {} ({}): {why}", a.name, a.code)
+            })
+            .collect()
+    }
+
+    fn check_inputs(&self, patch: &'a Patch) -> CheckInputs<'a> {
+        CheckInputs {
+            dataset: &self.inputs.dataset,
+            population: &self.inputs.population,
+            patch,
+        }
+    }
+
+    /// Computes, decides and renders the patch's own story, linted and audited unless
+    /// `no_audit`.
+    pub fn draft_patch(
+        &self,
+        areas: &PatchAreas,
+        renderer: &Renderer,
+        template: &str,
+        format: Format,
+        no_audit: bool,
+    ) -> Result<Draft, DraftError> {
+        let Inputs {
+            patch,
+            dataset,
+            population,
+            notes,
+            ..
+        } = self.inputs;
+        let story = story::build(StoryInput {
+            dataset,
+            national: &self.national,
+            patch,
+            core: &areas.core,
+            nearby: &areas.nearby,
+            release: self.release,
+            template,
+            hospital: self.hospital.clone(),
+        })?;
+        let facts = crate::facts::sidecar(&story, dataset, population);
+        let mut checked = Checked {
+            gates: crate::gates::Gate::ALL.len(),
+            ..Checked::default()
+        };
+        // Rendered and checked in both formats: the JSON describes a story that passed.
+        let rendered = renderer.render(template, &story)?;
+        if !no_audit {
+            let context = AuditContext::new(&story, &[], dataset, population, patch);
+            check_copy(
+                &context,
+                &rendered.text,
+                &facts,
+                &story,
+                self.check_inputs(patch),
+                &mut checked,
+            )?;
+        }
+        let output = match format {
+            Format::Markdown => rendered.text.clone(),
+            Format::Json => json_output(&story, &facts),
+        };
+        Ok(Draft {
+            story,
+            output,
+            headline: rendered.headline,
+            standfirst: rendered.standfirst,
+            warnings: self.warnings.clone(),
+            notes: notes.clone(),
+            facts,
+            checked,
+        })
+    }
+
+    /// The week's every-area stories with `template`: the week's story part decided once, and
+    /// the national facts every story shares collected once, from the first area's story.
+    /// `None` when no area of the universe has figures.
+    pub fn every_area(&self, template: &'a str) -> Result<Option<EveryArea<'_>>, DraftError> {
+        let Some(first) = self.national.weeks.first() else {
+            return Ok(None);
+        };
+        let base = self.area_input(&self.inputs.patch, first, template);
+        let week_part = story::week_part(&base);
+        let mut local = self.inputs.patch.clone();
+        local
+            .region
+            .clone_from(&self.inputs.dataset.areas[first.index].name);
+        let first_story =
+            story::build_for_week(self.area_input(&local, first, template), &week_part)?;
+        let shared = SharedFacts::new(crate::facts::sidecar_of(
+            &first_story,
+            &self.inputs.dataset,
+            &self.inputs.population,
+            Part::National,
+        ));
+        Ok(Some(EveryArea {
+            week: self,
+            template,
+            week_part,
+            first_story,
+            shared,
+        }))
+    }
+
+    fn area_input<'p>(
+        &'p self,
+        patch: &'p Patch,
+        w: &'p AreaWeek,
+        template: &'p str,
+    ) -> StoryInput<'p> {
+        StoryInput {
+            dataset: &self.inputs.dataset,
+            national: &self.national,
+            patch,
+            core: std::slice::from_ref(&w.index),
+            nearby: &[],
+            release: self.release,
+            template,
+            hospital: self.hospital.clone(),
+        }
+    }
+
+    /// Drafts every area's story of the week, handing each to `each` in area-code order as
+    /// soon as it has passed its checks (see [`super::draft_each_area_with`]); the stories are
+    /// drafted in batches spread over the machine's cores.
+    pub fn draft_each_area<E, F>(
+        &self,
+        renderer: &Renderer,
+        template: &'a str,
+        no_audit: bool,
+        mut each: F,
+    ) -> Result<EachAreaSummary, E>
+    where
+        E: From<DraftError>,
+        F: FnMut(AreaStory) -> Result<(), E>,
+    {
+        let mut summary = EachAreaSummary {
+            stories: 0,
+            figures: 0,
+            checked: None,
+            shared: None,
+            skipped: self.skipped(),
+            warnings: self.warnings.clone(),
+            notes: self.inputs.notes.clone(),
+        };
+        let Some(every) = self.every_area(template)? else {
+            return Ok(summary);
+        };
+        let drafter = every.drafter(renderer, no_audit);
+        let mut emit = |story: AreaStory| -> Result<(), E> {
+            summary.stories += 1;
+            summary.figures += story.draft.checked.figures;
+            summary.checked.get_or_insert(story.draft.checked);
+            each(story)
+        };
+        // In batches, each split between the cores and handed on in area order: the stories
+        // are independent, and the batch bounds what is held at once.
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        for batch in self.national.weeks.chunks(EACH_AREA_BATCH) {
+            let work = |w: &AreaWeek| drafter.draft(w);
+            let results: Vec<Result<AreaStory, DraftError>> = if threads > 1 && batch.len() > 1 {
+                let share = batch.len().div_ceil(threads);
+                std::thread::scope(|scope| {
+                    let mut chunks = batch.chunks(share);
+                    let mine = chunks.next().unwrap_or_default();
+                    let handles: Vec<_> = chunks
+                        .map(|chunk| {
+                            scope.spawn(move || chunk.iter().map(work).collect::<Vec<_>>())
+                        })
+                        .collect();
+                    let mut all: Vec<_> = mine.iter().map(work).collect();
+                    for h in handles {
+                        all.extend(h.join().expect("a story thread panicked"));
+                    }
+                    all
+                })
+            } else {
+                batch.iter().map(work).collect()
+            };
+            for result in results {
+                emit(result?)?;
+            }
+        }
+        summary.shared = Some(every.shared);
+        Ok(summary)
+    }
+}
+
+/// A week's every-area stories: the story part they share and the national facts they
+/// share, decided once.
+#[derive(Debug)]
+pub struct EveryArea<'w> {
+    week: &'w Week<'w>,
+    template: &'w str,
+    week_part: Arc<WeekPart>,
+    /// The first area's story, which the audit's view of the week is prepared from.
+    first_story: Story,
+    shared: SharedFacts,
+}
+
+impl<'w> EveryArea<'w> {
+    /// The week's national facts every story shares.
+    pub fn shared(&self) -> &SharedFacts {
+        &self.shared
+    }
+
+    /// Drafts areas' stories with `renderer`: the audit's view of the week (its national
+    /// facts recomputed) is prepared here once, unless `no_audit`.
+    pub fn drafter<'d>(&'d self, renderer: &'d Renderer, no_audit: bool) -> AreaDrafter<'d> {
+        let inputs = self.week.inputs;
+        let context = (!no_audit).then(|| {
+            AuditContext::new(
+                &self.first_story,
+                &self.shared.sidecar.facts,
+                &inputs.dataset,
+                &inputs.population,
+                &inputs.patch,
+            )
+        });
+        AreaDrafter {
+            every: self,
+            renderer,
+            reference: self.shared.reference(),
+            context,
+        }
+    }
+}
+
+/// Drafts one area's story of a week at a time, from any thread.
+pub struct AreaDrafter<'d> {
+    every: &'d EveryArea<'d>,
+    renderer: &'d Renderer,
+    reference: SharedRef,
+    context: Option<AuditContext<'d>>,
+}
+
+impl AreaDrafter<'_> {
+    /// Decides, renders and (unless the run skips them) lints and audits the story of the
+    /// area of `w`, one of the week's national figures.
+    pub fn draft(&self, w: &AreaWeek) -> Result<AreaStory, DraftError> {
+        let EveryArea {
+            week,
+            template,
+            week_part,
+            ..
+        } = self.every;
+        let inputs = week.inputs;
+        let area = &inputs.dataset.areas[w.index];
+        let mut local = inputs.patch.clone();
+        local.region.clone_from(&area.name);
+        let story = story::build_for_week(week.area_input(&local, w, template), week_part)?;
+        let rendered = self.renderer.render(template, &story)?;
+        let mut facts =
+            crate::facts::sidecar_of(&story, &inputs.dataset, &inputs.population, Part::Own);
+        facts.shared = Some(self.reference.clone());
+        let mut checked = Checked {
+            gates: crate::gates::Gate::ALL.len(),
+            ..Checked::default()
+        };
+        if let Some(context) = &self.context {
+            check_copy(
+                context,
+                &rendered.text,
+                &facts,
+                &story,
+                week.check_inputs(&local),
+                &mut checked,
+            )
+            .map_err(|e| DraftError::AreaStory {
+                area: format!("{} ({})", area.name, area.code),
+                source: Box::new(e),
+            })?;
+        }
+        Ok(AreaStory {
+            file_name: format!("{}.md", slug(&area.name, &area.code)),
+            draft: Draft {
+                story,
+                output: rendered.text,
+                headline: rendered.headline,
+                standfirst: rendered.standfirst,
+                warnings: Vec::new(),
+                notes: Vec::new(),
+                facts,
+                checked,
+            },
+        })
+    }
+}
+
+/// Where a built-in patch's messages say its settings came from.
+pub(super) fn built_in_path() -> PathBuf {
+    PathBuf::from("(built-in settings)")
+}
+
+/// What the audit recomputes a story's facts from.
+#[derive(Clone, Copy)]
+struct CheckInputs<'a> {
+    dataset: &'a Dataset,
+    population: &'a Population,
+    patch: &'a Patch,
+}
+
+/// Lints and audits rendered copy against the week's audit context (and its shared
+/// facts); any finding stops the story, quoting the sentence.
+fn check_copy(
+    context: &AuditContext<'_>,
+    copy: &str,
+    facts: &FactsSidecar,
+    story: &Story,
+    inputs: CheckInputs<'_>,
+    checked: &mut Checked,
+) -> Result<(), DraftError> {
+    let findings = crate::lint::lint(copy);
+    if !findings.is_empty() {
+        let lines: Vec<String> = findings
+            .iter()
+            .map(|f| format!("  {f}, in \"{}\"", f.sentence))
+            .collect();
+        return Err(DraftError::Lint {
+            count: findings.len(),
+            report: lines.join("\n"),
+        });
+    }
+    let report = context.audit(AuditInput {
+        text: copy,
+        facts: &facts.facts,
+        story,
+        dataset: inputs.dataset,
+        population: inputs.population,
+        patch: inputs.patch,
+    });
+    if !report.passed() {
+        let lines: Vec<String> = report.failures.iter().map(|f| format!("  {f}")).collect();
+        return Err(DraftError::Audit {
+            count: report.failures.len(),
+            report: lines.join("\n"),
+        });
+    }
+    checked.figures = report.figures;
+    checked.facts = report.facts;
+    checked.claims = report.claims;
+    checked.lint_rules = crate::lint::Rule::ALL.len();
+    checked.audited = true;
+    Ok(())
+}

@@ -1,0 +1,546 @@
+//! Deciding a story: its own part from its patch's areas, and the week's part it shares.
+
+use chrono::{Datelike, NaiveDate};
+use std::sync::Arc;
+
+use super::*;
+use crate::config::Patch;
+use crate::lang;
+use crate::model::Dataset;
+use crate::stats::{AreaWeek, Direction, Missing, National, PatchSummary, Rate};
+
+/// FNV-1a: a stable hash, so the same inputs pick the same frames on every machine and
+/// every Rust version.
+fn stable_hash(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in *part {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Picks a frame for each key in order, deterministically from the seed, release and key,
+/// never repeating the previous pick.
+pub fn pick_frames(seed: u64, release: NaiveDate, keys: &[&str]) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::with_capacity(keys.len());
+    let date = release.to_string();
+    for key in keys {
+        let h = stable_hash(&[&seed.to_le_bytes(), date.as_bytes(), key.as_bytes()]);
+        let mut frame = (h % u64::from(FRAMES)) as u8;
+        if out.last() == Some(&frame) {
+            frame = (frame + 1) % FRAMES;
+        }
+        out.push(frame);
+    }
+    out
+}
+
+/// Describes why an area has no figures, in copy-ready words.
+pub fn missing_reason(why: &Missing, story_year: i32) -> String {
+    match why {
+        Missing::Days { dates } => {
+            let days: Vec<String> = dates
+                .iter()
+                .map(|d| lang::date(*d, Some(story_year)))
+                .collect();
+            format!("the dashboard has no figures for {}", lang::list_and(&days))
+        }
+        Missing::Population => "there is no population figure to compute a rate".to_string(),
+    }
+}
+
+fn area_view(dataset: &Dataset, national: &National, week: &AreaWeek) -> AreaView {
+    let area = &dataset.areas[week.index];
+    let ranks = national.ranks_of(week.index);
+    let counted = national.by_rate.len();
+    AreaView {
+        code: area.code.clone(),
+        name: area.name.clone(),
+        rate: week.rate,
+        prev_rate: week.prev_rate,
+        cases: week.cases,
+        prev_cases: week.prev_cases,
+        population: week.population,
+        change: week.change,
+        change_size: Rate(week.change.0.abs()),
+        percent_change: week.percent_change,
+        percent_change_size: week.percent_change.map(i64::abs),
+        direction: week.direction,
+        degree: Degree::of(week),
+        ranks,
+        highest_alone: ranks.rate == Some(1) && ranks.rate_low == Some(counted),
+        lowest_alone: ranks.rate_low == Some(1) && ranks.rate == Some(counted),
+        patch_rank: None,
+        highest_in_patch: false,
+        lowest_in_patch: false,
+        only_riser: false,
+        only_faller: false,
+        frame: 0,
+    }
+}
+
+/// What a story is about, beyond the national figures.
+#[derive(Clone, Debug)]
+pub struct StoryInput<'a> {
+    /// The data.
+    pub dataset: &'a Dataset,
+    /// The week's national figures.
+    pub national: &'a National,
+    /// The patch.
+    pub patch: &'a Patch,
+    /// Dataset indices of the core areas.
+    pub core: &'a [usize],
+    /// Dataset indices of the nearby areas.
+    pub nearby: &'a [usize],
+    /// The release.
+    pub release: NaiveDate,
+    /// The template's name.
+    pub template: &'a str,
+    /// Hospital figures for the patch's NHS region, if any.
+    pub hospital: Option<HospitalView>,
+}
+
+/// The lists of a week's stories that depend only on the week's national figures and the
+/// patch's lists, seed and release (the universe, the national leaders, the movers, each
+/// nation's leader), decided once for stories built with [`build_in`]. [`build_for_week`]
+/// with a [`week_part`] shares the whole of the week's part instead.
+#[derive(Clone, Debug)]
+pub struct WeekViews {
+    lists: crate::config::Lists,
+    seed: u64,
+    release: NaiveDate,
+    universe: UniverseView,
+    leaders: Arc<[LeaderView]>,
+    movers: Option<Arc<MoversView>>,
+    nation_leaders: Arc<[NationLeader]>,
+}
+
+impl WeekViews {
+    /// Decides the week's shared lists for stories of `patch` (its lists and seed).
+    pub fn new(
+        dataset: &Dataset,
+        national: &National,
+        patch: &Patch,
+        release: NaiveDate,
+    ) -> WeekViews {
+        WeekViews {
+            lists: patch.lists.clone(),
+            seed: patch.seed,
+            release,
+            universe: universe_view(national),
+            leaders: leaders(dataset, national, patch, release).into(),
+            movers: movers(dataset, national, patch).map(Arc::new),
+            nation_leaders: nation_leaders(dataset, national, patch.seed, release).into(),
+        }
+    }
+
+    /// Whether these are the lists a story of `input` would decide, given the same data and
+    /// national figures.
+    fn fits(&self, input: &StoryInput<'_>) -> bool {
+        self.lists == input.patch.lists
+            && self.seed == input.patch.seed
+            && self.release == input.release
+    }
+}
+
+/// Decides everything the copy will say.
+pub fn build(input: StoryInput<'_>) -> Result<Story, StoryError> {
+    let own = own_part(&input)?;
+    Ok(own.with(week_part(&input)))
+}
+
+/// [`build`], taking the week's shared lists from `week` (decided from the same data and
+/// national figures) when they were decided for the same lists, seed and release, and
+/// deciding them afresh otherwise.
+pub fn build_in(input: StoryInput<'_>, week: &WeekViews) -> Result<Story, StoryError> {
+    if !week.fits(&input) {
+        return build(input);
+    }
+    let own = own_part(&input)?;
+    let week_part = Arc::new(week_part_with(
+        &input,
+        week.universe.clone(),
+        week.leaders.clone(),
+        week.movers.clone(),
+        week.nation_leaders.clone(),
+    ));
+    Ok(own.with(week_part))
+}
+
+/// The part every story of `input`'s week shares, for stories of its data, national figures,
+/// patch (but for its region), release, template and hospital figures.
+pub fn week_part(input: &StoryInput<'_>) -> Arc<WeekPart> {
+    let StoryInput {
+        dataset,
+        national,
+        patch,
+        release,
+        ..
+    } = *input;
+    Arc::new(week_part_with(
+        input,
+        universe_view(national),
+        leaders(dataset, national, patch, release).into(),
+        movers(dataset, national, patch).map(Arc::new),
+        nation_leaders(dataset, national, patch.seed, release).into(),
+    ))
+}
+
+/// [`build`] with the week's part already decided: `week` must be the [`week_part`] of an
+/// input that differs from `input` at most in its areas and region.
+pub fn build_for_week(input: StoryInput<'_>, week: &Arc<WeekPart>) -> Result<Story, StoryError> {
+    Ok(own_part(&input)?.with(Arc::clone(week)))
+}
+
+fn week_part_with(
+    input: &StoryInput<'_>,
+    universe: UniverseView,
+    leaders: Arc<[LeaderView]>,
+    movers: Option<Arc<MoversView>>,
+    nation_leaders: Arc<[NationLeader]>,
+) -> WeekPart {
+    let StoryInput {
+        national,
+        patch,
+        release,
+        template,
+        ..
+    } = *input;
+    WeekPart {
+        template: template.to_string(),
+        publication: patch.publication.clone(),
+        area_noun: patch.area_noun.clone(),
+        area_noun_plural: patch.area_noun_plural(),
+        release,
+        story_year: release.year(),
+        week: national.week,
+        prev_week: national.week.previous(),
+        source_name: patch.source_name_for(release),
+        dashboard_name: patch.dashboard_name.clone(),
+        calculated_by: patch.calculated_by.clone(),
+        universe,
+        leaders,
+        movers,
+        nation_leaders,
+        hospital: input.hospital.clone(),
+    }
+}
+
+/// What one story owns, before it joins its week's part.
+struct OwnPart {
+    region: String,
+    local: LocalView,
+    core: Vec<AreaView>,
+    nearby: Vec<AreaView>,
+    unavailable: Vec<UnavailableView>,
+}
+
+impl OwnPart {
+    fn with(self, week_part: Arc<WeekPart>) -> Story {
+        let OwnPart {
+            region,
+            local,
+            core,
+            nearby,
+            unavailable,
+        } = self;
+        Story {
+            week_part,
+            region,
+            local,
+            core,
+            nearby,
+            unavailable,
+        }
+    }
+}
+
+/// The story's own part: its patch's areas, or why it can have no story.
+fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
+    let StoryInput {
+        dataset,
+        national,
+        patch,
+        core,
+        nearby,
+        release,
+        ..
+    } = *input;
+    let story_year = release.year();
+    if national.weeks.is_empty() {
+        let why = national
+            .missing
+            .first()
+            .map(|(i, m)| format!(" ({}: {m})", dataset.areas[*i].name))
+            .unwrap_or_default();
+        return Err(StoryError::EmptyWindow {
+            area_type: national.area_type.clone(),
+            universe: national.universe.name().to_string(),
+            end: national.week.end,
+            why,
+        });
+    }
+
+    let mut unavailable = Vec::new();
+    for (indices, is_core) in [(core, true), (nearby, false)] {
+        for &i in indices {
+            if national.week_of(i).is_none() {
+                let area = &dataset.areas[i];
+                let why = national
+                    .missing
+                    .iter()
+                    .find(|(m, _)| *m == i)
+                    .map(|(_, why)| missing_reason(why, story_year))
+                    .unwrap_or_else(|| {
+                        format!("it is not counted in {}", national.universe.name())
+                    });
+                unavailable.push(UnavailableView {
+                    code: area.code.clone(),
+                    name: area.name.clone(),
+                    reason: why,
+                    core: is_core,
+                });
+            }
+        }
+    }
+
+    let summary = PatchSummary::compute(national, dataset, core);
+    if summary.by_rate.is_empty() {
+        let details: Vec<String> = unavailable
+            .iter()
+            .map(|u| format!("{} ({})", u.name, u.reason))
+            .collect();
+        return Err(StoryError::NoCoreFigures {
+            end: national.week.end,
+            details: details.join("; "),
+        });
+    }
+
+    let keys: Vec<&str> = summary
+        .by_rate
+        .iter()
+        .map(|&p| dataset.areas[national.weeks[p].index].code.as_str())
+        .collect();
+    let frames = pick_frames(patch.seed, release, &keys);
+    let top_rate = national.weeks[summary.by_rate[0]].rate;
+    let bottom_rate = national.weeks[*summary.by_rate.last().expect("not empty")].rate;
+    let n_top = summary
+        .by_rate
+        .iter()
+        .filter(|&&p| national.weeks[p].rate == top_rate)
+        .count();
+    let n_bottom = summary
+        .by_rate
+        .iter()
+        .filter(|&&p| national.weeks[p].rate == bottom_rate)
+        .count();
+    let several = summary.by_rate.len() > 1;
+    let core_views: Vec<AreaView> = summary
+        .by_rate
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| {
+            let w = &national.weeks[p];
+            let mut v = area_view(dataset, national, w);
+            v.patch_rank = Some(
+                1 + summary
+                    .by_rate
+                    .iter()
+                    .filter(|&&q| national.weeks[q].rate > w.rate)
+                    .count(),
+            );
+            v.highest_in_patch = several && w.rate == top_rate && n_top == 1;
+            v.lowest_in_patch = several && w.rate == bottom_rate && n_bottom == 1;
+            v.only_riser = summary.only_riser == Some(p);
+            v.only_faller = summary.only_faller == Some(p);
+            v.frame = frames[i];
+            v
+        })
+        .collect();
+
+    let mut nearby_views: Vec<AreaView> = nearby
+        .iter()
+        .filter_map(|&i| national.week_of(i))
+        .map(|w| area_view(dataset, national, w))
+        .collect();
+    let nearby_keys: Vec<&str> = nearby_views.iter().map(|v| v.code.as_str()).collect();
+    let nearby_frames = pick_frames(patch.seed, release, &nearby_keys);
+    for (v, frame) in nearby_views.iter_mut().zip(nearby_frames) {
+        v.frame = frame;
+    }
+
+    let trend = Trend::of(&summary.movement);
+    let exception = match trend {
+        Trend::AllButOneDown => core_views
+            .iter()
+            .find(|v| v.direction != Direction::Down)
+            .map(|v| v.name.clone()),
+        Trend::AllButOneUp => core_views
+            .iter()
+            .find(|v| v.direction != Direction::Up)
+            .map(|v| v.name.clone()),
+        _ => None,
+    };
+    let majority = national.movement.majority();
+    let prev_majority = national.prev_movement.and_then(|m| m.majority());
+    let contrast = match (trend.direction(), majority) {
+        (Some(local), Some(nation)) if local != nation && nation != Direction::Unchanged => {
+            Some(Contrast {
+                direction: nation,
+                continues: prev_majority == Some(nation),
+            })
+        }
+        _ => None,
+    };
+
+    Ok(OwnPart {
+        region: patch.region.clone(),
+        local: LocalView {
+            count: core_views.len(),
+            movement: summary.movement,
+            trend,
+            exception,
+            contrast,
+            // "All have similar rates" would overreach if a core area has no figure.
+            similar_around: summary
+                .similar_around
+                .filter(|_| !unavailable.iter().any(|u| u.core)),
+            highest: core_views
+                .iter()
+                .find(|v| v.highest_in_patch)
+                .map(|v| v.name.clone()),
+            lowest: core_views
+                .iter()
+                .find(|v| v.lowest_in_patch)
+                .map(|v| v.name.clone()),
+            highest_tied: tied_names(&core_views, top_rate, n_top),
+            lowest_tied: if top_rate == bottom_rate {
+                Vec::new()
+            } else {
+                tied_names(&core_views, bottom_rate, n_bottom)
+            },
+        },
+        core: core_views,
+        nearby: nearby_views,
+        unavailable,
+    })
+}
+
+fn universe_view(national: &National) -> UniverseView {
+    UniverseView {
+        kind: national.universe,
+        name: national.universe.name().to_string(),
+        area_type: national.area_type.clone(),
+        movement: national.movement,
+        majority: national.movement.majority(),
+        prev_majority: national.prev_movement.and_then(|m| m.majority()),
+        left_out: national.missing.len(),
+    }
+}
+
+fn leaders(
+    dataset: &Dataset,
+    national: &National,
+    patch: &Patch,
+    release: NaiveDate,
+) -> Vec<LeaderView> {
+    let mut leaders: Vec<LeaderView> = national
+        .by_rate
+        .top(patch.lists.leaders)
+        .iter()
+        .enumerate()
+        .map(|(i, &(p, key))| {
+            let w = &national.weeks[p];
+            let position = national.by_rate.rank_at(i);
+            let tied = national.by_rate.count_of_key(key) > 1;
+            let prev_alone = national
+                .by_prev_rate
+                .order
+                .first()
+                .is_some_and(|&(_, top)| national.by_prev_rate.count_of_key(top) == 1);
+            let ranks = national.ranks_of(w.index);
+            let continues = position == 1 && !tied && ranks.prev_rate == Some(1) && prev_alone;
+            let replaced = (position == 1 && !tied && !continues && prev_alone)
+                .then(|| national.by_prev_rate.order.first())
+                .flatten()
+                .map(|&(q, _)| dataset.areas[national.weeks[q].index].name.clone());
+            LeaderView {
+                area: area_view(dataset, national, w),
+                position,
+                tied,
+                continues,
+                replaced,
+            }
+        })
+        .collect();
+
+    let leader_keys: Vec<&str> = leaders.iter().map(|l| l.area.code.as_str()).collect();
+    let leader_frames = pick_frames(patch.seed, release, &leader_keys);
+    for (l, f) in leaders.iter_mut().zip(leader_frames) {
+        l.area.frame = f;
+    }
+    leaders
+}
+
+fn movers(dataset: &Dataset, national: &National, patch: &Patch) -> Option<MoversView> {
+    let m = national.movement;
+    if patch.lists.movers == 0 || m.falling == m.rising {
+        None
+    } else {
+        let (kind, ranking) = if m.falling > m.rising {
+            ("falls", &national.by_fall)
+        } else {
+            ("rises", &national.by_rise)
+        };
+        Some(MoversView {
+            kind: kind.to_string(),
+            items: ranking
+                .top(patch.lists.movers)
+                .iter()
+                .map(|&(p, _)| area_view(dataset, national, &national.weeks[p]))
+                .collect(),
+        })
+    }
+}
+
+fn tied_names(views: &[AreaView], rate: Rate, count: usize) -> Vec<String> {
+    if count < 2 {
+        return Vec::new();
+    }
+    views
+        .iter()
+        .filter(|v| v.rate == rate)
+        .map(|v| v.name.clone())
+        .collect()
+}
+
+fn nation_leaders(
+    dataset: &Dataset,
+    national: &National,
+    seed: u64,
+    release: NaiveDate,
+) -> Vec<NationLeader> {
+    if national.universe != crate::stats::Universe::Uk {
+        return Vec::new();
+    }
+    let mut out: Vec<NationLeader> = national
+        .nation_heads(dataset)
+        .iter()
+        .map(|head| NationLeader {
+            nation: head.nation.to_string(),
+            area: area_view(dataset, national, &national.weeks[head.position]),
+            tied: head.tied,
+        })
+        .collect();
+    let keys: Vec<&str> = out.iter().map(|n| n.area.code.as_str()).collect();
+    let frames = pick_frames(seed, release, &keys);
+    for (n, f) in out.iter_mut().zip(frames) {
+        n.area.frame = f;
+    }
+    out
+}
