@@ -40,7 +40,9 @@
 //!   the one core area that went that way; "highest", "second highest", "lowest" (with "joint"
 //!   when tied) must be the area's recomputed rank, in the patch when the region follows the
 //!   word, within a nation when a UK story names one ("the highest rate in Wales"), in the
-//!   universe otherwise, by the size of the fall or rise when "fall" or "rise" follows
+//!   universe otherwise (a region that is a nation's name, "Wales" or "Northern Ireland", is
+//!   that nation wherever the sentence names it, so a patch's "highest in Wales" ranks among
+//!   all of Wales' areas; a region "England" in an England story is the universe), by the size of the fall or rise when "fall" or "rise" follows
 //!   ("the 12th highest fall"); "continues to have the highest" needs the area to have led alone
 //!   this week and last; "continues" with a direction needs the area to have gone that way the
 //!   week before too; "taking the top spot from X" needs X to have led the week before and the

@@ -16,6 +16,7 @@ mod gates;
 mod hostile;
 mod lint;
 mod lookups;
+mod nations;
 mod properties;
 mod publish;
 mod readers;
