@@ -23,5 +23,6 @@ mod readers;
 mod render_reuse;
 mod scenarios;
 mod stories;
+mod subbing;
 mod templates;
 mod tls;
