@@ -167,7 +167,11 @@ impl Auditor<'_> {
                 .position(|t| t.t == T::Comma || t.t == T::Stop)
                 .map_or(line.len(), |p| s.toks[i + p].start);
             let after = line.get(s.toks[i].end..after_end).unwrap_or("");
-            let in_patch = self.mentions_in(after, &story.region);
+            // A region that is itself a nation ("Wales", "Northern Ireland") reads, to a
+            // reader, as that nation: its superlatives rank among the nation's areas, not the
+            // patch's, wherever the region is named in the sentence ("Wales' highest rate").
+            let region_nation = region_nation(&story.region, story.universe.kind);
+            let in_patch = region_nation.is_none() && self.mentions_in(after, &story.region);
             // "the 12th highest fall in the country" ranks by the size of the fall.
             let by = match words.get(i + 1).copied() {
                 Some("fall" | "falls") => RankBy::Fall,
@@ -181,15 +185,13 @@ impl Auditor<'_> {
             };
             // "the highest rate in Wales": within a nation, when the sentence names one that is
             // narrower than the universe.
-            let nation = [
-                ("england", 'E', "England"),
-                ("scotland", 'S', "Scotland"),
-                ("wales", 'W', "Wales"),
-                ("ireland", 'N', "Northern Ireland"),
-            ]
-            .into_iter()
-            .find(|(w, _, _)| has(w))
-            .filter(|_| story.universe.kind == Universe::Uk);
+            // The region is masked as the patch's own words, so a nation that is the region
+            // is known by the region being named, not by its words.
+            let nation = NATIONS
+                .into_iter()
+                .find(|(w, _, _)| has(w))
+                .or(region_nation.filter(|_| region_named))
+                .filter(|_| story.universe.kind == Universe::Uk);
             let got = if in_patch && by == RankBy::Rate {
                 self.truth.patch_rank(&code, lowest)
             } else if by == RankBy::Rate {
@@ -221,10 +223,17 @@ impl Auditor<'_> {
                             .any(|w| has(w));
                     let wrong_tie = if shared { same < 2 } else { n == 1 && same > 1 };
                     if rank != n || wrong_tie {
+                        // Say why a patch's superlative was ranked nation-wide.
+                        let read_as = match (region_nation, nation) {
+                            (Some((_, c, n)), Some((_, d, _))) if c == d => format!(
+                                " (the patch's region is {n}, so \"in {n}\" is read as all of {n})"
+                            ),
+                            _ => String::new(),
+                        };
                         self.fail(
                             s,
                             format!(
-                                "\"{}{w}\" is wrong for {name}: its {what} ranks {}{} in {where_}",
+                                "\"{}{w}\" is wrong for {name}: its {what} ranks {}{} in {where_}{read_as}",
                                 if n > 1 {
                                     format!("{} ", lang::ordinal_words(n))
                                 } else {
@@ -347,4 +356,24 @@ impl Auditor<'_> {
             }
         }
     }
+}
+
+/// The nations a UK story can rank within: the word that names each, its code letter and its
+/// name.
+const NATIONS: [(&str, char, &str); 4] = [
+    ("england", 'E', "England"),
+    ("scotland", 'S', "Scotland"),
+    ("wales", 'W', "Wales"),
+    ("ireland", 'N', "Northern Ireland"),
+];
+
+/// The nation a patch's region names, when the region is a nation's name ("Wales", "the
+/// United Kingdom" is not one): in a UK story any of the four, in an England story England
+/// (the universe itself, so its superlatives rank among all the universe's areas).
+fn region_nation(region: &str, universe: Universe) -> Option<(&'static str, char, &'static str)> {
+    let region = region.trim();
+    NATIONS
+        .into_iter()
+        .find(|(_, _, name)| region.eq_ignore_ascii_case(name))
+        .filter(|(_, c, _)| universe == Universe::Uk || *c == 'E')
 }

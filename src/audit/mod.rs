@@ -40,7 +40,9 @@
 //!   the one core area that went that way; "highest", "second highest", "lowest" (with "joint"
 //!   when tied) must be the area's recomputed rank, in the patch when the region follows the
 //!   word, within a nation when a UK story names one ("the highest rate in Wales"), in the
-//!   universe otherwise, by the size of the fall or rise when "fall" or "rise" follows
+//!   universe otherwise (a region that is a nation's name, "Wales" or "Northern Ireland", is
+//!   that nation wherever the sentence names it, so a patch's "highest in Wales" ranks among
+//!   all of Wales' areas; a region "England" in an England story is the universe), by the size of the fall or rise when "fall" or "rise" follows
 //!   ("the 12th highest fall"); "continues to have the highest" needs the area to have led alone
 //!   this week and last; "continues" with a direction needs the area to have gone that way the
 //!   week before too; "taking the top spot from X" needs X to have led the week before and the
@@ -58,7 +60,8 @@
 //! frames' verbs), sentences that mix directions without naming an area (their counts are
 //! checked instead), "lowest fall", numbers inside words ("Covid-19"), nor the patch's own
 //! words (publication, region, who calculated the figures, source and dashboard names), which
-//! are masked before figures are looked for. It reads copy casewire wrote: it splits sentences
+//! are masked before figures are looked for, as are the templates' fixed phrases when they
+//! are given ([`AuditContext::audit_known`], "call 119"). It reads copy casewire wrote: it splits sentences
 //! at `.`, `!`, `?` and line ends, and knows area names from the story. Fixed figures of the
 //! method ("seven days", "per 100,000") are facts of kind `constant`, so they too must be
 //! printed as the facts say.
@@ -279,17 +282,36 @@ impl<'a> AuditContext<'a> {
     /// docs. A shared fact that does not recompute fails every story, as it would if the
     /// story carried it. A story of another week or universe than the context's fails.
     pub fn audit(&self, input: AuditInput<'_>) -> AuditReport {
-        self.audit_lines(input, &crate::copy::markdown::split_lines(input.text))
+        self.audit_lines(input, &crate::copy::markdown::split_lines(input.text), &[])
     }
 
     /// [`AuditContext::audit`] of copy already read (from `input.text`), so a story's copy
     /// is read once for its lint and its audit.
     pub fn audit_copy(&self, input: AuditInput<'_>, copy: &Copy<'_>) -> AuditReport {
         debug_assert_eq!(copy.text, input.text, "the copy read is the copy audited");
-        self.audit_lines(input, &copy.raw)
+        self.audit_lines(input, &copy.raw, &[])
     }
 
-    fn audit_lines(&self, input: AuditInput<'_>, lines: &[&str]) -> AuditReport {
+    /// [`AuditContext::audit_copy`] knowing the templates' fixed text: each of
+    /// `known.literals` ("book a test at nhs.uk or call 119") is read as the patch's own words
+    /// are, so its figures trace to no fact and need none. The story's area names are the
+    /// audit's already, from the story.
+    pub fn audit_known(
+        &self,
+        input: AuditInput<'_>,
+        copy: &Copy<'_>,
+        known: &crate::copy::Known<'_>,
+    ) -> AuditReport {
+        debug_assert_eq!(copy.text, input.text, "the copy read is the copy audited");
+        self.audit_lines(input, &copy.raw, known.literals)
+    }
+
+    fn audit_lines(
+        &self,
+        input: AuditInput<'_>,
+        lines: &[&str],
+        literals: &[String],
+    ) -> AuditReport {
         let story = input.story;
         let nation = &self.nation;
         if story.week != nation.week
@@ -314,7 +336,7 @@ impl<'a> AuditContext<'a> {
                 ..AuditReport::default()
             };
         }
-        audit_with(self, input, lines)
+        audit_with(self, input, lines, literals)
     }
 }
 
@@ -330,7 +352,12 @@ pub fn audit(input: AuditInput<'_>) -> AuditReport {
     .audit(input)
 }
 
-fn audit_with(ctx: &AuditContext<'_>, input: AuditInput<'_>, lines: &[&str]) -> AuditReport {
+fn audit_with(
+    ctx: &AuditContext<'_>,
+    input: AuditInput<'_>,
+    lines: &[&str],
+    literals: &[String],
+) -> AuditReport {
     let story = input.story;
     let mut names: Vec<(String, String)> = Vec::new();
     let mut add = |name: &str, code: &str| {
@@ -412,6 +439,8 @@ fn audit_with(ctx: &AuditContext<'_>, input: AuditInput<'_>, lines: &[&str]) -> 
     // The leader a new leader took the top spot from is named but prints no figure; its
     // name may hold digits ("Hartlepool 001") that are not figures.
     .chain(story.leaders.iter().filter_map(|l| l.replaced.as_ref()))
+    // A template's fixed text ("call 119") holds figures that are not the story's.
+    .chain(literals)
     .filter(|l| !l.trim().is_empty())
     .flat_map(|l| [l.clone(), crate::lang::markdown_text(l)])
     .collect();

@@ -10,10 +10,12 @@
 //! structure and the same word and date scanning.
 
 pub(crate) mod block;
+mod known;
 pub(crate) mod markdown;
 pub(crate) mod tokens;
 
 use block::Block;
+pub use known::Known;
 
 /// Rendered copy, read once: its lines, their Markdown kinds, and its blocks as sentences.
 pub struct Copy<'t> {

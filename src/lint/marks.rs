@@ -6,14 +6,24 @@ use crate::copy::block::Block;
 use super::rules::Sentence;
 use super::{LintFinding, MAX_SENTENCE, Rule, shorten, window};
 /// A block of copy under the lint's checks.
-pub(super) struct Checker<'c>(pub(super) &'c Block);
+pub(super) struct Checker<'c> {
+    pub(super) block: &'c Block,
+    /// Byte ranges of known names and literals, which no figure or doubled-word rule reads;
+    /// empty for [`super::lint`].
+    pub(super) protected: Vec<std::ops::Range<usize>>,
+    /// Whether the subbing rules ([`Rule::COPY`]) run too.
+    pub(super) subbing: bool,
+}
 
 impl std::ops::Deref for Checker<'_> {
     type Target = Block;
     fn deref(&self) -> &Block {
-        self.0
+        self.block
     }
 }
+
+/// Sentences already seen in a story, by a hash of their text, with the line of the first.
+pub(super) type Seen = std::collections::HashMap<u64, usize>;
 
 impl Checker<'_> {
     fn sentence_of_offset(&self, offset: usize) -> String {
@@ -71,7 +81,12 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn check(&self, out: &mut Vec<LintFinding>) {
+    /// Whether the byte at `offset` is part of a known name or literal.
+    pub(super) fn is_protected(&self, offset: usize) -> bool {
+        !self.protected.is_empty() && self.protected.iter().any(|r| r.contains(&offset))
+    }
+
+    pub(super) fn check(&self, out: &mut Vec<LintFinding>, seen: &mut Seen) {
         for range in &self.sentences {
             let sentence = Sentence {
                 block: self,
@@ -80,6 +95,9 @@ impl Checker<'_> {
                 text: self.sentence_text(range),
             };
             sentence.check(out);
+            if self.subbing {
+                sentence.subbing(out, seen);
+            }
         }
         self.check_quotes(out);
         self.check_brackets(out);

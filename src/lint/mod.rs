@@ -9,14 +9,37 @@
 //! The rules read figures in their context (a number after "rate of" is a rate; one before
 //! "new cases" is a count), so they are heuristics: each one is tuned to flag what the house
 //! style forbids in the copy casewire writes without flagging the published stories it copies.
+//!
+//! [`lint_with`] also applies the subbing rules ([`Rule::COPY`]), which read what a chief sub
+//! strikes from copy that is otherwise in style:
+//!
+//! - `ons-inversion`: an official name inverted, "Kingston upon Hull, City of's rate",
+//!   "Herefordshire, County of" (not "Bristol, City of Culture": a name goes on after "of");
+//! - `saint-full-stop`: "St. Helens" for "St Helens";
+//! - `article-after-every`: "every the west of Scotland council area", "all but one the
+//!   Scottish islands area";
+//! - `all-two`: "all two boroughs" for "both boroughs";
+//! - `newsroom-jargon`: "patch" in print, "Just outside the patch";
+//! - `bottom-half-highest`: "the 290th highest fall in England, where 295 of the 315 local
+//!   areas saw their rate go down". It judges only what the sentence counts: for a fall or rise
+//!   the count before "of the" (the areas that fell or rose), for a rate the total after "of";
+//!   with no count in the sentence it says nothing and the audit checks the rank;
+//! - `repeated-sentence`: a sentence of six words or more printed twice in one story.
+//!
+//! [`lint_with`] is told the story's [`Known`] names and literals: a name from the data may
+//! hold digits ("Hartlepool 001") or a doubled word, and a template's fixed text its own
+//! figures ("call 119"), and none of them is read by a figure or doubled-word rule. [`lint`]
+//! and [`lint_copy`] apply [`Rule::ALL`] only, knowing nothing, as they always have.
 mod marks;
 mod rules;
+mod subbing;
 mod words;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::copy::Copy;
+pub use crate::copy::Known;
 use marks::Checker;
 
 /// One house-style rule.
@@ -43,6 +66,21 @@ pub enum Rule {
     LeftoverTemplate,
     /// An empty value printed as a word ("None", "NaN", "null") or an empty pair of brackets.
     EmptyValues,
+    /// An ONS name in its inverted official form ("Kingston upon Hull, City of").
+    OnsInversion,
+    /// "St." before a place ("St. Helens"): the press writes "St Helens".
+    SaintFullStop,
+    /// An article after "every" or "all but one" ("every the west of Scotland council area").
+    ArticleAfterEvery,
+    /// A count of two told with "all" ("all two boroughs").
+    AllTwo,
+    /// Newsroom jargon in print ("Just outside the patch").
+    NewsroomJargon,
+    /// A rank in the bottom half told as a high ("the 290th highest fall ..., where 295 of the
+    /// 315 local areas saw their rate go down").
+    BottomHalfHighest,
+    /// The same sentence printed twice in one story.
+    RepeatedSentence,
 }
 
 impl Rule {
@@ -60,6 +98,19 @@ impl Rule {
         Rule::EmptyValues,
     ];
 
+    /// The subbing rules, which [`lint_with`] applies besides [`Rule::ALL`]: what a chief sub
+    /// strikes mechanically. [`lint`] does not apply them, so copy that passes today still does
+    /// until its templates print names and regions as the press writes them.
+    pub const COPY: [Rule; 7] = [
+        Rule::OnsInversion,
+        Rule::SaintFullStop,
+        Rule::ArticleAfterEvery,
+        Rule::AllTwo,
+        Rule::NewsroomJargon,
+        Rule::BottomHalfHighest,
+        Rule::RepeatedSentence,
+    ];
+
     /// The stable kebab-case name shown in reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -73,6 +124,13 @@ impl Rule {
             Rule::BalancedBrackets => "balanced-brackets",
             Rule::LeftoverTemplate => "leftover-template",
             Rule::EmptyValues => "empty-values",
+            Rule::OnsInversion => "ons-inversion",
+            Rule::SaintFullStop => "saint-full-stop",
+            Rule::ArticleAfterEvery => "article-after-every",
+            Rule::AllTwo => "all-two",
+            Rule::NewsroomJargon => "newsroom-jargon",
+            Rule::BottomHalfHighest => "bottom-half-highest",
+            Rule::RepeatedSentence => "repeated-sentence",
         }
     }
 }
@@ -227,9 +285,31 @@ pub fn lint(text: &str) -> Vec<LintFinding> {
 
 /// [`lint`] of copy already read, so a story's copy is read once for its lint and its audit.
 pub fn lint_copy(copy: &Copy<'_>) -> Vec<LintFinding> {
+    check(copy, &Known::default(), false)
+}
+
+/// Checks copy already read against [`Rule::ALL`] and the subbing rules [`Rule::COPY`],
+/// knowing the story's names and fixed text: a known name ("Hartlepool 001") or literal
+/// ("call 119") is not read as a figure or a doubled word. Every finding, in reading order.
+pub fn lint_with(copy: &Copy<'_>, known: &Known<'_>) -> Vec<LintFinding> {
+    check(copy, known, true)
+}
+
+fn check(copy: &Copy<'_>, known: &Known<'_>, subbing: bool) -> Vec<LintFinding> {
     let mut findings = Vec::new();
+    let mut seen = marks::Seen::new();
     for block in &copy.blocks {
-        Checker(block).check(&mut findings);
+        let protected = if known.is_empty() {
+            Vec::new()
+        } else {
+            known.protected(&block.text)
+        };
+        Checker {
+            block,
+            protected,
+            subbing,
+        }
+        .check(&mut findings, &mut seen);
     }
     findings.sort_by_key(|f| (f.line, f.column, f.rule));
     findings.dedup();

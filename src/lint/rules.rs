@@ -21,33 +21,33 @@ pub(super) struct Sentence<'b> {
 }
 
 impl Sentence<'_> {
-    fn tok(&self, i: usize) -> Option<Tok> {
+    pub(super) fn tok(&self, i: usize) -> Option<Tok> {
         (self.first..self.end)
             .contains(&i)
             .then(|| self.block.tokens[i].tok)
     }
 
-    fn s(&self, i: usize) -> &str {
+    pub(super) fn s(&self, i: usize) -> &str {
         self.block.s(i)
     }
 
-    fn word(&self, i: usize) -> Option<&str> {
+    pub(super) fn word(&self, i: usize) -> Option<&str> {
         (self.tok(i) == Some(Tok::Word)).then(|| self.s(i))
     }
 
-    fn number(&self, i: usize) -> Option<&str> {
+    pub(super) fn number(&self, i: usize) -> Option<&str> {
         (self.tok(i) == Some(Tok::Number)).then(|| self.s(i))
     }
 
-    fn is_punct(&self, i: usize, c: char) -> bool {
+    pub(super) fn is_punct(&self, i: usize, c: char) -> bool {
         self.tok(i) == Some(Tok::Punct(c))
     }
 
-    fn word_is(&self, i: usize, w: &str) -> bool {
+    pub(super) fn word_is(&self, i: usize, w: &str) -> bool {
         self.word(i).is_some_and(|x| x.eq_ignore_ascii_case(w))
     }
 
-    fn prev(&self, i: usize) -> Option<usize> {
+    pub(super) fn prev(&self, i: usize) -> Option<usize> {
         (i > self.first).then(|| i - 1)
     }
 
@@ -55,7 +55,7 @@ impl Sentence<'_> {
         self.word(i).and_then(month_index).is_some()
     }
 
-    fn push(
+    pub(super) fn push(
         &self,
         out: &mut Vec<LintFinding>,
         rule: Rule,
@@ -85,6 +85,10 @@ impl Sentence<'_> {
             self.starts_with_figure(out);
         }
         for i in self.first..self.end {
+            // A known name or literal is printed as given: "Hartlepool 001", "call 119".
+            if self.block.is_protected(self.block.tokens[i].start) {
+                continue;
+            }
             match self.block.tokens[i].tok {
                 // A figure that is part of a date is judged as a date only.
                 Tok::Number if !self.date_style(i, out) => self.number_rules(i, table, out),
@@ -110,6 +114,7 @@ impl Sentence<'_> {
         });
         if let Some(i) = first
             && self.tok(i) == Some(Tok::Number)
+            && !self.block.is_protected(self.block.tokens[i].start)
         {
             self.push(
                 out,
@@ -466,6 +471,7 @@ impl Sentence<'_> {
         let between = &b.text[b.tokens[i].end..b.tokens[i + 1].start];
         if here.eq_ignore_ascii_case(next)
             && between.chars().all(|c| c == ' ' || c == '\t')
+            && !b.is_protected(b.tokens[i + 1].start)
             && !in_list(&["had", "that"], here)
         {
             self.push(

@@ -1,0 +1,146 @@
+//! A nation as the patch's region (issue 14): "the highest rate in Wales" in a story whose
+//! region is Wales is a claim about Wales, ranked among Wales' areas, never a UK-wide one.
+//! Patches that cover a whole nation (and one whose region is England, holding England's highest
+//! and lowest rates) pass for every seed and template; a claim that is wrong for the nation is
+//! still refused.
+
+use casewire::draft::{DraftError, Format, draft, draft_from, load_inputs};
+use casewire::render::{BUILTIN, Renderer};
+
+use crate::support::*;
+
+/// The fixture patches whose region is a nation, one per nation.
+const NATION_PATCHES: [&str; 4] = [
+    "patches/northern-ireland.toml",
+    "patches/wales.toml",
+    "patches/scotland.toml",
+    "patches/england-uk.toml",
+];
+
+fn nation_request(patch: &str) -> casewire::draft::DraftRequest {
+    let mut r = january_request();
+    r.patch = fixture(patch);
+    r
+}
+
+#[test]
+fn a_nation_as_the_region_passes_for_every_seed_and_template() {
+    let renderer = Renderer::new(None).unwrap();
+    let templates: Vec<&str> = BUILTIN
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| !n.starts_with("partials/"))
+        .map(|n| n.trim_end_matches(".md"))
+        .collect();
+    let mut failures = Vec::new();
+    for patch in NATION_PATCHES {
+        let request = nation_request(patch);
+        let mut inputs = load_inputs(&request.patch, &request.data, &request.population).unwrap();
+        for seed in 0..=6 {
+            inputs.patch.seed = seed;
+            for template in &templates {
+                match draft_from(
+                    &inputs,
+                    &renderer,
+                    request.release,
+                    template,
+                    Format::Markdown,
+                    request.today,
+                    false,
+                ) {
+                    Ok(d) => assert!(d.checked.audited),
+                    Err(e) => failures.push(format!("{patch}, seed {seed}, {template}: {e}")),
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} stories refused:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Drafts `patch` with the built-in `file` edited by `edits` and returns the refusal.
+fn refused(patch: &str, file: &str, edits: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, text) = BUILTIN.iter().find(|(n, _)| *n == file).unwrap();
+    let mut text = text.to_string();
+    for (from, to) in edits {
+        assert!(text.contains(from), "{file} has no {from:?}");
+        text = text.replace(from, to);
+    }
+    let path = dir.path().join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    let mut request = nation_request(patch);
+    request.templates = Some(dir.path().to_path_buf());
+    match draft(&request) {
+        Ok(d) => panic!("the wrong claim was printed:\n{}", d.output),
+        Err(e @ DraftError::Audit { .. }) => e.to_string(),
+        Err(e) => panic!("refused, but not by the audit: {e}"),
+    }
+}
+
+#[test]
+fn a_wrong_claim_about_the_region_nation_is_still_refused() {
+    // Northern Ireland's leader told as its lowest: wrong within the nation.
+    let err = refused(
+        "patches/northern-ireland.toml",
+        "partials/nations.md",
+        &[("highest rate", "lowest rate")],
+    );
+    assert!(
+        err.contains(
+            "\"lowest\" is wrong for Armagh City, Banbridge and Craigavon: its rate ranks 11th in Northern Ireland"
+        ),
+        "{err}"
+    );
+    // The patch's own leader told as second: wrong within Wales, ranked among Wales' areas.
+    let err = refused(
+        "patches/wales.toml",
+        "weekly-roundup.md",
+        &[(
+            "{{ a.name }} has the highest rate in {{ region }}",
+            "{{ a.name }} has the second highest rate in {{ region }}",
+        )],
+    );
+    assert!(
+        err.contains("\"second highest\" is wrong for Wrexham: its rate ranks 1st in Wales"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_nation_leader_named_for_another_nation_is_refused() {
+    let err = refused(
+        "patches/wales.toml",
+        "partials/nations.md",
+        &[("{{ n.nation }}", "Scotland")],
+    );
+    assert!(err.contains("is not in that nation"), "{err}");
+}
+
+#[test]
+fn part_of_a_nation_with_the_nation_as_region_is_read_as_the_nation() {
+    // The nation's leader, Armagh City, Banbridge and Craigavon, is no longer ranked in the UK
+    // (it was refused as "ranks 71st in the UK"); the patch's lowest, told as the lowest "in
+    // Northern Ireland", is refused because Ards and North Down, not in the patch, is lower.
+    let request = nation_request("patches/ni-part.toml");
+    let err = draft(&request).unwrap_err().to_string();
+    assert!(!err.contains("in the UK"), "{err}");
+    assert!(
+        err.contains(
+            "\"lowest\" is wrong for Lisburn and Castlereagh: its rate ranks 4th in Northern Ireland (the patch's region is Northern Ireland"
+        ),
+        "{err}"
+    );
+    let request = nation_request("patches/wales-part.toml");
+    let err = draft(&request).unwrap_err().to_string();
+    assert!(!err.contains("Wrexham"), "{err}");
+    assert!(
+        err.contains("\"highest\" is wrong for Vale of Glamorgan: its rate ranks 5th in Wales"),
+        "{err}"
+    );
+}
