@@ -175,6 +175,37 @@ fn date(code: &str, text: &str) -> Result<Option<NaiveDate>, DeriveError> {
         .map_err(|_| DeriveError::Date(code.to_string(), text.to_string()))
 }
 
+/// The registry code of a district's county, with [`COUNTY_FIXES`] applied.
+fn county_la(row: &Row) -> &str {
+    COUNTY_FIXES
+        .iter()
+        .find(|(code, _)| *code == row.code)
+        .map(|(_, la)| *la)
+        .unwrap_or(row.county.as_str())
+}
+
+/// Upstream leaves the region empty for some counties and abolished districts; they share it
+/// with their county, their districts or their successor.
+fn region_from_neighbours(row: &Row, rows: &[Row], by_registry: &BTreeMap<&str, &Row>) -> String {
+    let county = by_registry.get(county_la(row)).map(|c| c.region.as_str());
+    let district = rows
+        .iter()
+        .find(|d| d.county == row.registry && !d.region.is_empty())
+        .map(|d| d.region.as_str());
+    let successor = row
+        .replaced_by
+        .split(',')
+        .filter_map(|r| by_registry.get(r.trim()))
+        .map(|s| s.region.as_str())
+        .next();
+    [county, district, successor]
+        .into_iter()
+        .flatten()
+        .find(|r| !r.is_empty())
+        .unwrap_or("")
+        .to_string()
+}
+
 /// Builds the shipped table (`authorities.tsv`) from mySociety's `uk_local_authorities.csv`
 /// and `lookup_gss_to_registry.csv`: the rows with an ONS code of a lower-tier, unitary or county
 /// authority, sorted by code.
@@ -240,13 +271,8 @@ pub fn derive_table(authorities_csv: &str, lookup_csv: &str) -> Result<String, D
                 .map(|(_, _, name)| name.to_string())
                 .unwrap_or_default()
         } else if prefix == "E07" {
-            let county_la = COUNTY_FIXES
-                .iter()
-                .find(|(c, _)| *c == code)
-                .map(|(_, la)| *la)
-                .unwrap_or(row.county.as_str());
             by_registry
-                .get(county_la)
+                .get(county_la(row))
                 .map(|c| press_form(&c.nice))
                 .unwrap_or_default()
         } else {
@@ -269,13 +295,18 @@ pub fn derive_table(authorities_csv: &str, lookup_csv: &str) -> Result<String, D
         let nation = Nation::from_name(&row.nation)
             .map(Nation::name)
             .unwrap_or("");
+        let region = if row.region.is_empty() {
+            region_from_neighbours(row, &rows, &by_registry)
+        } else {
+            row.region.clone()
+        };
         let fields = [
             code.to_string(),
             row.official.clone(),
             print,
             article.to_string(),
             nation.to_string(),
-            row.region.clone(),
+            region,
             county,
             row.kind.clone(),
             start.map(|d| d.to_string()).unwrap_or_default(),

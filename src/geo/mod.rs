@@ -109,7 +109,7 @@ pub fn nation(code: &str) -> Option<Nation> {
 
 /// The area's English region ("South West"); outside England, its nation's name.
 pub fn region(code: &str) -> Option<&'static str> {
-    authority(code).map(|a| a.region)
+    authority(code).map(|a| a.region).filter(|r| !r.is_empty())
 }
 
 #[cfg(test)]

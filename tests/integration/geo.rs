@@ -241,4 +241,6 @@ fn every_area_of_the_vintages_has_a_print_name() {
         Some("Buckinghamshire")
     );
     assert_eq!(geo::nation("N09000002"), Some(Nation::NorthernIreland));
+    assert_eq!(geo::region("E07000153"), Some("East Midlands"));
+    assert_eq!(geo::region("E10000002"), Some("South East"));
 }
