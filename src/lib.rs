@@ -15,6 +15,7 @@ pub mod facts;
 pub mod fetch;
 pub mod fsio;
 pub mod gates;
+pub mod geo;
 pub mod lang;
 pub mod lint;
 pub mod model;

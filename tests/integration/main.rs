@@ -13,6 +13,7 @@ mod figures;
 mod formatting;
 mod fuzz;
 mod gates;
+mod geo;
 mod hostile;
 mod lint;
 mod lookups;
