@@ -21,6 +21,7 @@ mod publish;
 mod readers;
 mod render_reuse;
 mod scenarios;
+mod site;
 mod stories;
 mod templates;
 mod tls;
