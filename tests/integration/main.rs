@@ -23,6 +23,7 @@ mod publish;
 mod readers;
 mod render_reuse;
 mod scenarios;
+mod site;
 mod stories;
 mod subbing;
 mod templates;

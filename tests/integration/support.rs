@@ -395,11 +395,13 @@ pub fn place_release(dir: &Path, release: &str, name: &str, from: &Path, how: Pl
     }
 }
 
-/// A newsroom's folder: its `newsroom.toml` (output to `out`), the patches its stories name
+/// A newsroom's folder: its `newsroom.toml` (output to `out` unless
+/// [`NewsroomFixture::output`] says otherwise), the patches its stories name
 /// and its release files, written by [`NewsroomFixture::write`].
 pub struct NewsroomFixture {
     dir: PathBuf,
     contact: &'static str,
+    output: PathBuf,
     source: Option<String>,
     max_age_days: u32,
     extra: String,
@@ -415,6 +417,7 @@ impl NewsroomFixture {
         Self {
             dir: dir.into(),
             contact: "test@example.com",
+            output: PathBuf::from("out"),
             source: None,
             max_age_days: 0,
             extra: String::new(),
@@ -427,6 +430,13 @@ impl NewsroomFixture {
     /// Another contact address.
     pub fn contact(mut self, contact: &'static str) -> Self {
         self.contact = contact;
+        self
+    }
+
+    /// Editions written to `output` (relative to the newsroom's folder, or absolute), such as
+    /// a static site's content folder, instead of `out`.
+    pub fn output(mut self, output: impl Into<PathBuf>) -> Self {
+        self.output = output.into();
         self
     }
 
@@ -492,7 +502,11 @@ impl NewsroomFixture {
         for (name, from) in &self.patches {
             std::fs::copy(from, self.dir.join(name)).unwrap();
         }
-        let mut toml = format!("contact = \"{}\"\noutput = \"out\"\n", self.contact);
+        let mut toml = format!(
+            "contact = \"{}\"\noutput = \"{}\"\n",
+            self.contact,
+            self.output.display()
+        );
         toml.push_str("[source]\n");
         toml.push_str(self.source.as_deref().expect("a newsroom has a source"));
         toml.push_str(&format!(
