@@ -7,7 +7,8 @@ pub mod newsroom;
 pub mod patch;
 
 pub use newsroom::{
-    Corrections, Newsroom, NewsroomError, NewsroomOverrides, Schedule, SourceConfig, StoryConfig,
+    Cadence, Corrections, Flavour, Newsroom, NewsroomError, NewsroomOverrides, Schedule,
+    SourceConfig, StoryConfig,
 };
 pub use patch::{
     ConfigError, Lists, MAX_INCOMPLETE_DAYS, Patch, PatchOverrides, publisher_on, resolve_areas,

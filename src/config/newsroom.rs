@@ -72,11 +72,86 @@ pub struct Schedule {
     /// The newest release may be at most this many days old; older is a failure, because a
     /// feed that stopped must wake someone. 0 turns the check off.
     pub max_age_days: u32,
+    /// Publish only releases on this day of the week (`"thursday"`).
+    pub weekday: Option<String>,
+    /// Publish only every this many days, counted from `first`.
+    pub every_days: Option<u32>,
+    /// The first release of an `every_days` schedule.
+    pub first: Option<chrono::NaiveDate>,
 }
 
 impl Default for Schedule {
     fn default() -> Self {
-        Schedule { max_age_days: 8 }
+        Schedule {
+            max_age_days: 8,
+            weekday: None,
+            every_days: None,
+            first: None,
+        }
+    }
+}
+
+impl Schedule {
+    /// The days the schedule publishes on, or what is wrong with it.
+    pub fn cadence(&self) -> Result<Cadence, String> {
+        match (&self.weekday, self.every_days, self.first) {
+            (None, None, None) => Ok(Cadence::Every),
+            (Some(day), None, None) => day.parse::<chrono::Weekday>().map(Cadence::Weekday).map_err(|_| {
+                format!("schedule.weekday \"{day}\" is not a day of the week: expected monday to sunday")
+            }),
+            (None, Some(days), Some(first)) if days > 0 => Ok(Cadence::EveryDays { days, first }),
+            (None, Some(_), Some(_)) => Err("schedule.every_days must be 1 or more".into()),
+            (None, Some(_), None) => Err("schedule.every_days needs schedule.first, the first release to publish (a date)".into()),
+            (None, None, Some(_)) => Err("schedule.first needs schedule.every_days".into()),
+            (Some(_), _, _) => Err("schedule.weekday and schedule.every_days cannot both be set".into()),
+        }
+    }
+}
+
+/// The site generator whose front matter and layout editions take.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Flavour {
+    /// YAML front matter; editions as leaf bundles `NAME-RELEASE/index.md`.
+    #[default]
+    Hugo,
+    /// TOML front matter between `+++` lines, with `[taxonomies]` and `[extra]`; the same
+    /// bundles, which Zola calls colocated assets.
+    Zola,
+    /// YAML front matter with `layout` and `categories`; editions as posts
+    /// `_posts/YYYY-MM-DD-NAME-RELEASE.md`, their files in `assets/NAME-RELEASE/`.
+    Jekyll,
+}
+
+/// The days a newsroom publishes on: with a daily source, only releases on those days are
+/// published (a weekly story from daily data); others are left for the next run to skip.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cadence {
+    /// Every release.
+    Every,
+    /// Releases on this day of the week.
+    Weekday(chrono::Weekday),
+    /// Releases every `days` days from `first`.
+    EveryDays {
+        /// The interval.
+        days: u32,
+        /// The first release on the schedule.
+        first: chrono::NaiveDate,
+    },
+}
+
+impl Cadence {
+    /// Whether a release falls on the schedule.
+    pub fn takes(&self, release: chrono::NaiveDate) -> bool {
+        use chrono::Datelike;
+        match self {
+            Cadence::Every => true,
+            Cadence::Weekday(day) => release.weekday() == *day,
+            Cadence::EveryDays { days, first } => {
+                let since = release.signed_duration_since(*first).num_days();
+                since >= 0 && since % i64::from((*days).max(1)) == 0
+            }
+        }
     }
 }
 
@@ -88,6 +163,14 @@ pub struct Corrections {
     pub rate_change: f64,
     /// A printed count that moves by at least this share (0.01 = 1%) is corrected.
     pub cases_share: f64,
+    /// The same for last week's rate; `rate_change` when not given.
+    pub prev_rate_change: Option<f64>,
+    /// The same for last week's count; `cases_share` when not given.
+    pub prev_cases_share: Option<f64>,
+    /// Correct a change that would change a claim word ("rose", "sharply"), whatever its size.
+    pub claims: bool,
+    /// Correct a change that would change a printed rank, whatever its size.
+    pub ranks: bool,
 }
 
 impl Default for Corrections {
@@ -95,6 +178,10 @@ impl Default for Corrections {
         Corrections {
             rate_change: 1.0,
             cases_share: 0.01,
+            prev_rate_change: None,
+            prev_cases_share: None,
+            claims: true,
+            ranks: true,
         }
     }
 }
@@ -135,6 +222,12 @@ pub struct Newsroom {
     pub fetch: FetchSettings,
     /// The stories.
     pub stories: Vec<StoryConfig>,
+    /// The site generator whose front matter and layout editions take.
+    pub front_matter: Flavour,
+    /// The days the schedule publishes on.
+    pub cadence: Cadence,
+    /// A command run after a run that published something (`["hugo", "--source", "site"]`).
+    pub after_publish: Vec<String>,
 }
 
 /// What a run changes of the file's settings, applied before they are checked.
@@ -160,6 +253,10 @@ struct RawNewsroom {
     fetch: FetchSettings,
     #[serde(rename = "story")]
     stories: Spanned<Vec<RawStory>>,
+    #[serde(default)]
+    front_matter: Flavour,
+    #[serde(default)]
+    after_publish: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -308,7 +405,14 @@ impl Newsroom {
                 each_area: s.each_area,
             });
         }
+        let cadence = raw
+            .schedule
+            .cadence()
+            .map_err(|m| invalid(format!("line {}: {m}", table_line(text, "[schedule]"))))?;
         Ok(Newsroom {
+            front_matter: raw.front_matter,
+            cadence,
+            after_publish: raw.after_publish,
             contact: raw.contact,
             output: resolve(raw.output),
             templates: raw.templates.map(resolve),
@@ -355,6 +459,13 @@ fn key_line(text: &str, span: std::ops::Range<usize>, key: &str) -> usize {
         offset += line.len();
     }
     line_at(text, start)
+}
+
+/// The line of a table's header, or the first line when there is none.
+fn table_line(text: &str, header: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim() == header)
+        .map_or(1, |i| i + 1)
 }
 
 /// Where `key =` starts in a line: at its start, or after `{` or `,` in an inline table.

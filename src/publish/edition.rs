@@ -1,6 +1,7 @@
-//! Building an edition's files: Markdown with front matter, the view model, the table as CSV,
-//! the chart as SVG and the facts sidecar for a patch's story; a folder of stories and their
-//! facts, with the week's shared facts once, for an every-area story.
+//! Building an edition's files and where they go: a page bundle of Markdown with front matter,
+//! the view model, the table as CSV, the chart as SVG and the facts sidecar for a patch's
+//! story; a folder of bundles, each a story and its facts, with the week's shared facts once,
+//! for an every-area story.
 
 use std::path::Path;
 
@@ -12,7 +13,9 @@ use crate::draft::{Draft, DraftError, Inputs};
 
 use super::corrections::printed_figures;
 use super::files;
+use super::frontmatter::{Flavour, Matter, Value};
 use super::state::Edition;
+use crate::story::Story;
 
 /// A file of the run, relative to the output folder, with its bytes.
 pub(super) struct Planned {
@@ -20,15 +23,122 @@ pub(super) struct Planned {
     pub bytes: Vec<u8>,
 }
 
-/// What every edition of a run shares: the release, today, and the hash of the templates.
+/// What every edition of a run shares: the release, today, the hash of the templates, and
+/// where pages and their files go.
 pub(super) struct Run<'a> {
     pub release: NaiveDate,
     pub today: Option<NaiveDate>,
     pub templates_hash: &'a str,
+    pub layout: &'a Layout,
+}
+
+/// Where an edition's page and its files go for the site generator in use, and how the page
+/// links them: each edition is a bundle named `NAME-RELEASE` (an every-area edition a folder
+/// of them, `NAME-RELEASE/AREA`), which Hugo takes as a leaf bundle and Zola as a page with
+/// colocated assets, and Jekyll as a post with its files under `assets/`.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// The generator.
+    pub flavour: Flavour,
+    /// The URL path of the output folder on the site (`/covid/`), when known: Hugo's content
+    /// folder is `content/`, so an output folder under it is the site's path beneath it.
+    pub url_prefix: Option<String>,
+}
+
+impl Layout {
+    /// The layout for a newsroom's output folder.
+    pub fn for_output(flavour: Flavour, output: &Path) -> Layout {
+        let parts: Vec<String> = output
+            .components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect();
+        let url_prefix = parts.iter().rposition(|p| p == "content").map(|at| {
+            let rest = &parts[at + 1..];
+            if rest.is_empty() {
+                "/".to_string()
+            } else {
+                format!("/{}/", rest.join("/"))
+            }
+        });
+        Layout {
+            flavour,
+            url_prefix,
+        }
+    }
+
+    /// The page of the bundle `bundle` (`NAME-RELEASE` or `NAME-RELEASE/AREA`) dated `date`.
+    pub fn page(&self, bundle: &str, date: NaiveDate) -> String {
+        match self.flavour {
+            Flavour::Hugo | Flavour::Zola => format!("{bundle}/index.md"),
+            Flavour::Jekyll => format!("_posts/{date}-{}.md", bundle.replace('/', "-")),
+        }
+    }
+
+    /// A file of the bundle.
+    pub fn file(&self, bundle: &str, name: &str) -> String {
+        match self.flavour {
+            Flavour::Hugo | Flavour::Zola => format!("{bundle}/{name}"),
+            Flavour::Jekyll => format!("assets/{bundle}/{name}"),
+        }
+    }
+
+    /// A folder of bundles' shared file (an every-area edition's shared facts).
+    pub fn folder_file(&self, folder: &str, name: &str) -> String {
+        self.file(folder, name)
+    }
+
+    /// How the bundle's page links a file of its own: beside it, for the generators that
+    /// publish a page as its bundle's `index.html`.
+    pub fn link(&self, bundle: &str, name: &str) -> String {
+        match self.flavour {
+            Flavour::Hugo | Flavour::Zola => name.to_string(),
+            Flavour::Jekyll => format!("{{{{ '/assets/{bundle}/{name}' | relative_url }}}}"),
+        }
+    }
+
+    /// How the page of bundle `from` links the page of bundle `to` (dated `date`).
+    pub fn page_link(&self, from: &str, to: &str, date: NaiveDate) -> String {
+        match self.flavour {
+            Flavour::Hugo | Flavour::Zola => {
+                let up = "../".repeat(from.split('/').count());
+                format!("{up}{to}/")
+            }
+            Flavour::Jekyll => format!(
+                "{{{{ site.baseurl }}}}{{% post_url {date}-{} %}}",
+                to.replace('/', "-")
+            ),
+        }
+    }
+
+    /// The page's URL, for Hugo's `url`: its bundle's folder, with or without `uglyURLs`.
+    pub fn url(&self, bundle: &str) -> Option<String> {
+        self.url_prefix.as_ref().map(|p| format!("{p}{bundle}/"))
+    }
 }
 
 fn generator() -> String {
     format!("casewire {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// What the front matter of every edition says besides its title, description and tags.
+fn provenance(
+    story: &Story,
+    data_hash: &str,
+    templates_hash: &str,
+    seed: u64,
+) -> Vec<(&'static str, Value)> {
+    vec![
+        ("data_release", Value::Date(story.release)),
+        ("week_start", Value::Date(story.week.start)),
+        ("week_end", Value::Date(story.week.end)),
+        ("generator", Value::Str(generator())),
+        ("data_sha256", Value::Str(data_hash.to_string())),
+        ("templates_sha256", Value::Str(templates_hash.to_string())),
+        ("seed", Value::Int(i64::try_from(seed).unwrap_or(i64::MAX))),
+    ]
 }
 
 /// A patch story's edition from its draft: its files, and the edition as the state records it.
@@ -39,29 +149,40 @@ pub(super) fn patch_story(
     run: &Run<'_>,
 ) -> (Vec<Planned>, Edition) {
     let release = run.release;
+    let layout = run.layout;
     let data_hash = dataset_hash(inputs);
     let slug = format!("{name}-{release}");
     let chart = format!("{slug}.svg");
+    let table = format!("{slug}.csv");
     let mut tags: Vec<String> = Vec::new();
+    let mut codes: Vec<String> = Vec::new();
     for (_, a) in files::table_areas(&draft.story) {
         tags.push(a.name.clone());
-        tags.push(a.code.clone());
+        codes.push(a.code.clone());
     }
-    let front = files::FrontMatter {
-        title: draft.headline.as_deref().unwrap_or(&draft.story.region),
-        standfirst: draft.standfirst.as_deref().unwrap_or(""),
-        date: release,
-        slug: &slug,
+    let title = draft.headline.as_deref().unwrap_or(&draft.story.region);
+    let mut extra = provenance(
+        &draft.story,
+        &data_hash,
+        run.templates_hash,
+        inputs.patch.seed,
+    );
+    extra.push(("image", Value::Str(chart.clone())));
+    extra.push(("data", Value::Str(table.clone())));
+    let front = Matter {
+        title: title.to_string(),
+        description: draft.standfirst.clone().unwrap_or_default(),
+        date: Some(release),
+        slug: slug.clone(),
+        url: layout.url(&slug),
         tags,
-        story: &draft.story,
-        generator: generator(),
-        data_hash: &data_hash,
-        templates_hash: run.templates_hash,
-        seed: inputs.patch.seed,
-        image: Some(&chart),
+        area_codes: codes,
+        extra,
+        ..Matter::default()
     };
-    // The headline is in the front matter; the body starts with the standfirst.
-    let body = strip_headline(&draft.output);
+    // The headline is in the front matter; the standfirst is its description, so the body
+    // starts after both.
+    let body = strip_standfirst(strip_headline(&draft.output), draft.standfirst.as_deref());
     // Built here, not by a template, so escaped here: a region holding `]` or a line
     // break would otherwise end the image's text or start a heading.
     let alt = format!(
@@ -69,44 +190,57 @@ pub(super) fn patch_story(
         crate::lang::markdown_text(&draft.story.region),
         crate::lang::date(draft.story.week.end, None)
     );
-    let markdown = format!("{}\n{body}\n![{alt}]({chart})\n", front.render());
+    let markdown = format!(
+        "{}\n{body}\n![{alt}]({})\n\n[The figures behind the chart (CSV)]({})\n",
+        front.render(layout.flavour),
+        layout.link(&slug, &chart),
+        layout.link(&slug, &table),
+    );
     let story_json = serde_json::to_string_pretty(&draft.story).expect("serialisable") + "\n";
+    let page = layout.page(&slug, release);
     let planned = vec![
         Planned {
-            path: format!("{slug}.md"),
+            path: page.clone(),
             bytes: markdown.into_bytes(),
         },
         Planned {
-            path: format!("{slug}.story.json"),
+            path: layout.file(&slug, &format!("{slug}.story.json")),
             bytes: story_json.into_bytes(),
         },
         Planned {
-            path: format!("{slug}.csv"),
+            path: layout.file(&slug, &table),
             bytes: files::table_csv(&draft.story).into_bytes(),
         },
         Planned {
-            path: chart,
+            path: layout.file(&slug, &chart),
             bytes: files::chart_svg(&draft.story).into_bytes(),
         },
         // Every figure of the edition traced to the data, beside it.
         Planned {
-            path: format!("{slug}.facts.json"),
+            path: layout.file(&slug, &format!("{slug}.facts.json")),
             bytes: draft.facts.to_json().into_bytes(),
         },
     ];
     let edition = Edition {
         release,
         files: planned.iter().map(|p| p.path.clone()).collect(),
-        figures: printed_figures(&draft.story),
+        figures: printed_figures(&draft.story, None),
         corrected_with: Vec::new(),
+        bundle: Some(slug),
+        page: Some(page),
+        title: Some(title.to_string()),
+        week_end: Some(draft.story.week.end),
+        universe: Some(draft.story.universe.kind),
+        area_type: Some(draft.story.universe.area_type.clone()),
+        correction: None,
     };
     (planned, edition)
 }
 
-/// An every-area story's edition: a folder `NAME-RELEASE/` of one story and its facts per
-/// area, the week's national facts first, in one file every story's sidecar names. Each story
-/// is planned as soon as it passes its checks, so the run never holds every story's view
-/// model at once.
+/// An every-area story's edition: a folder `NAME-RELEASE/` of one bundle per area, its story
+/// and its facts, with the week's national facts once in the folder, which every story's
+/// sidecar names. Each story is planned as soon as it passes its checks, so the run never
+/// holds every story's view model at once.
 pub(super) fn every_area(
     story: &StoryConfig,
     newsroom: &Newsroom,
@@ -114,10 +248,13 @@ pub(super) fn every_area(
     run: &Run<'_>,
 ) -> Result<(Vec<Planned>, Edition), DraftError> {
     let release = run.release;
+    let layout = run.layout;
     let (data, archive, population) = super::plan::release_sources(&newsroom.source, release);
     let data_hash = dataset_hash(inputs);
     let folder = format!("{}-{release}", story.name);
     let mut planned = Vec::new();
+    let mut figures = Vec::new();
+    let mut week: Option<(NaiveDate, crate::stats::Universe, String)> = None;
     let summary = crate::draft::draft_each_area_with(
         &crate::draft::EachAreaRequest {
             patch: Some(story.patch.clone()),
@@ -132,30 +269,50 @@ pub(super) fn every_area(
             archive,
             no_audit: false,
         },
-        |area| -> Result<(), DraftError> {
-            let stem = area.file_name.trim_end_matches(".md");
-            let slug = format!("{folder}/{stem}");
-            let a = &area.draft.story.core[0];
-            let front = files::FrontMatter {
-                title: area.draft.headline.as_deref().unwrap_or(&a.name),
-                standfirst: area.draft.standfirst.as_deref().unwrap_or(""),
-                date: release,
-                slug: &slug,
-                tags: vec![a.name.clone(), a.code.clone()],
-                story: &area.draft.story,
-                generator: generator(),
-                data_hash: &data_hash,
-                templates_hash: run.templates_hash,
-                seed: inputs.patch.seed,
-                image: None,
+        |mut area| -> Result<(), DraftError> {
+            let stem = area.file_name.trim_end_matches(".md").to_string();
+            let bundle = format!("{folder}/{stem}");
+            let s = &area.draft.story;
+            let a = &s.core[0];
+            let page = layout.page(&bundle, release);
+            // The leaders are the week's, the same on every page: watched once.
+            let with_leaders = figures.is_empty();
+            let mut own = printed_figures(s, Some(&bundle));
+            if !with_leaders {
+                own.retain(|f| f.rank.is_none());
+            }
+            figures.extend(own);
+            week.get_or_insert_with(|| (s.week.end, s.universe.kind, s.universe.area_type.clone()));
+            let front = Matter {
+                title: area
+                    .draft
+                    .headline
+                    .clone()
+                    .unwrap_or_else(|| a.name.clone()),
+                description: area.draft.standfirst.clone().unwrap_or_default(),
+                date: Some(release),
+                slug: stem.clone(),
+                url: layout.url(&bundle),
+                tags: vec![a.name.clone()],
+                area_codes: vec![a.code.clone()],
+                extra: provenance(s, &data_hash, run.templates_hash, inputs.patch.seed),
+                ..Matter::default()
             };
-            let markdown = format!("{}\n{}", front.render(), strip_headline(&area.draft.output));
+            let body = strip_standfirst(
+                strip_headline(&area.draft.output),
+                area.draft.standfirst.as_deref(),
+            );
+            let markdown = format!("{}\n{body}", front.render(layout.flavour));
             planned.push(Planned {
-                path: format!("{slug}.md"),
+                path: page,
                 bytes: markdown.into_bytes(),
             });
+            // The shared facts are in the folder above the bundle.
+            if let Some(shared) = area.draft.facts.shared.as_mut() {
+                shared.file = format!("../{}", shared.file);
+            }
             planned.push(Planned {
-                path: format!("{slug}.facts.json"),
+                path: layout.file(&bundle, &format!("{stem}.facts.json")),
                 bytes: area.draft.facts.to_json().into_bytes(),
             });
             Ok(())
@@ -165,18 +322,30 @@ pub(super) fn every_area(
         planned.insert(
             0,
             Planned {
-                path: format!("{folder}/{}", crate::draft::SHARED_FACTS_FILE),
+                path: layout.folder_file(&folder, crate::draft::SHARED_FACTS_FILE),
                 bytes: shared.json.into_bytes(),
             },
         );
     }
+    let (week_end, universe, area_type) = match week {
+        Some((end, universe, area_type)) => (Some(end), Some(universe), Some(area_type)),
+        None => (None, None, None),
+    };
     let edition = Edition {
         release,
         files: planned.iter().map(|p| p.path.clone()).collect(),
-        // Corrections compare a patch's printed figures; an every-area edition is not
-        // checked for revisions (yet).
-        figures: Vec::new(),
+        figures,
         corrected_with: Vec::new(),
+        bundle: Some(folder),
+        page: None,
+        title: Some(format!(
+            "Covid-19 rates in every area, {}",
+            crate::lang::date(release, None)
+        )),
+        week_end,
+        universe,
+        area_type,
+        correction: None,
     };
     Ok((planned, edition))
 }
@@ -224,6 +393,20 @@ fn dataset_hash(inputs: &Inputs) -> String {
 
 fn hex(h: Sha256) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The body without its first paragraph when that is the standfirst, which the front matter
+/// gives as the page's description: a theme shows it once, not twice.
+fn strip_standfirst<'a>(body: &'a str, standfirst: Option<&str>) -> &'a str {
+    let Some(standfirst) = standfirst.filter(|s| !s.is_empty()) else {
+        return body;
+    };
+    let (first, rest) = body.split_once("\n\n").unwrap_or((body, ""));
+    if crate::lang::markdown_text(standfirst) == first.trim() || standfirst == first.trim() {
+        rest.trim_start_matches('\n')
+    } else {
+        body
+    }
 }
 
 fn strip_headline(markdown: &str) -> &str {

@@ -1,5 +1,5 @@
-//! What an edition is made of besides the copy: YAML front matter a static-site generator
-//! takes as is, a CSV of the story's table, and an SVG chart of the patch's rates.
+//! What an edition is made of besides the copy and its front matter: a CSV of the story's table,
+//! and an SVG chart of the patch's rates.
 
 use std::fmt::Write;
 
@@ -9,62 +9,7 @@ use crate::story::{AreaView, Story};
 /// A YAML double-quoted scalar: any string, safe whatever characters a name holds (`:`, `#`,
 /// `---`, quotes, newlines), because YAML's double-quoted style is JSON's.
 pub fn yaml_string(s: &str) -> String {
-    serde_json::to_string(s).expect("a string always serialises")
-}
-
-/// Everything the front matter says about an edition.
-#[derive(Clone, Debug)]
-pub struct FrontMatter<'a> {
-    /// Headline.
-    pub title: &'a str,
-    /// Standfirst.
-    pub standfirst: &'a str,
-    /// Publication date: the data release.
-    pub date: chrono::NaiveDate,
-    /// URL slug.
-    pub slug: &'a str,
-    /// Area names and codes.
-    pub tags: Vec<String>,
-    /// The story: its release, week and seed.
-    pub story: &'a Story,
-    /// `casewire X.Y.Z`.
-    pub generator: String,
-    /// SHA-256 of the data files and population table used.
-    pub data_hash: &'a str,
-    /// SHA-256 of the templates used.
-    pub templates_hash: &'a str,
-    /// The seed that picked sentence frames.
-    pub seed: u64,
-    /// File name of the chart, if any.
-    pub image: Option<&'a str>,
-}
-
-impl FrontMatter<'_> {
-    /// The front matter block, `---` to `---`, with a trailing newline.
-    pub fn render(&self) -> String {
-        let mut out = String::from("---\n");
-        let mut field = |k: &str, v: String| {
-            let _ = writeln!(out, "{k}: {v}");
-        };
-        field("title", yaml_string(self.title));
-        field("description", yaml_string(self.standfirst));
-        field("date", self.date.to_string());
-        field("slug", yaml_string(self.slug));
-        let tags: Vec<String> = self.tags.iter().map(|t| yaml_string(t)).collect();
-        field("tags", format!("[{}]", tags.join(", ")));
-        field("data_release", self.story.release.to_string());
-        field("week_start", self.story.week.start.to_string());
-        field("week_end", self.story.week.end.to_string());
-        field("generator", yaml_string(&self.generator));
-        field("data_sha256", yaml_string(self.data_hash));
-        field("templates_sha256", yaml_string(self.templates_hash));
-        field("seed", self.seed.to_string());
-        if let Some(image) = self.image {
-            field("image", yaml_string(image));
-        }
-        out.push_str("---\n");
-        out
-    }
+    super::frontmatter::quoted(s)
 }
 
 /// The areas a story's table and chart show: core, then nearby.

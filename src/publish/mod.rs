@@ -12,7 +12,9 @@
 pub mod corrections;
 pub mod edition;
 pub mod files;
+pub mod frontmatter;
 pub mod plan;
+pub mod schedule;
 pub mod state;
 
 use std::path::PathBuf;
@@ -23,8 +25,9 @@ pub use crate::config::{
     Corrections, Newsroom, NewsroomError, Schedule, SourceConfig, StoryConfig,
 };
 pub use corrections::revisions;
+pub use edition::Layout;
 pub use plan::releases_in;
-pub use state::{Edition, PrintedFigure, State};
+pub use state::{CorrectionNote, Edition, PrintedFigure, PrintedRank, State};
 
 use crate::config::{NewsroomOverrides, Patch, PatchOverrides};
 use crate::draft::{DraftError, Format, Inputs};
@@ -232,7 +235,11 @@ fn publish(
     {
         notes.push(summary);
     }
-    let release = plan::newest_release(&newsroom, options.today)?;
+    let newest = plan::newest_release(&newsroom, options.today)?;
+    let Some(release) = schedule::release_to_publish(&newsroom, newest)? else {
+        return Ok(Outcome::NothingNew { release: newest });
+    };
+    let layout = edition::Layout::for_output(newsroom.front_matter, &newsroom.output);
     let renderer =
         Renderer::new(newsroom.templates.as_deref()).map_err(|e| PublishError::Draft {
             story: "(templates)".into(),
@@ -244,6 +251,7 @@ fn publish(
         release,
         today: options.today,
         templates_hash: &templates_hash,
+        layout: &layout,
     };
     let mut planned: Vec<edition::Planned> = Vec::new();
     let mut new_editions: Vec<(String, Edition)> = Vec::new();
@@ -269,6 +277,15 @@ fn publish(
                 edition::every_area(story, &newsroom, &inputs, &run).map_err(draft_err)?;
             planned.extend(files);
             new_editions.push((story.name.clone(), ed));
+            corrections += correct(
+                &mut state,
+                story,
+                &inputs,
+                &newsroom,
+                &layout,
+                release,
+                &mut planned,
+            );
             inputs_cache = Some(inputs);
             continue;
         }
@@ -289,18 +306,15 @@ fn publish(
         let (files, ed) = edition::patch_story(&story.name, &draft, &inputs, &run);
         planned.extend(files);
         new_editions.push((story.name.clone(), ed));
-        // Earlier editions whose week this release revises.
-        if let Some(editions) = state.stories.get_mut(&story.name) {
-            let notes = corrections::notes_for(
-                &story.name,
-                editions,
-                release,
-                (&inputs, &renderer, template),
-                &newsroom.corrections,
-            );
-            corrections += notes.len();
-            planned.extend(notes);
-        }
+        corrections += correct(
+            &mut state,
+            story,
+            &inputs,
+            &newsroom,
+            &layout,
+            release,
+            &mut planned,
+        );
         inputs_cache = Some(inputs);
     }
     if new_editions.is_empty() {
@@ -321,6 +335,33 @@ fn publish(
         release,
         dry_run: options.dry_run,
     })
+}
+
+/// Plans the notes the release calls for among a story's earlier editions; how many.
+fn correct(
+    state: &mut State,
+    story: &StoryConfig,
+    inputs: &Inputs,
+    newsroom: &Newsroom,
+    layout: &edition::Layout,
+    release: NaiveDate,
+    planned: &mut Vec<edition::Planned>,
+) -> usize {
+    let Some(editions) = state.stories.get_mut(&story.name) else {
+        return 0;
+    };
+    let (files, notes) = corrections::notes_for(
+        editions,
+        &corrections::Correcting {
+            release,
+            inputs,
+            limits: &newsroom.corrections,
+            layout,
+            output: &newsroom.output,
+        },
+    );
+    planned.extend(files);
+    notes
 }
 
 /// A story's inputs for the release: its patch (with the story's universe over the patch's)
@@ -355,6 +396,38 @@ fn story_inputs(
 /// the files this run added, so no edition is left in print half-written and unrecorded; a
 /// run killed outright cannot, and the next run rewrites the same files before recording them.
 fn write_all(
+    newsroom: &Newsroom,
+    planned: &[edition::Planned],
+    state: &State,
+    state_path: &std::path::Path,
+    sink: &mut dyn FileSink,
+) -> Result<(), PublishError> {
+    // Bundles' folders this run makes, taken back with the files if the run fails.
+    let mut made: Vec<PathBuf> = planned
+        .iter()
+        .filter_map(|p| {
+            newsroom
+                .output
+                .join(&p.path)
+                .parent()
+                .map(|d| d.to_path_buf())
+        })
+        .flat_map(|d| d.ancestors().map(|a| a.to_path_buf()).collect::<Vec<_>>())
+        .filter(|d| d.starts_with(&newsroom.output) && !d.exists())
+        .collect();
+    made.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    made.dedup();
+    let result = stage_and_commit(newsroom, planned, state, state_path, sink);
+    if result.is_err() {
+        // The batch, dropped, has taken back its files: the folders go too, once empty.
+        for d in &made {
+            let _ = std::fs::remove_dir(d);
+        }
+    }
+    result
+}
+
+fn stage_and_commit(
     newsroom: &Newsroom,
     planned: &[edition::Planned],
     state: &State,

@@ -27,6 +27,42 @@ pub struct PrintedFigure {
     pub prev_rate: i64,
     /// Cases the week before.
     pub prev_cases: i64,
+    /// What the copy said of its change: direction and degree (`down/sharp`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    /// The national rank the copy printed, for a leader (by rate) or a mover (by the size of
+    /// its rise or fall).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<PrintedRank>,
+    /// The bundle of the page that printed it, when an edition has a page per area.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+}
+
+/// A printed national rank.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PrintedRank {
+    /// By this week's rate (a national leader).
+    Rate(usize),
+    /// By the size of its rise (a mover).
+    Rise(usize),
+    /// By the size of its fall (a mover).
+    Fall(usize),
+}
+
+/// An edition's correction note: one per edition, rewritten as later releases move its
+/// figures further.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CorrectionNote {
+    /// The note's file, relative to the output folder.
+    pub path: String,
+    /// The release that first called for it: the note's date.
+    pub first: NaiveDate,
+    /// The release whose figures it gives now.
+    pub updated: NaiveDate,
+    /// Its lines, one per corrected figure, to tell a further move from none.
+    pub lines: Vec<String>,
 }
 
 /// One published edition.
@@ -36,11 +72,34 @@ pub struct Edition {
     pub release: NaiveDate,
     /// The files written, relative to the output folder.
     pub files: Vec<String>,
-    /// The figures it printed for the patch's areas.
+    /// The figures it printed: its table's areas, the national leaders and movers, and each
+    /// area of an every-area edition.
     pub figures: Vec<PrintedFigure>,
     /// Releases whose revisions have been corrected already.
     #[serde(default)]
     pub corrected_with: Vec<NaiveDate>,
+    /// The edition's page bundle (`NAME-RELEASE`, or the folder of an every-area edition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
+    /// Its page, for an edition of one page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// Its headline, for the title of its correction and the feeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The last day of the week it reported; editions recorded before it was kept are not
+    /// watched for revisions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub week_end: Option<NaiveDate>,
+    /// The areas its national figures counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub universe: Option<crate::stats::Universe>,
+    /// The area type of its figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_type: Option<String>,
+    /// Its correction note, once it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correction: Option<CorrectionNote>,
 }
 
 /// What has been published, per story.

@@ -975,17 +975,7 @@ impl Newsroom {
 
     /// Every file in the output folder and its bytes.
     fn files(&self) -> BTreeMap<String, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        if let Ok(dir) = std::fs::read_dir(self.out()) {
-            for e in dir {
-                let e = e.unwrap();
-                out.insert(
-                    e.file_name().to_string_lossy().into_owned(),
-                    std::fs::read(e.path()).unwrap(),
-                );
-            }
-        }
-        out
+        every_file(&self.out())
     }
 
     fn archive(&self) -> (u64, Vec<(FetchRecord, u64)>) {
@@ -1015,7 +1005,7 @@ impl Newsroom {
         let err = self.publish(19).unwrap_err();
         let text = chain(&err);
         assert_eq!(self.files(), files, "the output folder changed: {text}");
-        assert!(!self.out().join("london-2021-01-19.md").exists());
+        assert!(!self.out().join("london-2021-01-19/index.md").exists());
         assert_eq!(self.release_18(), release_18, "release 18 changed: {text}");
         text
     }
@@ -1250,9 +1240,9 @@ fn publish_fault_identical_duplicates_publish_the_clean_story() {
     );
     let clean = clean_nineteenth();
     for name in [
-        "london-2021-01-19.md",
-        "london-2021-01-19.csv",
-        "london-2021-01-19.story.json",
+        "london-2021-01-19/index.md",
+        "london-2021-01-19/london-2021-01-19.csv",
+        "london-2021-01-19/london-2021-01-19.story.json",
     ] {
         assert_eq!(n.files()[name], clean[name], "{name}");
     }
@@ -1271,15 +1261,15 @@ fn publish_fault_area_renamed_uses_the_latest_name_with_a_warning() {
     n.publish(18).unwrap();
     n.publish(19).unwrap();
     let files = n.files();
-    let md = String::from_utf8(files["london-2021-01-19.md"].clone()).unwrap();
+    let md = String::from_utf8(files["london-2021-01-19/index.md"].clone()).unwrap();
     assert!(
         md.contains("Greenwich") && !md.contains("Royal Borough"),
         "{md}"
     );
     let clean = clean_nineteenth();
     assert_eq!(
-        files["london-2021-01-19.csv"],
-        clean["london-2021-01-19.csv"]
+        files["london-2021-01-19/london-2021-01-19.csv"],
+        clean["london-2021-01-19/london-2021-01-19.csv"]
     );
     // The warning, as the fetch reports it.
     let archive = Archive::open(&n.dir.path().join("archive.sqlite")).unwrap();
@@ -1359,18 +1349,26 @@ impl Desk {
     }
 
     fn files(&self) -> BTreeMap<String, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        for e in std::fs::read_dir(self.out()).unwrap() {
+        every_file(&self.out())
+    }
+}
+
+/// Every file under an output folder (editions are page bundles), by its path there.
+fn every_file(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten() {
             let e = e.unwrap();
-            if e.file_type().unwrap().is_file() {
-                out.insert(
-                    e.file_name().to_string_lossy().into_owned(),
-                    std::fs::read(e.path()).unwrap(),
-                );
+            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+            if e.file_type().unwrap().is_dir() {
+                walk(&e.path(), &format!("{name}/"), out);
+            } else {
+                out.insert(name, std::fs::read(e.path()).unwrap());
             }
         }
-        out
     }
+    let mut out = BTreeMap::new();
+    walk(dir, "", &mut out);
+    out
 }
 
 /// Whether this process can write into a folder whose mode says it cannot (root can).
@@ -1436,7 +1434,7 @@ fn publish_fault_write_failing_part_way_leaves_no_partial_edition() {
     let desk = Desk::with_the_18th_published();
     let before = desk.files();
     desk.add_release("2021-01-19");
-    let blocker = desk.out().join("weekly-2021-01-19.svg");
+    let blocker = desk.out().join("weekly-2021-01-19/weekly-2021-01-19.svg");
     std::fs::create_dir_all(blocker.join("inside")).unwrap();
     let err = desk.publish().unwrap_err();
     let text = chain(&err);
@@ -1592,8 +1590,8 @@ mount --bind "$2" "$1"
 set +e
 "$3" publish --config "$4"
 echo "exit=$?"
-cd "$1" && for f in * .casewire-state.json; do echo "file $f $(cksum < "$f")"; done
-ls -a
+cd "$1" && find . -type f | sed 's|^\./||' | while read -r f; do echo "file $f $(cksum < "$f")"; done
+find . -mindepth 1 | sed 's|^\./||'
 "#;
     let bin = crate::support::bin();
     let size = PathBuf::from(size);
@@ -1637,7 +1635,11 @@ ls -a
         .lines()
         .skip_while(|l| !l.starts_with("exit="))
         .filter(|l| !l.starts_with("exit=") && !l.starts_with("file "))
-        .filter(|l| *l != "." && *l != "..")
+        .collect();
+    // Folders are listed too: only those of the 18th's bundles.
+    let listed: Vec<&str> = listed
+        .into_iter()
+        .filter(|l| !before.keys().any(|k| k.starts_with(&format!("{l}/"))))
         .collect();
     let mut names: Vec<&str> = before.keys().map(String::as_str).collect();
     names.sort();

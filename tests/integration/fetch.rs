@@ -1178,7 +1178,7 @@ fn publish_fetches_the_days_release_and_publishes_it_once() {
             .starts_with("published 1 for release 2021-01-19"),
         "{next}"
     );
-    assert!(dir.path().join("out/london-2021-01-19.md").exists());
+    assert!(dir.path().join("out/london-2021-01-19/index.md").exists());
     // Offline, the archive alone answers.
     let offline = crate::support::publish_offline(&config, Some(date(2021, 1, 19))).unwrap();
     assert_eq!(offline.to_string(), "nothing new since 2021-01-19");

@@ -104,7 +104,7 @@ fn published_files_keep_hostile_names_and_settings_as_text() {
     ];
 
     // Front matter: one YAML document with exactly the generator's keys.
-    let md = std::fs::read_to_string(out.join("hostile-2021-01-18.md")).unwrap();
+    let md = std::fs::read_to_string(out.join("hostile-2021-01-18/index.md")).unwrap();
     let rest = md.strip_prefix("---\n").expect("front matter first");
     let (front, body) = rest.split_once("\n---\n").expect("front matter closed");
     let docs = yaml_rust2::YamlLoader::load_from_str(front).unwrap();
@@ -119,6 +119,7 @@ fn published_files_keep_hostile_names_and_settings_as_text() {
             "date",
             "slug",
             "tags",
+            "area_codes",
             "data_release",
             "week_start",
             "week_end",
@@ -126,7 +127,8 @@ fn published_files_keep_hostile_names_and_settings_as_text() {
             "data_sha256",
             "templates_sha256",
             "seed",
-            "image"
+            "image",
+            "data"
         ]
     );
     let tags: Vec<&str> = docs[0]["tags"]
@@ -143,6 +145,10 @@ fn published_files_keep_hostile_names_and_settings_as_text() {
     // The body: text, with no structure the names or settings brought in.
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(body));
+    // The one link of casewire's own, to the chart's data beside the page.
+    let data_link = "<a href=\"hostile-2021-01-18.csv\">";
+    assert_eq!(html.matches("<a href").count(), 1, "{html}");
+    let html = html.replace(data_link, "");
     for bad in [
         "<script", "<h1", "<h2", "<hr", "<em>", "<strong>", "<a href", "<b>",
     ] {
@@ -150,7 +156,8 @@ fn published_files_keep_hostile_names_and_settings_as_text() {
     }
 
     // The chart: well-formed XML, names as text, no script element.
-    let svg = std::fs::read_to_string(out.join("hostile-2021-01-18.svg")).unwrap();
+    let svg =
+        std::fs::read_to_string(out.join("hostile-2021-01-18/hostile-2021-01-18.svg")).unwrap();
     let doc = roxmltree::Document::parse(&svg).unwrap();
     assert!(!doc.descendants().any(|n| n.has_tag_name("script")));
     let text: String = doc
@@ -161,7 +168,8 @@ fn published_files_keep_hostile_names_and_settings_as_text() {
     assert!(text.contains("<script>alert(1)</script>"), "{text}");
 
     // The table: the names back as they were.
-    let csv_text = std::fs::read_to_string(out.join("hostile-2021-01-18.csv")).unwrap();
+    let csv_text =
+        std::fs::read_to_string(out.join("hostile-2021-01-18/hostile-2021-01-18.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let cells: Vec<String> = reader
         .records()

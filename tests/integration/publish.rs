@@ -54,13 +54,21 @@ impl Newsroom {
             .run()
     }
 
+    /// Every file in the output folder, by its path there.
     fn files(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.out())
-            .map(|d| {
-                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
+        fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten() {
+                let e = e.unwrap();
+                let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+                if e.file_type().unwrap().is_dir() {
+                    walk(&e.path(), &format!("{name}/"), out);
+                } else {
+                    out.push(name);
+                }
+            }
+        }
+        let mut names = Vec::new();
+        walk(&self.out(), "", &mut names);
         names.sort();
         names
     }
@@ -76,11 +84,11 @@ fn first_run_publishes_then_nothing_new_then_the_next_edition() {
         n.files(),
         [
             ".casewire-state.json",
-            "se-london-weekly-2021-01-18.csv",
-            "se-london-weekly-2021-01-18.facts.json",
-            "se-london-weekly-2021-01-18.md",
-            "se-london-weekly-2021-01-18.story.json",
-            "se-london-weekly-2021-01-18.svg",
+            "se-london-weekly-2021-01-18/index.md",
+            "se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.csv",
+            "se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.facts.json",
+            "se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.story.json",
+            "se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.svg",
         ]
     );
     let second = n.publish();
@@ -98,11 +106,11 @@ fn first_run_publishes_then_nothing_new_then_the_next_edition() {
     );
     assert!(
         n.files()
-            .contains(&"se-london-weekly-2021-01-20.md".to_string())
+            .contains(&"se-london-weekly-2021-01-20/index.md".to_string())
     );
     assert!(
         n.files()
-            .contains(&"se-london-weekly-2021-01-18.md".to_string()),
+            .contains(&"se-london-weekly-2021-01-18/index.md".to_string()),
         "earlier edition kept"
     );
 }
@@ -115,7 +123,7 @@ fn dry_run_writes_nothing() {
         .success();
     assert!(
         run.stdout
-            .contains("would write se-london-weekly-2021-01-18.md")
+            .contains("would write se-london-weekly-2021-01-18/index.md")
     );
     assert!(
         run.stdout
@@ -218,7 +226,7 @@ fn a_revised_release_writes_a_correction_with_the_right_figures() {
     assert!(run.stdout.contains("and 1 correction(s)"), "{}", run.stdout);
     let note = std::fs::read_to_string(
         n.out()
-            .join("se-london-weekly-2021-01-18.correction-2021-01-19.md"),
+            .join("se-london-weekly-2021-01-18-correction/index.md"),
     )
     .unwrap();
     // The revised figures are the 2021-01-19 release's own for the week to January 14.
@@ -248,9 +256,10 @@ fn a_revised_release_writes_a_correction_with_the_right_figures() {
             let name = &revised.area("ltla", code).unwrap().name;
             let p = pop.get(code).unwrap();
             let line = format!(
-                "{name}: rate {} is now {}",
-                casewire::lang::rate_tenths(casewire::stats::Rate::per_100k(old, p).0),
-                casewire::lang::rate_tenths(casewire::stats::Rate::per_100k(new, p).0)
+                "{} rate was {} cases per 100,000 people, not {}.",
+                casewire::lang::possessive(name),
+                casewire::lang::rate_tenths(casewire::stats::Rate::per_100k(new, p).0),
+                casewire::lang::rate_tenths(casewire::stats::Rate::per_100k(old, p).0)
             );
             assert!(note.contains(&line), "missing {line:?} in\n{note}");
             expected += 1;
@@ -268,7 +277,8 @@ fn a_revised_release_writes_a_correction_with_the_right_figures() {
 fn output_parses_as_yaml_commonmark_and_svg() {
     let n = Newsroom::new(&["2021-01-18"], "");
     assert!(n.publish().stdout.starts_with("published 1"));
-    let md = std::fs::read_to_string(n.out().join("se-london-weekly-2021-01-18.md")).unwrap();
+    let bundle = n.out().join("se-london-weekly-2021-01-18");
+    let md = std::fs::read_to_string(bundle.join("index.md")).unwrap();
     let (front, body) = md
         .strip_prefix("---\n")
         .and_then(|rest| rest.split_once("\n---\n"))
@@ -290,7 +300,15 @@ fn output_parses_as_yaml_commonmark_and_svg() {
         .iter()
         .map(|t| t.as_str().unwrap())
         .collect();
-    assert!(tags.contains(&"Bromley") && tags.contains(&"E09000006"));
+    assert!(tags.contains(&"Bromley") && !tags.contains(&"E09000006"));
+    let codes = y["area_codes"].as_vec().unwrap();
+    assert!(codes.iter().any(|c| c.as_str() == Some("E09000006")));
+    // The standfirst is the description, not the first paragraph too.
+    let standfirst = y["description"].as_str().unwrap();
+    assert!(
+        !standfirst.is_empty() && !body.contains(standfirst),
+        "{body}"
+    );
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(body));
     assert!(html.contains("<p>Greenwich has the highest rate"), "{html}");
@@ -299,7 +317,11 @@ fn output_parses_as_yaml_commonmark_and_svg() {
         "{html}"
     );
     assert!(html.contains("<ol>"), "the movers list is a list");
-    let svg = std::fs::read_to_string(n.out().join("se-london-weekly-2021-01-18.svg")).unwrap();
+    assert!(
+        html.contains("<a href=\"se-london-weekly-2021-01-18.csv\""),
+        "the chart's data are linked under it: {html}"
+    );
+    let svg = std::fs::read_to_string(bundle.join("se-london-weekly-2021-01-18.svg")).unwrap();
     let doc = roxmltree::Document::parse(&svg).expect("the chart is XML");
     let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
     for area in [
@@ -314,7 +336,7 @@ fn output_parses_as_yaml_commonmark_and_svg() {
     ] {
         assert!(texts.contains(&area), "the chart names {area}");
     }
-    let csv = std::fs::read_to_string(n.out().join("se-london-weekly-2021-01-18.csv")).unwrap();
+    let csv = std::fs::read_to_string(bundle.join("se-london-weekly-2021-01-18.csv")).unwrap();
     assert!(
         csv.contains("E09000011,Greenwich,core,775.5,2233,1081.1,3113,2021-01-14"),
         "{csv}"
@@ -382,9 +404,14 @@ fn an_every_area_story_publishes_a_folder_of_editions() {
         .collect();
     assert_eq!(
         files.len(),
-        631,
-        "a story and its facts for each of 315 areas, and the week's national facts once"
+        316,
+        "a bundle for each of 315 areas, and the week's national facts once"
     );
+    let bundle: Vec<String> = std::fs::read_dir(folder.join("bromley-e09000006"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(bundle.len(), 2, "a story and its facts: {bundle:?}");
     let shared = std::fs::read(folder.join(casewire::draft::SHARED_FACTS_FILE)).unwrap();
     let shared_json: serde_json::Value = serde_json::from_slice(&shared).unwrap();
     assert!(
@@ -395,10 +422,13 @@ fn an_every_area_story_publishes_a_folder_of_editions() {
             .any(|f| f["id"] == "E08000011.rate")
     );
     let own: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(folder.join("bromley-e09000006.facts.json")).unwrap(),
+        &std::fs::read(folder.join("bromley-e09000006/bromley-e09000006.facts.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(own["shared"]["file"], casewire::draft::SHARED_FACTS_FILE);
+    assert_eq!(
+        own["shared"]["file"],
+        format!("../{}", casewire::draft::SHARED_FACTS_FILE)
+    );
     assert!(
         own["facts"].as_array().unwrap().iter().all(|f| f["id"]
             .as_str()
@@ -423,7 +453,7 @@ fn an_every_area_story_publishes_a_folder_of_editions() {
         )
         .as_str()
     );
-    let md = std::fs::read_to_string(folder.join("knowsley-e08000011.md")).unwrap();
+    let md = std::fs::read_to_string(folder.join("knowsley-e08000011/index.md")).unwrap();
     let (front, body) = md
         .strip_prefix("---\n")
         .and_then(|rest| rest.split_once("\n---\n"))
@@ -433,10 +463,7 @@ fn an_every_area_story_publishes_a_folder_of_editions() {
         y["title"].as_str(),
         Some("Knowsley has the highest Covid-19 rate in England")
     );
-    assert_eq!(
-        y["slug"].as_str(),
-        Some("england-areas-2021-01-18/knowsley-e08000011")
-    );
+    assert_eq!(y["slug"].as_str(), Some("knowsley-e08000011"));
     assert!(body.contains("1,177.9"), "{body}");
     assert_eq!(n.publish().stdout, "nothing new since 2021-01-18\n");
 }

@@ -3,8 +3,8 @@
 //! `.ci/run` installs), the generator builds it with no network, and every built page is checked
 //! as a reader meets it: a page for every Markdown file published, a title and a real date, no
 //! folder repeated in its URL, every image and link to a local file resolving to a built file,
-//! and the chart's data linked beside it. Checks today's flat output fails are ignored, each with
-//! the reason, until the publisher writes editions as page bundles.
+//! and the chart's data linked beside it. Editions are page bundles, so the same checks hold for Hugo's
+//! default URLs, its `uglyURLs` and Jekyll.
 //!
 //! A missing generator skips its tests with a line on stderr, unless `CI` is set: in CI it
 //! fails them. Each site is published and built once per test process and shared by its checks
@@ -546,9 +546,7 @@ fn hugo_builds_a_page_for_every_published_file() {
     assert_none(Generator::Hugo, "unbuilt files", unbuilt_files(site));
 }
 
-// Correction notes have no front matter: no title, the date 0001-01-01.
 #[test]
-#[ignore = "issue 16: editions as page bundles"]
 fn hugo_pages_have_a_title_and_a_real_date() {
     let Some(site) = site(Generator::Hugo) else {
         return;
@@ -556,9 +554,7 @@ fn hugo_pages_have_a_title_and_a_real_date() {
     assert_none(Generator::Hugo, "title and date", untitled_or_undated(site));
 }
 
-// Every-area editions' `slug` repeats the folder they are in.
 #[test]
-#[ignore = "issue 16: editions as page bundles"]
 fn hugo_urls_repeat_no_folder() {
     let Some(site) = site(Generator::Hugo) else {
         return;
@@ -566,9 +562,7 @@ fn hugo_urls_repeat_no_folder() {
     assert_none(Generator::Hugo, "doubled folders", doubled_folders(site));
 }
 
-// The chart, beside the page's Markdown, resolves under the page's own folder.
 #[test]
-#[ignore = "issue 16: editions as page bundles"]
 fn hugo_images_and_links_resolve() {
     let Some(site) = site(Generator::Hugo) else {
         return;
@@ -576,9 +570,7 @@ fn hugo_images_and_links_resolve() {
     assert_none(Generator::Hugo, "broken links", broken_links(site));
 }
 
-// Nothing links the CSV.
 #[test]
-#[ignore = "issue 16: editions as page bundles"]
 fn hugo_charts_link_their_data() {
     let Some(site) = site(Generator::Hugo) else {
         return;
@@ -605,9 +597,7 @@ fn hugo_ugly_urls_builds_a_page_for_every_published_file() {
     );
 }
 
-// Correction notes have no front matter: no title, the date 0001-01-01.
 #[test]
-#[ignore = "issue 16: editions as page bundles"]
 fn hugo_ugly_urls_pages_have_a_title_and_a_real_date() {
     let Some(site) = site(Generator::HugoUglyUrls) else {
         return;
@@ -619,9 +609,7 @@ fn hugo_ugly_urls_pages_have_a_title_and_a_real_date() {
     );
 }
 
-// Every-area editions' `slug` repeats the folder they are in.
 #[test]
-#[ignore = "issue 16: editions as page bundles"]
 fn hugo_ugly_urls_repeat_no_folder() {
     let Some(site) = site(Generator::HugoUglyUrls) else {
         return;
@@ -641,9 +629,7 @@ fn hugo_ugly_urls_images_and_links_resolve() {
     assert_none(Generator::HugoUglyUrls, "broken links", broken_links(site));
 }
 
-// Nothing links the CSV.
 #[test]
-#[ignore = "issue 16: editions as page bundles"]
 fn hugo_ugly_urls_charts_link_their_data() {
     let Some(site) = site(Generator::HugoUglyUrls) else {
         return;
@@ -658,9 +644,7 @@ fn hugo_ugly_urls_charts_link_their_data() {
 // ---------------------------------------------------------------------------------------------
 // Jekyll.
 
-// Correction notes have no front matter, so Jekyll copies them as files instead of pages.
 #[test]
-#[ignore = "issue 16: editions as page bundles"]
 fn jekyll_builds_a_page_for_every_published_file() {
     let Some(site) = site(Generator::Jekyll) else {
         return;
@@ -696,9 +680,7 @@ fn jekyll_images_and_links_resolve() {
     assert_none(Generator::Jekyll, "broken links", broken_links(site));
 }
 
-// Nothing links the CSV.
 #[test]
-#[ignore = "issue 16: editions as page bundles"]
 fn jekyll_charts_link_their_data() {
     let Some(site) = site(Generator::Jekyll) else {
         return;
@@ -733,7 +715,7 @@ fn the_example_newsroom_works_outside_the_repository() {
         .args(["publish", "--dry-run", "--config"])
         .arg(srv.join("newsroom.toml"))
         .success();
-    run.stdout_has("would write se-london-weekly-2021-01-29.md")
+    run.stdout_has("would write se-london-weekly-2021-01-29/index.md")
         .stdout_has("would publish 3 for release 2021-01-29");
     assert!(!srv.join("site").exists(), "a dry run writes nothing");
 }
