@@ -15,6 +15,7 @@ mod fuzz;
 mod gates;
 mod geo;
 mod hostile;
+mod layout;
 mod lint;
 mod lookups;
 mod nations;
