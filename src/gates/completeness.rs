@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use chrono::NaiveDate;
+
 use crate::model::Dataset;
 
 use super::checks::{Findings, area_ref, counted};
@@ -136,17 +138,42 @@ pub(super) fn series_stopped(input: &GateInput<'_>, out: &mut Findings<'_>) {
     let Some(last) = areas().filter_map(|a| a.end()).max() else {
         return;
     };
-    for area in areas() {
-        let Some(end) = area.end().filter(|end| *end < last) else {
-            continue;
-        };
-        let from = area
-            .sources
+    let sources = |area: &crate::model::Area| {
+        area.sources
             .iter()
             .filter_map(|&i| input.dataset.sources.get(i))
             .map(|s| s.label.as_str())
             .collect::<Vec<_>>()
-            .join(", ");
+            .join(", ")
+    };
+    // The dashboard writes each area newest day first, so a file cut at a line boundary
+    // leaves its last area starting late. That is only told apart from an area that truly
+    // starts late when every other area starts on one day: then the one is flagged.
+    let mut starts: BTreeMap<NaiveDate, Vec<&crate::model::Area>> = BTreeMap::new();
+    for area in areas().filter(|a| !a.cases.is_empty()) {
+        starts.entry(area.start).or_default().push(area);
+    }
+    if let [(first, common), (late, one)] = starts.iter().collect::<Vec<_>>()[..]
+        && common.len() >= 2
+        && let [area] = one[..]
+    {
+        let message = format!(
+            "the series starts at {late}, after {first}, where every other area's starts (in {}): \
+             a file in the dashboard's order (newest day first) cut short in this area",
+            sources(area)
+        );
+        out.push(
+            Gate::SeriesStopped,
+            Some(area_ref(area)),
+            vec![*first, *late],
+            message,
+        );
+    }
+    for area in areas() {
+        let Some(end) = area.end().filter(|end| *end < last) else {
+            continue;
+        };
+        let from = sources(area);
         let message = format!(
             "the series stops at {end}, before the release's last date {last} (in {from}): \
              the release was cut short, or the area dropped"
