@@ -64,7 +64,11 @@ pub enum ReleaseSelector {
     Latest,
     /// The newest published or fetched on or before this date: what an editor had that day.
     AsOf(NaiveDate),
-    /// Exactly this release label, as stored.
+    /// The newest published or fetched on this very date, and no other: what a story dated
+    /// that day must be drafted from. None that day is an error; [`ReleaseSelector::AsOf`]
+    /// is the explicit choice of an earlier one.
+    On(NaiveDate),
+    /// Exactly this release label, as stored (a partial fetch's too, named on purpose).
     Exact(String),
 }
 
@@ -89,6 +93,8 @@ pub struct FetchRecord {
     pub retries: u64,
     /// Bytes received.
     pub bytes: u64,
+    /// Only some areas were asked for: the rows are kept, but never stand as the release.
+    pub partial: bool,
 }
 
 /// The archive file.
@@ -124,6 +130,22 @@ impl Archive {
             .conn
             .execute_batch(SCHEMA)
             .map_err(|e| archive.sql(e))?;
+        // Archives made before partial fetches were told apart: every fetch in them is taken
+        // as whole, which is what they were read as.
+        let has_partial: bool = archive
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('fetches') WHERE name = 'partial')",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(|e| archive.sql(e))?;
+        if !has_partial {
+            archive
+                .conn
+                .execute_batch("ALTER TABLE fetches ADD COLUMN partial INTEGER NOT NULL DEFAULT 0")
+                .map_err(|e| archive.sql(e))?;
+        }
         Ok(archive)
     }
 
@@ -161,8 +183,8 @@ impl Archive {
         {
             tx.execute(
                 "INSERT INTO fetches (source, release, fetched_at, base_url, area_type, metrics,
-                     requests, retries, bytes, rows)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+                     requests, retries, bytes, rows, partial)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
                 params![
                     record.source,
                     record.release,
@@ -173,12 +195,46 @@ impl Archive {
                     record.requests as i64,
                     record.retries as i64,
                     record.bytes as i64,
+                    record.partial,
                 ],
             )
             .map_err(sql)?;
             let fetch_id = tx.last_insert_rowid();
-            // The same release fetched again is the same publication: its rows replace the
-            // earlier copy's rather than sit beside them.
+            // A stored release is never rewritten: the same release fetched again keeps the
+            // rows it had (a whole fetch after a partial one takes the rows over, so the
+            // release then counts as whole), and a row with another value is refused.
+            let mut existing = tx
+                .prepare(
+                    "SELECT o.value, f.partial FROM observations o JOIN fetches f ON f.id = o.fetch_id
+                     WHERE o.source = ?1 AND o.release = ?2 AND o.metric = ?3
+                       AND o.area_type = ?4 AND o.area_code = ?5 AND o.date = ?6",
+                )
+                .map_err(sql)?;
+            let mut check =
+                |metric: &str, code: &str, area_type: &str, date: &str, value: Option<f64>| {
+                    let found: Option<(Option<f64>, bool)> = existing
+                        .query_row(
+                            params![record.source, record.release, metric, area_type, code, date],
+                            |row| Ok((row.get(0)?, row.get(1)?)),
+                        )
+                        .optional()
+                        .map_err(sql)?;
+                    match found {
+                        Some((old, _)) if old != value => Err(ArchiveError::Immutable {
+                            path: label.clone(),
+                            why: format!(
+                                "{} release {} already holds {metric} = {} for {code} on {date}; \
+                             this fetch has {}. A stored release is not rewritten",
+                                record.source,
+                                record.release,
+                                old.map_or("no value".into(), |v| v.to_string()),
+                                value.map_or("no value".into(), |v| v.to_string()),
+                            ),
+                        }),
+                        Some((_, was_partial)) => Ok(was_partial && !record.partial),
+                        None => Ok(true),
+                    }
+                };
             let mut insert = tx
                 .prepare(
                     "INSERT OR REPLACE INTO observations
@@ -190,6 +246,17 @@ impl Archive {
             for area in &dataset.areas {
                 let mut date = area.start;
                 for value in &area.cases {
+                    let day = date.format("%Y-%m-%d").to_string();
+                    if !check(
+                        cases_metric,
+                        &area.code,
+                        &area.area_type,
+                        &day,
+                        value.map(f64::from),
+                    )? {
+                        date = date + Days::new(1);
+                        continue;
+                    }
                     insert
                         .execute(params![
                             record.source,
@@ -208,6 +275,10 @@ impl Archive {
                 }
                 for (metric, series) in &area.extra {
                     for (date, value) in series {
+                        let day = date.format("%Y-%m-%d").to_string();
+                        if !check(metric, &area.code, &area.area_type, &day, Some(*value))? {
+                            continue;
+                        }
                         insert
                             .execute(params![
                                 record.source,
@@ -245,7 +316,9 @@ impl Archive {
             .conn
             .prepare(
                 "SELECT DISTINCT release FROM observations
-                 WHERE source = ?1 AND (?2 IS NULL OR area_type = ?2) ORDER BY release",
+                 WHERE source = ?1 AND (?2 IS NULL OR area_type = ?2)
+                   AND fetch_id IN (SELECT id FROM fetches WHERE partial = 0)
+                 ORDER BY release",
             )
             .map_err(|e| self.sql(e))?;
         let releases = stmt
@@ -267,7 +340,8 @@ impl Archive {
         self.conn
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM observations
-                 WHERE source = ?1 AND release = ?2 AND metric = ?3 AND area_type = ?4)",
+                 WHERE source = ?1 AND release = ?2 AND metric = ?3 AND area_type = ?4
+                   AND fetch_id IN (SELECT id FROM fetches WHERE partial = 0))",
                 params![source, release, metric, area_type],
                 |row| row.get(0),
             )
@@ -283,8 +357,13 @@ impl Archive {
     ) -> Result<String, ArchiveError> {
         // Every label starts with its date, and a fetch time on day D sorts after "D" and
         // before "D+1", so "on or before D" is "before D+1".
+        let mut from: Option<String> = None;
         let before = match selector {
             ReleaseSelector::Latest => None,
+            ReleaseSelector::On(date) => {
+                from = Some(date.format("%Y-%m-%d").to_string());
+                Some((*date + Days::new(1)).format("%Y-%m-%d").to_string())
+            }
             ReleaseSelector::AsOf(date) => {
                 Some((*date + Days::new(1)).format("%Y-%m-%d").to_string())
             }
@@ -308,8 +387,10 @@ impl Archive {
             .query_row(
                 "SELECT MAX(release) FROM observations
                  WHERE source = ?1 AND (?2 IS NULL OR area_type = ?2)
-                   AND (?3 IS NULL OR release < ?3)",
-                params![source, area_type, before],
+                   AND (?3 IS NULL OR release < ?3)
+                   AND (?4 IS NULL OR release >= ?4)
+                   AND fetch_id IN (SELECT id FROM fetches WHERE partial = 0)",
+                params![source, area_type, before, from],
                 |row| row.get(0),
             )
             .map_err(|e| self.sql(e))?;
@@ -325,6 +406,7 @@ impl Archive {
         let what = match selector {
             ReleaseSelector::Latest => "any release".to_string(),
             ReleaseSelector::AsOf(d) => format!("a release on or before {d}"),
+            ReleaseSelector::On(d) => format!("release on {d}"),
             ReleaseSelector::Exact(l) => format!("release {l}"),
         };
         let known = self
@@ -337,10 +419,16 @@ impl Archive {
                 }
             })
             .unwrap_or_default();
+        let hint = match selector {
+            ReleaseSelector::On(_) => {
+                "; fetch it first, or draft as of the newest earlier release (as_of) on purpose"
+            }
+            _ => "; fetch it first",
+        };
         ArchiveError::NotFound {
             path: self.label.clone(),
             why: format!(
-                "no {what} of {source}{} ({known}); fetch it first",
+                "no {what} of {source}{} ({known}){hint}",
                 area_type.map(|t| format!(" {t}")).unwrap_or_default()
             ),
         }
@@ -420,7 +508,7 @@ impl Archive {
             .conn
             .prepare(
                 "SELECT source, release, fetched_at, base_url, area_type, metrics, requests,
-                        retries, bytes, rows
+                        retries, bytes, rows, partial
                  FROM fetches ORDER BY id DESC",
             )
             .map_err(|e| self.sql(e))?;
@@ -438,6 +526,7 @@ impl Archive {
                         requests: row.get::<_, i64>(6)? as u64,
                         retries: row.get::<_, i64>(7)? as u64,
                         bytes: row.get::<_, i64>(8)? as u64,
+                        partial: row.get(10)?,
                     },
                     row.get::<_, i64>(9)? as u64,
                 ))

@@ -172,3 +172,316 @@ fn completeness_a_file_cut_where_an_area_begins_is_refused_naming_the_missing_ar
     let config: GateConfig = toml::from_str(toml).unwrap();
     assert_eq!(config.severity.of(Gate::MissingAreas), Severity::Warn);
 }
+
+// A partial fetch is never a release; a stored release is never rewritten; a story's release
+// is the one asked for; names and time are bounded. Against the local server in the APIs'
+// formats.
+
+mod fetching {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use casewire::fetch::archive::{Archive, ReleaseSelector};
+    use casewire::fetch::client::ClientConfig;
+    use casewire::fetch::legacy;
+    use casewire::fetch::progress::{Progress, Silent};
+    use casewire::fetch::run::{FetchOptions, Source, fetch_into, load_offline};
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    use crate::fetch::server::{
+        Request, Response, TestServer, geography_list, series_from_csv, ukhsa_handler,
+    };
+    use crate::support::shared;
+
+    fn silent() -> Arc<dyn Progress> {
+        Arc::new(Silent)
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2021, 1, d).unwrap()
+    }
+
+    fn options(source: Source, area_type: &str, server: &TestServer) -> FetchOptions {
+        let mut opts = FetchOptions::new(source, area_type);
+        opts.base_url = Some(server.base.clone());
+        opts.client = ClientConfig {
+            contact: "newsdesk@example.org".into(),
+            timeout: Duration::from_secs(10),
+            backoff_base: Duration::from_millis(10),
+            backoff_max: Duration::from_millis(40),
+            max_attempts: 2,
+            ..ClientConfig::default()
+        };
+        opts.fetched_at = Some(
+            DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        );
+        opts
+    }
+
+    /// The legacy v2 API's CSV of a utla release, filtered by `areaCode` as the API does, with
+    /// `add` added to every count (a server with other numbers).
+    fn v2_utla(add: i64) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
+        move |req: &Request| {
+            let release = req.param("release").unwrap();
+            let text =
+                std::fs::read_to_string(shared(&format!("releases/{release}/utla.csv"))).unwrap();
+            let code = req.param("areaCode");
+            let mut out = String::new();
+            for (i, line) in text.lines().enumerate() {
+                let keep = i == 0 || code.as_deref().is_none_or(|c| line.starts_with(c));
+                if !keep {
+                    continue;
+                }
+                match line.rsplit_once(',') {
+                    Some((head, n)) if i > 0 && add != 0 => {
+                        let n: i64 = n.parse().unwrap();
+                        out.push_str(&format!("{head},{}\n", n + add));
+                    }
+                    _ => {
+                        out.push_str(line);
+                        out.push('\n');
+                    }
+                }
+            }
+            Response::with(200, "text/csv; charset=utf-8", out)
+        }
+    }
+
+    fn legacy_options(server: &TestServer, release: u32) -> FetchOptions {
+        let mut opts = options(Source::LegacyV2, "utla", server);
+        opts.release = Some(day(release));
+        opts.format = legacy::Format::Csv;
+        opts
+    }
+
+    #[tokio::test]
+    async fn partial_a_fetch_of_two_areas_is_never_the_release_and_a_full_fetch_fetches_all() {
+        let server = TestServer::start(Duration::ZERO, v2_utla(0)).await;
+        let mut archive = Archive::in_memory().unwrap();
+        let mut opts = legacy_options(&server, 18);
+        opts.areas = vec!["E09000011".into(), "E09000023".into()];
+        let partial = fetch_into(&opts, &mut archive, silent()).await.unwrap();
+        assert_eq!(partial.dataset.areas.len(), 2);
+        assert!(archive.fetches().unwrap()[0].0.partial);
+        // Not the release: not listed, not loaded, not reused.
+        assert!(
+            archive
+                .releases("legacy-v2", Some("utla"))
+                .unwrap()
+                .is_empty()
+        );
+        for selector in [
+            ReleaseSelector::Latest,
+            ReleaseSelector::On(day(18)),
+            ReleaseSelector::AsOf(day(18)),
+        ] {
+            let err = load_offline(&archive, Source::LegacyV2, "utla", &selector).unwrap_err();
+            assert!(err.to_string().contains("none stored"), "{err}");
+        }
+        // A plain fetch of the release fetches everything.
+        let before = server.requests();
+        let full = fetch_into(&legacy_options(&server, 18), &mut archive, silent())
+            .await
+            .unwrap();
+        assert_eq!(server.requests(), before + 1);
+        assert_eq!(full.summary.requests, 1);
+        let file = std::fs::read_to_string(shared("releases/2021-01-18/utla.csv")).unwrap();
+        let codes: std::collections::BTreeSet<&str> = file
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').next())
+            .collect();
+        let (loaded, release) = load_offline(
+            &archive,
+            Source::LegacyV2,
+            "utla",
+            &ReleaseSelector::On(day(18)),
+        )
+        .unwrap();
+        assert_eq!(release, "2021-01-18");
+        assert_eq!(loaded.areas.len(), codes.len());
+        assert_eq!(
+            archive.releases("legacy-v2", Some("utla")).unwrap(),
+            ["2021-01-18"]
+        );
+    }
+
+    #[tokio::test]
+    async fn immutable_a_fetch_with_other_numbers_for_a_stored_release_is_refused() {
+        let good = TestServer::start(Duration::ZERO, v2_utla(0)).await;
+        let other = TestServer::start(Duration::ZERO, v2_utla(1)).await;
+        let mut archive = Archive::in_memory().unwrap();
+        fetch_into(&legacy_options(&good, 18), &mut archive, silent())
+            .await
+            .unwrap();
+        let load = |a: &Archive| {
+            load_offline(a, Source::LegacyV2, "utla", &ReleaseSelector::On(day(18))).unwrap()
+        };
+        let before = (load(&archive), archive.observation_count().unwrap());
+        let mut opts = legacy_options(&other, 18);
+        opts.areas = vec!["E09000011".into()];
+        let err = fetch_into(&opts, &mut archive, silent()).await.unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("legacy-v2 release 2021-01-18 already holds newCasesBySpecimenDate")
+                && text.contains("for E09000011 on")
+                && text.contains("A stored release is not rewritten"),
+            "{text}"
+        );
+        let mut opts = legacy_options(&other, 18);
+        opts.refetch = true;
+        assert!(fetch_into(&opts, &mut archive, silent()).await.is_err());
+        assert_eq!(
+            (load(&archive), archive.observation_count().unwrap()),
+            before
+        );
+    }
+
+    #[tokio::test]
+    async fn as_of_a_release_not_on_the_asked_date_is_an_error_unless_as_of() {
+        let server = TestServer::start(Duration::ZERO, v2_utla(0)).await;
+        let mut archive = Archive::in_memory().unwrap();
+        fetch_into(&legacy_options(&server, 18), &mut archive, silent())
+            .await
+            .unwrap();
+        let err = load_offline(
+            &archive,
+            Source::LegacyV2,
+            "utla",
+            &ReleaseSelector::On(day(19)),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "archive :memory:: no release on 2021-01-19 of legacy-v2 utla (stored: 2021-01-18); \
+             fetch it first, or draft as of the newest earlier release (as_of) on purpose"
+        );
+        let (_, used) = load_offline(
+            &archive,
+            Source::LegacyV2,
+            "utla",
+            &ReleaseSelector::AsOf(day(19)),
+        )
+        .unwrap();
+        assert_eq!(used, "2021-01-18");
+    }
+
+    const TWO: [&str; 2] = ["E06000001", "E08000011"];
+
+    fn two_series() -> crate::fetch::server::Series {
+        series_from_csv(&shared("archive/ltla_2020-12-01_2021-01-31.csv"), &TWO)
+    }
+
+    #[tokio::test]
+    async fn ukhsa_a_geography_served_empty_is_an_error_naming_it() {
+        let series = two_series();
+        let list = geography_list(&series);
+        let mut served = series.clone();
+        served.remove("Knowsley");
+        let server = TestServer::start(Duration::ZERO, ukhsa_handler(list, served, 365)).await;
+        let mut archive = Archive::in_memory().unwrap();
+        let opts = options(Source::Ukhsa, "ltla", &server);
+        let err = fetch_into(&opts, &mut archive, silent()).await.unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.ends_with(
+                "geography \"Knowsley\" came back with no rows for any metric or year; a \
+                 release without it would be partial, so nothing is stored"
+            ) && text.contains("/geographies/Knowsley/"),
+            "{text}"
+        );
+        assert_eq!(archive.observation_count().unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn ukhsa_a_geography_served_another_geographys_rows_is_an_error_naming_both() {
+        let series = two_series();
+        let list = geography_list(&series);
+        let mut served = series.clone();
+        // Knowsley's request answered with Hartlepool's rows.
+        let hartlepool = served["Hartlepool"].clone();
+        served.insert("Knowsley".into(), hartlepool);
+        let inner = ukhsa_handler(list, served, 365);
+        let server = TestServer::start(Duration::ZERO, move |req: &Request| {
+            let mut resp = inner(req);
+            if req.path.contains("/Knowsley/") {
+                let text = String::from_utf8(resp.body.clone()).unwrap();
+                resp.body = text
+                    .replace("\"geography\":\"Knowsley\"", "\"geography\":\"Hartlepool\"")
+                    .into_bytes();
+            }
+            resp
+        })
+        .await;
+        let mut archive = Archive::in_memory().unwrap();
+        let opts = options(Source::Ukhsa, "ltla", &server);
+        let err = fetch_into(&opts, &mut archive, silent()).await.unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.ends_with("asked for geography \"Knowsley\" but a row names \"Hartlepool\""),
+            "{text}"
+        );
+        assert_eq!(archive.observation_count().unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn ukhsa_a_geography_named_dot_dot_is_refused_before_any_request() {
+        let server = TestServer::start(
+            Duration::ZERO,
+            ukhsa_handler(b"[]".to_vec(), Default::default(), 365),
+        )
+        .await;
+        for name in ["..", "Leeds/../Hartlepool", "a/b"] {
+            let mut opts = options(Source::Ukhsa, "ltla", &server);
+            opts.areas = vec![name.into()];
+            let err = casewire::fetch::fetch(&opts, silent()).await.unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("geography name {name:?} is refused")),
+                "{err}"
+            );
+        }
+        assert_eq!(server.requests(), 0);
+    }
+
+    #[tokio::test]
+    async fn deadline_a_fetch_of_slow_areas_stops_at_its_deadline() {
+        let series = two_series();
+        let server = TestServer::start(
+            Duration::from_millis(700),
+            ukhsa_handler(geography_list(&series), series, 365),
+        )
+        .await;
+        let mut archive = Archive::in_memory().unwrap();
+        let mut opts = options(Source::Ukhsa, "ltla", &server);
+        opts.client.concurrency = 1;
+        opts.deadline = Duration::from_secs(1);
+        let started = std::time::Instant::now();
+        let err = fetch_into(&opts, &mut archive, silent()).await.unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}/: the fetch did not finish within its deadline of 1 s; nothing is stored",
+                server.base
+            )
+        );
+        assert_eq!(archive.observation_count().unwrap(), 0);
+        // The newsroom's setting.
+        let settings: casewire::fetch::FetchSettings = toml::from_str("deadline_secs = 5").unwrap();
+        assert_eq!(
+            settings.options(Source::Ukhsa, "ltla").deadline,
+            Duration::from_secs(5)
+        );
+        assert_eq!(
+            FetchOptions::new(Source::Ukhsa, "ltla").deadline,
+            Duration::from_secs(1800)
+        );
+    }
+}
