@@ -49,6 +49,13 @@ CREATE TABLE IF NOT EXISTS observations (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS observations_by_type
     ON observations (source, area_type, release);
+CREATE TABLE IF NOT EXISTS checksums (
+    source TEXT NOT NULL,
+    release TEXT NOT NULL,
+    area_type TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (source, release, area_type)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS populations (
     name TEXT PRIMARY KEY,
     source TEXT NOT NULL,
@@ -301,6 +308,17 @@ impl Archive {
                 params![rows as i64, fetch_id],
             )
             .map_err(sql)?;
+            let mut types: Vec<&str> = dataset.areas.iter().map(|a| a.area_type.as_str()).collect();
+            types.dedup();
+            for area_type in types {
+                let sum = checksum(&tx, &record.source, &record.release, area_type).map_err(sql)?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO checksums (source, release, area_type, sha256)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![record.source, record.release, area_type, sum],
+                )
+                .map_err(sql)?;
+            }
         }
         tx.commit().map_err(sql)?;
         Ok(rows)
@@ -445,6 +463,7 @@ impl Archive {
         cases_metric: &str,
     ) -> Result<(Dataset, String), ArchiveError> {
         let release = self.resolve_release(source, area_type, selector)?;
+        self.verify(source, &release, area_type)?;
         let mut builder = DatasetBuilder::new();
         let label = format!("{} ({source}, release {release})", self.label);
         let source_id = builder.add_source(SourceInfo {
@@ -500,6 +519,45 @@ impl Archive {
         }
         let dataset = builder.finish().map_err(build)?;
         Ok((dataset, release))
+    }
+
+    /// Checks the rows of a release against the checksums written when they were stored:
+    /// a byte changed on disk, or a value edited by hand, is refused rather than printed.
+    /// Releases stored before checksums were kept have none, and are read as they are.
+    fn verify(
+        &self,
+        source: &str,
+        release: &str,
+        area_type: Option<&str>,
+    ) -> Result<(), ArchiveError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT area_type, sha256 FROM checksums
+                 WHERE source = ?1 AND release = ?2 AND (?3 IS NULL OR area_type = ?3)",
+            )
+            .map_err(|e| self.sql(e))?;
+        let sums = stmt
+            .query_map(params![source, release, area_type], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.sql(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.sql(e))?;
+        for (area_type, stored) in sums {
+            let now = checksum(&self.conn, source, release, &area_type).map_err(|e| self.sql(e))?;
+            if now != stored {
+                return Err(ArchiveError::Checksum {
+                    path: self.label.clone(),
+                    why: format!(
+                        "{source} {area_type} release {release} does not match the checksum \
+                         written when it was stored (sha256 {stored}, now {now}): the archive \
+                         has been changed or damaged since, and is not read"
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The fetches recorded, newest first.
@@ -614,4 +672,41 @@ impl Archive {
             &content,
         )?)
     }
+}
+
+/// SHA-256 over one release's rows of one area type, in key order, each written as
+/// `metric, code, date, name, value` (the value's bits, so every stored number counts).
+fn checksum(
+    conn: &Connection,
+    source: &str,
+    release: &str,
+    area_type: &str,
+) -> Result<String, rusqlite::Error> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT metric, area_code, date, area_name, value FROM observations
+         WHERE source = ?1 AND release = ?2 AND area_type = ?3
+         ORDER BY metric, area_code, date",
+    )?;
+    let mut rows = stmt.query(params![source, release, area_type])?;
+    while let Some(row) = rows.next()? {
+        for i in 0..4 {
+            let text: String = row.get(i)?;
+            hasher.update(text.len().to_le_bytes());
+            hasher.update(text.as_bytes());
+        }
+        match row.get::<_, Option<f64>>(4)? {
+            Some(v) => {
+                hasher.update([1]);
+                hasher.update(v.to_bits().to_le_bytes());
+            }
+            None => hasher.update([0]),
+        }
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }

@@ -34,6 +34,14 @@ pub enum ArchiveError {
         /// The release and the row.
         why: String,
     },
+    /// A stored release no longer matches its checksum.
+    #[error("archive {path}: {why}")]
+    Checksum {
+        /// The archive file.
+        path: String,
+        /// The release, and the checksums.
+        why: String,
+    },
     /// Stored rows do not make a dataset (only if the file was edited by hand).
     #[error("archive {path}: {source}")]
     Build {

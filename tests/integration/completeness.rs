@@ -484,4 +484,83 @@ mod fetching {
             Duration::from_secs(1800)
         );
     }
+
+    fn checksum_error(path: &std::path::Path) -> String {
+        let archive = Archive::open(path).unwrap();
+        load_offline(
+            &archive,
+            Source::LegacyV2,
+            "utla",
+            &ReleaseSelector::On(day(18)),
+        )
+        .unwrap_err()
+        .to_string()
+    }
+
+    async fn stored_18th(dir: &std::path::Path) -> std::path::PathBuf {
+        let server = TestServer::start(Duration::ZERO, v2_utla(0)).await;
+        let path = dir.join("archive.sqlite");
+        let mut archive = Archive::open(&path).unwrap();
+        fetch_into(&legacy_options(&server, 18), &mut archive, silent())
+            .await
+            .unwrap();
+        drop(archive);
+        let archive = Archive::open(&path).unwrap();
+        load_offline(
+            &archive,
+            Source::LegacyV2,
+            "utla",
+            &ReleaseSelector::On(day(18)),
+        )
+        .unwrap();
+        path
+    }
+
+    fn names_the_release(err: &str) {
+        assert!(
+            err.contains(
+                "legacy-v2 utla release 2021-01-18 does not match the checksum written when it \
+                 was stored (sha256 "
+            ) && err.ends_with("the archive has been changed or damaged since, and is not read"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn checksum_a_value_changed_through_sqlite_is_an_error_naming_the_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = stored_18th(dir.path()).await;
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let changed = conn
+            .execute(
+                "UPDATE observations SET value = value + 1
+                 WHERE area_code = 'E09000011' AND date = '2021-01-10'",
+                [],
+            )
+            .unwrap();
+        assert_eq!(changed, 1);
+        drop(conn);
+        names_the_release(&checksum_error(&path));
+    }
+
+    #[tokio::test]
+    async fn checksum_a_byte_flipped_in_the_file_is_an_error_naming_the_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = stored_18th(dir.path()).await;
+        let mut bytes = std::fs::read(&path).unwrap();
+        // One byte of the name in each row that has it (freed pages may hold stale copies, so
+        // which single copy is live is SQLite's business): "Hartlepool" becomes "hartlepool".
+        let at: Vec<usize> = bytes
+            .windows(b"Hartlepool".len())
+            .enumerate()
+            .filter(|(_, w)| *w == b"Hartlepool")
+            .map(|(i, _)| i)
+            .collect();
+        assert!(!at.is_empty());
+        for i in at {
+            bytes[i] ^= 0x20;
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        names_the_release(&checksum_error(&path));
+    }
 }
