@@ -8,6 +8,12 @@
 //! beside the earlier one, never over it; loading a release gives exactly the rows stored for
 //! it, so the same release always yields the same dataset, and so the same story.
 //!
+//! A stored release is never rewritten: the same release fetched again with other numbers is
+//! a revision beside it (`2021-01-19+r02`, see [`Archive::revision_for`]), which its date then
+//! chooses. A fetch of some areas only is stored as *partial*: kept, and loadable by its exact
+//! label, but never chosen by date, as the newest, or as "already in the archive". Each
+//! release's rows carry a SHA-256 checksum, written when stored and checked when read.
+//!
 //! One fetch is written in one transaction: a fetch that fails, or a write that fails half
 //! way, leaves the archive as it was.
 
@@ -322,6 +328,83 @@ impl Archive {
         }
         tx.commit().map_err(sql)?;
         Ok(rows)
+    }
+
+    /// The label a fetch of `record.release` is stored under: the release itself, or its
+    /// newest revision, when every row this fetch has there already holds the same value (or
+    /// none); otherwise a new revision beside them, `2021-01-18+r02`, `+r03`, … A revision
+    /// sorts after its release and before the next day's, so it is what a release's date
+    /// chooses from then on, and the earlier numbers stay as they were, by their label.
+    pub fn revision_for(
+        &self,
+        record: &FetchRecord,
+        dataset: &Dataset,
+        cases_metric: &str,
+    ) -> Result<String, ArchiveError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT release FROM observations
+                 WHERE source = ?1 AND (release = ?2 OR release LIKE ?2 || '+r%')",
+            )
+            .map_err(|e| self.sql(e))?;
+        let mut labels = stmt
+            .query_map(params![record.source, record.release], |row| {
+                row.get::<_, String>(0)
+            })
+            .map_err(|e| self.sql(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.sql(e))?;
+        labels.sort_by_key(|l| (l.len(), l.clone()));
+        let Some(newest) = labels.last().cloned() else {
+            return Ok(record.release.clone());
+        };
+        let mut value = self
+            .conn
+            .prepare(
+                "SELECT value FROM observations WHERE source = ?1 AND release = ?2
+                 AND metric = ?3 AND area_type = ?4 AND area_code = ?5 AND date = ?6",
+            )
+            .map_err(|e| self.sql(e))?;
+        let mut differs =
+            |metric: &str, area: &crate::model::Area, date: NaiveDate, v: Option<f64>| {
+                let day = date.format("%Y-%m-%d").to_string();
+                let old: Option<Option<f64>> = value
+                    .query_row(
+                        params![
+                            record.source,
+                            newest,
+                            metric,
+                            area.area_type,
+                            area.code,
+                            day
+                        ],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(|e| self.sql(e))?;
+                Ok::<_, ArchiveError>(old.is_some_and(|old| old != v))
+            };
+        for area in &dataset.areas {
+            for (i, v) in area.cases.iter().enumerate() {
+                if differs(
+                    cases_metric,
+                    area,
+                    area.start + Days::new(i as u64),
+                    v.map(f64::from),
+                )? {
+                    return Ok(format!("{}+r{:02}", record.release, labels.len() + 1));
+                }
+            }
+            for (metric, series) in &area.extra {
+                for (date, v) in series {
+                    if differs(metric, area, *date, Some(*v))? {
+                        return Ok(format!("{}+r{:02}", record.release, labels.len() + 1));
+                    }
+                }
+            }
+        }
+        Ok(newest)
     }
 
     /// The releases stored for a source (and area type, if given), oldest first.

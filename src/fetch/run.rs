@@ -247,6 +247,10 @@ pub async fn fetch_into(
         return Ok(report);
     }
     let mut report = fetch(opts, progress.clone()).await?;
+    let label =
+        archive.revision_for(&report.record, &report.dataset, opts.source.cases_metric())?;
+    report.record.release = label.clone();
+    report.release = label;
     let stored = archive.store(&report.record, &report.dataset, opts.source.cases_metric())?;
     report.summary.stored = Some(stored);
     report.summary.elapsed = watch.elapsed();
@@ -278,10 +282,11 @@ fn reuse_archived_release(
             return Ok(None);
         }
     }
+    // Its newest revision, if a later fetch stored one beside it.
     let (mut dataset, release) = archive.load(
         opts.source.as_str(),
         Some(&area_type),
-        &ReleaseSelector::Exact(release),
+        &ReleaseSelector::On(opts.release.expect("matched above")),
         opts.source.cases_metric(),
     )?;
     dataset.warnings.push(format!(

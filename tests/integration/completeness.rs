@@ -309,33 +309,64 @@ mod fetching {
     }
 
     #[tokio::test]
-    async fn immutable_a_fetch_with_other_numbers_for_a_stored_release_is_refused() {
+    async fn immutable_a_fetch_with_other_numbers_is_a_new_revision_beside_the_old() {
         let good = TestServer::start(Duration::ZERO, v2_utla(0)).await;
         let other = TestServer::start(Duration::ZERO, v2_utla(1)).await;
         let mut archive = Archive::in_memory().unwrap();
         fetch_into(&legacy_options(&good, 18), &mut archive, silent())
             .await
             .unwrap();
-        let load = |a: &Archive| {
-            load_offline(a, Source::LegacyV2, "utla", &ReleaseSelector::On(day(18))).unwrap()
+        let load = |a: &Archive, selector: ReleaseSelector| {
+            load_offline(a, Source::LegacyV2, "utla", &selector).unwrap()
         };
-        let before = (load(&archive), archive.observation_count().unwrap());
+        let original = load(&archive, ReleaseSelector::On(day(18)));
+        assert_eq!(original.1, "2021-01-18");
+        let greenwich = |d: &casewire::model::Dataset| {
+            d.area("utla", "E09000011")
+                .unwrap()
+                .cases_on(day(10))
+                .unwrap()
+        };
+        // Some areas from a server with other numbers: a partial revision, never chosen.
         let mut opts = legacy_options(&other, 18);
         opts.areas = vec!["E09000011".into()];
-        let err = fetch_into(&opts, &mut archive, silent()).await.unwrap_err();
-        let text = err.to_string();
-        assert!(
-            text.contains("legacy-v2 release 2021-01-18 already holds newCasesBySpecimenDate")
-                && text.contains("for E09000011 on")
-                && text.contains("A stored release is not rewritten"),
-            "{text}"
-        );
+        let partial = fetch_into(&opts, &mut archive, silent()).await.unwrap();
+        assert_eq!(partial.release, "2021-01-18+r02");
+        assert_eq!(load(&archive, ReleaseSelector::On(day(18))), original);
+        // Every area from it: the revision becomes whole, and is what the date chooses.
         let mut opts = legacy_options(&other, 18);
         opts.refetch = true;
-        assert!(fetch_into(&opts, &mut archive, silent()).await.is_err());
+        let revised = fetch_into(&opts, &mut archive, silent()).await.unwrap();
+        assert_eq!(revised.release, "2021-01-18+r02");
+        let (now, label) = load(&archive, ReleaseSelector::On(day(18)));
+        assert_eq!(label, "2021-01-18+r02");
+        assert_eq!(greenwich(&now), greenwich(&original.0) + 1);
         assert_eq!(
-            (load(&archive), archive.observation_count().unwrap()),
-            before
+            archive.releases("legacy-v2", Some("utla")).unwrap(),
+            ["2021-01-18", "2021-01-18+r02"]
+        );
+        // The earlier numbers are as they were, by their label.
+        assert_eq!(
+            load(&archive, ReleaseSelector::Exact("2021-01-18".into())),
+            original
+        );
+        // Storing other numbers under a stored label directly is refused.
+        let err = archive
+            .store(
+                &{
+                    let mut r = partial.record.clone();
+                    r.release = "2021-01-18".into();
+                    r
+                },
+                &partial.dataset,
+                "newCasesBySpecimenDate",
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("legacy-v2 release 2021-01-18 already holds newCasesBySpecimenDate")
+                && err.contains("A stored release is not rewritten"),
+            "{err}"
         );
     }
 
