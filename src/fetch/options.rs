@@ -132,7 +132,14 @@ pub struct FetchOptions {
     /// The fetch time to record; `None` for now. Tests set it so labels do not depend on
     /// the clock.
     pub fetched_at: Option<DateTime<Utc>>,
+    /// How long the whole fetch may take, every request and retry included: the per-request
+    /// timeout alone lets a fetch of many slow areas run for hours. Default
+    /// [`DEFAULT_DEADLINE`].
+    pub deadline: Duration,
 }
+
+/// The default deadline of a whole fetch: generous, for an every-area fetch of a slow day.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30 * 60);
 
 impl FetchOptions {
     /// Options with the defaults for `source`: its case metric, its timeout, the headline
@@ -155,6 +162,7 @@ impl FetchOptions {
             },
             refetch: false,
             fetched_at: None,
+            deadline: DEFAULT_DEADLINE,
         }
     }
 
@@ -208,6 +216,7 @@ impl FetchOptions {
 /// max_attempts = 5
 /// request_budget = 1500
 /// min_interval_ms = 0
+/// deadline_secs = 1800
 /// ukhsa_base_url = "https://api.ukhsa-dashboard.data.gov.uk"
 /// legacy_base_url = "https://api.coronavirus.data.gov.uk"
 /// ```
@@ -228,6 +237,8 @@ pub struct FetchSettings {
     pub request_budget: Option<u64>,
     /// Milliseconds between the starts of two requests.
     pub min_interval_ms: Option<u64>,
+    /// Seconds the whole fetch may take (default 1800).
+    pub deadline_secs: Option<u64>,
     /// The UKHSA API's base URL.
     pub ukhsa_base_url: Option<String>,
     /// The legacy API's base URL.
@@ -256,6 +267,9 @@ impl FetchSettings {
         }
         if let Some(ms) = self.min_interval_ms {
             c.min_interval = Duration::from_millis(ms);
+        }
+        if let Some(secs) = self.deadline_secs {
+            opts.deadline = Duration::from_secs(secs);
         }
         opts.base_url = match source {
             Source::Ukhsa => self.ukhsa_base_url.clone(),

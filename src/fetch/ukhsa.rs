@@ -460,6 +460,9 @@ pub(crate) async fn gather(
     } else {
         request.areas.to_vec()
     };
+    for geography in &geographies {
+        check_geography_name(geography)?;
+    }
     let years: Vec<Option<i32>> = if request.years.is_empty() {
         vec![request.filters.year]
     } else {
@@ -501,6 +504,7 @@ pub(crate) async fn gather(
         },
     )
     .await?;
+    check_geographies_answered(&geographies, &results)?;
     let mut builder = DatasetBuilder::new();
     let mut warnings = Vec::new();
     for (metric, geography, filters, url, rows) in &results {
@@ -528,6 +532,77 @@ pub(crate) async fn gather(
         }
     }
     Ok(Gathered { builder, warnings })
+}
+
+/// Refuses a geography name that would change the request's path rather than name one
+/// geography in it: a name the server listed is as untrusted as one typed in.
+pub fn check_geography_name(geography: &str) -> Result<(), FetchError> {
+    let trimmed = geography.trim();
+    let bad = trimmed.is_empty()
+        || geography.contains('/')
+        || geography.contains('\\')
+        || geography.contains("..")
+        || geography.chars().any(char::is_control);
+    if bad {
+        return Err(FetchError::Options(format!(
+            "geography name {geography:?} is refused: a name with \"/\", \"..\", a backslash \
+             or a control character would build another request path"
+        )));
+    }
+    Ok(())
+}
+
+type Answered = (String, String, Filters, Url, Vec<(Row, String)>);
+
+/// Every geography asked for answered with rows, and only its own: a geography served empty
+/// would vanish from the release, and one served another's rows would print that area's
+/// figures under its name.
+fn check_geographies_answered(
+    geographies: &[String],
+    results: &[Answered],
+) -> Result<(), FetchError> {
+    // Nothing at all came back: the run's own check refuses that, saying so for the fetch.
+    let answered_at_all = results.iter().any(|r| !r.4.is_empty());
+    for geography in geographies.iter().filter(|_| answered_at_all) {
+        let mine = || results.iter().filter(|r| &r.1 == geography);
+        if mine().all(|r| r.4.is_empty()) {
+            let url = mine().next().map_or_else(String::new, |r| r.3.to_string());
+            return Err(FetchError::Api {
+                url,
+                why: format!(
+                    "geography \"{geography}\" came back with no rows for any metric or year; \
+                     a release without it would be partial, so nothing is stored"
+                ),
+            });
+        }
+        let mut code: Option<&str> = None;
+        for (row, url) in mine().flat_map(|r| r.4.iter()) {
+            // A row naming no geography is push_rows' to refuse, with its own message.
+            if !row.geography.trim().is_empty() && row.geography.trim() != geography.trim() {
+                return Err(FetchError::Api {
+                    url: url.clone(),
+                    why: format!(
+                        "asked for geography \"{geography}\" but a row names \"{}\"",
+                        row.geography
+                    ),
+                });
+            }
+            let row_code = row.geography_code.as_deref().map(str::trim);
+            match (code, row_code) {
+                (None, Some(c)) => code = Some(c),
+                (Some(a), Some(b)) if a != b => {
+                    return Err(FetchError::Api {
+                        url: url.clone(),
+                        why: format!(
+                            "geography \"{geography}\" came back with two codes, {a} and {b}"
+                        ),
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -573,6 +648,20 @@ mod tests {
         );
         let relative = resolve_next(&base, &current, "/themes/x?page=3").unwrap();
         assert_eq!(relative.as_str(), "http://127.0.0.1:8080/themes/x?page=3");
+    }
+
+    #[test]
+    fn geography_names_that_would_change_the_path_are_refused() {
+        for bad in ["..", "a/b", "../etc", "Leeds\\..", "", "a\u{0}b"] {
+            assert!(check_geography_name(bad).is_err(), "{bad:?}");
+        }
+        for good in [
+            "Bristol, City of",
+            "King's Lynn and West Norfolk",
+            "St. Helens",
+        ] {
+            assert!(check_geography_name(good).is_ok(), "{good:?}");
+        }
     }
 
     #[test]
