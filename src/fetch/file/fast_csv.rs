@@ -211,7 +211,7 @@ impl DashboardCsv {
 
     /// Streams a file through the reader a block at a time. `Ok(None)` if the general reader is
     /// needed.
-    pub fn read_from(mut file: impl std::io::Read) -> std::io::Result<Option<DashboardCsv>> {
+    fn read_from(mut file: impl std::io::Read) -> std::io::Result<Option<DashboardCsv>> {
         const BLOCK: usize = 1 << 20;
         let mut buf = vec![0u8; BLOCK];
         let mut filled = 0;
