@@ -98,12 +98,12 @@ pub fn rate(value: f64) -> String {
 }
 
 /// A whole percentage: `64` → `64%`.
-pub fn percent(n: i64) -> String {
+pub(crate) fn percent(n: i64) -> String {
     format!("{n}%")
 }
 
 /// A count in words under ten, in figures (with separators) from ten: `5` → `five`, `12` → `12`.
-pub fn count_words(n: i64) -> String {
+pub(crate) fn count_words(n: i64) -> String {
     match usize::try_from(n) {
         Ok(i) if i < NUMBER_WORDS.len() => NUMBER_WORDS[i].to_string(),
         _ => thousands(n),
@@ -138,7 +138,7 @@ pub(crate) fn ordinal_words(n: i64) -> String {
 
 /// A rank before a superlative: `1, "highest"` → `highest`; `2` → `second highest`;
 /// `12` → `12th highest`.
-pub fn ranked(rank: i64, superlative: &str) -> String {
+pub(crate) fn ranked(rank: i64, superlative: &str) -> String {
     if rank == 1 {
         superlative.to_string()
     } else {
@@ -203,7 +203,7 @@ pub(crate) fn list_or<S: AsRef<str>>(items: &[S]) -> String {
 }
 
 /// A noun that agrees with its count: `1, "case", "cases"` → `case`.
-pub fn agree<'a>(n: i64, singular: &'a str, plural: &'a str) -> &'a str {
+pub(crate) fn agree<'a>(n: i64, singular: &'a str, plural: &'a str) -> &'a str {
     if n == 1 { singular } else { plural }
 }
 

@@ -688,7 +688,7 @@ pub(crate) const SIMILAR_WITHIN_PERCENT: i64 = 10;
 
 /// The mean of `rates` rounded to two significant figures ("around 250"), if every rate lies
 /// within [`SIMILAR_WITHIN_PERCENT`] of the mean. Needs at least two rates.
-pub fn similar_around(rates: &[Rate]) -> Option<i64> {
+pub(crate) fn similar_around(rates: &[Rate]) -> Option<i64> {
     if rates.len() < 2 {
         return None;
     }

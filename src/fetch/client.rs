@@ -187,7 +187,7 @@ pub enum HttpError {
 
 /// Counters for one fetch, shared by every request in it.
 #[derive(Debug, Default)]
-pub struct Counters {
+pub(crate) struct Counters {
     /// Requests reserved against the budget; reserved before the permit is taken so that
     /// tasks waiting at the semaphore cannot all slip under the budget at once.
     reserved: AtomicU64,
