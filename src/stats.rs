@@ -124,7 +124,7 @@ impl Week {
     }
 
     /// The seven days before this week.
-    pub fn previous(self) -> Week {
+    pub(crate) fn previous(self) -> Week {
         Week::ending(self.start - Days::new(1))
     }
 
@@ -317,7 +317,7 @@ impl Movement {
     }
 
     /// The direction most areas took, if more than half of them took it.
-    pub fn majority(&self) -> Option<Direction> {
+    pub(crate) fn majority(&self) -> Option<Direction> {
         if self.rising * 2 > self.total {
             Some(Direction::Up)
         } else if self.falling * 2 > self.total {

@@ -257,7 +257,7 @@ impl Patch {
 
     /// Checks the settings every patch needs, a file's or the neutral one: limits in range,
     /// no area named twice. `path` is used in messages.
-    pub fn check(&self, path: &Path) -> Result<(), ConfigError> {
+    pub(crate) fn check(&self, path: &Path) -> Result<(), ConfigError> {
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,
@@ -300,7 +300,7 @@ impl Patch {
     }
 
     /// The plural of the area noun.
-    pub fn area_noun_plural(&self) -> String {
+    pub(crate) fn area_noun_plural(&self) -> String {
         self.area_noun_plural
             .clone()
             .unwrap_or_else(|| format!("{}s", self.area_noun))
