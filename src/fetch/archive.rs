@@ -165,7 +165,7 @@ impl Archive {
     /// The default place for the archive: `casewire-archive.sqlite` in the working directory
     /// (a newsroom's job runs in its own directory). The command line reads
     /// `$CASEWIRE_ARCHIVE`; the library reads no environment.
-    pub fn default_path() -> PathBuf {
+    pub(crate) fn default_path() -> PathBuf {
         PathBuf::from("casewire-archive.sqlite")
     }
 
@@ -430,7 +430,7 @@ impl Archive {
     }
 
     /// Whether a release holds any observation of `metric` for the area type.
-    pub fn has_metric(
+    pub(crate) fn has_metric(
         &self,
         source: &str,
         area_type: &str,
@@ -449,7 +449,7 @@ impl Archive {
     }
 
     /// The release label a selector picks.
-    pub fn resolve_release(
+    fn resolve_release(
         &self,
         source: &str,
         area_type: Option<&str>,

@@ -43,7 +43,7 @@ impl Source {
     }
 
     /// The real host.
-    pub fn default_base_url(self) -> &'static str {
+    fn default_base_url(self) -> &'static str {
         match self {
             Source::Ukhsa => ukhsa::DEFAULT_BASE_URL,
             Source::LegacyV2 | Source::LegacyV1 => legacy::DEFAULT_BASE_URL,
@@ -60,7 +60,7 @@ impl Source {
 
     /// The area type as the dataset names it (`Lower Tier Local Authority` → `ltla` for
     /// UKHSA), which is also how the archive keys it.
-    pub fn dataset_area_type(self, area_type: &str) -> String {
+    pub(crate) fn dataset_area_type(self, area_type: &str) -> String {
         match self {
             Source::Ukhsa => ukhsa::area_type_for(ukhsa::geography_type_for(area_type)),
             Source::LegacyV2 | Source::LegacyV1 => area_type.to_string(),
@@ -69,7 +69,7 @@ impl Source {
 
     /// A per-request timeout that suits the source: v2 can take almost five minutes to build
     /// an uncached file before it redirects to it.
-    pub fn default_timeout(self) -> Duration {
+    fn default_timeout(self) -> Duration {
         match self {
             Source::LegacyV2 => Duration::from_secs(330),
             Source::Ukhsa | Source::LegacyV1 => Duration::from_secs(30),

@@ -16,14 +16,14 @@ use crate::fetch::error::FetchError;
 use crate::fetch::progress::Progress;
 use crate::fetch::tasks::{Gathered, check_budget, run_all};
 use crate::model::parse_date;
-use crate::model::{CASES_METRIC, DatasetBuilder, RowArea, SourceInfo};
+use crate::model::{DatasetBuilder, RowArea, SourceInfo};
 
 /// The public API's host.
-pub const DEFAULT_BASE_URL: &str = "https://api.ukhsa-dashboard.data.gov.uk";
+pub(crate) const DEFAULT_BASE_URL: &str = "https://api.ukhsa-dashboard.data.gov.uk";
 /// Cases by specimen date, the series casewire writes about.
-pub const DEFAULT_METRIC: &str = "COVID-19_cases_casesByDay";
+pub(crate) const DEFAULT_METRIC: &str = "COVID-19_cases_casesByDay";
 /// The largest page the API serves; anything smaller only costs more requests.
-pub const PAGE_SIZE: u32 = 365;
+const PAGE_SIZE: u32 = 365;
 /// A request chain longer than this is a server that never ends its `next` links.
 const MAX_PAGES: usize = 1000;
 
@@ -132,7 +132,7 @@ struct Link {
 
 /// The URL of a path under the topic, each segment percent-encoded (names hold spaces and
 /// commas, e.g. `Lower Tier Local Authority`, `Bristol, City of`).
-pub fn topic_url(base: &Url, topic: &Topic, tail: &[&str]) -> Result<Url, FetchError> {
+fn topic_url(base: &Url, topic: &Topic, tail: &[&str]) -> Result<Url, FetchError> {
     let mut url = base.clone();
     {
         let mut segments = url.path_segments_mut().map_err(|()| {
@@ -154,7 +154,7 @@ pub fn topic_url(base: &Url, topic: &Topic, tail: &[&str]) -> Result<Url, FetchE
 }
 
 /// The first page's URL of a metric's time series for one geography.
-pub fn series_url(
+fn series_url(
     base: &Url,
     topic: &Topic,
     geography_type: &str,
@@ -198,7 +198,7 @@ pub fn series_url(
 
 /// The names of every geography of a type under the topic (e.g. all lower-tier local
 /// authorities). One request: the list views are not paginated.
-pub async fn list_geographies(
+async fn list_geographies(
     client: &Client,
     base: &Url,
     topic: &Topic,
@@ -224,7 +224,7 @@ pub async fn list_geographies(
 /// Resolves a `next` link. The API gives absolute URLs naming its public host; when the base
 /// URL is another host (a test server, a mirror, a proxy) the link is moved onto it, so a
 /// fetch never leaves the host it was configured for.
-pub fn resolve_next(base: &Url, current: &Url, next: &str) -> Result<Url, FetchError> {
+fn resolve_next(base: &Url, current: &Url, next: &str) -> Result<Url, FetchError> {
     let mut url = current.join(next).map_err(|e| FetchError::Api {
         url: current.to_string(),
         why: format!("the next link \"{next}\" is not a URL: {e}"),
@@ -243,7 +243,7 @@ pub fn resolve_next(base: &Url, current: &Url, next: &str) -> Result<Url, FetchE
 
 /// Every row of one metric for one geography, following `next` until there is none.
 /// Returns the rows with the URL of the first page (for provenance).
-pub async fn fetch_series(
+async fn fetch_series(
     client: &Client,
     base: &Url,
     first: Url,
@@ -308,7 +308,7 @@ pub async fn fetch_series(
 
 /// The dashboard's short area type for a UKHSA geography type, so that stories and
 /// population tables keyed on `ltla`/`utla` work whatever the source; unknown types are kept.
-pub fn area_type_for(geography_type: &str) -> String {
+pub(crate) fn area_type_for(geography_type: &str) -> String {
     match geography_type {
         "Lower Tier Local Authority" => "ltla",
         "Upper Tier Local Authority" => "utla",
@@ -324,7 +324,7 @@ pub fn area_type_for(geography_type: &str) -> String {
 
 /// The UKHSA geography type for a dashboard short area type (`ltla` → `Lower Tier Local
 /// Authority`), so one `--area-type` works for every source; other names pass through.
-pub fn geography_type_for(area_type: &str) -> &str {
+pub(crate) fn geography_type_for(area_type: &str) -> &str {
     match area_type {
         "ltla" => "Lower Tier Local Authority",
         "utla" => "Upper Tier Local Authority",
@@ -338,14 +338,14 @@ pub fn geography_type_for(area_type: &str) -> &str {
 }
 
 /// Whether a UKHSA metric is the daily case count the dataset keeps as its main series.
-pub fn is_cases_metric(metric: &str) -> bool {
+fn is_cases_metric(metric: &str) -> bool {
     metric == DEFAULT_METRIC
 }
 
 /// Puts rows into the builder as source `source`. Checks every row is what was asked for:
 /// the API ignores filters it does not know, and a silently unfiltered row would be read as
 /// another day's figure.
-pub fn push_rows(
+fn push_rows(
     builder: &mut DatasetBuilder,
     source: usize,
     rows: &[(Row, String)],
@@ -418,16 +418,6 @@ pub fn push_rows(
         }
     }
     Ok(pushed)
-}
-
-/// The dataset's name for a UKHSA metric: the case count becomes [`CASES_METRIC`] so the
-/// story reads it like a legacy file's.
-pub fn dataset_metric(metric: &str) -> &str {
-    if is_cases_metric(metric) {
-        CASES_METRIC
-    } else {
-        metric
-    }
 }
 
 /// What a UKHSA fetch asks for, borrowed from the fetch's options.

@@ -12,7 +12,7 @@
 pub mod corrections;
 pub mod edition;
 pub mod files;
-pub mod plan;
+pub(crate) mod plan;
 pub mod state;
 
 use std::path::PathBuf;
@@ -23,7 +23,6 @@ pub use crate::config::{
     Corrections, Newsroom, NewsroomError, Schedule, SourceConfig, StoryConfig,
 };
 pub use corrections::revisions;
-pub use plan::releases_in;
 pub use state::{Edition, PrintedFigure, State};
 
 use crate::config::{NewsroomOverrides, Patch, PatchOverrides};

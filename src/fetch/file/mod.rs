@@ -24,7 +24,7 @@ use crate::model::{BuildError, DatasetBuilder, Location};
 
 pub use csv::read_csv_general;
 pub use fast_csv::DashboardCsv;
-pub use json::read_records;
+pub(crate) use json::read_records;
 pub use population::{PopulationError, read_population_bytes, read_population_file};
 
 use csv::read_csv;
