@@ -361,6 +361,11 @@ impl GateReport {
         self.findings.iter().any(|f| f.severity == Severity::Error)
     }
 
+    /// The findings of one gate.
+    pub fn of_gate(&self, gate: Gate) -> Vec<&GateFinding> {
+        self.findings.iter().filter(|f| f.gate == gate).collect()
+    }
+
     fn of_severity(&self, severity: Severity) -> Vec<&GateFinding> {
         self.findings
             .iter()
