@@ -14,7 +14,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Writes `bytes` to a temporary file beside `path`, flushed to disk and readable by all,
 /// ready to be renamed over `path` with `persist`. Several staged files can be renamed one
 /// after another so that a set of files appears together or not at all.
-pub fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+pub(crate) fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
     let tmp = stage_unsynced(path, bytes)?;
     tmp.as_file().sync_all()?;
     Ok(tmp)
@@ -70,7 +70,7 @@ impl Batch {
     /// Writes `bytes` to a temporary file beside `path` (creating missing folders), readable by
     /// all, to be renamed over `path` when the batch commits. The file is closed at once, so a
     /// batch holds no file open.
-    pub fn stage(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    pub(crate) fn stage(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let tmp = stage_unsynced(path, bytes)?;
         #[cfg(not(target_os = "linux"))]
         tmp.as_file().sync_all()?;
@@ -80,7 +80,7 @@ impl Batch {
 
     /// [`Batch::stage`], but the file is renamed into place before every file staged so far
     /// (a file the others refer to).
-    pub fn stage_first(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    pub(crate) fn stage_first(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         self.stage(path, bytes)?;
         let last = self.staged.pop().expect("just staged");
         self.staged.insert(0, last);
@@ -97,7 +97,7 @@ impl Batch {
 
     /// [`Batch::commit`], putting each file in place through `sink`; the error names the file
     /// that could not be put in place.
-    pub fn commit_to(self, sink: &mut dyn FileSink) -> Result<usize, CommitError> {
+    pub(crate) fn commit_to(self, sink: &mut dyn FileSink) -> Result<usize, CommitError> {
         let folders: std::collections::BTreeSet<PathBuf> = self
             .staged
             .iter()
@@ -136,7 +136,7 @@ impl Batch {
 /// A file of a [`Batch`] that could not be put in place.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write {}", path.display())]
-pub struct CommitError {
+pub(crate) struct CommitError {
     /// The file.
     pub path: PathBuf,
     /// What the operating system said.

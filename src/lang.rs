@@ -6,15 +6,15 @@
 use chrono::{Datelike, NaiveDate};
 
 /// The counts under ten in words, zero first: the house writes these in words.
-pub const NUMBER_WORDS: [&str; 10] = [
+pub(crate) const NUMBER_WORDS: [&str; 10] = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 ];
 /// The ordinals under ten in words, first first: the house writes these in words.
-pub const ORDINAL_WORDS: [&str; 9] = [
+pub(crate) const ORDINAL_WORDS: [&str; 9] = [
     "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
 ];
 /// The weekdays' names, Monday first.
-pub const WEEKDAYS: [&str; 7] = [
+pub(crate) const WEEKDAYS: [&str; 7] = [
     "Monday",
     "Tuesday",
     "Wednesday",
@@ -24,7 +24,7 @@ pub const WEEKDAYS: [&str; 7] = [
     "Sunday",
 ];
 /// The months' names, January first.
-pub const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -98,12 +98,12 @@ pub fn rate(value: f64) -> String {
 }
 
 /// A whole percentage: `64` → `64%`.
-pub fn percent(n: i64) -> String {
+pub(crate) fn percent(n: i64) -> String {
     format!("{n}%")
 }
 
 /// A count in words under ten, in figures (with separators) from ten: `5` → `five`, `12` → `12`.
-pub fn count_words(n: i64) -> String {
+pub(crate) fn count_words(n: i64) -> String {
     match usize::try_from(n) {
         Ok(i) if i < NUMBER_WORDS.len() => NUMBER_WORDS[i].to_string(),
         _ => thousands(n),
@@ -129,7 +129,7 @@ pub fn ordinal(n: i64) -> String {
 }
 
 /// An ordinal in words under ten, in figures from ten: `2` → `second`, `12` → `12th`.
-pub fn ordinal_words(n: i64) -> String {
+pub(crate) fn ordinal_words(n: i64) -> String {
     match usize::try_from(n) {
         Ok(i) if (1..=ORDINAL_WORDS.len()).contains(&i) => ORDINAL_WORDS[i - 1].to_string(),
         _ => ordinal(n),
@@ -138,7 +138,7 @@ pub fn ordinal_words(n: i64) -> String {
 
 /// A rank before a superlative: `1, "highest"` → `highest`; `2` → `second highest`;
 /// `12` → `12th highest`.
-pub fn ranked(rank: i64, superlative: &str) -> String {
+pub(crate) fn ranked(rank: i64, superlative: &str) -> String {
     if rank == 1 {
         superlative.to_string()
     } else {
@@ -147,7 +147,7 @@ pub fn ranked(rank: i64, superlative: &str) -> String {
 }
 
 /// The name of a month, 1-based.
-pub fn month_name(month: u32) -> &'static str {
+fn month_name(month: u32) -> &'static str {
     MONTHS[(month as usize).saturating_sub(1).min(11)]
 }
 
@@ -162,18 +162,18 @@ pub fn date(d: NaiveDate, story_year: Option<i32>) -> String {
 }
 
 /// The weekday's name.
-pub fn weekday_name(d: NaiveDate) -> &'static str {
+pub(crate) fn weekday_name(d: NaiveDate) -> &'static str {
     WEEKDAYS[d.weekday().num_days_from_monday() as usize]
 }
 
 /// A date with its weekday: `Monday, January 18`.
-pub fn weekday_date(d: NaiveDate, story_year: Option<i32>) -> String {
+pub(crate) fn weekday_date(d: NaiveDate, story_year: Option<i32>) -> String {
     format!("{}, {}", weekday_name(d), date(d, story_year))
 }
 
 /// The possessive of a name: `Lewisham's`; a name ending in s takes only the apostrophe:
 /// `Three Rivers'`.
-pub fn possessive(name: &str) -> String {
+pub(crate) fn possessive(name: &str) -> String {
     if name.ends_with('s') || name.ends_with('S') {
         format!("{name}'")
     } else {
@@ -182,7 +182,7 @@ pub fn possessive(name: &str) -> String {
 }
 
 /// Items joined as prose: `A`, `A and B`, `A, B and C` (no serial comma, as the house does).
-pub fn list_and<S: AsRef<str>>(items: &[S]) -> String {
+pub(crate) fn list_and<S: AsRef<str>>(items: &[S]) -> String {
     join_last(items, "and")
 }
 
@@ -198,18 +198,18 @@ fn join_last<S: AsRef<str>>(items: &[S], word: &str) -> String {
 }
 
 /// Items joined as alternatives: `A, B or C`.
-pub fn list_or<S: AsRef<str>>(items: &[S]) -> String {
+pub(crate) fn list_or<S: AsRef<str>>(items: &[S]) -> String {
     join_last(items, "or")
 }
 
 /// A noun that agrees with its count: `1, "case", "cases"` → `case`.
-pub fn agree<'a>(n: i64, singular: &'a str, plural: &'a str) -> &'a str {
+pub(crate) fn agree<'a>(n: i64, singular: &'a str, plural: &'a str) -> &'a str {
     if n == 1 { singular } else { plural }
 }
 
 /// Upper-cases the first letter only, for a sentence that opens with a lower-case phrase:
 /// `south east London` → `South east London`.
-pub fn sentence_case(s: &str) -> String {
+pub(crate) fn sentence_case(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -223,7 +223,7 @@ pub fn sentence_case(s: &str) -> String {
 /// what follows it start a heading, a list or a thematic break. A value starting like a
 /// list item or a setext underline (`-`, `+`, `=`, `1.`) has that mark escaped too, since it
 /// may be printed at the start of a line; leading spaces and tabs are dropped.
-pub fn markdown_escape(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub(crate) fn markdown_escape(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     // Indentation would make a value printed at the start of a line a code block.
     let input = input.trim_start_matches([' ', '\t']);
     let bytes = input.as_bytes();

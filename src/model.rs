@@ -16,15 +16,15 @@ pub const CASES_METRIC: &str = "newCasesBySpecimenDate";
 /// A rolling 7-day sum some dashboard files carry; read only to cross-check our own sums.
 pub const ROLLING_SUM_METRIC: &str = "newCasesBySpecimenDateRollingSum";
 /// A rolling 7-day rate some dashboard files carry; read only to cross-check our own rates.
-pub const ROLLING_RATE_METRIC: &str = "newCasesBySpecimenDateRollingRate";
+pub(crate) const ROLLING_RATE_METRIC: &str = "newCasesBySpecimenDateRollingRate";
 /// The dashboard's metric for patients in hospital with Covid-19.
-pub const HOSPITAL_CASES: &str = "hospitalCases";
+pub(crate) const HOSPITAL_CASES: &str = "hospitalCases";
 /// The dashboard's metric for Covid-19 patients in mechanically ventilated beds.
-pub const VENTILATED_BEDS: &str = "covidOccupiedMVBeds";
+pub(crate) const VENTILATED_BEDS: &str = "covidOccupiedMVBeds";
 /// The UKHSA data dashboard's metric for beds occupied by Covid-19 patients: the same count as
 /// the legacy `hospitalCases`. (It publishes no ventilation figure, so a UKHSA story gives
 /// patients only.)
-pub const UKHSA_OCCUPIED_BEDS: &str = "COVID-19_healthcare_occupiedBedsByDay";
+pub(crate) const UKHSA_OCCUPIED_BEDS: &str = "COVID-19_healthcare_occupiedBedsByDay";
 
 /// Where a value came from: a file (or URL, or archive entry) and a line in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -96,11 +96,6 @@ impl Area {
             .ok()
             .map(|i| series[i].1)
     }
-
-    /// The most recent date with a value for `metric`, and that value.
-    pub fn latest_extra(&self, metric: &str) -> Option<(NaiveDate, f64)> {
-        self.extra.get(metric)?.last().copied()
-    }
 }
 
 /// Everything read from one or more sources, normalised.
@@ -122,14 +117,14 @@ impl Dataset {
     }
 
     /// The index in [`Dataset::areas`] of the area of this type with this code.
-    pub fn index_of(&self, area_type: &str, code: &str) -> Option<usize> {
+    pub(crate) fn index_of(&self, area_type: &str, code: &str) -> Option<usize> {
         self.areas
             .binary_search_by(|a| (a.area_type.as_str(), a.code.as_str()).cmp(&(area_type, code)))
             .ok()
     }
 
     /// The first and last dates any area has a case count slot for.
-    pub fn date_range(&self) -> Option<(NaiveDate, NaiveDate)> {
+    pub(crate) fn date_range(&self) -> Option<(NaiveDate, NaiveDate)> {
         let first = self
             .areas
             .iter()
@@ -141,7 +136,7 @@ impl Dataset {
     }
 
     /// The distinct area types that have case counts, sorted.
-    pub fn area_types(&self) -> Vec<&str> {
+    pub(crate) fn area_types(&self) -> Vec<&str> {
         let mut types: Vec<&str> = self
             .areas
             .iter()
@@ -154,7 +149,7 @@ impl Dataset {
     }
 
     /// Human labels of the sources, joined for messages.
-    pub fn source_labels(&self) -> String {
+    pub(crate) fn source_labels(&self) -> String {
         self.sources
             .iter()
             .map(|s| s.label.as_str())
@@ -410,7 +405,7 @@ impl DatasetBuilder {
     /// on line `first_line + k`, dated `first_date` minus `k` days when `descending` (the
     /// dashboard's newest-first order), plus `k` days otherwise. The same as calling
     /// [`DatasetBuilder::push_cases`] for each line in turn, for less memory and time.
-    pub fn push_case_run(
+    pub(crate) fn push_case_run(
         &mut self,
         source: usize,
         first_line: u64,
@@ -441,7 +436,7 @@ impl DatasetBuilder {
     }
 
     /// Adds one day's value of another metric.
-    pub fn push_extra(
+    pub(crate) fn push_extra(
         &mut self,
         source: usize,
         line: u64,
@@ -462,11 +457,6 @@ impl DatasetBuilder {
                     .insert(metric.to_string(), vec![(date, value, source as u32, line)]);
             }
         }
-    }
-
-    /// How many areas have been seen so far.
-    pub fn area_count(&self) -> usize {
-        self.areas.len()
     }
 
     /// Checks the rows and builds the dataset.

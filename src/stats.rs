@@ -124,7 +124,7 @@ impl Week {
     }
 
     /// The seven days before this week.
-    pub fn previous(self) -> Week {
+    pub(crate) fn previous(self) -> Week {
         Week::ending(self.start - Days::new(1))
     }
 
@@ -201,7 +201,7 @@ pub struct AreaWeek {
 }
 
 /// The figures for an area of a given week, or why there are none.
-pub fn area_week(
+fn area_week(
     dataset: &Dataset,
     index: usize,
     population: &Population,
@@ -317,7 +317,7 @@ impl Movement {
     }
 
     /// The direction most areas took, if more than half of them took it.
-    pub fn majority(&self) -> Option<Direction> {
+    pub(crate) fn majority(&self) -> Option<Direction> {
         if self.rising * 2 > self.total {
             Some(Direction::Up)
         } else if self.falling * 2 > self.total {
@@ -684,11 +684,11 @@ pub struct Ranks {
 /// How close the patch's rates must be to call them "similar": every rate within this many
 /// percent of their mean. Ten percent keeps 233.3–257.2 together (mean 247.6) and splits a
 /// patch where one area is a fifth above the rest.
-pub const SIMILAR_WITHIN_PERCENT: i64 = 10;
+pub(crate) const SIMILAR_WITHIN_PERCENT: i64 = 10;
 
 /// The mean of `rates` rounded to two significant figures ("around 250"), if every rate lies
 /// within [`SIMILAR_WITHIN_PERCENT`] of the mean. Needs at least two rates.
-pub fn similar_around(rates: &[Rate]) -> Option<i64> {
+pub(crate) fn similar_around(rates: &[Rate]) -> Option<i64> {
     if rates.len() < 2 {
         return None;
     }
@@ -710,7 +710,7 @@ pub fn similar_around(rates: &[Rate]) -> Option<i64> {
 }
 
 /// Rounds `n` half-up to `digits` significant figures: 247 → 250, 1134 → 1100.
-pub fn round_significant(n: i64, digits: u32) -> i64 {
+fn round_significant(n: i64, digits: u32) -> i64 {
     if n == 0 {
         return 0;
     }

@@ -299,7 +299,10 @@ impl Newsroom {
     }
 
     /// [`Newsroom::load`] with a run's overrides.
-    pub fn load_with(path: &Path, overrides: NewsroomOverrides) -> Result<Newsroom, NewsroomError> {
+    pub(crate) fn load_with(
+        path: &Path,
+        overrides: NewsroomOverrides,
+    ) -> Result<Newsroom, NewsroomError> {
         let text = std::fs::read_to_string(path).map_err(|source| NewsroomError::Io {
             path: path.to_path_buf(),
             source,
@@ -314,7 +317,7 @@ impl Newsroom {
     }
 
     /// [`Newsroom::parse`] with a run's overrides.
-    pub fn parse_with(
+    pub(crate) fn parse_with(
         path: &Path,
         text: &str,
         overrides: NewsroomOverrides,

@@ -172,7 +172,7 @@ impl Patch {
     /// The settings of a run without a patch file (every area's own story): neutral wording,
     /// no named publication or calculator (the provenance line then names only the data's
     /// publisher), and no areas of its own.
-    pub fn neutral() -> Patch {
+    pub(crate) fn neutral() -> Patch {
         Patch {
             publication: String::new(),
             region: String::new(),
@@ -199,7 +199,7 @@ impl Patch {
     }
 
     /// [`Patch::load`] with a run's overrides.
-    pub fn load_with(path: &Path, overrides: PatchOverrides) -> Result<Patch, ConfigError> {
+    pub(crate) fn load_with(path: &Path, overrides: PatchOverrides) -> Result<Patch, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
             path: path.to_path_buf(),
             source,
@@ -213,7 +213,7 @@ impl Patch {
     }
 
     /// [`Patch::parse`] with a run's overrides.
-    pub fn parse_with(
+    pub(crate) fn parse_with(
         path: &Path,
         text: &str,
         overrides: PatchOverrides,
@@ -257,7 +257,7 @@ impl Patch {
 
     /// Checks the settings every patch needs, a file's or the neutral one: limits in range,
     /// no area named twice. `path` is used in messages.
-    pub fn check(&self, path: &Path) -> Result<(), ConfigError> {
+    pub(crate) fn check(&self, path: &Path) -> Result<(), ConfigError> {
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,
@@ -293,21 +293,25 @@ impl Patch {
     }
 
     /// The publisher named in copy for a release: the patch's, or who ran the dashboard then.
-    pub fn source_name_for(&self, release: chrono::NaiveDate) -> String {
+    pub(crate) fn source_name_for(&self, release: chrono::NaiveDate) -> String {
         self.source_name
             .clone()
             .unwrap_or_else(|| publisher_on(release).to_string())
     }
 
     /// The plural of the area noun.
-    pub fn area_noun_plural(&self) -> String {
+    pub(crate) fn area_noun_plural(&self) -> String {
         self.area_noun_plural
             .clone()
             .unwrap_or_else(|| format!("{}s", self.area_noun))
     }
 
     /// The area type the story uses: the patch's, or the only one the data hold.
-    pub fn resolve_area_type(&self, path: &Path, dataset: &Dataset) -> Result<String, ConfigError> {
+    pub(crate) fn resolve_area_type(
+        &self,
+        path: &Path,
+        dataset: &Dataset,
+    ) -> Result<String, ConfigError> {
         if let Some(t) = &self.area_type {
             return Ok(t.clone());
         }

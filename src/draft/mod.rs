@@ -277,7 +277,7 @@ pub fn write_out(draft: &Draft, out: &Path) -> std::io::Result<PathBuf> {
 /// The view model with the sidecar's provenance and facts added at the top level, in the
 /// view model's own key order (and, for a story of an every-area run, the `shared` reference
 /// to the week's national facts).
-pub fn json_output(story: &Story, facts: &FactsSidecar) -> String {
+pub(crate) fn json_output(story: &Story, facts: &FactsSidecar) -> String {
     #[derive(serde::Serialize)]
     struct JsonOutput<'a> {
         #[serde(flatten)]

@@ -40,7 +40,7 @@ pub struct PatchAreas {
 
 impl PatchAreas {
     /// Finds the patch's core and nearby areas in the data, naming any it cannot.
-    pub fn resolve(inputs: &Inputs) -> Result<PatchAreas, DraftError> {
+    pub(crate) fn resolve(inputs: &Inputs) -> Result<PatchAreas, DraftError> {
         let Inputs {
             patch,
             patch_path,
@@ -58,7 +58,7 @@ impl PatchAreas {
 impl<'a> Week<'a> {
     /// Checks the inputs for `release` (coverage, gates, cross-checks) and computes the
     /// week's national figures and hospital figures. `today` is for the future-dates gate.
-    pub fn prepare(
+    pub(crate) fn prepare(
         inputs: &'a Inputs,
         release: NaiveDate,
         today: Option<NaiveDate>,
@@ -119,7 +119,7 @@ impl<'a> Week<'a> {
 
     /// Computes, decides and renders the patch's own story, linted and audited unless
     /// `no_audit`.
-    pub fn draft_patch(
+    pub(crate) fn draft_patch(
         &self,
         areas: &PatchAreas,
         renderer: &Renderer,
@@ -312,7 +312,7 @@ impl<'w> EveryArea<'w> {
 
     /// Drafts areas' stories with `renderer`: the audit's view of the week (its national
     /// facts recomputed) is prepared here once, unless `no_audit`.
-    pub fn drafter<'d>(&'d self, renderer: &'d Renderer, no_audit: bool) -> AreaDrafter<'d> {
+    fn drafter<'d>(&'d self, renderer: &'d Renderer, no_audit: bool) -> AreaDrafter<'d> {
         let inputs = self.week.inputs;
         let context = (!no_audit).then(|| {
             AuditContext::new(

@@ -8,6 +8,12 @@
 //! beside the earlier one, never over it; loading a release gives exactly the rows stored for
 //! it, so the same release always yields the same dataset, and so the same story.
 //!
+//! A stored release is never rewritten: the same release fetched again with other numbers is
+//! a revision beside it (`2021-01-19+r02`, see [`Archive::revision_for`]), which its date then
+//! chooses. A fetch of some areas only is stored as *partial*: kept, and loadable by its exact
+//! label, but never chosen by date, as the newest, or as "already in the archive". Each
+//! release's rows carry a SHA-256 checksum, written when stored and checked when read.
+//!
 //! One fetch is written in one transaction: a fetch that fails, or a write that fails half
 //! way, leaves the archive as it was.
 
@@ -49,6 +55,13 @@ CREATE TABLE IF NOT EXISTS observations (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS observations_by_type
     ON observations (source, area_type, release);
+CREATE TABLE IF NOT EXISTS checksums (
+    source TEXT NOT NULL,
+    release TEXT NOT NULL,
+    area_type TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (source, release, area_type)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS populations (
     name TEXT PRIMARY KEY,
     source TEXT NOT NULL,
@@ -64,7 +77,11 @@ pub enum ReleaseSelector {
     Latest,
     /// The newest published or fetched on or before this date: what an editor had that day.
     AsOf(NaiveDate),
-    /// Exactly this release label, as stored.
+    /// The newest published or fetched on this very date, and no other: what a story dated
+    /// that day must be drafted from. None that day is an error; [`ReleaseSelector::AsOf`]
+    /// is the explicit choice of an earlier one.
+    On(NaiveDate),
+    /// Exactly this release label, as stored (a partial fetch's too, named on purpose).
     Exact(String),
 }
 
@@ -89,6 +106,8 @@ pub struct FetchRecord {
     pub retries: u64,
     /// Bytes received.
     pub bytes: u64,
+    /// Only some areas were asked for: the rows are kept, but never stand as the release.
+    pub partial: bool,
 }
 
 /// The archive file.
@@ -124,13 +143,29 @@ impl Archive {
             .conn
             .execute_batch(SCHEMA)
             .map_err(|e| archive.sql(e))?;
+        // Archives made before partial fetches were told apart: every fetch in them is taken
+        // as whole, which is what they were read as.
+        let has_partial: bool = archive
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('fetches') WHERE name = 'partial')",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(|e| archive.sql(e))?;
+        if !has_partial {
+            archive
+                .conn
+                .execute_batch("ALTER TABLE fetches ADD COLUMN partial INTEGER NOT NULL DEFAULT 0")
+                .map_err(|e| archive.sql(e))?;
+        }
         Ok(archive)
     }
 
     /// The default place for the archive: `casewire-archive.sqlite` in the working directory
     /// (a newsroom's job runs in its own directory). The command line reads
     /// `$CASEWIRE_ARCHIVE`; the library reads no environment.
-    pub fn default_path() -> PathBuf {
+    pub(crate) fn default_path() -> PathBuf {
         PathBuf::from("casewire-archive.sqlite")
     }
 
@@ -160,8 +195,8 @@ impl Archive {
         {
             tx.execute(
                 "INSERT INTO fetches (source, release, fetched_at, base_url, area_type, metrics,
-                     requests, retries, bytes, rows)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+                     requests, retries, bytes, rows, partial)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
                 params![
                     record.source,
                     record.release,
@@ -172,12 +207,46 @@ impl Archive {
                     record.requests as i64,
                     record.retries as i64,
                     record.bytes as i64,
+                    record.partial,
                 ],
             )
             .map_err(sql)?;
             let fetch_id = tx.last_insert_rowid();
-            // The same release fetched again is the same publication: its rows replace the
-            // earlier copy's rather than sit beside them.
+            // A stored release is never rewritten: the same release fetched again keeps the
+            // rows it had (a whole fetch after a partial one takes the rows over, so the
+            // release then counts as whole), and a row with another value is refused.
+            let mut existing = tx
+                .prepare(
+                    "SELECT o.value, f.partial FROM observations o JOIN fetches f ON f.id = o.fetch_id
+                     WHERE o.source = ?1 AND o.release = ?2 AND o.metric = ?3
+                       AND o.area_type = ?4 AND o.area_code = ?5 AND o.date = ?6",
+                )
+                .map_err(sql)?;
+            let mut check =
+                |metric: &str, code: &str, area_type: &str, date: &str, value: Option<f64>| {
+                    let found: Option<(Option<f64>, bool)> = existing
+                        .query_row(
+                            params![record.source, record.release, metric, area_type, code, date],
+                            |row| Ok((row.get(0)?, row.get(1)?)),
+                        )
+                        .optional()
+                        .map_err(sql)?;
+                    match found {
+                        Some((old, _)) if old != value => Err(ArchiveError::Immutable {
+                            path: label.clone(),
+                            why: format!(
+                                "{} release {} already holds {metric} = {} for {code} on {date}; \
+                             this fetch has {}. A stored release is not rewritten",
+                                record.source,
+                                record.release,
+                                old.map_or("no value".into(), |v| v.to_string()),
+                                value.map_or("no value".into(), |v| v.to_string()),
+                            ),
+                        }),
+                        Some((_, was_partial)) => Ok(was_partial && !record.partial),
+                        None => Ok(true),
+                    }
+                };
             let mut insert = tx
                 .prepare(
                     "INSERT OR REPLACE INTO observations
@@ -189,6 +258,17 @@ impl Archive {
             for area in &dataset.areas {
                 let mut date = area.start;
                 for value in &area.cases {
+                    let day = date.format("%Y-%m-%d").to_string();
+                    if !check(
+                        cases_metric,
+                        &area.code,
+                        &area.area_type,
+                        &day,
+                        value.map(f64::from),
+                    )? {
+                        date = date + Days::new(1);
+                        continue;
+                    }
                     insert
                         .execute(params![
                             record.source,
@@ -207,6 +287,10 @@ impl Archive {
                 }
                 for (metric, series) in &area.extra {
                     for (date, value) in series {
+                        let day = date.format("%Y-%m-%d").to_string();
+                        if !check(metric, &area.code, &area.area_type, &day, Some(*value))? {
+                            continue;
+                        }
                         insert
                             .execute(params![
                                 record.source,
@@ -229,9 +313,97 @@ impl Archive {
                 params![rows as i64, fetch_id],
             )
             .map_err(sql)?;
+            let mut types: Vec<&str> = dataset.areas.iter().map(|a| a.area_type.as_str()).collect();
+            types.dedup();
+            for area_type in types {
+                let sum = checksum(&tx, &record.source, &record.release, area_type).map_err(sql)?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO checksums (source, release, area_type, sha256)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![record.source, record.release, area_type, sum],
+                )
+                .map_err(sql)?;
+            }
         }
         tx.commit().map_err(sql)?;
         Ok(rows)
+    }
+
+    /// The label a fetch of `record.release` is stored under: the release itself, or its
+    /// newest revision, when every row this fetch has there already holds the same value (or
+    /// none); otherwise a new revision beside them, `2021-01-18+r02`, `+r03`, … A revision
+    /// sorts after its release and before the next day's, so it is what a release's date
+    /// chooses from then on, and the earlier numbers stay as they were, by their label.
+    pub fn revision_for(
+        &self,
+        record: &FetchRecord,
+        dataset: &Dataset,
+        cases_metric: &str,
+    ) -> Result<String, ArchiveError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT release FROM observations
+                 WHERE source = ?1 AND (release = ?2 OR release LIKE ?2 || '+r%')",
+            )
+            .map_err(|e| self.sql(e))?;
+        let mut labels = stmt
+            .query_map(params![record.source, record.release], |row| {
+                row.get::<_, String>(0)
+            })
+            .map_err(|e| self.sql(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.sql(e))?;
+        labels.sort_by_key(|l| (l.len(), l.clone()));
+        let Some(newest) = labels.last().cloned() else {
+            return Ok(record.release.clone());
+        };
+        let mut value = self
+            .conn
+            .prepare(
+                "SELECT value FROM observations WHERE source = ?1 AND release = ?2
+                 AND metric = ?3 AND area_type = ?4 AND area_code = ?5 AND date = ?6",
+            )
+            .map_err(|e| self.sql(e))?;
+        let mut differs =
+            |metric: &str, area: &crate::model::Area, date: NaiveDate, v: Option<f64>| {
+                let day = date.format("%Y-%m-%d").to_string();
+                let old: Option<Option<f64>> = value
+                    .query_row(
+                        params![
+                            record.source,
+                            newest,
+                            metric,
+                            area.area_type,
+                            area.code,
+                            day
+                        ],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(|e| self.sql(e))?;
+                Ok::<_, ArchiveError>(old.is_some_and(|old| old != v))
+            };
+        for area in &dataset.areas {
+            for (i, v) in area.cases.iter().enumerate() {
+                if differs(
+                    cases_metric,
+                    area,
+                    area.start + Days::new(i as u64),
+                    v.map(f64::from),
+                )? {
+                    return Ok(format!("{}+r{:02}", record.release, labels.len() + 1));
+                }
+            }
+            for (metric, series) in &area.extra {
+                for (date, v) in series {
+                    if differs(metric, area, *date, Some(*v))? {
+                        return Ok(format!("{}+r{:02}", record.release, labels.len() + 1));
+                    }
+                }
+            }
+        }
+        Ok(newest)
     }
 
     /// The releases stored for a source (and area type, if given), oldest first.
@@ -244,7 +416,9 @@ impl Archive {
             .conn
             .prepare(
                 "SELECT DISTINCT release FROM observations
-                 WHERE source = ?1 AND (?2 IS NULL OR area_type = ?2) ORDER BY release",
+                 WHERE source = ?1 AND (?2 IS NULL OR area_type = ?2)
+                   AND fetch_id IN (SELECT id FROM fetches WHERE partial = 0)
+                 ORDER BY release",
             )
             .map_err(|e| self.sql(e))?;
         let releases = stmt
@@ -256,7 +430,7 @@ impl Archive {
     }
 
     /// Whether a release holds any observation of `metric` for the area type.
-    pub fn has_metric(
+    pub(crate) fn has_metric(
         &self,
         source: &str,
         area_type: &str,
@@ -266,7 +440,8 @@ impl Archive {
         self.conn
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM observations
-                 WHERE source = ?1 AND release = ?2 AND metric = ?3 AND area_type = ?4)",
+                 WHERE source = ?1 AND release = ?2 AND metric = ?3 AND area_type = ?4
+                   AND fetch_id IN (SELECT id FROM fetches WHERE partial = 0))",
                 params![source, release, metric, area_type],
                 |row| row.get(0),
             )
@@ -274,7 +449,7 @@ impl Archive {
     }
 
     /// The release label a selector picks.
-    pub fn resolve_release(
+    fn resolve_release(
         &self,
         source: &str,
         area_type: Option<&str>,
@@ -282,8 +457,13 @@ impl Archive {
     ) -> Result<String, ArchiveError> {
         // Every label starts with its date, and a fetch time on day D sorts after "D" and
         // before "D+1", so "on or before D" is "before D+1".
+        let mut from: Option<String> = None;
         let before = match selector {
             ReleaseSelector::Latest => None,
+            ReleaseSelector::On(date) => {
+                from = Some(date.format("%Y-%m-%d").to_string());
+                Some((*date + Days::new(1)).format("%Y-%m-%d").to_string())
+            }
             ReleaseSelector::AsOf(date) => {
                 Some((*date + Days::new(1)).format("%Y-%m-%d").to_string())
             }
@@ -307,8 +487,10 @@ impl Archive {
             .query_row(
                 "SELECT MAX(release) FROM observations
                  WHERE source = ?1 AND (?2 IS NULL OR area_type = ?2)
-                   AND (?3 IS NULL OR release < ?3)",
-                params![source, area_type, before],
+                   AND (?3 IS NULL OR release < ?3)
+                   AND (?4 IS NULL OR release >= ?4)
+                   AND fetch_id IN (SELECT id FROM fetches WHERE partial = 0)",
+                params![source, area_type, before, from],
                 |row| row.get(0),
             )
             .map_err(|e| self.sql(e))?;
@@ -324,6 +506,7 @@ impl Archive {
         let what = match selector {
             ReleaseSelector::Latest => "any release".to_string(),
             ReleaseSelector::AsOf(d) => format!("a release on or before {d}"),
+            ReleaseSelector::On(d) => format!("release on {d}"),
             ReleaseSelector::Exact(l) => format!("release {l}"),
         };
         let known = self
@@ -336,10 +519,16 @@ impl Archive {
                 }
             })
             .unwrap_or_default();
+        let hint = match selector {
+            ReleaseSelector::On(_) => {
+                "; fetch it first, or draft as of the newest earlier release (as_of) on purpose"
+            }
+            _ => "; fetch it first",
+        };
         ArchiveError::NotFound {
             path: self.label.clone(),
             why: format!(
-                "no {what} of {source}{} ({known}); fetch it first",
+                "no {what} of {source}{} ({known}){hint}",
                 area_type.map(|t| format!(" {t}")).unwrap_or_default()
             ),
         }
@@ -356,6 +545,7 @@ impl Archive {
         cases_metric: &str,
     ) -> Result<(Dataset, String), ArchiveError> {
         let release = self.resolve_release(source, area_type, selector)?;
+        self.verify(source, &release, area_type)?;
         let mut builder = DatasetBuilder::new();
         let label = format!("{} ({source}, release {release})", self.label);
         let source_id = builder.add_source(SourceInfo {
@@ -413,13 +603,52 @@ impl Archive {
         Ok((dataset, release))
     }
 
+    /// Checks the rows of a release against the checksums written when they were stored:
+    /// a byte changed on disk, or a value edited by hand, is refused rather than printed.
+    /// Releases stored before checksums were kept have none, and are read as they are.
+    fn verify(
+        &self,
+        source: &str,
+        release: &str,
+        area_type: Option<&str>,
+    ) -> Result<(), ArchiveError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT area_type, sha256 FROM checksums
+                 WHERE source = ?1 AND release = ?2 AND (?3 IS NULL OR area_type = ?3)",
+            )
+            .map_err(|e| self.sql(e))?;
+        let sums = stmt
+            .query_map(params![source, release, area_type], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.sql(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.sql(e))?;
+        for (area_type, stored) in sums {
+            let now = checksum(&self.conn, source, release, &area_type).map_err(|e| self.sql(e))?;
+            if now != stored {
+                return Err(ArchiveError::Checksum {
+                    path: self.label.clone(),
+                    why: format!(
+                        "{source} {area_type} release {release} does not match the checksum \
+                         written when it was stored (sha256 {stored}, now {now}): the archive \
+                         has been changed or damaged since, and is not read"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The fetches recorded, newest first.
     pub fn fetches(&self) -> Result<Vec<(FetchRecord, u64)>, ArchiveError> {
         let mut stmt = self
             .conn
             .prepare(
                 "SELECT source, release, fetched_at, base_url, area_type, metrics, requests,
-                        retries, bytes, rows
+                        retries, bytes, rows, partial
                  FROM fetches ORDER BY id DESC",
             )
             .map_err(|e| self.sql(e))?;
@@ -437,6 +666,7 @@ impl Archive {
                         requests: row.get::<_, i64>(6)? as u64,
                         retries: row.get::<_, i64>(7)? as u64,
                         bytes: row.get::<_, i64>(8)? as u64,
+                        partial: row.get(10)?,
                     },
                     row.get::<_, i64>(9)? as u64,
                 ))
@@ -524,4 +754,41 @@ impl Archive {
             &content,
         )?)
     }
+}
+
+/// SHA-256 over one release's rows of one area type, in key order, each written as
+/// `metric, code, date, name, value` (the value's bits, so every stored number counts).
+fn checksum(
+    conn: &Connection,
+    source: &str,
+    release: &str,
+    area_type: &str,
+) -> Result<String, rusqlite::Error> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT metric, area_code, date, area_name, value FROM observations
+         WHERE source = ?1 AND release = ?2 AND area_type = ?3
+         ORDER BY metric, area_code, date",
+    )?;
+    let mut rows = stmt.query(params![source, release, area_type])?;
+    while let Some(row) = rows.next()? {
+        for i in 0..4 {
+            let text: String = row.get(i)?;
+            hasher.update(text.len().to_le_bytes());
+            hasher.update(text.as_bytes());
+        }
+        match row.get::<_, Option<f64>>(4)? {
+            Some(v) => {
+                hasher.update([1]);
+                hasher.update(v.to_bits().to_le_bytes());
+            }
+            None => hasher.update([0]),
+        }
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }

@@ -67,7 +67,7 @@ impl Default for ClientConfig {
 
 impl ClientConfig {
     /// The User-Agent header: the program, its version and the newsroom's contact.
-    pub fn user_agent(&self) -> String {
+    fn user_agent(&self) -> String {
         let base = format!("casewire/{}", env!("CARGO_PKG_VERSION"));
         if self.contact.trim().is_empty() {
             base
@@ -187,7 +187,7 @@ pub enum HttpError {
 
 /// Counters for one fetch, shared by every request in it.
 #[derive(Debug, Default)]
-pub struct Counters {
+pub(crate) struct Counters {
     /// Requests reserved against the budget; reserved before the permit is taken so that
     /// tasks waiting at the semaphore cannot all slip under the budget at once.
     reserved: AtomicU64,
@@ -235,7 +235,7 @@ pub enum Expect {
 
 /// The polite client. Cheap to clone; clones share the bound, the budget and the counters.
 #[derive(Clone, Debug)]
-pub struct Client {
+pub(crate) struct Client {
     http: reqwest::Client,
     config: Arc<ClientConfig>,
     permits: Arc<Semaphore>,
@@ -543,7 +543,7 @@ fn looks_like_html(headers: &HeaderMap, body: &[u8]) -> bool {
 }
 
 /// The start of a body, for error messages: enough to recognise, never a whole page.
-pub fn excerpt(body: &[u8]) -> String {
+fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
     let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if body.len() > 200 {
@@ -643,7 +643,7 @@ pub fn backoff(config: &ClientConfig, attempt: u32) -> Duration {
 }
 
 /// Reads a `Retry-After` value: a number of seconds or an HTTP date (relative to `now`).
-pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -656,7 +656,7 @@ pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Dura
 
 /// A timer for a whole fetch; separate so the summary's elapsed time covers planning too.
 #[derive(Clone, Copy, Debug)]
-pub struct Stopwatch(Instant);
+pub(crate) struct Stopwatch(Instant);
 
 impl Stopwatch {
     /// Starts now.
@@ -672,7 +672,7 @@ impl Stopwatch {
 
 /// Plain HTTP only to this machine (a test server, a local mirror): anywhere else it would
 /// be a way to turn TLS, and so the check of who is answering, off by configuration.
-pub fn check_transport(url: &Url) -> Result<(), String> {
+pub(crate) fn check_transport(url: &Url) -> Result<(), String> {
     if url.scheme() != "http" {
         return Ok(());
     }

@@ -26,6 +26,22 @@ pub enum ArchiveError {
         /// What was looked for.
         why: String,
     },
+    /// A fetch would change a stored release.
+    #[error("archive {path}: {why}")]
+    Immutable {
+        /// The archive file.
+        path: String,
+        /// The release and the row.
+        why: String,
+    },
+    /// A stored release no longer matches its checksum.
+    #[error("archive {path}: {why}")]
+    Checksum {
+        /// The archive file.
+        path: String,
+        /// The release, and the checksums.
+        why: String,
+    },
     /// Stored rows do not make a dataset (only if the file was edited by hand).
     #[error("archive {path}: {source}")]
     Build {
@@ -90,6 +106,14 @@ pub enum FetchError {
     /// The archive could not store the rows.
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    /// The whole fetch took longer than its deadline; nothing is stored.
+    #[error("{url}: the fetch did not finish within its deadline of {secs} s; nothing is stored")]
+    Deadline {
+        /// The base URL fetched from.
+        url: String,
+        /// The deadline, in seconds.
+        secs: u64,
+    },
     /// The snapshot file could not be written.
     #[error("cannot write {path}")]
     Write {

@@ -20,9 +20,9 @@ use crate::fetch::tasks::{Gathered, check_budget, run_all};
 use crate::model::DatasetBuilder;
 
 /// The legacy API's host.
-pub const DEFAULT_BASE_URL: &str = "https://api.coronavirus.data.gov.uk";
+pub(crate) const DEFAULT_BASE_URL: &str = "https://api.coronavirus.data.gov.uk";
 /// The v2 API refuses more metrics than this in one request.
-pub const MAX_V2_METRICS: usize = 5;
+const MAX_V2_METRICS: usize = 5;
 /// The v1 server reads at most three digits of `page`.
 const MAX_V1_PAGES: u32 = 999;
 
@@ -56,7 +56,7 @@ fn endpoint(base: &Url, path: &[&str]) -> Result<Url, FetchError> {
 }
 
 /// A v2 request URL. `metrics` must hold one to five names.
-pub fn v2_url(
+fn v2_url(
     base: &Url,
     area_type: &str,
     area_code: Option<&str>,
@@ -91,7 +91,7 @@ pub fn v2_url(
 /// Fetches one v2 request. Returns the body, or `None` for a 204 (the old v2.0 answer to "no
 /// data"). A JSON body that is an error object (the server wraps some errors in a 200) is an
 /// error naming the URL.
-pub async fn fetch_v2(
+async fn fetch_v2(
     client: &Client,
     url: &Url,
     format: Format,
@@ -140,7 +140,7 @@ fn show(v: &Value) -> String {
 
 /// A v1 request URL for one page. The structure maps each field to itself, so the records
 /// come back keyed by metric name.
-pub fn v1_url(
+fn v1_url(
     base: &Url,
     area_type: &str,
     area_code: Option<&str>,
@@ -173,7 +173,7 @@ pub fn v1_url(
 /// Every record of a v1 query, following pages until a 204 or a null `next` (the server does
 /// both). Records of the same area and date are merged, because a page boundary can split one
 /// record's metrics across two pages.
-pub async fn fetch_v1(
+async fn fetch_v1(
     client: &Client,
     base: &Url,
     area_type: &str,

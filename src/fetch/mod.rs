@@ -35,5 +35,5 @@ pub use file::{ReadError, read_data_bytes, read_data_file, read_population_file}
 pub use progress::FetchSummary;
 pub use run::{
     FetchOptions, FetchReport, FetchSettings, Source, fetch, fetch_blocking, fetch_command,
-    fetch_into, load_offline, load_offline_from, years_needed,
+    fetch_into, load_offline, load_offline_from, release_for, years_needed,
 };

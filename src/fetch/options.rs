@@ -43,7 +43,7 @@ impl Source {
     }
 
     /// The real host.
-    pub fn default_base_url(self) -> &'static str {
+    fn default_base_url(self) -> &'static str {
         match self {
             Source::Ukhsa => ukhsa::DEFAULT_BASE_URL,
             Source::LegacyV2 | Source::LegacyV1 => legacy::DEFAULT_BASE_URL,
@@ -60,7 +60,7 @@ impl Source {
 
     /// The area type as the dataset names it (`Lower Tier Local Authority` → `ltla` for
     /// UKHSA), which is also how the archive keys it.
-    pub fn dataset_area_type(self, area_type: &str) -> String {
+    pub(crate) fn dataset_area_type(self, area_type: &str) -> String {
         match self {
             Source::Ukhsa => ukhsa::area_type_for(ukhsa::geography_type_for(area_type)),
             Source::LegacyV2 | Source::LegacyV1 => area_type.to_string(),
@@ -69,7 +69,7 @@ impl Source {
 
     /// A per-request timeout that suits the source: v2 can take almost five minutes to build
     /// an uncached file before it redirects to it.
-    pub fn default_timeout(self) -> Duration {
+    fn default_timeout(self) -> Duration {
         match self {
             Source::LegacyV2 => Duration::from_secs(330),
             Source::Ukhsa | Source::LegacyV1 => Duration::from_secs(30),
@@ -132,7 +132,14 @@ pub struct FetchOptions {
     /// The fetch time to record; `None` for now. Tests set it so labels do not depend on
     /// the clock.
     pub fetched_at: Option<DateTime<Utc>>,
+    /// How long the whole fetch may take, every request and retry included: the per-request
+    /// timeout alone lets a fetch of many slow areas run for hours. Default
+    /// [`DEFAULT_DEADLINE`].
+    pub deadline: Duration,
 }
+
+/// The default deadline of a whole fetch: generous, for an every-area fetch of a slow day.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30 * 60);
 
 impl FetchOptions {
     /// Options with the defaults for `source`: its case metric, its timeout, the headline
@@ -155,6 +162,7 @@ impl FetchOptions {
             },
             refetch: false,
             fetched_at: None,
+            deadline: DEFAULT_DEADLINE,
         }
     }
 
@@ -208,6 +216,7 @@ impl FetchOptions {
 /// max_attempts = 5
 /// request_budget = 1500
 /// min_interval_ms = 0
+/// deadline_secs = 1800
 /// ukhsa_base_url = "https://api.ukhsa-dashboard.data.gov.uk"
 /// legacy_base_url = "https://api.coronavirus.data.gov.uk"
 /// ```
@@ -228,6 +237,8 @@ pub struct FetchSettings {
     pub request_budget: Option<u64>,
     /// Milliseconds between the starts of two requests.
     pub min_interval_ms: Option<u64>,
+    /// Seconds the whole fetch may take (default 1800).
+    pub deadline_secs: Option<u64>,
     /// The UKHSA API's base URL.
     pub ukhsa_base_url: Option<String>,
     /// The legacy API's base URL.
@@ -256,6 +267,9 @@ impl FetchSettings {
         }
         if let Some(ms) = self.min_interval_ms {
             c.min_interval = Duration::from_millis(ms);
+        }
+        if let Some(secs) = self.deadline_secs {
+            opts.deadline = Duration::from_secs(secs);
         }
         opts.base_url = match source {
             Source::Ukhsa => self.ukhsa_base_url.clone(),

@@ -31,7 +31,7 @@ impl Progress for Silent {
 /// Plain log lines through `tracing`: one per chain at debug level, a line every tenth of the
 /// way at info, and the summary.
 #[derive(Debug, Default)]
-pub struct LogLines {
+struct LogLines {
     total: AtomicU64,
     done: AtomicU64,
 }
@@ -59,7 +59,7 @@ impl Progress for LogLines {
 
 /// An indicatif bar, for a person watching a terminal.
 #[derive(Debug)]
-pub struct Bar(indicatif::ProgressBar);
+struct Bar(indicatif::ProgressBar);
 
 impl Default for Bar {
     fn default() -> Self {
@@ -91,7 +91,7 @@ impl Progress for Bar {
 }
 
 /// A bar when standard error is a terminal, log lines when it is not (a cron job, CI).
-pub fn for_stderr() -> Arc<dyn Progress> {
+pub(crate) fn for_stderr() -> Arc<dyn Progress> {
     if std::io::stderr().is_terminal() {
         Arc::new(Bar::default())
     } else {

@@ -55,33 +55,15 @@ pub async fn fetch(
         }
         (_, None) => fetched_at_text.clone(),
     };
-    let gathered = match opts.source {
-        Source::Ukhsa => {
-            let request = ukhsa::Request {
-                area_type: &opts.area_type,
-                areas: &opts.areas,
-                years: &opts.years,
-                filters: &opts.filters,
-                topic: &opts.topic,
-                metrics: &metrics,
-            };
-            ukhsa::gather(&client, &base, &request, &progress).await?
-        }
-        Source::LegacyV2 | Source::LegacyV1 => {
-            let request = legacy::Request {
-                area_type: &opts.area_type,
-                areas: &opts.areas,
-                metrics: &metrics,
-                release: opts.release,
-                format: opts.format,
-            };
-            if opts.source == Source::LegacyV2 {
-                legacy::gather_v2(&client, &base, &request, &progress).await?
-            } else {
-                legacy::gather_v1(&client, &base, &request, &progress).await?
-            }
-        }
-    };
+    let gathered = tokio::time::timeout(
+        opts.deadline,
+        gather(opts, &client, &base, &metrics, &progress),
+    )
+    .await
+    .map_err(|_| FetchError::Deadline {
+        url: base.to_string(),
+        secs: opts.deadline.as_secs(),
+    })??;
     let tail = Tail {
         opts,
         base: &base,
@@ -92,6 +74,43 @@ pub async fn fetch(
         metrics,
     };
     tail.finish(gathered)
+}
+
+/// The API's own fetch: every request it needs, read into one builder.
+async fn gather(
+    opts: &FetchOptions,
+    client: &Client,
+    base: &Url,
+    metrics: &[String],
+    progress: &Arc<dyn Progress>,
+) -> Result<Gathered, FetchError> {
+    Ok(match opts.source {
+        Source::Ukhsa => {
+            let request = ukhsa::Request {
+                area_type: &opts.area_type,
+                areas: &opts.areas,
+                years: &opts.years,
+                filters: &opts.filters,
+                topic: &opts.topic,
+                metrics,
+            };
+            ukhsa::gather(client, base, &request, progress).await?
+        }
+        Source::LegacyV2 | Source::LegacyV1 => {
+            let request = legacy::Request {
+                area_type: &opts.area_type,
+                areas: &opts.areas,
+                metrics,
+                release: opts.release,
+                format: opts.format,
+            };
+            if opts.source == Source::LegacyV2 {
+                legacy::gather_v2(client, base, &request, progress).await?
+            } else {
+                legacy::gather_v1(client, base, &request, progress).await?
+            }
+        }
+    })
 }
 
 /// What every API's fetch ends with, once its responses are read: the dataset built and
@@ -204,6 +223,7 @@ impl Tail<'_> {
             requests: stats.requests,
             retries: stats.retries,
             bytes: stats.bytes,
+            partial: !opts.areas.is_empty(),
         };
         Ok(FetchReport {
             dataset,
@@ -227,6 +247,10 @@ pub async fn fetch_into(
         return Ok(report);
     }
     let mut report = fetch(opts, progress.clone()).await?;
+    let label =
+        archive.revision_for(&report.record, &report.dataset, opts.source.cases_metric())?;
+    report.record.release = label.clone();
+    report.release = label;
     let stored = archive.store(&report.record, &report.dataset, opts.source.cases_metric())?;
     report.summary.stored = Some(stored);
     report.summary.elapsed = watch.elapsed();
@@ -258,10 +282,11 @@ fn reuse_archived_release(
             return Ok(None);
         }
     }
+    // Its newest revision, if a later fetch stored one beside it.
     let (mut dataset, release) = archive.load(
         opts.source.as_str(),
         Some(&area_type),
-        &ReleaseSelector::Exact(release),
+        &ReleaseSelector::On(opts.release.expect("matched above")),
         opts.source.cases_metric(),
     )?;
     dataset.warnings.push(format!(
@@ -285,6 +310,7 @@ fn reuse_archived_release(
         requests: 0,
         retries: 0,
         bytes: 0,
+        partial: false,
     };
     Ok(Some(FetchReport {
         dataset,
@@ -369,4 +395,16 @@ pub fn load_offline(
         release,
         source.cases_metric(),
     )
+}
+
+/// The release a story dated `release` is drafted from offline: that day's and no other by
+/// default, so that the copy's dates are the data's; with `as_of` (the command line's
+/// `--as-of`), the newest on or before it, whose label [`load_offline`] returns for the copy
+/// to name.
+pub fn release_for(release: chrono::NaiveDate, as_of: bool) -> ReleaseSelector {
+    if as_of {
+        ReleaseSelector::AsOf(release)
+    } else {
+        ReleaseSelector::On(release)
+    }
 }

@@ -12,7 +12,7 @@ use crate::model::{CASES_METRIC, Dataset};
 /// Writes `dataset` as legacy CSV. Every slot of an area's case series becomes a row (a day
 /// without data as an empty field), so reading the file back gives the same series. Other
 /// metrics follow as extra columns, sorted by name, when any area has them.
-pub fn write_legacy_csv<W: Write>(dataset: &Dataset, out: W) -> std::io::Result<()> {
+fn write_legacy_csv<W: Write>(dataset: &Dataset, out: W) -> std::io::Result<()> {
     let mut extras: Vec<&str> = dataset
         .areas
         .iter()

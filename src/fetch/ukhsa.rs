@@ -16,14 +16,14 @@ use crate::fetch::error::FetchError;
 use crate::fetch::progress::Progress;
 use crate::fetch::tasks::{Gathered, check_budget, run_all};
 use crate::model::parse_date;
-use crate::model::{CASES_METRIC, DatasetBuilder, RowArea, SourceInfo};
+use crate::model::{DatasetBuilder, RowArea, SourceInfo};
 
 /// The public API's host.
-pub const DEFAULT_BASE_URL: &str = "https://api.ukhsa-dashboard.data.gov.uk";
+pub(crate) const DEFAULT_BASE_URL: &str = "https://api.ukhsa-dashboard.data.gov.uk";
 /// Cases by specimen date, the series casewire writes about.
-pub const DEFAULT_METRIC: &str = "COVID-19_cases_casesByDay";
+pub(crate) const DEFAULT_METRIC: &str = "COVID-19_cases_casesByDay";
 /// The largest page the API serves; anything smaller only costs more requests.
-pub const PAGE_SIZE: u32 = 365;
+const PAGE_SIZE: u32 = 365;
 /// A request chain longer than this is a server that never ends its `next` links.
 const MAX_PAGES: usize = 1000;
 
@@ -132,7 +132,7 @@ struct Link {
 
 /// The URL of a path under the topic, each segment percent-encoded (names hold spaces and
 /// commas, e.g. `Lower Tier Local Authority`, `Bristol, City of`).
-pub fn topic_url(base: &Url, topic: &Topic, tail: &[&str]) -> Result<Url, FetchError> {
+fn topic_url(base: &Url, topic: &Topic, tail: &[&str]) -> Result<Url, FetchError> {
     let mut url = base.clone();
     {
         let mut segments = url.path_segments_mut().map_err(|()| {
@@ -154,7 +154,7 @@ pub fn topic_url(base: &Url, topic: &Topic, tail: &[&str]) -> Result<Url, FetchE
 }
 
 /// The first page's URL of a metric's time series for one geography.
-pub fn series_url(
+fn series_url(
     base: &Url,
     topic: &Topic,
     geography_type: &str,
@@ -198,7 +198,7 @@ pub fn series_url(
 
 /// The names of every geography of a type under the topic (e.g. all lower-tier local
 /// authorities). One request: the list views are not paginated.
-pub async fn list_geographies(
+async fn list_geographies(
     client: &Client,
     base: &Url,
     topic: &Topic,
@@ -224,7 +224,7 @@ pub async fn list_geographies(
 /// Resolves a `next` link. The API gives absolute URLs naming its public host; when the base
 /// URL is another host (a test server, a mirror, a proxy) the link is moved onto it, so a
 /// fetch never leaves the host it was configured for.
-pub fn resolve_next(base: &Url, current: &Url, next: &str) -> Result<Url, FetchError> {
+fn resolve_next(base: &Url, current: &Url, next: &str) -> Result<Url, FetchError> {
     let mut url = current.join(next).map_err(|e| FetchError::Api {
         url: current.to_string(),
         why: format!("the next link \"{next}\" is not a URL: {e}"),
@@ -243,7 +243,7 @@ pub fn resolve_next(base: &Url, current: &Url, next: &str) -> Result<Url, FetchE
 
 /// Every row of one metric for one geography, following `next` until there is none.
 /// Returns the rows with the URL of the first page (for provenance).
-pub async fn fetch_series(
+async fn fetch_series(
     client: &Client,
     base: &Url,
     first: Url,
@@ -308,7 +308,7 @@ pub async fn fetch_series(
 
 /// The dashboard's short area type for a UKHSA geography type, so that stories and
 /// population tables keyed on `ltla`/`utla` work whatever the source; unknown types are kept.
-pub fn area_type_for(geography_type: &str) -> String {
+pub(crate) fn area_type_for(geography_type: &str) -> String {
     match geography_type {
         "Lower Tier Local Authority" => "ltla",
         "Upper Tier Local Authority" => "utla",
@@ -324,7 +324,7 @@ pub fn area_type_for(geography_type: &str) -> String {
 
 /// The UKHSA geography type for a dashboard short area type (`ltla` → `Lower Tier Local
 /// Authority`), so one `--area-type` works for every source; other names pass through.
-pub fn geography_type_for(area_type: &str) -> &str {
+pub(crate) fn geography_type_for(area_type: &str) -> &str {
     match area_type {
         "ltla" => "Lower Tier Local Authority",
         "utla" => "Upper Tier Local Authority",
@@ -338,14 +338,14 @@ pub fn geography_type_for(area_type: &str) -> &str {
 }
 
 /// Whether a UKHSA metric is the daily case count the dataset keeps as its main series.
-pub fn is_cases_metric(metric: &str) -> bool {
+fn is_cases_metric(metric: &str) -> bool {
     metric == DEFAULT_METRIC
 }
 
 /// Puts rows into the builder as source `source`. Checks every row is what was asked for:
 /// the API ignores filters it does not know, and a silently unfiltered row would be read as
 /// another day's figure.
-pub fn push_rows(
+fn push_rows(
     builder: &mut DatasetBuilder,
     source: usize,
     rows: &[(Row, String)],
@@ -420,16 +420,6 @@ pub fn push_rows(
     Ok(pushed)
 }
 
-/// The dataset's name for a UKHSA metric: the case count becomes [`CASES_METRIC`] so the
-/// story reads it like a legacy file's.
-pub fn dataset_metric(metric: &str) -> &str {
-    if is_cases_metric(metric) {
-        CASES_METRIC
-    } else {
-        metric
-    }
-}
-
 /// What a UKHSA fetch asks for, borrowed from the fetch's options.
 pub(crate) struct Request<'a> {
     /// A geography type, or a legacy short name for one.
@@ -460,6 +450,9 @@ pub(crate) async fn gather(
     } else {
         request.areas.to_vec()
     };
+    for geography in &geographies {
+        check_geography_name(geography)?;
+    }
     let years: Vec<Option<i32>> = if request.years.is_empty() {
         vec![request.filters.year]
     } else {
@@ -501,6 +494,7 @@ pub(crate) async fn gather(
         },
     )
     .await?;
+    check_geographies_answered(&geographies, &results)?;
     let mut builder = DatasetBuilder::new();
     let mut warnings = Vec::new();
     for (metric, geography, filters, url, rows) in &results {
@@ -528,6 +522,77 @@ pub(crate) async fn gather(
         }
     }
     Ok(Gathered { builder, warnings })
+}
+
+/// Refuses a geography name that would change the request's path rather than name one
+/// geography in it: a name the server listed is as untrusted as one typed in.
+pub fn check_geography_name(geography: &str) -> Result<(), FetchError> {
+    let trimmed = geography.trim();
+    let bad = trimmed.is_empty()
+        || geography.contains('/')
+        || geography.contains('\\')
+        || geography.contains("..")
+        || geography.chars().any(char::is_control);
+    if bad {
+        return Err(FetchError::Options(format!(
+            "geography name {geography:?} is refused: a name with \"/\", \"..\", a backslash \
+             or a control character would build another request path"
+        )));
+    }
+    Ok(())
+}
+
+type Answered = (String, String, Filters, Url, Vec<(Row, String)>);
+
+/// Every geography asked for answered with rows, and only its own: a geography served empty
+/// would vanish from the release, and one served another's rows would print that area's
+/// figures under its name.
+fn check_geographies_answered(
+    geographies: &[String],
+    results: &[Answered],
+) -> Result<(), FetchError> {
+    // Nothing at all came back: the run's own check refuses that, saying so for the fetch.
+    let answered_at_all = results.iter().any(|r| !r.4.is_empty());
+    for geography in geographies.iter().filter(|_| answered_at_all) {
+        let mine = || results.iter().filter(|r| &r.1 == geography);
+        if mine().all(|r| r.4.is_empty()) {
+            let url = mine().next().map_or_else(String::new, |r| r.3.to_string());
+            return Err(FetchError::Api {
+                url,
+                why: format!(
+                    "geography \"{geography}\" came back with no rows for any metric or year; \
+                     a release without it would be partial, so nothing is stored"
+                ),
+            });
+        }
+        let mut code: Option<&str> = None;
+        for (row, url) in mine().flat_map(|r| r.4.iter()) {
+            // A row naming no geography is push_rows' to refuse, with its own message.
+            if !row.geography.trim().is_empty() && row.geography.trim() != geography.trim() {
+                return Err(FetchError::Api {
+                    url: url.clone(),
+                    why: format!(
+                        "asked for geography \"{geography}\" but a row names \"{}\"",
+                        row.geography
+                    ),
+                });
+            }
+            let row_code = row.geography_code.as_deref().map(str::trim);
+            match (code, row_code) {
+                (None, Some(c)) => code = Some(c),
+                (Some(a), Some(b)) if a != b => {
+                    return Err(FetchError::Api {
+                        url: url.clone(),
+                        why: format!(
+                            "geography \"{geography}\" came back with two codes, {a} and {b}"
+                        ),
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -573,6 +638,20 @@ mod tests {
         );
         let relative = resolve_next(&base, &current, "/themes/x?page=3").unwrap();
         assert_eq!(relative.as_str(), "http://127.0.0.1:8080/themes/x?page=3");
+    }
+
+    #[test]
+    fn geography_names_that_would_change_the_path_are_refused() {
+        for bad in ["..", "a/b", "../etc", "Leeds\\..", "", "a\u{0}b"] {
+            assert!(check_geography_name(bad).is_err(), "{bad:?}");
+        }
+        for good in [
+            "Bristol, City of",
+            "King's Lynn and West Norfolk",
+            "St. Helens",
+        ] {
+            assert!(check_geography_name(good).is_ok(), "{good:?}");
+        }
     }
 
     #[test]

@@ -28,11 +28,17 @@ impl<'a> Findings<'a> {
         self.findings
     }
 
-    fn on(&self, gate: Gate) -> bool {
+    pub(super) fn on(&self, gate: Gate) -> bool {
         self.config.severity.of(gate) != Severity::Off
     }
 
-    fn push(&mut self, gate: Gate, area: Option<AreaRef>, dates: Vec<NaiveDate>, message: String) {
+    pub(super) fn push(
+        &mut self,
+        gate: Gate,
+        area: Option<AreaRef>,
+        dates: Vec<NaiveDate>,
+        message: String,
+    ) {
         let severity = self.config.severity.of(gate);
         if severity == Severity::Off {
             return;
@@ -72,7 +78,7 @@ impl Weeks {
     }
 }
 
-fn area_ref(area: &Area) -> AreaRef {
+pub(super) fn area_ref(area: &Area) -> AreaRef {
     AreaRef {
         code: area.code.clone(),
         name: area.name.clone(),
@@ -183,7 +189,7 @@ pub(super) fn after_release(input: &GateInput<'_>, out: &mut Findings<'_>) {
 }
 
 /// `n` and the noun that agrees with it: `1 day`, `3 days`.
-fn counted(n: usize, one: &str, many: &str) -> String {
+pub(super) fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", lang::agree(count(n), one, many))
 }
 

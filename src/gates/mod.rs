@@ -17,7 +17,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Dataset, Population};
 
+pub use completeness::{ExpectedAreas, ExpectedFrom};
+
 mod checks;
+mod completeness;
 
 use checks::{
     Findings, Weeks, after_release, areas_changed, future_dates, negative_counts,
@@ -72,6 +75,12 @@ pub enum Gate {
     PopulationShift,
     /// Data that ends longer before the release than the schedule allows.
     StaleData,
+    /// An area the release should hold (the previous release's, or the register's) that it
+    /// does not: a partial or truncated release.
+    MissingAreas,
+    /// An area whose series ends before the release's last date: a file cut short part way
+    /// through the area, or a source that dropped it.
+    SeriesStopped,
 }
 
 impl Gate {
@@ -90,6 +99,10 @@ impl Gate {
         Gate::StaleData,
     ];
 
+    /// The gates that check a release is whole, run by [`check_release`] beside [`Gate::ALL`]
+    /// (which [`check_inputs`] runs, and which does not need to know what to expect).
+    pub const COMPLETENESS: [Gate; 2] = [Gate::MissingAreas, Gate::SeriesStopped];
+
     /// The stable kebab-case name used in reports and accepted in configuration.
     pub fn name(self) -> &'static str {
         match self {
@@ -104,6 +117,8 @@ impl Gate {
             Gate::PopulationMissing => "population-missing",
             Gate::PopulationShift => "population-shift",
             Gate::StaleData => "stale-data",
+            Gate::MissingAreas => "missing-areas",
+            Gate::SeriesStopped => "series-stopped",
         }
     }
 }
@@ -155,6 +170,13 @@ pub struct GateSeverities {
     /// Default error: a story about an old week would be published as this week's.
     #[serde(alias = "stale-data")]
     pub stale_data: Severity,
+    /// Default error: a release without areas it should hold gives wrong national figures
+    /// ("10 of the 309 local areas") and may crown the wrong leader.
+    #[serde(alias = "missing-areas")]
+    pub missing_areas: Severity,
+    /// Default error: an area cut short has a week that is an undercount, or no week at all.
+    #[serde(alias = "series-stopped")]
+    pub series_stopped: Severity,
 }
 
 impl Default for GateSeverities {
@@ -171,6 +193,8 @@ impl Default for GateSeverities {
             population_missing: Severity::Warn,
             population_shift: Severity::Warn,
             stale_data: Severity::Error,
+            missing_areas: Severity::Error,
+            series_stopped: Severity::Error,
         }
     }
 }
@@ -190,6 +214,8 @@ impl GateSeverities {
             Gate::PopulationMissing => self.population_missing,
             Gate::PopulationShift => self.population_shift,
             Gate::StaleData => self.stale_data,
+            Gate::MissingAreas => self.missing_areas,
+            Gate::SeriesStopped => self.series_stopped,
         }
     }
 }
@@ -373,4 +399,16 @@ pub fn check_inputs(input: &GateInput<'_>) -> GateReport {
     GateReport {
         findings: out.into_findings(),
     }
+}
+
+/// [`check_inputs`], and then the completeness gates ([`Gate::COMPLETENESS`]): the areas
+/// `expected` names that the release lacks, and areas whose series stop before the release's
+/// last date. Without `expected` only the second runs.
+pub fn check_release(input: &GateInput<'_>, expected: Option<&ExpectedAreas>) -> GateReport {
+    let mut report = check_inputs(input);
+    let mut out = Findings::new(input.config);
+    completeness::missing_areas(input, expected, &mut out);
+    completeness::series_stopped(input, &mut out);
+    report.findings.extend(out.into_findings());
+    report
 }

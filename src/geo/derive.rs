@@ -55,7 +55,7 @@ const COUNTY_FIXES: &[(&str, &str)] = &[("E07000201", "SFK")];
 /// prefixes ("City of Edinburgh") lose their "City of", Scottish "Glasgow City" its "City", a
 /// council's "Council" or "County" suffix goes, and "St." loses its full stop. The City of London
 /// keeps its name: "City of" is all of it.
-pub fn press_form(name: &str) -> String {
+fn press_form(name: &str) -> String {
     let mut name = name.trim().to_string();
     for suffix in [
         ", City of",

@@ -75,7 +75,7 @@ impl Register {
     }
 
     /// The vintage the dashboard used on `date`, if the register knows it.
-    pub fn vintage_on(&self, date: NaiveDate) -> Option<&Vintage> {
+    fn vintage_on(&self, date: NaiveDate) -> Option<&Vintage> {
         self.vintages
             .iter()
             .find(|v| v.from <= date && date <= v.to)

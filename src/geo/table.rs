@@ -43,7 +43,7 @@ impl Nation {
     }
 
     /// The nation a printed name stands for.
-    pub fn from_name(name: &str) -> Option<Nation> {
+    pub(crate) fn from_name(name: &str) -> Option<Nation> {
         match name {
             "England" => Some(Nation::England),
             "Wales" => Some(Nation::Wales),
@@ -85,7 +85,7 @@ pub struct Authority {
 
 impl Authority {
     /// Whether the authority existed on `date`.
-    pub fn exists_on(&self, date: NaiveDate) -> bool {
+    pub(crate) fn exists_on(&self, date: NaiveDate) -> bool {
         self.start.is_none_or(|s| s <= date) && self.end.is_none_or(|e| date < e)
     }
 }

@@ -284,7 +284,7 @@ pub fn lint(text: &str) -> Vec<LintFinding> {
 }
 
 /// [`lint`] of copy already read, so a story's copy is read once for its lint and its audit.
-pub fn lint_copy(copy: &Copy<'_>) -> Vec<LintFinding> {
+pub(crate) fn lint_copy(copy: &Copy<'_>) -> Vec<LintFinding> {
     check(copy, &Known::default(), false)
 }
 

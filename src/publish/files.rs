@@ -13,7 +13,7 @@ pub fn yaml_string(s: &str) -> String {
 }
 
 /// The areas a story's table and chart show: core, then nearby.
-pub fn table_areas(story: &Story) -> Vec<(&'static str, &AreaView)> {
+pub(crate) fn table_areas(story: &Story) -> Vec<(&'static str, &AreaView)> {
     story
         .core
         .iter()
@@ -31,7 +31,7 @@ fn csv_field(s: &str) -> String {
 }
 
 /// The story's table as CSV, ready for a charting tool.
-pub fn table_csv(story: &Story) -> String {
+pub(crate) fn table_csv(story: &Story) -> String {
     let mut out = String::from(
         "area_code,area_name,role,rate_per_100k,cases,last_week_rate_per_100k,last_week_cases,week_end\n",
     );
@@ -68,7 +68,7 @@ fn xml_escape(s: &str) -> String {
 }
 
 /// A horizontal bar chart of the patch's rates this week against last week, as SVG.
-pub fn chart_svg(story: &Story) -> String {
+pub(crate) fn chart_svg(story: &Story) -> String {
     let areas = table_areas(story);
     let label_w = 220.0;
     let bar_w = 420.0;

@@ -13,7 +13,7 @@ pub mod corrections;
 pub mod edition;
 pub mod files;
 pub mod frontmatter;
-pub mod plan;
+pub(crate) mod plan;
 pub mod schedule;
 pub mod state;
 
@@ -26,7 +26,6 @@ pub use crate::config::{
 };
 pub use corrections::revisions;
 pub use edition::Layout;
-pub use plan::releases_in;
 pub use state::{CorrectionNote, Edition, PrintedFigure, PrintedRank, State};
 
 use crate::config::{NewsroomOverrides, Patch, PatchOverrides};

@@ -13,7 +13,7 @@ use crate::fetch::legacy::Format;
 use super::PublishError;
 
 /// The releases a source holds, oldest first.
-pub fn releases_in(source: &SourceConfig) -> Result<Vec<NaiveDate>, PublishError> {
+pub(crate) fn releases_in(source: &SourceConfig) -> Result<Vec<NaiveDate>, PublishError> {
     let found = match source {
         SourceConfig::Files { releases, file, .. } => {
             let entries = std::fs::read_dir(releases).map_err(|e| PublishError::NoRelease {

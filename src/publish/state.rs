@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::PublishError;
 
 /// The state file's name in the output folder.
-pub const STATE_FILE: &str = ".casewire-state.json";
+pub(crate) const STATE_FILE: &str = ".casewire-state.json";
 
 /// A figure as an edition printed it, kept to detect revisions.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -126,12 +126,12 @@ impl State {
     }
 
     /// The newest release published for a story.
-    pub fn last_release(&self, story: &str) -> Option<NaiveDate> {
+    pub(crate) fn last_release(&self, story: &str) -> Option<NaiveDate> {
         self.stories.get(story)?.iter().map(|e| e.release).max()
     }
 
     /// The state as written to its file.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         serde_json::to_vec_pretty(self).expect("serialisable")
     }
 }

@@ -79,7 +79,7 @@ pub(super) fn register_filters(tera: &mut Tera) {
 
 /// Collapses the blank lines that conditional blocks leave, trims trailing spaces and ends the
 /// text with exactly one newline, so a template can be laid out for reading.
-pub fn tidy(text: &str) -> String {
+pub(crate) fn tidy(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank_run = 0;
     // `memchr` rather than `lines()`: the same lines, found faster in short text.

@@ -16,7 +16,7 @@ mod filters;
 mod splice;
 use crate::story::{Story, WeekPart};
 use filters::register_filters;
-pub use filters::tidy;
+pub(crate) use filters::tidy;
 
 /// The built-in templates, by name. Names ending in `.md` under the top level are stories;
 /// `partials/` holds pieces they include.
@@ -62,7 +62,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// The story template used when none is named.
-pub const DEFAULT_TEMPLATE: &str = "weekly-roundup";
+pub(crate) const DEFAULT_TEMPLATE: &str = "weekly-roundup";
 
 /// Why templates could not be loaded or rendered.
 #[derive(Debug, thiserror::Error)]
@@ -278,7 +278,7 @@ impl Renderer {
     }
 
     /// Checks that a story template exists.
-    pub fn check_template(&self, name: &str) -> Result<(), RenderError> {
+    pub(crate) fn check_template(&self, name: &str) -> Result<(), RenderError> {
         if self.names.iter().any(|n| n == name) {
             Ok(())
         } else {

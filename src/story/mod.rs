@@ -11,7 +11,7 @@ use crate::stats::{AreaWeek, Direction, Movement, Ranks, Rate, Week};
 
 /// How many sentence frames a template offers for each kind of area sentence. The story picks
 /// one per area, deterministically, never the same twice in a row.
-pub const FRAMES: u8 = 3;
+pub(crate) const FRAMES: u8 = 3;
 
 /// A change of at least this many percent is "whopping".
 pub const WHOPPING_PERCENT: i64 = 60;
@@ -347,7 +347,7 @@ impl WeekPart {
     /// The names [`WeekPart`]'s fields have in the view model: what a template partial may
     /// read and still be rendered once for a week's stories. A unit test holds it to the
     /// type's own serialisation.
-    pub const FIELDS: [&'static str; 16] = [
+    pub(crate) const FIELDS: [&'static str; 16] = [
         "template",
         "publication",
         "area_noun",

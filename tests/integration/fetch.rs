@@ -22,7 +22,9 @@ use casewire::fetch::{FetchError, legacy, read_data_file, read_population_file};
 use casewire::model::{Area, CASES_METRIC, Dataset, DatasetBuilder};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
-use server::{Request, Response, TestServer, fixture, series_from_csv, ukhsa_handler};
+use server::{
+    Request, Response, TestServer, fixture, geography_list, series_from_csv, ukhsa_handler,
+};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
 const CONTACT: &str = "newsdesk@example.org";
@@ -822,12 +824,14 @@ async fn ukhsa_fetches_are_versioned_by_fetch_time() {
         (first, "2026-11-16T09:00:00Z"),
         (revised, "2026-11-23T09:00:00Z"),
     ] {
+        // Every area of the type (here the one the server lists): a fetch of some areas is
+        // partial, and never stands as a release.
         let server = TestServer::start(
             Duration::ZERO,
-            ukhsa_handler(fixture("ukhsa-geographies.json"), series, 365),
+            ukhsa_handler(geography_list(&series), series, 365),
         )
         .await;
-        let mut opts = hartlepool(&server);
+        let mut opts = options(Source::Ukhsa, "ltla", &server);
         opts.fetched_at = Some(at(when));
         fetch_into(&opts, &mut archive, silent()).await.unwrap();
     }

@@ -5,6 +5,7 @@ mod support;
 
 mod audit;
 mod cli;
+mod completeness;
 mod each_area;
 mod fast_csv;
 mod faults;
@@ -15,6 +16,7 @@ mod fuzz;
 mod gates;
 mod geo;
 mod hostile;
+mod layout;
 mod lint;
 mod lookups;
 mod nations;

@@ -256,8 +256,7 @@ fn a_revised_release_writes_a_correction_with_the_right_figures() {
             let name = &revised.area("ltla", code).unwrap().name;
             let p = pop.get(code).unwrap();
             let line = format!(
-                "{} rate was {} cases per 100,000 people, not {}.",
-                casewire::lang::possessive(name),
+                "{name}'s rate was {} cases per 100,000 people, not {}.",
                 casewire::lang::rate_tenths(casewire::stats::Rate::per_100k(new, p).0),
                 casewire::lang::rate_tenths(casewire::stats::Rate::per_100k(old, p).0)
             );

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use crate::model::{CASES_METRIC, DatasetBuilder, Location, RowArea, SourceInfo, parse_date};
 
-use super::{DashboardCsv, ReadError, is_blank, parse_count};
+use super::{DashboardCsv, ReadError, check_last_line, is_blank, parse_count};
 
 struct Columns {
     code: usize,
@@ -57,6 +57,7 @@ pub(super) fn read_csv(
     bytes: &[u8],
     release: Option<NaiveDate>,
 ) -> Result<usize, ReadError> {
+    check_last_line(label, bytes)?;
     if let Some(parsed) = DashboardCsv::parse(bytes) {
         return Ok(parsed.commit(builder, label, release));
     }
@@ -72,6 +73,7 @@ pub fn read_csv_general(
     bytes: &[u8],
     release: Option<NaiveDate>,
 ) -> Result<usize, ReadError> {
+    check_last_line(label, bytes)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)

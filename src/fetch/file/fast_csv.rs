@@ -211,7 +211,7 @@ impl DashboardCsv {
 
     /// Streams a file through the reader a block at a time. `Ok(None)` if the general reader is
     /// needed.
-    pub fn read_from(mut file: impl std::io::Read) -> std::io::Result<Option<DashboardCsv>> {
+    fn read_from(mut file: impl std::io::Read) -> std::io::Result<Option<DashboardCsv>> {
         const BLOCK: usize = 1 << 20;
         let mut buf = vec![0u8; BLOCK];
         let mut filled = 0;
@@ -267,7 +267,7 @@ impl DashboardCsv {
     /// the middle; its runs follow the first half's, their line numbers shifted by the first
     /// half's lines. An area cut in two by the middle has two runs, which the builder puts
     /// together as it does any area given in several runs.
-    pub fn read_file(path: &Path) -> std::io::Result<Option<DashboardCsv>> {
+    pub(crate) fn read_file(path: &Path) -> std::io::Result<Option<DashboardCsv>> {
         use std::io::{Read, Seek, SeekFrom};
         const SPLIT_FROM: u64 = 4 << 20;
         let mut file = std::fs::File::open(path)?;

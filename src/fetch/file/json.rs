@@ -68,7 +68,7 @@ pub(super) fn read_json(
 /// Reads already-parsed JSON records (objects keyed `areaCode`, `areaName`, `areaType`,
 /// `date` and metric names) into `builder` as one source; for API responses whose envelope the
 /// caller has taken apart, e.g. v1 pages merged by area and date. Returns the source id.
-pub fn read_records(
+pub(crate) fn read_records(
     builder: &mut DatasetBuilder,
     label: &str,
     layout: &str,

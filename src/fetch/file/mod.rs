@@ -24,7 +24,7 @@ use crate::model::{BuildError, DatasetBuilder, Location};
 
 pub use csv::read_csv_general;
 pub use fast_csv::DashboardCsv;
-pub use json::read_records;
+pub(crate) use json::read_records;
 pub use population::{PopulationError, read_population_bytes, read_population_file};
 
 use csv::read_csv;
@@ -92,6 +92,10 @@ pub fn read_data_file(builder: &mut DatasetBuilder, path: &Path) -> Result<usize
         source,
     };
     if let Some(parsed) = DashboardCsv::read_file(path).map_err(io)? {
+        if !ends_with_newline(path).map_err(io)? {
+            let bytes = std::fs::read(path).map_err(io)?;
+            check_last_line(&label, &bytes)?;
+        }
         return Ok(parsed.commit(builder, &label, None));
     }
     let bytes = std::fs::read(path).map_err(io)?;
@@ -118,6 +122,40 @@ pub fn read_data_bytes(
         b'{' | b'[' => read_json(builder, label, bytes, release),
         _ => read_csv(builder, label, bytes, release),
     }
+}
+
+/// Whether the file's last byte is a newline, read without reading the file.
+fn ends_with_newline(path: &Path) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    if file.metadata()?.len() == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
+/// Refuses CSV whose last line has no newline. Every writer of the dashboard's CSV ends each
+/// row with one, so a last row without it is a file cut short: perhaps inside a number, which
+/// still leaves five fields and a count that reads, only smaller. Nothing else in the row can
+/// tell that apart from a real one, so the missing newline is the evidence, and the file is
+/// refused rather than read as a release with a wrong last figure and areas missing after it.
+pub(super) fn check_last_line(label: &str, bytes: &[u8]) -> Result<(), ReadError> {
+    if bytes.is_empty() || bytes.last() == Some(&b'\n') {
+        return Ok(());
+    }
+    let line = memchr::memchr_iter(b'\n', bytes).count() as u64 + 1;
+    Err(ReadError::Row {
+        location: Location {
+            source: label.to_string(),
+            line,
+        },
+        why: "the last line is not complete (the file ends without a newline): the file was \
+              cut short, and is not read as a release"
+            .to_string(),
+    })
 }
 
 /// A value that means "no data": blank, `null`, or the dashboard's empty markers.
