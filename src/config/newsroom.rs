@@ -515,6 +515,37 @@ patch = "p.toml"
     }
 
     #[test]
+    fn the_schedule_takes_a_weekday_or_every_n_days_from_a_first_release() {
+        let with = |table: &str| {
+            Newsroom::parse(
+                Path::new("n.toml"),
+                &FILE.replace("[[story]]", &format!("[schedule]\n{table}\n[[story]]")),
+            )
+        };
+        let thursday = with("weekday = \"thursday\"").unwrap();
+        assert_eq!(thursday.cadence, Cadence::Weekday(chrono::Weekday::Thu));
+        let weekly = with("every_days = 7\nfirst = \"2021-01-14\"").unwrap();
+        assert!(
+            weekly
+                .cadence
+                .takes(chrono::NaiveDate::from_ymd_opt(2021, 1, 21).unwrap())
+        );
+        assert!(
+            !weekly
+                .cadence
+                .takes(chrono::NaiveDate::from_ymd_opt(2021, 1, 20).unwrap())
+        );
+        for bad in [
+            "weekday = \"thursdy\"",
+            "every_days = 7",
+            "every_days = 0\nfirst = \"2021-01-14\"",
+        ] {
+            let err = with(bad).unwrap_err().to_string();
+            assert!(err.contains("line 11: schedule."), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn offline_is_applied_before_the_check() {
         let n = Newsroom::parse_with(
             Path::new("n.toml"),
