@@ -466,3 +466,26 @@ fn an_every_area_story_publishes_a_folder_of_editions() {
     assert!(body.contains("1,177.9"), "{body}");
     assert_eq!(n.publish().stdout, "nothing new since 2021-01-18\n");
 }
+
+#[test]
+fn a_daily_source_on_a_thursday_schedule_publishes_the_weekly_story() {
+    let n = Newsroom::new(&["2021-01-20", "2021-01-21", "2021-01-22"], "");
+    let text = std::fs::read_to_string(n.config()).unwrap().replace(
+        "max_age_days = 0",
+        "max_age_days = 0\nweekday = \"thursday\"",
+    );
+    std::fs::write(n.config(), text).unwrap();
+    let run = n.publish();
+    assert_eq!(
+        run.stdout, "published 1 for release 2021-01-21\n",
+        "{}",
+        run.stderr
+    );
+    assert!(
+        n.files()
+            .contains(&"se-london-weekly-2021-01-21/index.md".to_string())
+    );
+    assert!(!n.files().iter().any(|f| f.contains("2021-01-22")));
+    n.add_release("2021-01-29");
+    assert_eq!(n.publish().stdout, "nothing new since 2021-01-21\n");
+}
