@@ -116,7 +116,7 @@ pub(crate) fn count_words(n: i64) -> String {
 /// assert_eq!(casewire::lang::ordinal(12), "12th");
 /// assert_eq!(casewire::lang::ordinal(21), "21st");
 /// ```
-pub(crate) fn ordinal(n: i64) -> String {
+pub fn ordinal(n: i64) -> String {
     let abs = n.unsigned_abs();
     let suffix = match (abs % 10, abs % 100) {
         (_, 11..=13) => "th",
