@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::config::Corrections;
-use crate::draft::{Format, Inputs};
+use crate::draft::{Format, Inputs, PatchAreas, Week};
 use crate::render::Renderer;
 use crate::story::Story;
 
@@ -33,25 +33,19 @@ pub(super) fn notes_for(
     story: &str,
     editions: &mut [Edition],
     release: NaiveDate,
-    drafting: (&Inputs, &Renderer, &str),
+    drafting: (&Inputs, &PatchAreas, &Renderer, &str),
     limits: &Corrections,
 ) -> Vec<Planned> {
-    let (inputs, renderer, template) = drafting;
+    let (inputs, areas, renderer, template) = drafting;
     let mut out = Vec::new();
     for edition in editions.iter_mut() {
         if edition.release >= release || edition.corrected_with.contains(&release) {
             continue;
         }
-        let Ok(revised) = crate::draft::draft_from(
-            inputs,
-            renderer,
-            edition.release,
-            template,
-            Format::Json,
-            None,
-            // Only the revised figures are compared; this copy is never printed.
-            true,
-        ) else {
+        // Only the revised figures are compared; this copy is never printed, so not audited.
+        let revised = Week::prepare(inputs, edition.release, None)
+            .and_then(|week| week.draft_patch(areas, renderer, template, Format::Json, true));
+        let Ok(revised) = revised else {
             continue;
         };
         let changes = revisions(&edition.figures, &printed_figures(&revised.story), limits);

@@ -7,8 +7,9 @@ use std::path::Path;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use crate::config::{Newsroom, StoryConfig};
-use crate::draft::{Draft, DraftError, Inputs};
+use crate::config::StoryConfig;
+use crate::draft::{Draft, DraftError, Inputs, Week};
+use crate::render::Renderer;
 
 use super::corrections::printed_figures;
 use super::files;
@@ -20,10 +21,11 @@ pub(super) struct Planned {
     pub bytes: Vec<u8>,
 }
 
-/// What every edition of a run shares: the release, today, and the hash of the templates.
+/// What every edition of a run shares: the release, today, the templates and their hash.
 pub(super) struct Run<'a> {
     pub release: NaiveDate,
     pub today: Option<NaiveDate>,
+    pub renderer: &'a Renderer,
     pub templates_hash: &'a str,
 }
 
@@ -109,29 +111,23 @@ pub(super) fn patch_story(
 /// model at once.
 pub(super) fn every_area(
     story: &StoryConfig,
-    newsroom: &Newsroom,
     inputs: &Inputs,
     run: &Run<'_>,
-) -> Result<(Vec<Planned>, Edition), DraftError> {
+) -> Result<(Vec<Planned>, Edition, Vec<String>), DraftError> {
     let release = run.release;
-    let (data, archive, population) = super::plan::release_sources(&newsroom.source, release);
     let data_hash = dataset_hash(inputs);
     let folder = format!("{}-{release}", story.name);
     let mut planned = Vec::new();
-    let summary = crate::draft::draft_each_area_with(
-        &crate::draft::EachAreaRequest {
-            patch: Some(story.patch.clone()),
-            data,
-            population,
-            release,
-            universe: Some(inputs.patch.universe),
-            template: story.template.clone(),
-            templates: newsroom.templates.clone(),
-            seed: None,
-            today: run.today,
-            archive,
-            no_audit: false,
-        },
+    let template = story
+        .template
+        .as_deref()
+        .unwrap_or(crate::draft::EACH_AREA_TEMPLATE);
+    run.renderer.check_template(template)?;
+    let week = Week::prepare(inputs, release, run.today)?;
+    let summary = week.draft_each_area(
+        run.renderer,
+        template,
+        false,
         |area| -> Result<(), DraftError> {
             let stem = area.file_name.trim_end_matches(".md");
             let slug = format!("{folder}/{stem}");
@@ -178,7 +174,9 @@ pub(super) fn every_area(
         figures: Vec::new(),
         corrected_with: Vec::new(),
     };
-    Ok((planned, edition))
+    let mut warnings = summary.warnings;
+    warnings.extend(summary.skipped);
+    Ok((planned, edition, warnings))
 }
 
 /// A hash of the templates a run uses: the built-ins, and the newsroom's folder by name and

@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::support::draft_from;
 use casewire::audit::{AuditInput, AuditReport, audit};
-use casewire::draft::{DraftError, DraftRequest, Format, Inputs, draft, draft_from, load_inputs};
+use casewire::draft::{DraftError, DraftRequest, Format, Inputs, draft};
 use casewire::render::{BUILTIN, Renderer};
 
 use crate::support::*;
@@ -25,7 +26,7 @@ fn story_templates() -> Vec<&'static str> {
 /// returns how many stories passed. Any lint finding or audit failure fails the test with the
 /// area, the template and the sentences quoted.
 fn every_area(request: DraftRequest) -> usize {
-    let mut inputs = load_inputs(&request.patch, &request.data, &request.population).unwrap();
+    let mut inputs = Inputs::for_request(&request).unwrap();
     let renderer = Renderer::new(None).unwrap();
     let areas: Vec<(String, String)> = inputs
         .dataset
@@ -378,7 +379,7 @@ fn a_wrong_trend_is_caught() {
 // The audit on copy edited by hand, as a sub-editor might
 
 fn audited(request: DraftRequest, edit: impl Fn(&str) -> String) -> AuditReport {
-    let inputs: Inputs = load_inputs(&request.patch, &request.data, &request.population).unwrap();
+    let inputs: Inputs = Inputs::for_request(&request).unwrap();
     let d = draft(&request).unwrap();
     let text = edit(&d.output);
     assert_ne!(text, d.output, "the edit applies");
@@ -650,7 +651,7 @@ fn tables_and_numbered_lists_are_read_cell_by_cell() {
 #[test]
 fn a_fact_that_does_not_recompute_is_caught() {
     let request = january_request();
-    let inputs = load_inputs(&request.patch, &request.data, &request.population).unwrap();
+    let inputs = Inputs::for_request(&request).unwrap();
     let d = draft(&request).unwrap();
     // As if the figures had been computed wrongly: Greenwich's rate one tenth too high, and
     // a share that is never printed off by one.

@@ -1,7 +1,8 @@
 //! `draft --each-area`: a story for every area, UK-wide stories, and copy that never repeats a
 //! sentence frame back to back or trips over agreement.
 
-use casewire::draft::{EachArea, EachAreaRequest, draft_each_area, slug};
+use crate::support::draft_each_area;
+use casewire::draft::{EachArea, EachAreaRequest, slug};
 use casewire::stats::Universe;
 
 use crate::support::*;

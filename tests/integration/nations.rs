@@ -4,7 +4,8 @@
 //! and lowest rates) pass for every seed and template; a claim that is wrong for the nation is
 //! still refused.
 
-use casewire::draft::{DraftError, Format, draft, draft_from, load_inputs};
+use crate::support::draft_from;
+use casewire::draft::{DraftError, Format, Inputs, draft};
 use casewire::render::{BUILTIN, Renderer};
 
 use crate::support::*;
@@ -35,7 +36,7 @@ fn a_nation_as_the_region_passes_for_every_seed_and_template() {
     let mut failures = Vec::new();
     for patch in NATION_PATCHES {
         let request = nation_request(patch);
-        let mut inputs = load_inputs(&request.patch, &request.data, &request.population).unwrap();
+        let mut inputs = Inputs::for_request(&request).unwrap();
         for seed in 0..=6 {
             inputs.patch.seed = seed;
             for template in &templates {

@@ -193,7 +193,7 @@ fn an_area_named_inside_another_s_name_is_not_that_area() {
     // The nation's leader is named after the claim in one of three sentence frames, picked by
     // the seed.
     for seed in 0..24 {
-        let run = casewire::draft::draft_each_area(&casewire::draft::EachAreaRequest {
+        let run = crate::support::draft_each_area(&casewire::draft::EachAreaRequest {
             universe: Some(casewire::stats::Universe::Uk),
             seed: Some(seed),
             today: None,
