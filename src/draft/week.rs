@@ -40,7 +40,7 @@ pub struct PatchAreas {
 
 impl PatchAreas {
     /// Finds the patch's core and nearby areas in the data, naming any it cannot.
-    pub(crate) fn resolve(inputs: &Inputs) -> Result<PatchAreas, DraftError> {
+    pub fn resolve(inputs: &Inputs) -> Result<PatchAreas, DraftError> {
         let Inputs {
             patch,
             patch_path,
@@ -58,7 +58,7 @@ impl PatchAreas {
 impl<'a> Week<'a> {
     /// Checks the inputs for `release` (coverage, gates, cross-checks) and computes the
     /// week's national figures and hospital figures. `today` is for the future-dates gate.
-    pub(crate) fn prepare(
+    pub fn prepare(
         inputs: &'a Inputs,
         release: NaiveDate,
         today: Option<NaiveDate>,
@@ -119,7 +119,7 @@ impl<'a> Week<'a> {
 
     /// Computes, decides and renders the patch's own story, linted and audited unless
     /// `no_audit`.
-    pub(crate) fn draft_patch(
+    pub fn draft_patch(
         &self,
         areas: &PatchAreas,
         renderer: &Renderer,

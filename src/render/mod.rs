@@ -278,7 +278,7 @@ impl Renderer {
     }
 
     /// Checks that a story template exists.
-    pub(crate) fn check_template(&self, name: &str) -> Result<(), RenderError> {
+    pub fn check_template(&self, name: &str) -> Result<(), RenderError> {
         if self.names.iter().any(|n| n == name) {
             Ok(())
         } else {
