@@ -178,8 +178,8 @@ fn a_swapped_direction_word_is_caught() {
         "partials/components.md",
         &[
             (
-                "{% if a.direction == \"up\" %}up{{<degree_word",
-                "{% if a.direction == \"up\" %}down{{<degree_word",
+                "{% elif a.direction == \"up\" %}up{{<degree_word",
+                "{% elif a.direction == \"up\" %}down{{<degree_word",
             ),
             (
                 "{% elif a.direction == \"down\" %}down{{<degree_word",
@@ -338,15 +338,15 @@ fn only_when_two_rose_is_caught() {
     let dir = mutated(
         "weekly-roundup.md",
         &[(
-            "{%- if a.only_faller %}",
-            "{%- if a.direction == \"down\" %}",
+            "{%- if a.only_faller %} It is the only",
+            "{%- if a.direction == \"down\" %} {{ a.name }} is the only",
         )],
     );
     let err = caught(
         august_request(),
         "weekly-roundup",
         dir.path(),
-        "It is the only borough in south east London where the rate went down.",
+        "Lewisham is the only borough in south east London where the rate went down.",
     );
     assert!(
         err.contains("\"only\" is wrong for Lewisham: 4 of the 5 boroughs fell"),
@@ -367,7 +367,7 @@ fn a_wrong_trend_is_caught() {
         august_request(),
         "weekly-roundup",
         dir.path(),
-        "# Covid-19 rates fall in every south east London borough",
+        "# Covid-19 rates fall in every borough in south east London",
     );
     assert!(
         err.contains("in every of the boroughs but 4 of 5 did"),

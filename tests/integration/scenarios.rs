@@ -40,7 +40,10 @@ fn lacks(d: &Draft, needle: &str) {
 #[test]
 fn all_areas_rising() {
     let d = scenario("all-up");
-    has(&d, "# Covid-19 rates rise in every Scenarioshire district");
+    has(
+        &d,
+        "# Covid-19 rates rise in every district in Scenarioshire",
+    );
     has(
         &d,
         "Coronavirus infection rates have risen in every district of Scenarioshire",
