@@ -73,18 +73,17 @@ pub struct SharedFacts {
 
 impl SharedFacts {
     pub(super) fn new(sidecar: FactsSidecar) -> SharedFacts {
-        let json = sidecar.to_json();
+        let json = sidecar.to_shared_json();
         SharedFacts { sidecar, json }
     }
 
-    /// What a story's own sidecar says of the file: its name, its SHA-256 and the ids it holds.
+    /// What a story's own sidecar says of the file: its name and its SHA-256.
     pub fn reference(&self) -> crate::facts::SharedRef {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(self.json.as_bytes());
         crate::facts::SharedRef {
             file: SHARED_FACTS_FILE.to_string(),
             sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
-            facts: self.sidecar.facts.iter().map(|f| f.id.clone()).collect(),
         }
     }
 }
@@ -259,7 +258,6 @@ pub fn stage_each_area(
     out_dir: &Path,
     format: Format,
 ) -> Result<StagedEachArea, WriteEachAreaError> {
-    let mut batch = Batch::new();
     let failed = |path: &Path| {
         let path = path.to_path_buf();
         move |source| WriteEachAreaError::Stage { path, source }
@@ -272,21 +270,32 @@ pub fn stage_each_area(
         .map_err(DraftError::from)?;
     let inputs = each_area_inputs(request)?;
     let week = Week::prepare(&inputs, request.release, request.today)?;
-    let stage = |story: AreaStory| -> Result<(), WriteEachAreaError> {
-        let path = out_dir.join(&story.file_name);
-        let staged = match format {
-            Format::Json => {
-                let body = json_output(&story.draft.story, &story.draft.facts);
-                batch.stage(&path.with_extension("json"), body.as_bytes())
-            }
-            // Each story with its own facts beside it, the sidecar first.
-            Format::Markdown => batch
-                .stage(&facts_path(&path), story.draft.facts.to_json().as_bytes())
-                .and_then(|()| batch.stage(&path, story.draft.output.as_bytes())),
-        };
-        staged.map_err(failed(&path))
-    };
-    let summary = week.draft_each_area(&renderer, template, request.no_audit, stage)?;
+    // Each thread stages the stories it drafts into a batch of its own chunk of areas; the
+    // batches are joined in area order and put in place only once every story has passed.
+    let run = week.each_area_on_all_cores(
+        &renderer,
+        template,
+        request.no_audit,
+        |batch: &mut Batch, story| -> Result<(), WriteEachAreaError> {
+            let path = out_dir.join(&story.file_name);
+            let staged = match format {
+                Format::Json => {
+                    let body = json_output(&story.draft.story, &story.draft.facts);
+                    batch.stage(&path.with_extension("json"), body.as_bytes())
+                }
+                // Each story with its own facts beside it, the sidecar first.
+                Format::Markdown => batch
+                    .stage(&facts_path(&path), story.draft.facts.to_json().as_bytes())
+                    .and_then(|()| batch.stage(&path, story.draft.output.as_bytes())),
+            };
+            staged.map_err(failed(&path))
+        },
+    )?;
+    let summary = run.summary;
+    let mut batch = Batch::new();
+    for chunk in run.kept {
+        batch.append(chunk);
+    }
     if let Some(shared) = &summary.shared {
         let path = out_dir.join(SHARED_FACTS_FILE);
         batch

@@ -292,6 +292,133 @@ impl<'a> Week<'a> {
     }
 }
 
+/// What each share of an every-area run drafted on all cores left behind: what `each` kept
+/// of its stories (see [`Week::each_area_on_all_cores`]), in area-code order.
+#[derive(Debug)]
+pub struct OnAllCores<S> {
+    /// The run's summary; its `shared` holds the week's national facts.
+    pub summary: EachAreaSummary,
+    /// What `each` kept of every chunk of areas, in area-code order.
+    pub kept: Vec<S>,
+}
+
+impl<'a> Week<'a> {
+    /// Drafts every area's story of the week on all the machine's cores, each thread taking
+    /// the next [`EACH_AREA_BATCH`] areas as it finishes the last, and hands each story as
+    /// soon as it has passed its checks to `each` on the thread that drafted it, with the
+    /// state `S` of its chunk of areas (a [`crate::fsio::Batch`] to stage the story's files
+    /// in, say), so that no story is held longer than it takes to hand it on. The chunks'
+    /// states come back in area-code order. The first failure in area-code order is
+    /// returned, as a run on one thread would return it; areas after it are not drafted.
+    pub fn each_area_on_all_cores<S, E, F>(
+        &self,
+        renderer: &Renderer,
+        template: &'a str,
+        no_audit: bool,
+        each: F,
+    ) -> Result<OnAllCores<S>, E>
+    where
+        S: Default + Send,
+        E: From<DraftError> + Send,
+        F: Fn(&mut S, AreaStory) -> Result<(), E> + Sync,
+    {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let mut summary = EachAreaSummary {
+            stories: 0,
+            figures: 0,
+            checked: None,
+            shared: None,
+            skipped: self.skipped(),
+            warnings: self.warnings.clone(),
+            notes: self.inputs.notes.clone(),
+        };
+        let Some(every) = self.every_area(template)? else {
+            return Ok(OnAllCores {
+                summary,
+                kept: Vec::new(),
+            });
+        };
+        let drafter = every.drafter(renderer, no_audit);
+        let chunks: Vec<&[AreaWeek]> = self.national.weeks.chunks(EACH_AREA_BATCH).collect();
+        let next = AtomicUsize::new(0);
+        // The first chunk that failed: chunks after it stop, chunks before it finish, so the
+        // error returned is the one a run in area order meets first.
+        let failed = AtomicUsize::new(usize::MAX);
+        struct Done<S> {
+            index: usize,
+            state: S,
+            stories: usize,
+            figures: usize,
+            checked: Option<Checked>,
+        }
+        let worker = || -> Vec<Result<Done<S>, (usize, E)>> {
+            let mut done = Vec::new();
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(chunk) = chunks.get(index) else {
+                    break;
+                };
+                if index > failed.load(Ordering::Relaxed) {
+                    break;
+                }
+                let mut d = Done {
+                    index,
+                    state: S::default(),
+                    stories: 0,
+                    figures: 0,
+                    checked: None,
+                };
+                let result = chunk.iter().try_for_each(|w| {
+                    if index > failed.load(Ordering::Relaxed) {
+                        return Ok(());
+                    }
+                    let story = drafter.draft(w).map_err(E::from)?;
+                    d.stories += 1;
+                    d.figures += story.draft.checked.figures;
+                    d.checked.get_or_insert(story.draft.checked);
+                    each(&mut d.state, story)
+                });
+                match result {
+                    Ok(()) => done.push(Ok(d)),
+                    Err(e) => {
+                        failed.fetch_min(index, Ordering::Relaxed);
+                        done.push(Err((index, e)));
+                    }
+                }
+            }
+            done
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(chunks.len())
+            .max(1);
+        let mut all: Vec<Result<Done<S>, (usize, E)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
+            let mut all = worker();
+            for h in handles {
+                all.extend(h.join().expect("a story thread panicked"));
+            }
+            all
+        });
+        all.sort_by_key(|r| match r {
+            Ok(d) => d.index,
+            Err((i, _)) => *i,
+        });
+        let mut kept = Vec::with_capacity(all.len());
+        for r in all {
+            let d = r.map_err(|(_, e)| e)?;
+            summary.stories += d.stories;
+            summary.figures += d.figures;
+            if summary.checked.is_none() {
+                summary.checked = d.checked;
+            }
+            kept.push(d.state);
+        }
+        summary.shared = Some(every.shared);
+        Ok(OnAllCores { summary, kept })
+    }
+}
+
 /// A week's every-area stories: the story part they share and the national facts they
 /// share, decided once.
 #[derive(Debug)]

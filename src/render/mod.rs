@@ -15,7 +15,7 @@ use crate::lang::markdown_escape;
 mod filters;
 mod splice;
 use crate::story::{Story, WeekPart};
-pub use filters::tidy;
+pub(crate) use filters::tidy;
 use filters::{find_literals, register_filters};
 
 /// The built-in templates, by name. Names ending in `.md` under the top level are stories;

@@ -485,7 +485,12 @@ fn january_facts_sidecar() {
         .find(|f| f["id"] == "E08000011.rate")
         .expect("Knowsley's rate");
     assert_eq!(knowsley["printed"][0], "1,177.9");
-    assert_eq!(knowsley["inputs"]["daily"].as_object().unwrap().len(), 7);
+    let series = &value["series"]["E08000011"];
+    assert_eq!(series["daily"].as_array().unwrap().len(), 14);
+    assert_eq!(
+        knowsley["recipe"],
+        serde_json::json!(["week_rate", "E08000011", "week"])
+    );
     insta::assert_snapshot!(json.replace(root().to_str().unwrap(), "[root]"));
 }
 
