@@ -226,6 +226,20 @@ impl<'a> Week<'a> {
         }
     }
 
+    /// An every-area run's summary before any story: the week's skipped areas, warnings and
+    /// notes.
+    fn empty_summary(&self) -> EachAreaSummary {
+        EachAreaSummary {
+            stories: 0,
+            figures: 0,
+            checked: None,
+            shared: None,
+            skipped: self.skipped(),
+            warnings: self.warnings.clone(),
+            notes: self.inputs.notes.clone(),
+        }
+    }
+
     /// Drafts every area's story of the week, handing each to `each` in area-code order as
     /// soon as it has passed its checks (see [`super::draft_each_area_with`]); the stories are
     /// drafted in batches spread over the machine's cores.
@@ -240,15 +254,7 @@ impl<'a> Week<'a> {
         E: From<DraftError>,
         F: FnMut(AreaStory) -> Result<(), E>,
     {
-        let mut summary = EachAreaSummary {
-            stories: 0,
-            figures: 0,
-            checked: None,
-            shared: None,
-            skipped: self.skipped(),
-            warnings: self.warnings.clone(),
-            notes: self.inputs.notes.clone(),
-        };
+        let mut summary = self.empty_summary();
         let Some(every) = self.every_area(template)? else {
             return Ok(summary);
         };
@@ -323,15 +329,7 @@ impl<'a> Week<'a> {
         F: Fn(&mut S, AreaStory) -> Result<(), E> + Sync,
     {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        let mut summary = EachAreaSummary {
-            stories: 0,
-            figures: 0,
-            checked: None,
-            shared: None,
-            skipped: self.skipped(),
-            warnings: self.warnings.clone(),
-            notes: self.inputs.notes.clone(),
-        };
+        let mut summary = self.empty_summary();
         let Some(every) = self.every_area(template)? else {
             return Ok(OnAllCores {
                 summary,
