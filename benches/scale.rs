@@ -3,6 +3,8 @@
 //! process so that its peak memory is its own.
 //!
 //! Run: `cargo bench --bench scale` (add `-- --quick` for one run of each job instead of five,
+//! `-- --paired PYTHON` for only the command line and the pandas + Jinja2 script writing
+//! their stories, run by run on the neighbourhood files,
 //! `-- --only 6791x700` for the data sets whose file name contains that, `-- --pandas PYTHON`
 //! to run the pandas + Jinja2 script in `benches/compare/` on the same files with that Python).
 //! Synthetic files are generated once into `target/bench-data/` (about 330 MB in all).
@@ -61,6 +63,18 @@ fn main() {
     }
     let quick = args.iter().any(|a| a == "--quick");
     let runs = if quick { 1 } else { 5 };
+    // `--paired PYTHON`: only the command line against pandas + Jinja2, run by run.
+    if let Some(python) = args
+        .iter()
+        .position(|a| a == "--paired")
+        .and_then(|i| args.get(i + 1))
+    {
+        let dir = std::env::var_os("CASEWIRE_BENCH_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data"));
+        paired(python, &cases(&dir), runs);
+        return;
+    }
     let dir = std::env::var_os("CASEWIRE_BENCH_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data"));
@@ -247,6 +261,124 @@ fn compare_with_pandas(python: &str, cases: &[Case], time: bool) {
             ours.max_rss_kb as f64 / 1024.0,
             wall / ours.secs,
         );
+    }
+}
+
+/// What one process of a paired run cost, timed from outside.
+struct Cost {
+    wall: f64,
+    cpu: f64,
+    rss_mb: f64,
+}
+
+fn timed(mut cmd: Command) -> Cost {
+    let _ = Command::new("sync").status();
+    let started = Instant::now();
+    let out = cmd.output().expect("the job runs");
+    let wall = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let field = |name: &str| time_field(&stderr, name).unwrap_or(0.0);
+    Cost {
+        wall,
+        cpu: field("User time (seconds)") + field("System time (seconds)"),
+        rss_mb: field(MAX_RSS) / 1024.0,
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// The paired run: for each neighbourhood file, `casewire draft --each-area
+/// --universe england` (lint, audit and facts on, every story written) and the pandas +
+/// Jinja2 script writing one story per area, one after the other, `runs` times; medians of
+/// each and of the runs' ratios, CPU time, peak memory and the bytes written per story.
+fn paired(python: &str, cases: &[Case], runs: usize) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/compare/pandas_jinja.py");
+    let exe = env!("CARGO_BIN_EXE_casewire");
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average before the run: {}", load.trim());
+    println!(
+        "| data | areas x days | casewire s (median) | pandas + Jinja2 s | ratio (median of pairs) | casewire CPU s | pandas CPU s | casewire peak MB | pandas peak MB | stories | story bytes per story | facts bytes per story (own + shared) | largest own sidecar |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for case in cases.iter().filter(|c| c.area_type == "msoa") {
+        let root = case.data.with_extension("paired-out");
+        let _ = std::fs::remove_dir_all(&root);
+        let week_end = case.release - chrono::Days::new(4);
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for n in 0..runs {
+            let out = root.join(format!("casewire-{n}"));
+            let mut cmd = Command::new("/usr/bin/time");
+            cmd.arg("-v").arg(exe);
+            cmd.args(["draft", "--each-area", "--universe", "england", "--data"])
+                .arg(&case.data)
+                .arg("--population")
+                .arg(&case.population)
+                .arg("--release")
+                .arg(case.release.to_string())
+                .arg("--out-dir")
+                .arg(&out);
+            ours.push(timed(cmd));
+            let mut cmd = Command::new("/usr/bin/time");
+            cmd.arg("-v")
+                .arg(python)
+                .arg(&script)
+                .arg(&case.data)
+                .arg(&case.population)
+                .arg(week_end.to_string())
+                .arg(root.join(format!("pandas-{n}")));
+            theirs.push(timed(cmd));
+        }
+        let (mut stories, mut story_bytes, mut facts_bytes, mut largest) = (0u64, 0u64, 0u64, 0u64);
+        for e in std::fs::read_dir(root.join("casewire-0"))
+            .expect("written")
+            .flatten()
+        {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let len = e.metadata().map_or(0, |m| m.len());
+            if name.ends_with(".facts.json") {
+                facts_bytes += len;
+                largest = largest.max(len);
+            } else if name.ends_with(".json") {
+                facts_bytes += len;
+            } else if name.ends_with(".md") {
+                stories += 1;
+                story_bytes += len;
+            }
+        }
+        let per = |b: u64| b as f64 / stories.max(1) as f64;
+        let ratios: Vec<f64> = ours
+            .iter()
+            .zip(&theirs)
+            .map(|(o, t)| t.wall / o.wall)
+            .collect();
+        println!(
+            "| {} | {} x {} | {:.3} | {:.3} | {:.1}x | {:.2} | {:.2} | {:.0} | {:.0} | {} | {:.0} | {:.0} | {} |",
+            case.label,
+            case.areas,
+            case.days,
+            median(ours.iter().map(|c| c.wall).collect()),
+            median(theirs.iter().map(|c| c.wall).collect()),
+            median(ratios),
+            median(ours.iter().map(|c| c.cpu).collect()),
+            median(theirs.iter().map(|c| c.cpu).collect()),
+            ours.iter().map(|c| c.rss_mb).fold(0.0, f64::max),
+            theirs.iter().map(|c| c.rss_mb).fold(0.0, f64::max),
+            stories,
+            per(story_bytes),
+            per(facts_bytes),
+            largest,
+        );
+        for (n, (o, t)) in ours.iter().zip(&theirs).enumerate() {
+            println!(
+                "  run {n}: casewire {:.3} s ({:.2} s CPU, {:.0} MB), pandas {:.3} s ({:.2} s CPU, {:.0} MB)",
+                o.wall, o.cpu, o.rss_mb, t.wall, t.cpu, t.rss_mb
+            );
+        }
+        let _ = std::fs::remove_dir_all(&root);
     }
 }
 

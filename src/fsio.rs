@@ -87,6 +87,12 @@ impl Batch {
         Ok(())
     }
 
+    /// Moves every file `other` staged to the end of this batch, in its order: batches staged
+    /// on several threads commit as one.
+    pub fn append(&mut self, other: Batch) {
+        self.staged.extend(other.staged);
+    }
+
     /// Flushes every staged file to disk, renames each into place in the order staged, then
     /// flushes the renames. If a rename fails, the files this batch put in place where none
     /// was before are removed again (a file it replaced stays replaced) and the rest are

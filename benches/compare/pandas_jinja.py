@@ -11,12 +11,16 @@ with the area's rank, area paragraph, its place among the rises or falls, method
 counts, leaders, nation leaders, provenance), keeping each story in memory and counting its
 bytes, as the casewire bench does.
 
-    python3 benches/compare/pandas_jinja.py DATA.csv POPULATION.csv WEEK_END
+    python3 benches/compare/pandas_jinja.py DATA.csv POPULATION.csv WEEK_END [OUT_DIR]
+
+With OUT_DIR, each story is also written to OUT_DIR/CODE.md, as the command line writes its
+stories (the paired benchmark, `cargo bench --bench scale -- --paired PYTHON`, does this).
 
 Run it under `/usr/bin/time -v` for the peak memory. Needs pandas and jinja2 (a venv:
 `python3 -m venv /tmp/pandas-venv && /tmp/pandas-venv/bin/pip install pandas jinja2`).
 """
 
+import os
 import sys
 import time
 
@@ -52,6 +56,9 @@ def ordinal(n):
 
 def main():
     data, population, week_end = sys.argv[1], sys.argv[2], pd.Timestamp(sys.argv[3])
+    out_dir = sys.argv[4] if len(sys.argv) > 4 else None
+    if out_dir:
+        os.makedirs(out_dir, exist_ok=True)
     started = time.perf_counter()
     df = pd.read_csv(data, usecols=["areaCode", "areaName", "date", "newCasesBySpecimenDate"])
     df["date"] = pd.to_datetime(df["date"], format="%Y-%m-%d")
@@ -115,6 +122,9 @@ def main():
         )
         stories += 1
         size += len(text)
+        if out_dir:
+            with open(os.path.join(out_dir, a["areaCode"] + ".md"), "w") as f:
+                f.write(text)
     done = time.perf_counter()
     print(
         f"stories={stories} bytes={size} parse_secs={parsed - started:.3f} "

@@ -45,6 +45,27 @@ impl Auditor<'_> {
                 continue;
             };
             self.report.claims += 1;
+            // "almost unchanged": the change is noise by the patch's own measure.
+            if d == Direction::Unchanged && i > 0 && words[i - 1] == "almost" {
+                let noise = &self.input.patch.noise;
+                if a.direction() == Direction::Unchanged
+                    || !noise.is_noise(a.cases, a.prev_cases, a.percent_size())
+                {
+                    self.fail(
+                        s,
+                        format!(
+                            "\"almost unchanged\" is wrong for {name}: its rate went from {} ({} cases) to {} ({} cases), more than the patch's noise (a change of {} cases, or under {}%)",
+                            lang::rate_tenths(a.prev_rate),
+                            a.prev_cases,
+                            lang::rate_tenths(a.rate),
+                            a.cases,
+                            noise.cases,
+                            noise.percent
+                        ),
+                    );
+                }
+                continue;
+            }
             if a.direction() != d {
                 self.fail(
                     s,
@@ -307,7 +328,7 @@ impl Auditor<'_> {
             self.report.claims += 1;
             let (n, total) = self.truth.moved(Scope::Patch, d);
             let all_but_one = words.windows(3).any(|w| w == ["all", "but", "one"]);
-            let every = has("every") || (has("all") && !all_but_one);
+            let every = has("every") || has("both") || (has("all") && !all_but_one);
             let (ok, claim) = if all_but_one {
                 (total >= 3 && n == total - 1, "all but one")
             } else if every {

@@ -390,6 +390,13 @@ fn audit_with(
         .filter(|(n, _)| !names.iter().any(|(m, _)| m == n))
         .collect();
     names.extend(escaped);
+    // A name with its article ("the Vale of Glamorgan") opens a sentence capitalised.
+    let opening: Vec<(String, String)> = names
+        .iter()
+        .filter(|(n, _)| n.starts_with(|c: char| c.is_lowercase()))
+        .map(|(n, c)| (crate::lang::sentence_case(n), c.clone()))
+        .collect();
+    names.extend(opening);
     names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
 
     let index = printed_index(input.facts);

@@ -11,5 +11,6 @@ pub use newsroom::{
     SourceConfig, StoryConfig,
 };
 pub use patch::{
-    ConfigError, Lists, MAX_INCOMPLETE_DAYS, Patch, PatchOverrides, publisher_on, resolve_areas,
+    ConfigError, Lists, MAX_INCOMPLETE_DAYS, Noise, Patch, PatchOverrides, publisher_on,
+    resolve_areas,
 };

@@ -1,6 +1,7 @@
 //! The patch file: which areas a newsroom covers and how its copy is signed, checked once
 //! before any work starts; and the neutral settings of a run without one.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -131,6 +132,42 @@ pub struct Patch {
     /// Input gates: which checks stop a story and which only warn, and their limits.
     #[serde(default)]
     pub gates: crate::gates::GateConfig,
+    /// Names as this newsroom prints them, over the built-in press names: ONS code or the
+    /// data's name → the name as it reads inside a sentence ("the Vale of Glamorgan").
+    #[serde(default)]
+    pub names: BTreeMap<String, String>,
+    /// When a week-on-week change is too small to tell as a rise or a fall.
+    #[serde(default)]
+    pub noise: Noise,
+}
+
+/// A change too small to mean anything is told as "almost unchanged": a couple of cases, or a
+/// rate that moved by less than a set share of itself.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Noise {
+    /// A change of at most this many cases is noise.
+    pub cases: i64,
+    /// A rate change of under this many per cent of last week's rate is noise.
+    pub percent: i64,
+}
+
+impl Default for Noise {
+    fn default() -> Self {
+        Noise {
+            cases: 2,
+            percent: 1,
+        }
+    }
+}
+
+impl Noise {
+    /// Whether a move from `prev_cases` to `cases`, with a rate change of `percent_change`
+    /// per cent (absent from zero), is noise.
+    pub fn is_noise(&self, cases: i64, prev_cases: i64, percent_change: Option<i64>) -> bool {
+        (cases - prev_cases).abs() <= self.cases
+            || percent_change.is_some_and(|p| p.abs() < self.percent)
+    }
 }
 
 fn default_area_noun() -> String {
@@ -149,7 +186,7 @@ pub fn publisher_on(release: chrono::NaiveDate) -> &'static str {
     }
 }
 fn default_dashboard_name() -> String {
-    "the government's coronavirus dashboard".to_string()
+    "the Government's coronavirus dashboard".to_string()
 }
 fn default_incomplete_days() -> u32 {
     4
@@ -190,7 +227,28 @@ impl Patch {
             seed: 0,
             lists: Lists::default(),
             gates: crate::gates::GateConfig::default(),
+            names: BTreeMap::new(),
+            noise: Noise::default(),
         }
+    }
+
+    /// How the copy names an area: the patch's `[names]` entry for its code or its data name,
+    /// else the press's name from [`crate::geo`], else the data's name as it is.
+    pub fn print_name(&self, code: &str, official: &str) -> String {
+        if let Some(n) = self.names.get(code).or_else(|| self.names.get(official)) {
+            return n.clone();
+        }
+        // The press name stands in only for the authority the data name: a file whose names
+        // are its own (a test's "Alder" under a real code) keeps them.
+        let plain = |s: &str| s.replace('.', "");
+        crate::geo::print_name(code)
+            .filter(|p| {
+                p.name
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| plain(official).contains(&plain(w)))
+            })
+            .map_or_else(|| official.to_string(), |p| p.in_sentence())
     }
 
     /// Reads and checks a patch file.
@@ -292,11 +350,16 @@ impl Patch {
         Ok(())
     }
 
-    /// The publisher named in copy for a release: the patch's, or who ran the dashboard then.
-    pub(crate) fn source_name_for(&self, release: chrono::NaiveDate) -> String {
-        self.source_name
-            .clone()
-            .unwrap_or_else(|| publisher_on(release).to_string())
+    /// The publisher named in copy for a release: the patch's; for English areas, who ran the
+    /// dashboard then; for Scottish, Welsh and Northern Irish ones (whose figures the
+    /// dashboard gathers from their own public health bodies), the dashboard itself, as the
+    /// press credits them.
+    pub fn source_name_for(&self, release: chrono::NaiveDate, english: bool) -> String {
+        match &self.source_name {
+            Some(name) => name.clone(),
+            None if english => publisher_on(release).to_string(),
+            None => self.dashboard_name.clone(),
+        }
     }
 
     /// The plural of the area noun.

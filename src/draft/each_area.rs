@@ -9,7 +9,6 @@ use super::week::{Week, built_in_path};
 use super::{Checked, Draft, DraftError, Format, OfflineSource, facts_path, json_output};
 use crate::config::Patch;
 use crate::facts::FactsSidecar;
-use crate::fetch::file::read_population_file;
 use crate::fsio::Batch;
 use crate::render::Renderer;
 
@@ -74,18 +73,17 @@ pub struct SharedFacts {
 
 impl SharedFacts {
     pub(super) fn new(sidecar: FactsSidecar) -> SharedFacts {
-        let json = sidecar.to_json();
+        let json = sidecar.to_shared_json();
         SharedFacts { sidecar, json }
     }
 
-    /// What a story's own sidecar says of the file: its name, its SHA-256 and the ids it holds.
+    /// What a story's own sidecar says of the file: its name and its SHA-256.
     pub fn reference(&self) -> crate::facts::SharedRef {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(self.json.as_bytes());
         crate::facts::SharedRef {
             file: SHARED_FACTS_FILE.to_string(),
             sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
-            facts: self.sidecar.facts.iter().map(|f| f.id.clone()).collect(),
         }
     }
 }
@@ -124,6 +122,22 @@ pub struct EachAreaSummary {
     pub notes: Vec<String>,
 }
 
+impl EachAreaSummary {
+    /// The one line saying what the run checked, for the command line; `None` when no story
+    /// was drafted.
+    pub fn checked_line(&self) -> Option<String> {
+        let first = self.checked?;
+        Some(if first.audited {
+            format!(
+                "checked: {} stories, {} figures traced to data, {} input gates, {} lint rules",
+                self.stories, self.figures, first.gates, first.lint_rules
+            )
+        } else {
+            first.to_string()
+        })
+    }
+}
+
 /// A lower-case ASCII slug of `name` and `code`, never empty, never leaving a folder:
 /// `Kingston upon Hull, City of` + `E06000010` → `kingston-upon-hull-city-of-e06000010`.
 pub fn slug(name: &str, code: &str) -> String {
@@ -158,50 +172,6 @@ pub fn default_patch() -> Patch {
     Patch::neutral()
 }
 
-/// Drafts one story for every area of the universe: the week's national figures are computed
-/// once, and each story is led by its own area. Every story is rendered before any is
-/// returned, so a failure leaves nothing half-done.
-pub fn draft_each_area(request: &EachAreaRequest) -> Result<EachArea, DraftError> {
-    let mut stories = Vec::new();
-    let run = draft_each_area_with(request, |story| {
-        stories.push(story);
-        Ok::<(), DraftError>(())
-    })?;
-    Ok(EachArea {
-        stories,
-        shared: run.shared,
-        skipped: run.skipped,
-        warnings: run.warnings,
-        notes: run.notes,
-    })
-}
-
-/// [`draft_each_area`], handing each story to `each` as soon as it has passed its checks, so
-/// that a run of thousands of areas never holds them all. `each` should only stage what it is
-/// given: a later story can still fail, and then the run returns that error and nothing of it
-/// should be put in place.
-///
-/// The week's national facts (leaders, movers, the universe's tallies, dates) are collected
-/// once, from the first story, into [`EachAreaSummary::shared`]; each story's sidecar holds
-/// only its own facts and names the shared file. The audit recomputes the national facts
-/// once for the week and each story's own facts per story, and still traces every figure of
-/// every story to a fact, its own or a shared one.
-pub fn draft_each_area_with<E, F>(request: &EachAreaRequest, each: F) -> Result<EachAreaSummary, E>
-where
-    E: From<DraftError>,
-    F: FnMut(AreaStory) -> Result<(), E>,
-{
-    let template = request.template.as_deref().unwrap_or(EACH_AREA_TEMPLATE);
-    let renderer =
-        Renderer::for_story(request.templates.as_deref(), template).map_err(DraftError::from)?;
-    renderer
-        .check_template(template)
-        .map_err(DraftError::from)?;
-    let inputs = each_area_inputs(request)?;
-    let week = Week::prepare(&inputs, request.release, request.today)?;
-    week.draft_each_area(&renderer, template, request.no_audit, each)
-}
-
 /// The inputs of an each-area request: its patch (or [`default_patch`]) with the request's
 /// universe and seed, the data (from files or the archive) and the population table.
 pub fn each_area_inputs(request: &EachAreaRequest) -> Result<Inputs, DraftError> {
@@ -219,16 +189,7 @@ pub fn each_area_inputs(request: &EachAreaRequest) -> Result<Inputs, DraftError>
         Some(offline) => load_archived(offline)?.0,
         None => load_data(&request.data)?,
     };
-    let (population, notes) = read_population_file(&request.population)?;
-    let warnings = dataset.warnings.clone();
-    Ok(Inputs {
-        patch,
-        patch_path,
-        dataset,
-        population,
-        warnings,
-        notes,
-    })
+    Inputs::new(patch, &patch_path, dataset, &request.population)
 }
 
 /// An every-area run's files, staged in full beside their places and not yet put there:
@@ -297,25 +258,44 @@ pub fn stage_each_area(
     out_dir: &Path,
     format: Format,
 ) -> Result<StagedEachArea, WriteEachAreaError> {
-    let mut batch = Batch::new();
     let failed = |path: &Path| {
         let path = path.to_path_buf();
         move |source| WriteEachAreaError::Stage { path, source }
     };
-    let summary = draft_each_area_with(request, |story| -> Result<(), WriteEachAreaError> {
-        let path = out_dir.join(&story.file_name);
-        let staged = match format {
-            Format::Json => {
-                let body = json_output(&story.draft.story, &story.draft.facts);
-                batch.stage(&path.with_extension("json"), body.as_bytes())
-            }
-            // Each story with its own facts beside it, the sidecar first.
-            Format::Markdown => batch
-                .stage(&facts_path(&path), story.draft.facts.to_json().as_bytes())
-                .and_then(|()| batch.stage(&path, story.draft.output.as_bytes())),
-        };
-        staged.map_err(failed(&path))
-    })?;
+    let template = request.template.as_deref().unwrap_or(EACH_AREA_TEMPLATE);
+    let renderer =
+        Renderer::for_story(request.templates.as_deref(), template).map_err(DraftError::from)?;
+    renderer
+        .check_template(template)
+        .map_err(DraftError::from)?;
+    let inputs = each_area_inputs(request)?;
+    let week = Week::prepare(&inputs, request.release, request.today)?;
+    // Each thread stages the stories it drafts into a batch of its own chunk of areas; the
+    // batches are joined in area order and put in place only once every story has passed.
+    let run = week.each_area_on_all_cores(
+        &renderer,
+        template,
+        request.no_audit,
+        |batch: &mut Batch, story| -> Result<(), WriteEachAreaError> {
+            let path = out_dir.join(&story.file_name);
+            let staged = match format {
+                Format::Json => {
+                    let body = json_output(&story.draft.story, &story.draft.facts);
+                    batch.stage(&path.with_extension("json"), body.as_bytes())
+                }
+                // Each story with its own facts beside it, the sidecar first.
+                Format::Markdown => batch
+                    .stage(&facts_path(&path), story.draft.facts.to_json().as_bytes())
+                    .and_then(|()| batch.stage(&path, story.draft.output.as_bytes())),
+            };
+            staged.map_err(failed(&path))
+        },
+    )?;
+    let summary = run.summary;
+    let mut batch = Batch::new();
+    for chunk in run.kept {
+        batch.append(chunk);
+    }
     if let Some(shared) = &summary.shared {
         let path = out_dir.join(SHARED_FACTS_FILE);
         batch

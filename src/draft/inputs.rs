@@ -174,32 +174,52 @@ pub struct Inputs {
     pub notes: Vec<String>,
 }
 
-/// Loads the patch, data and population named in a request.
-pub fn load_inputs(
-    patch_path: &Path,
-    data: &[PathBuf],
-    population: &Path,
-) -> Result<Inputs, DraftError> {
-    inputs_from(patch_path, load_data(data)?, population)
-}
+impl Inputs {
+    /// The inputs of a story: its `patch` (read from `patch_path`, named in messages), the
+    /// data already loaded (from files or the archive) and the population table read from
+    /// `population`.
+    pub fn new(
+        patch: Patch,
+        patch_path: &Path,
+        dataset: Dataset,
+        population: &Path,
+    ) -> Result<Inputs, DraftError> {
+        let (population, notes) = read_population_file(population)?;
+        let warnings = dataset.warnings.clone();
+        Ok(Inputs {
+            patch,
+            patch_path: patch_path.to_path_buf(),
+            dataset,
+            population,
+            warnings,
+            notes,
+        })
+    }
 
-/// Builds the inputs from a dataset already loaded (from files or the archive).
-pub fn inputs_from(
-    patch_path: &Path,
-    dataset: Dataset,
-    population: &Path,
-) -> Result<Inputs, DraftError> {
-    let patch = Patch::load(patch_path)?;
-    let (population, notes) = read_population_file(population)?;
-    let warnings = dataset.warnings.clone();
-    Ok(Inputs {
-        patch,
-        patch_path: patch_path.to_path_buf(),
-        dataset,
-        population,
-        warnings,
-        notes,
-    })
+    /// Loads everything a draft request names: the patch (with the request's seed over its
+    /// own), the data from files or the archive, and the population table.
+    pub fn for_request(request: &super::DraftRequest) -> Result<Inputs, DraftError> {
+        let (dataset, archived) = match &request.archive {
+            Some(offline) => {
+                let (dataset, label) = load_archived(offline)?;
+                let note = format!(
+                    "data: {} release {label} from the archive {}",
+                    offline.source,
+                    offline.path.display()
+                );
+                (dataset, Some(note))
+            }
+            None => (load_data(&request.data)?, None),
+        };
+        // Read after the data, so that a broken data file is reported before the patch.
+        let mut patch = Patch::load(&request.patch)?;
+        if let Some(seed) = request.seed {
+            patch.seed = seed;
+        }
+        let mut inputs = Inputs::new(patch, &request.patch, dataset, &request.population)?;
+        inputs.notes.extend(archived);
+        Ok(inputs)
+    }
 }
 
 /// Checks the inputs for a release (coverage, gates, cross-checks) and computes the week's

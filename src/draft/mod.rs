@@ -21,12 +21,11 @@ mod week;
 
 pub use each_area::{
     AreaStory, EACH_AREA_TEMPLATE, EachArea, EachAreaRequest, EachAreaSummary, SHARED_FACTS_FILE,
-    SharedFacts, StagedEachArea, WriteEachAreaError, default_patch, draft_each_area,
-    draft_each_area_with, each_area_inputs, slug, stage_each_area,
+    SharedFacts, StagedEachArea, WriteEachAreaError, default_patch, each_area_inputs, slug,
+    stage_each_area,
 };
 pub use inputs::{
-    Inputs, check_coverage, cross_check, hospital_figures, inputs_from, load_archived, load_data,
-    load_inputs, prepare_week,
+    Inputs, check_coverage, cross_check, hospital_figures, load_archived, load_data, prepare_week,
 };
 pub use week::{AreaDrafter, EveryArea, PatchAreas, Week};
 
@@ -147,6 +146,37 @@ pub enum Format {
     Json,
 }
 
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "markdown" => Ok(Format::Markdown),
+            "json" => Ok(Format::Json),
+            other => Err(format!("unknown format \"{other}\": use markdown or json")),
+        }
+    }
+}
+
+impl EachAreaRequest {
+    /// The patch's own story drafted from the same inputs, template and checks as this
+    /// every-area request (its universe aside, which only every-area runs choose).
+    pub fn for_patch(self, patch: PathBuf, format: Format) -> DraftRequest {
+        DraftRequest {
+            patch,
+            data: self.data,
+            population: self.population,
+            release: self.release,
+            template: self.template,
+            templates: self.templates,
+            format,
+            today: self.today,
+            no_audit: self.no_audit,
+            seed: self.seed,
+            archive: self.archive,
+        }
+    }
+}
+
 /// What a draft needs, already parsed from the command line.
 #[derive(Clone, Debug)]
 pub struct DraftRequest {
@@ -185,6 +215,36 @@ pub struct OfflineSource {
     pub area_type: String,
     /// Which stored release.
     pub release: crate::fetch::archive::ReleaseSelector,
+}
+
+impl OfflineSource {
+    /// The release `release` of `source` in the archive of `settings`, as `draft --source`
+    /// reads it: fetched into the archive first (only what the release needs, see
+    /// [`crate::fetch::FetchOptions::plan_for_release`]) unless `offline`. Returns the fetch's
+    /// summary line, when there was a fetch, for the caller to show.
+    pub fn for_release(
+        settings: &crate::fetch::FetchSettings,
+        source: crate::fetch::Source,
+        area_type: &str,
+        release: NaiveDate,
+        offline: bool,
+    ) -> Result<(OfflineSource, Option<String>), DraftError> {
+        let path = settings.archive_path();
+        let mut summary = None;
+        if !offline {
+            let mut opts = settings.options(source, area_type);
+            opts.plan_for_release(release);
+            let report = crate::fetch::fetch_command(&opts, &path, None).map_err(Box::new)?;
+            summary = Some(report.summary.to_string());
+        }
+        let offline = OfflineSource {
+            path,
+            source,
+            area_type: area_type.to_string(),
+            release: crate::fetch::archive::ReleaseSelector::AsOf(release),
+        };
+        Ok((offline, summary))
+    }
 }
 
 /// A finished draft.
@@ -300,7 +360,8 @@ pub(crate) fn json_output(story: &Story, facts: &FactsSidecar) -> String {
     s
 }
 
-/// Loads everything a request names and drafts the story.
+/// Loads everything a request names and drafts the story: [`Inputs::for_request`], then
+/// [`Week::prepare`] and [`Week::draft_patch`].
 pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
     let template = request
         .template
@@ -308,46 +369,14 @@ pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
         .unwrap_or(crate::render::DEFAULT_TEMPLATE);
     let renderer = Renderer::for_story(request.templates.as_deref(), template)?;
     renderer.check_template(template)?;
-    let mut inputs = match &request.archive {
-        Some(offline) => {
-            let (dataset, label) = load_archived(offline)?;
-            let mut inputs = inputs_from(&request.patch, dataset, &request.population)?;
-            inputs.notes.push(format!(
-                "data: {} release {label} from the archive {}",
-                offline.source,
-                offline.path.display()
-            ));
-            inputs
-        }
-        None => load_inputs(&request.patch, &request.data, &request.population)?,
-    };
-    if let Some(seed) = request.seed {
-        inputs.patch.seed = seed;
-    }
-    draft_from(
-        &inputs,
+    let inputs = Inputs::for_request(request)?;
+    // The patch's areas before the week's gates, so that a misspelt area is reported first.
+    let areas = PatchAreas::resolve(&inputs)?;
+    Week::prepare(&inputs, request.release, request.today)?.draft_patch(
+        &areas,
         &renderer,
-        request.release,
         template,
         request.format,
-        request.today,
         request.no_audit,
     )
-}
-
-/// Computes, decides and renders one patch story from loaded inputs: [`Week::prepare`] then
-/// [`Week::draft_patch`], for callers that draft one story of a week.
-pub fn draft_from(
-    inputs: &Inputs,
-    renderer: &Renderer,
-    release: NaiveDate,
-    template: &str,
-    format: Format,
-    today: Option<NaiveDate>,
-    no_audit: bool,
-) -> Result<Draft, DraftError> {
-    renderer.check_template(template)?;
-    // The patch's areas before the week's gates, so that a misspelt area is reported first.
-    let areas = PatchAreas::resolve(inputs)?;
-    Week::prepare(inputs, release, today)?.draft_patch(&areas, renderer, template, format, no_audit)
 }

@@ -40,7 +40,7 @@ pub struct PatchAreas {
 
 impl PatchAreas {
     /// Finds the patch's core and nearby areas in the data, naming any it cannot.
-    pub(crate) fn resolve(inputs: &Inputs) -> Result<PatchAreas, DraftError> {
+    pub fn resolve(inputs: &Inputs) -> Result<PatchAreas, DraftError> {
         let Inputs {
             patch,
             patch_path,
@@ -58,7 +58,7 @@ impl PatchAreas {
 impl<'a> Week<'a> {
     /// Checks the inputs for `release` (coverage, gates, cross-checks) and computes the
     /// week's national figures and hospital figures. `today` is for the future-dates gate.
-    pub(crate) fn prepare(
+    pub fn prepare(
         inputs: &'a Inputs,
         release: NaiveDate,
         today: Option<NaiveDate>,
@@ -119,7 +119,7 @@ impl<'a> Week<'a> {
 
     /// Computes, decides and renders the patch's own story, linted and audited unless
     /// `no_audit`.
-    pub(crate) fn draft_patch(
+    pub fn draft_patch(
         &self,
         areas: &PatchAreas,
         renderer: &Renderer,
@@ -159,6 +159,7 @@ impl<'a> Week<'a> {
                 &facts,
                 &story,
                 self.check_inputs(patch),
+                renderer.literals(),
                 &mut checked,
             )?;
         }
@@ -188,9 +189,8 @@ impl<'a> Week<'a> {
         let base = self.area_input(&self.inputs.patch, first, template);
         let week_part = story::week_part(&base);
         let mut local = self.inputs.patch.clone();
-        local
-            .region
-            .clone_from(&self.inputs.dataset.areas[first.index].name);
+        let area = &self.inputs.dataset.areas[first.index];
+        local.region = local.print_name(&area.code, &area.name);
         let first_story =
             story::build_for_week(self.area_input(&local, first, template), &week_part)?;
         let shared = SharedFacts::new(crate::facts::sidecar_of(
@@ -226,6 +226,20 @@ impl<'a> Week<'a> {
         }
     }
 
+    /// An every-area run's summary before any story: the week's skipped areas, warnings and
+    /// notes.
+    fn empty_summary(&self) -> EachAreaSummary {
+        EachAreaSummary {
+            stories: 0,
+            figures: 0,
+            checked: None,
+            shared: None,
+            skipped: self.skipped(),
+            warnings: self.warnings.clone(),
+            notes: self.inputs.notes.clone(),
+        }
+    }
+
     /// Drafts every area's story of the week, handing each to `each` in area-code order as
     /// soon as it has passed its checks (see [`super::draft_each_area_with`]); the stories are
     /// drafted in batches spread over the machine's cores.
@@ -240,15 +254,7 @@ impl<'a> Week<'a> {
         E: From<DraftError>,
         F: FnMut(AreaStory) -> Result<(), E>,
     {
-        let mut summary = EachAreaSummary {
-            stories: 0,
-            figures: 0,
-            checked: None,
-            shared: None,
-            skipped: self.skipped(),
-            warnings: self.warnings.clone(),
-            notes: self.inputs.notes.clone(),
-        };
+        let mut summary = self.empty_summary();
         let Some(every) = self.every_area(template)? else {
             return Ok(summary);
         };
@@ -289,6 +295,125 @@ impl<'a> Week<'a> {
         }
         summary.shared = Some(every.shared);
         Ok(summary)
+    }
+}
+
+/// What each share of an every-area run drafted on all cores left behind: what `each` kept
+/// of its stories (see [`Week::each_area_on_all_cores`]), in area-code order.
+#[derive(Debug)]
+pub struct OnAllCores<S> {
+    /// The run's summary; its `shared` holds the week's national facts.
+    pub summary: EachAreaSummary,
+    /// What `each` kept of every chunk of areas, in area-code order.
+    pub kept: Vec<S>,
+}
+
+impl<'a> Week<'a> {
+    /// Drafts every area's story of the week on all the machine's cores, each thread taking
+    /// the next [`EACH_AREA_BATCH`] areas as it finishes the last, and hands each story as
+    /// soon as it has passed its checks to `each` on the thread that drafted it, with the
+    /// state `S` of its chunk of areas (a [`crate::fsio::Batch`] to stage the story's files
+    /// in, say), so that no story is held longer than it takes to hand it on. The chunks'
+    /// states come back in area-code order. The first failure in area-code order is
+    /// returned, as a run on one thread would return it; areas after it are not drafted.
+    pub fn each_area_on_all_cores<S, E, F>(
+        &self,
+        renderer: &Renderer,
+        template: &'a str,
+        no_audit: bool,
+        each: F,
+    ) -> Result<OnAllCores<S>, E>
+    where
+        S: Default + Send,
+        E: From<DraftError> + Send,
+        F: Fn(&mut S, AreaStory) -> Result<(), E> + Sync,
+    {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let mut summary = self.empty_summary();
+        let Some(every) = self.every_area(template)? else {
+            return Ok(OnAllCores {
+                summary,
+                kept: Vec::new(),
+            });
+        };
+        let drafter = every.drafter(renderer, no_audit);
+        let chunks: Vec<&[AreaWeek]> = self.national.weeks.chunks(EACH_AREA_BATCH).collect();
+        let next = AtomicUsize::new(0);
+        // The first chunk that failed: chunks after it stop, chunks before it finish, so the
+        // error returned is the one a run in area order meets first.
+        let failed = AtomicUsize::new(usize::MAX);
+        struct Done<S> {
+            index: usize,
+            state: S,
+            stories: usize,
+            figures: usize,
+            checked: Option<Checked>,
+        }
+        let worker = || -> Vec<Result<Done<S>, (usize, E)>> {
+            let mut done = Vec::new();
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(chunk) = chunks.get(index) else {
+                    break;
+                };
+                if index > failed.load(Ordering::Relaxed) {
+                    break;
+                }
+                let mut d = Done {
+                    index,
+                    state: S::default(),
+                    stories: 0,
+                    figures: 0,
+                    checked: None,
+                };
+                let result = chunk.iter().try_for_each(|w| {
+                    if index > failed.load(Ordering::Relaxed) {
+                        return Ok(());
+                    }
+                    let story = drafter.draft(w).map_err(E::from)?;
+                    d.stories += 1;
+                    d.figures += story.draft.checked.figures;
+                    d.checked.get_or_insert(story.draft.checked);
+                    each(&mut d.state, story)
+                });
+                match result {
+                    Ok(()) => done.push(Ok(d)),
+                    Err(e) => {
+                        failed.fetch_min(index, Ordering::Relaxed);
+                        done.push(Err((index, e)));
+                    }
+                }
+            }
+            done
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(chunks.len())
+            .max(1);
+        let mut all: Vec<Result<Done<S>, (usize, E)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
+            let mut all = worker();
+            for h in handles {
+                all.extend(h.join().expect("a story thread panicked"));
+            }
+            all
+        });
+        all.sort_by_key(|r| match r {
+            Ok(d) => d.index,
+            Err((i, _)) => *i,
+        });
+        let mut kept = Vec::with_capacity(all.len());
+        for r in all {
+            let d = r.map_err(|(_, e)| e)?;
+            summary.stories += d.stories;
+            summary.figures += d.figures;
+            if summary.checked.is_none() {
+                summary.checked = d.checked;
+            }
+            kept.push(d.state);
+        }
+        summary.shared = Some(every.shared);
+        Ok(OnAllCores { summary, kept })
     }
 }
 
@@ -353,7 +478,7 @@ impl AreaDrafter<'_> {
         let inputs = week.inputs;
         let area = &inputs.dataset.areas[w.index];
         let mut local = inputs.patch.clone();
-        local.region.clone_from(&area.name);
+        local.region = local.print_name(&area.code, &area.name);
         let story = story::build_for_week(week.area_input(&local, w, template), week_part)?;
         let rendered = self.renderer.render(template, &story)?;
         let mut facts =
@@ -370,6 +495,7 @@ impl AreaDrafter<'_> {
                 &facts,
                 &story,
                 week.check_inputs(&local),
+                self.renderer.literals(),
                 &mut checked,
             )
             .map_err(|e| DraftError::AreaStory {
@@ -414,9 +540,18 @@ fn check_copy(
     facts: &FactsSidecar,
     story: &Story,
     inputs: CheckInputs<'_>,
+    literals: &[String],
     checked: &mut Checked,
 ) -> Result<(), DraftError> {
-    let findings = crate::lint::lint(copy);
+    let read = crate::copy::Copy::read(copy);
+    let names = misread_names(story);
+    let known = crate::copy::Known {
+        names: &names,
+        literals,
+    };
+    // The subbing rules (`lint_with`) wait until a patch's own words (a region such as "the
+    // fixture patch") are known to them; the house-style rules run on every story.
+    let findings = crate::lint::lint_copy(&read);
     if !findings.is_empty() {
         let lines: Vec<String> = findings
             .iter()
@@ -427,14 +562,18 @@ fn check_copy(
             report: lines.join("\n"),
         });
     }
-    let report = context.audit(AuditInput {
-        text: copy,
-        facts: &facts.facts,
-        story,
-        dataset: inputs.dataset,
-        population: inputs.population,
-        patch: inputs.patch,
-    });
+    let report = context.audit_known(
+        AuditInput {
+            text: copy,
+            facts: &facts.facts,
+            story,
+            dataset: inputs.dataset,
+            population: inputs.population,
+            patch: inputs.patch,
+        },
+        &read,
+        &known,
+    );
     if !report.passed() {
         let lines: Vec<String> = report.failures.iter().map(|f| format!("  {f}")).collect();
         return Err(DraftError::Audit {
@@ -448,4 +587,30 @@ fn check_copy(
     checked.lint_rules = crate::lint::Rule::ALL.len();
     checked.audited = true;
     Ok(())
+}
+
+/// The story's area names the lint would misread (a name holding a digit, "Hartlepool 001",
+/// or a word twice): most stories have none, so this allocates nothing for them.
+fn misread_names(story: &Story) -> Vec<String> {
+    let odd = |name: &str| {
+        name.bytes().any(|b| b.is_ascii_digit())
+            || name
+                .split_whitespace()
+                .zip(name.split_whitespace().skip(1))
+                .any(|(a, b)| a.eq_ignore_ascii_case(b))
+    };
+    let mut out: Vec<String> = Vec::new();
+    let areas = story
+        .core
+        .iter()
+        .chain(&story.nearby)
+        .chain(story.leaders.iter().map(|l| &l.area))
+        .chain(story.movers.iter().flat_map(|m| &m.items))
+        .chain(story.nation_leaders.iter().map(|n| &n.area));
+    for a in areas {
+        if odd(&a.name) && !out.contains(&a.name) {
+            out.push(a.name.clone());
+        }
+    }
+    out
 }

@@ -28,6 +28,7 @@ pub fn sidecar_of(
 ) -> FactsSidecar {
     FactsSidecar {
         release: story.release,
+        universe: story.universe.name.clone(),
         week: story.week,
         prev_week: story.prev_week,
         sources: dataset.sources.clone(),

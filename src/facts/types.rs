@@ -329,6 +329,9 @@ pub struct Fact {
 pub struct FactsSidecar {
     /// The day the data were published.
     pub release: NaiveDate,
+    /// The areas the story's ranks and national tallies are taken over ("England", "the
+    /// UK").
+    pub universe: String,
     /// The story's week.
     pub week: Week,
     /// The week before.
@@ -351,11 +354,9 @@ pub struct SharedRef {
     /// Its file name, in the same folder.
     pub file: String,
     /// SHA-256 of its bytes, so a reader can tell it is the file this story was checked
-    /// against.
+    /// against. A fact of the story is in this file or in that one; an id in both (the
+    /// story's own area is also a national leader) is the same figure.
     pub sha256: String,
-    /// The ids of the facts it holds. A fact of the story is in this file or in that one; an
-    /// id in both (the story's own area is also a national leader) is the same figure.
-    pub facts: Vec<String>,
 }
 
 /// Which of a story's facts to collect.
@@ -378,14 +379,5 @@ impl Part {
     }
     pub(super) fn own(self) -> bool {
         self != Part::National
-    }
-}
-
-impl FactsSidecar {
-    /// The sidecar as pretty JSON with a final newline.
-    pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("facts are plain data");
-        s.push('\n');
-        s
     }
 }

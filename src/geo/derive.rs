@@ -85,7 +85,7 @@ fn press_form(name: &str) -> String {
 
 /// What went wrong reading the upstream table.
 #[derive(Debug, thiserror::Error)]
-pub enum DeriveError {
+enum DeriveError {
     /// The CSV did not parse.
     #[error("reading {0}: {1}")]
     Csv(&'static str, csv::Error),
@@ -213,7 +213,7 @@ fn region_from_neighbours(row: &Row, rows: &[Row], by_registry: &BTreeMap<&str, 
 /// End dates are made the first day an authority no longer existed: upstream gives some as the
 /// last day (Aylesbury Vale, 2020-03-31) and some as the successor's first (Corby, 2021-04-01).
 /// Former codes are the table's own plus any the lookup maps to the same authority.
-pub fn derive_table(authorities_csv: &str, lookup_csv: &str) -> Result<String, DeriveError> {
+fn derive_table(authorities_csv: &str, lookup_csv: &str) -> Result<String, DeriveError> {
     const LOOKUP: &str = "lookup_gss_to_registry.csv";
     let rows = read_rows(authorities_csv)?;
     let by_registry: BTreeMap<&str, &Row> = rows.iter().map(|r| (r.registry.as_str(), r)).collect();
@@ -328,7 +328,33 @@ pub fn derive_table(authorities_csv: &str, lookup_csv: &str) -> Result<String, D
 
 #[cfg(test)]
 mod tests {
-    use super::press_form;
+    use std::path::PathBuf;
+
+    use super::{derive_table, press_form};
+
+    /// The table the generator makes from mySociety's files in ../shared/data/geography.
+    fn generated() -> String {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/geography");
+        let authorities = std::fs::read_to_string(dir.join("uk_local_authorities.csv")).unwrap();
+        let lookup = std::fs::read_to_string(dir.join("lookup_gss_to_registry.csv")).unwrap();
+        derive_table(&authorities, &lookup).unwrap()
+    }
+
+    #[test]
+    fn shipped_table_is_what_the_generator_makes() {
+        assert!(
+            generated() == crate::geo::TABLE,
+            "src/geo/authorities.tsv is stale: run `cargo test --lib geo::derive::tests::regenerate_table -- --ignored`"
+        );
+    }
+
+    /// Rebuilds the shipped table from ../shared/data/geography.
+    #[test]
+    #[ignore]
+    fn regenerate_table() {
+        let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/geo/authorities.tsv");
+        std::fs::write(out, generated()).unwrap();
+    }
 
     #[test]
     fn inversions_and_prefixes_go_by_rule() {

@@ -3,13 +3,15 @@
 //!
 //! The table `authorities.tsv` is derived from mySociety's `uk_local_authorities.csv` and
 //! `lookup_gss_to_registry.csv` (`../shared/data/geography/`; MIT licence, copyright mySociety)
-//! by [`derive::derive_table`]. Rebuild it with
-//! `cargo test --test integration geo::regenerate_table -- --ignored`; the test
-//! `geo::shipped_table_is_what_the_generator_makes` fails when the two drift apart.
+//! by `derive::derive_table`, a test-time generator. Rebuild it with
+//! `cargo test --lib geo::derive::tests::regenerate_table -- --ignored`; the test
+//! `geo::derive::tests::shipped_table_is_what_the_generator_makes` fails when the two drift
+//! apart.
 //!
 //! It sits beside `model` at the bottom layer and uses nothing else of the crate.
 
-pub mod derive;
+#[cfg(test)]
+mod derive;
 mod register;
 mod table;
 
@@ -20,7 +22,7 @@ pub use register::{MERGED, Register, Vintage};
 pub use table::{Authority, COLUMNS, Nation, TableError, parse_table};
 
 /// The shipped table, in the layout of [`COLUMNS`].
-pub const TABLE: &str = include_str!("authorities.tsv");
+pub(crate) const TABLE: &str = include_str!("authorities.tsv");
 
 struct Loaded {
     authorities: Vec<Authority>,

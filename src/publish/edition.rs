@@ -8,8 +8,9 @@ use std::path::Path;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use crate::config::{Newsroom, StoryConfig};
-use crate::draft::{Draft, DraftError, Inputs};
+use crate::config::StoryConfig;
+use crate::draft::{Draft, DraftError, Inputs, Week};
+use crate::render::Renderer;
 
 use super::corrections::printed_figures;
 use super::files;
@@ -23,11 +24,12 @@ pub(super) struct Planned {
     pub bytes: Vec<u8>,
 }
 
-/// What every edition of a run shares: the release, today, the hash of the templates, and
-/// where pages and their files go.
+/// What every edition of a run shares: the release, today, the templates and their hash,
+/// and where pages and their files go.
 pub(super) struct Run<'a> {
     pub release: NaiveDate,
     pub today: Option<NaiveDate>,
+    pub renderer: &'a Renderer,
     pub templates_hash: &'a str,
     pub layout: &'a Layout,
 }
@@ -243,32 +245,26 @@ pub(super) fn patch_story(
 /// holds every story's view model at once.
 pub(super) fn every_area(
     story: &StoryConfig,
-    newsroom: &Newsroom,
     inputs: &Inputs,
     run: &Run<'_>,
-) -> Result<(Vec<Planned>, Edition), DraftError> {
+) -> Result<(Vec<Planned>, Edition, Vec<String>), DraftError> {
     let release = run.release;
     let layout = run.layout;
-    let (data, archive, population) = super::plan::release_sources(&newsroom.source, release);
     let data_hash = dataset_hash(inputs);
     let folder = format!("{}-{release}", story.name);
     let mut planned = Vec::new();
     let mut figures = Vec::new();
-    let mut week: Option<(NaiveDate, crate::stats::Universe, String)> = None;
-    let summary = crate::draft::draft_each_area_with(
-        &crate::draft::EachAreaRequest {
-            patch: Some(story.patch.clone()),
-            data,
-            population,
-            release,
-            universe: Some(inputs.patch.universe),
-            template: story.template.clone(),
-            templates: newsroom.templates.clone(),
-            seed: None,
-            today: run.today,
-            archive,
-            no_audit: false,
-        },
+    let mut week_of: Option<(NaiveDate, crate::stats::Universe, String)> = None;
+    let template = story
+        .template
+        .as_deref()
+        .unwrap_or(crate::draft::EACH_AREA_TEMPLATE);
+    run.renderer.check_template(template)?;
+    let week = Week::prepare(inputs, release, run.today)?;
+    let summary = week.draft_each_area(
+        run.renderer,
+        template,
+        false,
         |mut area| -> Result<(), DraftError> {
             let stem = area.file_name.trim_end_matches(".md").to_string();
             let bundle = format!("{folder}/{stem}");
@@ -282,7 +278,8 @@ pub(super) fn every_area(
                 own.retain(|f| f.rank.is_none());
             }
             figures.extend(own);
-            week.get_or_insert_with(|| (s.week.end, s.universe.kind, s.universe.area_type.clone()));
+            week_of
+                .get_or_insert_with(|| (s.week.end, s.universe.kind, s.universe.area_type.clone()));
             let front = Matter {
                 title: area
                     .draft
@@ -327,7 +324,7 @@ pub(super) fn every_area(
             },
         );
     }
-    let (week_end, universe, area_type) = match week {
+    let (week_end, universe, area_type) = match week_of {
         Some((end, universe, area_type)) => (Some(end), Some(universe), Some(area_type)),
         None => (None, None, None),
     };
@@ -347,7 +344,9 @@ pub(super) fn every_area(
         area_type,
         correction: None,
     };
-    Ok((planned, edition))
+    let mut warnings = summary.warnings;
+    warnings.extend(summary.skipped);
+    Ok((planned, edition, warnings))
 }
 
 /// A hash of the templates a run uses: the built-ins, and the newsroom's folder by name and

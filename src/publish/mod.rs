@@ -29,7 +29,7 @@ pub use edition::Layout;
 pub use state::{CorrectionNote, Edition, PrintedFigure, PrintedRank, State};
 
 use crate::config::{NewsroomOverrides, Patch, PatchOverrides};
-use crate::draft::{DraftError, Format, Inputs};
+use crate::draft::{Draft, DraftError, Format, Inputs, PatchAreas, Week};
 use crate::fsio::{Batch, Disk, FileSink, RunLock};
 use crate::render::Renderer;
 
@@ -111,12 +111,15 @@ pub struct PublishOptions {
     pub today: Option<NaiveDate>,
 }
 
-/// A run's outcome, with the notes it made on the way (the fetch's summary) for the caller
-/// to show, whether the run succeeded or not.
+/// A run's outcome, with the notes and warnings it made on the way for the caller to show,
+/// whether the run succeeded or not.
 #[derive(Debug)]
 pub struct PublishReport {
-    /// Notes, one a line.
+    /// Notes (the fetch's summary), one a line.
     pub notes: Vec<String>,
+    /// Warnings from the inputs, the gates and the drafts (areas without a story too), one a
+    /// line.
+    pub warnings: Vec<String>,
     /// What the run did, or why it failed.
     pub result: Result<Outcome, PublishError>,
 }
@@ -200,15 +203,23 @@ pub fn run(options: &PublishOptions) -> Result<Outcome, PublishError> {
 /// [`run`], putting the run's files in place through `sink` (the file system is [`Disk`]),
 /// and returning its notes instead of printing them.
 pub fn run_with(options: &PublishOptions, sink: &mut dyn FileSink) -> PublishReport {
-    let mut notes = Vec::new();
-    let result = publish(options, sink, &mut notes);
-    PublishReport { notes, result }
+    let (mut notes, mut warnings) = (Vec::new(), Vec::new());
+    let result = publish(options, sink, &mut notes, &mut warnings);
+    // Every story of a week repeats the week's warnings: each is said once.
+    let mut seen = std::collections::HashSet::new();
+    warnings.retain(|w| seen.insert(w.clone()));
+    PublishReport {
+        notes,
+        warnings,
+        result,
+    }
 }
 
 fn publish(
     options: &PublishOptions,
     sink: &mut dyn FileSink,
     notes: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> Result<Outcome, PublishError> {
     let overrides = NewsroomOverrides {
         offline: options.offline,
@@ -249,14 +260,16 @@ fn publish(
     let run = edition::Run {
         release,
         today: options.today,
+        renderer: &renderer,
         templates_hash: &templates_hash,
         layout: &layout,
     };
     let mut planned: Vec<edition::Planned> = Vec::new();
     let mut new_editions: Vec<(String, Edition)> = Vec::new();
     let mut corrections = 0;
-    // The data are read once for the release; each story brings only its own patch.
-    let mut inputs_cache: Option<Inputs> = None;
+    // The release's data are read once, for the first story that needs them; each story
+    // brings only its own patch, read once.
+    let mut loaded: Option<Inputs> = None;
     for story in &newsroom.stories {
         if state
             .last_release(&story.name)
@@ -269,52 +282,41 @@ fn publish(
             release,
             source: Box::new(e),
         };
-        let inputs =
-            story_inputs(story, &newsroom, release, inputs_cache.take()).map_err(draft_err)?;
+        let inputs = story_inputs(story, &newsroom, release, &mut loaded).map_err(draft_err)?;
         if story.each_area {
-            let (files, ed) =
-                edition::every_area(story, &newsroom, &inputs, &run).map_err(draft_err)?;
+            let (files, ed, said) = edition::every_area(story, inputs, &run).map_err(draft_err)?;
+            warnings.extend(said);
             planned.extend(files);
             new_editions.push((story.name.clone(), ed));
             corrections += correct(
                 &mut state,
                 story,
-                &inputs,
+                inputs,
                 &newsroom,
                 &layout,
                 release,
                 &mut planned,
             );
-            inputs_cache = Some(inputs);
             continue;
         }
         let template = story
             .template
             .as_deref()
             .unwrap_or(crate::render::DEFAULT_TEMPLATE);
-        let draft = crate::draft::draft_from(
-            &inputs,
-            &renderer,
-            release,
-            template,
-            Format::Markdown,
-            options.today,
-            false,
-        )
-        .map_err(draft_err)?;
-        let (files, ed) = edition::patch_story(&story.name, &draft, &inputs, &run);
+        let draft = draft_patch(inputs, &run, template).map_err(draft_err)?;
+        warnings.extend(draft.warnings.iter().cloned());
+        let (files, ed) = edition::patch_story(&story.name, &draft, inputs, &run);
         planned.extend(files);
         new_editions.push((story.name.clone(), ed));
         corrections += correct(
             &mut state,
             story,
-            &inputs,
+            inputs,
             &newsroom,
             &layout,
             release,
             &mut planned,
         );
-        inputs_cache = Some(inputs);
     }
     if new_editions.is_empty() {
         return Ok(Outcome::NothingNew { release });
@@ -364,30 +366,43 @@ fn correct(
 }
 
 /// A story's inputs for the release: its patch (with the story's universe over the patch's)
-/// and the release's data, read once a run and handed from story to story in `cached`.
-fn story_inputs(
+/// and the release's data, read into `loaded` by the first story and kept for the others.
+fn story_inputs<'a>(
     story: &StoryConfig,
     newsroom: &Newsroom,
     release: NaiveDate,
-    cached: Option<Inputs>,
-) -> Result<Inputs, DraftError> {
+    loaded: &'a mut Option<Inputs>,
+) -> Result<&'a Inputs, DraftError> {
     let overrides = PatchOverrides {
         universe: story.universe,
         seed: None,
     };
     let patch = Patch::load_with(&story.patch, overrides)?;
-    let mut inputs = match cached {
-        Some(mut cached) => {
-            cached.patch_path = story.patch.clone();
-            cached
+    let inputs = match loaded.take() {
+        Some(mut inputs) => {
+            inputs.patch = patch;
+            inputs.patch_path.clone_from(&story.patch);
+            inputs
         }
         None => {
             let (dataset, population) = plan::release_data(&newsroom.source, release)?;
-            crate::draft::inputs_from(&story.patch, dataset, &population)?
+            Inputs::new(patch, &story.patch, dataset, &population)?
         }
     };
-    inputs.patch = patch;
-    Ok(inputs)
+    Ok(loaded.insert(inputs))
+}
+
+/// Drafts a patch story's edition: the template checked, the patch's areas found, the week
+/// prepared and the story drafted, linted and audited.
+fn draft_patch(
+    inputs: &Inputs,
+    run: &edition::Run<'_>,
+    template: &str,
+) -> Result<Draft, DraftError> {
+    run.renderer.check_template(template)?;
+    let areas = PatchAreas::resolve(inputs)?;
+    let week = Week::prepare(inputs, run.release, run.today)?;
+    week.draft_patch(&areas, run.renderer, template, Format::Markdown, false)
 }
 
 /// Stages every file of the run and the state, then puts them in place together, the state

@@ -7,7 +7,6 @@ use chrono::NaiveDate;
 
 use crate::config::{Newsroom, SourceConfig};
 use crate::draft::{DraftError, OfflineSource};
-use crate::fetch::Source;
 use crate::fetch::legacy::Format;
 
 use super::PublishError;
@@ -165,11 +164,7 @@ pub(super) fn fetch_today(
         opts.fetched_at = today
             .and_hms_opt(0, 0, 0)
             .map(|t| chrono::DateTime::from_naive_utc_and_offset(t, chrono::Utc));
-        match api {
-            Source::LegacyV2 => opts.release = Some(today),
-            Source::Ukhsa => opts.years = crate::fetch::years_needed(today, 21),
-            Source::LegacyV1 => {}
-        }
+        opts.plan_for_release(today);
     }
     let report =
         crate::fetch::fetch_command(&opts, archive, None).map_err(|e| PublishError::Draft {

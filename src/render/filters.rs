@@ -75,6 +75,42 @@ pub(super) fn register_filters(tera: &mut Tera) {
     tera.register_filter("sentence_case", |s: &str, _: Kwargs, _: &State| {
         lang::sentence_case(s)
     });
+    // Fixed text ("call 119"): printed as written; the renderer finds each use in the
+    // templates' source and gives the checks the phrase (`Renderer::literals`).
+    tera.register_filter("literal", |s: &str, _: Kwargs, _: &State| s.to_string());
+}
+
+/// The phrases the templates mark as fixed text: each string literal piped through the
+/// `literal` filter (`{{ "call 119" | literal }}`), in order of first use.
+pub(super) fn find_literals<'s>(sources: impl Iterator<Item = &'s str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for text in sources {
+        let mut rest = text;
+        while let Some(at) = rest.find("| literal") {
+            let before = rest[..at].trim_end();
+            let after = &rest[at + "| literal".len()..];
+            rest = after;
+            // Only a filter named exactly `literal`, on a quoted string.
+            if after.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let Some(quote) = before
+                .chars()
+                .next_back()
+                .filter(|c| matches!(c, '"' | '\'' | '`'))
+            else {
+                continue;
+            };
+            let body = &before[..before.len() - 1];
+            if let Some(open) = body.rfind(quote) {
+                let phrase = &body[open + 1..];
+                if !phrase.is_empty() && !out.iter().any(|p| p == phrase) {
+                    out.push(phrase.to_string());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Collapses the blank lines that conditional blocks leave, trims trailing spaces and ends the

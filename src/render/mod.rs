@@ -15,8 +15,8 @@ use crate::lang::markdown_escape;
 mod filters;
 mod splice;
 use crate::story::{Story, WeekPart};
-use filters::register_filters;
 pub(crate) use filters::tidy;
+use filters::{find_literals, register_filters};
 
 /// The built-in templates, by name. Names ending in `.md` under the top level are stories;
 /// `partials/` holds pieces they include.
@@ -140,6 +140,8 @@ pub struct Renderer {
     /// shared fields already converted for Tera: every story of a week carries the same
     /// national lists, and converting them was a third of the cost of a one-area story.
     shared: Mutex<Vec<Slot>>,
+    /// The templates' fixed text, marked with the `literal` filter.
+    literals: Vec<String>,
 }
 
 impl std::fmt::Debug for Renderer {
@@ -230,6 +232,7 @@ impl Renderer {
                 .collect(),
             _ => sources.clone(),
         };
+        let literals = find_literals(sources.values().map(String::as_str));
         let (spliced, fast_sources, fast) = plan_fast(&wanted, &blocks);
         let loaded = if fast.is_empty() {
             None
@@ -248,6 +251,7 @@ impl Renderer {
         };
         Ok(Renderer {
             tera,
+            literals,
             plain: OnceLock::new(),
             sources,
             names,
@@ -272,13 +276,19 @@ impl Renderer {
             })
     }
 
+    /// The fixed text the templates print (each string given to the `literal` filter): the
+    /// lint and the audit take it as written ([`crate::copy::Known::literals`]).
+    pub fn literals(&self) -> &[String] {
+        &self.literals
+    }
+
     /// The story templates available (partials excluded), without the `.md`.
     pub fn story_templates(&self) -> &[String] {
         &self.names
     }
 
     /// Checks that a story template exists.
-    pub(crate) fn check_template(&self, name: &str) -> Result<(), RenderError> {
+    pub fn check_template(&self, name: &str) -> Result<(), RenderError> {
         if self.names.iter().any(|n| n == name) {
             Ok(())
         } else {

@@ -54,13 +54,24 @@ pub fn missing_reason(why: &Missing, story_year: i32) -> String {
     }
 }
 
-fn area_view(dataset: &Dataset, national: &National, week: &AreaWeek) -> AreaView {
+fn area_view(dataset: &Dataset, national: &National, week: &AreaWeek, patch: &Patch) -> AreaView {
     let area = &dataset.areas[week.index];
     let ranks = national.ranks_of(week.index);
     let counted = national.by_rate.len();
+    let noise = week.direction != Direction::Unchanged
+        && patch
+            .noise
+            .is_noise(week.cases, week.prev_cases, week.percent_change);
+    let (by_change, change_key) = if week.change.0 > 0 {
+        (&national.by_rise, week.change.0)
+    } else {
+        (&national.by_fall, -week.change.0)
+    };
+    let change_rank = ranks.rise.or(ranks.fall);
     AreaView {
         code: area.code.clone(),
-        name: area.name.clone(),
+        name: patch.print_name(&area.code, &area.name),
+        official_name: area.name.clone(),
         rate: week.rate,
         prev_rate: week.prev_rate,
         cases: week.cases,
@@ -81,6 +92,12 @@ fn area_view(dataset: &Dataset, national: &National, week: &AreaWeek) -> AreaVie
         only_riser: false,
         only_faller: false,
         frame: 0,
+        noise,
+        small: week.cases.max(week.prev_cases) < SMALL_CASES,
+        rate_tied: national.by_rate.count_of_key(week.rate.0) > 1,
+        change_tied: change_rank.is_some() && by_change.count_of_key(change_key) > 1,
+        change_upper_half: change_rank.is_some_and(|r| r * 2 <= by_change.len() + 1),
+        leads_elsewhere: false,
     }
 }
 
@@ -113,6 +130,7 @@ pub struct StoryInput<'a> {
 pub struct WeekViews {
     lists: crate::config::Lists,
     seed: u64,
+    names: std::collections::BTreeMap<String, String>,
     release: NaiveDate,
     universe: UniverseView,
     leaders: Arc<[LeaderView]>,
@@ -131,11 +149,12 @@ impl WeekViews {
         WeekViews {
             lists: patch.lists.clone(),
             seed: patch.seed,
+            names: patch.names.clone(),
             release,
             universe: universe_view(national),
             leaders: leaders(dataset, national, patch, release).into(),
             movers: movers(dataset, national, patch).map(Arc::new),
-            nation_leaders: nation_leaders(dataset, national, patch.seed, release).into(),
+            nation_leaders: nation_leaders(dataset, national, patch, release).into(),
         }
     }
 
@@ -144,6 +163,7 @@ impl WeekViews {
     fn fits(&self, input: &StoryInput<'_>) -> bool {
         self.lists == input.patch.lists
             && self.seed == input.patch.seed
+            && self.names == input.patch.names
             && self.release == input.release
     }
 }
@@ -187,7 +207,7 @@ pub fn week_part(input: &StoryInput<'_>) -> Arc<WeekPart> {
         universe_view(national),
         leaders(dataset, national, patch, release).into(),
         movers(dataset, national, patch).map(Arc::new),
-        nation_leaders(dataset, national, patch.seed, release).into(),
+        nation_leaders(dataset, national, patch, release).into(),
     ))
 }
 
@@ -220,7 +240,13 @@ fn week_part_with(
         story_year: release.year(),
         week: national.week,
         prev_week: national.week.previous(),
-        source_name: patch.source_name_for(release),
+        source_name: patch.source_name_for(
+            release,
+            input
+                .core
+                .iter()
+                .all(|&i| input.dataset.areas[i].code.starts_with('E')),
+        ),
         dashboard_name: patch.dashboard_name.clone(),
         calculated_by: patch.calculated_by.clone(),
         universe,
@@ -301,7 +327,8 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
                     });
                 unavailable.push(UnavailableView {
                     code: area.code.clone(),
-                    name: area.name.clone(),
+                    name: patch.print_name(&area.code, &area.name),
+                    official_name: area.name.clone(),
                     reason: why,
                     core: is_core,
                 });
@@ -346,7 +373,7 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
         .enumerate()
         .map(|(i, &p)| {
             let w = &national.weeks[p];
-            let mut v = area_view(dataset, national, w);
+            let mut v = area_view(dataset, national, w, patch);
             v.patch_rank = Some(
                 1 + summary
                     .by_rate
@@ -356,17 +383,21 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
             );
             v.highest_in_patch = several && w.rate == top_rate && n_top == 1;
             v.lowest_in_patch = several && w.rate == bottom_rate && n_bottom == 1;
-            v.only_riser = summary.only_riser == Some(p);
-            v.only_faller = summary.only_faller == Some(p);
+            // A move of a case or two is no news, so it makes no "only".
+            v.only_riser = summary.only_riser == Some(p) && !v.noise;
+            v.only_faller = summary.only_faller == Some(p) && !v.noise;
             v.frame = frames[i];
             v
         })
         .collect();
 
+    let mut core_views = core_views;
+    mark_leads_elsewhere(&mut core_views, dataset, national, patch);
+
     let mut nearby_views: Vec<AreaView> = nearby
         .iter()
         .filter_map(|&i| national.week_of(i))
-        .map(|w| area_view(dataset, national, w))
+        .map(|w| area_view(dataset, national, w, patch))
         .collect();
     let nearby_keys: Vec<&str> = nearby_views.iter().map(|v| v.code.as_str()).collect();
     let nearby_frames = pick_frames(patch.seed, release, &nearby_keys);
@@ -386,6 +417,10 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
             .map(|v| v.name.clone()),
         _ => None,
     };
+    let exception_noise = exception.is_some()
+        && core_views
+            .iter()
+            .any(|v| v.noise && Some(&v.name) == exception.as_ref());
     let majority = national.movement.majority();
     let prev_majority = national.prev_movement.and_then(|m| m.majority());
     let contrast = match (trend.direction(), majority) {
@@ -405,6 +440,7 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
             movement: summary.movement,
             trend,
             exception,
+            exception_noise,
             contrast,
             // "All have similar rates" would overreach if a core area has no figure.
             similar_around: summary
@@ -468,9 +504,12 @@ fn leaders(
             let replaced = (position == 1 && !tied && !continues && prev_alone)
                 .then(|| national.by_prev_rate.order.first())
                 .flatten()
-                .map(|&(q, _)| dataset.areas[national.weeks[q].index].name.clone());
+                .map(|&(q, _)| {
+                    let a = &dataset.areas[national.weeks[q].index];
+                    patch.print_name(&a.code, &a.name)
+                });
             LeaderView {
-                area: area_view(dataset, national, w),
+                area: area_view(dataset, national, w, patch),
                 position,
                 tied,
                 continues,
@@ -502,7 +541,7 @@ fn movers(dataset: &Dataset, national: &National, patch: &Patch) -> Option<Mover
             items: ranking
                 .top(patch.lists.movers)
                 .iter()
-                .map(|&(p, _)| area_view(dataset, national, &national.weeks[p]))
+                .map(|&(p, _)| area_view(dataset, national, &national.weeks[p], patch))
                 .collect(),
         })
     }
@@ -522,7 +561,7 @@ fn tied_names(views: &[AreaView], rate: Rate, count: usize) -> Vec<String> {
 fn nation_leaders(
     dataset: &Dataset,
     national: &National,
-    seed: u64,
+    patch: &Patch,
     release: NaiveDate,
 ) -> Vec<NationLeader> {
     if national.universe != crate::stats::Universe::Uk {
@@ -533,14 +572,40 @@ fn nation_leaders(
         .iter()
         .map(|head| NationLeader {
             nation: head.nation.to_string(),
-            area: area_view(dataset, national, &national.weeks[head.position]),
+            area: area_view(dataset, national, &national.weeks[head.position], patch),
             tied: head.tied,
         })
         .collect();
     let keys: Vec<&str> = out.iter().map(|n| n.area.code.as_str()).collect();
-    let frames = pick_frames(seed, release, &keys);
+    let frames = pick_frames(patch.seed, release, &keys);
     for (n, f) in out.iter_mut().zip(frames) {
         n.area.frame = f;
     }
     out
+}
+
+/// Marks the patch's top area when the story names it as the leader of the nation that is the
+/// patch's region anyway (in the nation leaders of a UK story, or as the national leader of an
+/// England one): the patch's own "highest" sentence would say the same thing twice.
+fn mark_leads_elsewhere(
+    core: &mut [AreaView],
+    dataset: &Dataset,
+    national: &National,
+    patch: &Patch,
+) {
+    let Some(nation) = crate::geo::Nation::from_name(patch.region.trim()) else {
+        return;
+    };
+    for v in core.iter_mut().filter(|v| v.highest_in_patch) {
+        v.leads_elsewhere = match national.universe {
+            crate::stats::Universe::Uk => national.nation_heads(dataset).iter().any(|h| {
+                h.nation == nation.name()
+                    && !h.tied
+                    && dataset.areas[national.weeks[h.position].index].code == v.code
+            }),
+            crate::stats::Universe::England => {
+                nation == crate::geo::Nation::England && v.highest_alone && patch.lists.leaders > 0
+            }
+        };
+    }
 }

@@ -82,8 +82,11 @@ impl Degree {
 pub struct AreaView {
     /// ONS code.
     pub code: String,
-    /// Name.
+    /// Name as the press prints it inside a sentence ("the Vale of Glamorgan", "Hull"): the
+    /// patch's `[names]`, else [`crate::geo::print_name`], else the data's name.
     pub name: String,
+    /// Name in the data (the ONS name: "Kingston upon Hull, City of").
+    pub official_name: String,
     /// Rate per 100,000 in the week, one decimal.
     pub rate: Rate,
     /// Rate the week before.
@@ -124,7 +127,27 @@ pub struct AreaView {
     pub only_faller: bool,
     /// Which sentence frame to use, `0..FRAMES`.
     pub frame: u8,
+    /// The change is too small to tell as a rise or a fall (the patch's `[noise]`): the copy
+    /// says "almost unchanged".
+    pub noise: bool,
+    /// Both weeks' counts are small ([`SMALL_CASES`]): the change is told as counts ("up from
+    /// 20 cases to 40"), not as a percentage.
+    pub small: bool,
+    /// Another area of the universe has the same rate, so its printed rank is "joint".
+    pub rate_tied: bool,
+    /// Another area rose (or fell) by exactly as much, so its rise or fall rank is "joint".
+    pub change_tied: bool,
+    /// Its rise or fall ranks in the top half of the areas that moved its way, so "the Nth
+    /// highest fall" reads right; a rank from the bottom half is left out.
+    pub change_upper_half: bool,
+    /// The story says this area's top rate elsewhere (it leads the nation that is the patch's
+    /// region, among the nation leaders or the national leaders), so the patch's own "highest"
+    /// sentence is left out.
+    pub leads_elsewhere: bool,
 }
+
+/// Under this many cases in both weeks, a change is told as counts rather than a percentage.
+pub const SMALL_CASES: i64 = 50;
 
 /// A national leader.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -179,8 +202,10 @@ pub struct HospitalView {
 pub struct UnavailableView {
     /// Code.
     pub code: String,
-    /// Name.
+    /// Name as printed (see [`AreaView::name`]).
     pub name: String,
+    /// Name in the data.
+    pub official_name: String,
     /// Why, in words a reader understands.
     pub reason: String,
     /// Whether it is a core area (else nearby).
@@ -280,6 +305,8 @@ pub struct LocalView {
     pub trend: Trend,
     /// The one area that went against an all-but-one trend.
     pub exception: Option<String>,
+    /// That exception's change is noise: it is "almost unchanged", not "the exception".
+    pub exception_noise: bool,
     /// How the nation differs, if it does.
     pub contrast: Option<Contrast>,
     /// "similar rates of around X".

@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::support::draft_from;
 use casewire::audit::{AuditInput, AuditReport, audit};
-use casewire::draft::{DraftError, DraftRequest, Format, Inputs, draft, draft_from, load_inputs};
+use casewire::draft::{DraftError, DraftRequest, Format, Inputs, draft};
 use casewire::render::{BUILTIN, Renderer};
 
 use crate::support::*;
@@ -25,7 +26,7 @@ fn story_templates() -> Vec<&'static str> {
 /// returns how many stories passed. Any lint finding or audit failure fails the test with the
 /// area, the template and the sentences quoted.
 fn every_area(request: DraftRequest) -> usize {
-    let mut inputs = load_inputs(&request.patch, &request.data, &request.population).unwrap();
+    let mut inputs = Inputs::for_request(&request).unwrap();
     let renderer = Renderer::new(None).unwrap();
     let areas: Vec<(String, String)> = inputs
         .dataset
@@ -177,8 +178,8 @@ fn a_swapped_direction_word_is_caught() {
         "partials/components.md",
         &[
             (
-                "{% if a.direction == \"up\" %}up{{<degree_word",
-                "{% if a.direction == \"up\" %}down{{<degree_word",
+                "{% elif a.direction == \"up\" %}up{{<degree_word",
+                "{% elif a.direction == \"up\" %}down{{<degree_word",
             ),
             (
                 "{% elif a.direction == \"down\" %}down{{<degree_word",
@@ -337,15 +338,15 @@ fn only_when_two_rose_is_caught() {
     let dir = mutated(
         "weekly-roundup.md",
         &[(
-            "{%- if a.only_faller %}",
-            "{%- if a.direction == \"down\" %}",
+            "{%- if a.only_faller %} It is the only",
+            "{%- if a.direction == \"down\" %} {{ a.name }} is the only",
         )],
     );
     let err = caught(
         august_request(),
         "weekly-roundup",
         dir.path(),
-        "It is the only borough in south east London where the rate went down.",
+        "Lewisham is the only borough in south east London where the rate went down.",
     );
     assert!(
         err.contains("\"only\" is wrong for Lewisham: 4 of the 5 boroughs fell"),
@@ -366,7 +367,7 @@ fn a_wrong_trend_is_caught() {
         august_request(),
         "weekly-roundup",
         dir.path(),
-        "# Covid-19 rates fall in every south east London borough",
+        "# Covid-19 rates fall in every borough in south east London",
     );
     assert!(
         err.contains("in every of the boroughs but 4 of 5 did"),
@@ -378,7 +379,7 @@ fn a_wrong_trend_is_caught() {
 // The audit on copy edited by hand, as a sub-editor might
 
 fn audited(request: DraftRequest, edit: impl Fn(&str) -> String) -> AuditReport {
-    let inputs: Inputs = load_inputs(&request.patch, &request.data, &request.population).unwrap();
+    let inputs: Inputs = Inputs::for_request(&request).unwrap();
     let d = draft(&request).unwrap();
     let text = edit(&d.output);
     assert_ne!(text, d.output, "the edit applies");
@@ -484,7 +485,12 @@ fn january_facts_sidecar() {
         .find(|f| f["id"] == "E08000011.rate")
         .expect("Knowsley's rate");
     assert_eq!(knowsley["printed"][0], "1,177.9");
-    assert_eq!(knowsley["inputs"]["daily"].as_object().unwrap().len(), 7);
+    let series = &value["series"]["E08000011"];
+    assert_eq!(series["daily"].as_array().unwrap().len(), 14);
+    assert_eq!(
+        knowsley["recipe"],
+        serde_json::json!(["week_rate", "E08000011", "week"])
+    );
     insta::assert_snapshot!(json.replace(root().to_str().unwrap(), "[root]"));
 }
 
@@ -650,7 +656,7 @@ fn tables_and_numbered_lists_are_read_cell_by_cell() {
 #[test]
 fn a_fact_that_does_not_recompute_is_caught() {
     let request = january_request();
-    let inputs = load_inputs(&request.patch, &request.data, &request.population).unwrap();
+    let inputs = Inputs::for_request(&request).unwrap();
     let d = draft(&request).unwrap();
     // As if the figures had been computed wrongly: Greenwich's rate one tenth too high, and
     // a share that is never printed off by one.

@@ -2,32 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use casewire::geo::{self, Nation, Register, derive::derive_table};
+use casewire::geo::{self, Nation, Register};
 use chrono::NaiveDate;
 
-use crate::support::{root, shared};
-
-fn generated() -> String {
-    let authorities =
-        std::fs::read_to_string(shared("geography/uk_local_authorities.csv")).unwrap();
-    let lookup = std::fs::read_to_string(shared("geography/lookup_gss_to_registry.csv")).unwrap();
-    derive_table(&authorities, &lookup).unwrap()
-}
-
-#[test]
-fn shipped_table_is_what_the_generator_makes() {
-    assert!(
-        generated() == geo::TABLE,
-        "src/geo/authorities.tsv is stale: run `cargo test --test integration geo::regenerate_table -- --ignored`"
-    );
-}
-
-/// Rebuilds the shipped table from ../shared/data/geography.
-#[test]
-#[ignore]
-fn regenerate_table() {
-    std::fs::write(root().join("src/geo/authorities.tsv"), generated()).unwrap();
-}
+use crate::support::shared;
 
 fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()

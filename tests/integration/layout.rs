@@ -25,6 +25,9 @@ const LAYERS: &[&[&str]] = &[
 /// The longest a source file may grow before it holds more than one responsibility.
 const MAX_LINES: usize = 800;
 
+/// The command line maps arguments to requests, prints and maps errors; the rest is library.
+const MAX_MAIN_LINES: usize = 300;
+
 fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|layer| layer.contains(&module))
 }
@@ -139,4 +142,35 @@ fn no_source_file_holds_more_than_one_files_worth() {
         })
         .collect();
     assert!(long.is_empty(), "over {MAX_LINES} lines: {long:?}");
+}
+
+#[test]
+fn the_command_line_stays_a_thin_layer() {
+    let main = std::fs::read_to_string(root().join("src/main.rs")).unwrap();
+    let n = main.lines().count();
+    assert!(n <= MAX_MAIN_LINES, "src/main.rs has {n} lines");
+    for printing in ["println!", "eprintln!"] {
+        let mut files = Vec::new();
+        rust_files(&root().join("src"), &mut files);
+        for f in files {
+            let rel = f
+                .strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            if rel.starts_with("src/main") || rel == "src/fetch/progress.rs" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap();
+            let code: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.starts_with("#[cfg(test)]"))
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect();
+            assert!(
+                !code.iter().any(|l| l.contains(printing)),
+                "{rel} prints with {printing}: the library returns what it has to say"
+            );
+        }
+    }
 }

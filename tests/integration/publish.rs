@@ -286,7 +286,7 @@ fn output_parses_as_yaml_commonmark_and_svg() {
     let y = &docs[0];
     assert_eq!(
         y["title"].as_str(),
-        Some("Covid-19 rates fall in every south east London borough")
+        Some("Covid-19 rates fall in every borough in south east London")
     );
     assert_eq!(y["slug"].as_str(), Some("se-london-weekly-2021-01-18"));
     assert_eq!(y["data_release"].as_str(), Some("2021-01-18"));

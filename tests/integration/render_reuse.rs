@@ -1,13 +1,14 @@
 //! One renderer used for many stories (as for every area's story of a week) writes each
 //! exactly as a fresh renderer would, whatever order the stories come in.
 
-use casewire::draft::{Inputs, draft_from, load_inputs};
+use crate::support::draft_from;
+use casewire::draft::Inputs;
 use casewire::render::Renderer;
 
 use crate::support::*;
 
 fn inputs(request: &casewire::draft::DraftRequest) -> Inputs {
-    load_inputs(&request.patch, &request.data, &request.population).unwrap()
+    Inputs::for_request(request).unwrap()
 }
 
 #[test]
@@ -71,7 +72,7 @@ fn a_partial_reading_a_story_s_own_field_is_rendered_for_each_story() {
         "Figures for {{ region }}, published by {{ source_name }} on {{ release | date }}.\n",
     )
     .unwrap();
-    let run = casewire::draft::draft_each_area(&casewire::draft::EachAreaRequest {
+    let run = crate::support::draft_each_area(&casewire::draft::EachAreaRequest {
         templates: Some(dir.path().to_path_buf()),
         no_audit: true,
         ..each_area_request(

@@ -40,7 +40,10 @@ fn lacks(d: &Draft, needle: &str) {
 #[test]
 fn all_areas_rising() {
     let d = scenario("all-up");
-    has(&d, "# Covid-19 rates rise in every Scenarioshire district");
+    has(
+        &d,
+        "# Covid-19 rates rise in every district in Scenarioshire",
+    );
     has(
         &d,
         "Coronavirus infection rates have risen in every district of Scenarioshire",
@@ -193,7 +196,7 @@ fn an_area_named_inside_another_s_name_is_not_that_area() {
     // The nation's leader is named after the claim in one of three sentence frames, picked by
     // the seed.
     for seed in 0..24 {
-        let run = casewire::draft::draft_each_area(&casewire::draft::EachAreaRequest {
+        let run = crate::support::draft_each_area(&casewire::draft::EachAreaRequest {
             universe: Some(casewire::stats::Universe::Uk),
             seed: Some(seed),
             today: None,

@@ -61,7 +61,7 @@ fn august_claims_follow_the_data() {
         .contrast
         .expect("most of England rose while the patch fell");
     assert!(contrast.continues, "most areas rose the week before too");
-    assert_eq!(s.leaders[0].area.name, "Cornwall and Isles of Scilly");
+    assert_eq!(s.leaders[0].area.name, "Cornwall and the Isles of Scilly");
     assert!(
         d.output
             .contains("But across England, rates continue to rise in most areas.")

@@ -4,7 +4,7 @@
 
 use casewire::audit::{AuditContext, AuditInput};
 use casewire::copy::{Copy, Known};
-use casewire::draft::{draft, load_inputs};
+use casewire::draft::{Inputs, draft};
 use casewire::lint::{LintFinding, Rule, lint, lint_with};
 
 use crate::support::*;
@@ -257,7 +257,7 @@ fn literals_are_not_figures_for_the_lint() {
 #[test]
 fn literals_are_not_figures_for_the_audit() {
     let request = january_request();
-    let inputs = load_inputs(&request.patch, &request.data, &request.population).unwrap();
+    let inputs = Inputs::for_request(&request).unwrap();
     let d = draft(&request).unwrap();
     let text = format!("{}\n{BOILERPLATE}\n", d.output);
     let input = AuditInput {

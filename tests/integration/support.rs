@@ -531,3 +531,45 @@ impl NewsroomFixture {
         config
     }
 }
+
+/// One patch story of loaded inputs, drafted as `casewire draft` drafts it: the template
+/// checked, the patch's areas found, then the week prepared and the story drafted from it.
+pub fn draft_from(
+    inputs: &casewire::draft::Inputs,
+    renderer: &casewire::render::Renderer,
+    release: chrono::NaiveDate,
+    template: &str,
+    format: Format,
+    today: Option<chrono::NaiveDate>,
+    no_audit: bool,
+) -> Result<casewire::draft::Draft, casewire::draft::DraftError> {
+    use casewire::draft::{PatchAreas, Week};
+    renderer.check_template(template)?;
+    let areas = PatchAreas::resolve(inputs)?;
+    Week::prepare(inputs, release, today)?.draft_patch(&areas, renderer, template, format, no_audit)
+}
+
+/// Every area's story of a request, all held at once (the tests compare them): the inputs
+/// loaded, the week prepared once and every story drafted from it.
+pub fn draft_each_area(
+    request: &EachAreaRequest,
+) -> Result<casewire::draft::EachArea, casewire::draft::DraftError> {
+    use casewire::draft::{EACH_AREA_TEMPLATE, EachArea, Week, each_area_inputs};
+    let template = request.template.as_deref().unwrap_or(EACH_AREA_TEMPLATE);
+    let renderer = casewire::render::Renderer::for_story(request.templates.as_deref(), template)?;
+    renderer.check_template(template)?;
+    let inputs = each_area_inputs(request)?;
+    let week = Week::prepare(&inputs, request.release, request.today)?;
+    let mut stories = Vec::new();
+    let run = week.draft_each_area(&renderer, template, request.no_audit, |story| {
+        stories.push(story);
+        Ok::<(), casewire::draft::DraftError>(())
+    })?;
+    Ok(EachArea {
+        stories,
+        shared: run.shared,
+        skipped: run.skipped,
+        warnings: run.warnings,
+        notes: run.notes,
+    })
+}

@@ -1,0 +1,443 @@
+//! How a sidecar is written out: each datum once. The daily counts, population, name and
+//! files of every area the facts draw on are written once, in `series`, and each fact names
+//! the series and the week it sums; the words of each recipe are written once, in `formulas`;
+//! the release, weeks and files once, at the top. A fact's kind is its recipe's (a
+//! `week_rate` of the `week` is a rate), so only the recipe is written. One fact a line, so that a sidecar reads
+//! (and diffs) fact by fact.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::*;
+use crate::stats::Week;
+
+/// The words of each recipe, by its `op`: how a sub-editor recomputes a fact from its series
+/// (or from the facts it names) with a calculator.
+pub const FORMULAS: &[(&str, &str)] = &[
+    (
+        "date",
+        "date(which): a date of the story: the release as given; the week ends the release less the patch's incomplete days and starts six days before; the week before ends the day before the week starts",
+    ),
+    ("year", "year(): the year of the release"),
+    (
+        "constant",
+        "constant(value): a fixed figure of the method: a week is seven days, rates are new cases per 100,000 people",
+    ),
+    (
+        "tally",
+        "tally(scope, tally, direction): over the scope's areas (universe: every area of the type in the universe with figures for both weeks; patch: the story's core areas with figures), total counts them; moved counts those whose rate, rounded to 1 dp, rose (up), fell (down) or did not change (unchanged); share is moved / total × 100, rounded half-up to a whole percent; left_out counts the areas without a full fortnight of figures or a population; exceptions counts the core areas that did not go the way all the others went",
+    ),
+    (
+        "similar_around",
+        "similar_around(): the mean of the rates in inputs.facts rounded to two significant figures, every rate within 10% of the mean",
+    ),
+    (
+        "list_length",
+        "list_length(list): how many entries the list has: the patch's setting, or fewer if fewer areas qualify",
+    ),
+    (
+        "week_sum",
+        "week_sum(code, window): the sum of the area's series of daily newCasesBySpecimenDate counts over the window's seven days",
+    ),
+    (
+        "week_rate",
+        "week_rate(code, window): week_sum(code, window) / the series' population × 100,000, rounded half-up to 1 dp",
+    ),
+    (
+        "change_size",
+        "change_size(code): |code.rate - code.prev_rate|, the area's two rates as rounded to 1 dp",
+    ),
+    (
+        "percent_change_size",
+        "percent_change_size(code): |code.rate - code.prev_rate| / code.prev_rate × 100 of the area's two rounded rates, rounded half-up to a whole percent",
+    ),
+    (
+        "population",
+        "population(code): the population table's figure for the area code, the series' population",
+    ),
+    (
+        "rank",
+        "rank(code, by): 1 + the number of areas in the universe ahead of the area by: rate (this week's rate, highest first), rate_low (lowest first), prev_rate (last week's rate), rise or fall (the size of the change, among the areas that rose or fell); tied areas share a rank",
+    ),
+    (
+        "patch_rank",
+        "patch_rank(code): 1 + the number of the patch's core areas with a higher rate this week",
+    ),
+    (
+        "list_position",
+        "list_position(code, list, by, position): the area's 1-based place in the list (leaders by rate, movers by the size of fall or rise, core by rate within the patch), which must fit its rank",
+    ),
+    (
+        "missing_day",
+        "missing_day(code, date): a day of the fortnight on which the area's series has no newCasesBySpecimenDate value",
+    ),
+    (
+        "hospital",
+        "hospital(code, metric, date): the metric's figure for the NHS region on the date, rounded to a whole number",
+    ),
+    (
+        "hospital_date",
+        "hospital_date(code, metric): the latest day on or before the release with a figure of the metric for the NHS region",
+    ),
+];
+
+impl Recipe {
+    /// The recipe's `op`, which names its words in [`FORMULAS`].
+    pub fn op(&self) -> &'static str {
+        match self {
+            Recipe::WeekSum { .. } => "week_sum",
+            Recipe::WeekRate { .. } => "week_rate",
+            Recipe::ChangeSize { .. } => "change_size",
+            Recipe::PercentChangeSize { .. } => "percent_change_size",
+            Recipe::Population { .. } => "population",
+            Recipe::Rank { .. } => "rank",
+            Recipe::PatchRank { .. } => "patch_rank",
+            Recipe::ListPosition { .. } => "list_position",
+            Recipe::Tally { .. } => "tally",
+            Recipe::SimilarAround => "similar_around",
+            Recipe::ListLength { .. } => "list_length",
+            Recipe::Date { .. } => "date",
+            Recipe::MissingDay { .. } => "missing_day",
+            Recipe::Constant { .. } => "constant",
+            Recipe::Year => "year",
+            Recipe::Hospital { .. } => "hospital",
+            Recipe::HospitalDate { .. } => "hospital_date",
+        }
+    }
+}
+
+/// Which formulas a sidecar spells out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Glossary {
+    /// None: a story's own sidecar, whose shared file spells them out.
+    None,
+    /// The recipes its facts use: a self-contained sidecar.
+    Used,
+    /// Every recipe: the shared file, for all the stories that name it.
+    All,
+}
+
+/// One area's daily counts and what goes with them, as the facts drew on them.
+#[derive(Default)]
+struct Series<'a> {
+    name: Option<&'a str>,
+    population: Option<u64>,
+    sources: Vec<usize>,
+    daily: BTreeMap<NaiveDate, i64>,
+}
+
+fn json<T: Serialize + ?Sized>(out: &mut String, value: &T) {
+    // serde_json writes valid UTF-8 into the buffer, which a String can take as it is.
+    let mut buf = std::mem::take(out).into_bytes();
+    serde_json::to_writer(&mut buf, value).expect("facts are plain data");
+    *out = String::from_utf8(buf).expect("serde_json writes UTF-8");
+}
+
+fn key(out: &mut String, first: &mut bool, name: &str) {
+    if !std::mem::take(first) {
+        out.push(',');
+    }
+    out.push('"');
+    out.push_str(name);
+    out.push_str("\":");
+}
+
+impl FactsSidecar {
+    /// The sidecar as JSON with a final newline: see the module's text and README.md's
+    /// *Facts sidecar* for its shape. A story's own sidecar (one that names a shared file)
+    /// leaves the recipes' words to that file; a self-contained one spells out those it uses.
+    pub fn to_json(&self) -> String {
+        let glossary = if self.shared.is_some() {
+            Glossary::None
+        } else {
+            Glossary::Used
+        };
+        self.write_json(glossary)
+    }
+
+    /// [`FactsSidecar::to_json`] for the file every story of a run shares: every recipe's
+    /// words, for all of them.
+    pub fn to_shared_json(&self) -> String {
+        self.write_json(Glossary::All)
+    }
+
+    pub(super) fn write_json(&self, glossary: Glossary) -> String {
+        let source_index = |label: &str| self.sources.iter().position(|s| s.label == label);
+        let all_sources: Vec<&str> = self.sources.iter().map(|s| s.label.as_str()).collect();
+
+        // Each area's series, in the order the facts first name them.
+        let mut order: Vec<&str> = Vec::new();
+        let mut series: BTreeMap<&str, Series<'_>> = BTreeMap::new();
+        for f in &self.facts {
+            let Some(code) = series_code(f) else { continue };
+            let s = series.entry(code).or_insert_with(|| {
+                order.push(code);
+                Series::default()
+            });
+            if s.name.is_none() {
+                s.name = f.area_name.as_deref();
+            }
+            if f.inputs.population.is_some() {
+                s.population = f.inputs.population;
+            }
+            for label in &f.inputs.sources {
+                if let Some(i) = source_index(label)
+                    && !s.sources.contains(&i)
+                {
+                    s.sources.push(i);
+                }
+            }
+            s.daily.extend(f.inputs.daily.iter().map(|(d, c)| (*d, *c)));
+        }
+
+        let mut out = String::with_capacity(1024 + 256 * self.facts.len());
+        out.push_str("{\n  \"release\": ");
+        json(&mut out, &self.release);
+        out.push_str(",\n  \"universe\": ");
+        json(&mut out, &self.universe);
+        out.push_str(",\n  \"week\": ");
+        json(&mut out, &self.week);
+        out.push_str(",\n  \"prev_week\": ");
+        json(&mut out, &self.prev_week);
+        out.push_str(",\n  \"sources\": ");
+        json(&mut out, &self.sources);
+        out.push_str(",\n  \"population_source\": ");
+        json(&mut out, &self.population_source);
+        if let Some(shared) = &self.shared {
+            out.push_str(",\n  \"shared\": ");
+            json(&mut out, shared);
+        }
+        if glossary != Glossary::None {
+            out.push_str(",\n  \"formulas\": {");
+            let mut first = true;
+            for (op, words) in FORMULAS {
+                if glossary == Glossary::Used && !self.facts.iter().any(|f| f.recipe.op() == *op) {
+                    continue;
+                }
+                out.push_str(if first { "\n    " } else { ",\n    " });
+                first = false;
+                json(&mut out, op);
+                out.push_str(": ");
+                json(&mut out, words);
+            }
+            out.push_str(if first { "}" } else { "\n  }" });
+        }
+        out.push_str(",\n  \"series\": {");
+        for (i, code) in order.iter().enumerate() {
+            let s = &series[code];
+            out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            json(&mut out, code);
+            out.push_str(": {");
+            let mut first = true;
+            if let Some(name) = s.name {
+                key(&mut out, &mut first, "name");
+                json(&mut out, name);
+            }
+            if let Some(p) = s.population {
+                key(&mut out, &mut first, "population");
+                let _ = write!(out, "{p}");
+            }
+            key(&mut out, &mut first, "sources");
+            json(&mut out, &s.sources);
+            if let (Some((&start, _)), Some((&end, _))) =
+                (s.daily.first_key_value(), s.daily.last_key_value())
+            {
+                key(&mut out, &mut first, "start");
+                json(&mut out, &start);
+                key(&mut out, &mut first, "daily");
+                out.push('[');
+                for (n, day) in start.iter_days().take_while(|d| *d <= end).enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    match s.daily.get(&day) {
+                        Some(c) => {
+                            let _ = write!(out, "{c}");
+                        }
+                        None => out.push_str("null"),
+                    }
+                }
+                out.push(']');
+            }
+            out.push('}');
+        }
+        out.push_str(if order.is_empty() { "}" } else { "\n  }" });
+
+        out.push_str(",\n  \"facts\": [");
+        for (i, f) in self.facts.iter().enumerate() {
+            out.push_str(if i == 0 { "\n  " } else { ",\n  " });
+            self.write_fact(&mut out, f, &series, &all_sources, &source_index);
+        }
+        out.push_str(if self.facts.is_empty() {
+            "]\n}\n"
+        } else {
+            "\n  ]\n}\n"
+        });
+        out
+    }
+
+    /// A recipe as a call: its op, then its arguments in the order [`FORMULAS`] names them.
+    /// An area code names the area's entry in `series`, a window `week` or `prev_week`.
+    fn write_recipe(&self, out: &mut String, recipe: &Recipe) {
+        out.push('[');
+        json(out, recipe.op());
+        let arg = |out: &mut String, value: &dyn erased::Arg| {
+            out.push(',');
+            value.write(out);
+        };
+        match recipe {
+            Recipe::WeekSum { code, week } | Recipe::WeekRate { code, week } => {
+                arg(out, code);
+                out.push(',');
+                self.window(out, week);
+            }
+            Recipe::ChangeSize { code }
+            | Recipe::PercentChangeSize { code }
+            | Recipe::Population { code }
+            | Recipe::PatchRank { code } => arg(out, code),
+            Recipe::Rank { code, by } => {
+                arg(out, code);
+                arg(out, by);
+            }
+            Recipe::ListPosition {
+                code,
+                list,
+                by,
+                position,
+            } => {
+                arg(out, code);
+                arg(out, list);
+                arg(out, by);
+                arg(out, position);
+            }
+            Recipe::Tally { scope, tally } => {
+                arg(out, scope);
+                let (name, direction) = match tally {
+                    Tally::Total => ("total", None),
+                    Tally::Moved(d) => ("moved", Some(d)),
+                    Tally::Share(d) => ("share", Some(d)),
+                    Tally::LeftOut => ("left_out", None),
+                    Tally::Exceptions => ("exceptions", None),
+                };
+                arg(out, &name);
+                if let Some(d) = direction {
+                    arg(out, d);
+                }
+            }
+            Recipe::SimilarAround | Recipe::Year => {}
+            Recipe::ListLength { list } => arg(out, list),
+            Recipe::Date { which } => arg(out, which),
+            Recipe::MissingDay { code, date } => {
+                arg(out, code);
+                arg(out, date);
+            }
+            Recipe::Constant { value } => arg(out, value),
+            Recipe::Hospital { code, metric, date } => {
+                arg(out, code);
+                arg(out, metric);
+                arg(out, date);
+            }
+            Recipe::HospitalDate { code, metric } => {
+                arg(out, code);
+                arg(out, metric);
+            }
+        }
+        out.push(']');
+    }
+
+    fn window(&self, out: &mut String, w: &Week) {
+        if *w == self.week {
+            out.push_str("\"week\"");
+        } else if *w == self.prev_week {
+            out.push_str("\"prev_week\"");
+        } else {
+            json(out, w);
+        }
+    }
+
+    fn write_fact(
+        &self,
+        out: &mut String,
+        f: &Fact,
+        series: &BTreeMap<&str, Series<'_>>,
+        all_sources: &[&str],
+        source_index: &dyn Fn(&str) -> Option<usize>,
+    ) {
+        let mut first = true;
+        out.push('{');
+        key(out, &mut first, "id");
+        json(out, &f.id);
+        key(out, &mut first, "value");
+        json(out, &f.value);
+        key(out, &mut first, "printed");
+        json(out, &f.printed);
+        let in_series = series_code(f).is_some_and(|c| series.contains_key(c));
+        if !in_series {
+            if let Some(code) = &f.area_code {
+                key(out, &mut first, "area_code");
+                json(out, code);
+            }
+            if let Some(name) = &f.area_name {
+                key(out, &mut first, "area_name");
+                json(out, name);
+            }
+        }
+
+        // What it is computed from beyond its recipe's series: other facts, or files; a fact
+        // that names none draws on its series' files, or on every file of the story.
+        let mut inputs = String::new();
+        let mut first_input = true;
+        // A change's two rates are the area's own, as its recipe says.
+        if !f.inputs.facts.is_empty()
+            && !matches!(
+                f.recipe,
+                Recipe::ChangeSize { .. } | Recipe::PercentChangeSize { .. }
+            )
+        {
+            key(&mut inputs, &mut first_input, "facts");
+            json(&mut inputs, &f.inputs.facts);
+        }
+        let sources: Vec<&str> = f.inputs.sources.iter().map(String::as_str).collect();
+        if !in_series && !sources.is_empty() && sources != all_sources {
+            let indices: Vec<Option<usize>> = sources.iter().map(|s| source_index(s)).collect();
+            key(&mut inputs, &mut first_input, "sources");
+            json(&mut inputs, &indices);
+        }
+        if !inputs.is_empty() {
+            key(out, &mut first, "inputs");
+            out.push('{');
+            out.push_str(&inputs);
+            out.push('}');
+        }
+        key(out, &mut first, "used_by");
+        json(out, &f.used_by);
+        key(out, &mut first, "recipe");
+        self.write_recipe(out, &f.recipe);
+        out.push('}');
+    }
+}
+
+mod erased {
+    /// A recipe's argument, written as JSON.
+    pub(super) trait Arg {
+        fn write(&self, out: &mut String);
+    }
+
+    impl<T: serde::Serialize> Arg for T {
+        fn write(&self, out: &mut String) {
+            super::json(out, self);
+        }
+    }
+}
+
+/// The area whose series a fact draws on: an area fact's own area. Hospital figures are an
+/// NHS region's, not a series of case counts.
+fn series_code(f: &Fact) -> Option<&str> {
+    match f.recipe {
+        Recipe::Hospital { .. } | Recipe::HospitalDate { .. } => None,
+        _ => f.area_code.as_deref(),
+    }
+}

@@ -1,0 +1,264 @@
+//! The command line's arguments and their help: every flag of every command, and the
+//! parsers of its values. `main.rs` maps them to library requests.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::error::ErrorKind;
+use clap::{Parser, Subcommand};
+
+use casewire::draft::Format;
+use casewire::fetch::{FetchSettings, Source};
+use casewire::stats::Universe;
+
+/// Writes local news copy from public-health dashboard data.
+///
+/// casewire reads the dashboard's daily case counts, computes each area's seven-day rate per
+/// 100,000 people, decides what the figures say (who leads, who rose, who is "the only one")
+/// and writes the story in house style.
+#[derive(Parser, Debug)]
+#[command(name = "casewire", version, about, long_about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// Draft a story for a patch from dashboard data.
+    ///
+    /// The story covers the seven days to the release date minus the patch's incomplete days
+    /// (four by default: data published January 18 give the seven days to January 14),
+    /// compared with the seven days before.
+    ///
+    /// Example:
+    ///   casewire draft --patch examples/se-london.toml \
+    ///     --data ../shared/data/releases/2021-01-18/ltla-reconstructed.csv \
+    ///     --population ../shared/data/population/mid-2019.csv --release 2021-01-18
+    #[command(verbatim_doc_comment)]
+    Draft(DraftArgs),
+    /// List the built-in templates, or write them out for a newsroom to edit.
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesAction,
+    },
+    /// Fetch dashboard data into the local archive (and, with --out, a CSV snapshot).
+    ///
+    /// Politely: at most --concurrency requests at once, a timeout on each, retries with
+    /// backoff on 429 and 5xx that honour Retry-After, a request budget, and a firewall block
+    /// or an HTML page where JSON was asked for treated as an error, never as data. A release
+    /// the archive holds already is not fetched again; revised releases are kept beside
+    /// earlier ones.
+    ///
+    /// Examples:
+    ///   casewire fetch --source legacy-v2 --area-type ltla --release 2021-01-18 --out ltla.csv
+    ///   casewire fetch --source ukhsa --area-type "Lower Tier Local Authority" --year 2023
+    #[command(verbatim_doc_comment)]
+    Fetch(FetchArgs),
+    /// Download a population table (such as the dashboard's population supplement), check it
+    /// reads, and save it for --population (and in the archive under --name).
+    Population {
+        /// Where the table is published.
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Also keep it in the archive under this name (a name never holds two tables).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        #[command(flatten)]
+        net: NetArgs,
+    },
+    /// Publish every story of a newsroom whose data have a new release, once, atomically.
+    ///
+    /// For a scheduled job: takes the output folder's lock (another run holding it: skipped), finds
+    /// the newest release, and writes each story's new edition (Markdown with front matter,
+    /// CSV, SVG chart, view model) and any correction notes, then records what it published.
+    /// Prints one line: "published N ..." or "nothing new since RELEASE"; exit 0. Warnings go
+    /// to standard error, each line stamped with the time (UTC). On failure, one line on
+    /// standard error and exit 1, earlier editions untouched.
+    ///
+    /// Example crontab line (every hour at ten past):
+    ///   10 * * * * cd /srv/casewire && casewire publish --config newsroom.toml
+    #[command(verbatim_doc_comment)]
+    Publish {
+        /// The newsroom file (TOML): stories, data source, output folder, schedule.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// Say what would be written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Publish from what the archive holds; do not fetch first.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Check a story's copy against house style.
+    ///
+    /// Rates with exactly one decimal, thousands separators, small counts in words, no sentence
+    /// opening with a figure, dates as "January 14", no doubled words, balanced quotes and
+    /// brackets, no leftover template syntax or empty values. Exit code 0 when clean, 1 when
+    /// anything is found, 2 when the file cannot be read.
+    Lint {
+        /// The Markdown or text file to check.
+        file: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct DraftArgs {
+    /// The patch file (TOML): the areas covered, the region's name, who signs the figures.
+    /// Optional with --each-area, where it supplies only the publication's settings.
+    #[arg(long, value_name = "FILE", required_unless_present = "each_area")]
+    pub(crate) patch: Option<PathBuf>,
+    /// Dashboard data: legacy CSV (areaCode,areaName,areaType,date,newCasesBySpecimenDate...)
+    /// or JSON ({"body": [...]} or {"data": [...]}). Repeat to merge several files.
+    #[arg(long, value_name = "FILE", required_unless_present = "source")]
+    pub(crate) data: Vec<PathBuf>,
+    /// Population table: areaCode,areaName,population or the dashboard's supplement
+    /// (category,areaCode,gender,age,population).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) population: PathBuf,
+    /// The day the data were published, YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub(crate) release: NaiveDate,
+    /// Story template: weekly-roundup (default), by-area or area (the default with
+    /// --each-area), or one of your own.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) template: Option<String>,
+    /// A folder of templates that override the built-ins by file name.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) templates: Option<PathBuf>,
+    /// markdown: the copy; json: the story's view model, every figure in it, and its facts.
+    #[arg(long, default_value = "markdown", value_parser = one_of::<Format>(["markdown", "json"]))]
+    pub(crate) format: Format,
+    /// Write here instead of standard output (only when the whole story succeeded), with the
+    /// facts sidecar beside it: story.md and story.facts.json, both or neither.
+    #[arg(long, value_name = "FILE", conflicts_with = "each_area")]
+    pub(crate) out: Option<PathBuf>,
+    /// Skip the house-style lint and the round-trip audit of the copy. For template
+    /// development only: unchecked copy is not for print.
+    #[arg(long)]
+    pub(crate) no_audit: bool,
+    /// Write one story for every area of the universe into --out-dir, each led by that
+    /// area's own figures and national ranks.
+    #[arg(long, requires = "out_dir")]
+    pub(crate) each_area: bool,
+    /// With --each-area: which areas get a story and are counted nationally.
+    #[arg(long, requires = "each_area", value_parser = one_of::<Universe>(["england", "uk"]))]
+    pub(crate) universe: Option<Universe>,
+    /// With --each-area: the folder for the stories, one file per area named by a slug of its
+    /// name and code (bromley-e09000006.md) with its own facts beside it, and the week's
+    /// national facts once, in shared_facts.json.
+    #[arg(long, value_name = "DIR", requires = "each_area")]
+    pub(crate) out_dir: Option<PathBuf>,
+    /// Picks among sentence frames; the same seed and data always give the same copy.
+    /// Overrides the patch's seed.
+    #[arg(long, value_name = "N")]
+    pub(crate) seed: Option<u64>,
+    /// Instead of --data: the dashboard API whose data to use (ukhsa, legacy-v2, legacy-v1).
+    /// Fetches the release into the archive first, unless --offline.
+    #[arg(long, value_name = "SOURCE", conflicts_with = "data")]
+    pub(crate) source: Option<Source>,
+    /// With --source: use only what the archive already holds (the newest release on or
+    /// before --release), so the same release always gives the same story.
+    #[arg(long, requires = "source")]
+    pub(crate) offline: bool,
+    /// With --source: the area type, as for fetch.
+    #[arg(long, value_name = "TYPE", default_value = "ltla", requires = "source")]
+    pub(crate) area_type: String,
+    /// With --source: the archive file.
+    #[command(flatten)]
+    pub(crate) net: NetArgs,
+}
+
+/// Where the archive is and how to behave towards the dashboard's servers.
+#[derive(clap::Args, Debug)]
+pub(crate) struct NetArgs {
+    /// The local archive of everything fetched (SQLite); casewire-archive.sqlite by default.
+    #[arg(long, value_name = "FILE", env = "CASEWIRE_ARCHIVE")]
+    pub(crate) archive: Option<PathBuf>,
+    /// The API's base URL, to use a mirror or a test server instead of the real host.
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// Who the API's operators can contact about this traffic (sent in the User-Agent).
+    #[arg(long, value_name = "EMAIL", env = "CASEWIRE_CONTACT")]
+    pub(crate) contact: Option<String>,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub(crate) concurrency: usize,
+}
+
+impl NetArgs {
+    pub(crate) fn settings(&self) -> FetchSettings {
+        FetchSettings {
+            contact: self.contact.clone(),
+            archive: self.archive.clone(),
+            concurrency: Some(self.concurrency),
+            ukhsa_base_url: self.base_url.clone(),
+            legacy_base_url: self.base_url.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct FetchArgs {
+    /// ukhsa (the live UKHSA data dashboard), legacy-v2 or legacy-v1 (the archived
+    /// coronavirus.data.gov.uk APIs).
+    #[arg(long, value_name = "SOURCE")]
+    pub(crate) source: Source,
+    /// Area type: ltla, utla, nhsRegion... (legacy) or a UKHSA geography type such as
+    /// "Lower Tier Local Authority" (ltla works too).
+    #[arg(long, value_name = "TYPE")]
+    pub(crate) area_type: String,
+    /// Metrics to fetch (repeat); the source's daily case count by default. Legacy v2 takes
+    /// up to five a request and splits longer lists.
+    #[arg(long = "metric", value_name = "NAME")]
+    pub(crate) metrics: Vec<String>,
+    /// Legacy v2: the release (publication date) to fetch; the latest by default.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub(crate) release: Option<NaiveDate>,
+    /// Only these areas (codes for legacy, geography names for UKHSA); repeat.
+    #[arg(long = "area", value_name = "AREA")]
+    pub(crate) areas: Vec<String>,
+    /// UKHSA: only these years (repeat); a story needs the last few weeks only.
+    #[arg(long = "year", value_name = "YYYY")]
+    pub(crate) years: Vec<i32>,
+    /// Also write what was fetched as legacy CSV, which draft --data reads.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) net: NetArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum TemplatesAction {
+    /// List the built-in story templates.
+    List,
+    /// Write the built-in templates into DIR, to edit and pass back with --templates DIR.
+    Export {
+        /// Folder to write into (created if missing).
+        dir: PathBuf,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// A parser of the library's own names for a setting, listing them in the help.
+fn one_of<T: std::str::FromStr + Clone + Send + Sync + 'static>(
+    names: [&'static str; 2],
+) -> impl clap::builder::TypedValueParser<Value = T> {
+    let parse = |s: String| {
+        s.parse::<T>()
+            .map_err(|_| clap::Error::new(ErrorKind::InvalidValue))
+    };
+    PossibleValuesParser::new(names).try_map(parse)
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    casewire::model::parse_date(s)
+        .ok_or_else(|| format!("\"{s}\" is not a date in the form YYYY-MM-DD"))
+}
