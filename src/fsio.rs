@@ -3,6 +3,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+mod swap;
+
+pub use swap::{STAGING, Staging, clean_leftovers};
+
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
 /// reader (or a crash) never sees half a file. Creates missing parent folders. The file is
 /// readable by all (0644), as published copy must be.
@@ -128,8 +132,11 @@ impl Batch {
                 }
                 return Err(at(&path)(e));
             }
-            // Renamed away: nothing is left at the temporary name to remove.
-            let _ = tmp.keep();
+            // Renamed away, or exchanged with the old file, which is now at the temporary
+            // name and goes.
+            if let Ok(left) = tmp.keep() {
+                let _ = std::fs::remove_file(left);
+            }
             if !existed {
                 placed.push(path);
             }
@@ -158,13 +165,14 @@ pub trait FileSink {
     fn place(&mut self, staged: &Path, target: &Path) -> std::io::Result<()>;
 }
 
-/// The file system: a rename within one folder.
+/// The file system: a rename within one folder, or where something is already at the
+/// target, an exchange in one step (the old one then sits at the staged path).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Disk;
 
 impl FileSink for Disk {
     fn place(&mut self, staged: &Path, target: &Path) -> std::io::Result<()> {
-        std::fs::rename(staged, target)
+        swap::place(staged, target)
     }
 }
 

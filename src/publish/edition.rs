@@ -87,6 +87,15 @@ impl Layout {
         }
     }
 
+    /// The folder holding every file of the bundle but (for Jekyll) its pages: put in
+    /// place whole, in one step.
+    pub fn bundle_folder(&self, bundle: &str) -> String {
+        match self.flavour {
+            Flavour::Hugo | Flavour::Zola => bundle.to_string(),
+            Flavour::Jekyll => format!("assets/{bundle}"),
+        }
+    }
+
     /// A folder of bundles' shared file (an every-area edition's shared facts).
     pub fn folder_file(&self, folder: &str, name: &str) -> String {
         self.file(folder, name)

@@ -30,7 +30,7 @@ pub use state::{CorrectionNote, Edition, PrintedFigure, PrintedRank, State};
 
 use crate::config::{NewsroomOverrides, Patch, PatchOverrides};
 use crate::draft::{Draft, DraftError, Format, Inputs, PatchAreas, Week};
-use crate::fsio::{Batch, Disk, FileSink, RunLock};
+use crate::fsio::{Disk, FileSink, RunLock, Staging};
 use crate::render::Renderer;
 
 /// Why a publish run failed.
@@ -324,10 +324,15 @@ fn publish(
     let files: Vec<String> = planned.iter().map(|p| p.path.clone()).collect();
     let editions = new_editions.len();
     if !options.dry_run {
+        let whole: Vec<String> = new_editions
+            .iter()
+            .filter_map(|(_, e)| e.bundle.as_deref())
+            .map(|b| layout.bundle_folder(b))
+            .collect();
         for (name, edition) in new_editions {
             state.stories.entry(name).or_default().push(edition);
         }
-        write_all(&newsroom, &planned, &state, &state_path, sink)?;
+        write_all(&newsroom, &planned, &whole, &state, &state_path, sink)?;
     }
     Ok(Outcome::Published {
         editions,
@@ -405,60 +410,54 @@ fn draft_patch(
     week.draft_patch(&areas, run.renderer, template, Format::Markdown, false)
 }
 
-/// Stages every file of the run and the state, then puts them in place together, the state
-/// last: only once every file is there does the state say so. A failure part way takes back
-/// the files this run added, so no edition is left in print half-written and unrecorded; a
-/// run killed outright cannot, and the next run rewrites the same files before recording them.
+/// A file of an edition's folder: its path inside the folder, and its bytes.
+type FileIn<'a> = (&'a std::path::Path, &'a [u8]);
+
+/// Assembles every file of the run out of sight, then puts them in place: each new edition's
+/// folder whole, in one step (a site built at any moment sees it all or none of it), then the
+/// single files (correction notes, earlier pages that now link them, Jekyll's posts), and the
+/// state last, so the state never records an edition that is not there. A failure part way
+/// puts back everything as it was; what a killed run leaves out of sight the next run clears.
 fn write_all(
     newsroom: &Newsroom,
     planned: &[edition::Planned],
+    whole: &[String],
     state: &State,
     state_path: &std::path::Path,
     sink: &mut dyn FileSink,
 ) -> Result<(), PublishError> {
-    // Bundles' folders this run makes, taken back with the files if the run fails.
-    let mut made: Vec<PathBuf> = planned
-        .iter()
-        .filter_map(|p| {
-            newsroom
-                .output
-                .join(&p.path)
-                .parent()
-                .map(|d| d.to_path_buf())
-        })
-        .flat_map(|d| d.ancestors().map(|a| a.to_path_buf()).collect::<Vec<_>>())
-        .filter(|d| d.starts_with(&newsroom.output) && !d.exists())
-        .collect();
-    made.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-    made.dedup();
-    let result = stage_and_commit(newsroom, planned, state, state_path, sink);
-    if result.is_err() {
-        // The batch, dropped, has taken back its files: the folders go too, once empty.
-        for d in &made {
-            let _ = std::fs::remove_dir(d);
+    let out = &newsroom.output;
+    let write = |source: std::io::Error| PublishError::Write {
+        path: out.join(crate::fsio::STAGING),
+        source,
+    };
+    let mut staging = Staging::begin(out).map_err(write)?;
+    let mut singles: Vec<&edition::Planned> = Vec::new();
+    let mut folders: Vec<(&str, Vec<FileIn<'_>>)> =
+        whole.iter().map(|w| (w.as_str(), Vec::new())).collect();
+    for p in planned {
+        let inside = folders.iter_mut().find_map(|(folder, files)| {
+            let rest = p.path.strip_prefix(*folder)?.strip_prefix('/')?;
+            Some((files, rest))
+        });
+        match inside {
+            Some((files, rest)) => files.push((std::path::Path::new(rest), p.bytes.as_slice())),
+            None => singles.push(p),
         }
     }
-    result
-}
-
-fn stage_and_commit(
-    newsroom: &Newsroom,
-    planned: &[edition::Planned],
-    state: &State,
-    state_path: &std::path::Path,
-    sink: &mut dyn FileSink,
-) -> Result<(), PublishError> {
-    let mut batch = Batch::new();
-    let staged = planned
-        .iter()
-        .map(|p| (newsroom.output.join(&p.path), p.bytes.as_slice()));
-    let state_bytes = state.to_bytes();
-    for (path, bytes) in staged.chain([(state_path.to_path_buf(), state_bytes.as_slice())]) {
-        if let Err(source) = batch.stage(&path, bytes) {
-            return Err(PublishError::Write { path, source });
-        }
+    for (folder, files) in folders {
+        staging
+            .folder(std::path::Path::new(folder), files)
+            .map_err(write)?;
     }
-    batch.commit_to(sink).map_err(|e| PublishError::Write {
+    for p in singles {
+        staging
+            .file(std::path::Path::new(&p.path), &p.bytes)
+            .map_err(write)?;
+    }
+    let state_rel = state_path.strip_prefix(out).unwrap_or(state_path);
+    staging.file(state_rel, &state.to_bytes()).map_err(write)?;
+    staging.commit_to(sink).map_err(|e| PublishError::Write {
         path: e.path,
         source: e.source,
     })?;

@@ -1433,21 +1433,23 @@ fn publish_fault_output_folder_under_a_file_publishes_nothing() {
 
 #[test]
 fn publish_fault_write_failing_part_way_leaves_no_partial_edition() {
-    // A folder where the chart should go: the Markdown, JSON and CSV are written, then the
-    // chart's rename fails. Root cannot write over a non-empty folder either.
+    // A folder where the 18th's correction note should go: the 19th's edition goes in whole,
+    // then the note cannot, so the edition is taken back out.
     let desk = Desk::with_the_18th_published();
-    let before = desk.files();
     desk.add_release("2021-01-19");
-    let blocker = desk.out().join("weekly-2021-01-19/weekly-2021-01-19.svg");
+    let blocker = desk.out().join("weekly-2021-01-18-correction/index.md");
     std::fs::create_dir_all(blocker.join("inside")).unwrap();
+    let before = desk.files();
     let err = desk.publish().unwrap_err();
     let text = chain(&err);
     assert!(
-        text.contains("cannot write") && text.contains("weekly-2021-01-19.svg"),
+        text.contains("cannot write")
+            && text.contains("weekly-2021-01-18-correction/index.md")
+            && text.contains("not a regular file"),
         "{text}"
     );
-    // No Markdown, JSON or CSV of the 19th left behind, no temporary files, the state and
-    // the 18th's edition untouched.
+    // No file of the 19th left behind, nothing out of sight, the state and the 18th's
+    // edition untouched.
     assert_eq!(desk.files(), before);
     std::fs::remove_dir_all(&blocker).unwrap();
     let again = desk.publish().unwrap();

@@ -16,6 +16,7 @@ mod fuzz;
 mod gates;
 mod geo;
 mod hostile;
+mod kill;
 mod layout;
 mod lint;
 mod lookups;

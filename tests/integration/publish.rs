@@ -136,9 +136,10 @@ fn dry_run_writes_nothing() {
 #[test]
 fn a_run_failing_between_files_leaves_no_partial_file_and_the_next_run_completes() {
     let n = Newsroom::new(&["2021-01-18"], "");
-    let err = publish_failing_after(&n.config(), 2).unwrap_err();
+    // The edition's folder goes in whole, then the state fails.
+    let err = publish_failing_after(&n.config(), 1).unwrap_err();
     assert!(format!("{err:#?}").contains("injected fault"));
-    // The two files already in place are taken back: no edition, no temporary leftovers,
+    // The edition already in place is taken back: no edition, no leftovers out of sight,
     // no lock, and no state claiming an edition.
     assert_eq!(n.files(), Vec::<String>::new());
     let again = n.publish();
@@ -488,4 +489,52 @@ fn a_daily_source_on_a_thursday_schedule_publishes_the_weekly_story() {
     assert!(!n.files().iter().any(|f| f.contains("2021-01-22")));
     n.add_release("2021-01-29");
     assert_eq!(n.publish().stdout, "nothing new since 2021-01-21\n");
+}
+
+/// Every file under `dir` with its bytes, hidden ones included.
+fn contents(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, prefix: &str, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten() {
+            let e = e.unwrap();
+            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+            if e.file_type().unwrap().is_dir() {
+                walk(&e.path(), &format!("{name}/"), out);
+            } else {
+                out.insert(name, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, "", &mut out);
+    out
+}
+
+#[test]
+fn a_run_failing_after_replacing_live_copy_puts_the_live_copy_back() {
+    // The 19th's run puts its edition in place, then the 18th's correction note, then the
+    // 18th's page rewritten to link the note (live copy replaced), and fails at the state.
+    let n = Newsroom::new(
+        &["2021-01-18"],
+        "[corrections]\nrate_change = 0.1\ncases_share = 0.001\n",
+    );
+    assert!(n.publish().stdout.starts_with("published 1"));
+    n.add_release("2021-01-19");
+    let before = contents(&n.out());
+    let err = publish_failing_after(&n.config(), 3).unwrap_err();
+    assert!(format!("{err:#?}").contains("injected fault"), "{err:#?}");
+    let after = contents(&n.out());
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        after == before,
+        "the 18th's page, its files and the state are byte for byte as they were"
+    );
+    // And the next run does it all.
+    let run = n.publish();
+    assert!(run.stdout.contains("and 1 correction(s)"), "{}", run.stdout);
+    let page =
+        std::fs::read_to_string(n.out().join("se-london-weekly-2021-01-18/index.md")).unwrap();
+    assert!(page.contains("read the correction"), "{page}");
 }
