@@ -7,8 +7,8 @@ pub mod newsroom;
 pub mod patch;
 
 pub use newsroom::{
-    Cadence, Corrections, Flavour, Newsroom, NewsroomError, NewsroomOverrides, Schedule,
-    SourceConfig, StoryConfig,
+    Cadence, Corrections, FeedSettings, Flavour, Newsroom, NewsroomError, NewsroomOverrides,
+    Schedule, SourceConfig, StoryConfig,
 };
 pub use patch::{
     ConfigError, Lists, MAX_INCOMPLETE_DAYS, Noise, Patch, PatchOverrides, publisher_on,

@@ -155,6 +155,29 @@ impl Cadence {
     }
 }
 
+/// The output folder's feeds (`feed.json`, `feed.xml`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedSettings {
+    /// The feeds' title.
+    pub title: String,
+    /// The site's address of the output folder (`https://news.example/covid/`), so feed
+    /// readers get whole links; without it links are relative to the feed.
+    pub site_url: Option<String>,
+    /// How many editions the feeds list, newest first.
+    pub items: usize,
+}
+
+impl Default for FeedSettings {
+    fn default() -> Self {
+        FeedSettings {
+            title: "Covid-19 case rates".into(),
+            site_url: None,
+            items: 30,
+        }
+    }
+}
+
 /// When a revision is big enough to correct.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -228,6 +251,8 @@ pub struct Newsroom {
     pub cadence: Cadence,
     /// A command run after a run that published something (`["hugo", "--source", "site"]`).
     pub after_publish: Vec<String>,
+    /// The feeds.
+    pub feed: FeedSettings,
 }
 
 /// What a run changes of the file's settings, applied before they are checked.
@@ -257,6 +282,8 @@ struct RawNewsroom {
     front_matter: Flavour,
     #[serde(default)]
     after_publish: Vec<String>,
+    #[serde(default)]
+    feed: FeedSettings,
 }
 
 #[derive(Deserialize)]
@@ -412,7 +439,22 @@ impl Newsroom {
             .schedule
             .cadence()
             .map_err(|m| invalid(format!("line {}: {m}", table_line(text, "[schedule]"))))?;
+        let feed_line = table_line(text, "[feed]");
+        let feed = raw.feed;
+        if let Some(url) = &feed.site_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(invalid(format!(
+                "line {feed_line}: [feed] site_url {url:?} is not an http(s) address"
+            )));
+        }
+        if feed.items == 0 {
+            return Err(invalid(format!(
+                "line {feed_line}: [feed] items must be at least 1"
+            )));
+        }
         Ok(Newsroom {
+            feed,
             front_matter: raw.front_matter,
             cadence,
             after_publish: raw.after_publish,

@@ -243,6 +243,7 @@ pub(super) fn patch_story(
         week_end: Some(draft.story.week.end),
         universe: Some(draft.story.universe.kind),
         area_type: Some(draft.story.universe.area_type.clone()),
+        summary: draft.standfirst.clone(),
         correction: None,
     };
     (planned, edition)
@@ -351,6 +352,7 @@ pub(super) fn every_area(
         week_end,
         universe,
         area_type,
+        summary: None,
         correction: None,
     };
     let mut warnings = summary.warnings;

@@ -11,6 +11,7 @@
 
 pub mod corrections;
 pub mod edition;
+pub mod feeds;
 pub mod files;
 pub mod frontmatter;
 pub(crate) mod plan;
@@ -76,6 +77,20 @@ pub enum PublishError {
         /// What went wrong.
         #[source]
         source: Box<DraftError>,
+    },
+    /// The editions are published, but the newsroom's `after_publish` command failed.
+    #[error(
+        "published {editions} for release {release}, but after_publish `{command}` failed: {why}"
+    )]
+    AfterPublish {
+        /// How many editions went out.
+        editions: usize,
+        /// Their release.
+        release: NaiveDate,
+        /// The command, as configured.
+        command: String,
+        /// Its exit status and the end of what it printed, or why it could not start.
+        why: String,
     },
     /// A file could not be written.
     #[error("cannot write {path}")]
@@ -333,6 +348,14 @@ fn publish(
             state.stories.entry(name).or_default().push(edition);
         }
         write_all(&newsroom, &planned, &whole, &state, &state_path, sink)?;
+        if let Some(why) = after_publish(&newsroom, &options.config) {
+            return Err(PublishError::AfterPublish {
+                editions,
+                release,
+                command: newsroom.after_publish.join(" "),
+                why,
+            });
+        }
     }
     Ok(Outcome::Published {
         editions,
@@ -410,6 +433,38 @@ fn draft_patch(
     week.draft_patch(&areas, run.renderer, template, Format::Markdown, false)
 }
 
+/// Runs the newsroom's `after_publish` command (a site build, say) in the newsroom file's
+/// folder once a run has published; why it failed, if it did. Its output is kept only to
+/// report a failure.
+fn after_publish(newsroom: &Newsroom, config: &std::path::Path) -> Option<String> {
+    let (program, args) = newsroom.after_publish.split_first()?;
+    let folder = config
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let output = match std::process::Command::new(program)
+        .args(args)
+        .current_dir(folder)
+        .stdin(std::process::Stdio::null())
+        .output()
+    {
+        Ok(output) => output,
+        Err(e) => return Some(format!("cannot start {program}: {e}")),
+    };
+    if output.status.success() {
+        return None;
+    }
+    let said = String::from_utf8_lossy(&output.stderr);
+    let said = if said.trim().is_empty() {
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    } else {
+        said.into_owned()
+    };
+    let tail: Vec<&str> = said.lines().rev().take(5).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    Some(format!("{}; it said: {}", output.status, tail.join(" / ")))
+}
+
 /// A file of an edition's folder: its path inside the folder, and its bytes.
 type FileIn<'a> = (&'a std::path::Path, &'a [u8]);
 
@@ -455,6 +510,27 @@ fn write_all(
             .file(std::path::Path::new(&p.path), &p.bytes)
             .map_err(write)?;
     }
+    // The feeds, from the state that records this run's editions.
+    let site = feeds::FeedSite {
+        title: &newsroom.feed.title,
+        base_url: newsroom.feed.site_url.as_deref(),
+        contact: &newsroom.contact,
+        items: newsroom.feed.items,
+    };
+    // An every-area edition has a page per area and none of its own: the feeds list the
+    // editions a reader opens as one story.
+    let (json, atom) = feeds::render(state, &site, &|e: &Edition| {
+        e.page
+            .as_ref()
+            .and(e.bundle.as_ref())
+            .map(|b| format!("{b}/"))
+    });
+    staging
+        .file(std::path::Path::new(feeds::JSON_FEED), &json)
+        .map_err(write)?;
+    staging
+        .file(std::path::Path::new(feeds::ATOM_FEED), &atom)
+        .map_err(write)?;
     let state_rel = state_path.strip_prefix(out).unwrap_or(state_path);
     staging.file(state_rel, &state.to_bytes()).map_err(write)?;
     staging.commit_to(sink).map_err(|e| PublishError::Write {

@@ -97,6 +97,9 @@ pub struct Edition {
     /// The area type of its figures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_type: Option<String>,
+    /// Its standfirst, for the feeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     /// Its correction note, once it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correction: Option<CorrectionNote>,

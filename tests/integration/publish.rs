@@ -84,6 +84,8 @@ fn first_run_publishes_then_nothing_new_then_the_next_edition() {
         n.files(),
         [
             ".casewire-state.json",
+            "feed.json",
+            "feed.xml",
             "se-london-weekly-2021-01-18/index.md",
             "se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.csv",
             "se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.facts.json",
@@ -148,8 +150,9 @@ fn a_run_failing_between_files_leaves_no_partial_file_and_the_next_run_completes
         "{}",
         again.stderr
     );
-    // The state file and the edition's five: story, view model, table, chart and facts.
-    assert_eq!(n.files().len(), 6);
+    // The state file, the two feeds and the edition's five: story, view model, table, chart
+    // and facts.
+    assert_eq!(n.files().len(), 8);
 }
 
 #[test]
@@ -537,4 +540,130 @@ fn a_run_failing_after_replacing_live_copy_puts_the_live_copy_back() {
     let page =
         std::fs::read_to_string(n.out().join("se-london-weekly-2021-01-18/index.md")).unwrap();
     assert!(page.contains("read the correction"), "{page}");
+}
+
+#[test]
+fn the_feeds_list_the_editions_newest_first_with_their_updates_and_validate() {
+    let n = Newsroom::new(
+        &["2021-01-18"],
+        "[corrections]\nrate_change = 0.1\ncases_share = 0.001\n\
+         [feed]\ntitle = \"Courier & Covid <data>\"\nsite_url = \"https://news.example/covid/\"\n",
+    );
+    assert!(n.publish().stdout.starts_with("published 1"));
+    n.add_release("2021-01-19");
+    let run = n.publish();
+    assert!(run.stdout.contains("and 1 correction(s)"), "{}", run.stdout);
+
+    // JSON Feed 1.1: its required fields, an item per edition, newest first.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(n.out().join("feed.json")).unwrap()).unwrap();
+    assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
+    assert_eq!(json["title"], "Courier & Covid <data>");
+    assert_eq!(json["feed_url"], "https://news.example/covid/feed.json");
+    let items = json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "tag:test@example.com,2021-01-19:se-london-weekly/2021-01-19",
+            "tag:test@example.com,2021-01-18:se-london-weekly/2021-01-18",
+        ]
+    );
+    assert_eq!(
+        items[1]["url"],
+        "https://news.example/covid/se-london-weekly-2021-01-18/"
+    );
+    // The 18th's edition was corrected by the 19th's release: updated then.
+    assert_eq!(items[1]["date_published"], "2021-01-18T00:00:00Z");
+    assert_eq!(items[1]["date_modified"], "2021-01-19T00:00:00Z");
+    for item in items {
+        assert!(item["title"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(item["summary"].as_str().is_some_and(|t| !t.is_empty()));
+    }
+
+    // Atom: well-formed XML in the Atom namespace, with RFC 4287's required elements.
+    let atom = std::fs::read_to_string(n.out().join("feed.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&atom).unwrap();
+    let feed = doc.root_element();
+    let ns = "http://www.w3.org/2005/Atom";
+    assert_eq!(feed.tag_name().namespace(), Some(ns));
+    assert_eq!(feed.tag_name().name(), "feed");
+    let child = |node: roxmltree::Node, name: &str| {
+        node.children()
+            .find(|c| c.tag_name().name() == name && c.tag_name().namespace() == Some(ns))
+            .and_then(|c| c.text().map(str::to_string))
+    };
+    assert_eq!(
+        child(feed, "title").as_deref(),
+        Some("Courier & Covid <data>")
+    );
+    assert!(child(feed, "id").is_some());
+    assert_eq!(
+        child(feed, "updated").as_deref(),
+        Some("2021-01-19T00:00:00Z")
+    );
+    let entries: Vec<roxmltree::Node> = feed
+        .children()
+        .filter(|c| c.tag_name().name() == "entry")
+        .collect();
+    assert_eq!(entries.len(), 2);
+    for e in &entries {
+        for required in ["id", "title", "updated"] {
+            assert!(child(*e, required).is_some(), "entry without {required}");
+        }
+        let link = e
+            .children()
+            .find(|c| c.tag_name().name() == "link")
+            .and_then(|l| l.attribute("href"))
+            .unwrap();
+        assert!(link.starts_with("https://news.example/covid/se-london-weekly-"));
+    }
+    assert_eq!(
+        child(entries[1], "updated").as_deref(),
+        Some("2021-01-19T00:00:00Z")
+    );
+}
+
+#[test]
+fn after_publish_runs_only_when_something_was_published_and_its_failure_is_reported() {
+    let n = Newsroom::new(
+        &["2021-01-18"],
+        "after_publish = [\"sh\", \"-c\", \"echo built >> built.txt\"]\n",
+    );
+    // `after_publish` is a top-level key: the fixture puts extra TOML after [schedule], so
+    // move it to the top of the file.
+    let config = std::fs::read_to_string(n.config()).unwrap();
+    let line = "after_publish = [\"sh\", \"-c\", \"echo built >> built.txt\"]\n";
+    std::fs::write(n.config(), format!("{line}{}", config.replace(line, ""))).unwrap();
+    assert!(n.publish().stdout.starts_with("published 1"));
+    assert_eq!(
+        std::fs::read_to_string(n.path().join("built.txt")).unwrap(),
+        "built\n"
+    );
+    // Nothing new: not run again.
+    assert!(n.publish().stdout.starts_with("nothing new"));
+    assert_eq!(
+        std::fs::read_to_string(n.path().join("built.txt")).unwrap(),
+        "built\n"
+    );
+    // A failing command: the edition is out, the run fails saying so.
+    let failing = "after_publish = [\"sh\", \"-c\", \"echo the site build broke >&2; exit 3\"]\n";
+    let config = std::fs::read_to_string(n.config()).unwrap();
+    std::fs::write(n.config(), config.replace(line, failing)).unwrap();
+    n.add_release("2021-01-20");
+    let run = n.publish();
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("published 1 for release 2021-01-20, but after_publish `sh -c")
+            && run.stderr.contains("the site build broke"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        n.out()
+            .join("se-london-weekly-2021-01-20/index.md")
+            .exists()
+    );
 }
