@@ -135,6 +135,8 @@ pub struct Newsroom {
     pub fetch: FetchSettings,
     /// The stories.
     pub stories: Vec<StoryConfig>,
+    /// Where to send alerts (`[alerts]`), if anywhere.
+    pub alerts: Option<super::alerts::Alerts>,
 }
 
 /// What a run changes of the file's settings, applied before they are checked.
@@ -160,6 +162,8 @@ struct RawNewsroom {
     fetch: FetchSettings,
     #[serde(rename = "story")]
     stories: Spanned<Vec<RawStory>>,
+    #[serde(default)]
+    alerts: Option<super::alerts::Alerts>,
 }
 
 #[derive(Deserialize)]
@@ -320,6 +324,7 @@ impl Newsroom {
             corrections: raw.corrections,
             fetch,
             stories,
+            alerts: raw.alerts,
         })
     }
 }
