@@ -11,5 +11,6 @@ pub mod ninjs;
 
 pub use alerts::{Alert, AlertError, AlertEvent, AlertSettings, post_alert, send_alert};
 pub use ninjs::{
-    Attachment, Ednote, NinjsError, NinjsInput, NinjsItem, Place, PubStatus, item, svg_size,
+    Attachment, Ednote, NinjsError, NinjsInput, NinjsItem, Place, PubStatus, item, story_places,
+    svg_size,
 };

@@ -19,6 +19,8 @@ use reqwest::Url;
 use serde::Serialize;
 
 use super::markdown;
+use crate::draft::Draft;
+use crate::story::Story;
 
 /// The schema the items follow, named in each item's `standard`.
 pub const NINJS_SCHEMA: &str = "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json";
@@ -108,6 +110,35 @@ pub struct Ednote {
 }
 
 impl Ednote {
+    /// The note for a draft: the method in one sentence, from the story's dates and sources,
+    /// and what the draft's checks covered.
+    pub fn for_draft(draft: &Draft, status: Option<String>) -> Ednote {
+        let w = &draft.story.week_part;
+        let date = |d| crate::lang::date(d, Some(w.story_year));
+        let source = if w.source_name == w.dashboard_name {
+            w.dashboard_name.clone()
+        } else {
+            format!("{} on {}", w.source_name, w.dashboard_name)
+        };
+        Ednote {
+            status,
+            method: format!(
+                "Seven-day case rates per 100,000 people by specimen date for the seven days \
+                 to {}, against the seven days to {}, from data published by {source} on {}; \
+                 every figure and claim is traced to the data in the facts file beside the \
+                 edition.",
+                date(w.week.end),
+                date(w.prev_week.end),
+                date(w.release)
+            ),
+            audit: draft
+                .checked
+                .to_string()
+                .trim_start_matches("checked: ")
+                .to_string(),
+        }
+    }
+
     fn render(&self) -> String {
         let mut parts = Vec::new();
         if let Some(status) = self.status.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -370,6 +401,21 @@ pub fn svg_size(svg: &str) -> Option<(f64, f64)> {
         value.trim_end_matches("px").parse().ok()
     };
     Some((attr("width")?, attr("height")?))
+}
+
+/// The areas a story covers, in print order (its patch, then the nearby areas), each once.
+pub fn story_places(story: &Story) -> Vec<Place> {
+    let mut seen = std::collections::BTreeSet::new();
+    story
+        .core
+        .iter()
+        .chain(&story.nearby)
+        .filter(|a| seen.insert(a.code.clone()))
+        .map(|a| Place {
+            code: a.code.clone(),
+            name: a.name.clone(),
+        })
+        .collect()
 }
 
 fn is_id_part(s: &str) -> bool {
