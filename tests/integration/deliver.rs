@@ -369,6 +369,96 @@ fn ninjs_html_bodies_match_a_commonmark_renderer_on_real_stories() {
     }
 }
 
+/// Every `<` of the converter's HTML opens one of its own elements: whatever the copy holds,
+/// none of it becomes markup.
+fn only_our_tags(html: &str) -> Result<(), String> {
+    const TAGS: [&str; 24] = [
+        "<p>",
+        "</p>",
+        "<h1>",
+        "<h2>",
+        "<h3>",
+        "<h4>",
+        "<h5>",
+        "<h6>",
+        "</h",
+        "<ol>",
+        "<ol start=\"",
+        "</ol>",
+        "<ul>",
+        "</ul>",
+        "<li>",
+        "</li>",
+        "<strong>",
+        "</strong>",
+        "<em>",
+        "</em>",
+        "<code>",
+        "</code>",
+        "<a href=\"",
+        "</a>",
+    ];
+    const MORE: [&str; 7] = [
+        "<img src=\"",
+        "<hr />",
+        "<table>",
+        "</table>",
+        "<t",
+        "</t",
+        "<tr>",
+    ];
+    for (at, _) in html.match_indices('<') {
+        let rest = &html[at..];
+        if !TAGS.iter().chain(&MORE).any(|t| rest.starts_with(t)) {
+            return Err(format!("markup from the copy at {at}: {html}"));
+        }
+    }
+    Ok(())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: std::env::var("CASEWIRE_FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(256),
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Any text, and text built from Markdown's and HTML's marks, converts without a panic
+    /// and without passing markup through.
+    #[test]
+    fn ninjs_markdown_converter_takes_any_text(
+        text in proptest::string::string_regex("(?s).{0,300}").unwrap(),
+        marks in proptest::collection::vec(proptest::sample::select(vec![
+            "*", "**", "_", "`", "[", "]", "(", ")", "![", "](", "<", ">", "&", "\\", "\n", "\n\n",
+            "# ", "- ", "1. ", "|", "---", ":--", "javascript:", "<script>", "\"", "'", " ", "a", "é",
+        ]), 0..120),
+    ) {
+        for input in [text, marks.concat()] {
+            let html = markdown::to_html(&input, &|h: &str| h.to_string());
+            proptest::prop_assert!(only_our_tags(&html).is_ok(), "{}", only_our_tags(&html).unwrap_err());
+            proptest::prop_assert!(!html.to_ascii_lowercase().contains("href=\"javascript")
+                && !html.to_ascii_lowercase().contains("src=\"javascript"));
+            let _ = markdown::to_plain(&input, &|h: &str| h.to_string());
+            let _ = markdown::inline_to_plain(&input);
+        }
+    }
+}
+
+/// Deep nesting and long runs of marks: no stack overflow, and the result is text.
+#[test]
+fn ninjs_markdown_converter_survives_deep_nesting() {
+    for input in [
+        "[".repeat(20_000) + &"](x)".repeat(20_000),
+        format!("x{}", "*".repeat(20_000)),
+        "*a ".repeat(5_000) + &"b* ".repeat(5_000),
+        "`".repeat(10_000),
+        format!("{}x{}", "[x".repeat(5_000), "](y)".repeat(5_000)),
+    ] {
+        let html = markdown::to_html(&input, &|h: &str| h.to_string());
+        only_our_tags(&html).unwrap();
+        assert!(!markdown::to_plain(&input, &|h: &str| h.to_string()).is_empty());
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Alerts.
 
