@@ -253,6 +253,8 @@ pub struct Newsroom {
     pub after_publish: Vec<String>,
     /// The feeds.
     pub feed: FeedSettings,
+    /// Where to send alerts (`[alerts]`), if anywhere.
+    pub alerts: Option<super::alerts::Alerts>,
 }
 
 /// What a run changes of the file's settings, applied before they are checked.
@@ -284,6 +286,7 @@ struct RawNewsroom {
     after_publish: Vec<String>,
     #[serde(default)]
     feed: FeedSettings,
+    alerts: Option<super::alerts::Alerts>,
 }
 
 #[derive(Deserialize)]
@@ -466,6 +469,7 @@ impl Newsroom {
             corrections: raw.corrections,
             fetch,
             stories,
+            alerts: raw.alerts,
         })
     }
 }

@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["lint"],
     &["audit"],
     &["draft"],
+    &["deliver"],
     &["publish"],
 ];
 

@@ -6,6 +6,7 @@ mod support;
 mod audit;
 mod cli;
 mod completeness;
+mod deliver;
 mod each_area;
 mod fast_csv;
 mod faults;

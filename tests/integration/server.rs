@@ -1,6 +1,6 @@
-//! A small HTTP/1.1 server on 127.0.0.1 for fetch tests and the fetch benchmark: real sockets,
-//! keep-alive, an optional delay per response, and counters a test can check (requests seen,
-//! requests in flight at once).
+//! A small HTTP/1.1 server on 127.0.0.1 for fetch tests, alert tests and the fetch benchmark:
+//! real sockets, keep-alive, an optional delay per response, counters a test can check
+//! (requests seen, requests in flight at once), and every request's method and body.
 //!
 //! Written on tokio rather than a mocking crate because a test needs to count requests *in
 //! flight*, which only the code that holds the response back can know.
@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 /// A request as the handler sees it.
@@ -84,6 +84,19 @@ pub fn decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A request as it arrived, body and all, for a test that checks what was sent (an alert).
+#[derive(Clone, Debug)]
+pub struct Received {
+    /// `GET`, `POST`...
+    pub method: String,
+    /// The path, still percent-encoded.
+    pub path: String,
+    /// Header names lower-cased.
+    pub headers: HashMap<String, String>,
+    /// The body, read by its `Content-Length` (empty without one).
+    pub body: Vec<u8>,
 }
 
 /// A response the handler wants sent.
@@ -204,6 +217,8 @@ pub struct TestServer {
     pub counters: Arc<Counters>,
     /// Every request, in arrival order.
     pub log: Arc<Mutex<Vec<Request>>>,
+    /// Every request with its method and body, in arrival order.
+    pub received: Arc<Mutex<Vec<Received>>>,
 }
 
 impl TestServer {
@@ -216,10 +231,16 @@ impl TestServer {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let counters = Arc::new(Counters::default());
         let log = Arc::new(Mutex::new(Vec::new()));
+        let received: Arc<Mutex<Vec<Received>>> = Arc::default();
         let seen: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
         let handler: Arc<Handler> = Arc::new(handler);
         {
-            let (base, counters, log) = (base.clone(), counters.clone(), log.clone());
+            let (base, counters, log, received) = (
+                base.clone(),
+                counters.clone(),
+                log.clone(),
+                received.clone(),
+            );
             tokio::spawn(async move {
                 loop {
                     let Ok((socket, _)) = listener.accept().await else {
@@ -232,8 +253,12 @@ impl TestServer {
                         seen.clone(),
                         handler.clone(),
                     );
+                    let logs = Logs {
+                        log,
+                        received: received.clone(),
+                    };
                     tokio::spawn(async move {
-                        let _ = serve(socket, base, counters, log, seen, handler, delay).await;
+                        let _ = serve(socket, base, counters, logs, seen, handler, delay).await;
                     });
                 }
             });
@@ -242,7 +267,13 @@ impl TestServer {
             base,
             counters,
             log,
+            received,
         }
+    }
+
+    /// A copy of every request with its method and body.
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
     }
 
     /// Requests received so far.
@@ -261,11 +292,17 @@ impl TestServer {
     }
 }
 
+/// Where a connection records what it receives.
+struct Logs {
+    log: Arc<Mutex<Vec<Request>>>,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
 async fn serve(
     socket: tokio::net::TcpStream,
     base: String,
     counters: Arc<Counters>,
-    log: Arc<Mutex<Vec<Request>>>,
+    logs: Logs,
     seen: Arc<Mutex<HashMap<String, usize>>>,
     handler: Arc<Handler>,
     delay: Duration,
@@ -294,6 +331,12 @@ async fn serve(
                 headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
             }
         }
+        // A body is read whole, so that the next request on the connection starts clean.
+        let length = headers
+            .get("content-length")
+            .map_or(0, |n| n.parse().unwrap_or(0));
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).await?;
         let target = request_line
             .split_whitespace()
             .nth(1)
@@ -316,7 +359,17 @@ async fn serve(
         counters.requests.fetch_add(1, Ordering::SeqCst);
         let now = counters.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         counters.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        log.lock().unwrap().push(request.clone());
+        logs.received.lock().unwrap().push(Received {
+            method: request_line
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            path: request.path.clone(),
+            headers: request.headers.clone(),
+            body,
+        });
+        logs.log.lock().unwrap().push(request.clone());
         let response = handler(&request);
         let wait = delay + response.delay;
         if !wait.is_zero() {
