@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Parser;
+use clap::error::ErrorKind;
 
 use casewire::draft::{EachAreaRequest, OfflineSource};
 
@@ -135,7 +136,7 @@ fn lint(file: &std::path::Path, format: OutputFormat) -> ExitCode {
 }
 
 /// `completions SHELL` and `man`: clap's own generators, from the same arguments as the help.
-fn generated(command: &Command) -> anyhow::Result<()> {
+fn generated(command: &Command) -> anyhow::Result<ExitCode> {
     let mut cli = <Cli as clap::CommandFactory>::command();
     let mut out = Vec::new();
     match command {
@@ -148,7 +149,7 @@ fn generated(command: &Command) -> anyhow::Result<()> {
             cli.build();
             let Some(sub) = cli.find_subcommand(name).filter(|_| name != "help") else {
                 let why = format!("\"{name}\" is not a command; casewire --help lists them");
-                cli.error(clap::error::ErrorKind::InvalidValue, why).exit()
+                return Ok(usage_error(&cli.error(ErrorKind::InvalidValue, why)));
             };
             // A page is printed once per run: its name may live as long as the program.
             let page = sub.clone().name(&*format!("casewire-{name}").leak());
@@ -158,7 +159,16 @@ fn generated(command: &Command) -> anyhow::Result<()> {
         _ => clap_mangen::Man::new(cli).render(&mut out)?,
     }
     print_out(&String::from_utf8_lossy(&out));
-    Ok(())
+    Ok(ExitCode::from(exit::OK))
+}
+
+/// A malformed command line: clap's message, stamped like every other line, and exit 2.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    let text = e.render().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    log::line(Error, lines.join("\n"));
+    ExitCode::from(exit::USAGE)
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -219,7 +229,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             publish(&options, format)?;
         }
         Command::Lint { file, format } => return Ok(lint(&file, format)),
-        command @ (Command::Completions { .. } | Command::Man { .. }) => generated(&command)?,
+        command @ (Command::Completions { .. } | Command::Man { .. }) => {
+            return generated(&command);
+        }
     }
     Ok(ExitCode::from(exit::OK))
 }
@@ -248,7 +260,13 @@ fn print_error(e: &anyhow::Error) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and the version go to standard output as they are.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        Err(e) => return usage_error(&e),
+    };
     log::init(cli.quiet, cli.verbose);
     run(cli).unwrap_or_else(|e| {
         print_error(&e);

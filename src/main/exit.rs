@@ -9,8 +9,10 @@ pub(crate) const OK: u8 = 0;
 /// Failed: an input missing, unreadable or not usable, a write that failed, copy that failed
 /// its own checks; `lint`: the copy breaks house style.
 pub(crate) const FAILED: u8 = 1;
+/// The command line is malformed (clap's own code).
+pub(crate) const USAGE: u8 = 2;
 /// Held back by a gate: the data failed an input check a human must look at first; nothing was
-/// written. (2 is clap's, for a malformed command line.)
+/// written.
 pub(crate) const HELD_BACK: u8 = 3;
 
 /// The table `casewire --help` ends with.

@@ -62,7 +62,7 @@ pub(crate) fn line(kind: Kind, text: impl fmt::Display) {
     {
         let prefix = if i == 0 { prefix } else { "" };
         // Standard error gone away leaves nowhere to say so.
-        let _ = writeln!(err, "{stamp} {prefix}{l}");
+        let _ = writeln!(err, "{}", format!("{stamp} {prefix}{l}").trim_end());
     }
 }
 

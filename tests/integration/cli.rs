@@ -521,8 +521,10 @@ fn each_exit_code_means_one_thing() {
             "2021-01-18",
         ))
         .code(1);
-    // 2: a malformed command line.
-    Casewire::new().args(["draft", "--no-such-flag"]).code(2);
+    // 2: a malformed command line, said in stamped lines too.
+    let run = Casewire::new().args(["draft", "--no-such-flag"]).code(2);
+    every_line_stamped(&run.stderr);
+    run.stderr_has("error: unexpected argument '--no-such-flag'");
     Casewire::new().args(["publish"]).code(2);
     // 3: held back by a gate, in a draft and in a publish run, which writes nothing.
     let run = Casewire::new()
