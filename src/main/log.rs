@@ -66,7 +66,7 @@ pub(crate) fn line(kind: Kind, text: impl fmt::Display) {
     }
 }
 
-/// Warnings, then notes, one a line.
+/// Notes, then warnings, one a line.
 pub(crate) fn said(notes: &[String], warnings: &[String]) {
     notes.iter().for_each(|n| line(Kind::Note, n));
     warnings.iter().for_each(|w| line(Kind::Warning, w));
