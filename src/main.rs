@@ -6,31 +6,23 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Parser;
+use clap::error::ErrorKind;
 
 use casewire::draft::{EachAreaRequest, OfflineSource};
 
 #[path = "main/args.rs"]
 mod args;
-use args::{Cli, Command, DraftArgs, TemplatesAction};
-
-/// Now (UTC), read here so that the library never reads the clock.
-fn now() -> chrono::DateTime<chrono::Utc> {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    let secs = since.map_or(0, |d| d.as_secs());
-    chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap_or(0), 0).unwrap_or_default()
-}
+#[path = "main/exit.rs"]
+mod exit;
+#[path = "main/json.rs"]
+mod json;
+#[path = "main/log.rs"]
+mod log;
+use args::{Cli, Command, DraftArgs, OutputFormat, TemplatesAction};
+use log::Kind::{Error, Progress};
 
 fn today() -> NaiveDate {
-    now().date_naive()
-}
-
-/// Notes and warnings on standard error, one a line, each prefixed with `stamp` when given.
-fn report(stamp: Option<&str>, notes: &[String], warnings: &[String]) {
-    let stamp = stamp.map(|s| format!("{s} ")).unwrap_or_default();
-    notes.iter().for_each(|n| eprintln!("{stamp}note: {n}"));
-    warnings
-        .iter()
-        .for_each(|w| eprintln!("{stamp}warning: {w}"));
+    log::now().date_naive()
 }
 
 /// The draft's archived source, fetched first unless --offline; the fetch's summary printed.
@@ -42,7 +34,7 @@ fn archive_source(args: &DraftArgs) -> anyhow::Result<Option<OfflineSource>> {
     let settings = args.net.settings();
     let (found, summary) =
         OfflineSource::for_release(&settings, source, area_type, release, offline)?;
-    summary.iter().for_each(|s| eprintln!("{s}"));
+    summary.iter().for_each(|s| log::line(Progress, s));
     Ok(Some(found))
 }
 
@@ -62,29 +54,121 @@ fn draft(args: DraftArgs) -> anyhow::Result<()> {
     };
     let Some(out_dir) = args.out_dir.filter(|_| args.each_area) else {
         let patch = request.patch.clone().expect("clap requires --patch");
+        tracing::info!(patch = %patch.display(), release = %args.release, "drafting");
         let draft = casewire::draft::draft(&request.for_patch(patch, args.format))?;
-        report(None, &draft.notes, &draft.warnings);
-        eprintln!("{}", draft.checked);
+        log::said(&draft.notes, &draft.warnings);
+        log::line(Progress, draft.checked);
         match args.out {
             Some(path) => {
                 let facts = casewire::draft::write_out(&draft, &path)
                     .with_context(|| format!("cannot write {}", path.display()))?;
-                eprintln!("wrote {} and {}", path.display(), facts.display());
+                log::line(
+                    Progress,
+                    format!("wrote {} and {}", path.display(), facts.display()),
+                );
             }
             None => print_out(&draft.output),
         }
         return Ok(());
     };
+    tracing::info!(out_dir = %out_dir.display(), release = %args.release, "drafting every area");
     let staged = casewire::draft::stage_each_area(&request, &out_dir, args.format)?;
     let run = &staged.summary;
-    report(None, &run.notes, &run.warnings);
-    report(None, &[], &run.skipped);
-    run.checked_line().iter().for_each(|l| eprintln!("{l}"));
+    log::said(&run.notes, &run.warnings);
+    log::said(&[], &run.skipped);
+    run.checked_line()
+        .iter()
+        .for_each(|l| log::line(Progress, l));
     let (stories, skipped) = (run.stories, run.skipped.len());
     let files = staged.commit()?;
     let dir = out_dir.display();
-    eprintln!("wrote {stories} stories to {dir} ({files} files; {skipped} areas without a story)");
+    let wrote = format!(
+        "wrote {stories} stories to {dir} ({files} files; {skipped} areas without a story)"
+    );
+    log::line(Progress, wrote);
     Ok(())
+}
+
+/// A publish run: its notes and warnings on standard error, its outcome on standard output.
+fn publish(
+    options: &casewire::publish::PublishOptions,
+    format: OutputFormat,
+) -> anyhow::Result<()> {
+    let (config, dry_run) = (options.config.display(), options.dry_run);
+    tracing::info!(%config, dry_run, offline = options.offline, "publishing");
+    let run = casewire::publish::run_with(options, &mut casewire::fsio::Disk);
+    run.notes.iter().for_each(|n| log::line(Progress, n));
+    log::said(&[], &run.warnings);
+    if let Ok(casewire::publish::Outcome::Published { files, .. }) = &run.result {
+        let verb = if dry_run { "would write" } else { "wrote" };
+        files.iter().for_each(|f| tracing::debug!("{verb} {f}"));
+    }
+    if format == OutputFormat::Json {
+        print_out(&json::publish(&run));
+    }
+    let outcome = run.result?;
+    tracing::info!("{outcome}");
+    if format == OutputFormat::Text {
+        print_out(&outcome.report());
+    }
+    Ok(())
+}
+
+/// Checks `file` against house style; its own exit codes (0 clean, 1 findings, 2 unreadable).
+fn lint(file: &std::path::Path, format: OutputFormat) -> ExitCode {
+    let result = casewire::lint::lint_file(file);
+    match &result {
+        Ok(findings) if format == OutputFormat::Json => print_out(&json::lint(file, findings)),
+        Ok(findings) => findings
+            .iter()
+            .for_each(|f| print_out(&format!("{}\n", f.in_file(file)))),
+        Err(e) => log::line(Error, e),
+    }
+    if let Ok(findings) = &result {
+        let rules = casewire::lint::Rule::ALL.len();
+        let (name, n) = (file.display(), findings.len());
+        log::line(
+            Progress,
+            format!("{name}: {n} finding(s) from {rules} rules"),
+        );
+    }
+    ExitCode::from(u8::try_from(casewire::lint::exit_code(&result)).unwrap_or(exit::FAILED))
+}
+
+/// `completions SHELL` and `man`: clap's own generators, from the same arguments as the help.
+fn generated(command: &Command) -> anyhow::Result<ExitCode> {
+    let mut cli = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    match command {
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut cli, "casewire", &mut out);
+        }
+        Command::Man {
+            command: Some(name),
+        } => {
+            cli.build();
+            let Some(sub) = cli.find_subcommand(name).filter(|_| name != "help") else {
+                let why = format!("\"{name}\" is not a command; casewire --help lists them");
+                return Ok(usage_error(&cli.error(ErrorKind::InvalidValue, why)));
+            };
+            // A page is printed once per run: its name may live as long as the program.
+            let page = sub.clone().name(&*format!("casewire-{name}").leak());
+            let page = page.version(env!("CARGO_PKG_VERSION"));
+            clap_mangen::Man::new(page).render(&mut out)?;
+        }
+        _ => clap_mangen::Man::new(cli).render(&mut out)?,
+    }
+    print_out(&String::from_utf8_lossy(&out));
+    Ok(ExitCode::from(exit::OK))
+}
+
+/// A malformed command line: clap's message, stamped like every other line, and exit 2.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    let text = e.render().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    log::line(Error, lines.join("\n"));
+    ExitCode::from(exit::USAGE)
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -97,7 +181,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .for_each(|n| println!("{n}")),
             TemplatesAction::Export { dir, force } => {
                 for path in casewire::render::export_builtin(&dir, force)? {
-                    eprintln!("wrote {}", path.display());
+                    log::line(Progress, format!("wrote {}", path.display()));
                 }
             }
         },
@@ -109,7 +193,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let archive = settings.archive_path();
             let fetched = casewire::fetch::fetch_command(&opts, &archive, args.out.as_deref())?;
             if let Some(out) = &args.out {
-                eprintln!("wrote {}", out.display());
+                log::line(Progress, format!("wrote {}", out.display()));
             }
             println!("{}", fetched.summary);
         }
@@ -127,13 +211,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 name.as_deref(),
                 today(),
             )?;
-            got.notes.iter().for_each(|n| eprintln!("note: {n}"));
+            log::said(&got.notes, &[]);
             println!("{got}");
         }
         Command::Publish {
             config,
             dry_run,
             offline,
+            format,
         } => {
             let options = casewire::publish::PublishOptions {
                 config,
@@ -141,30 +226,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 offline,
                 today: Some(today()),
             };
-            let run = casewire::publish::run_with(&options, &mut casewire::fsio::Disk);
-            let stamp = now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            run.notes.iter().for_each(|n| eprintln!("{stamp} {n}"));
-            report(Some(&stamp), &[], &run.warnings);
-            print!("{}", run.result?.report());
+            publish(&options, format)?;
         }
-        Command::Lint { file } => {
-            let result = casewire::lint::lint_file(&file);
-            match &result {
-                Ok(findings) => {
-                    for f in findings {
-                        print_out(&format!("{}\n", f.in_file(&file)));
-                    }
-                    let rules = casewire::lint::Rule::ALL.len();
-                    let (name, n) = (file.display(), findings.len());
-                    eprintln!("{name}: {n} finding(s) from {rules} rules");
-                }
-                Err(e) => eprintln!("error: {e}"),
-            }
-            let code = u8::try_from(casewire::lint::exit_code(&result)).unwrap_or(2);
-            return Ok(ExitCode::from(code));
+        Command::Lint { file, format } => return Ok(lint(&file, format)),
+        command @ (Command::Completions { .. } | Command::Man { .. }) => {
+            return generated(&command);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(exit::OK))
 }
 
 /// Writes to standard output. A reader that has gone away (`casewire lint FILE | head`)
@@ -176,31 +245,31 @@ fn print_out(text: &str) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
-        eprintln!("error: cannot write to standard output: {e}");
+        log::line(Error, format!("cannot write to standard output: {e}"));
         std::process::exit(1);
     }
 }
 
 /// An error and its causes on standard error, one a line.
 fn print_error(e: &anyhow::Error) {
-    eprintln!("error: {e}");
+    let mut text = e.to_string();
     for cause in e.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        text.push_str(&format!("\n  caused by: {cause}"));
     }
+    log::line(Error, text);
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    // Log lines (fetch progress when not on a terminal) go to stderr, filtered by RUST_LOG.
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and the version go to standard output as they are.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        Err(e) => return usage_error(&e),
+    };
+    log::init(cli.quiet, cli.verbose);
     run(cli).unwrap_or_else(|e| {
         print_error(&e);
-        ExitCode::FAILURE
+        ExitCode::from(exit::for_error(&e))
     })
 }

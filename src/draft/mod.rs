@@ -135,6 +135,19 @@ pub enum DraftError {
     },
 }
 
+impl DraftError {
+    /// Whether the input gates held the story back (the data failed a check a human must
+    /// look at), as opposed to an input that could not be read or copy that failed its checks:
+    /// the command line gives it an exit code of its own.
+    pub fn is_held_back_by_gates(&self) -> bool {
+        match self {
+            DraftError::Gates { .. } => true,
+            DraftError::AreaStory { source, .. } => source.is_held_back_by_gates(),
+            _ => false,
+        }
+    }
+}
+
 /// Output format of a draft.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {

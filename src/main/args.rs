@@ -16,13 +16,37 @@ use casewire::stats::Universe;
 ///
 /// casewire reads the dashboard's daily case counts, computes each area's seven-day rate per
 /// 100,000 people, decides what the figures say (who leads, who rose, who is "the only one")
-/// and writes the story in house style.
+/// and writes the story in house style. Every figure is checked against the data before a
+/// story is written; input gates hold back a story whose data look wrong.
+///
+/// Start with one story to standard output (`casewire draft --help` explains it):
+///   casewire draft --patch examples/se-london.toml \
+///     --data ../shared/data/releases/2021-01-18/ltla-reconstructed.csv \
+///     --population ../shared/data/population/mid-2019.csv --release 2021-01-18
+///
+/// then publish a newsroom's stories on a schedule (`casewire publish --help`).
+///
+/// Log lines, warnings and errors go to standard error, each stamped with the time (RFC 3339,
+/// UTC); what a command produces goes to standard output.
 #[derive(Parser, Debug)]
-#[command(name = "casewire", version, about, long_about)]
+#[command(name = "casewire", version, about, long_about, verbatim_doc_comment)]
+#[command(after_help = crate::exit::TABLE)]
 pub(crate) struct Cli {
+    /// Print errors only: no warnings, notes or progress on standard error.
+    #[arg(short, long, global = true, conflicts_with = "verbose", help_heading = LOG)]
+    pub(crate) quiet: bool,
+    /// Say more on standard error: -v what each step did, -vv and -vvv more.
+    ///
+    /// Without -q or -v, RUST_LOG chooses instead (RUST_LOG=casewire=debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = LOG)]
+    #[arg(verbatim_doc_comment)]
+    pub(crate) verbose: u8,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
+
+/// The heading of the flags every command takes.
+const LOG: &str = "Standard error";
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
@@ -30,7 +54,8 @@ pub(crate) enum Command {
     ///
     /// The story covers the seven days to the release date minus the patch's incomplete days
     /// (four by default: data published January 18 give the seven days to January 14),
-    /// compared with the seven days before.
+    /// compared with the seven days before. The data pass the input gates first: a story they
+    /// hold back is not written, and the command exits 3 naming each fault.
     ///
     /// Example:
     ///   casewire draft --patch examples/se-london.toml \
@@ -39,6 +64,14 @@ pub(crate) enum Command {
     #[command(verbatim_doc_comment)]
     Draft(DraftArgs),
     /// List the built-in templates, or write them out for a newsroom to edit.
+    ///
+    /// A newsroom changes its copy by editing the templates (Tera) and passing the folder back
+    /// with --templates; files it does not override stay the built-in ones.
+    ///
+    /// Example:
+    ///   casewire templates export my-templates
+    ///   casewire draft --templates my-templates ...
+    #[command(verbatim_doc_comment)]
     Templates {
         #[command(subcommand)]
         action: TemplatesAction,
@@ -58,6 +91,13 @@ pub(crate) enum Command {
     Fetch(FetchArgs),
     /// Download a population table (such as the dashboard's population supplement), check it
     /// reads, and save it for --population (and in the archive under --name).
+    ///
+    /// The file is written only once the whole table has been read and checked.
+    ///
+    /// Example:
+    ///   casewire population --url https://example.org/population.csv \
+    ///     --out population.csv --name mid-2020 --contact desk@example.org
+    #[command(verbatim_doc_comment)]
     Population {
         /// Where the table is published.
         #[arg(long, value_name = "URL")]
@@ -73,16 +113,18 @@ pub(crate) enum Command {
     },
     /// Publish every story of a newsroom whose data have a new release, once, atomically.
     ///
-    /// For a scheduled job: takes the output folder's lock (another run holding it: skipped), finds
-    /// the newest release, and writes each story's new edition (Markdown with front matter,
-    /// CSV, SVG chart, view model) and any correction notes, then records what it published.
-    /// Prints one line: "published N ..." or "nothing new since RELEASE"; exit 0. Warnings go
-    /// to standard error, each line stamped with the time (UTC). On failure, one line on
-    /// standard error and exit 1, earlier editions untouched.
+    /// For a scheduled job: takes the output folder's lock (another run holding it: skipped),
+    /// finds the newest release, and writes each story's new edition (Markdown with front
+    /// matter, CSV, SVG chart, view model) and any correction notes, then records what it
+    /// published. Prints one line: "published N ..." or "nothing new since RELEASE"; exit 0.
+    /// Warnings go to standard error, each line stamped with the time (UTC). On failure, one
+    /// line on standard error and exit 1 (3 when a gate held a story back), earlier editions
+    /// untouched. Try a newsroom file first with --dry-run, which lists what it would write.
     ///
-    /// Example crontab line (every hour at ten past):
-    ///   10 * * * * cd /srv/casewire && casewire publish --config newsroom.toml
-    #[command(verbatim_doc_comment)]
+    /// Example:
+    ///   casewire publish --config examples/newsroom.toml --dry-run
+    // Not wrapped: the crontab line below must stay on one line to be copied.
+    #[command(verbatim_doc_comment, after_long_help = crontab_help(), term_width = 0)]
     Publish {
         /// The newsroom file (TOML): stories, data source, output folder, schedule.
         #[arg(long, value_name = "FILE")]
@@ -93,6 +135,9 @@ pub(crate) enum Command {
         /// Publish from what the archive holds; do not fetch first.
         #[arg(long)]
         offline: bool,
+        /// text: the line above; json: the outcome, notes, warnings and exit code.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
     },
     /// Check a story's copy against house style.
     ///
@@ -100,10 +145,64 @@ pub(crate) enum Command {
     /// opening with a figure, dates as "January 14", no doubled words, balanced quotes and
     /// brackets, no leftover template syntax or empty values. Exit code 0 when clean, 1 when
     /// anything is found, 2 when the file cannot be read.
+    ///
+    /// Examples:
+    ///   casewire lint story.md
+    ///   casewire lint --format json story.md
+    #[command(verbatim_doc_comment)]
     Lint {
         /// The Markdown or text file to check.
         file: PathBuf,
+        /// text: FILE:LINE: rule: message, a line each; json: an array of findings (file,
+        /// line, column, rule, severity, message, snippet, sentence).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
     },
+    /// Print a completion script for a shell.
+    ///
+    /// Examples:
+    ///   casewire completions bash > /etc/bash_completion.d/casewire
+    ///   casewire completions zsh > "${fpath[1]}/_casewire"
+    ///   casewire completions fish > ~/.config/fish/completions/casewire.fish
+    #[command(verbatim_doc_comment)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on standard output: casewire(1), or a command's own.
+    ///
+    /// Examples:
+    ///   casewire man > /usr/local/share/man/man1/casewire.1 && man casewire
+    ///   casewire man publish > /usr/local/share/man/man1/casewire-publish.1
+    #[command(verbatim_doc_comment)]
+    Man {
+        /// The command whose page to print (casewire-COMMAND(1)) instead of casewire(1).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
+}
+
+/// How `lint` and `publish` print what they found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// Lines for a person.
+    Text,
+    /// One JSON document, for a script.
+    Json,
+}
+
+/// The example crontab, as examples/casewire.crontab has it: help and example cannot disagree.
+fn crontab_help() -> String {
+    const CRONTAB: &str = include_str!("../../examples/casewire.crontab");
+    let mut help = String::from(
+        "Example crontab (examples/casewire.crontab; the same schedule as a systemd timer is\n\
+         examples/casewire-publish.timer):\n",
+    );
+    for line in CRONTAB.lines() {
+        help.push_str(&format!("  {line}\n"));
+    }
+    help
 }
 
 #[derive(clap::Args, Debug)]

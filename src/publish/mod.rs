@@ -140,7 +140,7 @@ pub struct PublishReport {
 }
 
 /// What a run did.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Outcome {
     /// Editions written (or that would be, in a dry run), with their files.
     Published {

@@ -366,9 +366,9 @@ fn a_stale_feed_fails_the_run_with_one_line() {
     std::fs::write(n.config(), text).unwrap();
     let run = n.publish();
     assert_eq!(run.status, 1);
+    let (_stamp, line) = run.stderr.split_once(' ').unwrap_or_default();
     assert!(
-        run.stderr
-            .starts_with("error: the newest release, 2021-01-18, is "),
+        line.starts_with("error: the newest release, 2021-01-18, is "),
         "{}",
         run.stderr
     );
