@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use clap::Parser;
 
 use casewire::draft::{EachAreaRequest, OfflineSource};
+use casewire::fsio::{OutGuard, OutTarget};
 
 #[path = "main/args.rs"]
 mod args;
@@ -61,17 +62,25 @@ fn draft(args: DraftArgs) -> anyhow::Result<()> {
         no_audit: args.no_audit,
     };
     let Some(out_dir) = args.out_dir.filter(|_| args.each_area) else {
+        let guard = OutGuard::new(&request.input_files());
+        let target = args
+            .out
+            .as_deref()
+            .map_or(Ok(OutTarget::Stdout), |p| guard.check(p))?;
+        if let OutTarget::File(path) = &target {
+            guard.check(&casewire::draft::facts_path(path))?;
+        }
         let patch = request.patch.clone().expect("clap requires --patch");
         let draft = casewire::draft::draft(&request.for_patch(patch, args.format))?;
         report(None, &draft.notes, &draft.warnings);
         eprintln!("{}", draft.checked);
-        match args.out {
-            Some(path) => {
+        match target {
+            OutTarget::File(path) => {
                 let facts = casewire::draft::write_out(&draft, &path)
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 eprintln!("wrote {} and {}", path.display(), facts.display());
             }
-            None => print_out(&draft.output),
+            OutTarget::Stdout => print_out(&draft.output),
         }
         return Ok(());
     };
@@ -107,11 +116,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             (opts.metrics, opts.release) = (args.metrics, args.release);
             (opts.areas, opts.years) = (args.areas, args.years);
             let archive = settings.archive_path();
-            let fetched = casewire::fetch::fetch_command(&opts, &archive, args.out.as_deref())?;
-            if let Some(out) = &args.out {
+            let guard = OutGuard::new(&[archive.as_path()]);
+            let target = args.out.as_deref().map(|p| guard.check(p)).transpose()?;
+            let file = match &target {
+                Some(OutTarget::File(path)) => Some(path.as_path()),
+                _ => None,
+            };
+            let fetched = casewire::fetch::fetch_command(&opts, &archive, file)?;
+            if let Some(out) = file {
                 eprintln!("wrote {}", out.display());
             }
-            println!("{}", fetched.summary);
+            if target == Some(OutTarget::Stdout) {
+                // The snapshot is standard output; the summary goes beside the log lines.
+                let mut csv = Vec::new();
+                casewire::fetch::snapshot::write_legacy_csv(&fetched.dataset, &mut csv)?;
+                print_out(&String::from_utf8(csv)?);
+                eprintln!("{}", fetched.summary);
+            } else {
+                println!("{}", fetched.summary);
+            }
         }
         Command::Population {
             url,
