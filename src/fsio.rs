@@ -242,6 +242,200 @@ impl Drop for RunLock {
     }
 }
 
+/// Where a run's `--out` sends what it writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutTarget {
+    /// `-`: standard output.
+    Stdout,
+    /// A regular file, or a name nothing has yet.
+    File(PathBuf),
+}
+
+/// Why an output path is refused before anything is written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutError {
+    /// The output is one of the run's inputs, which writing would destroy.
+    #[error("refusing to write {}: it is the run's input {}", out.display(), input.display())]
+    Input {
+        /// The output path as given.
+        out: PathBuf,
+        /// The input it is.
+        input: PathBuf,
+    },
+    /// The output is a symbolic link: a write replaces it rather than the file it names.
+    #[error(
+        "refusing to write {}: it is a symbolic link (to {}), which writing would replace; \
+         give the file it points to instead",
+        path.display(),
+        target.display()
+    )]
+    Symlink {
+        /// The link.
+        path: PathBuf,
+        /// Where it points.
+        target: PathBuf,
+    },
+    /// The output exists and is not a regular file (a device such as `/dev/full`, a pipe, a
+    /// folder), which a write through a temporary file and a rename would replace.
+    #[error("refusing to write {}: it is {kind}, not a regular file", path.display())]
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+        /// "a folder", "a device", "a named pipe", "a socket".
+        kind: &'static str,
+    },
+    /// An output folder that is not a folder.
+    #[error("refusing to write into {}: it is {kind}, not a folder", path.display())]
+    NotFolder {
+        /// The path.
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// The path could not be looked at.
+    #[error("cannot check {}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Checks output paths against a run's inputs: each input's canonical path and, on Unix, its
+/// device and inode, so that neither another spelling nor a hard link of an input passes.
+#[derive(Clone, Debug, Default)]
+pub struct OutGuard {
+    inputs: Vec<Input>,
+}
+
+/// An input as given, its canonical path, and its device and inode where known.
+type Input = (PathBuf, PathBuf, Option<(u64, u64)>);
+
+impl OutGuard {
+    /// A guard for a run reading `inputs` (patch, data, population, archive); inputs that do
+    /// not exist are left out (the run will fail reading them).
+    pub fn new(inputs: &[&Path]) -> OutGuard {
+        let inputs = inputs
+            .iter()
+            .filter_map(|p| {
+                let canonical = std::fs::canonicalize(p).ok()?;
+                let id = std::fs::metadata(p).ok().and_then(|m| file_id(&m));
+                Some((p.to_path_buf(), canonical, id))
+            })
+            .collect();
+        OutGuard { inputs }
+    }
+
+    /// Checks `path` as an output file: `-` is standard output; a symbolic link, an input,
+    /// or anything but a regular file is refused; a name nothing has is a new file.
+    pub fn check(&self, path: &Path) -> Result<OutTarget, OutError> {
+        if path.as_os_str() == "-" {
+            return Ok(OutTarget::Stdout);
+        }
+        let io = |source| OutError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(meta) => Some(meta),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io(e)),
+        };
+        if let Some(meta) = &meta {
+            let kind = meta.file_type();
+            if kind.is_symlink() {
+                return Err(OutError::Symlink {
+                    path: path.to_path_buf(),
+                    target: std::fs::read_link(path).unwrap_or_default(),
+                });
+            }
+            if !kind.is_file() {
+                return Err(OutError::NotRegular {
+                    path: path.to_path_buf(),
+                    kind: kind_of(&kind),
+                });
+            }
+        }
+        // Where the file would be: its folder's canonical path and its name.
+        let canonical = match (folder_of(path).canonicalize(), path.file_name()) {
+            (Ok(dir), Some(name)) => Some(dir.join(name)),
+            _ => None,
+        };
+        let id = meta.as_ref().and_then(file_id);
+        for (input, input_canonical, input_id) in &self.inputs {
+            let same_path = canonical.as_ref() == Some(input_canonical);
+            let same_file = id.is_some() && id == *input_id;
+            if same_path || same_file {
+                return Err(OutError::Input {
+                    out: path.to_path_buf(),
+                    input: input.clone(),
+                });
+            }
+        }
+        Ok(OutTarget::File(path.to_path_buf()))
+    }
+
+    /// Checks `dir` as an output folder: absent, or a folder (a link to one is followed, as
+    /// the files are written inside it); never an input.
+    pub fn check_folder(&self, dir: &Path) -> Result<(), OutError> {
+        match std::fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => Ok(()),
+            Ok(meta) => Err(OutError::NotFolder {
+                path: dir.to_path_buf(),
+                kind: kind_of(&meta.file_type()),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(OutError::Io {
+                path: dir.to_path_buf(),
+                source,
+            }),
+        }
+    }
+}
+
+/// [`OutGuard::check`] for one path: the output of a run that reads `inputs`.
+pub fn check_out(path: &Path, inputs: &[&Path]) -> Result<OutTarget, OutError> {
+    OutGuard::new(inputs).check(path)
+}
+
+fn kind_of(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else if kind.is_file() {
+        "a regular file"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
 fn folder_of(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

@@ -267,6 +267,20 @@ pub fn markdown_text(input: &str) -> String {
     String::from_utf8(out).expect("escaping keeps UTF-8")
 }
 
+/// A text cell for a CSV a spreadsheet may open: a cell starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return is read by spreadsheets as a formula (`=HYPERLINK(...)`,
+/// `-2+3`), so it gains a leading `'`, which they take as "text" and do not show. Only for
+/// text (names, codes): a number casewire formats itself (`-5`, `254.0`) is a number in
+/// any spreadsheet, and prefixing it would make it text there and stop `draft --data`
+/// reading the file back.
+pub fn spreadsheet_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ use clap::Parser;
 use clap::error::ErrorKind;
 
 use casewire::draft::{EachAreaRequest, OfflineSource};
+use casewire::fsio::{OutGuard, OutTarget};
 
 #[path = "main/args.rs"]
 mod args;
@@ -53,13 +54,21 @@ fn draft(args: DraftArgs) -> anyhow::Result<()> {
         no_audit: args.no_audit,
     };
     let Some(out_dir) = args.out_dir.filter(|_| args.each_area) else {
+        let guard = OutGuard::new(&request.input_files());
+        let target = args
+            .out
+            .as_deref()
+            .map_or(Ok(OutTarget::Stdout), |p| guard.check(p))?;
+        if let OutTarget::File(path) = &target {
+            guard.check(&casewire::draft::facts_path(path))?;
+        }
         let patch = request.patch.clone().expect("clap requires --patch");
         tracing::info!(patch = %patch.display(), release = %args.release, "drafting");
         let draft = casewire::draft::draft(&request.for_patch(patch, args.format))?;
         log::said(&draft.notes, &draft.warnings);
         log::line(Progress, draft.checked);
-        match args.out {
-            Some(path) => {
+        match target {
+            OutTarget::File(path) => {
                 let facts = casewire::draft::write_out(&draft, &path)
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 log::line(
@@ -67,7 +76,7 @@ fn draft(args: DraftArgs) -> anyhow::Result<()> {
                     format!("wrote {} and {}", path.display(), facts.display()),
                 );
             }
-            None => print_out(&draft.output),
+            OutTarget::Stdout => print_out(&draft.output),
         }
         return Ok(());
     };
@@ -191,11 +200,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             (opts.metrics, opts.release) = (args.metrics, args.release);
             (opts.areas, opts.years) = (args.areas, args.years);
             let archive = settings.archive_path();
-            let fetched = casewire::fetch::fetch_command(&opts, &archive, args.out.as_deref())?;
-            if let Some(out) = &args.out {
+            let guard = OutGuard::new(&[archive.as_path()]);
+            let target = args.out.as_deref().map(|p| guard.check(p)).transpose()?;
+            let file = match &target {
+                Some(OutTarget::File(path)) => Some(path.as_path()),
+                _ => None,
+            };
+            let fetched = casewire::fetch::fetch_command(&opts, &archive, file)?;
+            if let Some(out) = file {
                 log::line(Progress, format!("wrote {}", out.display()));
             }
-            println!("{}", fetched.summary);
+            if target == Some(OutTarget::Stdout) {
+                // The snapshot is standard output; the summary goes beside the log lines.
+                let mut csv = Vec::new();
+                casewire::fetch::snapshot::write_legacy_csv(&fetched.dataset, &mut csv)?;
+                print_out(&String::from_utf8(csv)?);
+                log::line(Progress, &fetched.summary);
+            } else {
+                println!("{}", fetched.summary);
+            }
         }
         Command::Population {
             url,

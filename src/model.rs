@@ -11,6 +11,10 @@ use std::fmt;
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
+mod text;
+
+pub use text::{code_point, find_forbidden, forbidden_char, show_forbidden, slug};
+
 /// The metric casewire writes about: new cases by specimen date.
 pub const CASES_METRIC: &str = "newCasesBySpecimenDate";
 /// A rolling 7-day sum some dashboard files carry; read only to cross-check our own sums.
@@ -220,6 +224,39 @@ pub enum BuildError {
     /// Two rows give different values for the same area, metric and date.
     #[error("{0}")]
     Conflict(Box<Conflict>),
+    /// A name, code or area type holding a character no name may hold (see
+    /// [`forbidden_char`]).
+    #[error(
+        "{location}: area {area}: the {field} holds {code_point}, {kind}; it would break the \
+         front matter or chart, or change the name without showing, so the data are refused"
+    )]
+    Forbidden {
+        /// Where the row is.
+        location: Location,
+        /// The area's code (and name), hostile characters shown as code points.
+        area: String,
+        /// `name`, `code` or `area type`.
+        field: &'static str,
+        /// `U+202E`.
+        code_point: String,
+        /// "a bidi control".
+        kind: &'static str,
+    },
+    /// Two areas of one type that would share a file name in an every-area run.
+    #[error(
+        "two {area_type} areas, {first} and {second}, {why}; one place would be counted twice \
+         or written over, so the data are refused"
+    )]
+    SameFileName {
+        /// The area type.
+        area_type: String,
+        /// One area, `name (code)`.
+        first: String,
+        /// The other.
+        second: String,
+        /// What they share.
+        why: String,
+    },
     /// A count outside what any real day could hold.
     #[error("{location}: {area} on {date}: count {value} is out of range")]
     OutOfRange {
@@ -291,6 +328,8 @@ pub struct DatasetBuilder {
     index: std::collections::HashMap<(String, String), usize>,
     sources: Vec<SourceInfo>,
     last: Option<usize>,
+    /// The first name, code or area type refused, returned by [`DatasetBuilder::finish`].
+    refused: Option<BuildError>,
 }
 
 /// The area fields every row carries.
@@ -364,6 +403,37 @@ impl DatasetBuilder {
             source: self.sources[source].label.clone(),
             line,
         };
+        // Checked where a name is first seen, so every reader (and the archive) meets one
+        // rule at the cost of a check per area, not per row.
+        if self.refused.is_none() {
+            let area = &self.areas[slot];
+            let fields = [("name", name)];
+            let first = area.names.is_empty().then_some([
+                ("code", area.code.as_str()),
+                ("area type", area.area_type.as_str()),
+            ]);
+            let bad = fields
+                .into_iter()
+                .chain(first.into_iter().flatten())
+                .find_map(|(field, text)| {
+                    find_forbidden(text).map(|(_, c, kind)| (field, c, kind))
+                });
+            if let Some((field, c, kind)) = bad {
+                let code = show_forbidden(&area.code);
+                let area = if field == "code" {
+                    code
+                } else {
+                    format!("{code} (\"{}\")", show_forbidden(name))
+                };
+                self.refused = Some(BuildError::Forbidden {
+                    location: location.clone(),
+                    area,
+                    field,
+                    code_point: code_point(c),
+                    kind,
+                });
+            }
+        }
         self.areas[slot]
             .names
             .push((name.to_string(), date, location));
@@ -460,7 +530,10 @@ impl DatasetBuilder {
     }
 
     /// Checks the rows and builds the dataset.
-    pub fn finish(self) -> Result<Dataset, BuildError> {
+    pub fn finish(mut self) -> Result<Dataset, BuildError> {
+        if let Some(refused) = self.refused.take() {
+            return Err(refused);
+        }
         let mut warnings = Vec::new();
         let mut areas = Vec::with_capacity(self.areas.len());
         for mut pending in self.areas {
@@ -608,12 +681,50 @@ impl DatasetBuilder {
             });
         }
         areas.sort_by(|a, b| (&a.area_type, &a.code).cmp(&(&b.area_type, &b.code)));
+        check_file_names(&areas)?;
         Ok(Dataset {
             areas,
             sources: self.sources,
             warnings,
         })
     }
+}
+
+/// Refuses two areas of one type whose codes differ only in case or punctuation
+/// (`E09000001`, `e09000001`, `E09-000001`), or whose every-area file names
+/// ([`slug`]) are the same: one file would hold one of them, and every count of
+/// areas would hold the place twice.
+fn check_file_names(areas: &[Area]) -> Result<(), BuildError> {
+    let mut codes: std::collections::HashMap<(&str, String), usize> = Default::default();
+    let mut slugs: std::collections::HashMap<(&str, String), usize> = Default::default();
+    let show = |a: &Area| format!("{} ({})", a.name, a.code);
+    for (i, a) in areas.iter().enumerate() {
+        let folded: String = a
+            .code
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_uppercase)
+            .collect();
+        let file = slug(&a.name, &a.code);
+        let clash = match codes.insert((&a.area_type, folded), i) {
+            Some(j) => Some((
+                j,
+                "have codes that differ only in case or punctuation".to_string(),
+            )),
+            None => slugs
+                .insert((&a.area_type, file.clone()), i)
+                .map(|j| (j, format!("would both be written as {file}.md"))),
+        };
+        if let Some((j, why)) = clash {
+            return Err(BuildError::SameFileName {
+                area_type: a.area_type.clone(),
+                first: show(&areas[j]),
+                second: show(a),
+                why,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn show_count(value: Option<i32>) -> String {

@@ -358,6 +358,9 @@ impl Newsroom {
         };
         let mut raw: RawNewsroom =
             toml::from_str(text).map_err(|e| invalid(toml_message(text, &e)))?;
+        if let Some(bad) = super::forbidden_setting(text) {
+            return Err(invalid(bad.to_string()));
+        }
         if overrides.offline
             && let RawSource::Archive { fetch, .. } = raw.source.get_mut()
         {

@@ -51,6 +51,38 @@ pub enum ConfigError {
         /// "; did you mean ...?" or empty.
         hint: String,
     },
+    /// A patch names an area by a name the data give to several areas.
+    #[error(
+        "{path}: area \"{name}\" is the name of {count} {area_type} areas in the data ({codes}); \
+         name the one meant by its code"
+    )]
+    AmbiguousName {
+        /// The patch file.
+        path: PathBuf,
+        /// The name as written.
+        name: String,
+        /// The area type searched.
+        area_type: String,
+        /// How many areas carry it.
+        count: usize,
+        /// Their codes, in the data's order.
+        codes: String,
+    },
+    /// A patch names an area outside the story's national comparison.
+    #[error(
+        "{path}: area \"{name}\" ({code}) is outside the story's universe, {universe}, whose \
+         figures the story compares; remove it, or set universe = \"uk\""
+    )]
+    OutsideUniverse {
+        /// The patch file.
+        path: PathBuf,
+        /// The name as written.
+        name: String,
+        /// The area's code.
+        code: String,
+        /// The universe's name ("England").
+        universe: &'static str,
+    },
     /// The data hold several area types and the patch does not say which to use.
     #[error(
         "{path}: the data hold several area types ({types}); say which one the story uses with area_type = \"...\""
@@ -280,6 +312,12 @@ impl Patch {
             path: path.to_path_buf(),
             message: toml_message(text, &e),
         })?;
+        if let Some(bad) = super::forbidden_setting(text) {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: bad.to_string(),
+            });
+        }
         if let Some(universe) = overrides.universe {
             patch.universe = universe;
         }
@@ -369,6 +407,32 @@ impl Patch {
             .unwrap_or_else(|| format!("{}s", self.area_noun))
     }
 
+    /// Checks the patch's areas against the data before any figure is computed: a name that
+    /// two codes carry, or an area outside the story's universe, is an error. Other faults (an
+    /// unknown name, several area types) are left for where the areas are resolved to report.
+    pub(crate) fn check_areas(&self, path: &Path, dataset: &Dataset) -> Result<(), ConfigError> {
+        let Ok(area_type) = self.resolve_area_type(path, dataset) else {
+            return Ok(());
+        };
+        for name in self.core.iter().chain(&self.nearby) {
+            let i = match resolve_area(path, dataset, &area_type, name) {
+                Ok(i) => i,
+                Err(e @ ConfigError::AmbiguousName { .. }) => return Err(e),
+                Err(_) => continue,
+            };
+            let area = &dataset.areas[i];
+            if !self.universe.contains(&area.code) {
+                return Err(ConfigError::OutsideUniverse {
+                    path: path.to_path_buf(),
+                    name: name.clone(),
+                    code: area.code.clone(),
+                    universe: self.universe.name(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The area type the story uses: the patch's, or the only one the data hold.
     pub(crate) fn resolve_area_type(
         &self,
@@ -434,10 +498,27 @@ fn resolve_area(
             .enumerate()
             .filter(|(_, a)| a.area_type == area_type)
     };
-    if let Some((i, _)) = candidates()
-        .find(|(_, a)| a.name.eq_ignore_ascii_case(wanted) || a.code.eq_ignore_ascii_case(wanted))
-    {
+    if let Some((i, _)) = candidates().find(|(_, a)| a.code.eq_ignore_ascii_case(wanted)) {
         return Ok(i);
+    }
+    // A name two codes carry is not resolved to either: the story would be about one of
+    // them, chosen by the order of the data.
+    let named: Vec<(usize, &crate::model::Area)> = candidates()
+        .filter(|(_, a)| a.name.eq_ignore_ascii_case(wanted))
+        .collect();
+    match named.as_slice() {
+        [(i, _)] => return Ok(*i),
+        [] => {}
+        several => {
+            let codes: Vec<&str> = several.iter().map(|(_, a)| a.code.as_str()).collect();
+            return Err(ConfigError::AmbiguousName {
+                path: path.to_path_buf(),
+                name: name.to_string(),
+                area_type: area_type.to_string(),
+                count: several.len(),
+                codes: crate::lang::list_and(&codes),
+            });
+        }
     }
     let lower = wanted.to_lowercase();
     let mut scored: Vec<(f64, &str)> = candidates()

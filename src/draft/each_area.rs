@@ -39,6 +39,18 @@ pub struct EachAreaRequest {
     pub archive: Option<OfflineSource>,
 }
 
+impl EachAreaRequest {
+    /// Every file the request reads (patch, data, population, archive), which no output of
+    /// the run may be.
+    pub fn input_files(&self) -> Vec<&Path> {
+        let mut inputs: Vec<&Path> = self.patch.iter().map(PathBuf::as_path).collect();
+        inputs.extend(self.data.iter().map(PathBuf::as_path));
+        inputs.push(&self.population);
+        inputs.extend(self.archive.as_ref().map(|a| a.path.as_path()));
+        inputs
+    }
+}
+
 /// How many every-area stories are drafted between handing them on: enough to keep every
 /// core busy, few enough that a run of thousands never holds many.
 pub(super) const EACH_AREA_BATCH: usize = 64;
@@ -138,33 +150,7 @@ impl EachAreaSummary {
     }
 }
 
-/// A lower-case ASCII slug of `name` and `code`, never empty, never leaving a folder:
-/// `Kingston upon Hull, City of` + `E06000010` → `kingston-upon-hull-city-of-e06000010`.
-pub fn slug(name: &str, code: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars().chain(std::iter::once(' ')).chain(code.chars()) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    let mut slug = out.trim_matches('-').to_string();
-    // Long names are cut, keeping the code (which makes the slug unique) at the end.
-    if slug.len() > 100 {
-        let code_part: String = code
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        let keep = 100usize.saturating_sub(code_part.len() + 1);
-        slug = format!("{}-{code_part}", slug[..keep].trim_end_matches('-'));
-    }
-    if slug.is_empty() {
-        slug = "area".to_string();
-    }
-    slug
-}
+pub use crate::model::slug;
 
 /// The publication settings an each-area run uses when no patch is given: neutral wording,
 /// no named calculator (the provenance line then names only the data's publisher).
@@ -208,6 +194,10 @@ pub enum WriteEachAreaError {
     /// A story failed, or its inputs did.
     #[error(transparent)]
     Draft(#[from] DraftError),
+    /// The folder, or a file the run would write in it, is refused before anything is
+    /// written (an input, a symbolic link, a device or a pipe).
+    #[error(transparent)]
+    Out(#[from] crate::fsio::OutError),
     /// A file could not be staged.
     #[error("cannot write {}", path.display())]
     Stage {
@@ -268,6 +258,8 @@ pub fn stage_each_area(
     renderer
         .check_template(template)
         .map_err(DraftError::from)?;
+    let guard = crate::fsio::OutGuard::new(&request.input_files());
+    guard.check_folder(out_dir)?;
     let inputs = each_area_inputs(request)?;
     let week = Week::prepare(&inputs, request.release, request.today)?;
     // Each thread stages the stories it drafts into a batch of its own chunk of areas; the
@@ -280,13 +272,19 @@ pub fn stage_each_area(
             let path = out_dir.join(&story.file_name);
             let staged = match format {
                 Format::Json => {
+                    let json = path.with_extension("json");
+                    guard.check(&json)?;
                     let body = json_output(&story.draft.story, &story.draft.facts);
-                    batch.stage(&path.with_extension("json"), body.as_bytes())
+                    batch.stage(&json, body.as_bytes())
                 }
                 // Each story with its own facts beside it, the sidecar first.
-                Format::Markdown => batch
-                    .stage(&facts_path(&path), story.draft.facts.to_json().as_bytes())
-                    .and_then(|()| batch.stage(&path, story.draft.output.as_bytes())),
+                Format::Markdown => {
+                    guard.check(&facts_path(&path))?;
+                    guard.check(&path)?;
+                    batch
+                        .stage(&facts_path(&path), story.draft.facts.to_json().as_bytes())
+                        .and_then(|()| batch.stage(&path, story.draft.output.as_bytes()))
+                }
             };
             staged.map_err(failed(&path))
         },
@@ -298,6 +296,7 @@ pub fn stage_each_area(
     }
     if let Some(shared) = &summary.shared {
         let path = out_dir.join(SHARED_FACTS_FILE);
+        guard.check(&path)?;
         batch
             .stage_first(&path, shared.json.as_bytes())
             .map_err(failed(&path))?;

@@ -185,6 +185,7 @@ impl Inputs {
         population: &Path,
     ) -> Result<Inputs, DraftError> {
         let (population, notes) = read_population_file(population)?;
+        patch.check_areas(patch_path, &dataset)?;
         let warnings = dataset.warnings.clone();
         Ok(Inputs {
             patch,

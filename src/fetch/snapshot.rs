@@ -12,7 +12,11 @@ use crate::model::{CASES_METRIC, Dataset};
 /// Writes `dataset` as legacy CSV. Every slot of an area's case series becomes a row (a day
 /// without data as an empty field), so reading the file back gives the same series. Other
 /// metrics follow as extra columns, sorted by name, when any area has them.
-fn write_legacy_csv<W: Write>(dataset: &Dataset, out: W) -> std::io::Result<()> {
+///
+/// Text cells (code, name, area type) that a spreadsheet would run as a formula gain a
+/// leading `'` ([`crate::lang::spreadsheet_text`]); numbers, which we format, are left as
+/// numbers, so a file of real areas reads back exactly.
+pub fn write_legacy_csv<W: Write>(dataset: &Dataset, out: W) -> std::io::Result<()> {
     let mut extras: Vec<&str> = dataset
         .areas
         .iter()
@@ -34,10 +38,11 @@ fn write_legacy_csv<W: Write>(dataset: &Dataset, out: W) -> std::io::Result<()> 
         dates.sort_unstable();
         dates.dedup();
         for date in dates.into_iter().rev() {
+            let text = |s: &str| crate::lang::spreadsheet_text(s).into_owned();
             let mut record = vec![
-                area.code.clone(),
-                area.name.clone(),
-                area.area_type.clone(),
+                text(&area.code),
+                text(&area.name),
+                text(&area.area_type),
                 date.format("%Y-%m-%d").to_string(),
                 area.cases_on(date)
                     .map(|v| v.to_string())

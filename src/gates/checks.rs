@@ -560,6 +560,82 @@ pub(super) fn stale_data(input: &GateInput<'_>, out: &mut Findings<'_>) {
     }
 }
 
+/// Populations no real area has: 0, above the ceiling, or a factor beyond the configured one
+/// from the previous table or from the population the source's own published rolling rate
+/// and sum imply (sum × 100,000 ÷ rate), the one figure the data carry that depends on it.
+pub(super) fn implausible_population(input: &GateInput<'_>, out: &mut Findings<'_>) {
+    if !out.on(Gate::ImplausiblePopulation) {
+        return;
+    }
+    let config = input.config;
+    let factor = if config.population_factor.is_nan() || config.population_factor < 1.0 {
+        1.0
+    } else {
+        config.population_factor
+    };
+    let source = &input.population.source;
+    let show = |n: u64| lang::thousands(i64::try_from(n).unwrap_or(i64::MAX));
+    let far = |now: u64, other: f64| {
+        let now = now as f64;
+        other > 0.0 && (now > other * factor || now * factor < other)
+    };
+    for (code, area) in universe_areas(input) {
+        let Some(pop) = input.population.get(code) else {
+            continue;
+        };
+        let why = if pop == 0 {
+            format!("population is 0 in {source}; no area has no people")
+        } else if pop > config.population_ceiling {
+            format!(
+                "population {} in {source} is above {}, more than any UK area holds; every \
+                 rate of the area would be wrong",
+                show(pop),
+                show(config.population_ceiling)
+            )
+        } else if let Some(before) = input.previous_population.and_then(|p| p.get(code))
+            && far(pop, before as f64)
+        {
+            format!(
+                "population {} in {source} is more than {factor} times from {} in {}",
+                show(pop),
+                show(before),
+                input.previous_population.map_or("", |p| p.source.as_str())
+            )
+        } else if let Some(implied) = area.and_then(|a| implied_population(a, input.week_end))
+            && far(pop, implied)
+        {
+            format!(
+                "population {} in {source} is more than {factor} times from the {} the \
+                 source's own rolling rate and sum imply",
+                show(pop),
+                show(implied.round() as u64)
+            )
+        } else {
+            continue;
+        };
+        out.push(
+            Gate::ImplausiblePopulation,
+            Some(code_ref(code, area)),
+            Vec::new(),
+            why,
+        );
+    }
+}
+
+/// The population behind the source's published rolling rate: its rolling sum × 100,000 ÷
+/// its rate, on the latest day up to `week_end` with both.
+fn implied_population(area: &Area, week_end: NaiveDate) -> Option<f64> {
+    let rates = area.extra.get(crate::model::ROLLING_RATE_METRIC)?;
+    rates
+        .iter()
+        .rev()
+        .filter(|(d, rate)| *d <= week_end && *rate > 0.0)
+        .find_map(|&(d, rate)| {
+            let sum = area.extra_on(crate::model::ROLLING_SUM_METRIC, d)?;
+            (sum > 0.0).then(|| sum * 100_000.0 / rate)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

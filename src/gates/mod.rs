@@ -23,8 +23,8 @@ mod checks;
 mod completeness;
 
 use checks::{
-    Findings, Weeks, after_release, areas_changed, future_dates, negative_counts,
-    population_missing, population_shift, rates, stale_data, window_gap,
+    Findings, Weeks, after_release, areas_changed, future_dates, implausible_population,
+    negative_counts, population_missing, population_shift, rates, stale_data, window_gap,
 };
 
 /// What a gate's findings do to the run.
@@ -75,6 +75,9 @@ pub enum Gate {
     PopulationShift,
     /// Data that ends longer before the release than the schedule allows.
     StaleData,
+    /// A population no real area has: 0, above the ceiling (2^63−1 gives every rate 0.0), or
+    /// a factor of ten from the previous table or from the one the source's own rates imply.
+    ImplausiblePopulation,
     /// An area the release should hold (the previous release's, or the register's) that it
     /// does not: a partial or truncated release.
     MissingAreas,
@@ -85,7 +88,7 @@ pub enum Gate {
 
 impl Gate {
     /// Every gate, in the order reports list them.
-    pub const ALL: [Gate; 11] = [
+    pub const ALL: [Gate; 12] = [
         Gate::FutureDates,
         Gate::AfterRelease,
         Gate::NegativeCounts,
@@ -97,6 +100,7 @@ impl Gate {
         Gate::PopulationMissing,
         Gate::PopulationShift,
         Gate::StaleData,
+        Gate::ImplausiblePopulation,
     ];
 
     /// The gates that check a release is whole, run by [`check_release`] beside [`Gate::ALL`]
@@ -117,6 +121,7 @@ impl Gate {
             Gate::PopulationMissing => "population-missing",
             Gate::PopulationShift => "population-shift",
             Gate::StaleData => "stale-data",
+            Gate::ImplausiblePopulation => "implausible-population",
             Gate::MissingAreas => "missing-areas",
             Gate::SeriesStopped => "series-stopped",
         }
@@ -170,6 +175,10 @@ pub struct GateSeverities {
     /// Default error: a story about an old week would be published as this week's.
     #[serde(alias = "stale-data")]
     pub stale_data: Severity,
+    /// Default error: a population no real area has makes every rate of the area wrong (at
+    /// 2^63−1 people, 0.0), and may crown the wrong leader, silently.
+    #[serde(alias = "implausible-population")]
+    pub implausible_population: Severity,
     /// Default error: a release without areas it should hold gives wrong national figures
     /// ("10 of the 309 local areas") and may crown the wrong leader.
     #[serde(alias = "missing-areas")]
@@ -193,6 +202,7 @@ impl Default for GateSeverities {
             population_missing: Severity::Warn,
             population_shift: Severity::Warn,
             stale_data: Severity::Error,
+            implausible_population: Severity::Error,
             missing_areas: Severity::Error,
             series_stopped: Severity::Error,
         }
@@ -214,6 +224,7 @@ impl GateSeverities {
             Gate::PopulationMissing => self.population_missing,
             Gate::PopulationShift => self.population_shift,
             Gate::StaleData => self.stale_data,
+            Gate::ImplausiblePopulation => self.implausible_population,
             Gate::MissingAreas => self.missing_areas,
             Gate::SeriesStopped => self.series_stopped,
         }
@@ -252,6 +263,17 @@ pub struct GateConfig {
     /// dashboard publishes each day's data the next day, and a weekend's delay is tolerated.
     #[serde(alias = "max-data-age-days")]
     pub max_data_age_days: u32,
+    /// Populations above this are implausible. Default 20,000,000: the largest UK local
+    /// authority (Birmingham) has about 1.1 million people and the largest English region
+    /// about 9.2 million, so this passes any area type a story ranks and refuses a table that
+    /// is broken (2^63−1 gives every rate 0.0 and a new leader).
+    #[serde(alias = "population-ceiling")]
+    pub population_ceiling: u64,
+    /// A population more than this many times (or less than a this-th of) the previous
+    /// table's, or the one the source's own rolling rate and sum imply, is implausible.
+    /// Default 10: new estimates move an area by a few percent, a merge by a half.
+    #[serde(alias = "population-factor")]
+    pub population_factor: f64,
 }
 
 impl Default for GateConfig {
@@ -264,6 +286,8 @@ impl Default for GateConfig {
             jump_min_cases: 50,
             population_tolerance: 0.10,
             max_data_age_days: 3,
+            population_ceiling: 20_000_000,
+            population_factor: 10.0,
         }
     }
 }
@@ -396,6 +420,7 @@ pub fn check_inputs(input: &GateInput<'_>) -> GateReport {
     population_missing(input, &mut out);
     population_shift(input, &mut out);
     stale_data(input, &mut out);
+    implausible_population(input, &mut out);
     GateReport {
         findings: out.into_findings(),
     }

@@ -23,6 +23,7 @@ pub(crate) fn table_areas(story: &Story) -> Vec<(&'static str, &AreaView)> {
 }
 
 fn csv_field(s: &str) -> String {
+    let s = &*lang::spreadsheet_text(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

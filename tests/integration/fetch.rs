@@ -1240,3 +1240,51 @@ fn the_population_command_downloads_checks_and_keeps_a_table() {
     assert!(!dir.path().join("nope.csv").exists());
     drop(runtime);
 }
+
+/// `fetch --out -` writes the snapshot to standard output (the summary then goes to standard
+/// error), byte for byte the file `--out FILE` writes; no file named `-` appears.
+#[test]
+fn fetch_out_dash_writes_the_snapshot_to_standard_output() {
+    use crate::support::{Casewire, arg};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(TestServer::start(
+        Duration::ZERO,
+        v2_handler("utla", "utla"),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let fetch = |archive: &str, out: &str| {
+        Casewire::new()
+            .current_dir(dir.path())
+            .args(["fetch", "--source", "legacy-v2", "--area-type", "utla"])
+            .args(["--release", "2021-01-18", "--base-url", &server.base])
+            .args([
+                "--archive",
+                archive,
+                "--contact",
+                "tests@example.com",
+                "--out",
+                out,
+            ])
+            .success()
+    };
+    let to_file = dir.path().join("snapshot.csv");
+    let first = fetch("a.sqlite", arg(&to_file));
+    let second = fetch("b.sqlite", "-");
+    let file = std::fs::read_to_string(&to_file).unwrap();
+    assert!(file.starts_with("areaCode,areaName,areaType,date,newCasesBySpecimenDate\n"));
+    assert_eq!(second.stdout(), file);
+    // The summary (its timing aside), on standard error.
+    let summary = |s: &str| {
+        s.trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .split(" in ")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(summary(second.stderr()), summary(first.stdout()));
+    assert!(summary(first.stdout()).starts_with("1 requests (0 retries), 8736 rows for 182 areas"));
+    assert!(!dir.path().join("-").exists());
+}

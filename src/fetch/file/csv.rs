@@ -74,10 +74,21 @@ pub fn read_csv_general(
     release: Option<NaiveDate>,
 ) -> Result<usize, ReadError> {
     check_last_line(label, bytes)?;
+    read_csv_records(builder, label, bytes, release)
+}
+
+/// The general reader over any stream of CSV (a file read a block at a time), record by
+/// record: memory holds the rows read, never the text. The caller has checked the last line.
+pub(super) fn read_csv_records(
+    builder: &mut DatasetBuilder,
+    label: &str,
+    input: impl std::io::Read,
+    release: Option<NaiveDate>,
+) -> Result<usize, ReadError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(bytes);
+        .from_reader(input);
     let headers = reader
         .headers()
         .map_err(|e| ReadError::Layout {

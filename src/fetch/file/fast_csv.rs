@@ -64,6 +64,9 @@ pub struct DashboardCsv {
     /// The date the current run's next line would have, once its direction is known, and
     /// that date as it is written.
     expect: Option<((u32, u32, u32), [u8; 10])>,
+    /// The header's length with its line end (`\n`, or `\r\n` in a file with Windows line
+    /// ends, which this reader takes as the general one does).
+    header_len: usize,
 }
 
 /// Why the fast reader gave up: the general reader is needed.
@@ -216,7 +219,7 @@ impl DashboardCsv {
         let mut buf = vec![0u8; BLOCK];
         let mut filled = 0;
         // The header first.
-        while filled < DASHBOARD_HEADER.len() + 1 {
+        while filled < DASHBOARD_HEADER.len() + 2 {
             let n = file.read(&mut buf[filled..])?;
             if n == 0 {
                 break;
@@ -277,7 +280,7 @@ impl DashboardCsv {
             return DashboardCsv::read_from(file);
         }
         // Only a file in the layout is worth a second thread.
-        let mut head = vec![0u8; DASHBOARD_HEADER.len() + 1];
+        let mut head = vec![0u8; DASHBOARD_HEADER.len() + 2];
         file.read_exact(&mut head)?;
         if DashboardCsv::new(&head).is_none() {
             return Ok(None);
@@ -329,11 +332,16 @@ impl DashboardCsv {
     /// A reader positioned after the header, if `start` begins with the exact header line.
     fn new(start: &[u8]) -> Option<DashboardCsv> {
         let rest = start.strip_prefix(DASHBOARD_HEADER)?;
-        if rest.first() != Some(&b'\n') {
+        let header_len = if rest.first() == Some(&b'\n') {
+            DASHBOARD_HEADER.len() + 1
+        } else if rest.starts_with(b"\r\n") {
+            DASHBOARD_HEADER.len() + 2
+        } else {
             return None;
-        }
+        };
         Some(DashboardCsv {
             line: 1,
+            header_len,
             ..DashboardCsv::default()
         })
     }
@@ -343,7 +351,7 @@ impl DashboardCsv {
     fn feed(&mut self, bytes: &[u8], at_end: bool) -> Result<usize, GiveUp> {
         let mut pos = 0;
         if self.line == 1 {
-            pos = DASHBOARD_HEADER.len() + 1;
+            pos = self.header_len;
             self.line = 2;
         }
         while pos < bytes.len() {
@@ -383,27 +391,30 @@ impl DashboardCsv {
         let start = p + 11;
         let mut i = start;
         let mut n: i32 = 0;
-        loop {
+        let digits_end = loop {
             let c = *bytes.get(i)?;
             let d = c.wrapping_sub(b'0');
             if d >= 10 {
-                if c != b'\n' {
-                    return None;
-                }
-                break;
+                break i;
             }
             if i - start == 9 {
                 return None;
             }
             n = n * 10 + i32::from(d);
             i += 1;
-        }
-        self.values.push((i > start).then_some(n));
+        };
+        // The line ends here: `\n`, or a Windows `\r\n`, whose `\r` is no part of the count.
+        let line_end = match bytes[digits_end] {
+            b'\n' => digits_end,
+            b'\r' if bytes.get(digits_end + 1) == Some(&b'\n') => digits_end + 1,
+            _ => return None,
+        };
+        self.values.push((digits_end > start).then_some(n));
         self.line += 1;
         let run = self.runs.last_mut().expect("a run expects a date");
         run.last_ymd = ymd;
         self.expect_next();
-        Some(i + 1)
+        Some(line_end + 1)
     }
 
     /// Sets the date the current run's next line would have, if the run has a direction.
@@ -442,6 +453,8 @@ impl DashboardCsv {
     }
 
     fn line_of(&mut self, line: &[u8]) -> Result<(), GiveUp> {
+        // A Windows line end's `\r`; any other `\r` makes the line one for the general reader.
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
         // Whatever this line is, the run's expectation is set again once it is read.
         self.expect = None;
         let number = self.line;

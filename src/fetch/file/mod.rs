@@ -83,23 +83,75 @@ pub enum ReadError {
 
 /// Reads a file of case data into `builder`.
 ///
-/// A file in the dashboard's own CSV layout is streamed through [`DashboardCsv`] a block at a
-/// time, so that a large file never sits in memory whole; anything else is read whole.
+/// A file in the dashboard's own CSV layout (with Unix or Windows line ends) is streamed
+/// through [`DashboardCsv`] a block at a time; any other CSV through the general reader,
+/// record by record; so that a large file never sits in memory whole. Only JSON is read
+/// whole.
 pub fn read_data_file(builder: &mut DatasetBuilder, path: &Path) -> Result<usize, ReadError> {
     let label = path.display().to_string();
     let io = |source| ReadError::Io {
         path: label.clone(),
         source,
     };
+    let complete = ends_with_newline(path).map_err(io)?;
     if let Some(parsed) = DashboardCsv::read_file(path).map_err(io)? {
-        if !ends_with_newline(path).map_err(io)? {
-            let bytes = std::fs::read(path).map_err(io)?;
-            check_last_line(&label, &bytes)?;
+        if !complete {
+            return Err(cut_short(&label, count_lines(path).map_err(io)?));
         }
         return Ok(parsed.commit(builder, &label, None));
     }
-    let bytes = std::fs::read(path).map_err(io)?;
-    read_data_bytes(builder, &label, &bytes, None)
+    match first_byte(path).map_err(io)? {
+        None => Err(ReadError::Empty {
+            source_label: label,
+        }),
+        Some(b'{' | b'[') => {
+            let bytes = std::fs::read(path).map_err(io)?;
+            read_data_bytes(builder, &label, &bytes, None)
+        }
+        Some(_) => {
+            if !complete {
+                return Err(cut_short(&label, count_lines(path).map_err(io)?));
+            }
+            let file = std::fs::File::open(path).map_err(io)?;
+            let input = std::io::BufReader::with_capacity(1 << 16, file);
+            csv::read_csv_records(builder, &label, input, None)
+        }
+    }
+}
+
+/// The first byte of the file that is not whitespace or a byte-order mark, as
+/// [`read_data_bytes`] tells layouts apart; `None` for a file of nothing else.
+fn first_byte(path: &Path) -> std::io::Result<Option<u8>> {
+    use std::io::Read;
+    let mut input = std::io::BufReader::new(std::fs::File::open(path)?);
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = input.read(&mut buf)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if let Some(b) = buf[..n]
+            .iter()
+            .find(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF))
+        {
+            return Ok(Some(*b));
+        }
+    }
+}
+
+/// How many lines the file has, its last one without a newline, counted a block at a time.
+fn count_lines(path: &Path) -> std::io::Result<u64> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut lines = 1;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(lines);
+        }
+        lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+    }
 }
 
 /// Reads case data from bytes (a file's or a response's) into `builder`, registering `label` as
@@ -147,7 +199,12 @@ pub(super) fn check_last_line(label: &str, bytes: &[u8]) -> Result<(), ReadError
         return Ok(());
     }
     let line = memchr::memchr_iter(b'\n', bytes).count() as u64 + 1;
-    Err(ReadError::Row {
+    Err(cut_short(label, line))
+}
+
+/// A file whose last line, `line`, has no newline.
+fn cut_short(label: &str, line: u64) -> ReadError {
+    ReadError::Row {
         location: Location {
             source: label.to_string(),
             line,
@@ -155,7 +212,7 @@ pub(super) fn check_last_line(label: &str, bytes: &[u8]) -> Result<(), ReadError
         why: "the last line is not complete (the file ends without a newline): the file was \
               cut short, and is not read as a release"
             .to_string(),
-    })
+    }
 }
 
 /// A value that means "no data": blank, `null`, or the dashboard's empty markers.

@@ -51,11 +51,12 @@ pub enum PopulationError {
 /// areas are written. Each such override is listed in the returned notes.
 pub fn read_population_file(path: &Path) -> Result<(Population, Vec<String>), PopulationError> {
     let label = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| PopulationError::Io {
+    let file = std::fs::File::open(path).map_err(|source| PopulationError::Io {
         path: label.clone(),
         source,
     })?;
-    read_population_bytes(&label, &bytes)
+    // Streamed, record by record: a table is never held whole.
+    read_population(&label, std::io::BufReader::new(file))
 }
 
 /// Reads a population table from bytes; see [`read_population_file`].
@@ -63,7 +64,14 @@ pub fn read_population_bytes(
     label: &str,
     bytes: &[u8],
 ) -> Result<(Population, Vec<String>), PopulationError> {
-    let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
+    read_population(label, bytes)
+}
+
+fn read_population(
+    label: &str,
+    input: impl std::io::Read,
+) -> Result<(Population, Vec<String>), PopulationError> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(input);
     let headers = reader
         .headers()
         .map_err(|e| PopulationError::Row {
@@ -85,6 +93,7 @@ pub fn read_population_bytes(
     let category = find("category");
     let gender = find("gender");
     let age = find("age");
+    let name_col = find("areaName");
     let layout = if category.is_some() {
         "dashboard population supplement (category=ALL totals)"
     } else {
@@ -112,6 +121,24 @@ pub fn read_population_bytes(
             continue;
         }
         let code = record[code_col].trim().to_string();
+        for (field, col) in [("code", Some(code_col)), ("name", name_col)] {
+            let Some(text) = col.map(|i| record[i].trim()) else {
+                continue;
+            };
+            if let Some((_, c, kind)) = crate::model::find_forbidden(text) {
+                return Err(PopulationError::Row {
+                    location: Location {
+                        source: label.to_string(),
+                        line,
+                    },
+                    why: format!(
+                        "area {}: the {field} holds {}, {kind}; the table is refused",
+                        crate::model::show_forbidden(&code),
+                        crate::model::code_point(c)
+                    ),
+                });
+            }
+        }
         let text = record[pop_col].trim();
         let population: u64 = match text.parse::<u64>() {
             Ok(p) if p > 0 => p,
