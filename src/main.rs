@@ -40,9 +40,12 @@ fn archive_source(args: &DraftArgs) -> anyhow::Result<Option<OfflineSource>> {
     };
     let (release, offline, area_type) = (args.release, args.offline, &args.area_type);
     let settings = args.net.settings();
-    let (found, summary) =
-        OfflineSource::for_release(&settings, source, area_type, release, offline)?;
-    summary.iter().for_each(|s| eprintln!("{s}"));
+    let (found, fetched) =
+        OfflineSource::for_release(&settings, source, area_type, release, offline, args.as_of)?;
+    if let Some(fetched) = fetched {
+        eprintln!("{}", fetched.summary);
+        report(None, &[], &fetched.warnings);
+    }
     Ok(Some(found))
 }
 
@@ -59,6 +62,7 @@ fn draft(args: DraftArgs) -> anyhow::Result<()> {
         seed: args.seed,
         today: Some(today()),
         no_audit: args.no_audit,
+        expect_from: args.expect_from,
     };
     let Some(out_dir) = args.out_dir.filter(|_| args.each_area) else {
         let patch = request.patch.clone().expect("clap requires --patch");
@@ -108,6 +112,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             (opts.areas, opts.years) = (args.areas, args.years);
             let archive = settings.archive_path();
             let fetched = casewire::fetch::fetch_command(&opts, &archive, args.out.as_deref())?;
+            let stamp = now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            report(Some(&stamp), &[], &fetched.warnings);
             if let Some(out) = &args.out {
                 eprintln!("wrote {}", out.display());
             }

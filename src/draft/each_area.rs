@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::inputs::{Inputs, load_archived, load_data};
+use super::expect::ExpectFrom;
+use super::inputs::{Inputs, load_release};
 use super::week::{Week, built_in_path};
 use super::{Checked, Draft, DraftError, Format, OfflineSource, facts_path, json_output};
 use crate::config::Patch;
@@ -37,6 +38,9 @@ pub struct EachAreaRequest {
     pub no_audit: bool,
     /// Read the data from the local archive instead of `data` files.
     pub archive: Option<OfflineSource>,
+    /// With `data` files: what the release should hold (`--expect-from`); nothing when
+    /// `None`. From the archive, the previous archived release (or the register) always.
+    pub expect_from: Option<ExpectFrom>,
 }
 
 /// How many every-area stories are drafted between handing them on: enough to keep every
@@ -185,11 +189,14 @@ pub fn each_area_inputs(request: &EachAreaRequest) -> Result<Inputs, DraftError>
     if let Some(seed) = request.seed {
         patch.seed = seed;
     }
-    let dataset = match &request.archive {
-        Some(offline) => load_archived(offline)?.0,
-        None => load_data(&request.data)?,
-    };
-    Inputs::new(patch, &patch_path, dataset, &request.population)
+    let loaded = load_release(
+        &request.data,
+        request.archive.as_ref(),
+        request.expect_from.as_ref(),
+    )?;
+    let mut inputs = Inputs::new(patch, &patch_path, loaded, &request.population)?;
+    inputs.note_release_used(request.archive.as_ref(), request.release);
+    Ok(inputs)
 }
 
 /// An every-area run's files, staged in full beside their places and not yet put there:
@@ -269,7 +276,7 @@ pub fn stage_each_area(
         .check_template(template)
         .map_err(DraftError::from)?;
     let inputs = each_area_inputs(request)?;
-    let week = Week::prepare(&inputs, request.release, request.today)?;
+    let week = Week::prepare(&inputs, inputs.release(request.release), request.today)?;
     // Each thread stages the stories it drafts into a batch of its own chunk of areas; the
     // batches are joined in area order and put in place only once every story has passed.
     let run = week.each_area_on_all_cores(
@@ -280,7 +287,9 @@ pub fn stage_each_area(
             let path = out_dir.join(&story.file_name);
             let staged = match format {
                 Format::Json => {
-                    let body = json_output(&story.draft.story, &story.draft.facts);
+                    let draft = &story.draft;
+                    let body =
+                        json_output(&draft.story, &draft.facts, draft.release_label.as_deref());
                     batch.stage(&path.with_extension("json"), body.as_bytes())
                 }
                 // Each story with its own facts beside it, the sidecar first.

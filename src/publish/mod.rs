@@ -238,9 +238,10 @@ fn publish(
     };
     let mut state = State::load(&state_path)?;
     if !options.dry_run
-        && let Some(summary) = plan::fetch_today(&newsroom, options.today)?
+        && let Some((summary, said)) = plan::fetch_today(&newsroom, options.today)?
     {
         notes.push(summary);
+        warnings.extend(said);
     }
     let release = plan::newest_release(&newsroom, options.today)?;
     let renderer =
