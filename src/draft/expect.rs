@@ -21,6 +21,23 @@ pub enum ExpectFrom {
     Register,
 }
 
+impl ExpectFrom {
+    /// In a folder of `YYYY-MM-DD` release folders each holding `file`, the file of the
+    /// newest release before `release`: what a newsroom publishing from release files checks
+    /// the release against. `None` for the first release (or a folder that cannot be read).
+    pub fn previous_in(releases: &Path, file: &str, release: NaiveDate) -> Option<ExpectFrom> {
+        let entries = std::fs::read_dir(releases).ok()?;
+        let previous = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| crate::model::parse_date(e.file_name().to_str()?))
+            .filter(|d| *d < release && releases.join(d.to_string()).join(file).is_file())
+            .max()?;
+        Some(ExpectFrom::File(
+            releases.join(previous.to_string()).join(file),
+        ))
+    }
+}
+
 impl std::str::FromStr for ExpectFrom {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -97,7 +97,13 @@ pub(super) fn release_data(
     release: NaiveDate,
 ) -> Result<(crate::draft::Loaded, PathBuf), DraftError> {
     let (data, archive, population) = release_sources(source, release);
-    let dataset = crate::draft::load_release(&data, archive.as_ref(), None)?;
+    let expect = match source {
+        SourceConfig::Files { releases, file, .. } => {
+            crate::draft::ExpectFrom::previous_in(releases, file, release)
+        }
+        SourceConfig::Archive { .. } => None,
+    };
+    let dataset = crate::draft::load_release(&data, archive.as_ref(), expect.as_ref())?;
     Ok((dataset, population))
 }
 

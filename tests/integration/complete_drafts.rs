@@ -716,3 +716,70 @@ fn series_an_area_behind_its_nation_is_refused_a_nation_a_day_behind_is_not() {
         )])
     );
 }
+
+#[test]
+fn publish_a_release_file_cut_where_an_area_begins_is_refused_against_the_previous_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let patches = tempfile::tempdir().unwrap();
+    let north = north_patch(patches.path());
+    place_release(
+        dir.path(),
+        "2021-01-18",
+        "ltla-reconstructed.csv",
+        &shared("releases/2021-01-18/ltla-reconstructed.csv"),
+        Place::Link,
+    );
+    let config = NewsroomFixture::new(dir.path())
+        .source_files("ltla-reconstructed.csv", &population())
+        .patch_file("north.toml", &north)
+        .story("teesside", "north.toml")
+        .write();
+    assert_eq!(
+        publish(&config, None).unwrap().to_string(),
+        "published 1 for release 2021-01-18"
+    );
+    let out = dir.path().join("out");
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".casewire.lock")
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing();
+    let state = std::fs::read(out.join(".casewire-state.json")).unwrap();
+    // The 19th arrives cut where Newark and Sherwood begins: 190 of its 380 areas.
+    let folder = dir.path().join("releases/2021-01-19");
+    std::fs::create_dir_all(&folder).unwrap();
+    cut_before(
+        &shared("releases/2021-01-19/ltla-reconstructed.csv"),
+        "E07000175",
+        &folder.join("ltla-reconstructed.csv"),
+    );
+    let err = publish(&config, None).unwrap_err();
+    assert_eq!(err.to_string(), "story \"teesside\" for release 2021-01-19");
+    let cause = std::error::Error::source(&err).unwrap().to_string();
+    assert_eq!(
+        cause,
+        format!(
+            "the data failed 1 input check(s); no story was written:\n  error: missing-areas: \
+             190 of the 380 ltla areas in the previous release ({}) are missing from this \
+             release: Newark and Sherwood (E07000175), Rushcliffe (E07000176), Cherwell \
+             (E07000177), Oxford (E07000178), South Oxfordshire (E07000179), Vale of White \
+             Horse (E07000180), West Oxfordshire (E07000181), Mendip (E07000187), Sedgemoor \
+             (E07000188), South Somerset (E07000189) and 180 others\nOnce a human has checked \
+             the figures, a gate can be made a warning in the patch file: [gates.severity] \
+             gate_name = \"warn\"",
+            dir.path()
+                .join("releases/2021-01-18/ltla-reconstructed.csv")
+                .display()
+        )
+    );
+    assert_eq!(listing(), before);
+    assert_eq!(
+        std::fs::read(out.join(".casewire-state.json")).unwrap(),
+        state
+    );
+}
