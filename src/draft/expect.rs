@@ -73,8 +73,8 @@ pub enum Expectation {
 }
 
 impl Expectation {
-    /// The areas of `area_type` a release should hold, from the previous release named by
-    /// `path`'s data.
+    /// The areas a release should hold, of each area type: those of the previous release's
+    /// file at `path`.
     pub fn of_file(path: &Path) -> Result<Expectation, DraftError> {
         let dataset = super::load_data(&[path.to_path_buf()])?;
         Ok(Expectation::of_dataset(
