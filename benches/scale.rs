@@ -702,6 +702,7 @@ fn child(args: &[String]) {
                 seed: None,
                 archive: None,
                 no_audit: false,
+                expect_from: None,
             };
             let draft = casewire::draft::draft(&request).expect("the patch story drafts");
             stories = 1;

@@ -33,9 +33,12 @@ fn archive_source(args: &DraftArgs) -> anyhow::Result<Option<OfflineSource>> {
     };
     let (release, offline, area_type) = (args.release, args.offline, &args.area_type);
     let settings = args.net.settings();
-    let (found, summary) =
-        OfflineSource::for_release(&settings, source, area_type, release, offline)?;
-    summary.iter().for_each(|s| log::line(Progress, s));
+    let (found, fetched) =
+        OfflineSource::for_release(&settings, source, area_type, release, offline, args.as_of)?;
+    if let Some(fetched) = fetched {
+        log::line(Progress, &fetched.summary);
+        log::said(&[], &fetched.warnings);
+    }
     Ok(Some(found))
 }
 
@@ -52,6 +55,7 @@ fn draft(args: DraftArgs) -> anyhow::Result<()> {
         seed: args.seed,
         today: Some(today()),
         no_audit: args.no_audit,
+        expect_from: args.expect_from,
     };
     let Some(out_dir) = args.out_dir.filter(|_| args.each_area) else {
         let guard = OutGuard::new(&request.input_files());
@@ -207,6 +211,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 _ => None,
             };
             let fetched = casewire::fetch::fetch_command(&opts, &archive, file)?;
+            log::said(&[], &fetched.warnings);
             if let Some(out) = file {
                 log::line(Progress, format!("wrote {}", out.display()));
             }

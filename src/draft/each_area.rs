@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::inputs::{Inputs, load_archived, load_data};
+use super::expect::ExpectFrom;
+use super::inputs::{Inputs, load_release};
 use super::week::{Week, built_in_path};
 use super::{Checked, Draft, DraftError, Format, OfflineSource, facts_path, json_output};
 use crate::config::Patch;
@@ -37,6 +38,9 @@ pub struct EachAreaRequest {
     pub no_audit: bool,
     /// Read the data from the local archive instead of `data` files.
     pub archive: Option<OfflineSource>,
+    /// With `data` files: what the release should hold (`--expect-from`); nothing when
+    /// `None`. From the archive, the previous archived release (or the register) always.
+    pub expect_from: Option<ExpectFrom>,
 }
 
 impl EachAreaRequest {
@@ -171,11 +175,14 @@ pub fn each_area_inputs(request: &EachAreaRequest) -> Result<Inputs, DraftError>
     if let Some(seed) = request.seed {
         patch.seed = seed;
     }
-    let dataset = match &request.archive {
-        Some(offline) => load_archived(offline)?.0,
-        None => load_data(&request.data)?,
-    };
-    Inputs::new(patch, &patch_path, dataset, &request.population)
+    let loaded = load_release(
+        &request.data,
+        request.archive.as_ref(),
+        request.expect_from.as_ref(),
+    )?;
+    let mut inputs = Inputs::new(patch, &patch_path, loaded, &request.population)?;
+    inputs.note_release_used(request.archive.as_ref(), request.release);
+    Ok(inputs)
 }
 
 /// An every-area run's files, staged in full beside their places and not yet put there:
@@ -261,7 +268,7 @@ pub fn stage_each_area(
     let guard = crate::fsio::OutGuard::new(&request.input_files());
     guard.check_folder(out_dir)?;
     let inputs = each_area_inputs(request)?;
-    let week = Week::prepare(&inputs, request.release, request.today)?;
+    let week = Week::prepare(&inputs, inputs.release(request.release), request.today)?;
     // Each thread stages the stories it drafts into a batch of its own chunk of areas; the
     // batches are joined in area order and put in place only once every story has passed.
     let run = week.each_area_on_all_cores(
@@ -274,7 +281,9 @@ pub fn stage_each_area(
                 Format::Json => {
                     let json = path.with_extension("json");
                     guard.check(&json)?;
-                    let body = json_output(&story.draft.story, &story.draft.facts);
+                    let draft = &story.draft;
+                    let body =
+                        json_output(&draft.story, &draft.facts, draft.release_label.as_deref());
                     batch.stage(&json, body.as_bytes())
                 }
                 // Each story with its own facts beside it, the sidecar first.

@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use super::expect::{ExpectFrom, Expectation};
 use super::{DraftError, OfflineSource};
 use crate::config::Patch;
 use crate::fetch::file::{read_data_file, read_population_file};
-use crate::gates::{GateInput, check_inputs};
+use crate::gates::{ExpectedAreas, GateInput, check_release};
 use crate::model::{
     Dataset, DatasetBuilder, HOSPITAL_CASES, Population, ROLLING_RATE_METRIC, ROLLING_SUM_METRIC,
     UKHSA_OCCUPIED_BEDS, VENTILATED_BEDS,
@@ -25,6 +26,82 @@ pub fn load_archived(offline: &OfflineSource) -> Result<(Dataset, String), Draft
         &offline.release,
     )
     .map_err(|e| DraftError::Archive(Box::new(e)))
+}
+
+/// A release's data as loaded: the rows, the archive's label for them, and what the release
+/// should hold.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The data.
+    pub dataset: Dataset,
+    /// The archive's label of the release (`2021-01-18+r02`); `None` for data files.
+    pub label: Option<String>,
+    /// What the completeness gates check the release against.
+    pub expected: Expectation,
+}
+
+impl From<Dataset> for Loaded {
+    /// Data with no label and nothing to expect (only series that stop early are caught).
+    fn from(dataset: Dataset) -> Loaded {
+        Loaded {
+            dataset,
+            label: None,
+            expected: Expectation::Unknown,
+        }
+    }
+}
+
+/// Loads a release from the archive (with the previous archived release's areas, or the
+/// register's, to expect), or from data files (with what `expect_from` names, if anything).
+pub fn load_release(
+    data: &[PathBuf],
+    archive: Option<&OfflineSource>,
+    expect_from: Option<&ExpectFrom>,
+) -> Result<Loaded, DraftError> {
+    if let Some(offline) = archive {
+        let (dataset, label) = load_archived(offline)?;
+        let expected = Expectation::of_archived(offline, &label)?;
+        return Ok(Loaded {
+            dataset,
+            label: Some(label),
+            expected,
+        });
+    }
+    let dataset = load_data(data)?;
+    let expected = match expect_from {
+        None => Expectation::Unknown,
+        Some(ExpectFrom::Register) => Expectation::Register { because: None },
+        Some(ExpectFrom::File(path)) => Expectation::of_file(path)?,
+    };
+    Ok(Loaded {
+        dataset,
+        label: None,
+        expected,
+    })
+}
+
+/// What a draft asked for `asked` says of the archive's release `label` it was drafted
+/// from, when that is not exactly the asked one: an earlier release (`--as-of`), a revision
+/// or a fetch time.
+pub(super) fn release_used(
+    offline: &OfflineSource,
+    label: &str,
+    asked: NaiveDate,
+) -> Option<String> {
+    let asked_text = asked.format("%Y-%m-%d").to_string();
+    if label == asked_text {
+        return None;
+    }
+    let source = offline.source;
+    Some(if label.get(..10) == Some(asked_text.as_str()) {
+        format!("drafted from {source} release {label}, the newest stored on {asked_text}")
+    } else {
+        format!(
+            "drafted from {source} release {label}, not {asked_text}: the archive holds no \
+             release on {asked_text}, and --as-of takes the newest earlier one; the copy's \
+             dates are {label}'s"
+        )
+    })
 }
 
 /// Reads every data file into one dataset.
@@ -172,18 +249,28 @@ pub struct Inputs {
     pub warnings: Vec<String>,
     /// Notes from reading them.
     pub notes: Vec<String>,
+    /// The archive's label of the release drafted from (`2021-01-18+r02`); `None` for data
+    /// files.
+    pub label: Option<String>,
+    /// What the completeness gates check the release against.
+    pub expected: Expectation,
 }
 
 impl Inputs {
     /// The inputs of a story: its `patch` (read from `patch_path`, named in messages), the
-    /// data already loaded (from files or the archive) and the population table read from
-    /// `population`.
+    /// data already loaded (from files or the archive: a [`Dataset`] alone expects nothing,
+    /// a [`Loaded`] says what to expect) and the population table read from `population`.
     pub fn new(
         patch: Patch,
         patch_path: &Path,
-        dataset: Dataset,
+        data: impl Into<Loaded>,
         population: &Path,
     ) -> Result<Inputs, DraftError> {
+        let Loaded {
+            dataset,
+            label,
+            expected,
+        } = data.into();
         let (population, notes) = read_population_file(population)?;
         patch.check_areas(patch_path, &dataset)?;
         let warnings = dataset.warnings.clone();
@@ -194,46 +281,76 @@ impl Inputs {
             population,
             warnings,
             notes,
+            label,
+            expected,
         })
+    }
+
+    /// The release the story is about: the archive's release's date when drafted from the
+    /// archive (an earlier one than `asked` with `--as-of`), else `asked`.
+    pub fn release(&self, asked: NaiveDate) -> NaiveDate {
+        self.label
+            .as_deref()
+            .and_then(|l| crate::model::parse_date(l.get(..10)?))
+            .unwrap_or(asked)
     }
 
     /// Loads everything a draft request names: the patch (with the request's seed over its
     /// own), the data from files or the archive, and the population table.
     pub fn for_request(request: &super::DraftRequest) -> Result<Inputs, DraftError> {
-        let (dataset, archived) = match &request.archive {
-            Some(offline) => {
-                let (dataset, label) = load_archived(offline)?;
-                let note = format!(
-                    "data: {} release {label} from the archive {}",
-                    offline.source,
-                    offline.path.display()
-                );
-                (dataset, Some(note))
-            }
-            None => (load_data(&request.data)?, None),
-        };
+        let loaded = load_release(
+            &request.data,
+            request.archive.as_ref(),
+            request.expect_from.as_ref(),
+        )?;
+        let archived =
+            request
+                .archive
+                .as_ref()
+                .zip(loaded.label.as_ref())
+                .map(|(offline, label)| {
+                    format!(
+                        "data: {} release {label} from the archive {}",
+                        offline.source,
+                        offline.path.display()
+                    )
+                });
         // Read after the data, so that a broken data file is reported before the patch.
         let mut patch = Patch::load(&request.patch)?;
         if let Some(seed) = request.seed {
             patch.seed = seed;
         }
-        let mut inputs = Inputs::new(patch, &request.patch, dataset, &request.population)?;
+        let mut inputs = Inputs::new(patch, &request.patch, loaded, &request.population)?;
         inputs.notes.extend(archived);
+        inputs.note_release_used(request.archive.as_ref(), request.release);
         Ok(inputs)
+    }
+
+    /// Warns when the archive's release drafted from is not exactly the `asked` one.
+    pub(super) fn note_release_used(&mut self, archive: Option<&OfflineSource>, asked: NaiveDate) {
+        if let (Some(offline), Some(label)) = (archive, &self.label) {
+            self.warnings.extend(release_used(offline, label, asked));
+        }
     }
 }
 
-/// Checks the inputs for a release (coverage, gates, cross-checks) and computes the week's
-/// national figures, once for any number of stories.
+/// Checks the `inputs` for a release (coverage, the gates with the completeness gates
+/// against `expected`, cross-checks) and computes the week's national figures, once for any
+/// number of stories.
 pub fn prepare_week(
-    dataset: &Dataset,
-    population: &Population,
-    patch: &Patch,
+    inputs: &Inputs,
     area_type: &str,
     release: NaiveDate,
     today: Option<NaiveDate>,
+    expected: Option<&ExpectedAreas>,
     warnings: &mut Vec<String>,
 ) -> Result<National, DraftError> {
+    let Inputs {
+        dataset,
+        population,
+        patch,
+        ..
+    } = inputs;
     let week = Week::for_release(release, patch.incomplete_days);
     check_coverage(dataset, release, week)?;
     let universe: std::collections::BTreeSet<String> = dataset
@@ -242,18 +359,21 @@ pub fn prepare_week(
         .filter(|a| a.area_type == area_type && patch.universe.contains(&a.code))
         .map(|a| a.code.clone())
         .collect();
-    let report = check_inputs(&GateInput {
-        dataset,
-        area_type,
-        universe: &universe,
-        release,
-        week_end: week.end,
-        today,
-        population,
-        previous_population: None,
-        previous_dataset: None,
-        config: &patch.gates,
-    });
+    let report = check_release(
+        &GateInput {
+            dataset,
+            area_type,
+            universe: &universe,
+            release,
+            week_end: week.end,
+            today,
+            population,
+            previous_population: None,
+            previous_dataset: None,
+            config: &patch.gates,
+        },
+        expected,
+    );
     let errors = report.errors();
     if !errors.is_empty() {
         let lines: Vec<String> = errors.iter().map(|f| format!("  {f}")).collect();

@@ -16,6 +16,7 @@ use crate::render::{RenderError, Renderer};
 use crate::story::{Story, StoryError};
 
 mod each_area;
+mod expect;
 mod inputs;
 mod week;
 
@@ -24,8 +25,10 @@ pub use each_area::{
     SharedFacts, StagedEachArea, WriteEachAreaError, default_patch, each_area_inputs, slug,
     stage_each_area,
 };
+pub use expect::{ExpectFrom, Expectation};
 pub use inputs::{
-    Inputs, check_coverage, cross_check, hospital_figures, load_archived, load_data, prepare_week,
+    Inputs, Loaded, check_coverage, cross_check, hospital_figures, load_archived, load_data,
+    load_release, prepare_week,
 };
 pub use week::{AreaDrafter, EveryArea, PatchAreas, Week};
 
@@ -186,6 +189,7 @@ impl EachAreaRequest {
             no_audit: self.no_audit,
             seed: self.seed,
             archive: self.archive,
+            expect_from: self.expect_from,
         }
     }
 }
@@ -215,6 +219,9 @@ pub struct DraftRequest {
     pub seed: Option<u64>,
     /// Read the data from the local archive instead of `data` files.
     pub archive: Option<OfflineSource>,
+    /// With `data` files: what the release should hold (`--expect-from`); nothing when
+    /// `None`. From the archive, the previous archived release (or the register) always.
+    pub expect_from: Option<ExpectFrom>,
 }
 
 /// A release in the local archive, as `draft --source S --offline` names it.
@@ -233,30 +240,33 @@ pub struct OfflineSource {
 impl OfflineSource {
     /// The release `release` of `source` in the archive of `settings`, as `draft --source`
     /// reads it: fetched into the archive first (only what the release needs, see
-    /// [`crate::fetch::FetchOptions::plan_for_release`]) unless `offline`. Returns the fetch's
-    /// summary line, when there was a fetch, for the caller to show.
+    /// [`crate::fetch::FetchOptions::plan_for_release`]) unless `offline`; the release stored
+    /// on that date, or with `as_of` the newest on or before it (see
+    /// [`crate::fetch::release_for`]). Returns the fetch's report, when there was a fetch, for
+    /// the caller to show its summary and warnings.
     pub fn for_release(
         settings: &crate::fetch::FetchSettings,
         source: crate::fetch::Source,
         area_type: &str,
         release: NaiveDate,
         offline: bool,
-    ) -> Result<(OfflineSource, Option<String>), DraftError> {
+        as_of: bool,
+    ) -> Result<(OfflineSource, Option<crate::fetch::FetchReport>), DraftError> {
         let path = settings.archive_path();
-        let mut summary = None;
+        let mut fetched = None;
         if !offline {
             let mut opts = settings.options(source, area_type);
             opts.plan_for_release(release);
             let report = crate::fetch::fetch_command(&opts, &path, None).map_err(Box::new)?;
-            summary = Some(report.summary.to_string());
+            fetched = Some(report);
         }
         let offline = OfflineSource {
             path,
             source,
             area_type: area_type.to_string(),
-            release: crate::fetch::archive::ReleaseSelector::AsOf(release),
+            release: crate::fetch::release_for(release, as_of),
         };
-        Ok((offline, summary))
+        Ok((offline, fetched))
     }
 }
 
@@ -279,6 +289,9 @@ pub struct Draft {
     pub facts: FactsSidecar,
     /// What was checked before the story was let out.
     pub checked: Checked,
+    /// The archive's label of the release the story was drafted from (`2021-01-18+r02`);
+    /// `None` for data files.
+    pub release_label: Option<String>,
 }
 
 /// What a draft checked, for the one line `casewire draft` prints on standard error.
@@ -349,12 +362,15 @@ pub fn write_out(draft: &Draft, out: &Path) -> std::io::Result<PathBuf> {
 
 /// The view model with the sidecar's provenance and facts added at the top level, in the
 /// view model's own key order (and, for a story of an every-area run, the `shared` reference
-/// to the week's national facts).
-pub(crate) fn json_output(story: &Story, facts: &FactsSidecar) -> String {
+/// to the week's national facts), and, drafted from the archive, the `release_label` of the
+/// release it was drafted from.
+pub(crate) fn json_output(story: &Story, facts: &FactsSidecar, label: Option<&str>) -> String {
     #[derive(serde::Serialize)]
     struct JsonOutput<'a> {
         #[serde(flatten)]
         story: &'a Story,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        release_label: Option<&'a str>,
         sources: &'a [crate::model::SourceInfo],
         population_source: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -363,6 +379,7 @@ pub(crate) fn json_output(story: &Story, facts: &FactsSidecar) -> String {
     }
     let mut s = serde_json::to_string_pretty(&JsonOutput {
         story,
+        release_label: label,
         sources: &facts.sources,
         population_source: &facts.population_source,
         shared: facts.shared.as_ref(),
@@ -385,7 +402,7 @@ pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
     let inputs = Inputs::for_request(request)?;
     // The patch's areas before the week's gates, so that a misspelt area is reported first.
     let areas = PatchAreas::resolve(&inputs)?;
-    Week::prepare(&inputs, request.release, request.today)?.draft_patch(
+    Week::prepare(&inputs, inputs.release(request.release), request.today)?.draft_patch(
         &areas,
         &renderer,
         template,

@@ -29,6 +29,10 @@ pub struct Week<'a> {
     national: National,
     hospital: Option<HospitalView>,
     warnings: Vec<String>,
+    /// How many input gates ran: every gate of [`crate::gates::Gate::ALL`], the series one
+    /// of the completeness gates, and the missing-areas one when something said what to
+    /// expect.
+    gates: usize,
 }
 
 /// The patch's own areas, resolved in the data.
@@ -56,8 +60,9 @@ impl PatchAreas {
 }
 
 impl<'a> Week<'a> {
-    /// Checks the inputs for `release` (coverage, gates, cross-checks) and computes the
-    /// week's national figures and hospital figures. `today` is for the future-dates gate.
+    /// Checks the inputs for `release` (coverage, gates, the completeness gates against what
+    /// the inputs expect, cross-checks) and computes the week's national figures and hospital
+    /// figures. `today` is for the future-dates gate.
     pub fn prepare(
         inputs: &'a Inputs,
         release: NaiveDate,
@@ -67,15 +72,22 @@ impl<'a> Week<'a> {
         let area_type = inputs
             .patch
             .resolve_area_type(&inputs.patch_path, &inputs.dataset)?;
-        let national = prepare_week(
+        let expected = inputs.expected.resolve(
             &inputs.dataset,
-            &inputs.population,
-            &inputs.patch,
+            &area_type,
+            inputs.patch.universe,
+            release,
+            &mut warnings,
+        );
+        let national = prepare_week(
+            inputs,
             &area_type,
             release,
             today,
+            expected.as_ref(),
             &mut warnings,
         )?;
+        let gates = crate::gates::Gate::ALL.len() + 1 + usize::from(expected.is_some());
         let hospital = hospital_figures(&inputs.patch, &inputs.dataset, release, &mut warnings);
         Ok(Week {
             inputs,
@@ -83,6 +95,7 @@ impl<'a> Week<'a> {
             national,
             hospital,
             warnings,
+            gates,
         })
     }
 
@@ -146,7 +159,7 @@ impl<'a> Week<'a> {
         })?;
         let facts = crate::facts::sidecar(&story, dataset, population);
         let mut checked = Checked {
-            gates: crate::gates::Gate::ALL.len(),
+            gates: self.gates,
             ..Checked::default()
         };
         // Rendered and checked in both formats: the JSON describes a story that passed.
@@ -165,7 +178,7 @@ impl<'a> Week<'a> {
         }
         let output = match format {
             Format::Markdown => rendered.text.clone(),
-            Format::Json => json_output(&story, &facts),
+            Format::Json => json_output(&story, &facts, self.inputs.label.as_deref()),
         };
         Ok(Draft {
             story,
@@ -176,6 +189,7 @@ impl<'a> Week<'a> {
             notes: notes.clone(),
             facts,
             checked,
+            release_label: self.inputs.label.clone(),
         })
     }
 
@@ -485,7 +499,7 @@ impl AreaDrafter<'_> {
             crate::facts::sidecar_of(&story, &inputs.dataset, &inputs.population, Part::Own);
         facts.shared = Some(self.reference.clone());
         let mut checked = Checked {
-            gates: crate::gates::Gate::ALL.len(),
+            gates: week.gates,
             ..Checked::default()
         };
         if let Some(context) = &self.context {
@@ -514,6 +528,7 @@ impl AreaDrafter<'_> {
                 notes: Vec::new(),
                 facts,
                 checked,
+                release_label: inputs.label.clone(),
             },
         })
     }

@@ -27,6 +27,8 @@ use crate::fetch::file::read_population_bytes;
 use crate::model::parse_date;
 use crate::model::{CASES_METRIC, Dataset, DatasetBuilder, Population, RowArea, SourceInfo};
 
+mod releases;
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS fetches (
     id INTEGER PRIMARY KEY,
@@ -521,7 +523,7 @@ impl Archive {
             .unwrap_or_default();
         let hint = match selector {
             ReleaseSelector::On(_) => {
-                "; fetch it first, or draft as of the newest earlier release (as_of) on purpose"
+                "; fetch it first, or draft from the newest earlier release on purpose (--as-of)"
             }
             _ => "; fetch it first",
         };

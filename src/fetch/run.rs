@@ -30,6 +30,9 @@ pub struct FetchReport {
     pub summary: FetchSummary,
     /// The archive's record of the fetch.
     pub record: FetchRecord,
+    /// What the operator should know of how the fetch was stored: kept as partial, or as a
+    /// revision beside an older release. Empty when nothing was stored.
+    pub warnings: Vec<String>,
 }
 
 /// Fetches without storing anything.
@@ -230,6 +233,7 @@ impl Tail<'_> {
             release,
             summary,
             record,
+            warnings: Vec::new(),
         })
     }
 }
@@ -249,13 +253,47 @@ pub async fn fetch_into(
     let mut report = fetch(opts, progress.clone()).await?;
     let label =
         archive.revision_for(&report.record, &report.dataset, opts.source.cases_metric())?;
-    report.record.release = label.clone();
+    let asked = std::mem::replace(&mut report.record.release, label.clone());
     report.release = label;
     let stored = archive.store(&report.record, &report.dataset, opts.source.cases_metric())?;
+    report.warnings = stored_as(&report.record, &asked, opts, stored);
     report.summary.stored = Some(stored);
     report.summary.elapsed = watch.elapsed();
     progress.finish(&report.summary);
     Ok(report)
+}
+
+/// What the operator should know of how a fetch of release `asked` was stored under
+/// `record.release`: as partial (never chosen as the release), and as a revision beside an
+/// older release with other numbers. Nothing when no row was stored.
+fn stored_as(record: &FetchRecord, asked: &str, opts: &FetchOptions, stored: u64) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if stored == 0 {
+        return warnings;
+    }
+    let what = format!(
+        "{} {} release {}",
+        record.source, record.area_type, record.release
+    );
+    if record.partial {
+        warnings.push(format!(
+            "{what} is stored as partial (a fetch of {} only): it is never drafted or published \
+             as the release; fetch without --area for the whole release",
+            crate::lang::list_and(&opts.areas)
+        ));
+    }
+    if record.release != asked {
+        warnings.push(format!(
+            "{what} is stored beside release {asked}, as a revision: this fetch has other \
+             numbers than the stored release, which keeps its own; {}",
+            if record.partial {
+                "a whole fetch makes the revision the release"
+            } else {
+                "drafts and publishes of the release use the revision from now on"
+            }
+        ));
+    }
+    warnings
 }
 
 /// A legacy v2 release is a publication that no longer changes: when the archive already
@@ -317,6 +355,7 @@ fn reuse_archived_release(
         release,
         summary,
         record,
+        warnings: Vec::new(),
     }))
 }
 

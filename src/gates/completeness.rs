@@ -169,14 +169,26 @@ pub(super) fn series_stopped(input: &GateInput<'_>, out: &mut Findings<'_>) {
             message,
         );
     }
+    // Each nation publishes on its own schedule (in January 2021 Wales's figures ran a day
+    // behind England's), so an area is compared with the last date of its own nation's areas:
+    // a nation a day behind is the stale-data gate's to judge, an area behind its nation ours.
+    let nation = |area: &crate::model::Area| area.code.chars().next();
+    let mut lasts: BTreeMap<Option<char>, NaiveDate> = BTreeMap::new();
     for area in areas() {
+        if let Some(end) = area.end() {
+            let entry = lasts.entry(nation(area)).or_insert(end);
+            *entry = (*entry).max(end);
+        }
+    }
+    for area in areas() {
+        let last = lasts.get(&nation(area)).copied().unwrap_or(last);
         let Some(end) = area.end().filter(|end| *end < last) else {
             continue;
         };
         let from = sources(area);
         let message = format!(
-            "the series stops at {end}, before the release's last date {last} (in {from}): \
-             the release was cut short, or the area dropped"
+            "the series stops at {end}, before its nation's last date in the release, {last} \
+             (in {from}): the release was cut short, or the area dropped"
         );
         out.push(
             Gate::SeriesStopped,

@@ -81,8 +81,9 @@ pub enum Gate {
     /// An area the release should hold (the previous release's, or the register's) that it
     /// does not: a partial or truncated release.
     MissingAreas,
-    /// An area whose series ends before the release's last date: a file cut short part way
-    /// through the area, or a source that dropped it.
+    /// An area whose series ends before the last date of its nation's areas in the release
+    /// (or starts late where every other area's starts on one day): a file cut short part
+    /// way through the area, or a source that dropped it.
     SeriesStopped,
 }
 
@@ -427,8 +428,8 @@ pub fn check_inputs(input: &GateInput<'_>) -> GateReport {
 }
 
 /// [`check_inputs`], and then the completeness gates ([`Gate::COMPLETENESS`]): the areas
-/// `expected` names that the release lacks, and areas whose series stop before the release's
-/// last date. Without `expected` only the second runs.
+/// `expected` names that the release lacks, and areas whose series stop before their nation's
+/// last date in the release. Without `expected` only the second runs.
 pub fn check_release(input: &GateInput<'_>, expected: Option<&ExpectedAreas>) -> GateReport {
     let mut report = check_inputs(input);
     let mut out = Findings::new(input.config);

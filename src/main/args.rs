@@ -8,7 +8,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
-use casewire::draft::Format;
+use casewire::draft::{ExpectFrom, Format};
 use casewire::fetch::{FetchSettings, Source};
 use casewire::stats::Universe;
 
@@ -260,10 +260,20 @@ pub(crate) struct DraftArgs {
     /// Fetches the release into the archive first, unless --offline.
     #[arg(long, value_name = "SOURCE", conflicts_with = "data")]
     pub(crate) source: Option<Source>,
-    /// With --source: use only what the archive already holds (the newest release on or
-    /// before --release), so the same release always gives the same story.
+    /// With --source: use only what the archive already holds (the release stored on
+    /// --release), so the same release always gives the same story.
     #[arg(long, requires = "source")]
     pub(crate) offline: bool,
+    /// With --source: when the archive holds no release on --release, draft from the newest
+    /// earlier one (named on standard error); the copy's dates are then that release's.
+    #[arg(long, requires = "source")]
+    pub(crate) as_of: bool,
+    /// With --data: the areas the release should hold, from the previous release's FILE, or
+    /// "register" for the geography register on --release; areas missing are an error
+    /// (gate missing-areas). Drafts from the archive always check against the previous
+    /// archived release.
+    #[arg(long, value_name = "FILE|register", requires = "data", value_parser = parse_expect)]
+    pub(crate) expect_from: Option<ExpectFrom>,
     /// With --source: the area type, as for fetch.
     #[arg(long, value_name = "TYPE", default_value = "ltla", requires = "source")]
     pub(crate) area_type: String,
@@ -355,6 +365,10 @@ fn one_of<T: std::str::FromStr + Clone + Send + Sync + 'static>(
             .map_err(|_| clap::Error::new(ErrorKind::InvalidValue))
     };
     PossibleValuesParser::new(names).try_map(parse)
+}
+
+fn parse_expect(s: &str) -> Result<ExpectFrom, String> {
+    s.parse()
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {

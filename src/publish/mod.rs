@@ -256,9 +256,10 @@ fn publish(
     };
     let mut state = State::load(&state_path)?;
     if !options.dry_run
-        && let Some(summary) = plan::fetch_today(&newsroom, options.today)?
+        && let Some((summary, said)) = plan::fetch_today(&newsroom, options.today)?
     {
         notes.push(summary);
+        warnings.extend(said);
     }
     let newest = plan::newest_release(&newsroom, options.today)?;
     let Some(release) = schedule::release_to_publish(&newsroom, newest)? else {

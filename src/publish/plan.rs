@@ -95,12 +95,15 @@ pub(super) fn newest_release(
 pub(super) fn release_data(
     source: &SourceConfig,
     release: NaiveDate,
-) -> Result<(crate::model::Dataset, PathBuf), DraftError> {
+) -> Result<(crate::draft::Loaded, PathBuf), DraftError> {
     let (data, archive, population) = release_sources(source, release);
-    let dataset = match archive {
-        Some(offline) => crate::draft::load_archived(&offline)?.0,
-        None => crate::draft::load_data(&data)?,
+    let expect = match source {
+        SourceConfig::Files { releases, file, .. } => {
+            crate::draft::ExpectFrom::previous_in(releases, file, release)
+        }
+        SourceConfig::Archive { .. } => None,
     };
+    let dataset = crate::draft::load_release(&data, archive.as_ref(), expect.as_ref())?;
     Ok((dataset, population))
 }
 
@@ -139,11 +142,11 @@ pub(super) fn release_sources(
 }
 
 /// Fetches the day's data into the archive, for an archive source with `fetch = true`;
-/// returns the fetch's summary.
+/// returns the fetch's summary and its warnings.
 pub(super) fn fetch_today(
     newsroom: &Newsroom,
     today: Option<NaiveDate>,
-) -> Result<Option<String>, PublishError> {
+) -> Result<Option<(String, Vec<String>)>, PublishError> {
     let SourceConfig::Archive {
         archive,
         api,
@@ -172,5 +175,5 @@ pub(super) fn fetch_today(
             release: today.unwrap_or_default(),
             source: Box::new(DraftError::Fetch(Box::new(e))),
         })?;
-    Ok(Some(report.summary.to_string()))
+    Ok(Some((report.summary.to_string(), report.warnings)))
 }

@@ -387,7 +387,7 @@ mod fetching {
         assert_eq!(
             err.to_string(),
             "archive :memory:: no release on 2021-01-19 of legacy-v2 utla (stored: 2021-01-18); \
-             fetch it first, or draft as of the newest earlier release (as_of) on purpose"
+             fetch it first, or draft from the newest earlier release on purpose (--as-of)"
         );
         let (_, used) = load_offline(
             &archive,

@@ -1791,9 +1791,11 @@ fn fault_disk_full_while_archiving_leaves_the_archive_whole() {
         "2021-01-18",
     ];
     let story_before = crate::support::Casewire::new().args(draft_args).success();
-    // Asked for the 19th, the archive answers with the newest release it holds, the 18th.
-    let mut args_19 = draft_args;
-    args_19[args_19.len() - 1] = "2021-01-19";
+    // Asked for the 19th as of that day, the archive answers with the newest release it
+    // holds, the 18th.
+    let mut args_19 = draft_args.to_vec();
+    args_19[draft_args.len() - 1] = "2021-01-19";
+    args_19.push("--as-of");
     let story_19_before = crate::support::Casewire::new().args(args_19).success();
     let holder = dir.join("archive-dir");
     std::fs::create_dir(&holder).unwrap();
@@ -1816,7 +1818,7 @@ echo "fetch-exit=$?"
   --patch "$5" --population "$6" --release 2021-01-18 > "$7"
 echo "draft-exit=$?"
 "$3" draft --source legacy-v2 --offline --area-type utla --archive "$1/archive.sqlite" \
-  --patch "$5" --population "$6" --release 2021-01-19 > "$8"
+  --patch "$5" --population "$6" --release 2021-01-19 --as-of > "$8"
 echo "draft-19-exit=$?"
 "#;
     let bin = crate::support::bin();

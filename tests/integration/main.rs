@@ -5,6 +5,7 @@ mod support;
 
 mod audit;
 mod cli;
+mod complete_drafts;
 mod completeness;
 mod deliver;
 mod each_area;

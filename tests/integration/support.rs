@@ -60,6 +60,7 @@ pub fn request(
         no_audit: false,
         seed: None,
         archive: None,
+        expect_from: None,
     }
 }
 
@@ -82,6 +83,7 @@ pub fn each_area_request(
         today: Some(date("2026-01-01")),
         no_audit: false,
         archive: None,
+        expect_from: None,
     }
 }
 
