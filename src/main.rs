@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use casewire::draft::{EachAreaRequest, OfflineSource};
+use casewire::draft::EachAreaRequest;
 use casewire::fsio::{OutGuard, OutTarget};
 
 #[path = "main/args.rs"]
@@ -19,6 +19,8 @@ mod exit;
 mod json;
 #[path = "main/log.rs"]
 mod log;
+#[path = "main/sources.rs"]
+mod sources;
 use args::{Cli, Command, DraftArgs, OutputFormat, TemplatesAction};
 use log::Kind::{Error, Progress};
 
@@ -26,25 +28,9 @@ fn today() -> NaiveDate {
     log::now().date_naive()
 }
 
-/// The draft's archived source, fetched first unless --offline; the fetch's summary printed.
-fn archive_source(args: &DraftArgs) -> anyhow::Result<Option<OfflineSource>> {
-    let Some(source) = args.source else {
-        return Ok(None);
-    };
-    let (release, offline, area_type) = (args.release, args.offline, &args.area_type);
-    let settings = args.net.settings();
-    let (found, fetched) =
-        OfflineSource::for_release(&settings, source, area_type, release, offline, args.as_of)?;
-    if let Some(fetched) = fetched {
-        log::line(Progress, &fetched.summary);
-        log::said(&[], &fetched.warnings);
-    }
-    Ok(Some(found))
-}
-
 fn draft(args: DraftArgs) -> anyhow::Result<()> {
     let request = EachAreaRequest {
-        archive: archive_source(&args)?,
+        archive: sources::archive_source(&args)?,
         patch: args.patch,
         data: args.data,
         population: args.population,
