@@ -18,14 +18,29 @@ pub(crate) fn releases_in(source: &SourceConfig) -> Result<Vec<NaiveDate>, Publi
             let entries = std::fs::read_dir(releases).map_err(|e| PublishError::NoRelease {
                 why: format!("cannot read {}: {e}", releases.display()),
             })?;
-            let mut found: Vec<NaiveDate> = entries
+            let mut folders: Vec<(NaiveDate, bool)> = entries
                 .filter_map(Result::ok)
                 .filter_map(|e| {
                     let date = crate::model::parse_date(e.file_name().to_str()?)?;
-                    e.path().join(file).is_file().then_some(date)
+                    Some((date, e.path().join(file).is_file()))
                 })
                 .collect();
-            found.sort_unstable();
+            folders.sort_unstable();
+            // The newest release folder without its file is a release still being copied
+            // in, or one named wrongly: never a reason to publish the one before as if
+            // nothing were new.
+            if let Some((date, false)) = folders.last() {
+                return Err(PublishError::NoRelease {
+                    why: format!(
+                        "the newest release folder, {}, holds no {file}; nothing is published until it does (or the folder is removed)",
+                        releases.join(date.to_string()).display()
+                    ),
+                });
+            }
+            let found: Vec<NaiveDate> = folders
+                .into_iter()
+                .filter_map(|(date, has)| has.then_some(date))
+                .collect();
             if found.is_empty() {
                 return Err(PublishError::NoRelease {
                     why: format!(

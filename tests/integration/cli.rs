@@ -345,9 +345,10 @@ fn every_line_on_standard_error_is_stamped_with_the_time() {
     // Warnings and the checked line of a draft that succeeds.
     let args = tiny_args("data/blank-day.csv", "patches/tiny.toml", "2021-01-18");
     let run = Casewire::new().args(&args).success();
-    every_line_stamped(&run.stderr);
+    every_line_stamped(&run.stderr_stamped);
     assert!(
-        run.stderr.contains("Z warning: Dartford (E07000107)"),
+        run.stderr_stamped
+            .contains("Z warning: Dartford (E07000107)"),
         "{}",
         run.stderr
     );
@@ -359,19 +360,24 @@ fn every_line_on_standard_error_is_stamped_with_the_time() {
             "2021-01-18",
         ))
         .code(1);
-    every_line_stamped(&run.stderr);
+    every_line_stamped(&run.stderr_stamped);
     assert!(
-        run.stderr.contains("Z error: cannot read patch file"),
+        run.stderr_stamped
+            .contains("Z error: cannot read patch file"),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("Z   caused by: "), "{}", run.stderr);
+    assert!(
+        run.stderr_stamped.contains("Z   caused by: "),
+        "{}",
+        run.stderr
+    );
     // The library's own log lines (-v) and publish's.
     let (_dir, config) = gate_newsroom("base.csv");
     let run = Casewire::new()
         .args(["-v", "publish", "--config", &config])
         .success();
-    every_line_stamped(&run.stderr);
+    every_line_stamped(&run.stderr_stamped);
     assert_eq!(run.stdout, "published 1 for release 2021-01-18\n");
 }
 
@@ -403,25 +409,25 @@ fn verbose_and_rust_log_add_detail_to_publish() {
     assert_eq!(plain.stderr, "", "warnings only by default");
     let run = Casewire::new().arg("-v").args(dry_run).success();
     assert!(
-        run.stderr.contains(" info: publishing config="),
+        run.stderr_stamped.contains(" info: publishing config="),
         "{}",
         run.stderr
     );
-    assert!(!run.stderr.contains(" debug: "), "{}", run.stderr);
+    assert!(!run.stderr_stamped.contains(" debug: "), "{}", run.stderr);
     let run = Casewire::new().arg("-vv").args(dry_run).success();
-    run.stderr_has(" debug: would write alpha-weekly-2021-01-18.md");
+    run.stderr_has(" debug: would write alpha-weekly-2021-01-18/index.md");
     let run = Casewire::new()
         .env("RUST_LOG", "casewire=debug")
         .args(dry_run)
         .success();
-    every_line_stamped(&run.stderr);
+    every_line_stamped(&run.stderr_stamped);
     run.stderr_has(" info: publishing config=")
-        .stderr_has(" debug: would write alpha-weekly-2021-01-18.md");
+        .stderr_has(" debug: would write alpha-weekly-2021-01-18/index.md");
     let run = Casewire::new()
         .env("RUST_LOG", "casewire=debug")
         .args(["publish", "--config", &config])
         .success();
-    run.stderr_has(" debug: wrote alpha-weekly-2021-01-18.md")
+    run.stderr_has(" debug: wrote alpha-weekly-2021-01-18/index.md")
         .stderr_has(" info: published 1 for release 2021-01-18");
 }
 
@@ -523,7 +529,7 @@ fn each_exit_code_means_one_thing() {
         .code(1);
     // 2: a malformed command line, said in stamped lines too.
     let run = Casewire::new().args(["draft", "--no-such-flag"]).code(2);
-    every_line_stamped(&run.stderr);
+    every_line_stamped(&run.stderr_stamped);
     run.stderr_has("error: unexpected argument '--no-such-flag'");
     Casewire::new().args(["publish"]).code(2);
     // 3: held back by a gate, in a draft and in a publish run, which writes nothing.
@@ -598,7 +604,9 @@ fn publish_as_json_gives_the_outcome_for_a_run_and_a_dry_run() {
     assert_eq!(published["release"], "2021-01-18");
     let files = published["files"].as_array().unwrap();
     assert!(
-        files.iter().any(|f| f == "alpha-weekly-2021-01-18.md"),
+        files
+            .iter()
+            .any(|f| f == "alpha-weekly-2021-01-18/index.md"),
         "{dry}"
     );
     assert_eq!(dry["summary"], "would publish 1 for release 2021-01-18");

@@ -328,7 +328,11 @@ fn csv_cells_a_spreadsheet_would_run_are_neutralised() {
         .write();
     let outcome = publish(&config, None).unwrap();
     assert_eq!(outcome.to_string(), "published 1 for release 2021-01-18");
-    let table = std::fs::read_to_string(dir.path().join("out/hostile-2021-01-18.csv")).unwrap();
+    let table = std::fs::read_to_string(
+        dir.path()
+            .join("out/hostile-2021-01-18/hostile-2021-01-18.csv"),
+    )
+    .unwrap();
     let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(table.as_bytes())
         .records()
         .map(Result::unwrap)
@@ -578,9 +582,12 @@ fn settings_holding_control_bidi_or_zero_width_characters_are_refused() {
     let err = casewire::publish::Newsroom::parse(std::path::Path::new("/n/newsroom.toml"), &text)
         .err()
         .unwrap();
+    let line = text.lines().position(|l| l.contains('\u{202e}')).unwrap() + 1;
     assert_eq!(
         err.to_string(),
-        "/n/newsroom.toml: line 51: setting story[0].name holds U+202E, a bidi control; a setting may not hold control, bidi or zero-width characters or noncharacters"
+        format!(
+            "/n/newsroom.toml: line {line}: setting story[0].name holds U+202E, a bidi control; a setting may not hold control, bidi or zero-width characters or noncharacters"
+        )
     );
 }
 
@@ -906,7 +913,7 @@ fn implausible_populations_are_a_gate_error_naming_area_and_value() {
             ])
             .args(["--patch", arg(patch), "--release", "2021-01-18"])
     };
-    let run = cli(&fixture("patches/tiny.toml")).code(1);
+    let run = cli(&fixture("patches/tiny.toml")).code(3);
     assert!(run.stderr().contains("the data failed 1 input check(s); no story was written:\n  error: implausible-population: Bromley (E09000006): population 9,223,372,036,854,775,807"), "{}", run.stderr());
     let warn = edited(dir.path(), "patches/tiny.toml", "warn.toml", |t| {
         format!("{t}\n[gates.severity]\nimplausible_population = \"warn\"\n")

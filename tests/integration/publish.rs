@@ -366,9 +366,9 @@ fn a_stale_feed_fails_the_run_with_one_line() {
     std::fs::write(n.config(), text).unwrap();
     let run = n.publish();
     assert_eq!(run.status, 1);
-    let (_stamp, line) = run.stderr.split_once(' ').unwrap_or_default();
     assert!(
-        line.starts_with("error: the newest release, 2021-01-18, is "),
+        run.stderr
+            .starts_with("error: the newest release, 2021-01-18, is "),
         "{}",
         run.stderr
     );
@@ -666,4 +666,25 @@ fn after_publish_runs_only_when_something_was_published_and_its_failure_is_repor
             .join("se-london-weekly-2021-01-20/index.md")
             .exists()
     );
+}
+
+#[test]
+fn a_newest_release_folder_without_its_file_is_an_error_naming_it() {
+    let n = Newsroom::new(&["2021-01-18"], "");
+    assert!(n.publish().stdout.starts_with("published 1"));
+    let before = contents(&n.out());
+    std::fs::create_dir_all(n.path().join("releases/2021-01-19")).unwrap();
+    std::fs::write(n.path().join("releases/2021-01-19/ltla.csv"), "misnamed").unwrap();
+    let run = n.publish();
+    assert_eq!(run.status, 1, "{}", run.stdout);
+    let folder = n.path().join("releases").join("2021-01-19");
+    assert!(
+        run.stderr.contains(&format!(
+            "the newest release folder, {}, holds no ltla-reconstructed.csv",
+            folder.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(contents(&n.out()) == before, "nothing written");
 }

@@ -291,10 +291,12 @@ impl Casewire {
             std::thread::spawn(move || pipe.write_all(&text));
         }
         let out = child.wait_with_output().expect("the casewire binary ends");
+        let stamped = String::from_utf8_lossy(&out.stderr).into_owned();
         Run {
             status: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            stderr: unstamped(&stamped),
+            stderr_stamped: stamped,
         }
     }
 
@@ -341,7 +343,25 @@ pub struct Run {
     /// The exit code; -1 when a signal ended the run.
     pub status: i32,
     pub stdout: String,
+    /// Standard error without the time each line starts with, so tests can compare it.
     pub stderr: String,
+    /// Standard error as printed, each line stamped with the time.
+    pub stderr_stamped: String,
+}
+
+/// `text` with the RFC 3339 time (`2026-12-02T02:40:40Z `) that starts each line removed.
+pub fn unstamped(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            let b = line.as_bytes();
+            let stamped = b.len() > 21
+                && b[20] == b' '
+                && b[19] == b'Z'
+                && b[10] == b'T'
+                && b[..4].iter().all(u8::is_ascii_digit);
+            if stamped { &line[21..] } else { line }
+        })
+        .collect()
 }
 
 impl Run {
@@ -370,7 +390,11 @@ impl Run {
     /// Asserts stderr holds `needle`.
     #[track_caller]
     pub fn stderr_has(&self, needle: &str) -> &Self {
-        assert!(self.stderr.contains(needle), "{}", self.stderr);
+        assert!(
+            self.stderr_stamped.contains(needle),
+            "{}",
+            self.stderr_stamped
+        );
         self
     }
 }
