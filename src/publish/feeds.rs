@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
+use super::files::xml_escape as xml;
 use super::state::{Edition, State};
 
 /// The JSON Feed's file name in the output folder.
@@ -138,25 +139,6 @@ fn json_feed(entries: &[Entry<'_>], site: &FeedSite<'_>) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(&feed).expect("serialisable");
     bytes.push(b'\n');
     bytes
-}
-
-/// Text for XML: the five special characters escaped, and characters XML 1.0 forbids
-/// dropped (names are checked when read, but a feed must parse whatever it is given).
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn atom_feed(entries: &[Entry<'_>], site: &FeedSite<'_>) -> Vec<u8> {

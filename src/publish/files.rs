@@ -52,7 +52,9 @@ pub(crate) fn table_csv(story: &Story) -> String {
     out
 }
 
-fn xml_escape(s: &str) -> String {
+/// Text for XML (the chart's SVG, the Atom feed): the five special characters escaped, and
+/// the characters XML 1.0 forbids (controls but tab and line feed, U+FFFE, U+FFFF) dropped.
+pub(super) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -61,7 +63,9 @@ fn xml_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            c if ((c as u32) < 0x20 && c != '\n' && c != '\t')
+                || c == '\u{FFFE}'
+                || c == '\u{FFFF}' => {}
             c => out.push(c),
         }
     }

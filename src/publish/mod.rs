@@ -299,29 +299,19 @@ fn publish(
             source: Box::new(e),
         };
         let inputs = story_inputs(story, &newsroom, release, &mut loaded).map_err(draft_err)?;
-        if story.each_area {
+        let (files, ed) = if story.each_area {
             let (files, ed, said) = edition::every_area(story, inputs, &run).map_err(draft_err)?;
             warnings.extend(said);
-            planned.extend(files);
-            new_editions.push((story.name.clone(), ed));
-            corrections += correct(
-                &mut state,
-                story,
-                inputs,
-                &newsroom,
-                &layout,
-                release,
-                &mut planned,
-            );
-            continue;
-        }
-        let template = story
-            .template
-            .as_deref()
-            .unwrap_or(crate::render::DEFAULT_TEMPLATE);
-        let draft = draft_patch(inputs, &run, template).map_err(draft_err)?;
-        warnings.extend(draft.warnings.iter().cloned());
-        let (files, ed) = edition::patch_story(&story.name, &draft, inputs, &run);
+            (files, ed)
+        } else {
+            let template = story
+                .template
+                .as_deref()
+                .unwrap_or(crate::render::DEFAULT_TEMPLATE);
+            let draft = draft_patch(inputs, &run, template).map_err(draft_err)?;
+            warnings.extend(draft.warnings.iter().cloned());
+            edition::patch_story(&story.name, &draft, inputs, &run)
+        };
         planned.extend(files);
         new_editions.push((story.name.clone(), ed));
         corrections += correct(
