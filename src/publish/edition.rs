@@ -19,7 +19,7 @@ use super::state::Edition;
 use crate::story::Story;
 
 /// A file of the run, relative to the output folder, with its bytes.
-pub(super) struct Planned {
+pub(crate) struct Planned {
     pub path: String,
     pub bytes: Vec<u8>,
 }

@@ -236,12 +236,49 @@ fn publish(
     notes: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) -> Result<Outcome, PublishError> {
+    match prepare(options, notes, warnings)? {
+        Prepared::Nothing(outcome) => Ok(outcome),
+        Prepared::Run(run) => go_live(*run, options, sink),
+    }
+}
+
+/// What [`prepare`] found: nothing to do, or a run's editions drafted, checked and built but
+/// not yet in place.
+pub(crate) enum Prepared {
+    /// Nothing to publish (every story is up to date, or another run holds the lock).
+    Nothing(Outcome),
+    /// Editions to put in place.
+    Run(Box<PreparedRun>),
+}
+
+/// A run's editions, every check passed, every file built, nothing written yet; the lock
+/// (outside a dry run) held until the run is dropped.
+pub(crate) struct PreparedRun {
+    pub newsroom: Newsroom,
+    pub state: State,
+    pub state_path: PathBuf,
+    pub layout: edition::Layout,
+    pub planned: Vec<edition::Planned>,
+    pub new_editions: Vec<(String, Edition)>,
+    pub corrections: usize,
+    pub release: NaiveDate,
+    _lock: Option<RunLock>,
+}
+
+/// The first half of a run: the lock, the fetch, the schedule, then each story due drafted,
+/// linted, audited and built into its files, with the correction notes the release calls
+/// for. Writes nothing but the fetch's archive.
+fn prepare(
+    options: &PublishOptions,
+    notes: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Result<Prepared, PublishError> {
     let overrides = NewsroomOverrides {
         offline: options.offline,
     };
     let newsroom = Newsroom::load_with(&options.config, overrides)?;
     let state_path = newsroom.output.join(state::STATE_FILE);
-    let _lock = if options.dry_run {
+    let lock = if options.dry_run {
         None
     } else {
         let path = newsroom.output.join(".casewire.lock");
@@ -249,7 +286,7 @@ fn publish(
             Ok(Some(lock)) => Some(lock),
             Ok(None) => {
                 let why = format!("another publish run holds {}", path.display());
-                return Ok(Outcome::Busy(why));
+                return Ok(Prepared::Nothing(Outcome::Busy(why)));
             }
             Err(source) => return Err(PublishError::Write { path, source }),
         }
@@ -263,7 +300,7 @@ fn publish(
     }
     let newest = plan::newest_release(&newsroom, options.today)?;
     let Some(release) = schedule::release_to_publish(&newsroom, newest)? else {
-        return Ok(Outcome::NothingNew { release: newest });
+        return Ok(Prepared::Nothing(Outcome::NothingNew { release: newest }));
     };
     let layout = edition::Layout::for_output(newsroom.front_matter, &newsroom.output);
     let renderer =
@@ -325,8 +362,39 @@ fn publish(
         );
     }
     if new_editions.is_empty() {
-        return Ok(Outcome::NothingNew { release });
+        return Ok(Prepared::Nothing(Outcome::NothingNew { release }));
     }
+    Ok(Prepared::Run(Box::new(PreparedRun {
+        newsroom,
+        state,
+        state_path,
+        layout,
+        planned,
+        new_editions,
+        corrections,
+        release,
+        _lock: lock,
+    })))
+}
+
+/// The second half of a run: the prepared editions put in place whole (or, in a dry run,
+/// only listed), the state recording them, then the newsroom's `after_publish` command.
+fn go_live(
+    run: PreparedRun,
+    options: &PublishOptions,
+    sink: &mut dyn FileSink,
+) -> Result<Outcome, PublishError> {
+    let PreparedRun {
+        newsroom,
+        mut state,
+        state_path,
+        layout,
+        planned,
+        new_editions,
+        corrections,
+        release,
+        _lock,
+    } = run;
     let files: Vec<String> = planned.iter().map(|p| p.path.clone()).collect();
     let editions = new_editions.len();
     if !options.dry_run {
