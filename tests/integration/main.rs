@@ -7,6 +7,7 @@ mod audit;
 mod cli;
 mod complete_drafts;
 mod completeness;
+mod corrections;
 mod deliver;
 mod each_area;
 mod fast_csv;
