@@ -119,7 +119,8 @@ pub enum Flavour {
     /// bundles, which Zola calls colocated assets.
     Zola,
     /// YAML front matter with `layout` and `categories`; editions as posts
-    /// `_posts/YYYY-MM-DD-NAME-RELEASE.md`, their files in `assets/NAME-RELEASE/`.
+    /// `_posts/YYYY-MM-DD-NAME-RELEASE.md`, their files in `assets/NAME-RELEASE/`; an
+    /// every-area edition's posts in `_posts/NAME-RELEASE/`, so each edition goes in whole.
     Jekyll,
 }
 

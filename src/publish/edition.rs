@@ -75,7 +75,7 @@ impl Layout {
     pub fn page(&self, bundle: &str, date: NaiveDate) -> String {
         match self.flavour {
             Flavour::Hugo | Flavour::Zola => format!("{bundle}/index.md"),
-            Flavour::Jekyll => format!("_posts/{date}-{}.md", bundle.replace('/', "-")),
+            Flavour::Jekyll => format!("_posts/{}.md", jekyll_post(bundle, date)),
         }
     }
 
@@ -94,6 +94,17 @@ impl Layout {
             Flavour::Hugo | Flavour::Zola => bundle.to_string(),
             Flavour::Jekyll => format!("assets/{bundle}"),
         }
+    }
+
+    /// The folders an edition is put in place as, each whole in one step: its bundle's
+    /// folder, and for Jekyll an every-area edition's folder of posts as well, so a site
+    /// built at any moment sees every area's page or none.
+    pub fn edition_folders(&self, bundle: &str, every_area: bool) -> Vec<String> {
+        let mut out = vec![self.bundle_folder(bundle)];
+        if every_area && self.flavour == Flavour::Jekyll {
+            out.push(format!("_posts/{bundle}"));
+        }
+        out
     }
 
     /// A folder of bundles' shared file (an every-area edition's shared facts).
@@ -118,8 +129,23 @@ impl Layout {
                 format!("{up}{to}/")
             }
             Flavour::Jekyll => format!(
-                "{{{{ site.baseurl }}}}{{% post_url {date}-{} %}}",
-                to.replace('/', "-")
+                "{{{{ site.baseurl }}}}{{% post_url {} %}}",
+                jekyll_post(to, date)
+            ),
+        }
+    }
+
+    /// How the feeds (in the output folder) link the page of bundle `bundle` dated `date`:
+    /// the bundle's folder, or for Jekyll the post's URL under Jekyll's default permalinks
+    /// (`/:categories/:year/:month/:day/:title.html`, the category the front matter gives).
+    pub fn feed_link(&self, bundle: &str, date: NaiveDate) -> String {
+        match self.flavour {
+            Flavour::Hugo | Flavour::Zola => format!("{bundle}/"),
+            Flavour::Jekyll => format!(
+                "{}/{}/{}.html",
+                super::frontmatter::JEKYLL_CATEGORY,
+                date.format("%Y/%m/%d"),
+                bundle.replace('/', "-")
             ),
         }
     }
@@ -127,6 +153,18 @@ impl Layout {
     /// The page's URL, for Hugo's `url`: its bundle's folder, with or without `uglyURLs`.
     pub fn url(&self, bundle: &str) -> Option<String> {
         self.url_prefix.as_ref().map(|p| format!("{p}{bundle}/"))
+    }
+}
+
+/// A Jekyll post's path under `_posts/`, without `.md`: `DATE-NAME-RELEASE` for a bundle of
+/// its own; an every-area edition's posts in a folder of their own (`NAME-RELEASE/`), so
+/// the edition goes in whole, each still named after its whole bundle, which keeps its URL
+/// (Jekyll's `:title` is the file's name after the date) unique across stories.
+fn jekyll_post(bundle: &str, date: NaiveDate) -> String {
+    let name = bundle.replace('/', "-");
+    match bundle.rsplit_once('/') {
+        Some((folder, _)) => format!("{folder}/{date}-{name}"),
+        None => format!("{date}-{name}"),
     }
 }
 

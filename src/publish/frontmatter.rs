@@ -6,6 +6,9 @@ use std::fmt::Write;
 
 use chrono::NaiveDate;
 
+/// The category every Jekyll post is filed under: the first folder of its URL.
+pub(crate) const JEKYLL_CATEGORY: &str = "covid";
+
 pub use crate::config::Flavour;
 
 /// A value of the front matter.
@@ -86,7 +89,7 @@ impl Matter {
         };
         if flavour == Flavour::Jekyll {
             field("layout", &Value::Str("post".into()));
-            field("categories", &Value::List(vec!["covid".into()]));
+            field("categories", &Value::List(vec![JEKYLL_CATEGORY.into()]));
         }
         field("title", &Value::Str(self.title.clone()));
         field("description", &Value::Str(self.description.clone()));

@@ -400,8 +400,8 @@ fn go_live(
     if !options.dry_run {
         let whole: Vec<String> = new_editions
             .iter()
-            .filter_map(|(_, e)| e.bundle.as_deref())
-            .map(|b| layout.bundle_folder(b))
+            .filter_map(|(_, e)| Some((e.bundle.as_deref()?, e.page.is_none())))
+            .flat_map(|(b, every_area)| layout.edition_folders(b, every_area))
             .collect();
         for (name, edition) in new_editions {
             state.stories.entry(name).or_default().push(edition);
@@ -578,11 +578,12 @@ fn write_all(
     };
     // An every-area edition has a page per area and none of its own: the feeds list the
     // editions a reader opens as one story.
+    let layout = edition::Layout::for_output(newsroom.front_matter, out);
     let (json, atom) = feeds::render(state, &site, &|e: &Edition| {
         e.page
             .as_ref()
             .and(e.bundle.as_ref())
-            .map(|b| format!("{b}/"))
+            .map(|b| layout.feed_link(b, e.release))
     });
     staging
         .file(std::path::Path::new(feeds::JSON_FEED), &json)

@@ -3,8 +3,9 @@
 //! `.ci/run` installs), the generator builds it with no network, and every built page is checked
 //! as a reader meets it: a page for every Markdown file published, a title and a real date, no
 //! folder repeated in its URL, every image and link to a local file resolving to a built file,
-//! and the chart's data linked beside it. Editions are page bundles, so the same checks hold for Hugo's
-//! default URLs, its `uglyURLs` and Jekyll.
+//! and the chart's data linked beside it, and every feed item linking a built page. Editions are
+//! page bundles, so the same checks hold for Hugo's default URLs, its `uglyURLs` and Jekyll;
+//! with `front_matter = "jekyll"` they are Jekyll's posts, checked the same way.
 //!
 //! A missing generator skips its tests with a line on stderr, unless `CI` is set: in CI it
 //! fails them. Each site is published and built once per test process and shared by its checks
@@ -43,14 +44,18 @@ enum Generator {
     Hugo,
     /// Hugo with `uglyURLs = true`: a page is `NAME.html`.
     HugoUglyUrls,
+    /// Jekyll taking the pages as they are, in folders.
     Jekyll,
+    /// Jekyll with `front_matter = "jekyll"`: editions as posts under `_posts/`, their files
+    /// under `assets/`, published into the site's root as Jekyll expects.
+    JekyllPosts,
 }
 
 impl Generator {
     fn program(self) -> &'static str {
         match self {
             Generator::Hugo | Generator::HugoUglyUrls => "hugo",
-            Generator::Jekyll => "jekyll",
+            Generator::Jekyll | Generator::JekyllPosts => "jekyll",
         }
     }
 
@@ -59,11 +64,17 @@ impl Generator {
             Generator::Hugo => "hugo",
             Generator::HugoUglyUrls => "hugo-ugly-urls",
             Generator::Jekyll => "jekyll",
+            Generator::JekyllPosts => "jekyll-posts",
         }
     }
 
     fn slot(self) -> &'static OnceLock<Site> {
-        static SITES: [OnceLock<Site>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        static SITES: [OnceLock<Site>; 4] = [
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+        ];
         &SITES[self as usize]
     }
 
@@ -72,6 +83,7 @@ impl Generator {
         match self {
             Generator::Hugo | Generator::HugoUglyUrls => Path::new("content").join(SECTION),
             Generator::Jekyll => PathBuf::from(SECTION),
+            Generator::JekyllPosts => PathBuf::new(),
         }
     }
 
@@ -109,7 +121,7 @@ impl Generator {
                      <li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n",
                 );
             }
-            Generator::Jekyll => {
+            Generator::Jekyll | Generator::JekyllPosts => {
                 write(
                     &site.join("_config.yml"),
                     &format!(
@@ -124,6 +136,12 @@ impl Generator {
                      <h1 class=\"title\">{{ page.title }}</h1>\n\
                      <time datetime=\"{{ page.date | date: \"%Y-%m-%d\" }}\">{{ page.date | date: \"%-d %B %Y\" }}</time>\n\
                      <article>{{ content }}</article>\n</body></html>\n",
+                );
+                // Posts ask for `layout: post`, as every Jekyll theme has; here it is the
+                // default layout under another name.
+                write(
+                    &site.join("_layouts/post.html"),
+                    "---\nlayout: default\n---\n{{ content }}\n",
                 );
             }
         }
@@ -142,7 +160,7 @@ impl Generator {
                     arg(public),
                 ])
                 .args(["--cacheDir", arg(&scratch.join("cache"))]),
-            Generator::Jekyll => command
+            Generator::Jekyll | Generator::JekyllPosts => command
                 .args(["build", "--quiet", "--safe", "--disable-disk-cache"])
                 .args(["--source", arg(site), "--destination", arg(public)]),
         };
@@ -201,7 +219,7 @@ impl Page {
 fn site(generator: Generator) -> Option<&'static Site> {
     let installed = Command::new(generator.program())
         .arg(match generator {
-            Generator::Jekyll => "--version",
+            Generator::Jekyll | Generator::JekyllPosts => "--version",
             _ => "version",
         })
         .stdout(Stdio::null())
@@ -240,7 +258,11 @@ fn publish_and_build(generator: Generator) -> Site {
     let section = site.join(generator.section());
     std::fs::create_dir_all(&newsroom).unwrap();
     generator.write_site(&site);
-    let config = NewsroomFixture::new(&newsroom)
+    let mut fixture = NewsroomFixture::new(&newsroom);
+    if let Generator::JekyllPosts = generator {
+        fixture = fixture.setting("front_matter = \"jekyll\"");
+    }
+    let config = fixture
         .source_files(FILE, &shared("population/mid-2019.csv"))
         .output(&section)
         .extra(NEWSROOM)
@@ -269,7 +291,7 @@ fn publish_and_build(generator: Generator) -> Site {
     let published = files(&section)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .map(|p| format!("{SECTION}/{}", p.display()))
+        .map(|p| generator.section().join(p).display().to_string())
         .collect();
     let pages: Vec<Page> = files(&public)
         .into_iter()
@@ -439,6 +461,39 @@ fn resolve(site: &Site, page: &Page, link: &str) -> Option<Result<(), String>> {
     } else {
         Err(format!("/{}", target.display()))
     })
+}
+
+/// Every item of the JSON feed the generator published links a built page, resolved from
+/// the feed's own URL as a feed reader resolves it.
+fn broken_feed_links(site: &Site, generator: Generator) -> Vec<String> {
+    // The feeds are in the output folder, which the site publishes at its own path.
+    let at = match generator {
+        Generator::JekyllPosts => PathBuf::from("feed.json"),
+        _ => Path::new(SECTION).join("feed.json"),
+    };
+    let feed = std::fs::read(site.public.join(&at)).expect("the feed is published");
+    let feed: serde_json::Value = serde_json::from_slice(&feed).unwrap();
+    let items = feed["items"].as_array().expect("items");
+    assert!(!items.is_empty(), "the feed lists the editions");
+    let at_root = Page {
+        file: at,
+        source: String::new(),
+        title: String::new(),
+        date: String::new(),
+        images: Vec::new(),
+        links: Vec::new(),
+    };
+    items
+        .iter()
+        .filter_map(|item| {
+            let url = item["url"].as_str().unwrap_or_default();
+            match resolve(site, &at_root, url) {
+                Some(Ok(())) => None,
+                Some(Err(target)) => Some(format!("feed item {url} -> {target}, not built")),
+                None => Some(format!("feed item {url}: not a link into the site")),
+            }
+        })
+        .collect()
 }
 
 #[track_caller]
@@ -687,6 +742,118 @@ fn jekyll_charts_link_their_data() {
     };
     assert_none(
         Generator::Jekyll,
+        "charts without data",
+        charts_without_data(site),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jekyll with its own front matter: posts.
+
+#[test]
+fn jekyll_posts_build_a_page_for_every_published_file() {
+    let Some(site) = site(Generator::JekyllPosts) else {
+        return;
+    };
+    let posts = site.published.iter().filter(|f| f.starts_with("_posts/"));
+    assert!(posts.count() > 600, "the editions are posts");
+    // An every-area edition's posts are a folder of their own, put in place whole.
+    assert!(
+        site.published
+            .iter()
+            .any(|f| f.starts_with("_posts/england-areas-2021-01-19/2021-01-19-england-areas-")),
+        "every-area posts in their edition's folder"
+    );
+    assert_none(Generator::JekyllPosts, "unbuilt files", unbuilt_files(site));
+}
+
+#[test]
+fn jekyll_posts_have_a_title_and_a_real_date() {
+    let Some(site) = site(Generator::JekyllPosts) else {
+        return;
+    };
+    assert_none(
+        Generator::JekyllPosts,
+        "title and date",
+        untitled_or_undated(site),
+    );
+}
+
+#[test]
+fn jekyll_posts_urls_repeat_no_folder() {
+    let Some(site) = site(Generator::JekyllPosts) else {
+        return;
+    };
+    assert_none(
+        Generator::JekyllPosts,
+        "doubled folders",
+        doubled_folders(site),
+    );
+}
+
+#[test]
+fn jekyll_posts_images_and_links_resolve() {
+    let Some(site) = site(Generator::JekyllPosts) else {
+        return;
+    };
+    assert_none(Generator::JekyllPosts, "broken links", broken_links(site));
+}
+
+#[test]
+fn hugo_feed_links_resolve() {
+    let Some(site) = site(Generator::Hugo) else {
+        return;
+    };
+    assert_none(
+        Generator::Hugo,
+        "feed links",
+        broken_feed_links(site, Generator::Hugo),
+    );
+}
+
+#[test]
+fn hugo_ugly_urls_feed_links_resolve() {
+    let Some(site) = site(Generator::HugoUglyUrls) else {
+        return;
+    };
+    assert_none(
+        Generator::HugoUglyUrls,
+        "feed links",
+        broken_feed_links(site, Generator::HugoUglyUrls),
+    );
+}
+
+#[test]
+fn jekyll_feed_links_resolve() {
+    let Some(site) = site(Generator::Jekyll) else {
+        return;
+    };
+    assert_none(
+        Generator::Jekyll,
+        "feed links",
+        broken_feed_links(site, Generator::Jekyll),
+    );
+}
+
+#[test]
+fn jekyll_posts_feed_links_resolve() {
+    let Some(site) = site(Generator::JekyllPosts) else {
+        return;
+    };
+    assert_none(
+        Generator::JekyllPosts,
+        "feed links",
+        broken_feed_links(site, Generator::JekyllPosts),
+    );
+}
+
+#[test]
+fn jekyll_posts_charts_link_their_data() {
+    let Some(site) = site(Generator::JekyllPosts) else {
+        return;
+    };
+    assert_none(
+        Generator::JekyllPosts,
         "charts without data",
         charts_without_data(site),
     );

@@ -430,6 +430,7 @@ pub struct NewsroomFixture {
     output: PathBuf,
     source: Option<String>,
     max_age_days: u32,
+    top: String,
     extra: String,
     fetch: Vec<String>,
     stories: Vec<(String, String)>,
@@ -446,11 +447,19 @@ impl NewsroomFixture {
             output: PathBuf::from("out"),
             source: None,
             max_age_days: 0,
+            top: String::new(),
             extra: String::new(),
             fetch: Vec::new(),
             stories: Vec::new(),
             patches: Vec::new(),
         }
+    }
+
+    /// A top-level setting (`front_matter = "jekyll"`), written before every table.
+    pub fn setting(mut self, line: &str) -> Self {
+        self.top.push_str(line);
+        self.top.push('\n');
+        self
     }
 
     /// Another contact address.
@@ -533,6 +542,7 @@ impl NewsroomFixture {
             self.contact,
             self.output.display()
         );
+        toml.push_str(&self.top);
         toml.push_str("[source]\n");
         toml.push_str(self.source.as_deref().expect("a newsroom has a source"));
         toml.push_str(&format!(
