@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod newsroom;
+pub mod ninjs;
 pub mod patch;
 
 pub use newsroom::{

@@ -255,6 +255,8 @@ pub struct Newsroom {
     pub feed: FeedSettings,
     /// Where to send alerts (`[alerts]`), if anywhere.
     pub alerts: Option<super::alerts::Alerts>,
+    /// How the ninjs items beside the editions name themselves (`[ninjs]`).
+    pub ninjs: super::ninjs::NinjsSettings,
 }
 
 /// What a run changes of the file's settings, applied before they are checked.
@@ -287,6 +289,8 @@ struct RawNewsroom {
     #[serde(default)]
     feed: FeedSettings,
     alerts: Option<super::alerts::Alerts>,
+    #[serde(default)]
+    ninjs: super::ninjs::NinjsSettings,
 }
 
 #[derive(Deserialize)]
@@ -473,6 +477,7 @@ impl Newsroom {
             fetch,
             stories,
             alerts: raw.alerts,
+            ninjs: raw.ninjs,
         })
     }
 }
