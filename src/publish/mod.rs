@@ -9,6 +9,7 @@
 //! printed, it writes a correction note for that edition ([`corrections`]). Every file of the
 //! run is staged, then all are put in place together, the [`state`] last.
 
+mod alerting;
 pub mod corrections;
 pub mod edition;
 pub mod feeds;
@@ -254,13 +255,18 @@ fn publish(
         Ok(prepared) => prepared,
         Err(e) => {
             held::hold_back(options, &e, sink, warnings);
+            alerting::after_failure(options, &e, warnings);
             return Err(e);
         }
     };
-    match prepared {
+    let result = match prepared {
         Prepared::Nothing(outcome) => Ok(outcome),
-        Prepared::Run(run) => go_live(*run, options, sink),
+        Prepared::Run(run) => go_live(*run, options, sink, warnings),
+    };
+    if let Err(e) = &result {
+        alerting::after_failure(options, e, warnings);
     }
+    result
 }
 
 /// What [`prepare`] found: nothing to do, or a run's editions drafted, checked and built but
@@ -418,6 +424,7 @@ fn go_live(
     run: PreparedRun,
     options: &PublishOptions,
     sink: &mut dyn FileSink,
+    warnings: &mut Vec<String>,
 ) -> Result<Outcome, PublishError> {
     let PreparedRun {
         newsroom,
@@ -450,10 +457,21 @@ fn go_live(
             .filter_map(|(_, e)| e.bundle.as_deref())
             .map(|b| layout.bundle_folder(b))
             .collect();
+        let names: Vec<String> = new_editions
+            .iter()
+            .map(|(name, e)| {
+                e.bundle
+                    .clone()
+                    .unwrap_or_else(|| format!("{name}-{release}"))
+            })
+            .collect();
         for (name, edition) in new_editions {
             state.stories.entry(name).or_default().push(edition);
         }
         write_all(&newsroom, &planned, &whole, &state, &state_path, sink)?;
+        // The desk hears of the editions once they are in place.
+        let alert = crate::deliver::alerts::Alert::published(&release.to_string(), &names);
+        alerting::send(&newsroom, &alert, warnings);
         if let Some(why) = after_publish(&newsroom, &options.config) {
             return Err(PublishError::AfterPublish {
                 editions,
