@@ -20,6 +20,7 @@ pub mod items;
 pub(crate) mod plan;
 pub mod schedule;
 pub mod state;
+mod wordpress;
 
 use std::path::PathBuf;
 
@@ -260,6 +261,10 @@ fn publish(
         }
     };
     let result = match prepared {
+        Prepared::Nothing(outcome @ Outcome::NothingNew { .. }) => {
+            wordpress::catch_up(options, warnings);
+            Ok(outcome)
+        }
         Prepared::Nothing(outcome) => Ok(outcome),
         Prepared::Run(run) => go_live(*run, options, sink, warnings),
     };
@@ -472,6 +477,10 @@ fn go_live(
         // The desk hears of the editions once they are in place.
         let alert = crate::deliver::alerts::Alert::published(&release.to_string(), &names);
         alerting::send(&newsroom, &alert, warnings);
+        // The posts follow the files; what cannot be pushed now waits for the next run.
+        if wordpress::push_all(&newsroom, &mut state, warnings) {
+            wordpress::save(&newsroom, &state, warnings);
+        }
         if let Some(why) = after_publish(&newsroom, &options.config) {
             return Err(PublishError::AfterPublish {
                 editions,

@@ -33,3 +33,4 @@ mod stories;
 mod subbing;
 mod templates;
 mod tls;
+mod wordpress;
