@@ -154,6 +154,9 @@ fn provenance(
     ]
 }
 
+/// An every-area edition: its files, its record, its warnings and its pages' items.
+pub(super) type EveryArea = (Vec<Planned>, Edition, Vec<String>, Vec<PendingItem>);
+
 /// A patch story's edition from its draft: its files, and the edition as the state records it.
 pub(super) fn patch_story(
     name: &str,
@@ -280,7 +283,7 @@ pub(super) fn every_area(
     story: &StoryConfig,
     inputs: &Inputs,
     run: &Run<'_>,
-) -> Result<(Vec<Planned>, Edition, Vec<String>, Vec<PendingItem>), DraftError> {
+) -> Result<EveryArea, DraftError> {
     let release = run.release;
     let layout = run.layout;
     let data_hash = dataset_hash(inputs);
