@@ -239,6 +239,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 dry_run,
                 offline,
                 today: Some(today()),
+                now: Some(log::now()),
             };
             publish(&options, format)?;
         }

@@ -5,7 +5,9 @@
 
 pub mod alerts;
 pub mod newsroom;
+pub mod ninjs;
 pub mod patch;
+pub mod wordpress;
 
 pub use newsroom::{
     Cadence, Corrections, FeedSettings, Flavour, Newsroom, NewsroomError, NewsroomOverrides,

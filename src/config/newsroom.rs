@@ -256,6 +256,11 @@ pub struct Newsroom {
     pub feed: FeedSettings,
     /// Where to send alerts (`[alerts]`), if anywhere.
     pub alerts: Option<super::alerts::Alerts>,
+    /// How the ninjs items beside the editions name themselves (`[ninjs]`).
+    pub ninjs: super::ninjs::NinjsSettings,
+    /// The WordPress site each edition becomes a post on (`[wordpress]`), its password file
+    /// resolved against the newsroom file's folder.
+    pub wordpress: Option<super::wordpress::WordpressSettings>,
 }
 
 /// What a run changes of the file's settings, applied before they are checked.
@@ -288,6 +293,9 @@ struct RawNewsroom {
     #[serde(default)]
     feed: FeedSettings,
     alerts: Option<super::alerts::Alerts>,
+    #[serde(default)]
+    ninjs: super::ninjs::NinjsSettings,
+    wordpress: Option<super::wordpress::WordpressSettings>,
 }
 
 #[derive(Deserialize)]
@@ -474,6 +482,11 @@ impl Newsroom {
             fetch,
             stories,
             alerts: raw.alerts,
+            ninjs: raw.ninjs,
+            wordpress: raw.wordpress.map(|mut w| {
+                w.password_file = resolve(w.password_file);
+                w
+            }),
         })
     }
 }

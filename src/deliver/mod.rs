@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod markdown;
 pub mod ninjs;
+pub mod wordpress;
 
 pub use alerts::{Alert, AlertError, AlertEvent, AlertSettings, post_alert, send_alert};
 pub use ninjs::{

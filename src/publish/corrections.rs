@@ -20,6 +20,7 @@ use crate::story::{AreaView, Degree, Story};
 use super::edition::{Layout, Planned};
 use super::files;
 use super::frontmatter::{self, Matter, Value};
+use super::items::{ItemUpdate, item_file};
 use super::state::{CorrectionNote, Edition, PrintedFigure, PrintedRank};
 
 /// What the copy says of a change: its direction and degree, as `down/sharp`.
@@ -83,8 +84,12 @@ pub(super) struct Correcting<'a> {
 
 /// The notes (and updated edition pages) the newest release calls for among a story's
 /// earlier `editions`, each recorded on its edition; and how many notes they are.
-pub(super) fn notes_for(editions: &mut [Edition], c: &Correcting<'_>) -> (Vec<Planned>, usize) {
+pub(super) fn notes_for(
+    editions: &mut [Edition],
+    c: &Correcting<'_>,
+) -> (Vec<Planned>, usize, Vec<ItemUpdate>) {
     let mut out = Vec::new();
+    let mut updates = Vec::new();
     let mut notes = 0;
     for edition in editions.iter_mut() {
         let (Some(week_end), Some(bundle)) = (edition.week_end, edition.bundle.clone()) else {
@@ -157,6 +162,21 @@ pub(super) fn notes_for(editions: &mut [Edition], c: &Correcting<'_>) -> (Vec<Pl
                 path: page,
                 bytes: with_notice(&text, c.release, &link).into_bytes(),
             });
+            // The page's ninjs item, when it has one, is rewritten as its next version.
+            let item = c.layout.file(&from, &item_file(&from));
+            if let Some(old) = std::fs::read(c.output.join(&item))
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            {
+                updates.push(ItemUpdate {
+                    story: String::new(),
+                    edition: edition.release,
+                    path: item,
+                    old,
+                    corrected: c.release,
+                    lines: lines.clone(),
+                });
+            }
         }
         if !edition.files.contains(&note_path) {
             edition.files.push(note_path.clone());
@@ -169,7 +189,7 @@ pub(super) fn notes_for(editions: &mut [Edition], c: &Correcting<'_>) -> (Vec<Pl
             lines,
         });
     }
-    (out, notes)
+    (out, notes, updates)
 }
 
 fn dedup_pairs(pairs: impl Iterator<Item = (String, String)>) -> Vec<(String, String)> {

@@ -15,6 +15,7 @@ use crate::render::Renderer;
 use super::corrections::printed_figures;
 use super::files;
 use super::frontmatter::{Flavour, Matter, Value};
+use super::items::{self, ItemParts, PendingItem};
 use super::state::Edition;
 use crate::story::Story;
 
@@ -32,6 +33,7 @@ pub(super) struct Run<'a> {
     pub renderer: &'a Renderer,
     pub templates_hash: &'a str,
     pub layout: &'a Layout,
+    pub site: &'a super::items::ItemSite,
 }
 
 /// Where an edition's page and its files go for the site generator in use, and how the page
@@ -190,13 +192,16 @@ fn provenance(
     ]
 }
 
+/// An every-area edition: its files, its record, its warnings and its pages' items.
+pub(super) type EveryArea = (Vec<Planned>, Edition, Vec<String>, Vec<PendingItem>);
+
 /// A patch story's edition from its draft: its files, and the edition as the state records it.
 pub(super) fn patch_story(
     name: &str,
     draft: &Draft,
     inputs: &Inputs,
     run: &Run<'_>,
-) -> (Vec<Planned>, Edition) {
+) -> (Vec<Planned>, Edition, PendingItem) {
     let release = run.release;
     let layout = run.layout;
     let data_hash = dataset_hash(inputs);
@@ -247,6 +252,25 @@ pub(super) fn patch_story(
     );
     let story_json = serde_json::to_string_pretty(&draft.story).expect("serialisable") + "\n";
     let page = layout.page(&slug, release);
+    let svg = files::chart_svg(&draft.story);
+    // The item's body names the files as they sit beside it, for any CMS, not as a site
+    // generator's page links them.
+    let item = items::pending(
+        run.site,
+        layout,
+        ItemParts {
+            story: name,
+            bundle: &slug,
+            release,
+            draft,
+            body: format!(
+                "{body}\n![{alt}]({chart})\n\n[The figures behind the chart (CSV)]({table})\n"
+            ),
+            areas: crate::deliver::ninjs::story_places(&draft.story),
+            chart: Some((&chart, &svg, &alt)),
+            table: Some(&table),
+        },
+    );
     let planned = vec![
         Planned {
             path: page.clone(),
@@ -262,7 +286,7 @@ pub(super) fn patch_story(
         },
         Planned {
             path: layout.file(&slug, &chart),
-            bytes: files::chart_svg(&draft.story).into_bytes(),
+            bytes: svg.clone().into_bytes(),
         },
         // Every figure of the edition traced to the data, beside it.
         Planned {
@@ -283,8 +307,10 @@ pub(super) fn patch_story(
         area_type: Some(draft.story.universe.area_type.clone()),
         summary: draft.standfirst.clone(),
         correction: None,
+        items: Default::default(),
+        wordpress: None,
     };
-    (planned, edition)
+    (planned, edition, item)
 }
 
 /// An every-area story's edition: a folder `NAME-RELEASE/` of one bundle per area, its story
@@ -295,12 +321,13 @@ pub(super) fn every_area(
     story: &StoryConfig,
     inputs: &Inputs,
     run: &Run<'_>,
-) -> Result<(Vec<Planned>, Edition, Vec<String>), DraftError> {
+) -> Result<EveryArea, DraftError> {
     let release = run.release;
     let layout = run.layout;
     let data_hash = dataset_hash(inputs);
     let folder = format!("{}-{release}", story.name);
     let mut planned = Vec::new();
+    let mut pending = Vec::new();
     let mut figures = Vec::new();
     let mut week_of: Option<(NaiveDate, crate::stats::Universe, String)> = None;
     let template = story
@@ -348,6 +375,23 @@ pub(super) fn every_area(
                 area.draft.standfirst.as_deref(),
             );
             let markdown = format!("{}\n{body}", front.render(layout.flavour));
+            pending.push(items::pending(
+                run.site,
+                layout,
+                ItemParts {
+                    story: &story.name,
+                    bundle: &bundle,
+                    release,
+                    draft: &area.draft,
+                    body: body.to_string(),
+                    areas: vec![crate::deliver::ninjs::Place {
+                        code: a.code.clone(),
+                        name: a.name.clone(),
+                    }],
+                    chart: None,
+                    table: None,
+                },
+            ));
             planned.push(Planned {
                 path: page,
                 bytes: markdown.into_bytes(),
@@ -392,10 +436,12 @@ pub(super) fn every_area(
         area_type,
         summary: None,
         correction: None,
+        items: Default::default(),
+        wordpress: None,
     };
     let mut warnings = summary.warnings;
     warnings.extend(summary.skipped);
-    Ok((planned, edition, warnings))
+    Ok((planned, edition, warnings, pending))
 }
 
 /// A hash of the templates a run uses: the built-ins, and the newsroom's folder by name and

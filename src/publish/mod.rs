@@ -9,14 +9,18 @@
 //! printed, it writes a correction note for that edition ([`corrections`]). Every file of the
 //! run is staged, then all are put in place together, the [`state`] last.
 
+mod alerting;
 pub mod corrections;
 pub mod edition;
 pub mod feeds;
 pub mod files;
 pub mod frontmatter;
+mod held;
+pub mod items;
 pub(crate) mod plan;
 pub mod schedule;
 pub mod state;
+mod wordpress;
 
 use std::path::PathBuf;
 
@@ -101,6 +105,15 @@ pub enum PublishError {
         #[source]
         source: std::io::Error,
     },
+    /// An edition could not be delivered as its newsroom asks (a ninjs item that cannot be
+    /// built from what the newsroom file sets).
+    #[error("cannot deliver {what}: {message}")]
+    Deliver {
+        /// The item or post.
+        what: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The state file is damaged.
     #[error(
         "the state file {path} is damaged ({message}); move it aside to republish from scratch"
@@ -124,6 +137,9 @@ pub struct PublishOptions {
     pub offline: bool,
     /// Today, for the schedule check and the future-dates gate.
     pub today: Option<NaiveDate>,
+    /// Now, for the ninjs items' `firstcreated` and `versioncreated`; without it (a test),
+    /// midnight of `today`, or of the release.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A run's outcome, with the notes and warnings it made on the way for the caller to show,
@@ -236,10 +252,26 @@ fn publish(
     notes: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) -> Result<Outcome, PublishError> {
-    match prepare(options, notes, warnings)? {
+    let prepared = match prepare(options, notes, warnings) {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            held::hold_back(options, &e, sink, warnings);
+            alerting::after_failure(options, &e, warnings);
+            return Err(e);
+        }
+    };
+    let result = match prepared {
+        Prepared::Nothing(outcome @ Outcome::NothingNew { .. }) => {
+            wordpress::catch_up(options, warnings);
+            Ok(outcome)
+        }
         Prepared::Nothing(outcome) => Ok(outcome),
-        Prepared::Run(run) => go_live(*run, options, sink),
+        Prepared::Run(run) => go_live(*run, options, sink, warnings),
+    };
+    if let Err(e) = &result {
+        alerting::after_failure(options, e, warnings);
     }
+    result
 }
 
 /// What [`prepare`] found: nothing to do, or a run's editions drafted, checked and built but
@@ -260,6 +292,8 @@ pub(crate) struct PreparedRun {
     pub layout: edition::Layout,
     pub planned: Vec<edition::Planned>,
     pub new_editions: Vec<(String, Edition)>,
+    pub items: Vec<items::PendingItem>,
+    pub updates: Vec<items::ItemUpdate>,
     pub corrections: usize,
     pub release: NaiveDate,
     _lock: Option<RunLock>,
@@ -310,15 +344,19 @@ fn prepare(
             source: Box::new(e.into()),
         })?;
     let templates_hash = edition::templates_hash(newsroom.templates.as_deref());
+    let site = items::ItemSite::of(&newsroom);
     let run = edition::Run {
         release,
         today: options.today,
         renderer: &renderer,
         templates_hash: &templates_hash,
         layout: &layout,
+        site: &site,
     };
     let mut planned: Vec<edition::Planned> = Vec::new();
     let mut new_editions: Vec<(String, Edition)> = Vec::new();
+    let mut pending: Vec<items::PendingItem> = Vec::new();
+    let mut updates: Vec<items::ItemUpdate> = Vec::new();
     let mut corrections = 0;
     // The release's data are read once, for the first story that needs them; each story
     // brings only its own patch, read once.
@@ -337,8 +375,10 @@ fn prepare(
         };
         let inputs = story_inputs(story, &newsroom, release, &mut loaded).map_err(draft_err)?;
         let (files, ed) = if story.each_area {
-            let (files, ed, said) = edition::every_area(story, inputs, &run).map_err(draft_err)?;
+            let (files, ed, said, its_items) =
+                edition::every_area(story, inputs, &run).map_err(draft_err)?;
             warnings.extend(said);
+            pending.extend(its_items);
             (files, ed)
         } else {
             let template = story
@@ -347,11 +387,13 @@ fn prepare(
                 .unwrap_or(crate::render::DEFAULT_TEMPLATE);
             let draft = draft_patch(inputs, &run, template).map_err(draft_err)?;
             warnings.extend(draft.warnings.iter().cloned());
-            edition::patch_story(&story.name, &draft, inputs, &run)
+            let (files, ed, item) = edition::patch_story(&story.name, &draft, inputs, &run);
+            pending.push(item);
+            (files, ed)
         };
         planned.extend(files);
         new_editions.push((story.name.clone(), ed));
-        corrections += correct(
+        let (notes, its_updates) = correct(
             &mut state,
             story,
             inputs,
@@ -360,6 +402,8 @@ fn prepare(
             release,
             &mut planned,
         );
+        corrections += notes;
+        updates.extend(its_updates);
     }
     if new_editions.is_empty() {
         return Ok(Prepared::Nothing(Outcome::NothingNew { release }));
@@ -371,6 +415,8 @@ fn prepare(
         layout,
         planned,
         new_editions,
+        items: pending,
+        updates,
         corrections,
         release,
         _lock: lock,
@@ -383,18 +429,31 @@ fn go_live(
     run: PreparedRun,
     options: &PublishOptions,
     sink: &mut dyn FileSink,
+    warnings: &mut Vec<String>,
 ) -> Result<Outcome, PublishError> {
     let PreparedRun {
         newsroom,
         mut state,
         state_path,
         layout,
-        planned,
-        new_editions,
+        mut planned,
+        mut new_editions,
+        items: pending,
+        updates,
         corrections,
         release,
         _lock,
     } = run;
+    // Items are versioned and timed as they go live, which may be long after they were
+    // prepared.
+    let now = items::run_time(options, release);
+    planned.extend(items::new_items(
+        &pending,
+        &mut new_editions,
+        &mut state,
+        now,
+    )?);
+    planned.extend(items::updated_items(&updates, &mut state, now));
     let files: Vec<String> = planned.iter().map(|p| p.path.clone()).collect();
     let editions = new_editions.len();
     if !options.dry_run {
@@ -403,10 +462,25 @@ fn go_live(
             .filter_map(|(_, e)| Some((e.bundle.as_deref()?, e.page.is_none())))
             .flat_map(|(b, every_area)| layout.edition_folders(b, every_area))
             .collect();
+        let names: Vec<String> = new_editions
+            .iter()
+            .map(|(name, e)| {
+                e.bundle
+                    .clone()
+                    .unwrap_or_else(|| format!("{name}-{release}"))
+            })
+            .collect();
         for (name, edition) in new_editions {
             state.stories.entry(name).or_default().push(edition);
         }
         write_all(&newsroom, &planned, &whole, &state, &state_path, sink)?;
+        // The desk hears of the editions once they are in place.
+        let alert = crate::deliver::alerts::Alert::published(&release.to_string(), &names);
+        alerting::send(&newsroom, &alert, warnings);
+        // The posts follow the files; what cannot be pushed now waits for the next run.
+        if wordpress::push_all(&newsroom, &mut state, warnings) {
+            wordpress::save(&newsroom, &state, warnings);
+        }
         if let Some(why) = after_publish(&newsroom, &options.config) {
             return Err(PublishError::AfterPublish {
                 editions,
@@ -425,7 +499,8 @@ fn go_live(
     })
 }
 
-/// Plans the notes the release calls for among a story's earlier editions; how many.
+/// Plans the notes the release calls for among a story's earlier editions; how many, and the
+/// ninjs items they rewrite.
 fn correct(
     state: &mut State,
     story: &StoryConfig,
@@ -434,11 +509,11 @@ fn correct(
     layout: &edition::Layout,
     release: NaiveDate,
     planned: &mut Vec<edition::Planned>,
-) -> usize {
+) -> (usize, Vec<items::ItemUpdate>) {
     let Some(editions) = state.stories.get_mut(&story.name) else {
-        return 0;
+        return (0, Vec::new());
     };
-    let (files, notes) = corrections::notes_for(
+    let (files, notes, mut updates) = corrections::notes_for(
         editions,
         &corrections::Correcting {
             release,
@@ -449,7 +524,10 @@ fn correct(
         },
     );
     planned.extend(files);
-    notes
+    for u in &mut updates {
+        u.story.clone_from(&story.name);
+    }
+    (notes, updates)
 }
 
 /// A story's inputs for the release: its patch (with the story's universe over the patch's)

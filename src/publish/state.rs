@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::PublishError;
@@ -103,6 +103,54 @@ pub struct Edition {
     /// Its correction note, once it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correction: Option<CorrectionNote>,
+    /// Its ninjs items by file (relative to the output folder): one for an edition of one
+    /// page, one per page of an every-area edition. Editions recorded before items were
+    /// written have none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub items: BTreeMap<String, ItemRecord>,
+    /// Its WordPress post, once `[wordpress]` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wordpress: Option<WordpressPost>,
+}
+
+/// What the state keeps of a ninjs item, so the next version carries on from it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ItemRecord {
+    /// The version last written.
+    pub version: u32,
+    /// When the first version went out.
+    pub firstcreated: DateTime<Utc>,
+    /// When the version last written was made.
+    pub versioncreated: DateTime<Utc>,
+}
+
+/// An edition's post on the newsroom's WordPress.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WordpressPost {
+    /// The post's id, once created: a rerun edits it rather than making another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post: Option<u64>,
+    /// The chart's media id, once uploaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<u64>,
+    /// The item version the post shows; behind the edition's item, the post needs a push.
+    #[serde(default)]
+    pub pushed_version: u32,
+    /// Whether the post still needs a push (created, or edited to the newest version).
+    #[serde(default)]
+    pub pending: bool,
+}
+
+/// A withheld item written for an edition a gate held back, so that the edition's first
+/// usable item carries on from it (same `firstcreated`, next `version`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HeldItem {
+    /// The release held back.
+    pub release: NaiveDate,
+    /// The withheld item's file, relative to the output folder.
+    pub path: String,
+    /// Its version and times.
+    pub record: ItemRecord,
 }
 
 /// What has been published, per story.
@@ -110,6 +158,9 @@ pub struct Edition {
 pub struct State {
     /// Editions by story name, oldest first.
     pub stories: BTreeMap<String, Vec<Edition>>,
+    /// Withheld items by story name: the release a gate holds back.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub held: BTreeMap<String, HeldItem>,
 }
 
 impl State {

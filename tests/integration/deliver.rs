@@ -47,7 +47,7 @@ impl jsonschema::Retrieve for Offline {
     }
 }
 
-fn validator() -> jsonschema::Validator {
+pub(crate) fn validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(SCHEMA).unwrap()).unwrap();
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
@@ -57,7 +57,7 @@ fn validator() -> jsonschema::Validator {
         .unwrap()
 }
 
-fn assert_valid(validator: &jsonschema::Validator, item: &Value) {
+pub(crate) fn assert_valid(validator: &jsonschema::Validator, item: &Value) {
     let errors: Vec<String> = validator
         .iter_errors(item)
         .map(|e| format!("{}: {e}", e.instance_path()))

@@ -34,3 +34,4 @@ mod stories;
 mod subbing;
 mod templates;
 mod tls;
+mod wordpress;

@@ -89,6 +89,7 @@ fn first_run_publishes_then_nothing_new_then_the_next_edition() {
             "se-london-weekly-2021-01-18/index.md",
             "se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.csv",
             "se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.facts.json",
+            "se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.ninjs.json",
             "se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.story.json",
             "se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.svg",
         ]
@@ -150,9 +151,9 @@ fn a_run_failing_between_files_leaves_no_partial_file_and_the_next_run_completes
         "{}",
         again.stderr
     );
-    // The state file, the two feeds and the edition's five: story, view model, table, chart
-    // and facts.
-    assert_eq!(n.files().len(), 8);
+    // The state file, the two feeds and the edition's six: story, view model, table, chart,
+    // facts and ninjs item.
+    assert_eq!(n.files().len(), 9);
 }
 
 #[test]
@@ -414,7 +415,21 @@ fn an_every_area_story_publishes_a_folder_of_editions() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(bundle.len(), 2, "a story and its facts: {bundle:?}");
+    assert_eq!(
+        bundle.len(),
+        3,
+        "a story, its facts and its ninjs item: {bundle:?}"
+    );
+    // One item per area page, each its own uri, each valid.
+    let item: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(folder.join("bromley-e09000006/bromley-e09000006.ninjs.json")).unwrap(),
+    )
+    .unwrap();
+    crate::deliver::assert_valid(&crate::deliver::validator(), &item);
+    assert!(
+        item["uri"].as_str().unwrap().contains("bromley-e09000006"),
+        "{item:#}"
+    );
     let shared = std::fs::read(folder.join(casewire::draft::SHARED_FACTS_FILE)).unwrap();
     let shared_json: serde_json::Value = serde_json::from_slice(&shared).unwrap();
     assert!(
@@ -447,7 +462,11 @@ fn an_every_area_story_publishes_a_folder_of_editions() {
     let recorded = state["stories"]["england-areas"][0]["files"]
         .as_array()
         .unwrap();
-    assert_eq!(recorded.len(), 631);
+    assert_eq!(
+        recorded.len(),
+        946,
+        "each page, its facts and its ninjs item, and the shared facts"
+    );
     assert_eq!(
         recorded[0],
         format!(
@@ -687,4 +706,260 @@ fn a_newest_release_folder_without_its_file_is_an_error_naming_it() {
         run.stderr
     );
     assert!(contents(&n.out()) == before, "nothing written");
+}
+
+/// Every ninjs item under the output folder, by path, each checked against IPTC's schema.
+fn valid_items(out: &Path) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let validator = crate::deliver::validator();
+    let mut items = std::collections::BTreeMap::new();
+    for (path, bytes) in contents(out) {
+        if path.ends_with(".ninjs.json") {
+            let item: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            crate::deliver::assert_valid(&validator, &item);
+            items.insert(path, item);
+        }
+    }
+    items
+}
+
+const NINJS: &str = "[ninjs]\nuri_base = \"https://courier.example/casewire\"\n\
+    files_url = \"https://files.courier.example/covid/\"\n\
+    copyrightholder = \"South East London Courier\"\n\
+    usageterms = \"Free to republish with credit to the Courier.\"\n";
+
+#[test]
+fn each_edition_carries_a_ninjs_item_and_a_correction_rewrites_it_as_the_next_version() {
+    let n = Newsroom::new(
+        &["2021-01-18"],
+        &format!("[corrections]\nrate_change = 0.1\ncases_share = 0.001\n{NINJS}"),
+    );
+    let first = n.publish();
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    let path = "se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.ninjs.json";
+    let items = valid_items(&n.out());
+    let item = &items[path];
+    assert_eq!(
+        item["uri"],
+        "https://courier.example/casewire/se-london-weekly/2021-01-18"
+    );
+    assert_eq!(item["version"], "1");
+    assert_eq!(item["pubstatus"], "usable");
+    assert_eq!(item["firstcreated"], item["versioncreated"]);
+    assert_eq!(item["copyrightholder"], "South East London Courier");
+    assert_eq!(
+        item["associations"][0]["renditions"][0]["href"],
+        "https://files.courier.example/covid/se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.svg"
+    );
+    let places: Vec<&str> = item["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["literal"].as_str().unwrap())
+        .collect();
+    assert!(places.contains(&"E09000006"), "{places:?}");
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(n.out().join(".casewire-state.json")).unwrap())
+            .unwrap();
+    let record = &state["stories"]["se-london-weekly"][0]["items"][path];
+    assert_eq!(record["version"], 1);
+
+    // The next release corrects the first edition: its item is rewritten, same uri, next
+    // version, made later, still valid; the new edition has an item of its own.
+    n.add_release("2021-01-19");
+    let second = n.publish();
+    assert_eq!(second.status, 0, "{}", second.stderr);
+    assert!(
+        second.stdout.contains("and 1 correction(s)"),
+        "{}",
+        second.stdout
+    );
+    let items = valid_items(&n.out());
+    let updated = &items[path];
+    assert_eq!(updated["uri"], item["uri"]);
+    assert_eq!(updated["version"], "2");
+    assert_eq!(updated["firstcreated"], item["firstcreated"]);
+    assert_ne!(updated["versioncreated"], item["versioncreated"]);
+    assert_eq!(updated["associations"][0]["version"], "2");
+    assert!(
+        updated["bodies"][1]["value"]
+            .as_str()
+            .unwrap()
+            .contains("This report was corrected on"),
+        "{updated:#}"
+    );
+    assert!(
+        updated["ednote"]
+            .as_str()
+            .unwrap()
+            .contains("Corrected with the data of 2021-01-19")
+    );
+    let next = &items["se-london-weekly-2021-01-19/se-london-weekly-2021-01-19.ninjs.json"];
+    assert_eq!(next["version"], "1");
+}
+
+#[test]
+fn a_held_edition_leaves_a_withheld_item_that_its_usable_item_follows() {
+    let n = Newsroom::new(&["2021-01-18"], NINJS);
+    let patch = n.path().join("se-london.toml");
+    let text = std::fs::read_to_string(&patch).unwrap();
+    std::fs::write(&patch, format!("{text}\n[gates]\nrate_ceiling = 10.0\n")).unwrap();
+    let held = n.publish();
+    assert_eq!(held.status, 3, "{}", held.stderr);
+    let path = "se-london-weekly-2021-01-18/se-london-weekly-2021-01-18.ninjs.json";
+    // No page, nothing a site or a reader takes for the edition: only the withheld item and
+    // the state that remembers it.
+    assert_eq!(n.files(), [".casewire-state.json", path]);
+    let items = valid_items(&n.out());
+    let withheld = &items[path];
+    assert_eq!(withheld["pubstatus"], "withheld");
+    assert_eq!(withheld["version"], "1");
+    assert!(
+        withheld["ednote"]
+            .as_str()
+            .unwrap()
+            .contains("rate-ceiling"),
+        "{withheld:#}"
+    );
+    assert!(withheld.get("associations").is_none());
+
+    // The gate relaxed, the edition goes out: the same uri, usable, as version 2.
+    std::fs::write(&patch, text).unwrap();
+    let run = n.publish();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let items = valid_items(&n.out());
+    let usable = &items[path];
+    assert_eq!(usable["uri"], withheld["uri"]);
+    assert_eq!(usable["pubstatus"], "usable");
+    assert_eq!(usable["version"], "2");
+    assert_eq!(usable["firstcreated"], withheld["firstcreated"]);
+    let state = std::fs::read_to_string(n.out().join(".casewire-state.json")).unwrap();
+    assert!(!state.contains("\"held\""), "{state}");
+}
+
+/// A webhook on 127.0.0.1 that records every alert it is sent.
+struct Hook {
+    _runtime: tokio::runtime::Runtime,
+    server: crate::fetch::server::TestServer,
+}
+
+impl Hook {
+    fn start() -> Hook {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let server = runtime.block_on(crate::fetch::server::TestServer::start(
+            std::time::Duration::ZERO,
+            |_| crate::fetch::server::Response::with(200, "text/plain", "ok"),
+        ));
+        Hook {
+            _runtime: runtime,
+            server,
+        }
+    }
+
+    fn table(&self) -> String {
+        format!(
+            "[alerts]\nwebhook = \"{}/hooks/SECRET\"\n",
+            self.server.base
+        )
+    }
+
+    fn alerts(&self) -> Vec<serde_json::Value> {
+        self.server
+            .received()
+            .iter()
+            .map(|r| {
+                assert_eq!(
+                    (r.method.as_str(), r.path.as_str()),
+                    ("POST", "/hooks/SECRET")
+                );
+                serde_json::from_slice(&r.body).unwrap()
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn the_desk_is_alerted_when_editions_go_out_when_a_gate_holds_one_and_when_a_run_fails() {
+    let hook = Hook::start();
+    let n = Newsroom::new(&["2021-01-18"], &hook.table());
+    let run = n.publish();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let sent = hook.alerts();
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent[0]["event"], "published");
+    assert_eq!(sent[0]["release"], "2021-01-18");
+    assert_eq!(
+        sent[0]["editions"],
+        serde_json::json!(["se-london-weekly-2021-01-18"])
+    );
+    assert!(
+        sent[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("casewire published 1 edition")
+    );
+    // Nothing new: nothing to tell.
+    assert_eq!(n.publish().status, 0);
+    assert_eq!(hook.alerts().len(), 1);
+
+    // A gate holds the next release back: which gate, which area.
+    let held = Newsroom::new(&["2021-01-18"], &hook.table());
+    let patch = held.path().join("se-london.toml");
+    let text = std::fs::read_to_string(&patch).unwrap();
+    std::fs::write(&patch, format!("{text}\n[gates]\nrate_ceiling = 10.0\n")).unwrap();
+    assert_eq!(held.publish().status, 3);
+    let sent = hook.alerts();
+    assert_eq!(sent.len(), 2, "{sent:#?}");
+    assert_eq!(sent[1]["event"], "held");
+    assert_eq!(sent[1]["story"], "se-london-weekly");
+    assert_eq!(sent[1]["gate"], "rate-ceiling");
+    assert!(
+        sent[1]["area"].as_str().is_some_and(|a| a.contains("(E0")),
+        "{:#}",
+        sent[1]
+    );
+
+    // A run that fails says why, with the error's chain.
+    let failing = Newsroom::new(&[], &hook.table());
+    assert_eq!(failing.publish().status, 1);
+    let sent = hook.alerts();
+    assert_eq!(sent.len(), 3, "{sent:#?}");
+    assert_eq!(sent[2]["event"], "failed");
+    assert!(
+        sent[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("no release found"),
+        "{:#}",
+        sent[2]
+    );
+}
+
+#[test]
+fn an_alert_that_cannot_be_delivered_is_a_warning_and_the_editions_still_go_out() {
+    // A port nothing listens on: bound, then let go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let n = Newsroom::new(
+        &["2021-01-18"],
+        &format!(
+            "[alerts]\nwebhook = \"http://127.0.0.1:{port}/hooks/SECRET\"\ntimeout_secs = 2\n"
+        ),
+    );
+    let run = n.publish();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "published 1 for release 2021-01-18\n");
+    assert!(
+        run.stderr.contains("alert was not delivered"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("SECRET"), "{}", run.stderr);
+    assert!(
+        n.out()
+            .join("se-london-weekly-2021-01-18/index.md")
+            .exists()
+    );
 }
