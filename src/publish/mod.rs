@@ -15,6 +15,7 @@ pub mod feeds;
 pub mod files;
 pub mod frontmatter;
 pub(crate) mod plan;
+pub mod queue;
 pub mod schedule;
 pub mod state;
 
@@ -162,6 +163,15 @@ pub enum Outcome {
     },
     /// Another run holds the lock.
     Busy(String),
+    /// Editions put in the review queue (`[review] required = true`), none live yet.
+    Queued {
+        /// Editions queued.
+        editions: usize,
+        /// The release.
+        release: NaiveDate,
+        /// Their ids in the queue.
+        ids: Vec<String>,
+    },
 }
 
 impl Outcome {
@@ -206,6 +216,9 @@ impl std::fmt::Display for Outcome {
             }
             Outcome::NothingNew { release } => write!(f, "nothing new since {release}"),
             Outcome::Busy(why) => write!(f, "skipped: {why}"),
+            Outcome::Queued {
+                editions, release, ..
+            } => write!(f, "queued {editions} for review, release {release}"),
         }
     }
 }
@@ -238,6 +251,11 @@ fn publish(
 ) -> Result<Outcome, PublishError> {
     match prepare(options, notes, warnings)? {
         Prepared::Nothing(outcome) => Ok(outcome),
+        // A newsroom that wants an editor between the run and the reader: the editions wait
+        // in the queue, and only an approval (crate::review) puts them live, through go_live.
+        Prepared::Run(run) if run.newsroom.review.required && !options.dry_run => {
+            queue::hold(*run, &warnings.clone(), options, notes)
+        }
         Prepared::Run(run) => go_live(*run, options, sink),
     }
 }
@@ -260,6 +278,9 @@ pub(crate) struct PreparedRun {
     pub layout: edition::Layout,
     pub planned: Vec<edition::Planned>,
     pub new_editions: Vec<(String, Edition)>,
+    /// Each new edition's files in `planned` (its own, then its correction notes') and how
+    /// many notes: what the review queue keeps of each.
+    pub spans: Vec<(std::ops::Range<usize>, usize)>,
     pub corrections: usize,
     pub release: NaiveDate,
     _lock: Option<RunLock>,
@@ -319,6 +340,7 @@ fn prepare(
     };
     let mut planned: Vec<edition::Planned> = Vec::new();
     let mut new_editions: Vec<(String, Edition)> = Vec::new();
+    let mut spans = Vec::new();
     let mut corrections = 0;
     // The release's data are read once, for the first story that needs them; each story
     // brings only its own patch, read once.
@@ -349,9 +371,10 @@ fn prepare(
             warnings.extend(draft.warnings.iter().cloned());
             edition::patch_story(&story.name, &draft, inputs, &run)
         };
+        let start = planned.len();
         planned.extend(files);
         new_editions.push((story.name.clone(), ed));
-        corrections += correct(
+        let notes = correct(
             &mut state,
             story,
             inputs,
@@ -360,6 +383,8 @@ fn prepare(
             release,
             &mut planned,
         );
+        corrections += notes;
+        spans.push((start..planned.len(), notes));
     }
     if new_editions.is_empty() {
         return Ok(Prepared::Nothing(Outcome::NothingNew { release }));
@@ -371,6 +396,7 @@ fn prepare(
         layout,
         planned,
         new_editions,
+        spans,
         corrections,
         release,
         _lock: lock,
@@ -391,6 +417,7 @@ fn go_live(
         layout,
         planned,
         new_editions,
+        spans: _,
         corrections,
         release,
         _lock,
