@@ -5,6 +5,7 @@ mod support;
 
 mod audit;
 mod cli;
+mod desk;
 mod complete_drafts;
 mod completeness;
 mod deliver;
@@ -27,6 +28,7 @@ mod properties;
 mod publish;
 mod readers;
 mod render_reuse;
+mod review;
 mod scenarios;
 mod site;
 mod stories;
