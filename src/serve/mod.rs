@@ -266,14 +266,14 @@ fn message(
 }
 
 /// A signed-in request's editor and CSRF token, or the response that sends it to sign in.
-fn signed_in(app: &App, headers: &HeaderMap) -> Result<(String, Session), Response> {
+fn signed_in(app: &App, headers: &HeaderMap) -> Result<(String, Session), Box<Response>> {
     let (id, s, cookie) = session(app, headers);
     if s.editor.is_none() {
         let mut r = Redirect::to("/login").into_response();
         if let Some(c) = cookie {
             r.headers_mut().insert(header::SET_COOKIE, c);
         }
-        return Err(r);
+        return Err(Box::new(r));
     }
     Ok((id, s))
 }
@@ -283,17 +283,17 @@ fn checked_form(
     app: &App,
     headers: &HeaderMap,
     form: &HashMap<String, String>,
-) -> Result<(String, Session), Response> {
+) -> Result<(String, Session), Box<Response>> {
     let (id, s) = signed_in(app, headers)?;
     match form.get("csrf") {
         Some(t) if same(t, &s.csrf) => Ok((id, s)),
-        _ => Err(message(
+        _ => Err(Box::new(message(
             app,
             StatusCode::FORBIDDEN,
             "Not done",
             "This form's security token does not match your session (an old page, or a form from another site). Nothing was changed; reload the page and try again.",
             s.editor.as_deref(),
-        )),
+        ))),
     }
 }
 
@@ -399,7 +399,7 @@ async fn login(
 async fn queue_page(State(app): State<App>, headers: HeaderMap) -> Response {
     let (_, s) = match signed_in(&app, &headers) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let config = app.config.clone();
     let listed = blocking(move || {
@@ -440,7 +440,7 @@ async fn edition_page(
 ) -> Response {
     let (_, s) = match signed_in(&app, &headers) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     show_edition(&app, &id, &s, Said::default(), StatusCode::OK).await
 }
@@ -485,7 +485,7 @@ async fn show_edition(
 async fn chart(State(app): State<App>, Path(id): Path<String>, headers: HeaderMap) -> Response {
     let (_, s) = match signed_in(&app, &headers) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !crate::review::is_id(&id) {
         return unknown(&app, &id, s.editor.as_deref());
@@ -523,7 +523,7 @@ async fn edit(
 ) -> Response {
     let (_, s) = match checked_form(&app, &headers, &form) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let body = form.get("body").cloned().unwrap_or_default();
     let editor = editor(&app, &s);
@@ -573,7 +573,7 @@ async fn approve(
 ) -> Response {
     let (_, s) = match checked_form(&app, &headers, &form) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let editor = editor(&app, &s);
     let (config, owned) = (app.config.clone(), id.clone());
@@ -602,7 +602,7 @@ async fn reject(
 ) -> Response {
     let (_, s) = match checked_form(&app, &headers, &form) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let reason = form.get("reason").cloned().unwrap_or_default();
     let editor = editor(&app, &s);

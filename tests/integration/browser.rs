@@ -151,9 +151,17 @@ fn an_editor_reads_edits_and_approves_in_chromium() {
         c.close().await.unwrap();
     });
     let live = std::fs::read_to_string(dir.path().join("out/weekly-2021-01-18/index.md")).unwrap();
-    assert!(live.contains("Testing remains open to anyone with symptoms."), "{live}");
-    let kept = dir.path().join("out/.casewire-queue/approved/weekly-2021-01-18");
+    assert!(
+        live.contains("Testing remains open to anyone with symptoms."),
+        "{live}"
+    );
+    let kept = dir
+        .path()
+        .join("out/.casewire-queue/approved/weekly-2021-01-18");
     assert!(kept.join("edit.md").exists(), "the edit kept");
     let original = std::fs::read_to_string(kept.join("files/weekly-2021-01-18/index.md")).unwrap();
-    assert!(!original.contains("Testing remains open"), "the original beside it");
+    assert!(
+        !original.contains("Testing remains open"),
+        "the original beside it"
+    );
 }

@@ -72,7 +72,11 @@ pub fn raw(addr: &str, method: &str, path: &str, cookie: &str, body: &[u8]) -> R
     let _ = stream.read_to_end(&mut text);
     let text = String::from_utf8_lossy(&text).into_owned();
     let (headers, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = headers.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let status = headers
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     Reply {
         status,
         headers: headers.to_string(),
@@ -91,7 +95,10 @@ fn encode(v: &str) -> String {
 
 /// The value of `name="csrf" value="..."` in a page.
 pub fn csrf(page: &str) -> String {
-    let at = page.find("name=\"csrf\" value=\"").expect("a form with a token") + 19;
+    let at = page
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a token")
+        + 19;
     page[at..].split('"').next().unwrap().to_string()
 }
 
@@ -102,7 +109,14 @@ pub fn cookie(reply: &Reply) -> String {
         .lines()
         .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
         .expect("a cookie");
-    line.split_once(':').unwrap().1.trim().split(';').next().unwrap().to_string()
+    line.split_once(':')
+        .unwrap()
+        .1
+        .trim()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 /// Signs in as `name`; the session's cookie.
@@ -110,7 +124,13 @@ pub fn sign_in(addr: &str, name: &str) -> String {
     let login = request(addr, "GET", "/login", "", &[]);
     let pre = cookie(&login);
     let token = csrf(&login.body);
-    let done = request(addr, "POST", "/login", &pre, &[("csrf", &token), ("name", name)]);
+    let done = request(
+        addr,
+        "POST",
+        "/login",
+        &pre,
+        &[("csrf", &token), ("name", name)],
+    );
     assert_eq!(done.status, 303, "{}", done.body);
     cookie(&done)
 }
@@ -146,12 +166,31 @@ fn with_a_password_only_the_password_signs_in() {
     assert!(login.body.contains("type=\"password\""));
     let pre = cookie(&login);
     let token = csrf(&login.body);
-    let wrong = request(&server.addr, "POST", "/login", &pre, &[("csrf", &token), ("name", "Ann"), ("password", "guess")]);
+    let wrong = request(
+        &server.addr,
+        "POST",
+        "/login",
+        &pre,
+        &[("csrf", &token), ("name", "Ann"), ("password", "guess")],
+    );
     assert_eq!(wrong.status, 401);
-    let right = request(&server.addr, "POST", "/login", &pre, &[("csrf", &token), ("name", "Ann"), ("password", "correct horse")]);
+    let right = request(
+        &server.addr,
+        "POST",
+        "/login",
+        &pre,
+        &[
+            ("csrf", &token),
+            ("name", "Ann"),
+            ("password", "correct horse"),
+        ],
+    );
     assert_eq!(right.status, 303);
     let set = right.headers.to_ascii_lowercase();
-    assert!(set.contains("httponly") && set.contains("samesite=strict"), "{set}");
+    assert!(
+        set.contains("httponly") && set.contains("samesite=strict"),
+        "{set}"
+    );
     let queue = request(&server.addr, "GET", "/", &cookie(&right), &[]);
     assert_eq!(queue.status, 200);
     // Without the session, the queue sends the browser to sign in.
@@ -167,38 +206,103 @@ fn forms_need_the_sessions_token_ids_are_looked_up_and_bodies_are_bounded() {
         .success();
     let server = Server::start(&config);
     let session = sign_in(&server.addr, "Ann");
-    let page = request(&server.addr, "GET", "/edition/weekly-2021-01-18", &session, &[]);
+    let page = request(
+        &server.addr,
+        "GET",
+        "/edition/weekly-2021-01-18",
+        &session,
+        &[],
+    );
     assert_eq!(page.status, 200);
-    assert!(page.headers.contains("content-security-policy"), "{}", page.headers);
-    assert!(page.body.contains("1,718 / 248,287 × 100,000 = 691.9"), "a figure's sum");
+    assert!(
+        page.headers.contains("content-security-policy"),
+        "{}",
+        page.headers
+    );
+    assert!(
+        page.body.contains("1,718 / 248,287 × 100,000 = 691.9"),
+        "a figure's sum"
+    );
     let token = csrf(&page.body);
 
-    let forged = request(&server.addr, "POST", "/edition/weekly-2021-01-18/approve", &session, &[("csrf", "0000")]);
+    let forged = request(
+        &server.addr,
+        "POST",
+        "/edition/weekly-2021-01-18/approve",
+        &session,
+        &[("csrf", "0000")],
+    );
     assert_eq!(forged.status, 403);
-    let none = request(&server.addr, "POST", "/edition/weekly-2021-01-18/approve", &session, &[]);
+    let none = request(
+        &server.addr,
+        "POST",
+        "/edition/weekly-2021-01-18/approve",
+        &session,
+        &[],
+    );
     assert_eq!(none.status, 403);
-    assert!(!dir.path().join("out/weekly-2021-01-18").exists(), "nothing went live");
+    assert!(
+        !dir.path().join("out/weekly-2021-01-18").exists(),
+        "nothing went live"
+    );
 
-    for path in ["/edition/nope-2021-01-18", "/edition/..%2F..%2Fnewsroom.toml", "/edition/%3Cscript%3E"] {
+    for path in [
+        "/edition/nope-2021-01-18",
+        "/edition/..%2F..%2Fnewsroom.toml",
+        "/edition/%3Cscript%3E",
+    ] {
         let r = request(&server.addr, "GET", path, &session, &[]);
         assert_eq!(r.status, 404, "{path}");
         assert!(!r.body.contains("<script>"), "{}", r.body);
     }
 
     let big = format!("csrf={token}&body={}", "a".repeat(200 * 1024));
-    let r = raw(&server.addr, "POST", "/edition/weekly-2021-01-18/edit", &session, big.as_bytes());
+    let r = raw(
+        &server.addr,
+        "POST",
+        "/edition/weekly-2021-01-18/edit",
+        &session,
+        big.as_bytes(),
+    );
     assert_eq!(r.status, 413);
 
-    let hostile = "<script>alert(1)</script> Greenwich has \"<b>\" 775.5 & <img src=x onerror=alert(2)>\n";
-    let r = request(&server.addr, "POST", "/edition/weekly-2021-01-18/edit", &session, &[("csrf", &token), ("body", hostile)]);
+    let hostile =
+        "<script>alert(1)</script> Greenwich has \"<b>\" 775.5 & <img src=x onerror=alert(2)>\n";
+    let r = request(
+        &server.addr,
+        "POST",
+        "/edition/weekly-2021-01-18/edit",
+        &session,
+        &[("csrf", &token), ("body", hostile)],
+    );
     assert_eq!(r.status, 422, "refused by the checks");
-    assert!(!r.body.contains("<script>alert") && !r.body.contains("<img src=x"), "{}", r.body);
+    assert!(
+        !r.body.contains("<script>alert") && !r.body.contains("<img src=x"),
+        "{}",
+        r.body
+    );
     assert!(r.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(!dir.path().join("out/.casewire-queue/pending/weekly-2021-01-18/edit.md").exists());
+    assert!(
+        !dir.path()
+            .join("out/.casewire-queue/pending/weekly-2021-01-18/edit.md")
+            .exists()
+    );
 
-    let approved = request(&server.addr, "POST", "/edition/weekly-2021-01-18/approve", &session, &[("csrf", &token)]);
+    let approved = request(
+        &server.addr,
+        "POST",
+        "/edition/weekly-2021-01-18/approve",
+        &session,
+        &[("csrf", &token)],
+    );
     assert_eq!(approved.status, 200, "{}", approved.body);
     assert!(dir.path().join("out/weekly-2021-01-18/index.md").exists());
-    let again = request(&server.addr, "POST", "/edition/weekly-2021-01-18/approve", &session, &[("csrf", &token)]);
+    let again = request(
+        &server.addr,
+        "POST",
+        "/edition/weekly-2021-01-18/approve",
+        &session,
+        &[("csrf", &token)],
+    );
     assert_eq!(again.status, 404);
 }

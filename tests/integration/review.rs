@@ -46,7 +46,11 @@ fn publish_queues_and_nothing_reaches_the_site_until_approved() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(listed, [".casewire-queue"], "only the hidden queue in the output");
+    assert_eq!(
+        listed,
+        [".casewire-queue"],
+        "only the hidden queue in the output"
+    );
     // A second run queues nothing twice.
     Casewire::new()
         .args(["publish", "--config", arg(&config)])
@@ -74,8 +78,16 @@ fn publish_queues_and_nothing_reaches_the_site_until_approved() {
     let state = std::fs::read_to_string(out.join(".casewire-state.json")).unwrap();
     assert!(state.contains("2021-01-18"));
     let log = std::fs::read_to_string(out.join(".casewire-queue/log.jsonl")).unwrap();
-    assert!(log.contains("\"action\":\"approved\"") && log.contains("Ann Editor"), "{log}");
-    assert!(out.join(".casewire-queue/approved").join(ID).join("entry.json").exists());
+    assert!(
+        log.contains("\"action\":\"approved\"") && log.contains("Ann Editor"),
+        "{log}"
+    );
+    assert!(
+        out.join(".casewire-queue/approved")
+            .join(ID)
+            .join("entry.json")
+            .exists()
+    );
 
     // Approved already: the id is no longer waiting, and the error says so.
     review(&config, &["approve", ID])
@@ -102,7 +114,10 @@ fn an_edition_whose_release_went_live_meanwhile_is_refused() {
     let entry = std::fs::read_to_string(queue.join(ID).join("entry.json")).unwrap();
     std::fs::write(
         copy.join("entry.json"),
-        entry.replace("\"id\": \"weekly-2021-01-18\"", "\"id\": \"weekly-2021-01-18-again\""),
+        entry.replace(
+            "\"id\": \"weekly-2021-01-18\"",
+            "\"id\": \"weekly-2021-01-18-again\"",
+        ),
     )
     .unwrap();
     std::os::unix::fs::symlink(queue.join(ID).join("files"), copy.join("files")).unwrap();
@@ -122,12 +137,18 @@ fn reject_needs_a_reason_is_logged_and_is_never_queued_again() {
     review(&config, &["reject", ID, "--reason", "  "])
         .failure()
         .stderr_has("needs a reason");
-    review(&config, &["reject", ID, "--reason", "figures revised overnight"])
-        .success()
-        .stdout_has("rejected weekly-2021-01-18");
+    review(
+        &config,
+        &["reject", ID, "--reason", "figures revised overnight"],
+    )
+    .success()
+    .stdout_has("rejected weekly-2021-01-18");
     let out = dir.path().join("out");
     let log = std::fs::read_to_string(out.join(".casewire-queue/log.jsonl")).unwrap();
-    assert!(log.contains("\"rejected\"") && log.contains("figures revised overnight"), "{log}");
+    assert!(
+        log.contains("\"rejected\"") && log.contains("figures revised overnight"),
+        "{log}"
+    );
     let run = Casewire::new()
         .args(["publish", "--config", arg(&config)])
         .success();
