@@ -22,5 +22,7 @@ pub mod lint;
 pub mod model;
 pub mod publish;
 pub mod render;
+pub mod review;
+pub mod serve;
 pub mod stats;
 pub mod story;

@@ -13,6 +13,8 @@ use casewire::fsio::{OutGuard, OutTarget};
 
 #[path = "main/args.rs"]
 mod args;
+#[path = "main/desk.rs"]
+mod desk;
 #[path = "main/exit.rs"]
 mod exit;
 #[path = "main/json.rs"]
@@ -243,6 +245,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             publish(&options, format)?;
         }
+        Command::Review { action } => desk::review(action)?,
+        Command::Serve { config, bind } => desk::serve(config, bind)?,
         Command::Lint { file, format } => return Ok(lint(&file, format)),
         command @ (Command::Completions { .. } | Command::Man { .. }) => {
             return generated(&command);

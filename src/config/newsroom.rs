@@ -210,6 +210,36 @@ impl Default for Corrections {
     }
 }
 
+/// Editions held for an editor (`[review]`): with `required = true`, `publish` puts each new
+/// edition in the review queue instead of the output folder, and only an approval puts it live.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Review {
+    /// Hold every new edition for an editor.
+    pub required: bool,
+    /// The queue's folder: `queue` as written (relative to the newsroom file), or
+    /// `OUTPUT/.casewire-queue`, hidden from site generators by its leading dot.
+    pub queue: PathBuf,
+}
+
+/// The queue's folder inside the output folder when the newsroom file names none.
+pub const DEFAULT_QUEUE: &str = ".casewire-queue";
+
+/// The editors' desk, `casewire serve` (`[desk]`).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Desk {
+    /// The argon2 hash (PHC string, `$argon2id$...`) of the desk's password; the environment
+    /// variable `CASEWIRE_DESK_PASSWORD_HASH` is read when this is not given.
+    pub password_hash: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawReview {
+    required: bool,
+    queue: Option<PathBuf>,
+}
+
 /// One story a newsroom publishes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoryConfig {
@@ -261,6 +291,10 @@ pub struct Newsroom {
     /// The WordPress site each edition becomes a post on (`[wordpress]`), its password file
     /// resolved against the newsroom file's folder.
     pub wordpress: Option<super::wordpress::WordpressSettings>,
+    /// Whether editions wait for an editor, and where (`[review]`).
+    pub review: Review,
+    /// The editors' desk (`[desk]`).
+    pub desk: Desk,
 }
 
 /// What a run changes of the file's settings, applied before they are checked.
@@ -296,6 +330,10 @@ struct RawNewsroom {
     #[serde(default)]
     ninjs: super::ninjs::NinjsSettings,
     wordpress: Option<super::wordpress::WordpressSettings>,
+    #[serde(default)]
+    review: RawReview,
+    #[serde(default)]
+    desk: Desk,
 }
 
 #[derive(Deserialize)]
@@ -468,13 +506,18 @@ impl Newsroom {
                 "line {feed_line}: [feed] items must be at least 1"
             )));
         }
+        let output = resolve(raw.output);
+        let review = review_settings(raw.review, &output, &resolve)
+            .map_err(|m| invalid(format!("line {}: {m}", table_line(text, "[review]"))))?;
         Ok(Newsroom {
+            review,
+            desk: raw.desk,
             feed,
             front_matter: raw.front_matter,
             cadence,
             after_publish: raw.after_publish,
             contact: raw.contact,
-            output: resolve(raw.output),
+            output,
             templates: raw.templates.map(resolve),
             source,
             schedule: raw.schedule,
@@ -489,6 +532,34 @@ impl Newsroom {
             }),
         })
     }
+}
+
+/// The `[review]` table checked: the queue is never where a site generator would read it (in
+/// the output folder, a name of its own path must start with a dot) nor the output itself.
+fn review_settings(
+    raw: RawReview,
+    output: &Path,
+    resolve: &dyn Fn(PathBuf) -> PathBuf,
+) -> Result<Review, String> {
+    let queue = match raw.queue {
+        Some(q) => resolve(q),
+        None => output.join(DEFAULT_QUEUE),
+    };
+    if let Ok(inside) = queue.strip_prefix(output) {
+        let hidden = inside
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+        if !hidden {
+            return Err(format!(
+                "[review] queue {} is inside the output folder, where a site generator would publish it; name it with a leading dot (.casewire-queue) or put it outside",
+                queue.display()
+            ));
+        }
+    }
+    Ok(Review {
+        required: raw.required,
+        queue,
+    })
 }
 
 /// A name that is its own slug, safe as a file name: lower-case ASCII letters, digits and

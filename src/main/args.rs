@@ -139,6 +139,40 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
     },
+    /// The review queue: editions a run held for an editor (`[review] required = true`).
+    ///
+    /// With review required, `publish` drafts and checks each new edition as always but puts
+    /// it in the queue instead of the output folder. `approve` puts it live exactly as an
+    /// unattended run would (its folder whole, corrections, feeds, the state, after_publish);
+    /// `reject` keeps it off the site for good. Every decision is logged with who, when and why.
+    ///
+    /// Examples:
+    ///   casewire review list --config newsroom.toml
+    ///   casewire review approve se-london-weekly-2021-01-18 --config newsroom.toml
+    ///   casewire review reject se-london-weekly-2021-01-18 --reason "data revised" --config newsroom.toml
+    #[command(verbatim_doc_comment)]
+    Review {
+        #[command(subcommand)]
+        action: ReviewAction,
+    },
+    /// The editors' desk in a browser: the queue, each edition as readers will see it with
+    /// every figure's source, editing checked by the lint and the audit, approve and reject.
+    ///
+    /// Listens on 127.0.0.1 unless --bind says otherwise; any other address needs a password,
+    /// its argon2 hash in the newsroom file ([desk] password_hash) or in
+    /// CASEWIRE_DESK_PASSWORD_HASH.
+    ///
+    /// Example:
+    ///   casewire serve --config newsroom.toml --bind 127.0.0.1:8018
+    #[command(verbatim_doc_comment)]
+    Serve {
+        /// The newsroom file.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// The address and port to listen on (port 0: any free port, printed at start).
+        #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8018")]
+        bind: std::net::SocketAddr,
+    },
     /// Check a story's copy against house style.
     ///
     /// Rates with exactly one decimal, thousands separators, small counts in words, no sentence
@@ -354,6 +388,54 @@ pub(crate) enum TemplatesAction {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// What `review` does.
+#[derive(Subcommand, Debug)]
+pub(crate) enum ReviewAction {
+    /// One line per waiting edition: its id, story, release, headline and warnings.
+    List {
+        #[command(flatten)]
+        desk: DeskArgs,
+        /// text: a line each; json: an array of the waiting editions.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+    },
+    /// An edition's details and its copy (as edited, when it was).
+    Show {
+        /// The edition's id, as `review list` prints it.
+        id: String,
+        #[command(flatten)]
+        desk: DeskArgs,
+    },
+    /// Put an edition live, as an unattended publish would.
+    Approve {
+        /// The edition's id.
+        id: String,
+        #[command(flatten)]
+        desk: DeskArgs,
+    },
+    /// Keep an edition off the site; it is not queued again.
+    Reject {
+        /// The edition's id.
+        id: String,
+        /// Why, for the log.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        #[command(flatten)]
+        desk: DeskArgs,
+    },
+}
+
+/// What every `review` command takes.
+#[derive(clap::Args, Debug)]
+pub(crate) struct DeskArgs {
+    /// The newsroom file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: PathBuf,
+    /// Who is deciding, for the log (default: $USER).
+    #[arg(long, value_name = "NAME", env = "CASEWIRE_EDITOR")]
+    pub(crate) by: Option<String>,
 }
 
 /// A parser of the library's own names for a setting, listing them in the help.

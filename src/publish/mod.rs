@@ -18,6 +18,7 @@ pub mod frontmatter;
 mod held;
 pub mod items;
 pub(crate) mod plan;
+pub mod queue;
 pub mod schedule;
 pub mod state;
 mod wordpress;
@@ -178,6 +179,15 @@ pub enum Outcome {
     },
     /// Another run holds the lock.
     Busy(String),
+    /// Editions put in the review queue (`[review] required = true`), none live yet.
+    Queued {
+        /// Editions queued.
+        editions: usize,
+        /// The release.
+        release: NaiveDate,
+        /// Their ids in the queue.
+        ids: Vec<String>,
+    },
 }
 
 impl Outcome {
@@ -222,6 +232,9 @@ impl std::fmt::Display for Outcome {
             }
             Outcome::NothingNew { release } => write!(f, "nothing new since {release}"),
             Outcome::Busy(why) => write!(f, "skipped: {why}"),
+            Outcome::Queued {
+                editions, release, ..
+            } => write!(f, "queued {editions} for review, release {release}"),
         }
     }
 }
@@ -266,6 +279,11 @@ fn publish(
             Ok(outcome)
         }
         Prepared::Nothing(outcome) => Ok(outcome),
+        // A newsroom that wants an editor between the run and the reader: the editions wait
+        // in the queue, and only an approval (crate::review) puts them live, through go_live.
+        Prepared::Run(run) if run.newsroom.review.required && !options.dry_run => {
+            queue::hold(*run, &warnings.clone(), options, notes)
+        }
         Prepared::Run(run) => go_live(*run, options, sink, warnings),
     };
     if let Err(e) = &result {
@@ -294,6 +312,9 @@ pub(crate) struct PreparedRun {
     pub new_editions: Vec<(String, Edition)>,
     pub items: Vec<items::PendingItem>,
     pub updates: Vec<items::ItemUpdate>,
+    /// Each new edition's files in `planned` (its own, then its correction notes') and how
+    /// many notes: what the review queue keeps of each.
+    pub spans: Vec<(std::ops::Range<usize>, usize)>,
     pub corrections: usize,
     pub release: NaiveDate,
     _lock: Option<RunLock>,
@@ -357,6 +378,7 @@ fn prepare(
     let mut new_editions: Vec<(String, Edition)> = Vec::new();
     let mut pending: Vec<items::PendingItem> = Vec::new();
     let mut updates: Vec<items::ItemUpdate> = Vec::new();
+    let mut spans = Vec::new();
     let mut corrections = 0;
     // The release's data are read once, for the first story that needs them; each story
     // brings only its own patch, read once.
@@ -391,6 +413,7 @@ fn prepare(
             pending.push(item);
             (files, ed)
         };
+        let start = planned.len();
         planned.extend(files);
         new_editions.push((story.name.clone(), ed));
         let (notes, its_updates) = correct(
@@ -404,6 +427,7 @@ fn prepare(
         );
         corrections += notes;
         updates.extend(its_updates);
+        spans.push((start..planned.len(), notes));
     }
     if new_editions.is_empty() {
         return Ok(Prepared::Nothing(Outcome::NothingNew { release }));
@@ -417,6 +441,7 @@ fn prepare(
         new_editions,
         items: pending,
         updates,
+        spans,
         corrections,
         release,
         _lock: lock,
@@ -440,6 +465,7 @@ fn go_live(
         mut new_editions,
         items: pending,
         updates,
+        spans: _,
         corrections,
         release,
         _lock,

@@ -21,6 +21,8 @@ const LAYERS: &[&[&str]] = &[
     &["draft"],
     &["deliver"],
     &["publish"],
+    &["review"],
+    &["serve"],
 ];
 
 /// The longest a source file may grow before it holds more than one responsibility.

@@ -4,11 +4,13 @@
 mod support;
 
 mod audit;
+mod browser;
 mod cli;
 mod complete_drafts;
 mod completeness;
 mod corrections;
 mod deliver;
+mod desk;
 mod each_area;
 mod fast_csv;
 mod faults;
@@ -28,6 +30,7 @@ mod properties;
 mod publish;
 mod readers;
 mod render_reuse;
+mod review;
 mod scenarios;
 mod site;
 mod stories;

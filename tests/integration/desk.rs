@@ -1,0 +1,308 @@
+//! The desk over HTTP: the real `casewire serve` on 127.0.0.1, a free port its own, spoken to
+//! with plain HTTP/1.1. The password rule, sessions and CSRF, unknown ids, oversized bodies
+//! and hostile text in an edit.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::Child;
+
+use crate::review::newsroom;
+use crate::support::{Casewire, arg};
+
+/// A desk server the test started; stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// `casewire serve --config CONFIG --bind 127.0.0.1:0`, once it says where it listens.
+    pub fn start(config: &Path) -> Server {
+        let mut child = Casewire::new()
+            .args(["serve", "--config", arg(config), "--bind", "127.0.0.1:0"])
+            .spawn();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let addr = loop {
+            let line = lines.next().expect("serve says where it listens").unwrap();
+            if let Some(at) = line.find("http://") {
+                break line[at + 7..].trim_end_matches('/').to_string();
+            }
+        };
+        // Keep reading its standard error so the pipe never fills.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, addr }
+    }
+}
+
+/// What the server answered.
+pub struct Reply {
+    pub status: u16,
+    pub headers: String,
+    pub body: String,
+}
+
+/// One request, `Connection: close`.
+pub fn request(addr: &str, method: &str, path: &str, cookie: &str, form: &[(&str, &str)]) -> Reply {
+    let body: String = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    raw(addr, method, path, cookie, body.as_bytes())
+}
+
+pub fn raw(addr: &str, method: &str, path: &str, cookie: &str, body: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let _ = stream.write_all(body);
+    let mut text = Vec::new();
+    let _ = stream.read_to_end(&mut text);
+    let text = String::from_utf8_lossy(&text).into_owned();
+    let (headers, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = headers
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Reply {
+        status,
+        headers: headers.to_string(),
+        body: body.to_string(),
+    }
+}
+
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The value of `name="csrf" value="..."` in a page.
+pub fn csrf(page: &str) -> String {
+    let at = page
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a token")
+        + 19;
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+/// The session cookie a reply sets.
+pub fn cookie(reply: &Reply) -> String {
+    let line = reply
+        .headers
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .expect("a cookie");
+    line.split_once(':')
+        .unwrap()
+        .1
+        .trim()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Signs in as `name`; the session's cookie.
+pub fn sign_in(addr: &str, name: &str) -> String {
+    let login = request(addr, "GET", "/login", "", &[]);
+    let pre = cookie(&login);
+    let token = csrf(&login.body);
+    let done = request(
+        addr,
+        "POST",
+        "/login",
+        &pre,
+        &[("csrf", &token), ("name", name)],
+    );
+    assert_eq!(done.status, 303, "{}", done.body);
+    cookie(&done)
+}
+
+#[test]
+fn a_non_loopback_address_needs_a_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = newsroom(dir.path(), "");
+    Casewire::new()
+        .args(["serve", "--config", arg(&config), "--bind", "0.0.0.0:0"])
+        .failure()
+        .stderr_has("will not listen on 0.0.0.0:0 without a password")
+        .stderr_has("CASEWIRE_DESK_PASSWORD_HASH");
+    Casewire::new()
+        .args(["serve", "--config", arg(&config), "--bind", "0.0.0.0:0"])
+        .env("CASEWIRE_DESK_PASSWORD_HASH", "not-a-hash")
+        .failure()
+        .stderr_has("is not an argon2 hash");
+}
+
+#[test]
+fn with_a_password_only_the_password_signs_in() {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let dir = tempfile::tempdir().unwrap();
+    let salt = SaltString::encode_b64(b"fixed-salt-bytes").unwrap();
+    let hash = argon2::Argon2::default()
+        .hash_password(b"correct horse", &salt)
+        .unwrap()
+        .to_string();
+    let config = newsroom(dir.path(), &format!("[desk]\npassword_hash = \"{hash}\"\n"));
+    let server = Server::start(&config);
+    let login = request(&server.addr, "GET", "/login", "", &[]);
+    assert!(login.body.contains("type=\"password\""));
+    let pre = cookie(&login);
+    let token = csrf(&login.body);
+    let wrong = request(
+        &server.addr,
+        "POST",
+        "/login",
+        &pre,
+        &[("csrf", &token), ("name", "Ann"), ("password", "guess")],
+    );
+    assert_eq!(wrong.status, 401);
+    let right = request(
+        &server.addr,
+        "POST",
+        "/login",
+        &pre,
+        &[
+            ("csrf", &token),
+            ("name", "Ann"),
+            ("password", "correct horse"),
+        ],
+    );
+    assert_eq!(right.status, 303);
+    let set = right.headers.to_ascii_lowercase();
+    assert!(
+        set.contains("httponly") && set.contains("samesite=strict"),
+        "{set}"
+    );
+    let queue = request(&server.addr, "GET", "/", &cookie(&right), &[]);
+    assert_eq!(queue.status, 200);
+    // Without the session, the queue sends the browser to sign in.
+    assert_eq!(request(&server.addr, "GET", "/", "", &[]).status, 303);
+}
+
+#[test]
+fn forms_need_the_sessions_token_ids_are_looked_up_and_bodies_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = newsroom(dir.path(), "");
+    Casewire::new()
+        .args(["publish", "--config", arg(&config)])
+        .success();
+    let server = Server::start(&config);
+    let session = sign_in(&server.addr, "Ann");
+    let page = request(
+        &server.addr,
+        "GET",
+        "/edition/weekly-2021-01-18",
+        &session,
+        &[],
+    );
+    assert_eq!(page.status, 200);
+    assert!(
+        page.headers.contains("content-security-policy"),
+        "{}",
+        page.headers
+    );
+    assert!(
+        page.body.contains("1,718 / 248,287 × 100,000 = 691.9"),
+        "a figure's sum"
+    );
+    let token = csrf(&page.body);
+
+    let forged = request(
+        &server.addr,
+        "POST",
+        "/edition/weekly-2021-01-18/approve",
+        &session,
+        &[("csrf", "0000")],
+    );
+    assert_eq!(forged.status, 403);
+    let none = request(
+        &server.addr,
+        "POST",
+        "/edition/weekly-2021-01-18/approve",
+        &session,
+        &[],
+    );
+    assert_eq!(none.status, 403);
+    assert!(
+        !dir.path().join("out/weekly-2021-01-18").exists(),
+        "nothing went live"
+    );
+
+    for path in [
+        "/edition/nope-2021-01-18",
+        "/edition/..%2F..%2Fnewsroom.toml",
+        "/edition/%3Cscript%3E",
+    ] {
+        let r = request(&server.addr, "GET", path, &session, &[]);
+        assert_eq!(r.status, 404, "{path}");
+        assert!(!r.body.contains("<script>"), "{}", r.body);
+    }
+
+    let big = format!("csrf={token}&body={}", "a".repeat(200 * 1024));
+    let r = raw(
+        &server.addr,
+        "POST",
+        "/edition/weekly-2021-01-18/edit",
+        &session,
+        big.as_bytes(),
+    );
+    assert_eq!(r.status, 413);
+
+    let hostile =
+        "<script>alert(1)</script> Greenwich has \"<b>\" 775.5 & <img src=x onerror=alert(2)>\n";
+    let r = request(
+        &server.addr,
+        "POST",
+        "/edition/weekly-2021-01-18/edit",
+        &session,
+        &[("csrf", &token), ("body", hostile)],
+    );
+    assert_eq!(r.status, 422, "refused by the checks");
+    assert!(
+        !r.body.contains("<script>alert") && !r.body.contains("<img src=x"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        !dir.path()
+            .join("out/.casewire-queue/pending/weekly-2021-01-18/edit.md")
+            .exists()
+    );
+
+    let approved = request(
+        &server.addr,
+        "POST",
+        "/edition/weekly-2021-01-18/approve",
+        &session,
+        &[("csrf", &token)],
+    );
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    assert!(dir.path().join("out/weekly-2021-01-18/index.md").exists());
+    let again = request(
+        &server.addr,
+        "POST",
+        "/edition/weekly-2021-01-18/approve",
+        &session,
+        &[("csrf", &token)],
+    );
+    assert_eq!(again.status, 404);
+}
