@@ -269,6 +269,7 @@ impl Desk {
             dry_run: false,
             offline: true,
             today,
+            now: Some(editor.at),
         };
         let live = crate::publish::queue::go_live_queued(
             self.newsroom.clone(),
