@@ -454,6 +454,7 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
                 .iter()
                 .find(|v| v.lowest_in_patch)
                 .map(|v| v.name.clone()),
+            part_of_nation: part_of_nation(dataset, national, &patch.region, core),
             highest_tied: tied_names(&core_views, top_rate, n_top),
             lowest_tied: if top_rate == bottom_rate {
                 Vec::new()
@@ -567,6 +568,12 @@ fn nation_leaders(
     if national.universe != crate::stats::Universe::Uk {
         return Vec::new();
     }
+    let named: Vec<usize> = national
+        .by_rate
+        .top(patch.lists.leaders)
+        .iter()
+        .map(|&(p, _)| p)
+        .collect();
     let mut out: Vec<NationLeader> = national
         .nation_heads(dataset)
         .iter()
@@ -574,6 +581,7 @@ fn nation_leaders(
             nation: head.nation.to_string(),
             area: area_view(dataset, national, &national.weeks[head.position], patch),
             tied: head.tied,
+            named_above: named.contains(&head.position),
         })
         .collect();
     let keys: Vec<&str> = out.iter().map(|n| n.area.code.as_str()).collect();
@@ -582,6 +590,19 @@ fn nation_leaders(
         n.area.frame = f;
     }
     out
+}
+
+/// Whether `region` names a nation of which the universe holds areas outside `core`.
+fn part_of_nation(dataset: &Dataset, national: &National, region: &str, core: &[usize]) -> bool {
+    let region = region.trim();
+    let region = region.strip_prefix("the ").unwrap_or(region);
+    let Some(nation) = crate::geo::Nation::from_name(region) else {
+        return false;
+    };
+    national.weeks.iter().any(|w| {
+        crate::stats::nation_of(&dataset.areas[w.index].code) == Some(nation.name())
+            && !core.contains(&w.index)
+    })
 }
 
 /// Marks the patch's top area when the story names it as the leader of the nation that is the
