@@ -605,28 +605,29 @@ fn part_of_nation(dataset: &Dataset, national: &National, region: &str, core: &[
     })
 }
 
-/// Marks the patch's top area when the story names it as the leader of the nation that is the
-/// patch's region anyway (in the nation leaders of a UK story, or as the national leader of an
-/// England one): the patch's own "highest" sentence would say the same thing twice.
+/// Marks the patch's top area when the story names it as a leader anyway: the national
+/// leader (alone, with leaders listed), or, in a UK story whose region is a nation, that
+/// nation's leader among the nation leaders. The patch's own "highest" sentence would say the
+/// same thing twice ("Knowsley has the highest rate in Merseyside" above "Knowsley has the
+/// highest rate in England").
 fn mark_leads_elsewhere(
     core: &mut [AreaView],
     dataset: &Dataset,
     national: &National,
     patch: &Patch,
 ) {
-    let Some(nation) = crate::geo::Nation::from_name(patch.region.trim()) else {
-        return;
-    };
+    let region = patch.region.trim();
+    let nation = crate::geo::Nation::from_name(region.strip_prefix("the ").unwrap_or(region));
     for v in core.iter_mut().filter(|v| v.highest_in_patch) {
-        v.leads_elsewhere = match national.universe {
-            crate::stats::Universe::Uk => national.nation_heads(dataset).iter().any(|h| {
-                h.nation == nation.name()
-                    && !h.tied
-                    && dataset.areas[national.weeks[h.position].index].code == v.code
-            }),
-            crate::stats::Universe::England => {
-                nation == crate::geo::Nation::England && v.highest_alone && patch.lists.leaders > 0
-            }
-        };
+        let national_leader = v.highest_alone && patch.lists.leaders > 0;
+        let nation_leader = national.universe == crate::stats::Universe::Uk
+            && nation.is_some_and(|nation| {
+                national.nation_heads(dataset).iter().any(|h| {
+                    h.nation == nation.name()
+                        && !h.tied
+                        && dataset.areas[national.weeks[h.position].index].code == v.code
+                })
+            });
+        v.leads_elsewhere = national_leader || nation_leader;
     }
 }
