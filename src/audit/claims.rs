@@ -321,6 +321,17 @@ impl Auditor<'_> {
                     format!("\"taking the top spot\" is wrong: {now} had the highest rate the week before too"),
                 );
             }
+            // A daily reader saw yesterday's window: a leader then has not just taken the top.
+            self.report.claims += 1;
+            if let Some(now) = subject.filter(|&a| a != k)
+                && self.truth.led_the_day_before(self.code(now))
+            {
+                let now = self.name(now).to_string();
+                self.fail(
+                    s,
+                    format!("\"taking the top spot\" is wrong: {now} had the highest rate in the seven days to the day before too"),
+                );
+            }
         }
 
         // Directions said of the patch or the nation as a whole.

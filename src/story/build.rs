@@ -502,13 +502,19 @@ fn leaders(
                 .is_some_and(|&(_, top)| national.by_prev_rate.count_of_key(top) == 1);
             let ranks = national.ranks_of(w.index);
             let continues = position == 1 && !tied && ranks.prev_rate == Some(1) && prev_alone;
-            let replaced = (position == 1 && !tied && !continues && prev_alone)
-                .then(|| national.by_prev_rate.order.first())
-                .flatten()
-                .map(|&(q, _)| {
-                    let a = &dataset.areas[national.weeks[q].index];
-                    patch.print_name(&a.code, &a.name)
-                });
+            // A daily paper printed yesterday's window too: a leader who led it already has
+            // not just taken the top spot.
+            let replaced = (position == 1
+                && !tied
+                && !continues
+                && prev_alone
+                && !led_the_day_before(dataset, national, p))
+            .then(|| national.by_prev_rate.order.first())
+            .flatten()
+            .map(|&(q, _)| {
+                let a = &dataset.areas[national.weeks[q].index];
+                patch.print_name(&a.code, &a.name)
+            });
             LeaderView {
                 area: area_view(dataset, national, w, patch),
                 position,
@@ -525,6 +531,26 @@ fn leaders(
         l.area.frame = f;
     }
     leaders
+}
+
+/// Whether the area at `position` of the week's figures alone had the highest rate in the
+/// seven days to the day before the week's end: the window the previous day's edition printed,
+/// recomputed from the same data.
+fn led_the_day_before(dataset: &Dataset, national: &National, position: usize) -> bool {
+    let window = crate::stats::Week::ending(national.week.end - chrono::Days::new(1));
+    let mut best: Option<(i64, usize, usize)> = None;
+    for (p, w) in national.weeks.iter().enumerate() {
+        let Ok(cases) = crate::stats::week_sum(&dataset.areas[w.index], window) else {
+            continue;
+        };
+        let rate = Rate::per_100k(cases, w.population).0;
+        match &mut best {
+            Some((top, _, n)) if rate == *top => *n += 1,
+            Some((top, _, _)) if rate < *top => {}
+            _ => best = Some((rate, p, 1)),
+        }
+    }
+    best.is_some_and(|(_, at, n)| at == position && n == 1)
 }
 
 fn movers(dataset: &Dataset, national: &National, patch: &Patch) -> Option<MoversView> {
