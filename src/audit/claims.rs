@@ -192,7 +192,11 @@ impl Auditor<'_> {
             // reader, as that nation: its superlatives rank among the nation's areas, not the
             // patch's, wherever the region is named in the sentence ("Wales' highest rate").
             let region_nation = region_nation(&story.region, story.universe.kind);
-            let in_patch = region_nation.is_none() && self.mentions_in(after, &story.region);
+            // "the highest rate among the four council areas": among the patch's own areas,
+            // as a patch that holds part of the nation its region names is told.
+            let among = after.contains("among the ");
+            let in_patch =
+                among || (region_nation.is_none() && self.mentions_in(after, &story.region));
             // "the 12th highest fall in the country" ranks by the size of the fall.
             let by = match words.get(i + 1).copied() {
                 Some("fall" | "falls") => RankBy::Fall,
@@ -226,7 +230,9 @@ impl Auditor<'_> {
                 self.truth.rank(&code, by)
             };
             self.report.claims += 1;
-            let where_ = if in_patch {
+            let where_ = if among {
+                "the patch".to_string()
+            } else if in_patch {
                 story.region.clone()
             } else if let Some((_, _, n)) = nation {
                 n.to_string()
@@ -313,6 +319,17 @@ impl Auditor<'_> {
                 self.fail(
                     s,
                     format!("\"taking the top spot\" is wrong: {now} had the highest rate the week before too"),
+                );
+            }
+            // A daily reader saw yesterday's window: a leader then has not just taken the top.
+            self.report.claims += 1;
+            if let Some(now) = subject.filter(|&a| a != k)
+                && self.truth.led_the_day_before(self.code(now))
+            {
+                let now = self.name(now).to_string();
+                self.fail(
+                    s,
+                    format!("\"taking the top spot\" is wrong: {now} had the highest rate in the seven days to the day before too"),
                 );
             }
         }

@@ -39,14 +39,15 @@
 //!   [`crate::story::SLIGHT_PERCENT`]%; "only" and "no other" with a direction need the area to be
 //!   the one core area that went that way; "highest", "second highest", "lowest" (with "joint"
 //!   when tied) must be the area's recomputed rank, in the patch when the region follows the
-//!   word, within a nation when a UK story names one ("the highest rate in Wales"), in the
+//!   word or "among the" does ("the highest rate among the four council areas"), within a nation when a UK story names one ("the highest rate in Wales"), in the
 //!   universe otherwise (a region that is a nation's name, "Wales" or "Northern Ireland", is
 //!   that nation wherever the sentence names it, so a patch's "highest in Wales" ranks among
 //!   all of Wales' areas; a region "England" in an England story is the universe), by the size of the fall or rise when "fall" or "rise" follows
 //!   ("the 12th highest fall"); "continues to have the highest" needs the area to have led alone
 //!   this week and last; "continues" with a direction needs the area to have gone that way the
 //!   week before too; "taking the top spot from X" needs X to have led the week before and the
-//!   new leader not to have. In a sentence about the patch (the region named, no area): "every" and
+//!   new leader not to have led it, nor alone the seven days to the day before the week's end
+//!   (the window a daily paper printed the day before). In a sentence about the patch (the region named, no area): "every" and
 //!   "all" need every core area to have gone that way, "all but one" all but one, and otherwise
 //!   a direction needs most core areas to have gone that way. In a sentence about the nation
 //!   (the universe named, no area) with "most": most areas must have gone that way, and

@@ -123,7 +123,12 @@ pub(super) fn tokenize(line: &str, names: &[(String, String)], labels: &[String]
                             .chars()
                             .next()
                             .is_some_and(char::is_alphanumeric)
-                        && !names.iter().any(|(n, _)| line[i..].starts_with(n.as_str()))
+                        // The longer reading wins: a region that starts with an area's
+                        // name ("Cardiff and the Vale") is the region, a region that is an
+                        // area's name ("Hull") is the area.
+                        && !names.iter().any(|(n, _)| {
+                            n.len() >= l.len() && line[i..].starts_with(n.as_str())
+                        })
                 })
             })
             .flatten();

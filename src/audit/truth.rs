@@ -235,6 +235,45 @@ impl<'a> Nation<'a> {
         }
     }
 
+    /// Whether the area alone had the highest rate of the universe in the seven days to the
+    /// day before the week's end, the window the previous day's edition printed: the daily
+    /// counts summed and divided by the population here, half-up to a tenth.
+    pub(super) fn led_the_day_before(&self, code: &str) -> bool {
+        let end = self.week.end - chrono::Days::new(1);
+        let mut top: Option<(i64, &str, usize)> = None;
+        for area in self.dataset.areas.iter() {
+            if area.area_type != self.area_type && !self.area_type.is_empty() {
+                continue;
+            }
+            let Some(truth) = self.index.get(&area.code).map(|&i| &self.areas[i]) else {
+                continue;
+            };
+            let mut sum = 0i64;
+            let mut whole = true;
+            for back in 0..7 {
+                let day = end - chrono::Days::new(back);
+                let at = usize::try_from((day - area.start).num_days()).ok();
+                match at.and_then(|i| area.cases.get(i)).copied().flatten() {
+                    Some(n) => sum += i64::from(n),
+                    None => whole = false,
+                }
+            }
+            let Ok(population) = i64::try_from(truth.population) else {
+                continue;
+            };
+            if !whole || population == 0 {
+                continue;
+            }
+            let tenths = (sum * 2_000_000 + population) / (2 * population);
+            match &mut top {
+                Some((rate, _, n)) if tenths == *rate => *n += 1,
+                Some((rate, _, _)) if tenths < *rate => {}
+                _ => top = Some((tenths, truth.code.as_str(), 1)),
+            }
+        }
+        top.is_some_and(|(_, c, n)| c == code && n == 1)
+    }
+
     pub(super) fn area(&self, code: &str) -> Result<&AreaTruth, String> {
         self.index
             .get(code)

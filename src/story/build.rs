@@ -454,6 +454,7 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
                 .iter()
                 .find(|v| v.lowest_in_patch)
                 .map(|v| v.name.clone()),
+            part_of_nation: part_of_nation(dataset, national, &patch.region, core),
             highest_tied: tied_names(&core_views, top_rate, n_top),
             lowest_tied: if top_rate == bottom_rate {
                 Vec::new()
@@ -501,13 +502,19 @@ fn leaders(
                 .is_some_and(|&(_, top)| national.by_prev_rate.count_of_key(top) == 1);
             let ranks = national.ranks_of(w.index);
             let continues = position == 1 && !tied && ranks.prev_rate == Some(1) && prev_alone;
-            let replaced = (position == 1 && !tied && !continues && prev_alone)
-                .then(|| national.by_prev_rate.order.first())
-                .flatten()
-                .map(|&(q, _)| {
-                    let a = &dataset.areas[national.weeks[q].index];
-                    patch.print_name(&a.code, &a.name)
-                });
+            // A daily paper printed yesterday's window too: a leader who led it already has
+            // not just taken the top spot.
+            let replaced = (position == 1
+                && !tied
+                && !continues
+                && prev_alone
+                && !led_the_day_before(dataset, national, p))
+            .then(|| national.by_prev_rate.order.first())
+            .flatten()
+            .map(|&(q, _)| {
+                let a = &dataset.areas[national.weeks[q].index];
+                patch.print_name(&a.code, &a.name)
+            });
             LeaderView {
                 area: area_view(dataset, national, w, patch),
                 position,
@@ -524,6 +531,26 @@ fn leaders(
         l.area.frame = f;
     }
     leaders
+}
+
+/// Whether the area at `position` of the week's figures alone had the highest rate in the
+/// seven days to the day before the week's end: the window the previous day's edition printed,
+/// recomputed from the same data.
+fn led_the_day_before(dataset: &Dataset, national: &National, position: usize) -> bool {
+    let window = crate::stats::Week::ending(national.week.end - chrono::Days::new(1));
+    let mut best: Option<(i64, usize, usize)> = None;
+    for (p, w) in national.weeks.iter().enumerate() {
+        let Ok(cases) = crate::stats::week_sum(&dataset.areas[w.index], window) else {
+            continue;
+        };
+        let rate = Rate::per_100k(cases, w.population).0;
+        match &mut best {
+            Some((top, _, n)) if rate == *top => *n += 1,
+            Some((top, _, _)) if rate < *top => {}
+            _ => best = Some((rate, p, 1)),
+        }
+    }
+    best.is_some_and(|(_, at, n)| at == position && n == 1)
 }
 
 fn movers(dataset: &Dataset, national: &National, patch: &Patch) -> Option<MoversView> {
@@ -567,6 +594,12 @@ fn nation_leaders(
     if national.universe != crate::stats::Universe::Uk {
         return Vec::new();
     }
+    let named: Vec<usize> = national
+        .by_rate
+        .top(patch.lists.leaders)
+        .iter()
+        .map(|&(p, _)| p)
+        .collect();
     let mut out: Vec<NationLeader> = national
         .nation_heads(dataset)
         .iter()
@@ -574,6 +607,7 @@ fn nation_leaders(
             nation: head.nation.to_string(),
             area: area_view(dataset, national, &national.weeks[head.position], patch),
             tied: head.tied,
+            named_above: named.contains(&head.position),
         })
         .collect();
     let keys: Vec<&str> = out.iter().map(|n| n.area.code.as_str()).collect();
@@ -584,28 +618,42 @@ fn nation_leaders(
     out
 }
 
-/// Marks the patch's top area when the story names it as the leader of the nation that is the
-/// patch's region anyway (in the nation leaders of a UK story, or as the national leader of an
-/// England one): the patch's own "highest" sentence would say the same thing twice.
+/// Whether `region` names a nation of which the universe holds areas outside `core`.
+fn part_of_nation(dataset: &Dataset, national: &National, region: &str, core: &[usize]) -> bool {
+    let region = region.trim();
+    let region = region.strip_prefix("the ").unwrap_or(region);
+    let Some(nation) = crate::geo::Nation::from_name(region) else {
+        return false;
+    };
+    national.weeks.iter().any(|w| {
+        crate::stats::nation_of(&dataset.areas[w.index].code) == Some(nation.name())
+            && !core.contains(&w.index)
+    })
+}
+
+/// Marks the patch's top area when the story names it as a leader anyway: the national
+/// leader (alone, with leaders listed), or, in a UK story whose region is a nation, that
+/// nation's leader among the nation leaders. The patch's own "highest" sentence would say the
+/// same thing twice ("Knowsley has the highest rate in Merseyside" above "Knowsley has the
+/// highest rate in England").
 fn mark_leads_elsewhere(
     core: &mut [AreaView],
     dataset: &Dataset,
     national: &National,
     patch: &Patch,
 ) {
-    let Some(nation) = crate::geo::Nation::from_name(patch.region.trim()) else {
-        return;
-    };
+    let region = patch.region.trim();
+    let nation = crate::geo::Nation::from_name(region.strip_prefix("the ").unwrap_or(region));
     for v in core.iter_mut().filter(|v| v.highest_in_patch) {
-        v.leads_elsewhere = match national.universe {
-            crate::stats::Universe::Uk => national.nation_heads(dataset).iter().any(|h| {
-                h.nation == nation.name()
-                    && !h.tied
-                    && dataset.areas[national.weeks[h.position].index].code == v.code
-            }),
-            crate::stats::Universe::England => {
-                nation == crate::geo::Nation::England && v.highest_alone && patch.lists.leaders > 0
-            }
-        };
+        let national_leader = v.highest_alone && patch.lists.leaders > 0;
+        let nation_leader = national.universe == crate::stats::Universe::Uk
+            && nation.is_some_and(|nation| {
+                national.nation_heads(dataset).iter().any(|h| {
+                    h.nation == nation.name()
+                        && !h.tied
+                        && dataset.areas[national.weeks[h.position].index].code == v.code
+                })
+            });
+        v.leads_elsewhere = national_leader || nation_leader;
     }
 }

@@ -175,6 +175,9 @@ pub struct NationLeader {
     pub area: AreaView,
     /// It shares the top rate in its nation with another area.
     pub tied: bool,
+    /// It is among the national leaders the story names already ("Knowsley has the highest
+    /// rate in the UK"), so its nation's line would say the same thing twice.
+    pub named_above: bool,
 }
 
 /// Hospital figures for the patch's NHS region, each with the date it is accurate to.
@@ -319,6 +322,10 @@ pub struct LocalView {
     pub highest_tied: Vec<String>,
     /// Names sharing the lowest rate, when two or more do.
     pub lowest_tied: Vec<String>,
+    /// The region is a nation's name ("Wales") but the patch holds only some of the nation's
+    /// areas: "the highest rate in Wales" would rank among all of Wales, so the patch's
+    /// superlatives say "among the four council areas" instead.
+    pub part_of_nation: bool,
 }
 
 /// The national list of largest movers.

@@ -222,3 +222,33 @@ fn every_area_of_the_vintages_has_a_print_name() {
     assert_eq!(geo::region("E07000153"), Some("East Midlands"));
     assert_eq!(geo::region("E10000002"), Some("South East"));
 }
+
+/// A patch's `[names]` wins over the built-in press name, by code or by the data's name, in
+/// the headline and the copy, and the audit takes the patch's form as the area.
+#[test]
+fn a_patch_names_an_area_its_own_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(crate::support::fixture("patches/hull.toml")).unwrap();
+    text.push_str(
+        "\n[names]\nE06000010 = \"Kingston upon Hull\"\n\"East Riding of Yorkshire\" = \"the East Riding\"\n",
+    );
+    let patch = dir.path().join("patch.toml");
+    std::fs::write(&patch, text).unwrap();
+    let mut request = crate::support::january_request();
+    request.patch = patch;
+    let d = casewire::draft::draft(&request).unwrap();
+    assert!(d.checked.audited);
+    assert!(
+        d.output
+            .starts_with("# Covid-19 rate falls in Kingston upon Hull\n"),
+        "{}",
+        d.output
+    );
+    assert!(
+        d.output
+            .contains("Nearby, the East Riding has a rate of 196.4"),
+        "{}",
+        d.output
+    );
+    assert!(!d.output.contains("Hull City") && !d.output.contains("City of"));
+}

@@ -1,7 +1,7 @@
 //! Whole stories on real data, snapshot-tested: a template change shows up here as a diff of
 //! copy, to be reviewed like an edit.
 
-use casewire::draft::{Format, draft};
+use casewire::draft::{DraftRequest, Format, draft};
 
 use crate::support::*;
 
@@ -78,4 +78,43 @@ fn drafts_are_deterministic() {
     let a = draft(&august_request()).unwrap().output;
     let b = draft(&august_request()).unwrap().output;
     assert_eq!(a, b);
+}
+
+/// Patches across the four nations (a city of one area, a two-tier county, islands, the west of
+/// Scotland, a city and its neighbours, England's January leader and its August one in the
+/// patch, two areas with "the" before one, each nation as the region, a tie for the top), in
+/// January and August, through every built-in template.
+const PATCHES: [&str; 12] = [
+    "hull",
+    "somerset",
+    "islands",
+    "west-scotland",
+    "bristol",
+    "merseyside",
+    "cornwall-devon",
+    "cardiff-vale",
+    "wales",
+    "northern-ireland",
+    "scotland",
+    "tie",
+];
+
+#[test]
+fn patch_stories_across_the_uk() {
+    for patch in PATCHES {
+        for (month, base) in [("january", january_request()), ("august", august_request())] {
+            for template in ["weekly-roundup", "by-area", "area"] {
+                let mut request = base.clone();
+                request.patch = fixture(&format!("patches/{patch}.toml"));
+                let name = format!("{patch}_{month}_{template}");
+                let output = draft(&DraftRequest {
+                    template: Some(template.to_string()),
+                    ..request
+                })
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+                .output;
+                insta::assert_snapshot!(name, output);
+            }
+        }
+    }
 }
