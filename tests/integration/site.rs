@@ -291,7 +291,11 @@ fn publish_and_build(generator: Generator) -> Site {
     let published = files(&section)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .map(|p| generator.section().join(p).display().to_string())
+        .map(|p| match generator {
+            // Source paths as the generator names them: Hugo's below `content/`.
+            Generator::JekyllPosts => p.display().to_string(),
+            _ => format!("{SECTION}/{}", p.display()),
+        })
         .collect();
     let pages: Vec<Page> = files(&public)
         .into_iter()
