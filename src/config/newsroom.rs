@@ -286,8 +286,9 @@ pub struct Newsroom {
     pub feed: FeedSettings,
     /// Where to send alerts (`[alerts]`), if anywhere.
     pub alerts: Option<super::alerts::Alerts>,
-    /// How the ninjs items beside the editions name themselves (`[ninjs]`).
-    pub ninjs: super::ninjs::NinjsSettings,
+    /// How the ninjs items beside the editions name themselves (`[ninjs]`); with the table,
+    /// an edition a gate holds back leaves a withheld item too.
+    pub ninjs: Option<super::ninjs::NinjsSettings>,
     /// The WordPress site each edition becomes a post on (`[wordpress]`), its password file
     /// resolved against the newsroom file's folder.
     pub wordpress: Option<super::wordpress::WordpressSettings>,
@@ -327,8 +328,7 @@ struct RawNewsroom {
     #[serde(default)]
     feed: FeedSettings,
     alerts: Option<super::alerts::Alerts>,
-    #[serde(default)]
-    ninjs: super::ninjs::NinjsSettings,
+    ninjs: Option<super::ninjs::NinjsSettings>,
     wordpress: Option<super::wordpress::WordpressSettings>,
     #[serde(default)]
     review: RawReview,

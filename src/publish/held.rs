@@ -78,6 +78,11 @@ pub(super) fn hold_back(
     let Ok(newsroom) = Newsroom::load_with(&options.config, overrides) else {
         return;
     };
+    // Only a newsroom that delivers to a ninjs-reading CMS (`[ninjs]`) hears of a held
+    // edition this way; for the rest a held run writes nothing at all.
+    if newsroom.ninjs.is_none() {
+        return;
+    }
     if let Err(why) = write_withheld(options, &newsroom, story, release, &lines, sink) {
         warnings.push(format!(
             "the withheld ninjs item for {story} ({release}) was not written: {why}"

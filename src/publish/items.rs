@@ -41,7 +41,7 @@ impl ItemSite {
             .site_url
             .as_deref()
             .and_then(crate::config::ninjs::folder_url);
-        let n = &newsroom.ninjs;
+        let n = newsroom.ninjs.clone().unwrap_or_default();
         ItemSite {
             uri_base: n
                 .uri_base
@@ -49,8 +49,8 @@ impl ItemSite {
                 .or_else(|| site.clone())
                 .unwrap_or_else(|| crate::config::ninjs::DEFAULT_URI_BASE.to_string()),
             files_url: n.files_url.clone().or(site),
-            copyrightholder: n.copyrightholder.clone(),
-            usageterms: n.usageterms.clone(),
+            copyrightholder: n.copyrightholder,
+            usageterms: n.usageterms,
         }
     }
 

