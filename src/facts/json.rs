@@ -155,10 +155,26 @@ fn own_part<'a>(code: &str, id: &'a str) -> Option<&'a str> {
 }
 
 fn json<T: Serialize + ?Sized>(out: &mut String, value: &T) {
-    // serde_json writes valid UTF-8 into the buffer, which a String can take as it is.
-    let mut buf = std::mem::take(out).into_bytes();
-    serde_json::to_writer(&mut buf, value).expect("facts are plain data");
-    *out = String::from_utf8(buf).expect("serde_json writes UTF-8");
+    serde_json::to_writer(Append(out), value).expect("facts are plain data");
+}
+
+/// Appends what serde_json writes to a string, checking only the new bytes: taking the
+/// whole buffer back as a `String` after each value checked all of it again, which made
+/// writing a sidecar grow with the square of its length.
+struct Append<'a>(&'a mut String);
+
+impl std::io::Write for Append<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        // serde_json writes whole characters in each piece (it splits strings only at the
+        // ASCII characters it escapes), so every piece is UTF-8 on its own.
+        let text = std::str::from_utf8(bytes).map_err(std::io::Error::other)?;
+        self.0.push_str(text);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn key(out: &mut String, first: &mut bool, name: &str) {
