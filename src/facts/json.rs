@@ -127,13 +127,54 @@ struct Series<'a> {
     population: Option<u64>,
     sources: Vec<usize>,
     daily: BTreeMap<NaiveDate, i64>,
+    /// Where the view model holds the area (`core[0]`, `leaders[2]`), in the order the
+    /// facts first name them: a fact `CODE.rate` used by `core[0].rate` is held at `core[0]`.
+    at: Vec<&'a str>,
+}
+
+impl Series<'_> {
+    /// Whether `f`'s `used_by` is what the series' `at` says it is: each of its places
+    /// followed by the fact's id after the area code, in order. Such a fact leaves its
+    /// `used_by` to the series.
+    fn implies_used_by(&self, code: &str, f: &Fact) -> bool {
+        let Some(rest) = own_part(code, &f.id) else {
+            return false;
+        };
+        f.used_by.len() == self.at.len()
+            && f.used_by.iter().zip(&self.at).all(|(path, place)| {
+                path.strip_prefix(place)
+                    .and_then(|p| p.strip_prefix('.'))
+                    .is_some_and(|p| p == rest)
+            })
+    }
+}
+
+/// The part of an area fact's id after its area's code: `rate` of `E09000011.rate`.
+fn own_part<'a>(code: &str, id: &'a str) -> Option<&'a str> {
+    id.strip_prefix(code).and_then(|r| r.strip_prefix('.'))
 }
 
 fn json<T: Serialize + ?Sized>(out: &mut String, value: &T) {
-    // serde_json writes valid UTF-8 into the buffer, which a String can take as it is.
-    let mut buf = std::mem::take(out).into_bytes();
-    serde_json::to_writer(&mut buf, value).expect("facts are plain data");
-    *out = String::from_utf8(buf).expect("serde_json writes UTF-8");
+    serde_json::to_writer(Append(out), value).expect("facts are plain data");
+}
+
+/// Appends what serde_json writes to a string, checking only the new bytes: taking the
+/// whole buffer back as a `String` after each value checked all of it again, which made
+/// writing a sidecar grow with the square of its length.
+struct Append<'a>(&'a mut String);
+
+impl std::io::Write for Append<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        // serde_json writes whole characters in each piece (it splits strings only at the
+        // ASCII characters it escapes), so every piece is UTF-8 on its own.
+        let text = std::str::from_utf8(bytes).map_err(std::io::Error::other)?;
+        self.0.push_str(text);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn key(out: &mut String, first: &mut bool, name: &str) {
@@ -191,6 +232,19 @@ impl FactsSidecar {
                 }
             }
             s.daily.extend(f.inputs.daily.iter().map(|(d, c)| (*d, *c)));
+            if let Some(rest) = own_part(code, &f.id) {
+                for path in &f.used_by {
+                    let place = path
+                        .strip_suffix(rest)
+                        .and_then(|p| p.strip_suffix('.'))
+                        .filter(|p| !p.is_empty());
+                    if let Some(place) = place
+                        && !s.at.contains(&place)
+                    {
+                        s.at.push(place);
+                    }
+                }
+            }
         }
 
         let mut out = String::with_capacity(1024 + 256 * self.facts.len());
@@ -242,6 +296,10 @@ impl FactsSidecar {
             }
             key(&mut out, &mut first, "sources");
             json(&mut out, &s.sources);
+            if !s.at.is_empty() {
+                key(&mut out, &mut first, "at");
+                json(&mut out, &s.at);
+            }
             if let (Some((&start, _)), Some((&end, _))) =
                 (s.daily.first_key_value(), s.daily.last_key_value())
             {
@@ -412,8 +470,14 @@ impl FactsSidecar {
             out.push_str(&inputs);
             out.push('}');
         }
-        key(out, &mut first, "used_by");
-        json(out, &f.used_by);
+        // Where the view model holds it, unless its series' `at` says so.
+        let implied = series_code(f)
+            .and_then(|c| Some((c, series.get(c)?)))
+            .is_some_and(|(c, s)| s.implies_used_by(c, f));
+        if !implied {
+            key(out, &mut first, "used_by");
+            json(out, &f.used_by);
+        }
         key(out, &mut first, "recipe");
         self.write_recipe(out, &f.recipe);
         out.push('}');

@@ -670,3 +670,149 @@ fn a_failed_every_area_run_writes_nothing() {
         .unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// What a sidecar holds is enough to check its facts
+
+/// A sidecar's JSON, checked as a reader of the file alone would check it: every fact's
+/// `used_by` (written, or implied by its series' `at`) is the story's, and every fact whose
+/// recipe draws on the file's series, dates or other facts recomputes to its value from the
+/// file's own figures. Returns how many facts were recomputed; the rest (ranks and the
+/// universe's tallies) need every area of the universe, which the audit holds.
+fn recompute_from_the_file(json: &str, facts: &casewire::facts::FactsSidecar) -> usize {
+    use serde_json::Value;
+    let file: Value = serde_json::from_str(json).unwrap();
+    let day = |v: &Value| date(v.as_str().unwrap());
+    let window = |w: &Value| -> (chrono::NaiveDate, chrono::NaiveDate) {
+        let w = match w.as_str() {
+            Some(name) => &file[name],
+            None => w,
+        };
+        (day(&w["start"]), day(&w["end"]))
+    };
+    let series = file["series"].as_object().unwrap();
+    let sum = |code: &str, w: &Value| -> i64 {
+        let s = &series[code];
+        let start = day(&s["start"]);
+        let (from, to) = window(w);
+        from.iter_days()
+            .take_while(|d| *d <= to)
+            .map(|d| {
+                let i = usize::try_from((d - start).num_days()).unwrap();
+                s["daily"][i]
+                    .as_i64()
+                    .expect("a day of the week has a count")
+            })
+            .sum()
+    };
+    let population = |code: &str| series[code]["population"].as_u64().unwrap();
+    let rate =
+        |code: &str, w: &Value| casewire::stats::Rate::per_100k(sum(code, w), population(code)).0;
+    let tenths = |v: &Value| (v.as_f64().unwrap() * 10.0).round() as i64;
+    let written = file["facts"].as_array().unwrap();
+    let by_id: BTreeMap<&str, &Value> = written
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap(), f))
+        .collect();
+    assert_eq!(written.len(), facts.facts.len());
+    let mut recomputed = 0;
+    for (f, mine) in written.iter().zip(&facts.facts) {
+        let id = f["id"].as_str().unwrap();
+        assert_eq!(id, mine.id);
+        // Where the view model holds it: written out, or its series' places and its own part.
+        let used_by: Vec<String> = match f.get("used_by") {
+            Some(u) => serde_json::from_value(u.clone()).unwrap(),
+            None => {
+                let (code, rest) = id.split_once('.').unwrap();
+                series[code]["at"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{id} has no used_by and its series no at"))
+                    .iter()
+                    .map(|place| format!("{}.{rest}", place.as_str().unwrap()))
+                    .collect()
+            }
+        };
+        assert_eq!(used_by, mine.used_by, "{id}");
+        let recipe = f["recipe"].as_array().unwrap();
+        let arg = |i: usize| &recipe[i];
+        let code = || arg(1).as_str().unwrap();
+        let value = &f["value"];
+        let want: Option<i64> = match recipe[0].as_str().unwrap() {
+            "week_sum" => Some(sum(code(), arg(2))),
+            "week_rate" => Some(rate(code(), arg(2))),
+            "change_size" => {
+                Some((rate(code(), &"week".into()) - rate(code(), &"prev_week".into())).abs())
+            }
+            "percent_change_size" => {
+                let (now, before) = (
+                    rate(code(), &"week".into()),
+                    rate(code(), &"prev_week".into()),
+                );
+                Some((200 * (now - before).abs() + before) / (2 * before))
+            }
+            "population" => Some(population(code()) as i64),
+            "list_position" => Some(arg(4).as_i64().unwrap()),
+            "constant" => Some(arg(1).as_i64().unwrap()),
+            "year" => Some(i64::from(chrono::Datelike::year(&day(&file["release"])))),
+            "similar_around" => {
+                let rates: Vec<i64> = f["inputs"]["facts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|id| tenths(&by_id[id.as_str().unwrap()]["value"]))
+                    .collect();
+                // The mean in whole units, half-up, then to two significant figures.
+                let n = rates.len() as i64;
+                let mean = (rates.iter().sum::<i64>() + 5 * n) / (10 * n);
+                let scale = 10i64.pow((mean.to_string().len() as u32).saturating_sub(2));
+                Some((mean + scale / 2) / scale * scale)
+            }
+            "date" => {
+                let (start, end) = window(&"week".into());
+                let (prev_start, prev_end) = window(&"prev_week".into());
+                let want = match arg(1).as_str().unwrap() {
+                    "release" => day(&file["release"]),
+                    "week_start" => start,
+                    "week_end" => end,
+                    "prev_week_start" => prev_start,
+                    "prev_week_end" => prev_end,
+                    other => panic!("date {other}"),
+                };
+                assert_eq!(day(value), want, "{id}");
+                recomputed += 1;
+                None
+            }
+            _ => None,
+        };
+        if let Some(want) = want {
+            let got = match mine.value {
+                FactValue::Tenths(_) => tenths(value),
+                _ => value.as_i64().unwrap(),
+            };
+            assert_eq!(got, want, "{id} does not recompute from its file");
+            recomputed += 1;
+        }
+    }
+    recomputed
+}
+
+#[test]
+fn every_fact_a_sidecar_can_check_recomputes_from_the_file_alone() {
+    // A patch story's self-contained sidecar.
+    let d = casewire::draft::draft(&january_request()).unwrap();
+    let n = recompute_from_the_file(&d.facts.to_json(), &d.facts);
+    // Of 257 facts, all but the ranks, the patch ranks and the tallies over areas.
+    assert!(n > 150, "{n} recomputed");
+    // Every area's own sidecar, and the file of the week's national facts they share.
+    let run = january(Universe::England, None);
+    let shared = run.shared.as_ref().unwrap();
+    assert!(recompute_from_the_file(&shared.json, &shared.sidecar) > 20);
+    for s in &run.stories {
+        let own = &s.draft.facts;
+        assert!(
+            recompute_from_the_file(&own.to_json(), own) >= 4,
+            "{}",
+            s.file_name
+        );
+    }
+}
