@@ -3,10 +3,9 @@
 //!
 //! The table `authorities.tsv` is derived from mySociety's `uk_local_authorities.csv` and
 //! `lookup_gss_to_registry.csv` (`../shared/data/geography/`; MIT licence, copyright mySociety)
-//! by `derive::derive_table`, a test-time generator. Rebuild it with
-//! `cargo test --lib geo::derive::tests::regenerate_table -- --ignored`; the test
+//! by `derive::derive_table`, a test-time generator. The test
 //! `geo::derive::tests::shipped_table_is_what_the_generator_makes` fails when the two drift
-//! apart.
+//! apart; `CASEWIRE_REGENERATE_GEO=1 cargo test --lib geo::derive` rebuilds it.
 //!
 //! It sits beside `model` at the bottom layer and uses nothing else of the crate.
 
