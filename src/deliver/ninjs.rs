@@ -16,7 +16,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::Url;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 mod item;
 
@@ -43,7 +43,7 @@ const TOPICS: [(&str, &str); 2] = [
 ];
 
 /// Whether a receiving system may run the item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PubStatus {
     /// Ready to publish.
@@ -55,7 +55,7 @@ pub enum PubStatus {
 }
 
 /// An area the edition covers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {
     /// The ONS (GSS) code: `E09000006`.
     pub code: String,
@@ -64,7 +64,7 @@ pub struct Place {
 }
 
 /// A file delivered with the edition (the chart, the table).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
     /// Its address: absolute, or relative to [`NinjsInput::assets_base`] (`chart.svg`).
     pub href: String,
@@ -103,7 +103,7 @@ impl Attachment {
 }
 
 /// The editorial note: for the receiving desk, never printed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ednote {
     /// Why the item is withheld or canceled, when it is.
     pub status: Option<String>,
@@ -162,7 +162,7 @@ impl Ednote {
 }
 
 /// What an item is built from: an edition as a publisher holds it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NinjsInput {
     /// The newsroom's identifier space, an absolute URI: `https://courier.example/casewire`.
     /// The item's `uri` is `BASE/STORY/RELEASE`.

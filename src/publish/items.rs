@@ -63,7 +63,7 @@ impl ItemSite {
 }
 
 /// An item as an edition was prepared: all but its version and times.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PendingItem {
     /// The story in the state.
     pub story: String,
@@ -207,7 +207,7 @@ pub(crate) fn new_items(
 
 /// A correction's rewrite of an earlier edition's item: read when the run was prepared,
 /// given its next version when it goes live.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ItemUpdate {
     pub story: String,
     pub edition: NaiveDate,

@@ -70,6 +70,12 @@ pub struct QueuedEdition {
     pub template: Option<String>,
     /// An every-area edition: a folder of pages, one per area.
     pub each_area: bool,
+    /// Its ninjs items as the run prepared them: versioned and timed only when it goes live.
+    #[serde(default)]
+    pub(crate) items: Vec<super::items::PendingItem>,
+    /// The earlier editions' items its correction notes rewrite.
+    #[serde(default)]
+    pub(crate) updates: Vec<super::items::ItemUpdate>,
 }
 
 impl QueuedEdition {
@@ -255,6 +261,18 @@ pub(super) fn hold(
             files: files.iter().map(|p| p.path.clone()).collect(),
             template: story.and_then(|s| s.template.clone()),
             each_area: story.is_some_and(|s| s.each_area),
+            items: run
+                .items
+                .iter()
+                .filter(|i| &i.story == name)
+                .cloned()
+                .collect(),
+            updates: run
+                .updates
+                .iter()
+                .filter(|u| &u.story == name)
+                .cloned()
+                .collect(),
         };
         let json = serde_json::to_vec_pretty(&entry).expect("serialisable");
         let inside: Vec<(PathBuf, &[u8])> = std::iter::once((PathBuf::from(ENTRY), &json[..]))
@@ -295,6 +313,13 @@ fn rejected_ids(queue: &Queue) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
+/// What an approval puts live: the edition's files (an edit applied) and the edited body, if
+/// the desk edited it, for the ninjs item.
+pub(crate) struct ApprovedCopy<'a> {
+    pub files: Vec<Planned>,
+    pub edited: Option<&'a str>,
+}
+
 /// Puts an approved edition live through the unattended run's own second half: `state` is
 /// the state as it is now (read under `lock`), with the story's record replaced by the one
 /// the queued run left, and `files` the edition's files (an edit applied).
@@ -302,7 +327,7 @@ pub(crate) fn go_live_queued(
     newsroom: Newsroom,
     options: &PublishOptions,
     entry: &QueuedEdition,
-    files: Vec<Planned>,
+    copy: ApprovedCopy<'_>,
     mut state: State,
     lock: RunLock,
     sink: &mut dyn FileSink,
@@ -312,7 +337,14 @@ pub(crate) fn go_live_queued(
     state
         .stories
         .insert(entry.story.clone(), entry.earlier.clone());
+    let ApprovedCopy { files, edited } = copy;
     let span = 0..files.len();
+    // An edit the desk approved is the copy the CMS gets too.
+    let mut items = entry.items.clone();
+    // Only a patch story's copy is edited at the desk, and it has one item.
+    if let (Some(body), false, [item]) = (edited, entry.each_area, &mut items[..]) {
+        item.input.body_markdown = body.to_string();
+    }
     let run = PreparedRun {
         newsroom,
         state,
@@ -320,9 +352,8 @@ pub(crate) fn go_live_queued(
         layout,
         planned: files,
         new_editions: vec![(entry.story.clone(), entry.edition.clone())],
-        // The queue keeps an edition's files; its ninjs item is not among them yet.
-        items: Vec::new(),
-        updates: Vec::new(),
+        items,
+        updates: entry.updates.clone(),
         spans: vec![(span, entry.corrections)],
         corrections: entry.corrections,
         release: entry.release,

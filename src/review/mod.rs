@@ -275,7 +275,10 @@ impl Desk {
             self.newsroom.clone(),
             &options,
             &entry,
-            files,
+            crate::publish::queue::ApprovedCopy {
+                files,
+                edited: copy.as_ref().and_then(|c| c.edited.as_deref()),
+            },
             state,
             lock,
             sink,

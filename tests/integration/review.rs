@@ -75,6 +75,14 @@ fn publish_queues_and_nothing_reaches_the_site_until_approved() {
         .stdout_has("approved weekly-2021-01-18: published 1 for release 2021-01-18");
     assert!(out.join("weekly-2021-01-18/index.md").exists());
     assert!(out.join("feed.xml").exists());
+    // Its ninjs item goes live with it, as an unattended run's would: valid, usable, first
+    // version.
+    let item = std::fs::read(out.join("weekly-2021-01-18/weekly-2021-01-18.ninjs.json"))
+        .expect("the approved edition's ninjs item");
+    let item: serde_json::Value = serde_json::from_slice(&item).unwrap();
+    crate::deliver::assert_valid(&crate::deliver::validator(), &item);
+    assert_eq!(item["pubstatus"], "usable");
+    assert_eq!(item["version"], "1");
     let state = std::fs::read_to_string(out.join(".casewire-state.json")).unwrap();
     assert!(state.contains("2021-01-18"));
     let log = std::fs::read_to_string(out.join(".casewire-queue/log.jsonl")).unwrap();
