@@ -322,7 +322,7 @@ pub(crate) struct ApprovedCopy<'a> {
 
 /// Puts an approved edition live through the unattended run's own second half: `state` is
 /// the state as it is now (read under `lock`), with the story's record replaced by the one
-/// the queued run left, and `files` the edition's files (an edit applied).
+/// the queued run left, and `copy` what the desk approved.
 pub(crate) fn go_live_queued(
     newsroom: Newsroom,
     options: &PublishOptions,
