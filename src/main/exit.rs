@@ -23,8 +23,9 @@ Exit codes:
   1  failed: an input missing, unreadable or unusable, a write that failed, copy that fails the
      audit; lint: the copy breaks house style
   2  the command line is malformed (an unknown flag, a bad date); lint: the file cannot be read
-  3  held back by a gate: the data failed an input check (draft, publish); nothing was written.
-     Once a human has checked the figures, the gate can be made a warning in the patch file.";
+  3  held back by a gate: the data failed an input check (draft, publish); nothing was
+     published (with [ninjs], a withheld item tells the CMS to wait). Once a human has checked
+     the figures, the gate can be made a warning in the patch file.";
 
 /// The exit code for a command that failed with `e`.
 pub(crate) fn for_error(e: &anyhow::Error) -> u8 {
