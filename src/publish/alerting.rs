@@ -2,10 +2,10 @@
 //! edition a gate held back, a run that failed. An alert that cannot be delivered is a
 //! warning: it never turns a good run into a failure, nor a failure into another.
 
-use crate::config::{Newsroom, NewsroomOverrides};
+use crate::config::Newsroom;
 use crate::deliver::alerts::{Alert, AlertSettings, send_alert};
 
-use super::{PublishError, PublishOptions};
+use super::PublishError;
 
 /// Sends `alert` to the newsroom's webhook, if it has one; a failure is a warning.
 pub(super) fn send(newsroom: &Newsroom, alert: &Alert, warnings: &mut Vec<String>) {
@@ -20,21 +20,9 @@ pub(super) fn send(newsroom: &Newsroom, alert: &Alert, warnings: &mut Vec<String
 
 /// The alert for a run that failed with `e`: `held` when a gate held an edition back (its
 /// first finding's gate and area), `failed` with the error chain otherwise. Nothing when the
-/// newsroom file itself cannot be read (it names no webhook) or in a dry run.
-pub(super) fn after_failure(
-    options: &PublishOptions,
-    e: &PublishError,
-    warnings: &mut Vec<String>,
-) {
-    if options.dry_run {
-        return;
-    }
-    let overrides = NewsroomOverrides {
-        offline: options.offline,
-    };
-    let Ok(newsroom) = Newsroom::load_with(&options.config, overrides) else {
-        return;
-    };
+/// newsroom file itself cannot be read (it names no webhook) or in a dry run: the caller
+/// passes the file as [`super::hook_newsroom`] reads it.
+pub(super) fn after_failure(newsroom: &Newsroom, e: &PublishError, warnings: &mut Vec<String>) {
     if newsroom.alerts.is_none() {
         return;
     }
@@ -66,5 +54,5 @@ pub(super) fn after_failure(
             Alert::failed(story, release.as_deref(), e)
         }
     };
-    send(&newsroom, &alert, warnings);
+    send(newsroom, &alert, warnings);
 }

@@ -3,7 +3,6 @@
 //! the story is coming and must not run, and the state remembers it so the edition's first
 //! usable item is its next version.
 
-use crate::config::NewsroomOverrides;
 use crate::draft::DraftError;
 use crate::fsio::{FileSink, RunLock, Staging};
 
@@ -62,6 +61,7 @@ pub(crate) fn finding_parts(line: &str) -> (String, Option<String>, String) {
 /// problem doing so is a warning, as the run has already failed for a reason of its own.
 pub(super) fn hold_back(
     options: &PublishOptions,
+    newsroom: &Newsroom,
     e: &PublishError,
     sink: &mut dyn FileSink,
     warnings: &mut Vec<String>,
@@ -69,21 +69,12 @@ pub(super) fn hold_back(
     let Some((story, release, lines)) = gate_lines(e) else {
         return;
     };
-    if options.dry_run {
-        return;
-    }
-    let overrides = NewsroomOverrides {
-        offline: options.offline,
-    };
-    let Ok(newsroom) = Newsroom::load_with(&options.config, overrides) else {
-        return;
-    };
     // Only a newsroom that delivers to a ninjs-reading CMS (`[ninjs]`) hears of a held
     // edition this way; for the rest a held run writes nothing at all.
     if newsroom.ninjs.is_none() {
         return;
     }
-    if let Err(why) = write_withheld(options, &newsroom, story, release, &lines, sink) {
+    if let Err(why) = write_withheld(options, newsroom, story, release, &lines, sink) {
         warnings.push(format!(
             "the withheld ninjs item for {story} ({release}) was not written: {why}"
         ));

@@ -268,14 +268,18 @@ fn publish(
     let prepared = match prepare(options, notes, warnings) {
         Ok(prepared) => prepared,
         Err(e) => {
-            held::hold_back(options, &e, sink, warnings);
-            alerting::after_failure(options, &e, warnings);
+            if let Some(newsroom) = hook_newsroom(options) {
+                held::hold_back(options, &newsroom, &e, sink, warnings);
+                alerting::after_failure(&newsroom, &e, warnings);
+            }
             return Err(e);
         }
     };
     let result = match prepared {
         Prepared::Nothing(outcome @ Outcome::NothingNew { .. }) => {
-            wordpress::catch_up(options, warnings);
+            if let Some(newsroom) = hook_newsroom(options) {
+                wordpress::catch_up(&newsroom, warnings);
+            }
             Ok(outcome)
         }
         Prepared::Nothing(outcome) => Ok(outcome),
@@ -286,10 +290,25 @@ fn publish(
         }
         Prepared::Run(run) => go_live(*run, options, sink, warnings),
     };
-    if let Err(e) = &result {
-        alerting::after_failure(options, e, warnings);
+    if let Err(e) = &result
+        && let Some(newsroom) = hook_newsroom(options)
+    {
+        alerting::after_failure(&newsroom, e, warnings);
     }
     result
+}
+
+/// The newsroom file as the hooks around a run read it (the failure alert, a gate's withheld
+/// item, the WordPress catch-up), read once for all of them: none in a dry run, which
+/// delivers nothing, nor when the file cannot be read, which the run's own error reports.
+fn hook_newsroom(options: &PublishOptions) -> Option<Newsroom> {
+    if options.dry_run {
+        return None;
+    }
+    let overrides = NewsroomOverrides {
+        offline: options.offline,
+    };
+    Newsroom::load_with(&options.config, overrides).ok()
 }
 
 /// What [`prepare`] found: nothing to do, or a run's editions drafted, checked and built but

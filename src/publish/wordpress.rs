@@ -10,9 +10,9 @@
 use crate::deliver::wordpress::{Politeness, PostInput, Wordpress};
 use crate::fsio::RunLock;
 
+use super::Newsroom;
 use super::edition::Layout;
 use super::state::{STATE_FILE, State, WordpressPost};
-use super::{Newsroom, NewsroomOverrides, PublishOptions};
 
 /// Pushes every edition that needs it; whether the state changed.
 pub(super) fn push_all(newsroom: &Newsroom, state: &mut State, warnings: &mut Vec<String>) -> bool {
@@ -126,16 +126,7 @@ pub(super) fn save(newsroom: &Newsroom, state: &State, warnings: &mut Vec<String
 }
 
 /// A run with nothing new still pushes what earlier runs could not.
-pub(super) fn catch_up(options: &PublishOptions, warnings: &mut Vec<String>) {
-    if options.dry_run {
-        return;
-    }
-    let overrides = NewsroomOverrides {
-        offline: options.offline,
-    };
-    let Ok(newsroom) = Newsroom::load_with(&options.config, overrides) else {
-        return;
-    };
+pub(super) fn catch_up(newsroom: &Newsroom, warnings: &mut Vec<String>) {
     if newsroom.wordpress.is_none() {
         return;
     }
@@ -145,7 +136,7 @@ pub(super) fn catch_up(options: &PublishOptions, warnings: &mut Vec<String>) {
     let Ok(mut state) = State::load(&newsroom.output.join(STATE_FILE)) else {
         return;
     };
-    if push_all(&newsroom, &mut state, warnings) {
-        save(&newsroom, &state, warnings);
+    if push_all(newsroom, &mut state, warnings) {
+        save(newsroom, &state, warnings);
     }
 }
