@@ -257,22 +257,7 @@ pub async fn post_alert(settings: &AlertSettings, alert: &Alert) -> Result<(), A
     if settings.max_attempts == 0 {
         return Err(AlertError::Setup("max_attempts must be at least 1".into()));
     }
-    // reqwest is built without a default crypto provider (see Cargo.toml); as the fetch
-    // client does, install ring unless the program already chose one.
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
-    let base = format!("casewire/{}", env!("CARGO_PKG_VERSION"));
-    let agent = match settings.contact.trim() {
-        "" => base,
-        contact => format!("{base} (+{contact})"),
-    };
-    // A redirect is not followed: a POST redirected is a webhook moved, which the newsroom
-    // should know about rather than have its alerts chase.
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(agent)
-        .connect_timeout(settings.timeout)
+    let http = super::newsroom_client(&settings.contact, settings.timeout)
         .build()
         .map_err(|e| AlertError::Setup(format!("cannot build the HTTP client: {e}")))?;
     let webhook = settings.webhook.to_string();

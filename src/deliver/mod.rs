@@ -15,3 +15,27 @@ pub use ninjs::{
     Attachment, Ednote, NinjsError, NinjsInput, NinjsItem, Place, PubStatus, item, story_places,
     svg_size,
 };
+
+/// An HTTP client builder for the newsroom's own endpoints (its webhook, its WordPress):
+/// named as casewire with the newsroom's contact, bounded by `connect_timeout`, and following
+/// no redirect: a POST redirected is an endpoint moved, which the newsroom should hear of
+/// rather than have casewire chase.
+pub(crate) fn newsroom_client(
+    contact: &str,
+    connect_timeout: std::time::Duration,
+) -> reqwest::ClientBuilder {
+    // reqwest is built without a default crypto provider (see Cargo.toml); as the fetch
+    // client does, install ring unless the program already chose one.
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+    let base = format!("casewire/{}", env!("CARGO_PKG_VERSION"));
+    let agent = match contact.trim() {
+        "" => base,
+        contact => format!("{base} (+{contact})"),
+    };
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(agent)
+        .connect_timeout(connect_timeout)
+}

@@ -151,18 +151,7 @@ impl Wordpress {
             })?
             .trim()
             .to_string();
-        if rustls::crypto::CryptoProvider::get_default().is_none() {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        }
-        let base = format!("casewire/{}", env!("CARGO_PKG_VERSION"));
-        let agent = match contact.trim() {
-            "" => base,
-            contact => format!("{base} (+{contact})"),
-        };
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(agent)
-            .connect_timeout(settings.timeout)
+        let http = super::newsroom_client(contact, settings.timeout)
             .timeout(settings.timeout)
             .build()
             .map_err(|e| WordpressError::Setup(format!("cannot build the HTTP client: {e}")))?;

@@ -30,6 +30,7 @@ pub use inputs::{
     Inputs, Loaded, check_coverage, cross_check, hospital_figures, load_archived, load_data,
     load_release, prepare_week,
 };
+pub(crate) use week::misread_names;
 pub use week::{AreaDrafter, EveryArea, PatchAreas, Week};
 
 /// Anything that stops a draft, each naming the input at fault.

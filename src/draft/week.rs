@@ -606,7 +606,7 @@ fn check_copy(
 
 /// The story's area names the lint would misread (a name holding a digit, "Hartlepool 001",
 /// or a word twice): most stories have none, so this allocates nothing for them.
-fn misread_names(story: &Story) -> Vec<String> {
+pub(crate) fn misread_names(story: &Story) -> Vec<String> {
     let odd = |name: &str| {
         name.bytes().any(|b| b.is_ascii_digit())
             || name

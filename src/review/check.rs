@@ -64,7 +64,7 @@ pub fn check_copy(
     let (inputs, draft, renderer) = crate::publish::queue::redraft(newsroom, entry)?;
     let copy = crate::copy::Copy::read(body);
     let lint = crate::lint::lint_copy(&copy);
-    let names = odd_names(&draft.story);
+    let names = crate::draft::misread_names(&draft.story);
     let known = crate::copy::Known {
         names: &names,
         literals: renderer.literals(),
@@ -93,30 +93,4 @@ pub fn check_copy(
         audit,
         lint_rules: crate::lint::Rule::ALL.len(),
     })
-}
-
-/// The story's area names the lint would misread as figures or doubled words ("Hartlepool
-/// 001"), as the draft tells its checks.
-fn odd_names(story: &crate::story::Story) -> Vec<String> {
-    let odd = |name: &str| {
-        name.bytes().any(|b| b.is_ascii_digit())
-            || name
-                .split_whitespace()
-                .zip(name.split_whitespace().skip(1))
-                .any(|(a, b)| a.eq_ignore_ascii_case(b))
-    };
-    let mut out: Vec<String> = Vec::new();
-    let areas = story
-        .core
-        .iter()
-        .chain(&story.nearby)
-        .chain(story.leaders.iter().map(|l| &l.area))
-        .chain(story.movers.iter().flat_map(|m| &m.items))
-        .chain(story.nation_leaders.iter().map(|n| &n.area));
-    for a in areas {
-        if odd(&a.name) && !out.contains(&a.name) {
-            out.push(a.name.clone());
-        }
-    }
-    out
 }

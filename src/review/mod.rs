@@ -227,6 +227,16 @@ impl Desk {
         Ok(report)
     }
 
+    /// The output folder's run lock, which publish runs take too: busy when one holds it.
+    fn run_lock(&self) -> Result<RunLock, ReviewError> {
+        let path = self.newsroom.output.join(".casewire.lock");
+        match RunLock::try_acquire(&path) {
+            Ok(Some(lock)) => Ok(lock),
+            Ok(None) => Err(ReviewError::Busy(path)),
+            Err(source) => Err(ReviewError::Write { path, source }),
+        }
+    }
+
     /// Approves `id`: see the module documentation. Returns what going live did.
     pub fn approve(
         &self,
@@ -236,17 +246,7 @@ impl Desk {
         sink: &mut dyn FileSink,
     ) -> Result<Outcome, ReviewError> {
         let entry = self.get(id)?;
-        let lock_path = self.newsroom.output.join(".casewire.lock");
-        let lock = match RunLock::try_acquire(&lock_path) {
-            Ok(Some(lock)) => lock,
-            Ok(None) => return Err(ReviewError::Busy(lock_path)),
-            Err(source) => {
-                return Err(ReviewError::Write {
-                    path: lock_path,
-                    source,
-                });
-            }
-        };
+        let lock = self.run_lock()?;
         // Read under the lock: no run can move it on between this check and going live.
         let state_path = self.newsroom.output.join(crate::publish::state::STATE_FILE);
         let state = State::load(&state_path)?;
@@ -301,17 +301,7 @@ impl Desk {
             return Err(ReviewError::NoReason(id.to_string()));
         }
         // The lock keeps a run from queueing the same edition while it moves.
-        let lock_path = self.newsroom.output.join(".casewire.lock");
-        let _lock = match RunLock::try_acquire(&lock_path) {
-            Ok(Some(lock)) => lock,
-            Ok(None) => return Err(ReviewError::Busy(lock_path)),
-            Err(source) => {
-                return Err(ReviewError::Write {
-                    path: lock_path,
-                    source,
-                });
-            }
-        };
+        let _lock = self.run_lock()?;
         self.log(&entry, log::Action::Rejected, editor, Some(reason.trim()))?;
         self.settle(&entry, REJECTED)
     }
