@@ -317,10 +317,16 @@ fn revisions_in(
             continue;
         };
         let new_ranks = national.ranks_of(new.index);
+        // A rank now in the bottom half of its table is not printed as "the 290th highest":
+        // the note says only that the first report's rank no longer holds, as the story
+        // itself leaves such ranks out.
+        let upper_half = |rank: Option<usize>, of: &crate::stats::Ranking| {
+            rank.filter(|r| r * 2 <= of.len() + 1)
+        };
         let rank_now = old.rank.map(|r| match r {
-            PrintedRank::Rate(_) => new_ranks.rate,
-            PrintedRank::Rise(_) => new_ranks.rise,
-            PrintedRank::Fall(_) => new_ranks.fall,
+            PrintedRank::Rate(_) => upper_half(new_ranks.rate, &national.by_rate),
+            PrintedRank::Rise(_) => upper_half(new_ranks.rise, &national.by_rise),
+            PrintedRank::Fall(_) => upper_half(new_ranks.fall, &national.by_fall),
         });
         let revised = PrintedFigure {
             code: old.code.clone(),
@@ -346,11 +352,13 @@ fn revisions_in(
 }
 
 /// The changes between what an edition printed and what a later release says of the same
-/// week that earn a correction, a sentence each.
-pub fn revisions(
+/// week that earn a correction, a sentence each, ranks told within `universe`.
+#[cfg(test)]
+fn revisions(
     printed: &[PrintedFigure],
     revised: &[PrintedFigure],
     limits: &Corrections,
+    universe: Universe,
 ) -> Vec<String> {
     let mut out = Vec::new();
     for old in printed {
@@ -358,12 +366,13 @@ pub fn revisions(
             .iter()
             .find(|n| n.code == old.code && same_kind(n.rank, old.rank))
         {
-            out.extend(figure_revisions(old, new, limits, Universe::England));
+            out.extend(figure_revisions(old, new, limits, universe));
         }
     }
     out
 }
 
+#[cfg(test)]
 fn same_kind(a: Option<PrintedRank>, b: Option<PrintedRank>) -> bool {
     std::mem::discriminant(&a) == std::mem::discriminant(&b)
         && match (a, b) {
@@ -485,7 +494,7 @@ mod tests {
     fn a_routine_revision_under_every_threshold_earns_no_note() {
         let old = printed(4000, 800, "down/sharp", None);
         let new = printed(4005, 801, "down/sharp", None);
-        assert!(revisions(&[old], &[new], &Corrections::default()).is_empty());
+        assert!(revisions(&[old], &[new], &Corrections::default(), Universe::England).is_empty());
     }
 
     #[test]
@@ -493,7 +502,7 @@ mod tests {
         let old = printed(4000, 800, "down/sharp", None);
         let new = printed(4010, 800, "down/sharp", None);
         assert_eq!(
-            revisions(&[old], &[new], &Corrections::default()),
+            revisions(&[old], &[new], &Corrections::default(), Universe::England),
             ["Bromley's rate was 401.0 cases per 100,000 people, not 400.0."]
         );
     }
@@ -513,11 +522,15 @@ mod tests {
             revisions(
                 std::slice::from_ref(&old),
                 std::slice::from_ref(&new),
-                &limits
+                &limits,
+                Universe::England
             )
             .is_empty()
         );
-        assert_eq!(revisions(&[old], &[new], &Corrections::default()).len(), 2);
+        assert_eq!(
+            revisions(&[old], &[new], &Corrections::default(), Universe::England).len(),
+            2
+        );
     }
 
     #[test]
@@ -528,7 +541,8 @@ mod tests {
             revisions(
                 std::slice::from_ref(&old),
                 std::slice::from_ref(&new),
-                &Corrections::default()
+                &Corrections::default(),
+                Universe::England
             ),
             ["Bromley's rate fell rather than fell sharply as first reported."]
         );
@@ -536,7 +550,7 @@ mod tests {
             claims: false,
             ..Corrections::default()
         };
-        assert!(revisions(&[old], &[new], &off).is_empty());
+        assert!(revisions(&[old], &[new], &off, Universe::England).is_empty());
     }
 
     #[test]
@@ -544,8 +558,18 @@ mod tests {
         let old = printed(4000, 800, "down/sharp", Some(PrintedRank::Rate(2)));
         let new = printed(4001, 800, "down/sharp", Some(PrintedRank::Rate(3)));
         assert_eq!(
-            revisions(&[old], &[new], &Corrections::default()),
+            revisions(&[old], &[new], &Corrections::default(), Universe::England),
             ["Bromley had the third highest rate in England, not the second highest rate."]
+        );
+    }
+
+    #[test]
+    fn a_rank_is_told_within_the_story_s_own_universe() {
+        let old = printed(4000, 800, "down/sharp", Some(PrintedRank::Fall(1)));
+        let new = printed(4001, 800, "down/sharp", Some(PrintedRank::Fall(3)));
+        assert_eq!(
+            revisions(&[old], &[new], &Corrections::default(), Universe::Uk),
+            ["Bromley had the third largest fall in the UK, not the largest fall."]
         );
     }
 

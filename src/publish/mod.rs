@@ -30,7 +30,6 @@ use chrono::NaiveDate;
 pub use crate::config::{
     Corrections, Newsroom, NewsroomError, Schedule, SourceConfig, StoryConfig,
 };
-pub use corrections::revisions;
 pub use edition::Layout;
 pub use state::{CorrectionNote, Edition, PrintedFigure, PrintedRank, State};
 
