@@ -11,6 +11,7 @@
 
 pub mod check;
 pub mod log;
+pub mod versions;
 
 use std::path::{Path, PathBuf};
 
@@ -61,6 +62,16 @@ pub enum ReviewError {
         id: String,
         /// Each finding, a line each.
         report: String,
+    },
+    /// A version the desk does not offer of that edition.
+    #[error("{choice} is not a version the desk offers of {id}; it offers: {offered}")]
+    NoSuchVersion {
+        /// The edition.
+        id: String,
+        /// The version asked for.
+        choice: String,
+        /// The versions offered.
+        offered: String,
     },
     /// A file of the queue could not be written.
     #[error("cannot write {}", path.display())]
@@ -228,7 +239,7 @@ impl Desk {
     }
 
     /// The output folder's run lock, which publish runs take too: busy when one holds it.
-    fn run_lock(&self) -> Result<RunLock, ReviewError> {
+    pub(crate) fn run_lock(&self) -> Result<RunLock, ReviewError> {
         let path = self.newsroom.output.join(".casewire.lock");
         match RunLock::try_acquire(&path) {
             Ok(Some(lock)) => Ok(lock),
@@ -287,8 +298,18 @@ impl Desk {
         // decision stands: the edition leaves the queue and the log says so.
         if matches!(live, Ok(_) | Err(PublishError::AfterPublish { .. })) {
             self.settle(&entry, APPROVED)?;
-            let edited = copy.is_some_and(|c| c.edited.is_some());
-            let note = edited.then(|| "with the desk's edit of its copy".to_string());
+            let edited = copy
+                .is_some_and(|c| c.edited.is_some())
+                .then_some("with the desk's edit of its copy".to_string());
+            let chosen = entry
+                .drafted
+                .as_ref()
+                .filter(|d| d.first.is_some())
+                .map(|d| format!("as the version the desk chose ({})", d.choice));
+            let note = match (chosen, edited) {
+                (Some(c), Some(e)) => Some(format!("{c}, {e}")),
+                (c, e) => c.or(e),
+            };
             self.log(&entry, log::Action::Approved, editor, note.as_deref())?;
         }
         Ok(live?)
@@ -321,7 +342,7 @@ impl Desk {
             })
     }
 
-    fn log(
+    pub(crate) fn log(
         &self,
         entry: &QueuedEdition,
         action: log::Action,

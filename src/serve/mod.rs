@@ -11,6 +11,7 @@
 
 mod figures;
 mod pages;
+mod versions;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -103,6 +104,8 @@ struct Shared {
     sessions: Mutex<HashMap<String, Session>>,
     /// The checks of each edition's copy, by id and copy, so a page view does not redraft.
     checks: Mutex<HashMap<(String, String), pages::Checked>>,
+    /// Other versions of editions, drafted when first asked for.
+    versions: versions::Drafts,
 }
 
 type App = Arc<Shared>;
@@ -134,6 +137,7 @@ pub fn serve(options: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(
         pages,
         sessions: Mutex::new(HashMap::new()),
         checks: Mutex::new(HashMap::new()),
+        versions: Mutex::new(HashMap::new()),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -173,6 +177,10 @@ fn router(app: App) -> Router {
         .route("/edition/{id}", get(edition_page))
         .route("/edition/{id}/chart", get(chart))
         .route("/edition/{id}/edit", post(edit))
+        .route(
+            "/edition/{id}/version",
+            get(versions::preview).post(versions::use_it),
+        )
         .route("/edition/{id}/approve", post(approve))
         .route("/edition/{id}/reject", post(reject))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -304,7 +312,11 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 
 fn review_error(app: &App, e: &ReviewError, editor: Option<&str>) -> Response {
     let status = match e {
-        ReviewError::Unknown { .. } => StatusCode::NOT_FOUND,
+        ReviewError::Unknown { .. } | ReviewError::NoSuchVersion { .. } => StatusCode::NOT_FOUND,
+        // A version of the copy that fails the draft's own checks.
+        ReviewError::Publish(crate::publish::PublishError::Draft { .. }) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         ReviewError::Refused { .. } | ReviewError::Busy(_) => StatusCode::CONFLICT,
         ReviewError::NoReason(_) | ReviewError::EditRefused { .. } => {
             StatusCode::UNPROCESSABLE_ENTITY
