@@ -581,8 +581,8 @@ pub struct Version {
     pub headline: Option<String>,
     /// Its standfirst.
     pub standfirst: Option<String>,
-    /// The body of its page, after the front matter, as a reader will see it.
-    pub body: String,
+    /// Its page, front matter and all, as it would go live.
+    pub page: String,
     /// Its facts sidecar, as JSON.
     pub facts: String,
     /// What the draft's checks counted (every check passed, or there would be no version).
@@ -672,16 +672,16 @@ pub fn version(
             entry.id
         )));
     }
-    let body = planned
+    let page = planned
         .iter()
         .find(|p| Some(&p.path) == edition.page.as_ref())
-        .map(|p| page_body(&String::from_utf8_lossy(&p.bytes)).to_string())
+        .map(|p| String::from_utf8_lossy(&p.bytes).into_owned())
         .unwrap_or_default();
     Ok(Version {
         choice: choice.clone(),
         headline: draft.headline.clone(),
         standfirst: draft.standfirst.clone(),
-        body,
+        page,
         facts: draft.facts.to_json(),
         checked: draft.checked,
         warnings: draft.warnings.clone(),
@@ -689,18 +689,6 @@ pub fn version(
         planned: planned.into_iter().map(|p| (p.path, p.bytes)).collect(),
         item,
     })
-}
-
-/// A page's body, after its front matter's closing fence.
-fn page_body(page: &str) -> &str {
-    let Some(fence) = page.lines().next() else {
-        return page;
-    };
-    let closing = format!("\n{fence}\n");
-    match page[fence.len()..].find(&closing) {
-        Some(at) => &page[fence.len() + at + closing.len()..],
-        None => page,
-    }
 }
 
 /// `entry` with `version` in place of its copy: the edition's own files, record and item

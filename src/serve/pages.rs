@@ -345,7 +345,10 @@ impl Pages {
         c.insert("original", &(offer.original.as_ref() == Some(&v.choice)));
         c.insert("headline", v.headline.as_deref().unwrap_or(id));
         c.insert("standfirst", v.standfirst.as_deref().unwrap_or(""));
-        c.insert("story_html", &story_html(id, &v.body, facts.as_ref()));
+        c.insert(
+            "story_html",
+            &story_html(id, crate::review::split_front(&v.page).1, facts.as_ref()),
+        );
         c.insert(
             "checks",
             &format!(

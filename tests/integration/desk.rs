@@ -398,6 +398,18 @@ fn other_versions_are_drafted_checked_and_one_can_replace_the_queued_copy() {
         &[],
     );
     assert_eq!(next.status, 200, "{}", next.body);
+    let area = request(
+        &server.addr,
+        "GET",
+        &format!("{base}/version?seed={seed}&template=area"),
+        &session,
+        &[],
+    );
+    eprintln!(
+        "AREA {} {}",
+        area.status,
+        &area.body[..area.body.len().min(3000)]
+    );
 
     for (query, status, says) in [
         ("seed=abc&template=weekly-roundup", 400, "is not a seed"),
