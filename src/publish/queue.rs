@@ -27,8 +27,8 @@ use crate::render::Renderer;
 mod versions;
 use versions::front_seed;
 pub use versions::{
-    Choice, Drafted, OTHER_SEEDS, Version, builtin_templates, source_label, version,
-    versions_unavailable, with_version,
+    Choice, Drafted, OTHER_SEEDS, Version, built, builtin_templates, retitle, source_label,
+    version, versions_unavailable, with_version,
 };
 
 /// Editions waiting for an editor.
@@ -338,6 +338,7 @@ fn drafted(
                 .unwrap_or_else(|| crate::render::DEFAULT_TEMPLATE.to_string()),
         },
         first: None,
+        retitled: false,
     })
 }
 

@@ -84,13 +84,99 @@ impl Desk {
         let _lock = self.run_lock()?;
         let entry = self.get(id)?;
         self.check_offered(&entry, choice)?;
-        if entry.drafted.as_ref().is_some_and(|d| &d.choice == choice) {
+        if entry
+            .drafted
+            .as_ref()
+            .is_some_and(|d| &d.choice == choice && !d.retitled)
+        {
             return Err(ReviewError::Refused {
                 id: id.to_string(),
                 why: format!("{choice} is the version queued already"),
             });
         }
         let version = queue::version(&self.newsroom, &entry, choice)?;
+        let n = self.replace(&entry, &version, false)?;
+        let from = entry.drafted.as_ref().map(|d| d.choice.to_string());
+        let note = format!(
+            "{choice}, in place of {} (kept as {VERSIONS}/{n})",
+            from.as_deref().unwrap_or("the copy as queued")
+        );
+        self.log(&entry, log::Action::ChoseVersion, editor, Some(&note))?;
+        Ok(version)
+    }
+
+    /// Checks an editor's headline and standfirst for `id` with the draft's lint and audit
+    /// (with the story as it stands after them) and, when they pass, rebuilds the edition
+    /// with them as the run built it (front matter, record, ninjs item), keeping the copy it
+    /// replaces beside it, and logs it. Refused, quoting each finding, when they fail.
+    pub fn retitle(
+        &self,
+        id: &str,
+        headline: &str,
+        standfirst: &str,
+        editor: &Editor,
+    ) -> Result<super::check::CopyCheck, ReviewError> {
+        let _lock = self.run_lock()?;
+        let entry = self.get(id)?;
+        let refused = |why: String| ReviewError::EditRefused {
+            id: id.to_string(),
+            report: why,
+        };
+        let headline = one_line(headline);
+        let standfirst = one_line(standfirst);
+        if headline.is_empty() {
+            return Err(refused(
+                "the headline is empty: an edition needs one".into(),
+            ));
+        }
+        if headline.chars().count() > 200 || standfirst.chars().count() > 600 {
+            return Err(refused(
+                "a headline is at most 200 characters and a standfirst at most 600".into(),
+            ));
+        }
+        if let Some(why) = queue::versions_unavailable(&self.newsroom, &entry) {
+            return Err(ReviewError::Refused {
+                id: id.to_string(),
+                why: format!("its headline cannot be rewritten at the desk: {why}"),
+            });
+        }
+        let choice = entry
+            .drafted
+            .as_ref()
+            .expect("checked above")
+            .choice
+            .clone();
+        let (inputs, mut draft, renderer) = queue::redraft(&self.newsroom, &entry)?;
+        let body = self
+            .copy(&entry)?
+            .map(|c| c.body().to_string())
+            .unwrap_or_default();
+        // The headline and standfirst are checked in their place, above the story as it
+        // stands (the desk's edit of it, if any).
+        let lead = queue::retitle(&mut draft, &headline, &standfirst);
+        let text = format!("{lead}{body}");
+        let report = super::check::check_drafted(&inputs, &draft, &renderer, &text);
+        if !report.passed() {
+            return Err(refused(report.lines().join("\n")));
+        }
+        let version = queue::built(&self.newsroom, &entry, &choice, &inputs, &draft, &renderer)?;
+        let n = self.replace(&entry, &version, true)?;
+        let note = format!("headline and standfirst (the copy before kept as {VERSIONS}/{n})");
+        self.log(&entry, log::Action::Edited, editor, Some(&note))?;
+        Ok(report)
+    }
+
+    /// Puts `version` in the place of `entry`'s copy: the edition's folder put back whole in
+    /// one step, the copy it replaces (with its edit) kept as the newest of `versions/`.
+    /// `retitled`: the same version with the editor's headline and standfirst, so an edit of
+    /// its story stays with it. Returns the number of the version kept.
+    fn replace(
+        &self,
+        entry: &QueuedEdition,
+        version: &Version,
+        retitled: bool,
+    ) -> Result<usize, ReviewError> {
+        let id = entry.id.as_str();
         let folder = self.queue.folder(PENDING, id);
         let notes = entry
             .files
@@ -98,7 +184,10 @@ impl Desk {
             .filter(|f| !entry.edition.files.contains(f))
             .map(|f| Ok((f.clone(), self.queue.file(&entry, f)?)))
             .collect::<Result<Vec<_>, ReviewError>>()?;
-        let (next, files) = queue::with_version(&entry, &version, notes);
+        let (mut next, files) = queue::with_version(entry, version, notes);
+        if let Some(d) = &mut next.drafted {
+            d.retitled = retitled;
+        }
         let read = |path: PathBuf| -> Result<Vec<u8>, ReviewError> {
             std::fs::read(&path)
                 .map_err(|source| crate::publish::PublishError::Io { path, source }.into())
@@ -122,7 +211,11 @@ impl Desk {
         }
         let edit = folder.join(EDIT);
         if edit.exists() {
-            inside.push((kept.join(EDIT), read(edit)?));
+            let text = read(edit)?;
+            if retitled {
+                inside.push((PathBuf::from(EDIT), text.clone()));
+            }
+            inside.push((kept.join(EDIT), text));
         }
         let json = serde_json::to_vec_pretty(&next).expect("serialisable");
         inside.push((PathBuf::from(ENTRY), json));
@@ -147,14 +240,17 @@ impl Desk {
                 path: e.path,
                 source: e.source,
             })?;
-        let from = entry.drafted.as_ref().map(|d| d.choice.to_string());
-        let note = format!(
-            "{choice}, in place of {} (kept as {VERSIONS}/{n})",
-            from.as_deref().unwrap_or("the copy as queued")
-        );
-        self.log(&next, log::Action::ChoseVersion, editor, Some(&note))?;
-        Ok(version)
+        Ok(n)
     }
+}
+
+/// A field of a form as one line: line breaks and other control characters become spaces,
+/// runs of spaces one.
+fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_control() || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Calls `each` with every file under `dir` (none when it does not exist).

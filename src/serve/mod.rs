@@ -177,6 +177,7 @@ fn router(app: App) -> Router {
         .route("/edition/{id}", get(edition_page))
         .route("/edition/{id}/chart", get(chart))
         .route("/edition/{id}/edit", post(edit))
+        .route("/edition/{id}/title", post(retitle))
         .route(
             "/edition/{id}/version",
             get(versions::preview).post(versions::use_it),
@@ -443,6 +444,8 @@ struct Said {
     notice: Option<(String, &'static str)>,
     findings: Vec<String>,
     body: Option<String>,
+    /// A headline and standfirst the checks refused, back in their fields to fix.
+    title: Option<(String, String)>,
 }
 
 async fn edition_page(
@@ -563,6 +566,53 @@ async fn edit(
                 )),
                 findings: report.lines().map(str::to_string).collect(),
                 body: Some(body),
+                ..Said::default()
+            };
+            show_edition(&app, &id, &s, said, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => review_error(&app, &e, s.editor.as_deref()),
+    }
+}
+
+async fn retitle(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let (_, s) = match checked_form(&app, &headers, &form) {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let (headline, standfirst) = (field("headline"), field("standfirst"));
+    let editor = editor(&app, &s);
+    let (config, owned) = (app.config.clone(), id.clone());
+    let (h, sf) = (headline.clone(), standfirst.clone());
+    let done = blocking(move || Desk::open(&config)?.retitle(&owned, &h, &sf, &editor)).await;
+    match done {
+        Ok(report) => {
+            let said = Said {
+                notice: Some((
+                    format!(
+                        "Headline and standfirst kept: {}. They go live when the edition is approved.",
+                        report.summary()
+                    ),
+                    "ok",
+                )),
+                ..Said::default()
+            };
+            show_edition(&app, &id, &s, said, StatusCode::OK).await
+        }
+        Err(ReviewError::EditRefused { report, .. }) => {
+            let said = Said {
+                notice: Some((
+                    "Headline and standfirst not kept: the checks found what is listed below. The edition stays as it was; your version is in the fields to fix.".into(),
+                    "refused",
+                )),
+                findings: report.lines().map(str::to_string).collect(),
+                title: Some((headline, standfirst)),
+                ..Said::default()
             };
             show_edition(&app, &id, &s, said, StatusCode::UNPROCESSABLE_ENTITY).await
         }

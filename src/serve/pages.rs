@@ -321,6 +321,14 @@ impl Pages {
         };
         c.insert("versions", &listed(&shown.offer, choices));
         c.insert("versions_why", why);
+        let standfirst = shown.standfirst.clone().unwrap_or_default();
+        let (form_headline, form_standfirst) = said
+            .title
+            .clone()
+            .unwrap_or_else(|| (e.headline().to_string(), standfirst));
+        c.insert("form_headline", &form_headline);
+        c.insert("form_standfirst", &form_standfirst);
+        c.insert("retitled", &e.drafted.as_ref().is_some_and(|d| d.retitled));
         let chosen = shown
             .offer
             .queued

@@ -505,3 +505,121 @@ fn other_versions_are_drafted_checked_and_one_can_replace_the_queued_copy() {
     let log = std::fs::read_to_string(dir.path().join("out/.casewire-queue/log.jsonl")).unwrap();
     assert!(log.contains("as the version the desk chose (seed"), "{log}");
 }
+
+#[test]
+fn the_headline_and_standfirst_are_edited_through_the_same_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = newsroom(dir.path(), "");
+    Casewire::new()
+        .args(["publish", "--config", arg(&config)])
+        .success();
+    let queued = dir
+        .path()
+        .join("out/.casewire-queue/pending/weekly-2021-01-18");
+    let page_path = queued.join("files/weekly-2021-01-18/index.md");
+    let drafted = std::fs::read_to_string(&page_path).unwrap();
+    let server = Server::start(&config);
+    let session = sign_in(&server.addr, "Ann");
+    let base = "/edition/weekly-2021-01-18";
+    let page = request(&server.addr, "GET", base, &session, &[]);
+    assert!(page.body.contains("id=\"headline\""), "{}", page.body);
+    let token = csrf(&page.body);
+    let title = format!("{base}/title");
+
+    let unsigned = request(
+        &server.addr,
+        "POST",
+        &title,
+        &session,
+        &[("headline", "Rates fall"), ("standfirst", "")],
+    );
+    assert_eq!(unsigned.status, 403);
+    // A figure no fact backs, and a claim the data contradict, are refused.
+    for (headline, standfirst, says) in [
+        (
+            "Covid-19 rates fall in south east London",
+            "Bexley's rate is 691.7 cases per 100,000 people.",
+            "&quot;691.7&quot; traces to no fact",
+        ),
+        (
+            "Covid-19 rates rise in every borough in south east London",
+            "",
+            "says rates rose in every of the boroughs but 0 of 5 did",
+        ),
+    ] {
+        let r = request(
+            &server.addr,
+            "POST",
+            &title,
+            &session,
+            &[
+                ("csrf", &token),
+                ("headline", headline),
+                ("standfirst", standfirst),
+            ],
+        );
+        assert_eq!(r.status, 422, "{headline}: {}", r.body);
+        let at = r.body.find("id=\"refused\"").expect("the findings");
+        let found = &r.body[at..at + r.body[at..].find("</section>").unwrap()];
+        assert!(found.contains(says), "{says}: {found}");
+        assert_eq!(std::fs::read_to_string(&page_path).unwrap(), drafted);
+    }
+    let empty = request(
+        &server.addr,
+        "POST",
+        &title,
+        &session,
+        &[("csrf", &token), ("headline", " \r\n "), ("standfirst", "")],
+    );
+    assert_eq!(empty.status, 422);
+
+    let kept = request(
+        &server.addr,
+        "POST",
+        &title,
+        &session,
+        &[
+            ("csrf", &token),
+            ("headline", "Rates fall across\r\nsouth east London"),
+            (
+                "standfirst",
+                "All five boroughs of south east London saw rates fall in the seven days to January 14.",
+            ),
+        ],
+    );
+    assert_eq!(kept.status, 200, "{}", kept.body);
+    assert!(
+        kept.body.contains("Headline and standfirst kept"),
+        "{}",
+        kept.body
+    );
+    assert!(
+        kept.body
+            .contains("<h1>Rates fall across south east London</h1>")
+    );
+    let page = std::fs::read_to_string(&page_path).unwrap();
+    assert!(
+        page.contains("title: Rates fall across south east London")
+            || page.contains("title: \"Rates fall across south east London\""),
+        "{page}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(queued.join("versions/1/files/weekly-2021-01-18/index.md"))
+            .unwrap(),
+        drafted
+    );
+    let log = std::fs::read_to_string(dir.path().join("out/.casewire-queue/log.jsonl")).unwrap();
+    assert!(log.contains("headline and standfirst"), "{log}");
+
+    Casewire::new()
+        .args(["review", "approve", "weekly-2021-01-18"])
+        .args(["--config", arg(&config), "--by", "Ann"])
+        .success();
+    let out = dir.path().join("out/weekly-2021-01-18");
+    assert_eq!(std::fs::read_to_string(out.join("index.md")).unwrap(), page);
+    let item = std::fs::read_to_string(out.join("weekly-2021-01-18.ninjs.json")).unwrap();
+    assert!(
+        item.contains("Rates fall across south east London"),
+        "the CMS gets the headline too: {item}"
+    );
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Layout, Newsroom, PublishError, QueuedEdition, redraft_as};
+use super::{Draft, Inputs, Layout, Newsroom, PublishError, QueuedEdition, Renderer, redraft_as};
 
 /// A seed and a story template: one version of a patch story's copy.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, Hash)]
@@ -36,6 +36,9 @@ pub struct Drafted {
     /// The seed and template the run drafted with, once the desk chose another version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first: Option<Choice>,
+    /// Whether an editor wrote the headline and standfirst now queued.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retitled: bool,
 }
 
 /// How many seeds after the run's own the desk offers.
@@ -196,19 +199,60 @@ pub fn version(
         )));
     }
     let (inputs, draft, renderer) = redraft_as(newsroom, entry, Some(choice))?;
+    built(newsroom, entry, choice, &inputs, &draft, &renderer)
+}
+
+/// Puts the editor's headline and standfirst in `draft` in place of the template's, for
+/// [`built`] once the checks pass; returns the text they open the story with, as the
+/// checks read it.
+pub fn retitle(draft: &mut Draft, headline: &str, standfirst: &str) -> String {
+    let old = draft.standfirst.as_deref().filter(|s| !s.is_empty());
+    // The draft's text is `# HEADLINE`, the standfirst's paragraph, then the story.
+    let rest = draft
+        .output
+        .strip_prefix("# ")
+        .and_then(|r| r.split_once('\n'))
+        .map_or(draft.output.as_str(), |(_, r)| r.trim_start_matches('\n'));
+    let rest = match old {
+        Some(_) => rest.split_once("\n\n").map_or("", |(_, r)| r),
+        None => rest,
+    };
+    let lead = if standfirst.is_empty() {
+        String::new()
+    } else {
+        format!("{}\n\n", crate::lang::markdown_text(standfirst))
+    };
+    let lead = format!("# {}\n\n{lead}", crate::lang::markdown_text(headline));
+    draft.output = format!("{lead}{}", rest.trim_start_matches('\n'));
+    draft.headline = Some(headline.to_string());
+    draft.standfirst = (!standfirst.is_empty()).then(|| standfirst.to_string());
+    lead
+}
+
+/// `draft` of `entry` (drafted as `choice`) built into an edition's files as the run built
+/// the queued one; refused when its figures are not those the edition was queued with.
+pub fn built(
+    newsroom: &Newsroom,
+    entry: &QueuedEdition,
+    choice: &Choice,
+    inputs: &Inputs,
+    draft: &Draft,
+    renderer: &Renderer,
+) -> Result<Version, PublishError> {
+    let refused = |why: String| PublishError::NoRelease { why };
     let layout = Layout::for_output(newsroom.front_matter, &newsroom.output);
     let templates_hash = crate::publish::edition::templates_hash(newsroom.templates.as_deref());
     let site = crate::publish::items::ItemSite::of(newsroom);
     let run = crate::publish::edition::Run {
         release: entry.release,
         today: entry.today,
-        renderer: &renderer,
+        renderer,
         templates_hash: &templates_hash,
         layout: &layout,
         site: &site,
     };
     let (planned, edition, item) =
-        crate::publish::edition::patch_story(&entry.story, &draft, &inputs, &run);
+        crate::publish::edition::patch_story(&entry.story, draft, inputs, &run);
     // The same release and data give the same figures whatever the wording: if they differ,
     // the data or the patch changed under the queued edition.
     if edition.figures != entry.edition.figures || edition.files != entry.edition.files {
@@ -251,8 +295,11 @@ pub fn with_version(
     next.edition = version.edition.clone();
     next.items = vec![version.item.clone()];
     if let Some(d) = &mut next.drafted {
-        d.first = Some(d.original().clone());
-        d.choice = version.choice.clone();
+        if d.choice != version.choice {
+            d.first = Some(d.original().clone());
+            d.choice = version.choice.clone();
+        }
+        d.retitled = false;
     }
     (next, files)
 }
