@@ -182,7 +182,7 @@ impl Desk {
             .files
             .iter()
             .filter(|f| !entry.edition.files.contains(f))
-            .map(|f| Ok((f.clone(), self.queue.file(&entry, f)?)))
+            .map(|f| Ok((f.clone(), self.queue.file(entry, f)?)))
             .collect::<Result<Vec<_>, ReviewError>>()?;
         let (mut next, files) = queue::with_version(entry, version, notes);
         if let Some(d) = &mut next.drafted {
@@ -207,7 +207,7 @@ impl Desk {
         let kept = Path::new(VERSIONS).join(n.to_string());
         inside.push((kept.join(ENTRY), read(folder.join(ENTRY))?));
         for f in &entry.files {
-            inside.push((kept.join(FILES).join(f), self.queue.file(&entry, f)?));
+            inside.push((kept.join(FILES).join(f), self.queue.file(entry, f)?));
         }
         let edit = folder.join(EDIT);
         if edit.exists() {

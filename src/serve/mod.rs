@@ -106,6 +106,8 @@ struct Shared {
     checks: Mutex<HashMap<(String, String), pages::Checked>>,
     /// Other versions of editions, drafted when first asked for.
     versions: versions::Drafts,
+    /// Drafts of other versions under way at once, at most [`versions::AT_ONCE`].
+    drafting: tokio::sync::Semaphore,
 }
 
 type App = Arc<Shared>;
@@ -138,6 +140,7 @@ pub fn serve(options: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(
         sessions: Mutex::new(HashMap::new()),
         checks: Mutex::new(HashMap::new()),
         versions: Mutex::new(HashMap::new()),
+        drafting: tokio::sync::Semaphore::new(versions::AT_ONCE),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -589,6 +592,9 @@ async fn retitle(
     let editor = editor(&app, &s);
     let (config, owned) = (app.config.clone(), id.clone());
     let (h, sf) = (headline.clone(), standfirst.clone());
+    let Ok(_turn) = app.drafting.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
     let done = blocking(move || Desk::open(&config)?.retitle(&owned, &h, &sf, &editor)).await;
     match done {
         Ok(report) => {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use super::{App, Said, blocking, checked_form, editor, message, page, review_error, signed_in};
 use crate::publish::queue::{Choice, Version, builtin_templates};
@@ -17,6 +17,9 @@ use crate::review::{Desk, ReviewError};
 
 /// The most drafted versions kept in memory; past it the store starts again.
 const KEPT: usize = 32;
+
+/// How many versions are drafted at once; more requests wait their turn.
+pub(super) const AT_ONCE: usize = 2;
 
 /// The versions drafted so far, by edition and choice.
 pub(super) type Drafts = std::sync::Mutex<HashMap<(String, Choice), Arc<Version>>>;
@@ -101,6 +104,9 @@ pub(super) async fn preview(
         Err(r) => return *r,
     };
     let (shared, owned, wanted) = (app.clone(), id.clone(), choice.clone());
+    let Ok(_turn) = app.drafting.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
     let got = blocking(move || drafted(&shared, &owned, &wanted)).await;
     match got {
         Ok((version, offer)) => {
@@ -130,6 +136,9 @@ pub(super) async fn use_it(
     };
     let editor = editor(&app, &s);
     let (config, owned, wanted) = (app.config.clone(), id.clone(), choice.clone());
+    let Ok(_turn) = app.drafting.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
     let done = blocking(move || Desk::open(&config)?.use_version(&owned, &wanted, &editor)).await;
     match done {
         Ok(version) => {
