@@ -239,7 +239,7 @@ impl Desk {
     }
 
     /// The output folder's run lock, which publish runs take too: busy when one holds it.
-    pub(crate) fn run_lock(&self) -> Result<RunLock, ReviewError> {
+    fn run_lock(&self) -> Result<RunLock, ReviewError> {
         let path = self.newsroom.output.join(".casewire.lock");
         match RunLock::try_acquire(&path) {
             Ok(Some(lock)) => Ok(lock),
@@ -301,15 +301,15 @@ impl Desk {
             let edited = copy
                 .is_some_and(|c| c.edited.is_some())
                 .then_some("with the desk's edit of its copy".to_string());
-            let chosen = entry
-                .drafted
-                .as_ref()
-                .filter(|d| d.first.is_some())
+            let drafted = entry.drafted.as_ref();
+            let chosen = drafted
+                .filter(|d| d.original() != &d.choice)
                 .map(|d| format!("as the version the desk chose ({})", d.choice));
-            let note = match (chosen, edited) {
-                (Some(c), Some(e)) => Some(format!("{c}, {e}")),
-                (c, e) => c.or(e),
-            };
+            let retitled = drafted
+                .filter(|d| d.retitled)
+                .map(|_| "with the desk's headline and standfirst".to_string());
+            let said: Vec<String> = [chosen, retitled, edited].into_iter().flatten().collect();
+            let note = (!said.is_empty()).then(|| said.join(", "));
             self.log(&entry, log::Action::Approved, editor, note.as_deref())?;
         }
         Ok(live?)
@@ -342,7 +342,7 @@ impl Desk {
             })
     }
 
-    pub(crate) fn log(
+    fn log(
         &self,
         entry: &QueuedEdition,
         action: log::Action,
