@@ -59,6 +59,14 @@ pub(crate) fn review(action: ReviewAction) -> anyhow::Result<()> {
                 entry.release,
                 entry.headline()
             );
+            if let Some(d) = &entry.drafted {
+                let chosen = if d.original() == &d.choice {
+                    String::new()
+                } else {
+                    format!(" (chosen at the desk; drafted with {})", d.original())
+                };
+                out.push_str(&format!("version: {}{chosen}\n", d.choice));
+            }
             entry
                 .warnings
                 .iter()

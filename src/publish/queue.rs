@@ -24,6 +24,13 @@ use crate::draft::{Draft, DraftError, Inputs};
 use crate::fsio::{Disk, FileSink, RunLock, Staging};
 use crate::render::Renderer;
 
+mod versions;
+use versions::front_seed;
+pub use versions::{
+    Choice, Drafted, OTHER_SEEDS, Version, built, builtin_templates, retitle, source_label,
+    version, versions_unavailable, with_version,
+};
+
 /// Editions waiting for an editor.
 pub const PENDING: &str = "pending";
 /// Editions an editor approved, as they went live (with the copy as first drafted beside an
@@ -76,6 +83,11 @@ pub struct QueuedEdition {
     /// The earlier editions' items its correction notes rewrite.
     #[serde(default)]
     pub(crate) updates: Vec<super::items::ItemUpdate>,
+    /// How a patch story's edition was drafted, so the desk can draft it again with another
+    /// seed or template; an entry queued before this was recorded has none (and the desk
+    /// offers no other versions of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drafted: Option<Drafted>,
 }
 
 impl QueuedEdition {
@@ -273,6 +285,7 @@ pub(super) fn hold(
                 .filter(|u| &u.story == name)
                 .cloned()
                 .collect(),
+            drafted: drafted(&run.newsroom, story, edition, files),
         };
         let json = serde_json::to_vec_pretty(&entry).expect("serialisable");
         let inside: Vec<(PathBuf, &[u8])> = std::iter::once((PathBuf::from(ENTRY), &json[..]))
@@ -300,6 +313,32 @@ pub(super) fn hold(
         editions: ids.len(),
         release: run.release,
         ids,
+    })
+}
+
+/// What a patch story's queued edition was drafted from, read back from its page.
+fn drafted(
+    newsroom: &Newsroom,
+    story: Option<&StoryConfig>,
+    edition: &super::Edition,
+    files: &[Planned],
+) -> Option<Drafted> {
+    let story = story.filter(|s| !s.each_area)?;
+    let page = files
+        .iter()
+        .find(|f| Some(&f.path) == edition.page.as_ref())?;
+    Some(Drafted {
+        patch: story.patch.clone(),
+        source: source_label(&newsroom.source),
+        choice: Choice {
+            seed: front_seed(&page.bytes)?,
+            template: story
+                .template
+                .clone()
+                .unwrap_or_else(|| crate::render::DEFAULT_TEMPLATE.to_string()),
+        },
+        first: None,
+        retitled: false,
     })
 }
 
@@ -367,12 +406,23 @@ pub(crate) fn go_live_queued(
     super::go_live(run, &options, sink, &mut warnings)
 }
 
-/// A patch story of the queue drafted again as the run drafted it, for checking an edit of
-/// its copy against the same facts and data: its inputs, its draft and the renderer (whose
-/// fixed phrases the checks know).
+/// A patch story of the queue drafted again as the run drafted it (with the seed and
+/// template now queued), for checking an edit of its copy against the same facts and data:
+/// its inputs, its draft and the renderer (whose fixed phrases the checks know).
 pub(crate) fn redraft(
     newsroom: &Newsroom,
     entry: &QueuedEdition,
+) -> Result<(Inputs, Draft, Renderer), PublishError> {
+    let choice = entry.drafted.as_ref().map(|d| d.choice.clone());
+    redraft_as(newsroom, entry, choice.as_ref())
+}
+
+/// [`redraft`] with `choice`'s seed and template, or, without one, the patch's seed and the
+/// story's template as the newsroom file gives them now.
+pub(super) fn redraft_as(
+    newsroom: &Newsroom,
+    entry: &QueuedEdition,
+    choice: Option<&Choice>,
 ) -> Result<(Inputs, Draft, Renderer), PublishError> {
     let err = |e: DraftError| PublishError::Draft {
         story: entry.story.clone(),
@@ -391,11 +441,19 @@ pub(crate) fn redraft(
         })?;
     let renderer = Renderer::new(newsroom.templates.as_deref()).map_err(|e| err(e.into()))?;
     let mut loaded = None;
-    let inputs = super::story_inputs(story, newsroom, entry.release, &mut loaded).map_err(err)?;
-    let template = story
-        .template
-        .as_deref()
-        .unwrap_or(crate::render::DEFAULT_TEMPLATE);
+    super::story_inputs(story, newsroom, entry.release, &mut loaded).map_err(err)?;
+    let inputs = loaded.as_mut().expect("story_inputs fills it");
+    if let Some(choice) = choice {
+        inputs.patch.seed = choice.seed;
+    }
+    let inputs = &*inputs;
+    let template = match choice {
+        Some(c) => c.template.as_str(),
+        None => story
+            .template
+            .as_deref()
+            .unwrap_or(crate::render::DEFAULT_TEMPLATE),
+    };
     renderer
         .check_template(template)
         .map_err(|e| err(e.into()))?;

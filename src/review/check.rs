@@ -62,6 +62,16 @@ pub fn check_copy(
     body: &str,
 ) -> Result<CopyCheck, ReviewError> {
     let (inputs, draft, renderer) = crate::publish::queue::redraft(newsroom, entry)?;
+    Ok(check_drafted(&inputs, &draft, &renderer, body))
+}
+
+/// Lints and audits `body` against `draft`'s facts and the data it was drafted from.
+pub(crate) fn check_drafted(
+    inputs: &crate::draft::Inputs,
+    draft: &crate::draft::Draft,
+    renderer: &crate::render::Renderer,
+    body: &str,
+) -> CopyCheck {
     let copy = crate::copy::Copy::read(body);
     let lint = crate::lint::lint_copy(&copy);
     let names = crate::draft::misread_names(&draft.story);
@@ -88,9 +98,9 @@ pub fn check_copy(
         &copy,
         &known,
     );
-    Ok(CopyCheck {
+    CopyCheck {
         lint,
         audit,
         lint_rules: crate::lint::Rule::ALL.len(),
-    })
+    }
 }

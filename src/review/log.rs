@@ -1,4 +1,5 @@
-//! The queue's log: one JSON line per decision (an edit kept, an approval, a rejection), only
+//! The queue's log: one JSON line per decision (an edit kept, a version chosen, an
+//! approval, a rejection), only
 //! ever appended, so who decided what, when and why survives every later decision.
 
 use std::io::Write;
@@ -16,6 +17,8 @@ use crate::publish::PublishError;
 pub enum Action {
     /// Changed the copy (and the checks passed).
     Edited,
+    /// Put another version of the copy (another seed or template) in the queue's place.
+    ChoseVersion,
     /// Put the edition live.
     Approved,
     /// Turned it down.

@@ -11,6 +11,7 @@
 
 pub mod check;
 pub mod log;
+pub mod versions;
 
 use std::path::{Path, PathBuf};
 
@@ -61,6 +62,16 @@ pub enum ReviewError {
         id: String,
         /// Each finding, a line each.
         report: String,
+    },
+    /// A version the desk does not offer of that edition.
+    #[error("{choice} is not a version the desk offers of {id}; it offers: {offered}")]
+    NoSuchVersion {
+        /// The edition.
+        id: String,
+        /// The version asked for.
+        choice: String,
+        /// The versions offered.
+        offered: String,
     },
     /// A file of the queue could not be written.
     #[error("cannot write {}", path.display())]
@@ -287,8 +298,18 @@ impl Desk {
         // decision stands: the edition leaves the queue and the log says so.
         if matches!(live, Ok(_) | Err(PublishError::AfterPublish { .. })) {
             self.settle(&entry, APPROVED)?;
-            let edited = copy.is_some_and(|c| c.edited.is_some());
-            let note = edited.then(|| "with the desk's edit of its copy".to_string());
+            let edited = copy
+                .is_some_and(|c| c.edited.is_some())
+                .then_some("with the desk's edit of its copy".to_string());
+            let drafted = entry.drafted.as_ref();
+            let chosen = drafted
+                .filter(|d| d.original() != &d.choice)
+                .map(|d| format!("as the version the desk chose ({})", d.choice));
+            let retitled = drafted
+                .filter(|d| d.retitled)
+                .map(|_| "with the desk's headline and standfirst".to_string());
+            let said: Vec<String> = [chosen, retitled, edited].into_iter().flatten().collect();
+            let note = (!said.is_empty()).then(|| said.join(", "));
             self.log(&entry, log::Action::Approved, editor, note.as_deref())?;
         }
         Ok(live?)

@@ -11,6 +11,7 @@
 
 mod figures;
 mod pages;
+mod versions;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -103,6 +104,10 @@ struct Shared {
     sessions: Mutex<HashMap<String, Session>>,
     /// The checks of each edition's copy, by id and copy, so a page view does not redraft.
     checks: Mutex<HashMap<(String, String), pages::Checked>>,
+    /// Other versions of editions, drafted when first asked for.
+    versions: versions::Drafts,
+    /// Drafts of other versions under way at once, at most [`versions::AT_ONCE`].
+    drafting: tokio::sync::Semaphore,
 }
 
 type App = Arc<Shared>;
@@ -134,6 +139,8 @@ pub fn serve(options: &ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(
         pages,
         sessions: Mutex::new(HashMap::new()),
         checks: Mutex::new(HashMap::new()),
+        versions: Mutex::new(HashMap::new()),
+        drafting: tokio::sync::Semaphore::new(versions::AT_ONCE),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -173,6 +180,11 @@ fn router(app: App) -> Router {
         .route("/edition/{id}", get(edition_page))
         .route("/edition/{id}/chart", get(chart))
         .route("/edition/{id}/edit", post(edit))
+        .route("/edition/{id}/title", post(retitle))
+        .route(
+            "/edition/{id}/version",
+            get(versions::preview).post(versions::use_it),
+        )
         .route("/edition/{id}/approve", post(approve))
         .route("/edition/{id}/reject", post(reject))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -304,7 +316,11 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 
 fn review_error(app: &App, e: &ReviewError, editor: Option<&str>) -> Response {
     let status = match e {
-        ReviewError::Unknown { .. } => StatusCode::NOT_FOUND,
+        ReviewError::Unknown { .. } | ReviewError::NoSuchVersion { .. } => StatusCode::NOT_FOUND,
+        // A version of the copy that fails the draft's own checks.
+        ReviewError::Publish(crate::publish::PublishError::Draft { .. }) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         ReviewError::Refused { .. } | ReviewError::Busy(_) => StatusCode::CONFLICT,
         ReviewError::NoReason(_) | ReviewError::EditRefused { .. } => {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -431,6 +447,8 @@ struct Said {
     notice: Option<(String, &'static str)>,
     findings: Vec<String>,
     body: Option<String>,
+    /// A headline and standfirst the checks refused, back in their fields to fix.
+    title: Option<(String, String)>,
 }
 
 async fn edition_page(
@@ -551,6 +569,56 @@ async fn edit(
                 )),
                 findings: report.lines().map(str::to_string).collect(),
                 body: Some(body),
+                ..Said::default()
+            };
+            show_edition(&app, &id, &s, said, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => review_error(&app, &e, s.editor.as_deref()),
+    }
+}
+
+async fn retitle(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let (_, s) = match checked_form(&app, &headers, &form) {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let (headline, standfirst) = (field("headline"), field("standfirst"));
+    let editor = editor(&app, &s);
+    let (config, owned) = (app.config.clone(), id.clone());
+    let (h, sf) = (headline.clone(), standfirst.clone());
+    let Ok(_turn) = app.drafting.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let done = blocking(move || Desk::open(&config)?.retitle(&owned, &h, &sf, &editor)).await;
+    match done {
+        Ok(report) => {
+            let said = Said {
+                notice: Some((
+                    format!(
+                        "Headline and standfirst kept: {}. They go live when the edition is approved.",
+                        report.summary()
+                    ),
+                    "ok",
+                )),
+                ..Said::default()
+            };
+            show_edition(&app, &id, &s, said, StatusCode::OK).await
+        }
+        Err(ReviewError::EditRefused { report, .. }) => {
+            let said = Said {
+                notice: Some((
+                    "Headline and standfirst not kept: the checks found what is listed below. The edition stays as it was; your version is in the fields to fix.".into(),
+                    "refused",
+                )),
+                findings: report.lines().map(str::to_string).collect(),
+                title: Some((headline, standfirst)),
+                ..Said::default()
             };
             show_edition(&app, &id, &s, said, StatusCode::UNPROCESSABLE_ENTITY).await
         }

@@ -10,7 +10,9 @@ use tera::{Context, Tera};
 
 use super::{Said, Session};
 use crate::publish::queue::QueuedEdition;
+use crate::publish::queue::{Choice, Version};
 use crate::review::log::Decision;
+use crate::review::versions::Offer;
 use crate::review::{Desk, ReviewError};
 
 /// The desk's style sheet.
@@ -36,6 +38,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "message.html",
         include_str!("../../templates/desk/message.html"),
     ),
+    (
+        "versions.html",
+        include_str!("../../templates/desk/versions.html"),
+    ),
+    (
+        "version.html",
+        include_str!("../../templates/desk/version.html"),
+    ),
 ];
 
 /// The templates, loaded once.
@@ -54,6 +64,8 @@ pub(super) struct Shown {
     pub facts: Option<serde_json::Value>,
     /// The headline and standfirst, from the front matter's record.
     pub standfirst: Option<String>,
+    /// The other versions offered.
+    pub offer: Offer,
 }
 
 /// What the checks said of a copy.
@@ -79,6 +91,7 @@ pub(super) fn load(config: &Path, id: &str) -> Result<Shown, ReviewError> {
         None => (String::new(), false),
     };
     Ok(Shown {
+        offer: desk.offer(&entry),
         standfirst: entry.edition.summary.clone(),
         entry,
         body,
@@ -124,6 +137,46 @@ pub(super) fn chart(config: &Path, id: &str) -> Result<Option<Vec<u8>>, ReviewEr
         return Ok(None);
     };
     Ok(Some(desk.queue.file(&entry, svg)?))
+}
+
+/// A version as the pages list it.
+#[derive(Serialize)]
+struct Listed<'a> {
+    seed: u64,
+    template: &'a str,
+    queued: bool,
+    original: bool,
+}
+
+fn listed<'a>(offer: &'a Offer, choices: &'a [Choice]) -> Vec<Listed<'a>> {
+    choices
+        .iter()
+        .map(|c| Listed {
+            seed: c.seed,
+            template: &c.template,
+            queued: offer.queued.as_ref() == Some(c),
+            original: offer.original.as_ref() == Some(c),
+        })
+        .collect()
+}
+
+/// The edition's story as HTML: escaped as it is built, every figure marked with its fact.
+fn story_html(id: &str, body: &str, facts: Option<&serde_json::Value>) -> String {
+    let chart = format!("/edition/{id}/chart");
+    let resolve = |link: &str| {
+        if link.ends_with(".svg") {
+            chart.clone()
+        } else {
+            // The table's CSV and other files of the bundle are not served: the desk
+            // names no file from the browser.
+            "#".to_string()
+        }
+    };
+    let html = crate::deliver::markdown::to_html(body, &resolve);
+    match facts {
+        Some(facts) => super::figures::mark(&html, facts),
+        None => html,
+    }
 }
 
 #[derive(Serialize)]
@@ -231,22 +284,8 @@ impl Pages {
         s: &Session,
     ) -> String {
         let e = &shown.entry;
-        let chart = format!("/edition/{}/chart", e.id);
-        let resolve = |link: &str| {
-            if link.ends_with(".svg") {
-                chart.clone()
-            } else {
-                // The table's CSV and other files of the bundle are not served: the desk
-                // names no file from the browser.
-                "#".to_string()
-            }
-        };
         let story_html = if e.page().is_some() {
-            let html = crate::deliver::markdown::to_html(&shown.body, &resolve);
-            match &shown.facts {
-                Some(facts) => super::figures::mark(&html, facts),
-                None => html,
-            }
+            story_html(&e.id, &shown.body, shown.facts.as_ref())
         } else {
             let html = format!(
                 "<p>An every-area edition: {} files, one page per area.</p>",
@@ -275,6 +314,62 @@ impl Pages {
         c.insert("notice", notice);
         c.insert("notice_kind", kind);
         c.insert("findings", &said.findings);
+        let none = Vec::new();
+        let (choices, why) = match &shown.offer.choices {
+            Ok(choices) => (choices, ""),
+            Err(why) => (&none, why.as_str()),
+        };
+        c.insert("versions", &listed(&shown.offer, choices));
+        c.insert("versions_why", why);
+        let standfirst = shown.standfirst.clone().unwrap_or_default();
+        let (form_headline, form_standfirst) = said
+            .title
+            .clone()
+            .unwrap_or_else(|| (e.headline().to_string(), standfirst));
+        c.insert("form_headline", &form_headline);
+        c.insert("form_standfirst", &form_standfirst);
+        c.insert("retitled", &e.drafted.as_ref().is_some_and(|d| d.retitled));
+        let chosen = shown
+            .offer
+            .queued
+            .as_ref()
+            .filter(|q| Some(*q) != shown.offer.original.as_ref());
+        c.insert(
+            "chosen",
+            &chosen.map(ToString::to_string).unwrap_or_default(),
+        );
         self.render("edition.html", &c)
+    }
+
+    pub(super) fn version(&self, id: &str, v: &Version, offer: &Offer, s: &Session) -> String {
+        let facts: Option<serde_json::Value> = serde_json::from_str(&v.facts).ok();
+        let k = &v.checked;
+        let mut c = Pages::base(s.editor.as_deref());
+        c.insert("id", id);
+        c.insert("seed", &v.choice.seed);
+        c.insert("template", &v.choice.template);
+        c.insert("choice", &v.choice.to_string());
+        c.insert("queued", &(offer.queued.as_ref() == Some(&v.choice)));
+        c.insert("original", &(offer.original.as_ref() == Some(&v.choice)));
+        c.insert("headline", v.headline.as_deref().unwrap_or(id));
+        c.insert("standfirst", v.standfirst.as_deref().unwrap_or(""));
+        c.insert(
+            "story_html",
+            &story_html(id, crate::review::split_front(&v.page).1, facts.as_ref()),
+        );
+        c.insert(
+            "checks",
+            &format!(
+                "Lint and audit passed: {} figures traced to data, {} facts recomputed, {} claims, {} input gates, {} lint rules.",
+                k.figures, k.facts, k.claims, k.gates, k.lint_rules
+            ),
+        );
+        c.insert("warnings", &v.warnings);
+        c.insert("csrf", &s.csrf);
+        let none = Vec::new();
+        let choices = offer.choices.as_ref().unwrap_or(&none);
+        c.insert("versions", &listed(offer, choices));
+        c.insert("versions_why", "");
+        self.render("version.html", &c)
     }
 }

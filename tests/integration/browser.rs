@@ -1,7 +1,7 @@
 //! The desk in a real browser: Debian's chromium, headless, driven over WebDriver by
 //! chromedriver (started here on a free port). Opens the queue, an edition, a figure's
-//! provenance; makes an edit the audit refuses and reads why, then one it accepts; approves,
-//! and finds the edition live. Saves a screenshot of the edition page under target/.
+//! provenance; opens another version (the next seed) and uses it; makes an edit the audit
+//! refuses and reads why, then one it accepts; approves, and finds the edition live. Saves a screenshot of the edition page under target/.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -63,6 +63,14 @@ fn an_editor_reads_edits_and_approves_in_chromium() {
     Casewire::new()
         .args(["publish", "--config", arg(&config)])
         .success();
+    let entry = dir
+        .path()
+        .join("out/.casewire-queue/pending/weekly-2021-01-18/entry.json");
+    let entry: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(entry).unwrap()).unwrap();
+    let seed = entry["drafted"]["seed"]
+        .as_u64()
+        .expect("the seed recorded");
     let server = Server::start(&config);
     let port = free_port();
     let _driver = Driver(
@@ -136,22 +144,39 @@ fn an_editor_reads_edits_and_approves_in_chromium() {
         std::fs::write(&shot, c.screenshot().await.unwrap()).unwrap();
         println!("screenshot: {}", shot.display());
 
+        // Another version, one click away: the next seed's frames, previewed, then used.
+        find(&c, &format!("version-{}-weekly-roundup", seed + 1))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let note = find(&c, "version-note").await.unwrap().text().await.unwrap();
+        assert!(note.contains(&format!("seed {}", seed + 1)), "{note}");
+        let checks = find(&c, "checks").await.unwrap().text().await.unwrap();
+        assert!(checks.starts_with("Lint and audit passed"), "{checks}");
+        let other = find(&c, "story").await.unwrap().text().await.unwrap();
+        find(&c, "use-version").await.unwrap().click().await.unwrap();
+        let notice = find(&c, "notice").await.unwrap().text().await.unwrap();
+        assert!(notice.starts_with("Now queued"), "{notice}");
+        let story = find(&c, "story").await.unwrap().text().await.unwrap();
+        assert_eq!(story, other, "the edition's page shows the version used");
+        let state = find(&c, "copy-state").await.unwrap().text().await.unwrap();
+        assert!(state.contains("the version chosen at the desk"), "{state}");
+
         // An edit the audit refuses: a figure no fact backs.
         let body = find(&c, "body").await.unwrap();
         let text = body.prop("value").await.unwrap().unwrap();
-        let wrong = text.replacen("775.5", "775.9", 1);
+        assert!(text.contains("691.9"), "{text}");
+        let wrong = text.replacen("691.9", "691.7", 1);
         body.clear().await.unwrap();
         body.send_keys(&wrong).await.unwrap();
         find(&c, "check-edit").await.unwrap().click().await.unwrap();
         let refused = find(&c, "refused").await.unwrap().text().await.unwrap();
-        assert!(refused.contains("775.9") && refused.contains("traces to no fact"), "{refused}");
+        assert!(refused.contains("691.7") && refused.contains("traces to no fact"), "{refused}");
         // One it accepts: a sentence of the editor's own, no figure in it.
         let body = find(&c, "body").await.unwrap();
-        let right = text.replacen(
-            "Greenwich has the highest rate",
-            "Testing remains open to anyone with symptoms.\n\nGreenwich has the highest rate",
-            1,
-        );
+        let right = format!("Testing remains open to anyone with symptoms.\n\n{text}");
         body.clear().await.unwrap();
         body.send_keys(&right).await.unwrap();
         find(&c, "check-edit").await.unwrap().click().await.unwrap();
@@ -185,4 +210,11 @@ fn an_editor_reads_edits_and_approves_in_chromium() {
         !original.contains("Testing remains open"),
         "the original beside it"
     );
+    let drafted =
+        std::fs::read_to_string(kept.join("versions/1/files/weekly-2021-01-18/index.md")).unwrap();
+    assert_ne!(
+        drafted, original,
+        "the run's own version kept beside the one used"
+    );
+    assert!(drafted.contains(&format!("seed: {seed}")), "{drafted}");
 }

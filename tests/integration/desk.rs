@@ -306,3 +306,320 @@ fn forms_need_the_sessions_token_ids_are_looked_up_and_bodies_are_bounded() {
     );
     assert_eq!(again.status, 404);
 }
+
+/// The story as a page shows it, between its `<article>` tags.
+fn article(page: &str) -> &str {
+    let start = page.find("<article").expect("an article");
+    let end = page[start..].find("</article>").expect("its end") + start;
+    &page[start..end]
+}
+
+#[test]
+fn other_versions_are_drafted_checked_and_one_can_replace_the_queued_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = newsroom(dir.path(), "");
+    Casewire::new()
+        .args(["publish", "--config", arg(&config)])
+        .success();
+    let queued = dir
+        .path()
+        .join("out/.casewire-queue/pending/weekly-2021-01-18");
+    let entry_path = queued.join("entry.json");
+    let entry_text = std::fs::read_to_string(&entry_path).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(&entry_text).unwrap();
+    assert_eq!(entry["drafted"]["template"], "weekly-roundup");
+    let seed = entry["drafted"]["seed"]
+        .as_u64()
+        .expect("the seed recorded");
+    let page_path = queued.join("files/weekly-2021-01-18/index.md");
+    let drafted = std::fs::read_to_string(&page_path).unwrap();
+
+    let server = Server::start(&config);
+    let session = sign_in(&server.addr, "Ann");
+    let base = "/edition/weekly-2021-01-18";
+
+    // An entry queued before its drafting was recorded is shown, without other versions.
+    let mut old = entry.clone();
+    old.as_object_mut().unwrap().remove("drafted");
+    std::fs::write(&entry_path, serde_json::to_vec(&old).unwrap()).unwrap();
+    let page = request(&server.addr, "GET", base, &session, &[]);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("Not offered: this edition was queued by an earlier casewire"),
+        "{}",
+        page.body
+    );
+    let r = request(
+        &server.addr,
+        "GET",
+        &format!("{base}/version?seed={seed}&template=by-area"),
+        &session,
+        &[],
+    );
+    assert_eq!(r.status, 409, "{}", r.body);
+    std::fs::write(&entry_path, &entry_text).unwrap();
+
+    let page = request(&server.addr, "GET", base, &session, &[]);
+    assert_eq!(page.status, 200);
+    let other_seed = format!(
+        "{base}/version?seed={}&amp;template=weekly-roundup",
+        seed + 1
+    );
+    let other_template = format!("{base}/version?seed={seed}&amp;template=by-area");
+    assert!(page.body.contains(&other_seed), "{}", page.body);
+    assert!(page.body.contains(&other_template), "{}", page.body);
+    let token = csrf(&page.body);
+
+    let by_area = request(
+        &server.addr,
+        "GET",
+        &other_template.replace("&amp;", "&"),
+        &session,
+        &[],
+    );
+    assert_eq!(by_area.status, 200, "{}", by_area.body);
+    assert!(
+        by_area.body.contains("Lint and audit passed"),
+        "{}",
+        by_area.body
+    );
+    assert!(by_area.body.contains("id=\"use-version\""));
+    assert!(
+        by_area.body.contains("1,718 / 248,287 × 100,000 = 691.9"),
+        "its figures are traced too"
+    );
+    assert_ne!(article(&by_area.body), article(&page.body), "other copy");
+    let next = request(
+        &server.addr,
+        "GET",
+        &other_seed.replace("&amp;", "&"),
+        &session,
+        &[],
+    );
+    assert_eq!(next.status, 200, "{}", next.body);
+    let area = request(
+        &server.addr,
+        "GET",
+        &format!("{base}/version?seed={seed}&template=area"),
+        &session,
+        &[],
+    );
+    eprintln!(
+        "AREA {} {}",
+        area.status,
+        &area.body[..area.body.len().min(3000)]
+    );
+
+    for (query, status, says) in [
+        ("seed=abc&template=weekly-roundup", 400, "is not a seed"),
+        ("seed=-1&template=weekly-roundup", 400, "is not a seed"),
+        (
+            "template=by-area",
+            400,
+            "named by its seed and its template",
+        ),
+        (
+            &format!("seed={seed}&template=nope") as &str,
+            404,
+            "no built-in template",
+        ),
+        (
+            &format!("seed={seed}&template=..%2F..%2Fnewsroom.toml"),
+            404,
+            "no built-in template",
+        ),
+        (
+            &format!("seed={}&template=weekly-roundup", seed + 99),
+            404,
+            "not a version the desk offers",
+        ),
+    ] {
+        let r = request(
+            &server.addr,
+            "GET",
+            &format!("{base}/version?{query}"),
+            &session,
+            &[],
+        );
+        assert_eq!(r.status, status, "{query}: {}", r.body);
+        assert!(r.body.contains(says), "{query}: {}", r.body);
+    }
+
+    let seed_text = seed.to_string();
+    let forged = request(
+        &server.addr,
+        "POST",
+        &format!("{base}/version"),
+        &session,
+        &[("seed", &seed_text), ("template", "by-area")],
+    );
+    assert_eq!(forged.status, 403);
+    assert_eq!(std::fs::read_to_string(&page_path).unwrap(), drafted);
+
+    let used = request(
+        &server.addr,
+        "POST",
+        &format!("{base}/version"),
+        &session,
+        &[
+            ("csrf", &token),
+            ("seed", &seed_text),
+            ("template", "by-area"),
+        ],
+    );
+    assert_eq!(used.status, 200, "{}", used.body);
+    assert!(used.body.contains("Now queued"), "{}", used.body);
+    assert!(used.body.contains("the version chosen at the desk"));
+    let chosen = std::fs::read_to_string(&page_path).unwrap();
+    assert_ne!(chosen, drafted, "the queued copy changed");
+    assert_eq!(
+        std::fs::read_to_string(queued.join("versions/1/files/weekly-2021-01-18/index.md"))
+            .unwrap(),
+        drafted,
+        "the copy as drafted kept beside it"
+    );
+    let entry: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&entry_path).unwrap()).unwrap();
+    assert_eq!(entry["drafted"]["template"], "by-area");
+    assert_eq!(entry["drafted"]["first"]["template"], "weekly-roundup");
+    let log = std::fs::read_to_string(dir.path().join("out/.casewire-queue/log.jsonl")).unwrap();
+    assert!(log.contains("\"chose_version\""), "{log}");
+    assert!(log.contains("template by-area"), "{log}");
+    // The version queued now is the one the page offers no button for.
+    let again = request(
+        &server.addr,
+        "GET",
+        &other_template.replace("&amp;", "&"),
+        &session,
+        &[],
+    );
+    assert!(!again.body.contains("id=\"use-version\""), "{}", again.body);
+
+    Casewire::new()
+        .args(["review", "approve", "weekly-2021-01-18"])
+        .args(["--config", arg(&config), "--by", "Ann"])
+        .success();
+    let live = std::fs::read_to_string(dir.path().join("out/weekly-2021-01-18/index.md")).unwrap();
+    assert_eq!(live, chosen, "the version chosen went live");
+    let log = std::fs::read_to_string(dir.path().join("out/.casewire-queue/log.jsonl")).unwrap();
+    assert!(log.contains("as the version the desk chose (seed"), "{log}");
+}
+
+#[test]
+fn the_headline_and_standfirst_are_edited_through_the_same_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = newsroom(dir.path(), "");
+    Casewire::new()
+        .args(["publish", "--config", arg(&config)])
+        .success();
+    let queued = dir
+        .path()
+        .join("out/.casewire-queue/pending/weekly-2021-01-18");
+    let page_path = queued.join("files/weekly-2021-01-18/index.md");
+    let drafted = std::fs::read_to_string(&page_path).unwrap();
+    let server = Server::start(&config);
+    let session = sign_in(&server.addr, "Ann");
+    let base = "/edition/weekly-2021-01-18";
+    let page = request(&server.addr, "GET", base, &session, &[]);
+    assert!(page.body.contains("id=\"headline\""), "{}", page.body);
+    let token = csrf(&page.body);
+    let title = format!("{base}/title");
+
+    let unsigned = request(
+        &server.addr,
+        "POST",
+        &title,
+        &session,
+        &[("headline", "Rates fall"), ("standfirst", "")],
+    );
+    assert_eq!(unsigned.status, 403);
+    // A figure no fact backs, and a claim the data contradict, are refused.
+    for (headline, standfirst, says) in [
+        (
+            "Covid-19 rates fall in south east London",
+            "Bexley's rate is 691.7 cases per 100,000 people.",
+            "&quot;691.7&quot; traces to no fact",
+        ),
+        (
+            "Covid-19 rates rise in every borough in south east London",
+            "",
+            "says rates rose in every of the boroughs but 0 of 5 did",
+        ),
+    ] {
+        let r = request(
+            &server.addr,
+            "POST",
+            &title,
+            &session,
+            &[
+                ("csrf", &token),
+                ("headline", headline),
+                ("standfirst", standfirst),
+            ],
+        );
+        assert_eq!(r.status, 422, "{headline}: {}", r.body);
+        let at = r.body.find("id=\"refused\"").expect("the findings");
+        let found = &r.body[at..at + r.body[at..].find("</section>").unwrap()];
+        assert!(found.contains(says), "{says}: {found}");
+        assert_eq!(std::fs::read_to_string(&page_path).unwrap(), drafted);
+    }
+    let empty = request(
+        &server.addr,
+        "POST",
+        &title,
+        &session,
+        &[("csrf", &token), ("headline", " \r\n "), ("standfirst", "")],
+    );
+    assert_eq!(empty.status, 422);
+
+    let kept = request(
+        &server.addr,
+        "POST",
+        &title,
+        &session,
+        &[
+            ("csrf", &token),
+            ("headline", "Rates fall across\r\nsouth east London"),
+            (
+                "standfirst",
+                "All five boroughs of south east London saw rates fall in the seven days to January 14.",
+            ),
+        ],
+    );
+    assert_eq!(kept.status, 200, "{}", kept.body);
+    assert!(
+        kept.body.contains("Headline and standfirst kept"),
+        "{}",
+        kept.body
+    );
+    assert!(
+        kept.body
+            .contains("<h1>Rates fall across south east London</h1>")
+    );
+    let page = std::fs::read_to_string(&page_path).unwrap();
+    assert!(
+        page.contains("title: Rates fall across south east London")
+            || page.contains("title: \"Rates fall across south east London\""),
+        "{page}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(queued.join("versions/1/files/weekly-2021-01-18/index.md"))
+            .unwrap(),
+        drafted
+    );
+    let log = std::fs::read_to_string(dir.path().join("out/.casewire-queue/log.jsonl")).unwrap();
+    assert!(log.contains("headline and standfirst"), "{log}");
+
+    Casewire::new()
+        .args(["review", "approve", "weekly-2021-01-18"])
+        .args(["--config", arg(&config), "--by", "Ann"])
+        .success();
+    let out = dir.path().join("out/weekly-2021-01-18");
+    assert_eq!(std::fs::read_to_string(out.join("index.md")).unwrap(), page);
+    let item = std::fs::read_to_string(out.join("weekly-2021-01-18.ninjs.json")).unwrap();
+    assert!(
+        item.contains("Rates fall across south east London"),
+        "the CMS gets the headline too: {item}"
+    );
+}

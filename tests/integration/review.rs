@@ -67,6 +67,7 @@ fn publish_queues_and_nothing_reaches_the_site_until_approved() {
 
     review(&config, &["show", ID])
         .success()
+        .stdout_has("version: seed 0, template weekly-roundup\n")
         .stdout_has("copy (as drafted):")
         .stdout_has("Greenwich has the highest rate");
 
