@@ -309,6 +309,7 @@ pub(super) fn patch_story(
         correction: None,
         items: Default::default(),
         wordpress: None,
+        withdrawn: None,
     };
     (planned, edition, item)
 }
@@ -438,6 +439,7 @@ pub(super) fn every_area(
         correction: None,
         items: Default::default(),
         wordpress: None,
+        withdrawn: None,
     };
     let mut warnings = summary.warnings;
     warnings.extend(summary.skipped);

@@ -14,7 +14,8 @@ use super::Newsroom;
 use super::edition::Layout;
 use super::state::{STATE_FILE, State, WordpressPost};
 
-/// Pushes every edition that needs it; whether the state changed.
+/// Pushes every edition that needs it, and takes down the post of every edition withdrawn
+/// since; whether the state changed. A site that refuses the credentials is asked once a run.
 pub(super) fn push_all(newsroom: &Newsroom, state: &mut State, warnings: &mut Vec<String>) -> bool {
     let Some(settings) = &newsroom.wordpress else {
         return false;
@@ -27,17 +28,24 @@ pub(super) fn push_all(newsroom: &Newsroom, state: &mut State, warnings: &mut Ve
             let (Some(bundle), Some(_)) = (edition.bundle.clone(), &edition.page) else {
                 continue;
             };
-            let Some((path, record)) = edition.items.iter().next() else {
-                continue;
-            };
             let had = edition.wordpress.clone().unwrap_or_default();
-            if had.post.is_some() && had.pushed_version >= record.version {
-                continue;
-            }
-            let version = record.version;
-            let Some(input) = post_input(newsroom, &layout, &bundle, path) else {
-                warnings.push(format!("WordPress: cannot read {path} to post {bundle}"));
-                continue;
+            let job = if edition.withdrawn.is_some() {
+                if had.trashed || (had.post.is_none() && !had.pending) {
+                    continue;
+                }
+                Job::Trash
+            } else {
+                let Some((path, record)) = edition.items.iter().next() else {
+                    continue;
+                };
+                if had.post.is_some() && had.pushed_version >= record.version {
+                    continue;
+                }
+                let Some(input) = post_input(newsroom, &layout, &bundle, path) else {
+                    warnings.push(format!("WordPress: cannot read {path} to post {bundle}"));
+                    continue;
+                };
+                Job::Push(input, record.version)
             };
             if client.is_none() {
                 match Wordpress::connect(
@@ -56,20 +64,36 @@ pub(super) fn push_all(newsroom: &Newsroom, state: &mut State, warnings: &mut Ve
                 }
             }
             let wp = client.as_ref().expect("connected");
-            match wp.push(&input, had.post, had.media) {
-                Ok(pushed) => {
+            let done = match &job {
+                Job::Push(input, version) => wp.push(input, had.post, had.media).map(|pushed| {
                     warnings.extend(pushed.notes.iter().map(|n| format!("WordPress: {n}")));
-                    edition.wordpress = Some(WordpressPost {
+                    WordpressPost {
                         post: Some(pushed.post),
                         media: pushed.media,
-                        pushed_version: version,
+                        pushed_version: *version,
                         pending: false,
-                    });
+                        trashed: false,
+                    }
+                }),
+                Job::Trash => wp.trash(had.post, &bundle).map(|post| WordpressPost {
+                    post: post.or(had.post),
+                    pending: false,
+                    trashed: true,
+                    ..had.clone()
+                }),
+            };
+            match done {
+                Ok(post) => {
+                    edition.wordpress = Some(post);
                     changed = true;
                 }
                 Err(e) => {
+                    let what = match job {
+                        Job::Push(..) => "not pushed",
+                        Job::Trash => "withdrawn here but its post not taken down",
+                    };
                     warnings.push(format!(
-                        "WordPress: {bundle} not pushed ({e}); the next run tries again"
+                        "WordPress: {bundle} {what} ({e}); the next run tries again"
                     ));
                     if !had.pending {
                         edition.wordpress = Some(WordpressPost {
@@ -78,11 +102,23 @@ pub(super) fn push_all(newsroom: &Newsroom, state: &mut State, warnings: &mut Ve
                         });
                         changed = true;
                     }
+                    // Every other request would be refused the same way.
+                    if Wordpress::is_credentials(&e) {
+                        return changed;
+                    }
                 }
             }
         }
     }
     changed
+}
+
+/// What an edition needs of its post.
+enum Job {
+    /// Made or edited to show this item version.
+    Push(PostInput, u32),
+    /// Moved to the trash, its edition withdrawn.
+    Trash,
 }
 
 /// The post of an edition, from its item and its chart as they are on disk.
