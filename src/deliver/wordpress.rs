@@ -467,6 +467,12 @@ impl Wordpress {
         }
     }
 
+    /// Whether `e` says the site could not be reached, or kept failing, after the retries:
+    /// the next request would wait as long for the same answer.
+    pub fn is_unreachable(e: &WordpressError) -> bool {
+        matches!(e, WordpressError::GaveUp { .. })
+    }
+
     /// Whether `e` says the site refused who casewire signs in as: every other request of
     /// the run would be refused the same way.
     pub fn is_credentials(e: &WordpressError) -> bool {

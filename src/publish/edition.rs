@@ -309,6 +309,7 @@ pub(super) fn patch_story(
         correction: None,
         items: Default::default(),
         wordpress: None,
+        area_posts: Default::default(),
         withdrawn: None,
     };
     (planned, edition, item)
@@ -439,6 +440,7 @@ pub(super) fn every_area(
         correction: None,
         items: Default::default(),
         wordpress: None,
+        area_posts: Default::default(),
         withdrawn: None,
     };
     let mut warnings = summary.warnings;

@@ -111,6 +111,10 @@ pub struct Edition {
     /// Its WordPress post, once `[wordpress]` is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wordpress: Option<WordpressPost>,
+    /// An every-area edition's posts (`[wordpress] every_area = true`), by area page bundle
+    /// (`NAME-RELEASE/AREA`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub area_posts: BTreeMap<String, WordpressPost>,
     /// Its withdrawal, once withdrawn: its pages are gone, its items canceled, and no later
     /// run republishes, corrects or posts it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,7 +1,9 @@
 //! Editions as posts on a real WordPress (Debian's `wordpress` on MariaDB, served by PHP's own
 //! server on 127.0.0.1), set up by `tests/wordpress/setup.sh`, which `.ci/run` runs: publish,
 //! rerun without a second post, a correction editing the same post, WordPress stopped
-//! mid-run and the next run catching up, every post read back through the REST API.
+//! mid-run and the next run catching up, a refused password, a withdrawn edition's post in
+//! the trash, every-area editions as a post per area, every post read back through the REST
+//! API.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -376,4 +378,80 @@ fn a_refused_password_is_reported_once_and_the_next_run_with_the_right_one_catch
     let again = publish(&config);
     assert_eq!(again.status, 0, "{}", again.stderr);
     assert_eq!(site.posts_with_slug(&slug).len(), 1);
+}
+
+#[test]
+fn with_every_area_set_each_area_page_becomes_a_post_once_and_withdrawing_trashes_them_all() {
+    let site = Site::start();
+    let dir = tempfile::tempdir().unwrap();
+    // Three areas (the fixture patch's), so a post per area stays quick.
+    let story = format!("wp-areas-{}", std::process::id());
+    place_release(
+        dir.path(),
+        "2021-01-18",
+        "tiny.csv",
+        &fixture("data/tiny.csv"),
+        Place::Link,
+    );
+    let config = NewsroomFixture::new(dir.path())
+        .source_files("tiny.csv", &fixture("data/population.csv"))
+        .extra(&format!(
+            "[wordpress]\nsite = \"{}\"\nuser = \"casewire\"\npassword_file = \"{}\"\n\
+             status = \"publish\"\ntimeout_secs = 5\nevery_area = true\n",
+            site.base(),
+            password_file().display()
+        ))
+        .patch_file("tiny.toml", fixture("patches/tiny.toml"))
+        .extra(&format!(
+            "[[story]]\nname = \"{story}\"\npatch = \"tiny.toml\"\neach_area = true\n\
+             universe = \"england\"\n"
+        ))
+        .write();
+    let first = publish(&config);
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    let areas = [
+        "bromley-e09000006",
+        "dartford-e07000107",
+        "lewisham-e09000023",
+    ];
+    let slug = |area: &str| format!("{story}-2021-01-18-{area}");
+    let mut ids = Vec::new();
+    for area in areas {
+        let posts = site.posts_with_slug(&slug(area));
+        assert_eq!(posts.len(), 1, "{area}: {}", first.stderr);
+        assert_eq!(posts[0]["status"], "publish");
+        let title = posts[0]["title"]["raw"].as_str().unwrap();
+        let name = area.split('-').next().unwrap();
+        assert!(title.to_lowercase().contains(name), "{area}: {title}");
+        ids.push(posts[0]["id"].as_u64().unwrap());
+    }
+    let st = state(dir.path());
+    let recorded = &st["stories"][&story][0]["area_posts"];
+    assert_eq!(
+        recorded[&format!("{story}-2021-01-18/bromley-e09000006")]["post"],
+        ids[0],
+        "{st:#}"
+    );
+
+    // A rerun makes no second post of any area.
+    let again = publish(&config);
+    assert_eq!(
+        again.stdout, "nothing new since 2021-01-18\n",
+        "{}",
+        again.stderr
+    );
+    for area in areas {
+        assert_eq!(site.posts_with_slug(&slug(area)).len(), 1, "{area}");
+    }
+
+    // Withdrawn, the edition's posts all go to the trash.
+    let withdrawn = Casewire::new()
+        .args(["withdraw", &format!("{story}-2021-01-18")])
+        .args(["--config", arg(&config), "--reason", "test data"])
+        .run();
+    assert_eq!(withdrawn.status, 0, "{}", withdrawn.stderr);
+    for id in ids {
+        let post = site.get(&format!("/wp/v2/posts/{id}"), &[("context", "edit")]);
+        assert_eq!(post["status"], "trash", "{post:#}");
+    }
 }
