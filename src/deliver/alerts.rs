@@ -419,6 +419,26 @@ mod tests {
         assert_eq!(v["gate"], "week-on-week-jump");
         assert_eq!(v["editions"], serde_json::json!([]));
         assert!(v["error"].is_null());
+        let w = Alert::withdrawn(
+            "se-london-weekly",
+            "2021-01-18",
+            "se-london-weekly-2021-01-18",
+            "Ada",
+            "figures for <!channel> & co.",
+        );
+        assert!(
+            w.text.starts_with(
+                "casewire withdrew se-london-weekly-2021-01-18 (the 2021-01-18 release of se-london-weekly) at the request of Ada: figures for &lt;!channel&gt; &amp; co."
+            ),
+            "{}",
+            w.text
+        );
+        let v: serde_json::Value = serde_json::from_str(&w.to_json()).unwrap();
+        assert_eq!(v["event"], "withdrawn");
+        assert_eq!(
+            v["editions"],
+            serde_json::json!(["se-london-weekly-2021-01-18"])
+        );
     }
 
     #[test]

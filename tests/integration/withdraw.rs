@@ -326,3 +326,42 @@ fn withdrawing_an_unknown_edition_is_an_error_that_writes_nothing() {
     assert_eq!(bare.status, 2, "{}", bare.stderr);
     assert_eq!(tree(&out), before);
 }
+
+/// A file sink that places as many units as it holds, then fails as a full disk would.
+struct FailsAfter(usize);
+
+impl casewire::fsio::FileSink for FailsAfter {
+    fn place(&mut self, staged: &Path, target: &Path) -> std::io::Result<()> {
+        if self.0 == 0 {
+            return Err(std::io::Error::other("injected fault: the disk is full"));
+        }
+        self.0 -= 1;
+        casewire::fsio::Disk.place(staged, target)
+    }
+}
+
+#[test]
+fn a_withdrawal_failing_part_way_leaves_the_edition_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let config = newsroom(dir.path(), &out, "", "");
+    add(dir.path(), "2021-01-18");
+    assert_eq!(cli(&["publish"], &config).status, 0);
+    let before = tree(&out);
+    let options = casewire::publish::withdraw::WithdrawOptions {
+        config: config.clone(),
+        edition: format!("{STORY}-2021-01-18"),
+        reason: "a test".into(),
+        by: "test".into(),
+        now: chrono::DateTime::UNIX_EPOCH,
+    };
+    // The edition's folder is replaced, then the feed cannot be: all of it goes back.
+    for placed in 0..3 {
+        let err = casewire::publish::withdraw::withdraw(&options, &mut FailsAfter(placed))
+            .expect_err("the sink fails");
+        assert!(err.to_string().contains("cannot write"), "{err}");
+        assert_eq!(tree(&out), before, "failing after {placed}");
+    }
+    casewire::publish::withdraw::withdraw(&options, &mut casewire::fsio::Disk).unwrap();
+    assert!(!out.join(format!("{STORY}-2021-01-18/index.md")).exists());
+}
