@@ -111,9 +111,6 @@ impl Pusher<'_> {
         had: Option<&WordpressPost>,
         warnings: &mut Vec<String>,
     ) -> Option<WordpressPost> {
-        if self.stopped {
-            return None;
-        }
         let had = had.cloned().unwrap_or_default();
         let bundle = page.bundle;
         let job = if page.withdrawn {
@@ -132,6 +129,11 @@ impl Pusher<'_> {
             };
             Job::Push(input, version)
         };
+        // The site is not asked again this run; the post still needs its push, and the
+        // state says so.
+        if self.stopped {
+            return self.still_pending(had);
+        }
         if self.client.is_none() {
             match Wordpress::connect(
                 self.settings,
@@ -145,7 +147,7 @@ impl Pusher<'_> {
                         "WordPress: nothing pushed ({e}); the next run tries again"
                     ));
                     self.stopped = true;
-                    return None;
+                    return self.still_pending(had);
                 }
             }
         }
@@ -184,15 +186,20 @@ impl Pusher<'_> {
                 // A refused password, or a site still down after the retries: every other
                 // request would fare the same.
                 self.stopped = Wordpress::is_credentials(&e) || Wordpress::is_unreachable(&e);
-                (!had.pending).then(|| {
-                    self.changed = true;
-                    WordpressPost {
-                        pending: true,
-                        ..had
-                    }
-                })
+                self.still_pending(had)
             }
         }
+    }
+
+    /// A post that still needs its push (or its move to the trash), marked so in the state.
+    fn still_pending(&mut self, had: WordpressPost) -> Option<WordpressPost> {
+        (!had.pending).then(|| {
+            self.changed = true;
+            WordpressPost {
+                pending: true,
+                ..had
+            }
+        })
     }
 }
 
