@@ -23,6 +23,8 @@ mod json;
 mod log;
 #[path = "main/sources.rs"]
 mod sources;
+#[path = "main/withdraw.rs"]
+mod withdraw;
 use args::{Cli, Command, DraftArgs, OutputFormat, TemplatesAction};
 use log::Kind::{Error, Progress};
 
@@ -246,6 +248,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             publish(&options, format)?;
         }
         Command::Review { action } => desk::review(action)?,
+        Command::Withdraw(args) => withdraw::run(args)?,
         Command::Serve { config, bind } => desk::serve(config, bind)?,
         Command::Lint { file, format } => return Ok(lint(&file, format)),
         command @ (Command::Completions { .. } | Command::Man { .. }) => {

@@ -8,6 +8,7 @@
 //! status = "draft"                           # draft, pending or publish
 //! categories = [3]                           # category ids, optional
 //! timeout_secs = 30                          # one request's limit, optional (1 to 300)
+//! every_area = false                         # also post every-area editions, a post per area
 //! ```
 //!
 //! The password is read from its file when a run pushes, never kept in the newsroom file,
@@ -60,6 +61,9 @@ pub struct WordpressSettings {
     pub categories: Vec<u64>,
     /// How long one request may take.
     pub timeout: Duration,
+    /// Whether every-area editions are posted too, a post per area page (off by default: a
+    /// week's edition for England is some three hundred posts).
+    pub every_area: bool,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +78,8 @@ struct RawWordpress {
     categories: Vec<u64>,
     #[serde(default = "default_timeout")]
     timeout_secs: u64,
+    #[serde(default)]
+    every_area: bool,
 }
 
 fn default_timeout() -> u64 {
@@ -119,6 +125,7 @@ impl TryFrom<RawWordpress> for WordpressSettings {
             status: raw.status,
             categories: raw.categories,
             timeout: Duration::from_secs(raw.timeout_secs),
+            every_area: raw.every_area,
         })
     }
 }

@@ -2,7 +2,7 @@
 //! editions are published, when a gate holds one back and when a run fails.
 //!
 //! The message has a Slack-compatible `text` (one sentence a person reads in a channel), and
-//! the same facts as fields for a bot: `event` (`published`, `held`, `failed`), `story`,
+//! the same facts as fields for a bot: `event` (`published`, `held`, `failed`, `withdrawn`), `story`,
 //! `release`, `gate`, `area`, `editions` and, for a failure, `error` (the cause chain). A field
 //! that does not apply is `null` (an empty list for `editions`).
 //!
@@ -32,6 +32,8 @@ pub enum AlertEvent {
     Held,
     /// A run failed.
     Failed,
+    /// An edition was withdrawn (`casewire withdraw`).
+    Withdrawn,
 }
 
 /// One message, as POSTed.
@@ -123,6 +125,26 @@ impl Alert {
             area.as_deref(),
             &finding.message,
         )
+    }
+
+    /// `edition` of `story`'s `release` was withdrawn by `by`, for `reason`.
+    pub fn withdrawn(story: &str, release: &str, edition: &str, by: &str, reason: &str) -> Alert {
+        let reason = reason.trim().trim_end_matches('.');
+        let text = format!(
+            "casewire withdrew {edition} (the {release} release of {story}) at the request of \
+             {by}: {reason}. Its page has left the site and the feeds, and its ninjs item is \
+             canceled."
+        );
+        Alert {
+            text: slack_escape(&text),
+            event: AlertEvent::Withdrawn,
+            story: Some(story.to_string()),
+            release: Some(release.to_string()),
+            gate: None,
+            area: None,
+            editions: vec![edition.to_string()],
+            error: None,
+        }
     }
 
     /// A run failed with `error`; `story` and `release` when the run got that far.
@@ -397,6 +419,26 @@ mod tests {
         assert_eq!(v["gate"], "week-on-week-jump");
         assert_eq!(v["editions"], serde_json::json!([]));
         assert!(v["error"].is_null());
+        let w = Alert::withdrawn(
+            "se-london-weekly",
+            "2021-01-18",
+            "se-london-weekly-2021-01-18",
+            "Ada",
+            "figures for <!channel> & co.",
+        );
+        assert!(
+            w.text.starts_with(
+                "casewire withdrew se-london-weekly-2021-01-18 (the 2021-01-18 release of se-london-weekly) at the request of Ada: figures for &lt;!channel&gt; &amp; co."
+            ),
+            "{}",
+            w.text
+        );
+        let v: serde_json::Value = serde_json::from_str(&w.to_json()).unwrap();
+        assert_eq!(v["event"], "withdrawn");
+        assert_eq!(
+            v["editions"],
+            serde_json::json!(["se-london-weekly-2021-01-18"])
+        );
     }
 
     #[test]

@@ -63,6 +63,20 @@ pub enum WordpressError {
     /// The client or the runtime could not be set up.
     #[error("cannot reach WordPress: {0}")]
     Setup(String),
+    /// The site refused the user's credentials: the application password is wrong or was
+    /// revoked, or the user is gone. Not retried: a retry sends the same password.
+    #[error(
+        "WordPress at {site} refused the credentials of user \"{user}\" (HTTP 401: {body}); \
+         check the application password in wordpress.password_file"
+    )]
+    Credentials {
+        /// The site.
+        site: String,
+        /// The user casewire signs in as.
+        user: String,
+        /// The start of the answer (WordPress's `code` and `message`).
+        body: String,
+    },
     /// The site refused a request (a status a retry will not change).
     #[error("WordPress at {site} refused {what}: HTTP {status}: {body}")]
     Refused {
@@ -242,6 +256,13 @@ impl Wordpress {
                             });
                         }
                         408 | 429 | 500..=599 => format!("HTTP {status}: {}", excerpt(&text)),
+                        401 => {
+                            return Err(WordpressError::Credentials {
+                                site: self.site(),
+                                user: self.settings.user.clone(),
+                                body: excerpt(&text),
+                            });
+                        }
                         _ => {
                             return Err(WordpressError::Refused {
                                 site: self.site(),
@@ -365,9 +386,7 @@ impl Wordpress {
             ) {
                 Ok(v) => Some(self.id_of(&v, "the chart's upload")?),
                 // A site that refuses the file type says so with a 4xx other than these.
-                Err(WordpressError::Refused { status, body, .. })
-                    if !matches!(status, 401 | 403) =>
-                {
+                Err(WordpressError::Refused { status, body, .. }) if status != 403 => {
                     notes.push(format!(
                         "WordPress refused the chart {name} (HTTP {status}: {body}); the post has \
                          no featured image (WordPress takes SVG only when the site allows it)"
@@ -417,6 +436,47 @@ impl Wordpress {
             media,
             notes,
         })
+    }
+}
+
+impl Wordpress {
+    /// Moves an edition's post to the site's trash, out of public view and out of the desk's
+    /// drafts (an editor can still restore it from the trash): `post` from the caller's state,
+    /// else the post of this slug, if any. Which post was trashed; none when the site has no
+    /// such post (never made, or deleted by hand), which is as good.
+    pub fn trash(&self, post: Option<u64>, slug: &str) -> Result<Option<u64>, WordpressError> {
+        let Some(id) = (match post {
+            Some(id) => Some(id),
+            None => self.find_post(slug)?,
+        }) else {
+            return Ok(None);
+        };
+        let what = "the post's move to the trash";
+        match self.call(
+            reqwest::Method::DELETE,
+            self.route(&format!("/wp/v2/posts/{id}"), &[]),
+            Body::None,
+            what,
+        ) {
+            Ok(_) => Ok(Some(id)),
+            // 410: in the trash already; 404: gone altogether.
+            Err(WordpressError::Refused {
+                status: 404 | 410, ..
+            }) => Ok(Some(id)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether `e` says the site could not be reached, or kept failing, after the retries:
+    /// the next request would wait as long for the same answer.
+    pub fn is_unreachable(e: &WordpressError) -> bool {
+        matches!(e, WordpressError::GaveUp { .. })
+    }
+
+    /// Whether `e` says the site refused who casewire signs in as: every other request of
+    /// the run would be refused the same way.
+    pub fn is_credentials(e: &WordpressError) -> bool {
+        matches!(e, WordpressError::Credentials { .. })
     }
 }
 

@@ -17,6 +17,8 @@ pub const STAGING: &str = ".casewire-staging";
 struct Unit {
     /// Relative to the output folder.
     rel: PathBuf,
+    /// Taken out of the output folder rather than put in.
+    remove: bool,
 }
 
 /// What a commit did to one unit, so a failure can undo it.
@@ -25,6 +27,8 @@ enum Done {
     Placed(PathBuf),
     /// Exchanged with what was there, which now sits at the staged path.
     Exchanged(PathBuf),
+    /// Moved out of sight, to the staged path.
+    Removed(PathBuf),
 }
 
 /// Editions and files assembled in `OUTPUT/.casewire-staging/` and put in place together.
@@ -68,8 +72,20 @@ impl Staging {
         }
         self.units.push(Unit {
             rel: rel.to_path_buf(),
+            remove: false,
         });
         Ok(())
+    }
+
+    /// Stages the removal of the file or folder `rel` (relative to the output folder): when
+    /// the commit reaches it, it is moved out of sight in one rename, and it goes with the
+    /// staging folder once every unit is in place; a failure part way puts it back. Nothing
+    /// there is nothing to remove.
+    pub fn remove(&mut self, rel: &Path) {
+        self.units.push(Unit {
+            rel: rel.to_path_buf(),
+            remove: true,
+        });
     }
 
     /// Stages one file `rel` (relative to the output folder), to replace the file there.
@@ -77,6 +93,7 @@ impl Staging {
         write_into(&self.root.join(rel), bytes)?;
         self.units.push(Unit {
             rel: rel.to_path_buf(),
+            remove: false,
         });
         Ok(())
     }
@@ -114,6 +131,20 @@ impl Staging {
         for unit in &self.units {
             let staged = self.root.join(&unit.rel);
             let target = self.out.join(&unit.rel);
+            if unit.remove {
+                if std::fs::symlink_metadata(&target).is_err() {
+                    continue;
+                }
+                let step = std::fs::create_dir_all(folder_of(&staged))
+                    .and_then(|()| std::fs::rename(&target, &staged));
+                if let Err(e) = step {
+                    self.undo(done, &made);
+                    return Err((unit.rel.clone(), e));
+                }
+                folders.insert(folder_of(&target).to_path_buf());
+                done.push(Done::Removed(unit.rel.clone()));
+                continue;
+            }
             let step = (|| {
                 let parent = folder_of(&target).to_path_buf();
                 for missing in missing_ancestors(&parent, &self.out) {
@@ -156,6 +187,9 @@ impl Staging {
                 }
                 Done::Exchanged(rel) => {
                     let _ = exchange(&self.root.join(&rel), &self.out.join(&rel));
+                }
+                Done::Removed(rel) => {
+                    let _ = std::fs::rename(self.root.join(&rel), self.out.join(&rel));
                 }
             }
         }
@@ -353,6 +387,30 @@ mod tests {
         assert_eq!(err.path, dir.path().join("state.json"));
         assert_eq!(tree(dir.path()), before);
         assert!(!dir.path().join("deep").exists());
+    }
+
+    #[test]
+    fn a_removal_goes_with_the_commit_and_comes_back_when_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("gone")).unwrap();
+        std::fs::write(dir.path().join("gone/index.md"), "old").unwrap();
+        std::fs::write(dir.path().join("post.md"), "post").unwrap();
+        std::fs::write(dir.path().join("state.json"), "old").unwrap();
+        let before = tree(dir.path());
+        let stage = || {
+            let mut s = Staging::begin(dir.path()).unwrap();
+            s.remove(Path::new("gone"));
+            s.remove(Path::new("post.md"));
+            s.remove(Path::new("never-there"));
+            s.file(Path::new("state.json"), b"new").unwrap();
+            s
+        };
+        // The state's exchange is the first place through the sink: failing it undoes both.
+        assert!(stage().commit_to(&mut FailOn(0)).is_err());
+        assert_eq!(tree(dir.path()), before);
+        assert_eq!(stage().commit_to(&mut Disk).unwrap(), 3);
+        assert_eq!(tree(dir.path()), ["state.json=new"]);
+        assert!(!dir.path().join("gone").exists());
     }
 
     #[test]

@@ -139,6 +139,18 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
     },
+    /// Take a published edition off the site, for good: its page and feed entries go, its
+    /// ninjs items become canceled, its WordPress post goes to the trash.
+    ///
+    /// Runs under the publish lock. The state records who withdrew it, when and why, so no
+    /// later run republishes or corrects it. --list prints the editions it can take
+    /// (EDITION, story, release, live or withdrawn, headline).
+    ///
+    /// Examples:
+    ///   casewire withdraw --list --config newsroom.toml
+    ///   casewire withdraw se-london-weekly-2021-01-18 --config newsroom.toml --reason "wrong area"
+    #[command(verbatim_doc_comment)]
+    Withdraw(crate::withdraw::WithdrawArgs),
     /// The review queue: editions a run held for an editor (`[review] required = true`).
     ///
     /// With review required, `publish` drafts and checks each new edition as always but puts

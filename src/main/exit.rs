@@ -19,9 +19,10 @@ pub(crate) const HELD_BACK: u8 = 3;
 pub(crate) const TABLE: &str = "\
 Exit codes:
   0  done: drafted, published, nothing new since the last release, or skipped because another
-     publish run holds the lock; lint: the copy is clean
+     publish run holds the lock; withdrawn; lint: the copy is clean
   1  failed: an input missing, unreadable or unusable, a write that failed, copy that fails the
-     audit; lint: the copy breaks house style
+     audit; withdraw: no such edition, withdrawn already, or a publish run holds the lock;
+     lint: the copy breaks house style
   2  the command line is malformed (an unknown flag, a bad date); lint: the file cannot be read
   3  held back by a gate: the data failed an input check (draft, publish); nothing was
      published (with [ninjs], a withheld item tells the CMS to wait). Once a human has checked

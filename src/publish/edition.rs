@@ -309,6 +309,8 @@ pub(super) fn patch_story(
         correction: None,
         items: Default::default(),
         wordpress: None,
+        area_posts: Default::default(),
+        withdrawn: None,
     };
     (planned, edition, item)
 }
@@ -438,6 +440,8 @@ pub(super) fn every_area(
         correction: None,
         items: Default::default(),
         wordpress: None,
+        area_posts: Default::default(),
+        withdrawn: None,
     };
     let mut warnings = summary.warnings;
     warnings.extend(summary.skipped);

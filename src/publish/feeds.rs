@@ -45,6 +45,8 @@ fn entries<'a>(
         .stories
         .iter()
         .flat_map(|(story, editions)| editions.iter().map(move |e| (story.as_str(), e)))
+        // A withdrawn edition has left the site: the feeds no longer list it.
+        .filter(|(_, edition)| edition.withdrawn.is_none())
         .filter_map(|(story, edition)| {
             let rel = link_of(edition)?;
             let link = match site.base_url {
@@ -87,6 +89,25 @@ fn tag(site: &FeedSite<'_>, story: &str, release: NaiveDate) -> String {
 
 fn stamp(date: NaiveDate) -> String {
     format!("{date}T00:00:00Z")
+}
+
+/// Both feeds of a newsroom's output folder as `state` has it: (`feed.json`, `feed.xml`).
+/// An every-area edition has a page per area and none of its own: the feeds list the
+/// editions a reader opens as one story.
+pub(super) fn for_newsroom(newsroom: &super::Newsroom, state: &State) -> (Vec<u8>, Vec<u8>) {
+    let site = FeedSite {
+        title: &newsroom.feed.title,
+        base_url: newsroom.feed.site_url.as_deref(),
+        contact: &newsroom.contact,
+        items: newsroom.feed.items,
+    };
+    let layout = super::edition::Layout::for_output(newsroom.front_matter, &newsroom.output);
+    render(state, &site, &|e: &Edition| {
+        e.page
+            .as_ref()
+            .and(e.bundle.as_ref())
+            .map(|b| layout.feed_link(b, e.release))
+    })
 }
 
 /// Both feeds' bytes: (`feed.json`, `feed.xml`).

@@ -21,6 +21,7 @@ pub(crate) mod plan;
 pub mod queue;
 pub mod schedule;
 pub mod state;
+pub mod withdraw;
 mod wordpress;
 
 use std::path::PathBuf;
@@ -557,8 +558,12 @@ fn correct(
     let Some(editions) = state.stories.get_mut(&story.name) else {
         return (0, Vec::new());
     };
+    // A withdrawn edition is never corrected: a note would bring its page back.
+    let (mut live, withdrawn): (Vec<Edition>, Vec<Edition>) = std::mem::take(editions)
+        .into_iter()
+        .partition(|e| e.withdrawn.is_none());
     let (files, notes, mut updates) = corrections::notes_for(
-        editions,
+        &mut live,
         &corrections::Correcting {
             release,
             inputs,
@@ -567,6 +572,9 @@ fn correct(
             output: &newsroom.output,
         },
     );
+    live.extend(withdrawn);
+    live.sort_by_key(|e| e.release);
+    *editions = live;
     planned.extend(files);
     for u in &mut updates {
         u.story.clone_from(&story.name);
@@ -692,21 +700,7 @@ fn write_all(
             .map_err(write)?;
     }
     // The feeds, from the state that records this run's editions.
-    let site = feeds::FeedSite {
-        title: &newsroom.feed.title,
-        base_url: newsroom.feed.site_url.as_deref(),
-        contact: &newsroom.contact,
-        items: newsroom.feed.items,
-    };
-    // An every-area edition has a page per area and none of its own: the feeds list the
-    // editions a reader opens as one story.
-    let layout = edition::Layout::for_output(newsroom.front_matter, out);
-    let (json, atom) = feeds::render(state, &site, &|e: &Edition| {
-        e.page
-            .as_ref()
-            .and(e.bundle.as_ref())
-            .map(|b| layout.feed_link(b, e.release))
-    });
+    let (json, atom) = feeds::for_newsroom(newsroom, state);
     staging
         .file(std::path::Path::new(feeds::JSON_FEED), &json)
         .map_err(write)?;

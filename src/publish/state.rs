@@ -111,6 +111,35 @@ pub struct Edition {
     /// Its WordPress post, once `[wordpress]` is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wordpress: Option<WordpressPost>,
+    /// An every-area edition's posts (`[wordpress] every_area = true`), by area page bundle
+    /// (`NAME-RELEASE/AREA`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub area_posts: BTreeMap<String, WordpressPost>,
+    /// Its withdrawal, once withdrawn: its pages are gone, its items canceled, and no later
+    /// run republishes, corrects or posts it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Withdrawal>,
+}
+
+impl Edition {
+    /// The edition's name, as the feeds, the alerts, WordPress's slug and `withdraw` know it:
+    /// its bundle (`NAME-RELEASE`).
+    pub fn name(&self, story: &str) -> String {
+        self.bundle
+            .clone()
+            .unwrap_or_else(|| format!("{story}-{}", self.release))
+    }
+}
+
+/// Who withdrew an edition, when and why.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Withdrawal {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (`--by`, else the login name).
+    pub by: String,
+    /// Why, as given.
+    pub reason: String,
 }
 
 /// What the state keeps of a ninjs item, so the next version carries on from it.
@@ -136,9 +165,13 @@ pub struct WordpressPost {
     /// The item version the post shows; behind the edition's item, the post needs a push.
     #[serde(default)]
     pub pushed_version: u32,
-    /// Whether the post still needs a push (created, or edited to the newest version).
+    /// Whether the post still needs a push (created, or edited to the newest version, or
+    /// taken down once its edition is withdrawn).
     #[serde(default)]
     pub pending: bool,
+    /// Whether the post has been moved to the site's trash, its edition withdrawn.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trashed: bool,
 }
 
 /// A withheld item written for an edition a gate held back, so that the edition's first

@@ -37,4 +37,5 @@ mod stories;
 mod subbing;
 mod templates;
 mod tls;
+mod withdraw;
 mod wordpress;

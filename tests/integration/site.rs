@@ -39,7 +39,7 @@ const SECTION: &str = "covid";
 const BASE_URL: &str = "https://news.example";
 
 #[derive(Clone, Copy, Debug)]
-enum Generator {
+pub(crate) enum Generator {
     /// Hugo with its default ("pretty") URLs: a page is a folder's `index.html`.
     Hugo,
     /// Hugo with `uglyURLs = true`: a page is `NAME.html`.
@@ -89,7 +89,7 @@ impl Generator {
 
     /// Writes the smallest site that shows a page's title, date and body, and names the
     /// page's source file so each published file can be found among the built pages.
-    fn write_site(self, site: &Path) {
+    pub(crate) fn write_site(self, site: &Path) {
         match self {
             Generator::Hugo | Generator::HugoUglyUrls => {
                 // Tag pages are lists the generator makes, not editions; they are left out.
@@ -148,7 +148,7 @@ impl Generator {
     }
 
     /// Builds `site` into `public` with the generator, offline.
-    fn build(self, site: &Path, public: &Path, scratch: &Path) {
+    pub(crate) fn build(self, site: &Path, public: &Path, scratch: &Path) {
         let mut command = Command::new(self.program());
         match self {
             Generator::Hugo | Generator::HugoUglyUrls => command

@@ -1,7 +1,9 @@
 //! Editions as posts on a real WordPress (Debian's `wordpress` on MariaDB, served by PHP's own
 //! server on 127.0.0.1), set up by `tests/wordpress/setup.sh`, which `.ci/run` runs: publish,
 //! rerun without a second post, a correction editing the same post, WordPress stopped
-//! mid-run and the next run catching up, every post read back through the REST API.
+//! mid-run and the next run catching up, a refused password, a withdrawn edition's post in
+//! the trash, every-area editions as a post per area, every post read back through the REST
+//! API.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -254,4 +256,202 @@ fn editions_become_posts_once_corrections_edit_them_and_a_run_after_an_outage_ca
         state(dir.path())["stories"][&story][2]["wordpress"]["pending"],
         false
     );
+}
+
+/// A newsroom in `dir` posting one patch story, `story`, to `site` as `status`, its
+/// application password read from `password`.
+fn newsroom(dir: &Path, site: &Site, story: &str, password: &Path, status: &str) -> PathBuf {
+    NewsroomFixture::new(dir)
+        .source_files("ltla-reconstructed.csv", &shared("population/mid-2019.csv"))
+        .extra(&format!(
+            "[wordpress]\nsite = \"{}\"\nuser = \"casewire\"\npassword_file = \"{}\"\n\
+             status = \"{status}\"\ntimeout_secs = 5\n",
+            site.base(),
+            password.display()
+        ))
+        .story(story, "se-london.toml")
+        .patch_file("se-london.toml", se_london())
+        .write()
+}
+
+fn add_release(dir: &Path, release: &str) {
+    place_release(
+        dir,
+        release,
+        "ltla-reconstructed.csv",
+        &shared(&format!("releases/{release}/ltla-reconstructed.csv")),
+        Place::Link,
+    );
+}
+
+#[test]
+fn a_withdrawn_editions_post_goes_to_the_trash_and_a_rerun_does_not_bring_it_back() {
+    let site = Site::start();
+    let dir = tempfile::tempdir().unwrap();
+    let story = format!("wp-withdrawn-{}", std::process::id());
+    add_release(dir.path(), "2021-01-18");
+    let config = newsroom(dir.path(), &site, &story, &password_file(), "publish");
+    let first = publish(&config);
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    let slug = format!("{story}-2021-01-18");
+    let posts = site.posts_with_slug(&slug);
+    assert_eq!(posts.len(), 1, "{posts:#?}");
+    assert_eq!(posts[0]["status"], "publish");
+    let id = posts[0]["id"].as_u64().unwrap();
+
+    let run = Casewire::new()
+        .args(["withdraw", &slug, "--config", arg(&config)])
+        .args(["--reason", "the wrong patch", "--by", "Ada"])
+        .run();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let post = site.get(&format!("/wp/v2/posts/{id}"), &[("context", "edit")]);
+    assert_eq!(post["status"], "trash", "{post:#}");
+    assert!(site.posts_with_slug(&slug).is_empty());
+    let st = state(dir.path());
+    assert_eq!(
+        st["stories"][&story][0]["wordpress"]["trashed"], true,
+        "{st:#}"
+    );
+
+    // Later runs leave it where it is.
+    let rerun = publish(&config);
+    assert_eq!(
+        rerun.stdout, "nothing new since 2021-01-18\n",
+        "{}",
+        rerun.stderr
+    );
+    assert!(site.posts_with_slug(&slug).is_empty());
+    let post = site.get(&format!("/wp/v2/posts/{id}"), &[("context", "edit")]);
+    assert_eq!(post["status"], "trash");
+}
+
+#[test]
+fn a_refused_password_is_reported_once_and_the_next_run_with_the_right_one_catches_up() {
+    let site = Site::start();
+    let dir = tempfile::tempdir().unwrap();
+    let story = format!("wp-401-{}", std::process::id());
+    add_release(dir.path(), "2021-01-18");
+    let wrong = dir.path().join("wrong-password");
+    std::fs::write(&wrong, "abcd efgh ijkl mnop qrst uvwx\n").unwrap();
+    let config = newsroom(dir.path(), &site, &story, &wrong, "draft");
+    let refused = publish(&config);
+    // The Markdown is out all the same; the push is a warning naming the site and the cause.
+    assert_eq!(refused.status, 0, "{}", refused.stderr);
+    assert_eq!(
+        refused.stdout, "published 1 for release 2021-01-18\n",
+        "{}",
+        refused.stderr
+    );
+    let slug = format!("{story}-2021-01-18");
+    assert!(dir.path().join(format!("out/{slug}/index.md")).exists());
+    let said = unstamped(&refused.stderr);
+    assert!(
+        said.contains(&format!(
+            "WordPress at {} refused the credentials of user \"casewire\" (HTTP 401",
+            site.base()
+        )),
+        "{said}"
+    );
+    assert!(said.contains("wordpress.password_file"), "{said}");
+    // Asked once: a refused password is not worth asking again.
+    assert!(!said.contains("retrying"), "{said}");
+    assert!(!said.contains("gave up"), "{said}");
+    assert_eq!(
+        state(dir.path())["stories"][&story][0]["wordpress"]["pending"],
+        true
+    );
+    assert!(site.posts_with_slug(&slug).is_empty());
+
+    // The right password: a run with nothing new pushes the post, once.
+    let config = newsroom(dir.path(), &site, &story, &password_file(), "draft");
+    let fixed = publish(&config);
+    assert_eq!(
+        fixed.stdout, "nothing new since 2021-01-18\n",
+        "{}",
+        fixed.stderr
+    );
+    assert_eq!(site.posts_with_slug(&slug).len(), 1, "{}", fixed.stderr);
+    assert_eq!(
+        state(dir.path())["stories"][&story][0]["wordpress"]["pending"],
+        false
+    );
+    let again = publish(&config);
+    assert_eq!(again.status, 0, "{}", again.stderr);
+    assert_eq!(site.posts_with_slug(&slug).len(), 1);
+}
+
+#[test]
+fn with_every_area_set_each_area_page_becomes_a_post_once_and_withdrawing_trashes_them_all() {
+    let site = Site::start();
+    let dir = tempfile::tempdir().unwrap();
+    // Three areas (the fixture patch's), so a post per area stays quick.
+    let story = format!("wp-areas-{}", std::process::id());
+    place_release(
+        dir.path(),
+        "2021-01-18",
+        "tiny.csv",
+        &fixture("data/tiny.csv"),
+        Place::Link,
+    );
+    let config = NewsroomFixture::new(dir.path())
+        .source_files("tiny.csv", &fixture("data/population.csv"))
+        .extra(&format!(
+            "[wordpress]\nsite = \"{}\"\nuser = \"casewire\"\npassword_file = \"{}\"\n\
+             status = \"publish\"\ntimeout_secs = 5\nevery_area = true\n",
+            site.base(),
+            password_file().display()
+        ))
+        .patch_file("tiny.toml", fixture("patches/tiny.toml"))
+        .extra(&format!(
+            "[[story]]\nname = \"{story}\"\npatch = \"tiny.toml\"\neach_area = true\n\
+             universe = \"england\"\n"
+        ))
+        .write();
+    let first = publish(&config);
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    let areas = [
+        "bromley-e09000006",
+        "dartford-e07000107",
+        "lewisham-e09000023",
+    ];
+    let slug = |area: &str| format!("{story}-2021-01-18-{area}");
+    let mut ids = Vec::new();
+    for area in areas {
+        let posts = site.posts_with_slug(&slug(area));
+        assert_eq!(posts.len(), 1, "{area}: {}", first.stderr);
+        assert_eq!(posts[0]["status"], "publish");
+        let title = posts[0]["title"]["raw"].as_str().unwrap();
+        let name = area.split('-').next().unwrap();
+        assert!(title.to_lowercase().contains(name), "{area}: {title}");
+        ids.push(posts[0]["id"].as_u64().unwrap());
+    }
+    let st = state(dir.path());
+    let recorded = &st["stories"][&story][0]["area_posts"];
+    assert_eq!(
+        recorded[&format!("{story}-2021-01-18/bromley-e09000006")]["post"],
+        ids[0],
+        "{st:#}"
+    );
+
+    // A rerun makes no second post of any area.
+    let again = publish(&config);
+    assert_eq!(
+        again.stdout, "nothing new since 2021-01-18\n",
+        "{}",
+        again.stderr
+    );
+    for area in areas {
+        assert_eq!(site.posts_with_slug(&slug(area)).len(), 1, "{area}");
+    }
+
+    // Withdrawn, the edition's posts all go to the trash.
+    let withdrawn = Casewire::new()
+        .args(["withdraw", &format!("{story}-2021-01-18")])
+        .args(["--config", arg(&config), "--reason", "test data"])
+        .run();
+    assert_eq!(withdrawn.status, 0, "{}", withdrawn.stderr);
+    for id in ids {
+        let post = site.get(&format!("/wp/v2/posts/{id}"), &[("context", "edit")]);
+        assert_eq!(post["status"], "trash", "{post:#}");
+    }
 }
