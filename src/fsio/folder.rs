@@ -33,7 +33,16 @@ fn prefix(target: &Path) -> String {
 impl FolderStage {
     /// Starts assembling the folder that will replace `target` (creating its parent),
     /// first removing hidden folders that killed runs for the same target left beside it.
+    /// A symbolic link to a folder is followed: the folder it names is replaced, and the
+    /// link still names it.
     pub fn begin(target: &Path) -> std::io::Result<FolderStage> {
+        let linked = std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink())
+            && std::fs::metadata(target).is_ok_and(|m| m.is_dir());
+        let target = &if linked {
+            std::fs::canonicalize(target)?
+        } else {
+            target.to_path_buf()
+        };
         let parent = folder_of(target);
         std::fs::create_dir_all(parent)?;
         let prefix = prefix(target);
@@ -163,6 +172,22 @@ mod tests {
         stage.commit().unwrap();
         assert_eq!(names(&out), ["b.md"]);
         assert_eq!(names(dir.path()), ["stories"], "no hidden folder is left");
+        // Through a link to the folder, the folder is replaced and the link kept.
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(&out, &link).unwrap();
+            let stage = FolderStage::begin(&link).unwrap();
+            stage.write("c.md", b"c").unwrap();
+            stage.commit().unwrap();
+            assert_eq!(names(&out), ["c.md"]);
+            assert!(
+                std::fs::symlink_metadata(&link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+        }
     }
 
     #[test]
