@@ -3,8 +3,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+mod folder;
 mod swap;
 
+pub use folder::FolderStage;
 pub use swap::{STAGING, Staging, clean_leftovers};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
@@ -74,7 +76,7 @@ impl Batch {
     /// Writes `bytes` to a temporary file beside `path` (creating missing folders), readable by
     /// all, to be renamed over `path` when the batch commits. The file is closed at once, so a
     /// batch holds no file open.
-    pub(crate) fn stage(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    pub fn stage(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let tmp = stage_unsynced(path, bytes)?;
         #[cfg(not(target_os = "linux"))]
         tmp.as_file().sync_all()?;
@@ -84,7 +86,7 @@ impl Batch {
 
     /// [`Batch::stage`], but the file is renamed into place before every file staged so far
     /// (a file the others refer to).
-    pub(crate) fn stage_first(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    pub fn stage_first(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         self.stage(path, bytes)?;
         let last = self.staged.pop().expect("just staged");
         self.staged.insert(0, last);

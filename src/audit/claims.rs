@@ -27,8 +27,8 @@ impl Auditor<'_> {
             })
             .collect();
         let has = |w: &str| words.contains(&w);
-        let region_named = self.mentions(s, &story.region);
-        let universe_named = self.mentions(s, &story.universe.name);
+        let region_named = self.mentions(s, &self.region);
+        let universe_named = self.mentions(s, &self.universe);
         let only = has("only") || words.windows(2).any(|p| p == ["no", "other"]);
 
         // Direction words about one area.
@@ -195,8 +195,7 @@ impl Auditor<'_> {
             // "the highest rate among the four council areas": among the patch's own areas,
             // as a patch that holds part of the nation its region names is told.
             let among = after.contains("among the ");
-            let in_patch =
-                among || (region_nation.is_none() && self.mentions_in(after, &story.region));
+            let in_patch = among || (region_nation.is_none() && self.region.named_in(after));
             // "the 12th highest fall in the country" ranks by the size of the fall.
             let by = match words.get(i + 1).copied() {
                 Some("fall" | "falls") => RankBy::Fall,

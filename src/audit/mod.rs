@@ -85,7 +85,7 @@ use crate::lang;
 use crate::model::{Dataset, Population};
 use crate::story::Story;
 
-use reading::{Sentence, contains_phrase, sentences};
+use reading::{Phrase, Sentence, sentences};
 use truth::{Nation, Truth, canonical};
 
 /// What the audit reads and checks against.
@@ -181,6 +181,9 @@ struct Auditor<'a> {
     shared_index: &'a HashMap<String, Vec<usize>>,
     /// (name, code), longest name first.
     names: Vec<(String, String)>,
+    /// The region and the universe's name, as every sentence is searched for them.
+    region: Phrase,
+    universe: Phrase,
     /// Printed form (lower case) → the story's own facts.
     index: HashMap<String, Vec<usize>>,
     /// Facts that did not recompute, with why.
@@ -422,6 +425,8 @@ fn audit_with(
         input,
         shared: ctx.shared,
         shared_index: &ctx.shared_index,
+        region: Phrase::new(&story.region, &names),
+        universe: Phrase::new(&story.universe.name, &names),
         names,
         index,
         broken: BTreeMap::new(),
@@ -534,25 +539,9 @@ impl<'a> Auditor<'a> {
         &self.names[area].0
     }
 
-    /// Whether the sentence names `phrase` other than inside a longer area name: a story led
-    /// by Wyre names Wyre Forest, and that is not Wyre.
-    fn mentions(&self, s: &Sentence, phrase: &str) -> bool {
-        self.mentions_in(&s.text, phrase)
-    }
-
-    /// [`Auditor::mentions`], in part of a sentence.
-    fn mentions_in(&self, text: &str, phrase: &str) -> bool {
-        let mut text = std::borrow::Cow::Borrowed(text);
-        for (name, _) in &self.names {
-            if name.len() > phrase.len()
-                && (contains_phrase(name, phrase)
-                    || contains_phrase(name, &crate::lang::markdown_text(phrase)))
-                && text.contains(name.as_str())
-            {
-                text = std::borrow::Cow::Owned(text.replace(name.as_str(), " "));
-            }
-        }
-        contains_phrase(&text, phrase)
-            || contains_phrase(&text, &crate::lang::markdown_text(phrase))
+    /// Whether the sentence names `phrase` (the region or the universe) other than inside a
+    /// longer area name: a story led by Wyre names Wyre Forest, and that is not Wyre.
+    fn mentions(&self, s: &Sentence, phrase: &Phrase) -> bool {
+        phrase.named_in(&s.text)
     }
 }

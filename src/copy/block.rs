@@ -113,7 +113,7 @@ impl Block {
             return String::new();
         }
         let raw = &self.text[self.tokens[range.start].start..self.tokens[range.end - 1].end];
-        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+        one_line(raw)
     }
 
     pub(crate) fn in_url(&self, offset: usize) -> bool {
@@ -126,4 +126,17 @@ impl Block {
             t.tok == Tok::Url && offset < t.end
         }
     }
+}
+
+/// `text` with each run of white space one space and none at either end: its words joined
+/// by spaces, in one string (without the list of words a join needs).
+pub(crate) fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }

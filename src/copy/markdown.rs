@@ -105,12 +105,20 @@ pub(crate) fn classify_line(line: &str) -> Line {
     }
 }
 
+/// Whether a line is a rule: three or more of one of `-`, `*` or `_`, spaces allowed.
 pub(crate) fn is_thematic_break(s: &str) -> bool {
-    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    s.len() >= 3
-        && (s.chars().all(|c| c == '-')
-            || s.chars().all(|c| c == '*')
-            || s.chars().all(|c| c == '_'))
+    let mut marks = s.chars().filter(|c| !c.is_whitespace());
+    let Some(first @ ('-' | '*' | '_')) = marks.next() else {
+        return false;
+    };
+    let mut n = 1;
+    for c in marks {
+        if c != first {
+            return false;
+        }
+        n += 1;
+    }
+    n >= 3
 }
 
 /// Length of a list marker (`- `, `* `, `+ `, `1. `, `1) `) at the start of `s`.

@@ -101,6 +101,19 @@ pub(crate) fn month_index(word: &str) -> Option<usize> {
     MONTHS.iter().position(|m| *m == word)
 }
 
+/// A word without its possessive endings: `word.trim_end_matches("'s").trim_end_matches("’s")`,
+/// without the substring searchers those build, once for every word of every story.
+pub(crate) fn strip_possessive(word: &str) -> &str {
+    let mut w = word;
+    while let Some(rest) = w.strip_suffix("'s") {
+        w = rest;
+    }
+    while let Some(rest) = w.strip_suffix("’s") {
+        w = rest;
+    }
+    w
+}
+
 /// Whether a character continues a word: letters, digits, apostrophes and hyphens.
 pub(crate) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'

@@ -10,7 +10,7 @@ use super::week::{Week, built_in_path};
 use super::{Checked, Draft, DraftError, Format, OfflineSource, facts_path, json_output};
 use crate::config::Patch;
 use crate::facts::FactsSidecar;
-use crate::fsio::Batch;
+use crate::fsio::FolderStage;
 use crate::render::Renderer;
 
 /// What `draft --each-area` needs.
@@ -185,13 +185,15 @@ pub fn each_area_inputs(request: &EachAreaRequest) -> Result<Inputs, DraftError>
     Ok(inputs)
 }
 
-/// An every-area run's files, staged in full beside their places and not yet put there:
-/// each story (Markdown with its facts sidecar, or JSON) and the week's shared facts, first.
+/// An every-area run's folder, assembled in full out of sight beside its place and not yet
+/// put there: each story (Markdown with its facts sidecar, or JSON) and the week's shared
+/// facts.
 #[derive(Debug)]
 pub struct StagedEachArea {
     /// What the run drafted.
     pub summary: EachAreaSummary,
-    batch: Batch,
+    stage: FolderStage,
+    files: usize,
     out_dir: PathBuf,
 }
 
@@ -205,6 +207,20 @@ pub enum WriteEachAreaError {
     /// written (an input, a symbolic link, a device or a pipe).
     #[error(transparent)]
     Out(#[from] crate::fsio::OutError),
+    /// The folder holds something an every-area run does not write, which replacing the
+    /// folder whole would destroy.
+    #[error(
+        "refusing to write into {}: it holds {}, which is not a story or facts file of an \
+         every-area run, and the run replaces the folder whole; give a new or empty folder, or one an earlier run wrote",
+        dir.display(),
+        what
+    )]
+    Foreign {
+        /// The folder.
+        dir: PathBuf,
+        /// What it holds ("notes.txt", "the run's input data.json").
+        what: String,
+    },
     /// A file could not be staged.
     #[error("cannot write {}", path.display())]
     Stage {
@@ -228,13 +244,14 @@ pub enum WriteEachAreaError {
 impl StagedEachArea {
     /// How many files are staged.
     pub fn files(&self) -> usize {
-        self.batch.len()
+        self.files
     }
 
-    /// Puts every staged file in place, all or none; returns how many.
+    /// Puts the whole folder in place in one step, replacing any folder there; returns how
+    /// many files it holds.
     pub fn commit(self) -> Result<usize, WriteEachAreaError> {
-        let files = self.batch.len();
-        self.batch
+        let files = self.files;
+        self.stage
             .commit()
             .map_err(|source| WriteEachAreaError::Commit {
                 dir: self.out_dir,
@@ -244,12 +261,44 @@ impl StagedEachArea {
     }
 }
 
-/// Drafts every area's story of `request` and stages its files in `out_dir`: with
+/// Refuses a folder that holds anything but the files an every-area run writes (`.md` and
+/// `.json` files), or any of the run's inputs: the run replaces the folder whole.
+fn check_replaceable(dir: &Path, inputs: &[&Path]) -> Result<(), WriteEachAreaError> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let foreign = |what: String| WriteEachAreaError::Foreign {
+        dir: dir.to_path_buf(),
+        what,
+    };
+    let here = std::fs::canonicalize(dir).ok();
+    for input in inputs {
+        let parent = std::fs::canonicalize(input)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        if parent.is_some() && parent == here {
+            return Err(foreign(format!("the run's input {}", input.display())));
+        }
+    }
+    let mut odd: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !(n.ends_with(".md") || n.ends_with(".json")))
+        .collect();
+    odd.sort();
+    match odd.first() {
+        Some(first) => Err(foreign(first.clone())),
+        None => Ok(()),
+    }
+}
+
+/// Drafts every area's story of `request` and assembles its folder beside `out_dir`: with
 /// [`Format::Markdown`] each story as `SLUG.md` with its own facts in `SLUG.facts.json`, with
 /// [`Format::Json`] as `SLUG.json`, and the week's national facts once as
-/// [`SHARED_FACTS_FILE`], put in place before the stories that name it. Each story is staged
-/// as soon as it passes its checks, and nothing is put in place until
-/// [`StagedEachArea::commit`]: a run that fails leaves the folder as it was.
+/// [`SHARED_FACTS_FILE`]. Each story is written out of sight as soon as it passes its checks,
+/// on the thread that drafted it, and nothing is put in place until
+/// [`StagedEachArea::commit`] puts the whole folder there in one step: a run that fails, or
+/// is killed, leaves the folder as it was.
 pub fn stage_each_area(
     request: &EachAreaRequest,
     out_dir: &Path,
@@ -267,52 +316,52 @@ pub fn stage_each_area(
         .map_err(DraftError::from)?;
     let guard = crate::fsio::OutGuard::new(&request.input_files());
     guard.check_folder(out_dir)?;
+    check_replaceable(out_dir, &request.input_files())?;
     let inputs = each_area_inputs(request)?;
     let week = Week::prepare(&inputs, inputs.release(request.release), request.today)?;
-    // Each thread stages the stories it drafts into a batch of its own chunk of areas; the
-    // batches are joined in area order and put in place only once every story has passed.
+    let stage = FolderStage::begin(out_dir).map_err(failed(out_dir))?;
+    // Each thread writes the stories it drafts straight into the hidden folder.
     let run = week.each_area_on_all_cores(
         &renderer,
         template,
         request.no_audit,
-        |batch: &mut Batch, story| -> Result<(), WriteEachAreaError> {
+        |files: &mut usize, story| -> Result<(), WriteEachAreaError> {
             let path = out_dir.join(&story.file_name);
-            let staged = match format {
+            let mut write = |path: &Path, bytes: &[u8]| {
+                guard.check(path)?;
+                let name = path.file_name().expect("a story's file").to_string_lossy();
+                stage.write(&name, bytes).map_err(failed(path))?;
+                *files += 1;
+                Ok::<(), WriteEachAreaError>(())
+            };
+            match format {
                 Format::Json => {
-                    let json = path.with_extension("json");
-                    guard.check(&json)?;
                     let draft = &story.draft;
                     let body =
                         json_output(&draft.story, &draft.facts, draft.release_label.as_deref());
-                    batch.stage(&json, body.as_bytes())
+                    write(&path.with_extension("json"), body.as_bytes())
                 }
-                // Each story with its own facts beside it, the sidecar first.
                 Format::Markdown => {
-                    guard.check(&facts_path(&path))?;
-                    guard.check(&path)?;
-                    batch
-                        .stage(&facts_path(&path), story.draft.facts.to_json().as_bytes())
-                        .and_then(|()| batch.stage(&path, story.draft.output.as_bytes()))
+                    write(&facts_path(&path), story.draft.facts.to_json().as_bytes())?;
+                    write(&path, story.draft.output.as_bytes())
                 }
-            };
-            staged.map_err(failed(&path))
+            }
         },
     )?;
     let summary = run.summary;
-    let mut batch = Batch::new();
-    for chunk in run.kept {
-        batch.append(chunk);
-    }
+    let mut files: usize = run.kept.iter().sum();
     if let Some(shared) = &summary.shared {
         let path = out_dir.join(SHARED_FACTS_FILE);
         guard.check(&path)?;
-        batch
-            .stage_first(&path, shared.json.as_bytes())
+        stage
+            .write(SHARED_FACTS_FILE, shared.json.as_bytes())
             .map_err(failed(&path))?;
+        files += 1;
     }
     Ok(StagedEachArea {
         summary,
-        batch,
+        stage,
+        files,
         out_dir: out_dir.to_path_buf(),
     })
 }

@@ -255,8 +255,10 @@ impl<'a> Week<'a> {
     }
 
     /// Drafts every area's story of the week, handing each to `each` in area-code order as
-    /// soon as it has passed its checks (see [`super::draft_each_area_with`]); the stories are
-    /// drafted in batches spread over the machine's cores.
+    /// soon as it has passed its checks (see [`super::draft_each_area_with`]). The stories are
+    /// drafted on all cores by the one driver [`Week::each_area_on_all_cores`] uses, a window
+    /// of [`EACH_AREA_BATCH`] areas per core at a time, so that no more than a window of
+    /// stories is held before `each` takes them in order.
     pub fn draft_each_area<E, F>(
         &self,
         renderer: &Renderer,
@@ -265,7 +267,7 @@ impl<'a> Week<'a> {
         mut each: F,
     ) -> Result<EachAreaSummary, E>
     where
-        E: From<DraftError>,
+        E: From<DraftError> + Send,
         F: FnMut(AreaStory) -> Result<(), E>,
     {
         let mut summary = self.empty_summary();
@@ -273,43 +275,29 @@ impl<'a> Week<'a> {
             return Ok(summary);
         };
         let drafter = every.drafter(renderer, no_audit);
-        let mut emit = |story: AreaStory| -> Result<(), E> {
-            summary.stories += 1;
-            summary.figures += story.draft.checked.figures;
-            summary.checked.get_or_insert(story.draft.checked);
-            each(story)
-        };
-        // In batches, each split between the cores and handed on in area order: the stories
-        // are independent, and the batch bounds what is held at once.
-        let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        for batch in self.national.weeks.chunks(EACH_AREA_BATCH) {
-            let work = |w: &AreaWeek| drafter.draft(w);
-            let results: Vec<Result<AreaStory, DraftError>> = if threads > 1 && batch.len() > 1 {
-                let share = batch.len().div_ceil(threads);
-                std::thread::scope(|scope| {
-                    let mut chunks = batch.chunks(share);
-                    let mine = chunks.next().unwrap_or_default();
-                    let handles: Vec<_> = chunks
-                        .map(|chunk| {
-                            scope.spawn(move || chunk.iter().map(work).collect::<Vec<_>>())
-                        })
-                        .collect();
-                    let mut all: Vec<_> = mine.iter().map(work).collect();
-                    for h in handles {
-                        all.extend(h.join().expect("a story thread panicked"));
-                    }
-                    all
-                })
-            } else {
-                batch.iter().map(work).collect()
-            };
-            for result in results {
-                emit(result?)?;
+        let window = EACH_AREA_BATCH * cores();
+        for areas in self.national.weeks.chunks(window) {
+            let run = on_all_cores(&drafter, areas, |kept: &mut Vec<AreaStory>, story| {
+                kept.push(story);
+                Ok::<(), E>(())
+            })?;
+            summary.stories += run.stories;
+            summary.figures += run.figures;
+            if summary.checked.is_none() {
+                summary.checked = run.checked;
+            }
+            for story in run.kept.into_iter().flatten() {
+                each(story)?;
             }
         }
         summary.shared = Some(every.shared);
         Ok(summary)
     }
+}
+
+/// The machine's cores, as the every-area drivers use them.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// What each share of an every-area run drafted on all cores left behind: what `each` kept
@@ -326,8 +314,7 @@ impl<'a> Week<'a> {
     /// Drafts every area's story of the week on all the machine's cores, each thread taking
     /// the next [`EACH_AREA_BATCH`] areas as it finishes the last, and hands each story as
     /// soon as it has passed its checks to `each` on the thread that drafted it, with the
-    /// state `S` of its chunk of areas (a [`crate::fsio::Batch`] to stage the story's files
-    /// in, say), so that no story is held longer than it takes to hand it on. The chunks'
+    /// state `S` of its chunk of areas (a count of the files it wrote, say), so that no story is held longer than it takes to hand it on. The chunks'
     /// states come back in area-code order. The first failure in area-code order is
     /// returned, as a run on one thread would return it; areas after it are not drafted.
     pub fn each_area_on_all_cores<S, E, F>(
@@ -342,7 +329,6 @@ impl<'a> Week<'a> {
         E: From<DraftError> + Send,
         F: Fn(&mut S, AreaStory) -> Result<(), E> + Sync,
     {
-        use std::sync::atomic::{AtomicUsize, Ordering};
         let mut summary = self.empty_summary();
         let Some(every) = self.every_area(template)? else {
             return Ok(OnAllCores {
@@ -351,84 +337,121 @@ impl<'a> Week<'a> {
             });
         };
         let drafter = every.drafter(renderer, no_audit);
-        let chunks: Vec<&[AreaWeek]> = self.national.weeks.chunks(EACH_AREA_BATCH).collect();
-        let next = AtomicUsize::new(0);
-        // The first chunk that failed: chunks after it stop, chunks before it finish, so the
-        // error returned is the one a run in area order meets first.
-        let failed = AtomicUsize::new(usize::MAX);
-        struct Done<S> {
-            index: usize,
-            state: S,
-            stories: usize,
-            figures: usize,
-            checked: Option<Checked>,
-        }
-        let worker = || -> Vec<Result<Done<S>, (usize, E)>> {
-            let mut done = Vec::new();
-            loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(chunk) = chunks.get(index) else {
-                    break;
-                };
-                if index > failed.load(Ordering::Relaxed) {
-                    break;
-                }
-                let mut d = Done {
-                    index,
-                    state: S::default(),
-                    stories: 0,
-                    figures: 0,
-                    checked: None,
-                };
-                let result = chunk.iter().try_for_each(|w| {
-                    if index > failed.load(Ordering::Relaxed) {
-                        return Ok(());
-                    }
-                    let story = drafter.draft(w).map_err(E::from)?;
-                    d.stories += 1;
-                    d.figures += story.draft.checked.figures;
-                    d.checked.get_or_insert(story.draft.checked);
-                    each(&mut d.state, story)
-                });
-                match result {
-                    Ok(()) => done.push(Ok(d)),
-                    Err(e) => {
-                        failed.fetch_min(index, Ordering::Relaxed);
-                        done.push(Err((index, e)));
-                    }
-                }
-            }
-            done
-        };
-        let threads = std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .min(chunks.len())
-            .max(1);
-        let mut all: Vec<Result<Done<S>, (usize, E)>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
-            let mut all = worker();
-            for h in handles {
-                all.extend(h.join().expect("a story thread panicked"));
-            }
-            all
-        });
-        all.sort_by_key(|r| match r {
-            Ok(d) => d.index,
-            Err((i, _)) => *i,
-        });
-        let mut kept = Vec::with_capacity(all.len());
-        for r in all {
-            let d = r.map_err(|(_, e)| e)?;
-            summary.stories += d.stories;
-            summary.figures += d.figures;
-            if summary.checked.is_none() {
-                summary.checked = d.checked;
-            }
-            kept.push(d.state);
-        }
+        let run = on_all_cores(&drafter, &self.national.weeks, each)?;
+        summary.stories = run.stories;
+        summary.figures = run.figures;
+        summary.checked = run.checked;
         summary.shared = Some(every.shared);
-        Ok(OnAllCores { summary, kept })
+        Ok(OnAllCores {
+            summary,
+            kept: run.kept,
+        })
     }
+}
+
+/// What [`on_all_cores`] drafted: the stories and figures counted, the first story's checks,
+/// and what `each` kept of every chunk, in area-code order.
+struct Drafted<S> {
+    stories: usize,
+    figures: usize,
+    checked: Option<Checked>,
+    kept: Vec<S>,
+}
+
+/// The every-area driver: drafts the stories of `areas` on all the machine's cores, each
+/// thread taking the next [`EACH_AREA_BATCH`] areas as it finishes the last, and hands each
+/// story as soon as it has passed its checks to `each` on the thread that drafted it, with
+/// the state `S` of its chunk. The first failure in area-code order is returned, as a run on
+/// one thread would return it; chunks after it are not drafted.
+fn on_all_cores<S, E, F>(
+    drafter: &AreaDrafter<'_>,
+    areas: &[AreaWeek],
+    each: F,
+) -> Result<Drafted<S>, E>
+where
+    S: Default + Send,
+    E: From<DraftError> + Send,
+    F: Fn(&mut S, AreaStory) -> Result<(), E> + Sync,
+{
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let chunks: Vec<&[AreaWeek]> = areas.chunks(EACH_AREA_BATCH).collect();
+    let next = AtomicUsize::new(0);
+    // The first chunk that failed: chunks after it stop, chunks before it finish, so the
+    // error returned is the one a run in area order meets first.
+    let failed = AtomicUsize::new(usize::MAX);
+    struct Done<S> {
+        index: usize,
+        state: S,
+        stories: usize,
+        figures: usize,
+        checked: Option<Checked>,
+    }
+    let worker = || -> Vec<Result<Done<S>, (usize, E)>> {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(chunk) = chunks.get(index) else {
+                break;
+            };
+            if index > failed.load(Ordering::Relaxed) {
+                break;
+            }
+            let mut d = Done {
+                index,
+                state: S::default(),
+                stories: 0,
+                figures: 0,
+                checked: None,
+            };
+            let result = chunk.iter().try_for_each(|w| {
+                if index > failed.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                let story = drafter.draft(w).map_err(E::from)?;
+                d.stories += 1;
+                d.figures += story.draft.checked.figures;
+                d.checked.get_or_insert(story.draft.checked);
+                each(&mut d.state, story)
+            });
+            match result {
+                Ok(()) => done.push(Ok(d)),
+                Err(e) => {
+                    failed.fetch_min(index, Ordering::Relaxed);
+                    done.push(Err((index, e)));
+                }
+            }
+        }
+        done
+    };
+    let threads = cores().min(chunks.len()).max(1);
+    let mut all: Vec<Result<Done<S>, (usize, E)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
+        let mut all = worker();
+        for h in handles {
+            all.extend(h.join().expect("a story thread panicked"));
+        }
+        all
+    });
+    all.sort_by_key(|r| match r {
+        Ok(d) => d.index,
+        Err((i, _)) => *i,
+    });
+    let mut out = Drafted {
+        stories: 0,
+        figures: 0,
+        checked: None,
+        kept: Vec::with_capacity(all.len()),
+    };
+    for r in all {
+        let d = r.map_err(|(_, e)| e)?;
+        out.stories += d.stories;
+        out.figures += d.figures;
+        if out.checked.is_none() {
+            out.checked = d.checked;
+        }
+        out.kept.push(d.state);
+    }
+    Ok(out)
 }
 
 /// A week's every-area stories: the story part they share and the national facts they

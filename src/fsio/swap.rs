@@ -253,7 +253,7 @@ pub(crate) fn place(staged: &Path, target: &Path) -> std::io::Result<()> {
 }
 
 #[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+pub(super) fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
     match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
         Ok(()) => Ok(()),
@@ -265,7 +265,7 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+pub(super) fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     exchange_by_renames(a, b)
 }
 

@@ -301,7 +301,7 @@ impl Sentence<'_> {
             match self.block.tokens[p].tok {
                 Tok::Word => {
                     let w = self.s(p).to_lowercase();
-                    let w = w.trim_end_matches("'s").trim_end_matches("’s");
+                    let w = crate::copy::tokens::strip_possessive(&w);
                     if w == "rate" || w == "rates" {
                         return true;
                     }

@@ -166,7 +166,7 @@ impl Sentence<'_> {
     /// "Just outside the patch": a newsroom's word for its area, never printed.
     fn jargon(&self, i: usize, out: &mut Vec<LintFinding>) {
         let w = self.s(i).to_lowercase();
-        let base = w.trim_end_matches("'s").trim_end_matches("’s");
+        let base = crate::copy::tokens::strip_possessive(&w);
         if !matches!(base, "patch" | "patches") {
             return;
         }

@@ -816,3 +816,64 @@ fn every_fact_a_sidecar_can_check_recomputes_from_the_file_alone() {
         );
     }
 }
+
+/// An every-area run replaces its folder whole: a story an earlier run wrote that this run
+/// does not write is gone, not left beside the new week's; a folder holding anything else
+/// (a note, a sub-folder, the run's own input) is refused before anything is written.
+#[test]
+fn the_folder_is_replaced_whole_and_a_folder_holding_other_files_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("stories");
+    let tiny = |out: &std::path::Path, data: &std::path::Path| {
+        Casewire::new()
+            .args(["draft", "--each-area", "--out-dir", arg(out), "--data"])
+            .args([
+                arg(data),
+                "--population",
+                arg(&fixture("data/population.csv")),
+                "--release",
+                "2021-01-18",
+            ])
+    };
+    let data = fixture("data/tiny.csv");
+    tiny(&out, &data).success();
+    let names = |d: &std::path::Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let first = names(&out);
+    std::fs::write(out.join("stale-e09999999.md"), "last week's\n").unwrap();
+    tiny(&out, &data).success();
+    assert_eq!(names(&out), first, "the stale story is gone");
+    assert_eq!(names(dir.path()), ["stories"], "nothing is left beside it");
+
+    std::fs::write(out.join("notes.txt"), "mine\n").unwrap();
+    let run = tiny(&out, &data).code(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "error: refusing to write into {}: it holds notes.txt",
+            out.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine\n"
+    );
+    std::fs::remove_file(out.join("notes.txt")).unwrap();
+    // The run's own input inside the folder.
+    let inside = out.join("tiny.json");
+    std::fs::copy(&data, &inside).unwrap();
+    let run = tiny(&out, &inside).failure();
+    assert!(
+        run.stderr.contains("it holds the run's input"),
+        "{}",
+        run.stderr
+    );
+    assert!(inside.exists());
+}

@@ -226,3 +226,61 @@ fn kill_a_publish_killed_at_any_moment_never_shows_a_partial_edition_and_the_nex
         Duration::from_millis(length.as_millis() as u64)
     );
 }
+
+/// `draft --each-area` killed outright at any moment leaves its folder as it was (an earlier
+/// run's stories, whole) or as an unbroken run writes it, never a mixture; what a killed run
+/// left out of sight is hidden, and the next run clears it.
+#[test]
+fn kill_an_every_area_draft_killed_at_any_moment_leaves_the_old_folder_or_the_new_one_whole() {
+    const DRAFT_TRIALS: u64 = 8;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("stories");
+    let each = |universe: &str| {
+        Casewire::new()
+            .args(["draft", "--each-area", "--universe", universe, "--data"])
+            .args([
+                arg(&shared("releases/2021-01-18/utla.csv")),
+                "--population",
+                arg(&shared("population/mid-2019.csv")),
+                "--release",
+                "2021-01-18",
+                "--out-dir",
+                arg(&out),
+            ])
+    };
+    let whole = |universe: &str| {
+        let _ = std::fs::remove_dir_all(&out);
+        each(universe).success();
+        every_file(&out, dir.path())
+    };
+    let started = Instant::now();
+    let new = whole("uk");
+    let length = started.elapsed();
+    let old = whole("england");
+    assert_ne!(old, new);
+    assert!(new.len() > 100, "{} files", new.len());
+    let hidden = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect()
+    };
+    for trial in 0..DRAFT_TRIALS {
+        let at = length.mul_f64(0.3 + trial as f64 / DRAFT_TRIALS as f64);
+        let mut child = each("uk").spawn();
+        std::thread::sleep(at);
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = every_file(&out, dir.path());
+        assert!(
+            now == old || now == new,
+            "trial {trial} (killed after {at:?}): the folder is neither the old one nor the new one ({} files)",
+            now.len()
+        );
+        // The next run replaces whatever is there and leaves nothing out of sight.
+        each("england").success();
+        assert!(every_file(&out, dir.path()) == old, "trial {trial}");
+        assert_eq!(hidden(dir.path()), Vec::<String>::new(), "trial {trial}");
+    }
+}

@@ -1,0 +1,214 @@
+//! A whole folder of files put in place in one step: assembled in a hidden folder beside its
+//! place (`.casewire-each-NAME.XXXXXX`), then renamed there, or exchanged with the folder
+//! already there (Linux's `RENAME_EXCHANGE`), so a reader at any moment, or a run killed at
+//! any moment, sees the old folder whole or the new one whole, never a mixture.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::folder_of;
+
+/// A folder being assembled out of sight, to replace `target` whole when it commits.
+///
+/// Any number of threads may [`FolderStage::write`] into it at once. The stage holds an
+/// operating-system lock on its hidden folder for its life, so a later run can tell the
+/// leftovers of a killed run (unlocked) from another run still at work (locked), and removes
+/// only the former. Dropped before it commits, it removes what it wrote.
+#[derive(Debug)]
+pub struct FolderStage {
+    target: PathBuf,
+    dir: Option<tempfile::TempDir>,
+    // Held open: the lock goes when it closes, however the process ends.
+    _lock: std::fs::File,
+}
+
+/// The hidden folders' name for `target`: `.casewire-each-NAME.`, followed by random letters.
+fn prefix(target: &Path) -> String {
+    let name = target
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy());
+    format!(".casewire-each-{name}.")
+}
+
+impl FolderStage {
+    /// Starts assembling the folder that will replace `target` (creating its parent),
+    /// first removing hidden folders that killed runs for the same target left beside it.
+    /// A symbolic link to a folder is followed: the folder it names is replaced, and the
+    /// link still names it.
+    pub fn begin(target: &Path) -> std::io::Result<FolderStage> {
+        let linked = std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink())
+            && std::fs::metadata(target).is_ok_and(|m| m.is_dir());
+        let target = &if linked {
+            std::fs::canonicalize(target)?
+        } else {
+            target.to_path_buf()
+        };
+        let parent = folder_of(target);
+        std::fs::create_dir_all(parent)?;
+        let prefix = prefix(target);
+        for entry in std::fs::read_dir(parent)?.flatten() {
+            let name = entry.file_name();
+            if !name.to_string_lossy().starts_with(&prefix) {
+                continue;
+            }
+            let path = entry.path();
+            let Ok(dir) = std::fs::File::open(&path) else {
+                continue;
+            };
+            // Locked: another run is assembling it now.
+            if dir.try_lock().is_ok() {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+        }
+        let dir = tempfile::Builder::new()
+            .prefix(&prefix)
+            .tempdir_in(parent)?;
+        let lock = std::fs::File::open(dir.path())?;
+        lock.try_lock().map_err(std::io::Error::other)?;
+        Ok(FolderStage {
+            target: target.to_path_buf(),
+            dir: Some(dir),
+            _lock: lock,
+        })
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.as_ref().expect("held until commit").path()
+    }
+
+    /// Writes the file `name` of the folder, readable by all (0644) as published copy must
+    /// be. No two writes may name the same file.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let path = self.root().join(name);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        file.write_all(bytes)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
+        #[cfg(not(target_os = "linux"))]
+        file.sync_all()?;
+        Ok(())
+    }
+
+    /// How many files the folder holds.
+    pub fn len(&self) -> std::io::Result<usize> {
+        Ok(std::fs::read_dir(self.root())?.count())
+    }
+
+    /// Whether the folder holds nothing yet.
+    pub fn is_empty(&self) -> std::io::Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// Flushes every file to disk, then puts the folder at its target in one step: a rename
+    /// where nothing is, an exchange with the folder there (which is then removed), and
+    /// flushes that. On failure nothing at the target has changed.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        let parent = folder_of(&self.target).to_path_buf();
+        let folders: std::collections::BTreeSet<PathBuf> = [self.root().to_path_buf()].into();
+        super::sync_before_rename(&folders)?;
+        let staged = self.dir.take().expect("held until commit").keep();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // A temporary folder is private (0700); a folder of copy is not.
+            std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o755))?;
+        }
+        let placed = match std::fs::symlink_metadata(&self.target) {
+            Ok(meta) if !meta.file_type().is_dir() => Err(std::io::Error::other(
+                "it is not a folder, so a folder of stories cannot replace it",
+            )),
+            Ok(_) => super::swap::exchange(&staged, &self.target),
+            Err(_) => std::fs::rename(&staged, &self.target),
+        };
+        if let Err(e) = placed {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e);
+        }
+        // What was at the target, if anything, now sits at the staged name.
+        let _ = std::fs::remove_dir_all(&staged);
+        super::sync_after_rename(&[parent].into())
+    }
+}
+
+impl Drop for FolderStage {
+    fn drop(&mut self) {
+        if let Some(dir) = self.dir.take() {
+            let _ = dir.close();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_folder_goes_in_whole_and_replaces_the_old_one_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("stories");
+        let stage = FolderStage::begin(&out).unwrap();
+        stage.write("a.md", b"a").unwrap();
+        assert!(!out.exists(), "nothing is visible before the commit");
+        stage.commit().unwrap();
+        assert_eq!(names(&out), ["a.md"]);
+        let stage = FolderStage::begin(&out).unwrap();
+        stage.write("b.md", b"b").unwrap();
+        assert_eq!(stage.len().unwrap(), 1);
+        stage.commit().unwrap();
+        assert_eq!(names(&out), ["b.md"]);
+        assert_eq!(names(dir.path()), ["stories"], "no hidden folder is left");
+        // Through a link to the folder, the folder is replaced and the link kept.
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(&out, &link).unwrap();
+            let stage = FolderStage::begin(&link).unwrap();
+            stage.write("c.md", b"c").unwrap();
+            stage.commit().unwrap();
+            assert_eq!(names(&out), ["c.md"]);
+            assert!(
+                std::fs::symlink_metadata(&link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+        }
+    }
+
+    #[test]
+    fn a_stage_dropped_leaves_the_old_folder_and_a_killed_ones_leftovers_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("stories");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("old.md"), "old").unwrap();
+        let stage = FolderStage::begin(&out).unwrap();
+        stage.write("new.md", b"new").unwrap();
+        drop(stage);
+        assert_eq!(names(dir.path()), ["stories"]);
+        assert_eq!(names(&out), ["old.md"]);
+        // A killed run's hidden folder holds no lock; a live run's does.
+        let killed = dir.path().join(".casewire-each-stories.dead");
+        std::fs::create_dir(&killed).unwrap();
+        let live = FolderStage::begin(&out).unwrap();
+        assert!(!killed.exists());
+        let other = FolderStage::begin(&out).unwrap();
+        assert!(live.root().exists(), "a run at work keeps its folder");
+        drop((live, other));
+        assert_eq!(names(dir.path()), ["stories"]);
+    }
+}
