@@ -12,12 +12,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::fsio::write_atomic;
 use crate::lang::markdown_escape;
 
+mod fields;
 mod filters;
 use crate::story::{Story, WeekPart};
 pub(crate) use filters::tidy;
@@ -473,7 +473,9 @@ fn load(sources: &BTreeMap<String, String>) -> tera::TeraResult<Tera> {
 /// - each week partial (`week`, in [`week_variable`] order) prints the week's text from its
 ///   variable, and its text as written moves to [`week_source`], from which that text is
 ///   rendered once a week. Until the week's texts are in the context (while they are being
-///   rendered: a week partial may include another), the partial renders its text as written;
+///   rendered: a week partial may include another), the partial renders its text as written.
+///   A story template's own include tags of week partials print the variable in place
+///   ([`inline_week_includes`]);
 /// - `.marked/NAME.md` extends a story template with a headline or standfirst block and wraps
 ///   those blocks in [`MARKS`], so that one render gives the story and both blocks (Tera
 ///   renders a block by running the whole template again).
@@ -501,7 +503,10 @@ fn plan_fast(
         out.insert(source, text.clone());
     }
     let mut fast = BTreeMap::new();
-    for file in sources.keys().filter(|n| !n.contains('/')) {
+    for (file, text) in sources.iter().filter(|(n, _)| !n.contains('/')) {
+        if let Some(inlined) = inline_week_includes(text, week) {
+            out.insert(file.clone(), inlined);
+        }
         let mut marks = format!("{{% extends \"{file}\" %}}");
         let mut marked = false;
         for (block, (open, close)) in MARKED_BLOCKS.iter().zip(MARKS) {
@@ -525,6 +530,30 @@ fn plan_fast(
         );
     }
     (out, fast)
+}
+
+/// A story template with each exact `{% include "partials/week/NAME.md" %}` tag (trimming
+/// or not) printing the week partial's variable in place, as including its stub would, but
+/// without an include's cost (a seventh of a story's instructions for the seven built-in
+/// ones). `None` when there is none, or when the template has a `raw` block, whose literal
+/// text must stay as written; other includes of a week partial go through its stub.
+fn inline_week_includes(text: &str, week: &[String]) -> Option<String> {
+    if text.contains("endraw") {
+        return None;
+    }
+    let mut out = None::<String>;
+    for (k, name) in week.iter().enumerate() {
+        let variable = week_variable(k);
+        for (left, right) in [("", ""), ("-", ""), ("", "-"), ("-", "-")] {
+            let tag = format!("{{%{left} include \"{name}\" {right}%}}");
+            let current = out.as_deref().unwrap_or(text);
+            if current.contains(&tag) {
+                let print = format!("{{{{{left} {variable} | safe {right}}}}}");
+                out = Some(current.replace(&tag, &print));
+            }
+        }
+    }
+    out
 }
 
 /// The story and its blocks from a marked render, or `None` when the marks are not each
@@ -595,23 +624,6 @@ struct Slot {
     context: Context,
 }
 
-/// A struct's fields converted for Tera, under the names its `Serialize` gives them (`'static`
-/// for a derived one, so a context's keys cost no copy).
-fn fields<T: Serialize + ?Sized>(
-    value: &T,
-) -> tera::TeraResult<impl Iterator<Item = (Cow<'static, str>, tera::Value)> + use<T>> {
-    let map = tera::Value::try_from_serializable(value)?
-        .into_map()
-        .ok_or_else(|| tera::Error::message("a story part must serialise as a struct"))?;
-    Ok(map.into_iter().map(|(key, value)| {
-        let key = match key {
-            tera::value::Key::Str(name) => Cow::Borrowed(name),
-            other => Cow::Owned(other.to_string()),
-        };
-        (key, value)
-    }))
-}
-
 impl Renderer {
     /// A context for the story, rendering the story template `file`: what
     /// `Context::from_serialize(story)` gives, plus the week partials' text. The week part
@@ -632,13 +644,12 @@ impl Renderer {
             }
             _ => self.week_slot(&story.week_part)?,
         };
-        let own = fields(&story.own_part()).map_err(|e| RenderError::Render {
-            name: file.to_string(),
-            report: tera_report(&e),
+        fields::write_fields(&story.own_part(), &mut slot.context).map_err(|e| {
+            RenderError::Render {
+                name: file.to_string(),
+                report: e.to_string(),
+            }
         })?;
-        for (key, value) in own {
-            slot.context.insert_value(key, value);
-        }
         #[cfg(debug_assertions)]
         {
             let mut check = slot.context.clone();
@@ -661,11 +672,8 @@ impl Renderer {
             report,
         };
         let mut context = Context::new();
-        for (key, value) in
-            fields(&**week_part).map_err(|e| failed(WEEK_PARTIALS, tera_report(&e)))?
-        {
-            context.insert_value(key, value);
-        }
+        fields::write_fields(&**week_part, &mut context)
+            .map_err(|e| failed(WEEK_PARTIALS, e.to_string()))?;
         let mut texts = Vec::with_capacity(self.week.len());
         for name in &self.week {
             let source = week_source(name);
@@ -735,6 +743,33 @@ mod tests {
         assert_eq!(r.headline.as_deref(), Some("Head"));
         assert_eq!(r.standfirst.as_deref(), Some("Stand\n first"));
         assert_eq!(r.text, "# Head\n\nStand\n first\n\nBody\n");
+    }
+
+    #[test]
+    fn exact_week_include_tags_print_the_variable_with_their_trimming() {
+        let week = ["partials/week/a.md".to_string()];
+        assert_eq!(
+            inline_week_includes(
+                "x {% include \"partials/week/a.md\" %} {%- include \"partials/week/a.md\" -%} {% include \"partials/b.md\" %}",
+                &week
+            )
+            .as_deref(),
+            Some(
+                "x {{ __casewire_week_0 | safe }} {{- __casewire_week_0 | safe -}} {% include \"partials/b.md\" %}"
+            )
+        );
+        assert_eq!(
+            inline_week_includes("{% include \"partials/b.md\" %}", &week),
+            None
+        );
+        // A raw block's text stays as written: its includes go through the stub.
+        assert_eq!(
+            inline_week_includes(
+                "{% raw %}{% include \"partials/week/a.md\" %}{% endraw %}",
+                &week
+            ),
+            None
+        );
     }
 
     #[test]
