@@ -2,8 +2,13 @@
 //!
 //! Templates are built into the binary; a newsroom's folder overrides them by file name and
 //! may add its own. `casewire templates export DIR` writes the built-ins out for editing.
+//!
+//! A partial under `partials/week/` prints only what every story of a week shares (the
+//! story's [`WeekPart`]): it is rendered once a week, with the week part's fields and nothing
+//! else, and every story prints that text where it includes the partial.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -12,14 +17,15 @@ use tera::{Context, Tera};
 use crate::fsio::write_atomic;
 use crate::lang::markdown_escape;
 
+mod fields;
 mod filters;
-mod splice;
 use crate::story::{Story, WeekPart};
 pub(crate) use filters::tidy;
 use filters::{find_literals, register_filters};
 
 /// The built-in templates, by name. Names ending in `.md` under the top level are stories;
-/// `partials/` holds pieces they include.
+/// `partials/` holds pieces they include, and `partials/week/` ([`WEEK_PARTIALS`]) those
+/// rendered once a week.
 pub const BUILTIN: &[(&str, &str)] = &[
     (
         "weekly-roundup.md",
@@ -32,34 +38,39 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/partials/components.md"),
     ),
     (
-        "partials/method.md",
-        include_str!("../../templates/partials/method.md"),
+        "partials/week/method.md",
+        include_str!("../../templates/partials/week/method.md"),
     ),
     (
-        "partials/national.md",
-        include_str!("../../templates/partials/national.md"),
+        "partials/week/national.md",
+        include_str!("../../templates/partials/week/national.md"),
     ),
     (
-        "partials/leaders.md",
-        include_str!("../../templates/partials/leaders.md"),
+        "partials/week/leaders.md",
+        include_str!("../../templates/partials/week/leaders.md"),
     ),
     (
-        "partials/movers.md",
-        include_str!("../../templates/partials/movers.md"),
+        "partials/week/movers.md",
+        include_str!("../../templates/partials/week/movers.md"),
     ),
     (
-        "partials/hospital.md",
-        include_str!("../../templates/partials/hospital.md"),
+        "partials/week/hospital.md",
+        include_str!("../../templates/partials/week/hospital.md"),
     ),
     (
-        "partials/nations.md",
-        include_str!("../../templates/partials/nations.md"),
+        "partials/week/nations.md",
+        include_str!("../../templates/partials/week/nations.md"),
     ),
     (
-        "partials/provenance.md",
-        include_str!("../../templates/partials/provenance.md"),
+        "partials/week/provenance.md",
+        include_str!("../../templates/partials/week/provenance.md"),
     ),
 ];
+
+/// The folder of partials that print only what every story of a week shares: each is rendered
+/// once a week in a context holding the [`WeekPart`]'s fields alone, so reading a story's own
+/// field there is an error naming the field, never a text that differs from story to story.
+pub const WEEK_PARTIALS: &str = "partials/week/";
 
 /// The story template used when none is named.
 pub(crate) const DEFAULT_TEMPLATE: &str = "weekly-roundup";
@@ -120,8 +131,8 @@ fn tera_report(e: &tera::Error) -> String {
 
 /// The loaded templates and filters, ready to render any number of stories.
 pub struct Renderer {
-    /// The templates rendered: as written, or (when `sources` is kept) with the week's
-    /// shared partials spliced into the story templates and the blocks marked (see [`Fast`]).
+    /// The templates rendered: as written, or (when `sources` is kept) with each week partial
+    /// printing the week's text and the blocks marked (see [`plan_fast`]).
     tera: Tera,
     /// The templates as written, when `tera` holds the fast ones.
     sources: Option<BTreeMap<String, String>>,
@@ -133,9 +144,9 @@ pub struct Renderer {
     /// For each story template, the template that renders it faster, if any: see
     /// [`Fast`].
     fast: BTreeMap<String, Fast>,
-    /// The partials that print only what a week's stories share, rendered once per week into
-    /// the context variable [`partial_variable`] of their place in this list.
-    spliced: Vec<String>,
+    /// The week partials ([`WEEK_PARTIALS`]), rendered once per week into the context
+    /// variable [`week_variable`] of their place in this list.
+    week: Vec<String>,
     /// Contexts of the week being rendered, one per thread rendering at once, each with the
     /// shared fields already converted for Tera: every story of a week carries the same
     /// national lists, and converting them was a third of the cost of a one-area story.
@@ -150,6 +161,36 @@ impl std::fmt::Debug for Renderer {
             .field("names", &self.names)
             .finish()
     }
+}
+
+/// An include tag for `name`.
+fn include_tag(name: &str) -> String {
+    format!("{{% include \"{name}\" %}}")
+}
+
+/// Keeps a newsroom's templates from before the week partials had their folder working: those
+/// include them as `partials/NAME.md`, and may replace one under that name. An old name the
+/// newsroom does not use includes the week partial; one it replaces (without replacing the new
+/// name too) takes the week partial's place in every template, rendered per story as any
+/// partial is. Returns the week partials so handed to the newsroom's old ones.
+fn keep_old_names(
+    sources: &mut BTreeMap<String, String>,
+    newsroom: &BTreeMap<String, String>,
+) -> BTreeSet<String> {
+    let mut per_story = BTreeSet::new();
+    for (name, _) in BUILTIN {
+        let Some(rest) = name.strip_prefix(WEEK_PARTIALS) else {
+            continue;
+        };
+        let old = format!("partials/{rest}");
+        if !newsroom.contains_key(&old) {
+            sources.insert(old, include_tag(name));
+        } else if !newsroom.contains_key(*name) {
+            sources.insert((*name).to_string(), include_tag(&old));
+            per_story.insert((*name).to_string());
+        }
+    }
+    per_story
 }
 
 fn read_overrides(
@@ -203,9 +244,17 @@ impl Renderer {
             .iter()
             .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
             .collect();
+        let mut newsroom = BTreeMap::new();
         if let Some(dir) = overrides {
-            read_overrides(dir, "", &mut sources)?;
+            read_overrides(dir, "", &mut newsroom)?;
         }
+        let per_story = keep_old_names(&mut sources, &newsroom);
+        sources.extend(newsroom);
+        let week: Vec<String> = sources
+            .keys()
+            .filter(|n| n.starts_with(WEEK_PARTIALS) && !per_story.contains(*n))
+            .cloned()
+            .collect();
         let names = sources
             .keys()
             .filter(|n| !n.contains('/'))
@@ -233,14 +282,14 @@ impl Renderer {
             _ => sources.clone(),
         };
         let literals = find_literals(sources.values().map(String::as_str));
-        let (spliced, fast_sources, fast) = plan_fast(&wanted, &blocks);
+        let (fast_sources, fast) = plan_fast(&wanted, &blocks, &week);
         let loaded = if fast.is_empty() {
             None
         } else {
             load(&fast_sources).ok()
         };
-        let (tera, sources, fast, spliced) = match loaded {
-            Some(tera) => (tera, Some(sources), fast, spliced),
+        let (tera, sources, fast, week) = match loaded {
+            Some(tera) => (tera, Some(sources), fast, week),
             // As written: also what reports a template's syntax error, naming the file.
             None => {
                 let tera = load(&sources).map_err(|e| RenderError::Syntax {
@@ -257,7 +306,7 @@ impl Renderer {
             names,
             blocks,
             fast,
-            spliced,
+            week,
             shared: Mutex::new(Vec::new()),
         })
     }
@@ -304,12 +353,8 @@ impl Renderer {
     pub fn render(&self, template: &str, story: &Story) -> Result<Rendered, RenderError> {
         self.check_template(template)?;
         let file = format!("{template}.md");
-        let failed = |e: tera::Error| RenderError::Render {
-            name: file.clone(),
-            report: tera_report(&e),
-        };
-        let slot = self.slot(story).map_err(failed)?;
-        let rendered = self.render_in(&file, &slot.context, slot.partials_ready);
+        let slot = self.slot(story, &file)?;
+        let rendered = self.render_in(&file, &slot.context);
         self.shared
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -319,16 +364,9 @@ impl Renderer {
 
     /// Renders the story template `file` in a story's context: the fast way when it can, else
     /// as written.
-    fn render_in(
-        &self,
-        file: &str,
-        context: &Context,
-        partials_ready: bool,
-    ) -> Result<Rendered, RenderError> {
+    fn render_in(&self, file: &str, context: &Context) -> Result<Rendered, RenderError> {
         let has = |name: &str| self.blocks.contains(&(file.to_string(), name.to_string()));
         if let Some(fast) = self.fast.get(file)
-            // A story that does not splice a partial may extend one that does.
-            && (partials_ready || self.spliced.is_empty())
             && let Ok(raw) = self.tera.render(&fast.template, context)
             && let Some(rendered) = if fast.marked {
                 split_marked(&raw, MARKED_BLOCKS.map(has))
@@ -389,23 +427,32 @@ struct Fast {
     marked: bool,
 }
 
-/// The context variable holding the text of the `k`th spliced partial. Keys that are
-/// `'static` cost nothing when a week's context is copied for each story.
-fn partial_variable(k: usize) -> std::borrow::Cow<'static, str> {
+/// The context variable holding the week's text of the `k`th week partial. `'static` keys, as
+/// the week's fields have, cost no copy when a story's own fields are written over them.
+fn week_variable(k: usize) -> Cow<'static, str> {
     const NAMES: [&str; 8] = [
-        "__casewire_partial_0",
-        "__casewire_partial_1",
-        "__casewire_partial_2",
-        "__casewire_partial_3",
-        "__casewire_partial_4",
-        "__casewire_partial_5",
-        "__casewire_partial_6",
-        "__casewire_partial_7",
+        "__casewire_week_0",
+        "__casewire_week_1",
+        "__casewire_week_2",
+        "__casewire_week_3",
+        "__casewire_week_4",
+        "__casewire_week_5",
+        "__casewire_week_6",
+        "__casewire_week_7",
     ];
     match NAMES.get(k) {
-        Some(name) => std::borrow::Cow::Borrowed(name),
-        None => std::borrow::Cow::Owned(format!("__casewire_partial_{k}")),
+        Some(name) => Cow::Borrowed(name),
+        None => Cow::Owned(format!("{WEEK_VARIABLE}{k}")),
     }
+}
+
+/// What every [`week_variable`] starts with.
+const WEEK_VARIABLE: &str = "__casewire_week_";
+
+/// Where the fast templates keep a week partial's text as written: names starting with a dot
+/// are never read from a newsroom's folder, so they cannot clash.
+fn week_source(name: &str) -> String {
+    format!(".week/{name}")
 }
 
 /// A Tera with casewire's filters and Markdown escaping, holding `sources`.
@@ -423,37 +470,43 @@ fn load(sources: &BTreeMap<String, String>) -> tera::TeraResult<Tera> {
 
 /// The templates to render stories faster, and how each story template renders:
 ///
-/// - a story template including partials that print only what a week's stories share (see
-///   `splice`) has those includes replaced by a variable holding the partial's text, rendered
-///   once per week (the partials themselves stay, for other templates);
+/// - each week partial (`week`, in [`week_variable`] order) prints the week's text from its
+///   variable, and its text as written moves to [`week_source`], from which that text is
+///   rendered once a week. Until the week's texts are in the context (while they are being
+///   rendered: a week partial may include another), the partial renders its text as written.
+///   A story template's own include tags of week partials print the variable in place
+///   ([`inline_week_includes`]);
 /// - `.marked/NAME.md` extends a story template with a headline or standfirst block and wraps
 ///   those blocks in [`MARKS`], so that one render gives the story and both blocks (Tera
-///   renders a block by running the whole template again). Names starting with a dot are
-///   never read from a newsroom's folder, so they cannot clash.
+///   renders a block by running the whole template again).
 ///
-/// Returns the spliced partials in variable order, the templates, and the story templates
-/// that render the fast way.
+/// Returns the templates, and for each story template the one to render.
 fn plan_fast(
     sources: &BTreeMap<String, String>,
-    blocks: &std::collections::BTreeSet<(String, String)>,
-) -> (
-    Vec<String>,
-    BTreeMap<String, String>,
-    BTreeMap<String, Fast>,
-) {
-    let (spliced, rewritten) = splice::plan(sources, &WeekPart::FIELDS, |k| {
-        partial_variable(k).into_owned()
-    });
+    blocks: &BTreeSet<(String, String)>,
+    week: &[String],
+) -> (BTreeMap<String, String>, BTreeMap<String, Fast>) {
     let mut out = sources.clone();
-    let mut fast = BTreeMap::new();
-    for file in sources.keys().filter(|n| !n.contains('/')) {
-        let is_spliced = match rewritten.get(file) {
-            Some(text) => {
-                out.insert(file.clone(), text.clone());
-                true
-            }
-            None => false,
+    for (k, name) in week.iter().enumerate() {
+        let Some(text) = sources.get(name) else {
+            continue;
         };
+        let source = week_source(name);
+        let variable = week_variable(k);
+        out.insert(
+            name.clone(),
+            format!(
+                "{{% if {variable} is defined %}}{{{{ {variable} | safe }}}}{{% else %}}{}{{% endif %}}",
+                include_tag(&source)
+            ),
+        );
+        out.insert(source, text.clone());
+    }
+    let mut fast = BTreeMap::new();
+    for (file, text) in sources.iter().filter(|(n, _)| !n.contains('/')) {
+        if let Some(inlined) = inline_week_includes(text, week) {
+            out.insert(file.clone(), inlined);
+        }
         let mut marks = format!("{{% extends \"{file}\" %}}");
         let mut marked = false;
         for (block, (open, close)) in MARKED_BLOCKS.iter().zip(MARKS) {
@@ -468,17 +521,39 @@ fn plan_fast(
         if marked {
             out.insert(name.clone(), marks);
         }
-        if marked || is_spliced {
-            fast.insert(
-                file.clone(),
-                Fast {
-                    template: if marked { name } else { file.clone() },
-                    marked,
-                },
-            );
+        fast.insert(
+            file.clone(),
+            Fast {
+                template: if marked { name } else { file.clone() },
+                marked,
+            },
+        );
+    }
+    (out, fast)
+}
+
+/// A story template with each exact `{% include "partials/week/NAME.md" %}` tag (trimming
+/// or not) printing the week partial's variable in place, as including its stub would, but
+/// without an include's cost (a seventh of a story's instructions for the seven built-in
+/// ones). `None` when there is none, or when the template has a `raw` block, whose literal
+/// text must stay as written; other includes of a week partial go through its stub.
+fn inline_week_includes(text: &str, week: &[String]) -> Option<String> {
+    if text.contains("endraw") {
+        return None;
+    }
+    let mut out = None::<String>;
+    for (k, name) in week.iter().enumerate() {
+        let variable = week_variable(k);
+        for (left, right) in [("", ""), ("-", ""), ("", "-"), ("-", "-")] {
+            let tag = format!("{{%{left} include \"{name}\" {right}%}}");
+            let current = out.as_deref().unwrap_or(text);
+            if current.contains(&tag) {
+                let print = format!("{{{{{left} {variable} | safe {right}}}}}");
+                out = Some(current.replace(&tag, &print));
+            }
         }
     }
-    (spliced, out, fast)
+    out
 }
 
 /// The story and its blocks from a marked render, or `None` when the marks are not each
@@ -540,24 +615,22 @@ pub struct Rendered {
 }
 
 /// A week's context, kept between stories: the renderer holds one per thread rendering at
-/// once, and each story overwrites only the fields of its own (those outside [`WeekPart`]).
+/// once, and each story writes only its own part over it.
 struct Slot {
-    /// The week's part the shared fields were converted from.
+    /// The week's part the context was converted from.
     key: Arc<WeekPart>,
-    /// The shared fields converted for Tera, the spliced partials' text, and the last story's
-    /// own fields.
+    /// The week part's fields converted for Tera, the week partials' text, and the last
+    /// story's own fields.
     context: Context,
-    /// Whether every spliced partial rendered; if one failed, stories render as written, and
-    /// report the failure where it happens.
-    partials_ready: bool,
 }
 
 impl Renderer {
-    /// A context for the story: what `Context::from_serialize(story)` gives, plus the spliced
-    /// partials' text. The shared fields (national lists above all) are converted, and the
-    /// partials rendered, once for as long as the stories share them; each story then
-    /// overwrites its own fields. The slot goes back to `self.shared` after rendering.
-    fn slot(&self, story: &Story) -> tera::TeraResult<Slot> {
+    /// A context for the story, rendering the story template `file`: what
+    /// `Context::from_serialize(story)` gives, plus the week partials' text. The week part
+    /// (national lists above all) is converted, and the week partials rendered, once for as
+    /// long as the stories share it; each story then writes its own part over it. The slot
+    /// goes back to `self.shared` after rendering.
+    fn slot(&self, story: &Story, file: &str) -> Result<Slot, RenderError> {
         let taken = self
             .shared
             .lock()
@@ -569,19 +642,19 @@ impl Renderer {
             {
                 slot
             }
-            _ => self.shared_context(story)?,
+            _ => self.week_slot(&story.week_part)?,
         };
-        let context = &mut slot.context;
-        context.insert("region", &story.region);
-        context.insert("local", &story.local);
-        context.insert("core", &story.core);
-        context.insert("nearby", &story.nearby);
-        context.insert("unavailable", &story.unavailable);
+        fields::write_fields(&story.own_part(), &mut slot.context).map_err(|e| {
+            RenderError::Render {
+                name: file.to_string(),
+                report: e.to_string(),
+            }
+        })?;
         #[cfg(debug_assertions)]
         {
-            let mut check = context.clone();
-            for k in 0..self.spliced.len() {
-                check.remove(partial_variable(k).as_ref());
+            let mut check = slot.context.clone();
+            for k in 0..self.week.len() {
+                check.remove(week_variable(k).as_ref());
             }
             debug_assert_eq!(
                 Some(&check),
@@ -592,37 +665,47 @@ impl Renderer {
         Ok(slot)
     }
 
-    /// The shared fields of a story converted for Tera, and the spliced partials rendered
-    /// from them alone (they read nothing else: `splice` checked).
-    fn shared_context(&self, story: &Story) -> tera::TeraResult<Slot> {
-        let mut whole = Context::from_serialize(&*story.week_part)?;
-        // Under `'static` keys, which each story's copy of the context shares.
-        let mut base = Context::new();
-        for field in WeekPart::FIELDS {
-            if let Some(value) = whole.remove(field) {
-                base.insert_value(field, value);
+    /// The week part converted for Tera, and the week partials rendered from it alone.
+    fn week_slot(&self, week_part: &Arc<WeekPart>) -> Result<Slot, RenderError> {
+        let failed = |name: &str, report: String| RenderError::Render {
+            name: name.to_string(),
+            report,
+        };
+        let mut context = Context::new();
+        fields::write_fields(&**week_part, &mut context)
+            .map_err(|e| failed(WEEK_PARTIALS, e.to_string()))?;
+        let mut texts = Vec::with_capacity(self.week.len());
+        for name in &self.week {
+            let source = week_source(name);
+            // Tera's own list of the names the partial (and what it includes) reads from
+            // outside: one the week part lacks is a story's own, or no field at all.
+            if let Ok(names) = self.tera.get_template_variables(&source)
+                && let Some(field) = names
+                    .iter()
+                    .filter(|n| !n.starts_with(WEEK_VARIABLE) && !context.contains_key(n))
+                    .min()
+            {
+                return Err(failed(
+                    name,
+                    format!(
+                        "it reads `{field}`, which is not among what every story of a week shares; \
+                         a partial under {WEEK_PARTIALS} is rendered once a week with those fields \
+                         only (move it out of {WEEK_PARTIALS} to print a story's own)"
+                    ),
+                ));
             }
+            let text = self
+                .tera
+                .render(&source, &context)
+                .map_err(|e| failed(name, tera_report(&e)))?;
+            texts.push(text);
         }
-        let mut partials_ready = true;
-        let mut texts = Vec::with_capacity(self.spliced.len());
-        for partial in &self.spliced {
-            match self.tera.render(partial, &base) {
-                Ok(text) => texts.push(text),
-                Err(_) => {
-                    partials_ready = false;
-                    break;
-                }
-            }
-        }
-        if partials_ready {
-            for (k, text) in texts.into_iter().enumerate() {
-                base.insert_value(partial_variable(k), tera::Value::from(text));
-            }
+        for (k, text) in texts.into_iter().enumerate() {
+            context.insert_value(week_variable(k), tera::Value::from(text));
         }
         Ok(Slot {
-            key: Arc::clone(&story.week_part),
-            context: base,
-            partials_ready,
+            key: Arc::clone(week_part),
+            context,
         })
     }
 }
@@ -660,6 +743,33 @@ mod tests {
         assert_eq!(r.headline.as_deref(), Some("Head"));
         assert_eq!(r.standfirst.as_deref(), Some("Stand\n first"));
         assert_eq!(r.text, "# Head\n\nStand\n first\n\nBody\n");
+    }
+
+    #[test]
+    fn exact_week_include_tags_print_the_variable_with_their_trimming() {
+        let week = ["partials/week/a.md".to_string()];
+        assert_eq!(
+            inline_week_includes(
+                "x {% include \"partials/week/a.md\" %} {%- include \"partials/week/a.md\" -%} {% include \"partials/b.md\" %}",
+                &week
+            )
+            .as_deref(),
+            Some(
+                "x {{ __casewire_week_0 | safe }} {{- __casewire_week_0 | safe -}} {% include \"partials/b.md\" %}"
+            )
+        );
+        assert_eq!(
+            inline_week_includes("{% include \"partials/b.md\" %}", &week),
+            None
+        );
+        // A raw block's text stays as written: its includes go through the stub.
+        assert_eq!(
+            inline_week_includes(
+                "{% raw %}{% include \"partials/week/a.md\" %}{% endraw %}",
+                &week
+            ),
+            None
+        );
     }
 
     #[test]

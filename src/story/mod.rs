@@ -377,30 +377,6 @@ pub struct WeekPart {
     pub hospital: Option<HospitalView>,
 }
 
-impl WeekPart {
-    /// The names [`WeekPart`]'s fields have in the view model: what a template partial may
-    /// read and still be rendered once for a week's stories. A unit test holds it to the
-    /// type's own serialisation.
-    pub(crate) const FIELDS: [&'static str; 16] = [
-        "template",
-        "publication",
-        "area_noun",
-        "area_noun_plural",
-        "release",
-        "story_year",
-        "week",
-        "prev_week",
-        "source_name",
-        "dashboard_name",
-        "calculated_by",
-        "universe",
-        "leaders",
-        "movers",
-        "nation_leaders",
-        "hospital",
-    ];
-}
-
 /// Everything a template needs: the week's shared part, and the story's own fields (its
 /// region and its own areas). The week's fields read as the story's own (`story.leaders`,
 /// through `Deref`), and the whole serialises as one flat view model, in the order the
@@ -426,6 +402,31 @@ impl std::ops::Deref for Story {
 
     fn deref(&self) -> &WeekPart {
         &self.week_part
+    }
+}
+
+/// What one story owns, as it serialises in the view model: the fields of [`Story`] outside
+/// its [`WeekPart`]. A renderer writes these over the week's converted fields for each story.
+#[derive(Serialize)]
+pub(crate) struct OwnPart<'a> {
+    region: &'a str,
+    local: &'a LocalView,
+    core: &'a [AreaView],
+    nearby: &'a [AreaView],
+    unavailable: &'a [UnavailableView],
+}
+
+impl Story {
+    /// The story's own part: serialised beside its week part, it gives what the whole story
+    /// serialises to (a unit test holds the two to it).
+    pub(crate) fn own_part(&self) -> OwnPart<'_> {
+        OwnPart {
+            region: &self.region,
+            local: &self.local,
+            core: &self.core,
+            nearby: &self.nearby,
+            unavailable: &self.unavailable,
+        }
     }
 }
 
@@ -469,24 +470,26 @@ pub use build::{
 mod tests {
     use super::*;
 
+    /// The week part and the story's own part, serialised apart, hold every key of the whole
+    /// story once, with the same values: what lets a renderer convert the week part once.
     #[test]
-    fn week_part_fields_are_its_serialised_keys() {
-        let json = serde_json::to_value(WeekPart {
-            template: String::new(),
-            publication: String::new(),
-            area_noun: String::new(),
-            area_noun_plural: String::new(),
+    fn the_two_parts_serialise_to_the_whole_story() {
+        let week_part = Arc::new(WeekPart {
+            template: "area".into(),
+            publication: "The Courier".into(),
+            area_noun: "borough".into(),
+            area_noun_plural: "boroughs".into(),
             release: NaiveDate::MIN,
             story_year: 0,
             week: Week::ending(NaiveDate::from_ymd_opt(2021, 1, 14).unwrap()),
             prev_week: Week::ending(NaiveDate::from_ymd_opt(2021, 1, 7).unwrap()),
-            source_name: String::new(),
-            dashboard_name: String::new(),
+            source_name: "UKHSA".into(),
+            dashboard_name: "the dashboard".into(),
             calculated_by: String::new(),
             universe: UniverseView {
                 kind: crate::stats::Universe::England,
-                name: String::new(),
-                area_type: String::new(),
+                name: "England".into(),
+                area_type: "ltla".into(),
                 movement: Movement::count([]),
                 majority: None,
                 prev_majority: None,
@@ -496,18 +499,38 @@ mod tests {
             movers: None,
             nation_leaders: Arc::from(Vec::new()),
             hospital: None,
-        })
-        .unwrap();
-        let keys: Vec<&str> = json
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        let mut fields = WeekPart::FIELDS.to_vec();
-        let mut keys = keys;
-        fields.sort_unstable();
-        keys.sort_unstable();
-        assert_eq!(keys, fields);
+        });
+        let story = Story {
+            week_part,
+            region: "Bexley".into(),
+            local: LocalView {
+                count: 0,
+                movement: Movement::count([]),
+                trend: Trend::Mixed,
+                exception: None,
+                exception_noise: false,
+                contrast: None,
+                similar_around: None,
+                highest: None,
+                lowest: None,
+                highest_tied: Vec::new(),
+                lowest_tied: Vec::new(),
+                part_of_nation: false,
+            },
+            core: Vec::new(),
+            nearby: Vec::new(),
+            unavailable: Vec::new(),
+        };
+        let object = |value: serde_json::Value| match value {
+            serde_json::Value::Object(map) => map,
+            other => panic!("not an object: {other}"),
+        };
+        let whole = object(serde_json::to_value(&story).unwrap());
+        let week = object(serde_json::to_value(&*story.week_part).unwrap());
+        let own = object(serde_json::to_value(story.own_part()).unwrap());
+        assert_eq!(week.len() + own.len(), whole.len());
+        for (key, value) in week.iter().chain(&own) {
+            assert_eq!(whole.get(key), Some(value), "{key}");
+        }
     }
 }

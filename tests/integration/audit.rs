@@ -220,7 +220,7 @@ fn a_figure_typed_by_hand_is_caught() {
 #[test]
 fn a_missing_decimal_is_caught() {
     let dir = mutated(
-        "partials/leaders.md",
+        "partials/week/leaders.md",
         &[(
             "the equivalent of {{ l.rate | rate }} per",
             "the equivalent of {{ l.rate | round | int }} per",
@@ -238,7 +238,7 @@ fn a_missing_decimal_is_caught() {
 fn a_rounded_rate_is_caught_by_the_audit() {
     // `round` keeps a decimal, so the lint has nothing to say: the figure is simply wrong.
     let dir = mutated(
-        "partials/leaders.md",
+        "partials/week/leaders.md",
         &[(
             "at {{ l.rate | rate }} with",
             "at {{ l.rate | round | rate }} with",
@@ -257,7 +257,7 @@ fn a_rounded_rate_is_caught_by_the_audit() {
 #[test]
 fn a_raw_value_is_caught() {
     let dir = mutated(
-        "partials/movers.md",
+        "partials/week/movers.md",
         &[("to {{ a.rate | rate }})", "to {{ a.rate }})")],
     );
     caught(
@@ -271,7 +271,7 @@ fn a_raw_value_is_caught() {
 #[test]
 fn swapped_national_counts_are_caught() {
     let dir = mutated(
-        "partials/national.md",
+        "partials/week/national.md",
         &[
             (
                 "{{ m.rising | count_words }} of the",
@@ -299,7 +299,7 @@ fn swapped_national_counts_are_caught() {
 #[test]
 fn a_new_leader_said_to_continue_is_caught() {
     let dir = mutated(
-        "partials/leaders.md",
+        "partials/week/leaders.md",
         &[(
             "{% if l.continues %}continues to have",
             "{% if l.position == 1 %}continues to have",
@@ -327,7 +327,7 @@ fn a_leader_who_led_the_day_before_has_not_taken_the_top_spot() {
     );
     assert!(!d.output.contains("top spot"));
     let dir = mutated(
-        "partials/leaders.md",
+        "partials/week/leaders.md",
         &[(
             "{% if l.replaced %}, taking the top spot from {{ l.replaced }}{% endif %}",
             "{% if l.position == 1 %}, taking the top spot from Barking and Dagenham{% endif %}",
@@ -348,7 +348,7 @@ fn a_leader_who_led_the_day_before_has_not_taken_the_top_spot() {
 #[test]
 fn highest_for_the_second_is_caught() {
     let dir = mutated(
-        "partials/leaders.md",
+        "partials/week/leaders.md",
         &[("{{ l.position | ranked }} rate", "highest rate")],
     );
     let err = caught(

@@ -12,7 +12,6 @@ mod corrections;
 mod deliver;
 mod desk;
 mod each_area;
-mod fast_csv;
 mod faults;
 mod fetch;
 mod figures;

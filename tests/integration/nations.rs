@@ -89,7 +89,7 @@ fn a_wrong_claim_about_the_region_nation_is_still_refused() {
     // Northern Ireland's leader told as its lowest: wrong within the nation.
     let err = refused(
         "patches/northern-ireland.toml",
-        "partials/nations.md",
+        "partials/week/nations.md",
         &[("highest rate", "lowest rate")],
     );
     assert!(
@@ -102,7 +102,7 @@ fn a_wrong_claim_about_the_region_nation_is_still_refused() {
     // The patch's leader is Wales' leader, so the story says so once, among the nations.
     let err = refused(
         "patches/wales.toml",
-        "partials/nations.md",
+        "partials/week/nations.md",
         &[("highest rate", "second highest rate")],
     );
     assert!(
@@ -115,7 +115,7 @@ fn a_wrong_claim_about_the_region_nation_is_still_refused() {
 fn a_nation_leader_named_for_another_nation_is_refused() {
     let err = refused(
         "patches/wales.toml",
-        "partials/nations.md",
+        "partials/week/nations.md",
         &[("{{ n.nation }}", "Scotland")],
     );
     assert!(err.contains("is not in that nation"), "{err}");

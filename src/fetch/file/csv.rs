@@ -65,9 +65,9 @@ pub(super) fn read_csv(
 }
 
 /// Reads case data in any CSV layout with the general reader, record by record: what
-/// [`read_data_bytes`](super::read_data_bytes) does whenever the fast [`DashboardCsv`] reader gives up. Public so that
-/// the two can be checked against each other.
-pub fn read_csv_general(
+/// [`read_data_bytes`](super::read_data_bytes) does whenever the fast [`DashboardCsv`] reader
+/// gives up; the crate's tests check the two against each other.
+pub(crate) fn read_csv_general(
     builder: &mut DatasetBuilder,
     label: &str,
     bytes: &[u8],

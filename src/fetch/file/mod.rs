@@ -13,6 +13,8 @@
 
 mod csv;
 mod fast_csv;
+#[cfg(test)]
+mod fast_csv_tests;
 mod json;
 mod population;
 
@@ -22,7 +24,6 @@ use chrono::NaiveDate;
 
 use crate::model::{BuildError, DatasetBuilder, Location};
 
-pub use csv::read_csv_general;
 pub use fast_csv::DashboardCsv;
 pub(crate) use json::read_records;
 pub use population::{PopulationError, read_population_bytes, read_population_file};

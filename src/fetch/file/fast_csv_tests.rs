@@ -1,11 +1,25 @@
 //! The fast reader of the dashboard's CSV layout reads exactly what the general CSV reader
 //! reads: the same dataset, or the same error.
 
-use casewire::fetch::file::{DashboardCsv, read_csv_general, read_data_bytes, read_data_file};
-use casewire::model::{Dataset, DatasetBuilder};
+use std::path::PathBuf;
+
 use proptest::prelude::*;
 
-use crate::support::*;
+use super::csv::read_csv_general;
+use super::{DashboardCsv, read_data_bytes, read_data_file};
+use crate::model::{Dataset, DatasetBuilder};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    root().join("tests/fixtures").join(rel)
+}
+
+fn date(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test dates are valid")
+}
 
 fn read(label: &str, bytes: &[u8]) -> Result<Dataset, String> {
     let mut b = DatasetBuilder::new();
