@@ -8,7 +8,7 @@ use crate::story::{AreaView, Story};
 
 /// A YAML double-quoted scalar: any string, safe whatever characters a name holds (`:`, `#`,
 /// `---`, quotes, newlines), because YAML's double-quoted style is JSON's.
-pub fn yaml_string(s: &str) -> String {
+pub(crate) fn yaml_string(s: &str) -> String {
     super::frontmatter::quoted(s)
 }
 
@@ -133,4 +133,18 @@ pub(crate) fn chart_svg(story: &Story) -> String {
     }
     out.push_str("</svg>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    /// A name holding YAML's own syntax stays one string in front matter.
+    #[test]
+    fn hostile_names_cannot_break_front_matter() {
+        let matter = super::yaml_string("Bad: name\n---\n\"quoted\" # not a comment");
+        let docs = yaml_rust2::YamlLoader::load_from_str(&format!("title: {matter}\n")).unwrap();
+        assert_eq!(
+            docs[0]["title"].as_str(),
+            Some("Bad: name\n---\n\"quoted\" # not a comment")
+        );
+    }
 }

@@ -348,17 +348,6 @@ fn output_parses_as_yaml_commonmark_and_svg() {
 }
 
 #[test]
-fn hostile_names_cannot_break_front_matter_or_the_chart() {
-    let matter =
-        casewire::publish::files::yaml_string("Bad: name\n---\n\"quoted\" # not a comment");
-    let docs = yaml_rust2::YamlLoader::load_from_str(&format!("title: {matter}\n")).unwrap();
-    assert_eq!(
-        docs[0]["title"].as_str(),
-        Some("Bad: name\n---\n\"quoted\" # not a comment")
-    );
-}
-
-#[test]
 fn a_stale_feed_fails_the_run_with_one_line() {
     let n = Newsroom::new(&["2021-01-18"], "");
     let text = std::fs::read_to_string(n.config())

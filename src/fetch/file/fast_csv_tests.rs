@@ -246,3 +246,14 @@ proptest! {
         prop_assert_eq!(read("p.csv", trimmed.as_bytes()), read_general("p.csv", trimmed.as_bytes()));
     }
 }
+
+/// Windows line ends are the fast reader's to take; a padded count sends the same file to the
+/// general reader.
+#[test]
+fn crlf_is_taken_by_the_fast_reader_and_padding_is_not() {
+    let lf = std::fs::read_to_string(fixture("data/tiny.csv")).unwrap();
+    let crlf = lf.replace('\n', "\r\n");
+    assert!(DashboardCsv::parse(crlf.as_bytes()).is_some());
+    let padded = crlf.replacen(",18\r\n", ", 18\r\n", 1);
+    assert!(DashboardCsv::parse(padded.as_bytes()).is_none());
+}

@@ -24,7 +24,7 @@ use chrono::NaiveDate;
 
 use crate::model::{BuildError, DatasetBuilder, Location};
 
-pub use fast_csv::DashboardCsv;
+pub(crate) use fast_csv::DashboardCsv;
 pub(crate) use json::read_records;
 pub use population::{PopulationError, read_population_bytes, read_population_file};
 
