@@ -6,12 +6,6 @@ use std::fmt::Write;
 use crate::lang;
 use crate::story::{AreaView, Story};
 
-/// A YAML double-quoted scalar: any string, safe whatever characters a name holds (`:`, `#`,
-/// `---`, quotes, newlines), because YAML's double-quoted style is JSON's.
-pub(crate) fn yaml_string(s: &str) -> String {
-    super::frontmatter::quoted(s)
-}
-
 /// The areas a story's table and chart show: core, then nearby.
 pub(crate) fn table_areas(story: &Story) -> Vec<(&'static str, &AreaView)> {
     story
@@ -133,18 +127,4 @@ pub(crate) fn chart_svg(story: &Story) -> String {
     }
     out.push_str("</svg>\n");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    /// A name holding YAML's own syntax stays one string in front matter.
-    #[test]
-    fn hostile_names_cannot_break_front_matter() {
-        let matter = super::yaml_string("Bad: name\n---\n\"quoted\" # not a comment");
-        let docs = yaml_rust2::YamlLoader::load_from_str(&format!("title: {matter}\n")).unwrap();
-        assert_eq!(
-            docs[0]["title"].as_str(),
-            Some("Bad: name\n---\n\"quoted\" # not a comment")
-        );
-    }
 }

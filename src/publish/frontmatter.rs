@@ -233,6 +233,17 @@ pub fn set_keys(page: &str, flavour: Flavour, date: NaiveDate, key: &str, value:
 
 #[cfg(test)]
 mod tests {
+    /// A name holding YAML's own syntax stays one string in front matter.
+    #[test]
+    fn hostile_names_cannot_break_front_matter() {
+        let matter = super::quoted("Bad: name\n---\n\"quoted\" # not a comment");
+        let docs = yaml_rust2::YamlLoader::load_from_str(&format!("title: {matter}\n")).unwrap();
+        assert_eq!(
+            docs[0]["title"].as_str(),
+            Some("Bad: name\n---\n\"quoted\" # not a comment")
+        );
+    }
+
     use super::*;
 
     fn matter() -> Matter {

@@ -547,33 +547,42 @@ async fn edit(
     let editor = editor(&app, &s);
     let (config, owned, text) = (app.config.clone(), id.clone(), body.clone());
     let done = blocking(move || Desk::open(&config)?.edit(&owned, &text, &editor)).await;
+    let kept = "Edit kept: {}. It goes live when the edition is approved.";
+    let refused = "Edit not kept: the checks found what is listed below. The copy as it was stays; your version is in the editor to fix.";
+    let back = Said {
+        body: Some(body),
+        ..Said::default()
+    };
+    after_check(&app, &id, &s, done, (kept, refused), back).await
+}
+
+/// The edition page after an edit or a new headline: a notice with the checks' summary when
+/// they passed, or their findings with the editor's text back in `back`'s fields to fix.
+async fn after_check(
+    app: &App,
+    id: &str,
+    s: &Session,
+    done: Result<crate::review::check::CopyCheck, ReviewError>,
+    (kept, refused): (&str, &str),
+    back: Said,
+) -> Response {
     match done {
         Ok(report) => {
             let said = Said {
-                notice: Some((
-                    format!(
-                        "Edit kept: {}. It goes live when the edition is approved.",
-                        report.summary()
-                    ),
-                    "ok",
-                )),
+                notice: Some((kept.replacen("{}", &report.summary(), 1), "ok")),
                 ..Said::default()
             };
-            show_edition(&app, &id, &s, said, StatusCode::OK).await
+            show_edition(app, id, s, said, StatusCode::OK).await
         }
         Err(ReviewError::EditRefused { report, .. }) => {
             let said = Said {
-                notice: Some((
-                    "Edit not kept: the checks found what is listed below. The copy as it was stays; your version is in the editor to fix.".into(),
-                    "refused",
-                )),
+                notice: Some((refused.to_string(), "refused")),
                 findings: report.lines().map(str::to_string).collect(),
-                body: Some(body),
-                ..Said::default()
+                ..back
             };
-            show_edition(&app, &id, &s, said, StatusCode::UNPROCESSABLE_ENTITY).await
+            show_edition(app, id, s, said, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => review_error(&app, &e, s.editor.as_deref()),
+        Err(e) => review_error(app, &e, s.editor.as_deref()),
     }
 }
 
@@ -596,34 +605,13 @@ async fn retitle(
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
     let done = blocking(move || Desk::open(&config)?.retitle(&owned, &h, &sf, &editor)).await;
-    match done {
-        Ok(report) => {
-            let said = Said {
-                notice: Some((
-                    format!(
-                        "Headline and standfirst kept: {}. They go live when the edition is approved.",
-                        report.summary()
-                    ),
-                    "ok",
-                )),
-                ..Said::default()
-            };
-            show_edition(&app, &id, &s, said, StatusCode::OK).await
-        }
-        Err(ReviewError::EditRefused { report, .. }) => {
-            let said = Said {
-                notice: Some((
-                    "Headline and standfirst not kept: the checks found what is listed below. The edition stays as it was; your version is in the fields to fix.".into(),
-                    "refused",
-                )),
-                findings: report.lines().map(str::to_string).collect(),
-                title: Some((headline, standfirst)),
-                ..Said::default()
-            };
-            show_edition(&app, &id, &s, said, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => review_error(&app, &e, s.editor.as_deref()),
-    }
+    let kept = "Headline and standfirst kept: {}. They go live when the edition is approved.";
+    let refused = "Headline and standfirst not kept: the checks found what is listed below. The edition stays as it was; your version is in the fields to fix.";
+    let back = Said {
+        title: Some((headline, standfirst)),
+        ..Said::default()
+    };
+    after_check(&app, &id, &s, done, (kept, refused), back).await
 }
 
 fn editor(app: &App, s: &Session) -> Editor {
