@@ -362,6 +362,36 @@ impl Auditor<'_> {
                     ),
                 );
             }
+            // "every council area in Wales" of a patch that holds only some of Wales: true
+            // of the patch, false of the nation a reader takes the region to be.
+            if every
+                && !all_but_one
+                && let Some((_, c, nation)) = region_nation(&story.region, story.universe.kind)
+            {
+                let held = self
+                    .truth
+                    .core
+                    .iter()
+                    .filter(|&&i| self.truth.areas[i].code.starts_with(c))
+                    .count();
+                let of_nation = self
+                    .truth
+                    .nation_rates
+                    .iter()
+                    .find(|(n, _)| *n == c)
+                    .map_or(0, |(_, rates)| rates.len());
+                if held < of_nation {
+                    self.report.claims += 1;
+                    self.fail(
+                        s,
+                        format!(
+                            "says rates {} in every one of the {} of {nation}, but the patch holds {held} of its {of_nation}",
+                            dir_word(d),
+                            story.area_noun_plural
+                        ),
+                    );
+                }
+            }
         } else if universe_named && !region_named && has("most") {
             self.report.claims += 1;
             if self.truth.majority() != Some(d) {

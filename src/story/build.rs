@@ -455,6 +455,14 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
                 .find(|v| v.lowest_in_patch)
                 .map(|v| v.name.clone()),
             part_of_nation: part_of_nation(dataset, national, &patch.region, core),
+            names: core
+                .iter()
+                .filter(|&&i| national.week_of(i).is_some())
+                .map(|&i| {
+                    let area = &dataset.areas[i];
+                    patch.print_name(&area.code, &area.name)
+                })
+                .collect(),
             highest_tied: tied_names(&core_views, top_rate, n_top),
             lowest_tied: if top_rate == bottom_rate {
                 Vec::new()

@@ -326,6 +326,10 @@ pub struct LocalView {
     /// areas: "the highest rate in Wales" would rank among all of Wales, so the patch's
     /// superlatives say "among the four council areas" instead.
     pub part_of_nation: bool,
+    /// The print names of the core areas with figures, in the patch file's order: the copy
+    /// names a small patch that is only part of its nation rather than claim "every council
+    /// area in Wales".
+    pub names: Vec<String>,
 }
 
 /// The national list of largest movers.
@@ -516,6 +520,7 @@ mod tests {
                 highest_tied: Vec::new(),
                 lowest_tied: Vec::new(),
                 part_of_nation: false,
+                names: Vec::new(),
             },
             core: Vec::new(),
             nearby: Vec::new(),

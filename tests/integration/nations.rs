@@ -175,3 +175,34 @@ fn a_patch_superlative_among_its_areas_is_still_checked() {
         "{err}"
     );
 }
+
+#[test]
+fn every_area_of_a_nation_the_patch_only_part_of_is_refused() {
+    // Four of Wales' 22 councils all fell: "every council area in Wales" is true of the patch
+    // but false of the nation a reader takes "Wales" to be. The copy names the four instead.
+    let err = refused(
+        "patches/wales-part.toml",
+        "weekly-roundup.md",
+        &[(
+            "Covid-19 rates fall in {{<patch_place local={local} region={region} many={area_noun_plural}/>}}",
+            "Covid-19 rates fall in every {{ area_noun }} in {{ region }}",
+        )],
+    );
+    assert!(err.contains("the patch holds 4 of its 22"), "{err}");
+}
+
+#[test]
+fn a_patch_that_is_part_of_a_nation_is_named_not_called_every_area() {
+    let mut request = january_request();
+    request.patch = fixture("patches/wales-part.toml");
+    let d = draft(&request).unwrap();
+    assert!(
+        d.output.starts_with(
+            "# Covid-19 rates fall in Cardiff, Newport, Swansea and the Vale of Glamorgan\n"
+        ),
+        "{}",
+        d.output
+    );
+    assert!(!d.output.contains("every council area"), "{}", d.output);
+    assert!(!d.output.contains("council areas of Wales"), "{}", d.output);
+}
