@@ -4,7 +4,7 @@
 use crate::facts::{RankBy, Scope};
 use crate::lang::{self, ORDINAL_WORDS};
 use crate::stats::{Direction, Universe};
-use crate::story::{SHARP_PERCENT, SLIGHT_PERCENT, WHOPPING_PERCENT};
+use crate::story::{SHARP_PERCENT, SLIGHT_PERCENT, WHOPPING_PERCENT, lies_in};
 
 use super::Auditor;
 use super::reading::{NumClass, Sentence, T, dir_word};
@@ -361,6 +361,25 @@ impl Auditor<'_> {
                         story.area_noun_plural
                     ),
                 );
+            }
+            // "every council area in Wales" of a patch that holds only some of Wales: true
+            // of the patch, false of the place a reader takes the region to be.
+            if every && !all_but_one {
+                let in_region = |i: &usize| lies_in(&story.region, &self.truth.areas[*i].code);
+                let held = self.truth.core.iter().filter(|i| in_region(i)).count();
+                let of_region = (0..self.truth.areas.len()).filter(in_region).count();
+                if held < of_region {
+                    self.report.claims += 1;
+                    self.fail(
+                        s,
+                        format!(
+                            "says rates {} in every one of the {} of {}, but the patch holds {held} of its {of_region}",
+                            dir_word(d),
+                            story.area_noun_plural,
+                            story.region
+                        ),
+                    );
+                }
             }
         } else if universe_named && !region_named && has("most") {
             self.report.claims += 1;

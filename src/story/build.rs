@@ -454,7 +454,15 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
                 .iter()
                 .find(|v| v.lowest_in_patch)
                 .map(|v| v.name.clone()),
-            part_of_nation: part_of_nation(dataset, national, &patch.region, core),
+            part_of_region: part_of_region(dataset, national, &patch.region, core),
+            names: core
+                .iter()
+                .filter(|&&i| national.week_of(i).is_some())
+                .map(|&i| {
+                    let area = &dataset.areas[i];
+                    patch.print_name(&area.code, &area.name)
+                })
+                .collect(),
             highest_tied: tied_names(&core_views, top_rate, n_top),
             lowest_tied: if top_rate == bottom_rate {
                 Vec::new()
@@ -618,17 +626,13 @@ fn nation_leaders(
     out
 }
 
-/// Whether `region` names a nation of which the universe holds areas outside `core`.
-fn part_of_nation(dataset: &Dataset, national: &National, region: &str, core: &[usize]) -> bool {
-    let region = region.trim();
-    let region = region.strip_prefix("the ").unwrap_or(region);
-    let Some(nation) = crate::geo::Nation::from_name(region) else {
-        return false;
-    };
-    national.weeks.iter().any(|w| {
-        crate::stats::nation_of(&dataset.areas[w.index].code) == Some(nation.name())
-            && !core.contains(&w.index)
-    })
+/// Whether `region` names a place the geography knows (a nation, an English region, a county)
+/// of which the universe holds areas outside `core`.
+fn part_of_region(dataset: &Dataset, national: &National, region: &str, core: &[usize]) -> bool {
+    national
+        .weeks
+        .iter()
+        .any(|w| !core.contains(&w.index) && lies_in(region, &dataset.areas[w.index].code))
 }
 
 /// Marks the patch's top area when the story names it as a leader anyway: the national

@@ -322,10 +322,33 @@ pub struct LocalView {
     pub highest_tied: Vec<String>,
     /// Names sharing the lowest rate, when two or more do.
     pub lowest_tied: Vec<String>,
-    /// The region is a nation's name ("Wales") but the patch holds only some of the nation's
-    /// areas: "the highest rate in Wales" would rank among all of Wales, so the patch's
-    /// superlatives say "among the four council areas" instead.
-    pub part_of_nation: bool,
+    /// The region names a place the geography knows (a nation, "Wales"; an English region,
+    /// "the North West"; a county, "Somerset") but the patch holds only some of its areas:
+    /// "the highest rate in Wales" would rank among all of Wales, so the patch's superlatives
+    /// say "among the four council areas" instead, and its areas are named rather than called
+    /// "every council area in Wales".
+    pub part_of_region: bool,
+    /// The print names of the core areas with figures, in the patch file's order: the copy
+    /// names a small patch that is only part of its nation rather than claim "every council
+    /// area in Wales".
+    pub names: Vec<String>,
+}
+
+/// Whether the area `code` lies in the place `region` names, when that is a nation ("Wales"),
+/// an English region ("the North West") or the county of a two-tier or metropolitan district
+/// ("Somerset", "Merseyside"); false for a region of the newsroom's own ("south east London"),
+/// whose areas only the patch defines.
+pub(crate) fn lies_in(region: &str, code: &str) -> bool {
+    let region = region.trim();
+    let region = region.strip_prefix("the ").unwrap_or(region);
+    if let Some(nation) = crate::geo::Nation::from_name(region) {
+        return crate::stats::nation_of(code) == Some(nation.name());
+    }
+    crate::geo::authority(code).is_some_and(|a| {
+        [a.region, a.county]
+            .iter()
+            .any(|place| !place.is_empty() && place.eq_ignore_ascii_case(region))
+    })
 }
 
 /// The national list of largest movers.
@@ -515,7 +538,8 @@ mod tests {
                 lowest: None,
                 highest_tied: Vec::new(),
                 lowest_tied: Vec::new(),
-                part_of_nation: false,
+                part_of_region: false,
+                names: Vec::new(),
             },
             core: Vec::new(),
             nearby: Vec::new(),

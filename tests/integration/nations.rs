@@ -175,3 +175,73 @@ fn a_patch_superlative_among_its_areas_is_still_checked() {
         "{err}"
     );
 }
+
+#[test]
+fn every_area_of_a_nation_the_patch_only_part_of_is_refused() {
+    // Four of Wales' 22 councils all fell: "every council area in Wales" is true of the patch
+    // but false of the nation a reader takes "Wales" to be. The copy names the four instead.
+    let err = refused(
+        "patches/wales-part.toml",
+        "weekly-roundup.md",
+        &[(
+            "Covid-19 rates fall in {{<patch_place local={local} region={region} many={area_noun_plural}/>}}",
+            "Covid-19 rates fall in every {{ area_noun }} in {{ region }}",
+        )],
+    );
+    assert!(err.contains("the patch holds 4 of its 22"), "{err}");
+}
+
+#[test]
+fn a_patch_that_is_part_of_a_nation_is_named_not_called_every_area() {
+    let mut request = january_request();
+    request.patch = fixture("patches/wales-part.toml");
+    let d = draft(&request).unwrap();
+    assert!(
+        d.output.starts_with(
+            "# Covid-19 rates fall in Cardiff, Newport, Swansea and the Vale of Glamorgan\n"
+        ),
+        "{}",
+        d.output
+    );
+    assert!(!d.output.contains("every council area"), "{}", d.output);
+    assert!(!d.output.contains("council areas of Wales"), "{}", d.output);
+}
+
+#[test]
+fn a_patch_that_is_part_of_an_english_region_is_named_and_ranked_among_its_areas() {
+    // Three of the North West's boroughs: "every borough in the North West" and "the highest
+    // rate in the North West" would both speak for the whole region.
+    for release in [january_request(), august_request()] {
+        let mut request = release;
+        request.patch = fixture("patches/north-west-part.toml");
+        let d = draft(&request).unwrap();
+        for said in [
+            "every borough",
+            "all three boroughs in the North West",
+            "rate in the North West",
+        ] {
+            assert!(!d.output.contains(said), "{said}:\n{}", d.output);
+        }
+        assert!(
+            d.output.contains("rate among the three boroughs"),
+            "{}",
+            d.output
+        );
+    }
+    let d = draft(&nation_request("patches/north-west-part.toml")).unwrap();
+    assert!(
+        d.output
+            .starts_with("# Covid-19 rates fall in Knowsley, Liverpool and Sefton\n"),
+        "{}",
+        d.output
+    );
+    let err = refused(
+        "patches/north-west-part.toml",
+        "weekly-roundup.md",
+        &[(
+            "Covid-19 rates fall in {{<patch_place local={local} region={region} many={area_noun_plural}/>}}",
+            "Covid-19 rates fall in every {{ area_noun }} in {{ region }}",
+        )],
+    );
+    assert!(err.contains("the patch holds 3 of its"), "{err}");
+}

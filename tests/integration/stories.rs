@@ -82,9 +82,10 @@ fn drafts_are_deterministic() {
 
 /// Patches across the four nations (a city of one area, a two-tier county, islands, the west of
 /// Scotland, a city and its neighbours, England's January leader and its August one in the
-/// patch, two areas with "the" before one, each nation as the region, a tie for the top), in
-/// January and August, through every built-in template.
-const PATCHES: [&str; 12] = [
+/// patch, two areas with "the" before one, each nation as the region, a tie for the top, three
+/// councils of Wales with the nation as the region), in January and August, through every
+/// built-in template.
+const PATCHES: [&str; 13] = [
     "hull",
     "somerset",
     "islands",
@@ -97,6 +98,7 @@ const PATCHES: [&str; 12] = [
     "northern-ireland",
     "scotland",
     "tie",
+    "north-wales",
 ];
 
 #[test]
