@@ -121,6 +121,21 @@ pub enum DraftError {
         /// One line per failure, quoting the sentence.
         report: String,
     },
+    /// The `area` template tells one area's story: with a patch of several it would print the
+    /// first area's alone.
+    #[error(
+        "the {template} template tells one area's story, but {patch} has {count} areas ({names}); use --each-area with --out-dir for a story per area, or a patch of one area"
+    )]
+    AreaTemplate {
+        /// The template asked for.
+        template: String,
+        /// The patch file.
+        patch: PathBuf,
+        /// How many areas the patch has.
+        count: usize,
+        /// The areas, as the patch names them.
+        names: String,
+    },
     /// A rolling sum the source published disagrees with the sum of its own daily counts.
     #[error(
         "{area} ({code}): the source gives a 7-day sum of {published} to {date}, but its daily counts add up to {computed}"
@@ -149,6 +164,12 @@ impl DraftError {
             DraftError::AreaStory { source, .. } => source.is_held_back_by_gates(),
             _ => false,
         }
+    }
+
+    /// Whether the request asks for what cannot be drafted (the `area` template for a patch of
+    /// several areas): the command line, not the data, is at fault.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, DraftError::AreaTemplate { .. })
     }
 }
 
@@ -401,6 +422,14 @@ pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
     let renderer = Renderer::for_story(request.templates.as_deref(), template)?;
     renderer.check_template(template)?;
     let inputs = Inputs::for_request(request)?;
+    if template == each_area::EACH_AREA_TEMPLATE && inputs.patch.core.len() > 1 {
+        return Err(DraftError::AreaTemplate {
+            template: template.to_string(),
+            patch: inputs.patch_path.clone(),
+            count: inputs.patch.core.len(),
+            names: inputs.patch.core.join(", "),
+        });
+    }
     // The patch's areas before the week's gates, so that a misspelt area is reported first.
     let areas = PatchAreas::resolve(&inputs)?;
     Week::prepare(&inputs, inputs.release(request.release), request.today)?.draft_patch(

@@ -172,7 +172,7 @@ impl<'a> Week<'a> {
                 &facts,
                 &story,
                 self.check_inputs(patch),
-                renderer.literals(),
+                &rendered.literals,
                 &mut checked,
             )?;
         }
@@ -532,7 +532,7 @@ impl AreaDrafter<'_> {
                 &facts,
                 &story,
                 week.check_inputs(&local),
-                self.renderer.literals(),
+                &rendered.literals,
                 &mut checked,
             )
             .map_err(|e| DraftError::AreaStory {
@@ -588,8 +588,9 @@ fn check_copy(
         literals,
     };
     // The subbing rules (`lint_with`) wait until a patch's own words (a region such as "the
-    // fixture patch") are known to them; the house-style rules run on every story.
-    let findings = crate::lint::lint_copy(&read);
+    // fixture patch") are known to them; the house-style rules run on every story, reading
+    // neither its odd names ("Area 51") nor its fixed text ("call 119") as figures.
+    let findings = crate::lint::lint_known(&read, &known);
     if !findings.is_empty() {
         let lines: Vec<String> = findings
             .iter()

@@ -288,6 +288,12 @@ pub(crate) fn lint_copy(copy: &Copy<'_>) -> Vec<LintFinding> {
     check(copy, &Known::default(), false)
 }
 
+/// [`lint_copy`] knowing the story's names and fixed text, which no figure or doubled-word
+/// rule reads: the house style only, without the subbing rules of [`lint_with`].
+pub(crate) fn lint_known(copy: &Copy<'_>, known: &Known<'_>) -> Vec<LintFinding> {
+    check(copy, known, false)
+}
+
 /// Checks copy already read against [`Rule::ALL`] and the subbing rules [`Rule::COPY`],
 /// knowing the story's names and fixed text: a known name ("Hartlepool 001") or literal
 /// ("call 119") is not read as a figure or a doubled word. Every finding, in reading order.
