@@ -20,6 +20,7 @@ mod expect;
 mod inputs;
 mod week;
 
+pub(crate) use crate::copy::odd_names as misread_names;
 pub use each_area::{
     AreaStory, EACH_AREA_TEMPLATE, EachArea, EachAreaRequest, EachAreaSummary, SHARED_FACTS_FILE,
     SharedFacts, StagedEachArea, WriteEachAreaError, default_patch, each_area_inputs, slug,
@@ -30,7 +31,6 @@ pub use inputs::{
     Inputs, Loaded, check_coverage, cross_check, hospital_figures, load_archived, load_data,
     load_release, prepare_week,
 };
-pub(crate) use week::misread_names;
 pub use week::{AreaDrafter, EveryArea, PatchAreas, Week};
 
 /// Anything that stops a draft, each naming the input at fault.

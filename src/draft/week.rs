@@ -582,7 +582,7 @@ fn check_copy(
     checked: &mut Checked,
 ) -> Result<(), DraftError> {
     let read = crate::copy::Copy::read(copy);
-    let names = misread_names(story);
+    let names = crate::copy::odd_names(story);
     let known = crate::copy::Known {
         names: &names,
         literals,
@@ -626,30 +626,4 @@ fn check_copy(
     checked.lint_rules = crate::lint::Rule::ALL.len();
     checked.audited = true;
     Ok(())
-}
-
-/// The story's area names the lint would misread (a name holding a digit, "Hartlepool 001",
-/// or a word twice): most stories have none, so this allocates nothing for them.
-pub(crate) fn misread_names(story: &Story) -> Vec<String> {
-    let odd = |name: &str| {
-        name.bytes().any(|b| b.is_ascii_digit())
-            || name
-                .split_whitespace()
-                .zip(name.split_whitespace().skip(1))
-                .any(|(a, b)| a.eq_ignore_ascii_case(b))
-    };
-    let mut out: Vec<String> = Vec::new();
-    let areas = story
-        .core
-        .iter()
-        .chain(&story.nearby)
-        .chain(story.leaders.iter().map(|l| &l.area))
-        .chain(story.movers.iter().flat_map(|m| &m.items))
-        .chain(story.nation_leaders.iter().map(|n| &n.area));
-    for a in areas {
-        if odd(&a.name) && !out.contains(&a.name) {
-            out.push(a.name.clone());
-        }
-    }
-    out
 }
