@@ -583,6 +583,14 @@ fn check_copy(
 ) -> Result<(), DraftError> {
     let read = crate::copy::Copy::read(copy);
     let names = crate::copy::odd_names(story);
+    let from_patch = &inputs.patch.copy.literal;
+    let joined: Vec<String>;
+    let literals = if from_patch.is_empty() {
+        literals
+    } else {
+        joined = literals.iter().chain(from_patch).cloned().collect();
+        &joined
+    };
     let known = crate::copy::Known {
         names: &names,
         literals,

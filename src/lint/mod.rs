@@ -29,7 +29,8 @@
 //! [`lint_with`] is told the story's [`Known`] names and literals: a name from the data may
 //! hold digits ("Hartlepool 001") or a doubled word, and a template's fixed text its own
 //! figures ("call 119"), and none of them is read by a figure or doubled-word rule. [`lint`]
-//! and [`lint_copy`] apply [`Rule::ALL`] only, knowing nothing, as they always have.
+//! and [`lint_copy`] apply [`Rule::ALL`] only, knowing nothing, as they always have; a
+//! draft's own lint (`lint_known`) applies [`Rule::ALL`] knowing them.
 mod marks;
 mod rules;
 mod subbing;

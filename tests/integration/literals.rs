@@ -171,3 +171,28 @@ fn the_area_template_drafts_a_one_area_patch() {
     let d = draft(&request).unwrap_or_else(|e| panic!("{e}"));
     assert!(d.output.starts_with("# "), "{}", d.output);
 }
+
+#[test]
+fn the_patch_file_may_list_fixed_text() {
+    let dir = with_provenance(&format!("If you have symptoms, {BOILERPLATE}."));
+    let patch = dir.path().join("patch.toml");
+    let text = std::fs::read_to_string(se_london()).unwrap();
+    std::fs::write(
+        &patch,
+        format!("{text}\n[copy]\nliteral = [\"{BOILERPLATE}\"]\n"),
+    )
+    .unwrap();
+    let mut request = january_request();
+    request.patch = patch.clone();
+    request.templates = Some(dir.path().to_path_buf());
+    let d = draft(&request).unwrap_or_else(|e| panic!("{e}"));
+    assert!(d.output.contains(BOILERPLATE), "{}", d.output);
+    // A phrase that is empty takes nothing as written and is refused.
+    std::fs::write(
+        &patch,
+        format!("{text}\n[copy]\nliteral = [\"call 119\", \" \"]\n"),
+    )
+    .unwrap();
+    let err = draft(&request).unwrap_err().to_string();
+    assert!(err.contains("[copy] literal: phrase 2 is empty"), "{err}");
+}
