@@ -412,6 +412,26 @@ pub(crate) fn json_output(story: &Story, facts: &FactsSidecar, label: Option<&st
     s
 }
 
+/// Refuses a request for the `area` template (one area's own story) with a patch of several
+/// areas, whose story would tell the first area's alone: `draft --template area` asks for a
+/// story per area, which is `--each-area`. [`draft`] itself renders the template for the
+/// patch's first area, as a newsroom's story of that template has always printed.
+pub fn check_area_template(request: &DraftRequest) -> Result<(), DraftError> {
+    if request.template.as_deref() != Some(each_area::EACH_AREA_TEMPLATE) {
+        return Ok(());
+    }
+    let patch = crate::config::Patch::load(&request.patch)?;
+    if patch.core.len() > 1 {
+        return Err(DraftError::AreaTemplate {
+            template: each_area::EACH_AREA_TEMPLATE.to_string(),
+            patch: request.patch.clone(),
+            count: patch.core.len(),
+            names: patch.core.join(", "),
+        });
+    }
+    Ok(())
+}
+
 /// Loads everything a request names and drafts the story: [`Inputs::for_request`], then
 /// [`Week::prepare`] and [`Week::draft_patch`].
 pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
@@ -422,14 +442,6 @@ pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
     let renderer = Renderer::for_story(request.templates.as_deref(), template)?;
     renderer.check_template(template)?;
     let inputs = Inputs::for_request(request)?;
-    if template == each_area::EACH_AREA_TEMPLATE && inputs.patch.core.len() > 1 {
-        return Err(DraftError::AreaTemplate {
-            template: template.to_string(),
-            patch: inputs.patch_path.clone(),
-            count: inputs.patch.core.len(),
-            names: inputs.patch.core.join(", "),
-        });
-    }
     // The patch's areas before the week's gates, so that a misspelt area is reported first.
     let areas = PatchAreas::resolve(&inputs)?;
     Week::prepare(&inputs, inputs.release(request.release), request.today)?.draft_patch(

@@ -134,7 +134,8 @@ fn area_names_with_digits_or_a_doubled_word_pass_the_lint() {
 fn the_area_template_refuses_a_patch_of_several_areas() {
     let mut request = january_request();
     request.template = Some("area".to_string());
-    let err = draft(&request).unwrap_err();
+    let err = casewire::draft::check_area_template(&request).unwrap_err();
+    assert!(err.is_usage());
     let text = err.to_string();
     assert!(
         text.contains("--each-area") && text.contains("one area"),
@@ -168,8 +169,26 @@ fn the_area_template_drafts_a_one_area_patch() {
         "2021-01-18",
     );
     request.template = Some("area".to_string());
+    casewire::draft::check_area_template(&request).unwrap();
     let d = draft(&request).unwrap_or_else(|e| panic!("{e}"));
     assert!(d.output.starts_with("# "), "{}", d.output);
+    // The command line drafts it as well.
+    let run = Casewire::new()
+        .args([
+            "draft",
+            "--patch",
+            arg(&fixture("scenarios/one-area.toml")),
+            "--data",
+            arg(&fixture("scenarios/mixed.csv")),
+            "--population",
+            arg(&fixture("scenarios/population.csv")),
+            "--release",
+            "2021-01-18",
+            "--template",
+            "area",
+        ])
+        .success();
+    assert_eq!(run.stdout, d.output);
 }
 
 #[test]
