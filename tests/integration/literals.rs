@@ -215,3 +215,24 @@ fn the_patch_file_may_list_fixed_text() {
     let err = draft(&request).unwrap_err().to_string();
     assert!(err.contains("[copy] literal: phrase 2 is empty"), "{err}");
 }
+
+#[test]
+fn every_area_s_story_takes_literal_text_as_written() {
+    let dir = with_provenance(&format!(
+        "If you have symptoms, {{{{ \"{BOILERPLATE}\" | literal }}}}."
+    ));
+    let mut request = each_area_request(
+        vec![fixture("scenarios/mixed.csv")],
+        fixture("scenarios/population.csv"),
+        "2021-01-18",
+    );
+    request.templates = Some(dir.path().to_path_buf());
+    let run = draft_each_area(&request).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!run.stories.is_empty());
+    for story in &run.stories {
+        let out = &story.draft.output;
+        assert!(story.draft.checked.audited);
+        assert!(out.contains(BOILERPLATE), "{out}");
+        assert!(!out.contains(['\u{E004}', '\u{E005}']), "{out:?}");
+    }
+}
