@@ -58,7 +58,9 @@ fn draft(args: DraftArgs) -> anyhow::Result<()> {
         }
         let patch = request.patch.clone().expect("clap requires --patch");
         tracing::info!(patch = %patch.display(), release = %args.release, "drafting");
-        let draft = casewire::draft::draft(&request.for_patch(patch, args.format))?;
+        let request = request.for_patch(patch, args.format);
+        casewire::draft::check_area_template(&request)?;
+        let draft = casewire::draft::draft(&request)?;
         log::said(&draft.notes, &draft.warnings);
         log::line(Progress, draft.checked);
         match target {

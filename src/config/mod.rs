@@ -14,7 +14,7 @@ pub use newsroom::{
     Schedule, SourceConfig, StoryConfig,
 };
 pub use patch::{
-    ConfigError, Lists, MAX_INCOMPLETE_DAYS, Noise, Patch, PatchOverrides, publisher_on,
+    ConfigError, CopyText, Lists, MAX_INCOMPLETE_DAYS, Noise, Patch, PatchOverrides, publisher_on,
     resolve_areas,
 };
 

@@ -171,6 +171,19 @@ pub struct Patch {
     /// When a week-on-week change is too small to tell as a rise or a fall.
     #[serde(default)]
     pub noise: Noise,
+    /// What the checks take as the newsroom wrote it.
+    #[serde(default)]
+    pub copy: CopyText,
+}
+
+/// The `[copy]` table: fixed text the newsroom's templates print.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CopyText {
+    /// Phrases printed word for word wherever they appear in a story ("book a test at nhs.uk
+    /// or call 119"): the audit traces none of their figures to a fact and the lint applies no
+    /// figure rule to them, as for text printed through the templates' `literal` filter.
+    pub literal: Vec<String>,
 }
 
 /// A change too small to mean anything is told as "almost unchanged": a couple of cases, or a
@@ -261,6 +274,7 @@ impl Patch {
             gates: crate::gates::GateConfig::default(),
             names: BTreeMap::new(),
             noise: Noise::default(),
+            copy: CopyText::default(),
         }
     }
 
@@ -347,6 +361,13 @@ impl Patch {
             if value.trim().is_empty() {
                 return Err(invalid(format!("{key} is empty")));
             }
+        }
+        // An empty phrase would take nothing as written, and hide a slip in the list.
+        if let Some(k) = self.copy.literal.iter().position(|l| l.trim().is_empty()) {
+            return Err(invalid(format!(
+                "[copy] literal: phrase {} is empty",
+                k + 1
+            )));
         }
         Ok(())
     }

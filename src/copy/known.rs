@@ -50,6 +50,41 @@ impl Known<'_> {
     }
 }
 
+/// The story's names the lint would misread: a name holding a digit ("Hartlepool 001", "Area
+/// 51") or the same word twice ("Walla Walla"), wherever the story may print it: an area of its
+/// own, one nearby, in the national lists or the leader one took the top spot from, and the
+/// patch's own words (its region and publication). Most stories have none, so this allocates
+/// nothing for them.
+pub(crate) fn odd_names(story: &crate::story::Story) -> Vec<String> {
+    let odd = |name: &str| {
+        name.bytes().any(|b| b.is_ascii_digit())
+            || name
+                .split_whitespace()
+                .zip(name.split_whitespace().skip(1))
+                .any(|(a, b)| a.eq_ignore_ascii_case(b))
+    };
+    let areas = story
+        .core
+        .iter()
+        .chain(&story.nearby)
+        .chain(story.leaders.iter().map(|l| &l.area))
+        .chain(story.movers.iter().flat_map(|m| &m.items))
+        .chain(story.nation_leaders.iter().map(|n| &n.area))
+        .map(|a| a.name.as_str());
+    let words = story
+        .leaders
+        .iter()
+        .filter_map(|l| l.replaced.as_deref())
+        .chain([story.region.as_str(), story.publication.as_str()]);
+    let mut out: Vec<String> = Vec::new();
+    for name in areas.chain(words) {
+        if odd(name) && !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ pub(crate) mod tokens;
 
 use block::Block;
 pub use known::Known;
+pub(crate) use known::odd_names;
 
 /// Rendered copy, read once: its lines, their Markdown kinds, and its blocks as sentences.
 pub struct Copy<'t> {

@@ -20,6 +20,7 @@ mod expect;
 mod inputs;
 mod week;
 
+pub(crate) use crate::copy::odd_names as misread_names;
 pub use each_area::{
     AreaStory, EACH_AREA_TEMPLATE, EachArea, EachAreaRequest, EachAreaSummary, SHARED_FACTS_FILE,
     SharedFacts, StagedEachArea, WriteEachAreaError, default_patch, each_area_inputs, slug,
@@ -30,7 +31,6 @@ pub use inputs::{
     Inputs, Loaded, check_coverage, cross_check, hospital_figures, load_archived, load_data,
     load_release, prepare_week,
 };
-pub(crate) use week::misread_names;
 pub use week::{AreaDrafter, EveryArea, PatchAreas, Week};
 
 /// Anything that stops a draft, each naming the input at fault.
@@ -121,6 +121,21 @@ pub enum DraftError {
         /// One line per failure, quoting the sentence.
         report: String,
     },
+    /// The `area` template tells one area's story: with a patch of several it would print the
+    /// first area's alone.
+    #[error(
+        "the {template} template tells one area's story, but {patch} has {count} areas ({names}); use --each-area with --out-dir for a story per area, or a patch of one area"
+    )]
+    AreaTemplate {
+        /// The template asked for.
+        template: String,
+        /// The patch file.
+        patch: PathBuf,
+        /// How many areas the patch has.
+        count: usize,
+        /// The areas, as the patch names them.
+        names: String,
+    },
     /// A rolling sum the source published disagrees with the sum of its own daily counts.
     #[error(
         "{area} ({code}): the source gives a 7-day sum of {published} to {date}, but its daily counts add up to {computed}"
@@ -149,6 +164,12 @@ impl DraftError {
             DraftError::AreaStory { source, .. } => source.is_held_back_by_gates(),
             _ => false,
         }
+    }
+
+    /// Whether the request asks for what cannot be drafted (the `area` template for a patch of
+    /// several areas): the command line, not the data, is at fault.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, DraftError::AreaTemplate { .. })
     }
 }
 
@@ -389,6 +410,26 @@ pub(crate) fn json_output(story: &Story, facts: &FactsSidecar, label: Option<&st
     .expect("the view model and facts are plain data");
     s.push('\n');
     s
+}
+
+/// Refuses a request for the `area` template (one area's own story) with a patch of several
+/// areas, whose story would tell the first area's alone: `draft --template area` asks for a
+/// story per area, which is `--each-area`. [`draft`] itself renders the template for the
+/// patch's first area, as a newsroom's story of that template has always printed.
+pub fn check_area_template(request: &DraftRequest) -> Result<(), DraftError> {
+    if request.template.as_deref() != Some(each_area::EACH_AREA_TEMPLATE) {
+        return Ok(());
+    }
+    let patch = crate::config::Patch::load(&request.patch)?;
+    if patch.core.len() > 1 {
+        return Err(DraftError::AreaTemplate {
+            template: each_area::EACH_AREA_TEMPLATE.to_string(),
+            patch: request.patch.clone(),
+            count: patch.core.len(),
+            names: patch.core.join(", "),
+        });
+    }
+    Ok(())
 }
 
 /// Loads everything a request names and drafts the story: [`Inputs::for_request`], then

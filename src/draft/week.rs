@@ -172,7 +172,7 @@ impl<'a> Week<'a> {
                 &facts,
                 &story,
                 self.check_inputs(patch),
-                renderer.literals(),
+                &rendered.literals,
                 &mut checked,
             )?;
         }
@@ -532,7 +532,7 @@ impl AreaDrafter<'_> {
                 &facts,
                 &story,
                 week.check_inputs(&local),
-                self.renderer.literals(),
+                &rendered.literals,
                 &mut checked,
             )
             .map_err(|e| DraftError::AreaStory {
@@ -582,14 +582,23 @@ fn check_copy(
     checked: &mut Checked,
 ) -> Result<(), DraftError> {
     let read = crate::copy::Copy::read(copy);
-    let names = misread_names(story);
+    let names = crate::copy::odd_names(story);
+    let from_patch = &inputs.patch.copy.literal;
+    let joined: Vec<String>;
+    let literals = if from_patch.is_empty() {
+        literals
+    } else {
+        joined = literals.iter().chain(from_patch).cloned().collect();
+        &joined
+    };
     let known = crate::copy::Known {
         names: &names,
         literals,
     };
     // The subbing rules (`lint_with`) wait until a patch's own words (a region such as "the
-    // fixture patch") are known to them; the house-style rules run on every story.
-    let findings = crate::lint::lint_copy(&read);
+    // fixture patch") are known to them; the house-style rules run on every story, reading
+    // neither its odd names ("Area 51") nor its fixed text ("call 119") as figures.
+    let findings = crate::lint::lint_known(&read, &known);
     if !findings.is_empty() {
         let lines: Vec<String> = findings
             .iter()
@@ -625,30 +634,4 @@ fn check_copy(
     checked.lint_rules = crate::lint::Rule::ALL.len();
     checked.audited = true;
     Ok(())
-}
-
-/// The story's area names the lint would misread (a name holding a digit, "Hartlepool 001",
-/// or a word twice): most stories have none, so this allocates nothing for them.
-pub(crate) fn misread_names(story: &Story) -> Vec<String> {
-    let odd = |name: &str| {
-        name.bytes().any(|b| b.is_ascii_digit())
-            || name
-                .split_whitespace()
-                .zip(name.split_whitespace().skip(1))
-                .any(|(a, b)| a.eq_ignore_ascii_case(b))
-    };
-    let mut out: Vec<String> = Vec::new();
-    let areas = story
-        .core
-        .iter()
-        .chain(&story.nearby)
-        .chain(story.leaders.iter().map(|l| &l.area))
-        .chain(story.movers.iter().flat_map(|m| &m.items))
-        .chain(story.nation_leaders.iter().map(|n| &n.area));
-    for a in areas {
-        if odd(&a.name) && !out.contains(&a.name) {
-            out.push(a.name.clone());
-        }
-    }
-    out
 }

@@ -29,7 +29,8 @@
 //! [`lint_with`] is told the story's [`Known`] names and literals: a name from the data may
 //! hold digits ("Hartlepool 001") or a doubled word, and a template's fixed text its own
 //! figures ("call 119"), and none of them is read by a figure or doubled-word rule. [`lint`]
-//! and [`lint_copy`] apply [`Rule::ALL`] only, knowing nothing, as they always have.
+//! and [`lint_copy`] apply [`Rule::ALL`] only, knowing nothing, as they always have; a
+//! draft's own lint (`lint_known`) applies [`Rule::ALL`] knowing them.
 mod marks;
 mod rules;
 mod subbing;
@@ -286,6 +287,12 @@ pub fn lint(text: &str) -> Vec<LintFinding> {
 /// [`lint`] of copy already read, so a story's copy is read once for its lint and its audit.
 pub(crate) fn lint_copy(copy: &Copy<'_>) -> Vec<LintFinding> {
     check(copy, &Known::default(), false)
+}
+
+/// [`lint_copy`] knowing the story's names and fixed text, which no figure or doubled-word
+/// rule reads: the house style only, without the subbing rules of [`lint_with`].
+pub(crate) fn lint_known(copy: &Copy<'_>, known: &Known<'_>) -> Vec<LintFinding> {
+    check(copy, known, false)
 }
 
 /// Checks copy already read against [`Rule::ALL`] and the subbing rules [`Rule::COPY`],

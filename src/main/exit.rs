@@ -23,7 +23,8 @@ Exit codes:
   1  failed: an input missing, unreadable or unusable, a write that failed, copy that fails the
      audit; withdraw: no such edition, withdrawn already, or a publish run holds the lock;
      lint: the copy breaks house style
-  2  the command line is malformed (an unknown flag, a bad date); lint: the file cannot be read
+  2  the command line is malformed (an unknown flag, a bad date) or asks for what cannot be
+     drafted (--template area with a patch of several areas); lint: the file cannot be read
   3  held back by a gate: the data failed an input check (draft, publish); nothing was
      published (with [ninjs], a withheld item tells the CMS to wait). Once a human has checked
      the figures, the gate can be made a warning in the patch file.";
@@ -36,7 +37,18 @@ pub(crate) fn for_error(e: &anyhow::Error) -> u8 {
         draft.is_some_and(DraftError::is_held_back_by_gates)
             || publish.is_some_and(|e| for_publish(e) == HELD_BACK)
     });
-    if held_back { HELD_BACK } else { FAILED }
+    let usage = e.chain().any(|cause| {
+        cause
+            .downcast_ref::<DraftError>()
+            .is_some_and(DraftError::is_usage)
+    });
+    if held_back {
+        HELD_BACK
+    } else if usage {
+        USAGE
+    } else {
+        FAILED
+    }
 }
 
 /// The exit code for a publish run that failed with `e`.

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use tera::{Kwargs, State, Tera};
 
+use super::marks::{LITERAL_CLOSE, LITERAL_OPEN};
 use crate::lang;
 
 fn date_arg(value: &str) -> tera::TeraResult<NaiveDate> {
@@ -75,9 +76,11 @@ pub(super) fn register_filters(tera: &mut Tera) {
     tera.register_filter("sentence_case", |s: &str, _: Kwargs, _: &State| {
         lang::sentence_case(s)
     });
-    // Fixed text ("call 119"): printed as written; the renderer finds each use in the
-    // templates' source and gives the checks the phrase (`Renderer::literals`).
-    tera.register_filter("literal", |s: &str, _: Kwargs, _: &State| s.to_string());
+    // Fixed text ("call 119"): printed between marks that the renderer removes, giving the
+    // checks each phrase the story printed as fixed text (`marks::take_literals`).
+    tera.register_filter("literal", |s: &str, _: Kwargs, _: &State| {
+        format!("{LITERAL_OPEN}{s}{LITERAL_CLOSE}")
+    });
 }
 
 /// The phrases the templates mark as fixed text: each string literal piped through the

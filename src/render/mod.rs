@@ -19,9 +19,11 @@ use crate::lang::markdown_escape;
 
 mod fields;
 mod filters;
+mod marks;
 use crate::story::{Story, WeekPart};
 pub(crate) use filters::tidy;
 use filters::{find_literals, register_filters};
+use marks::{MARKED_BLOCKS, MARKS, split_marked, take_literals};
 
 /// The built-in templates, by name. Names ending in `.md` under the top level are stories;
 /// `partials/` holds pieces they include, and `partials/week/` ([`WEEK_PARTIALS`]) those
@@ -366,15 +368,18 @@ impl Renderer {
     /// as written.
     fn render_in(&self, file: &str, context: &Context) -> Result<Rendered, RenderError> {
         let has = |name: &str| self.blocks.contains(&(file.to_string(), name.to_string()));
+        let mut literals = Vec::new();
         if let Some(fast) = self.fast.get(file)
             && let Ok(raw) = self.tera.render(&fast.template, context)
+            && let Ok(raw) = take_literals(&raw, &mut literals)
             && let Some(rendered) = if fast.marked {
-                split_marked(&raw, MARKED_BLOCKS.map(has))
+                split_marked(&raw, MARKED_BLOCKS.map(has), literals)
             } else {
                 Some(Rendered {
                     text: tidy(&raw),
                     headline: None,
                     standfirst: None,
+                    literals,
                 })
             }
         {
@@ -395,28 +400,31 @@ impl Renderer {
             report: tera_report(&e),
         };
         let tera = self.plain()?;
-        let text = tera.render(file, context).map_err(failed)?;
+        let unmarked = |raw: &str, literals: &mut Vec<String>| {
+            take_literals(raw, literals).map_err(|report| RenderError::Render {
+                name: file.to_string(),
+                report,
+            })
+        };
+        let mut literals = Vec::new();
+        let text = unmarked(&tera.render(file, context).map_err(failed)?, &mut literals)?;
         let block = |name: &str| -> Result<Option<String>, RenderError> {
             if !self.blocks.contains(&(file.to_string(), name.to_string())) {
                 return Ok(None);
             }
-            let text = tera.render_block(file, name, context).map_err(failed)?;
+            let raw = tera.render_block(file, name, context).map_err(failed)?;
+            // The block is part of the story's text, whose phrases are already taken.
+            let text = unmarked(&raw, &mut Vec::new())?;
             Ok(Some(tidy(&text).trim().to_string()))
         };
         Ok(Rendered {
             headline: block("headline")?,
             standfirst: block("standfirst")?,
             text: tidy(&text),
+            literals,
         })
     }
 }
-
-/// Where the headline and standfirst blocks start and end in a marked render: characters of
-/// Unicode's private use area, which no template or figure prints.
-const MARKS: [(char, char); 2] = [('\u{E000}', '\u{E001}'), ('\u{E002}', '\u{E003}')];
-
-/// The two blocks a marked template marks, in the order of [`MARKS`].
-const MARKED_BLOCKS: [&str; 2] = ["headline", "standfirst"];
 
 /// How a story template renders faster than as written.
 #[derive(Debug)]
@@ -556,53 +564,6 @@ fn inline_week_includes(text: &str, week: &[String]) -> Option<String> {
     out
 }
 
-/// The story and its blocks from a marked render, or `None` when the marks are not each
-/// there once and in order (a value that printed one, say), so the caller renders again
-/// block by block.
-fn split_marked(raw: &str, expected: [bool; 2]) -> Option<Rendered> {
-    // Every mark is three bytes, EE 80 80..83 in UTF-8; 0xEE starts no other character the
-    // copy prints, so one pass over the bytes finds them all.
-    let bytes = raw.as_bytes();
-    let mut found: Vec<(usize, u8)> = Vec::with_capacity(4);
-    for at in memchr::memchr_iter(0xEE, bytes) {
-        if let [0x80, k @ 0x80..=0x83, ..] = bytes[at + 1..] {
-            if found.len() == 4 {
-                return None;
-            }
-            found.push((at, k - 0x80));
-        }
-    }
-    // Each expected block once, its open mark straight before its close; nothing else.
-    let mut blocks: [Option<String>; 2] = [None, None];
-    let pairs = found.chunks(2);
-    if found.len() != 2 * expected.iter().filter(|e| **e).count() {
-        return None;
-    }
-    for pair in pairs {
-        let &[(start, open), (end, close)] = pair else {
-            return None;
-        };
-        let block = usize::from(open / 2);
-        if open % 2 != 0 || close != open + 1 || !expected[block] || blocks[block].is_some() {
-            return None;
-        }
-        blocks[block] = Some(tidy(&raw[start + 3..end]).trim().to_string());
-    }
-    let mut text = String::with_capacity(raw.len());
-    let mut from = 0;
-    for &(at, _) in &found {
-        text.push_str(&raw[from..at]);
-        from = at + 3;
-    }
-    text.push_str(&raw[from..]);
-    let [headline, standfirst] = blocks;
-    Some(Rendered {
-        text: tidy(&text),
-        headline,
-        standfirst,
-    })
-}
-
 /// A rendered story.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rendered {
@@ -612,6 +573,10 @@ pub struct Rendered {
     pub headline: Option<String>,
     /// The `standfirst` block, if the template has one.
     pub standfirst: Option<String>,
+    /// The fixed text the story printed through the `literal` filter, each phrase once, as
+    /// printed: `text` holds it without the marks that found it. The lint and the audit take
+    /// it as written ([`crate::copy::Known::literals`]).
+    pub literals: Vec<String>,
 }
 
 /// A week's context, kept between stories: the renderer holds one per thread rendering at
@@ -734,18 +699,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn marks_give_the_blocks_and_leave_the_text() {
-        let r = split_marked(
-            "# \u{E000}Head\u{E001}\n\n\u{E002}Stand\n first\u{E003}\n\nBody\n",
-            [true, true],
-        )
-        .unwrap();
-        assert_eq!(r.headline.as_deref(), Some("Head"));
-        assert_eq!(r.standfirst.as_deref(), Some("Stand\n first"));
-        assert_eq!(r.text, "# Head\n\nStand\n first\n\nBody\n");
-    }
-
-    #[test]
     fn exact_week_include_tags_print_the_variable_with_their_trimming() {
         let week = ["partials/week/a.md".to_string()];
         assert_eq!(
@@ -770,16 +723,5 @@ mod tests {
             ),
             None
         );
-    }
-
-    #[test]
-    fn a_stray_or_missing_mark_means_render_the_slow_way() {
-        // A name that prints a mark, a block that did not print, marks out of order.
-        assert!(split_marked("\u{E000}A \u{E001}B\u{E001}", [true, false]).is_none());
-        assert!(split_marked("\u{E000}A\u{E001}", [true, true]).is_none());
-        assert!(split_marked("\u{E001}A\u{E000}", [true, false]).is_none());
-        assert!(split_marked("\u{E000}A\u{E001}\u{E000}B\u{E001}", [true, true]).is_none());
-        assert!(split_marked("\u{E002}A\u{E003}", [true, false]).is_none());
-        assert!(split_marked("no marks", [false, false]).is_some());
     }
 }

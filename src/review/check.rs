@@ -73,12 +73,19 @@ pub(crate) fn check_drafted(
     body: &str,
 ) -> CopyCheck {
     let copy = crate::copy::Copy::read(body);
-    let lint = crate::lint::lint_copy(&copy);
     let names = crate::draft::misread_names(&draft.story);
+    let literals: Vec<String> = renderer
+        .literals()
+        .iter()
+        .chain(&inputs.patch.copy.literal)
+        .cloned()
+        .collect();
     let known = crate::copy::Known {
         names: &names,
-        literals: renderer.literals(),
+        literals: &literals,
     };
+    // As the draft's own lint reads it: the story's odd names and fixed text are no figures.
+    let lint = crate::lint::lint_known(&copy, &known);
     let context = AuditContext::new(
         &draft.story,
         &[],

@@ -23,6 +23,7 @@ mod hostile;
 mod kill;
 mod layout;
 mod lint;
+mod literals;
 mod lookups;
 mod nations;
 mod properties;
