@@ -36,8 +36,8 @@ impl std::fmt::Display for ForbiddenSetting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "line {}: setting {} holds {}, {}; a setting may not hold control, bidi or \
-             zero-width characters or noncharacters",
+            "line {}: setting {} holds {}, {}; a setting may not hold control, bidi, \
+             zero-width or private-use characters or noncharacters",
             self.line, self.key, self.code_point, self.kind
         )
     }

@@ -2,8 +2,9 @@
 //! reader of names and settings shares.
 
 /// A character no name or setting may hold, and what kind it is: control characters (C0,
-/// DEL, C1), noncharacters (U+FFFE, U+FFFF and the rest of the 66), bidi controls and
-/// zero-width characters. Each either breaks a format the copy goes into (a NUL or U+FFFE in
+/// DEL, C1), noncharacters (U+FFFE, U+FFFF and the rest of the 66), bidi controls,
+/// zero-width characters and the private-use area U+E000 to U+F8FF, which the renderer's
+/// marks use. Each either breaks a format the copy goes into (a NUL or U+FFFE in
 /// YAML front matter or SVG, which then do not parse) or changes what a reader sees without
 /// showing itself (a right-to-left override reorders the name it sits in; a zero-width space
 /// makes two names that look alike differ). One rule, used by every reader of names and
@@ -15,6 +16,9 @@ pub fn forbidden_char(c: char) -> Option<&'static str> {
         0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F | 0x061C => Some("a bidi control"),
         0x200B..=0x200D | 0x2060 | 0xFEFF => Some("a zero-width character"),
         0xFDD0..=0xFDEF => Some("a noncharacter"),
+        // The renderer marks headlines, standfirsts and fixed text with these: a name that held
+        // them could pass for boilerplate the checks skip.
+        0xE000..=0xF8FF => Some("a private-use character"),
         _ if u & 0xFFFE == 0xFFFE => Some("a noncharacter"),
         _ => None,
     }

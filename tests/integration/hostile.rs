@@ -390,7 +390,7 @@ fn csv_cells_a_spreadsheet_would_run_are_neutralised() {
 }
 
 /// The characters every reader refuses in a name or code, one of each kind.
-const FORBIDDEN: [(char, &str); 16] = [
+const FORBIDDEN: [(char, &str); 18] = [
     ('\u{0}', "a control character"),
     ('\u{1}', "a control character"),
     ('\t', "a control character"),
@@ -407,6 +407,8 @@ const FORBIDDEN: [(char, &str); 16] = [
     ('\u{200d}', "a zero-width character"),
     ('\u{2060}', "a zero-width character"),
     ('\u{feff}', "a zero-width character"),
+    ('\u{e004}', "a private-use character"),
+    ('\u{f8ff}', "a private-use character"),
 ];
 
 fn read_error(path: &std::path::Path) -> String {
@@ -496,7 +498,7 @@ fn names_holding_control_bidi_or_zero_width_characters_are_refused() {
         );
         tried += 2;
     }
-    assert_eq!(tried, 80);
+    assert_eq!(tried, FORBIDDEN.len() * 5);
     // Through the command line: exit 1, the message, no story on standard output.
     let path = edited(dir.path(), "data/tiny.csv", "cli.csv", |t| {
         t.replacen("Bromley", "Brom\u{202e}ley", 1)
@@ -533,7 +535,7 @@ fn settings_holding_control_bidi_or_zero_width_characters_are_refused() {
     let p = std::path::Path::new("/n/tiny.toml");
     let message = |line: usize, key: &str, cp: &str, kind: &str| {
         format!(
-            "/n/tiny.toml: line {line}: setting {key} holds {cp}, {kind}; a setting may not hold control, bidi or zero-width characters or noncharacters"
+            "/n/tiny.toml: line {line}: setting {key} holds {cp}, {kind}; a setting may not hold control, bidi, zero-width or private-use characters or noncharacters"
         )
     };
     let mut tried = 0;
@@ -563,7 +565,7 @@ fn settings_holding_control_bidi_or_zero_width_characters_are_refused() {
             }
         }
     }
-    assert_eq!(tried, 3 * (16 * 2 - 3));
+    assert_eq!(tried, 3 * (FORBIDDEN.len() * 2 - 3));
     // A line break is a control character too: no setting is printed across lines.
     let text = base.replace("the fixture patch", "the fixture\\npatch");
     let err = casewire::config::Patch::parse(p, &text).err().unwrap();
@@ -586,7 +588,7 @@ fn settings_holding_control_bidi_or_zero_width_characters_are_refused() {
     assert_eq!(
         err.to_string(),
         format!(
-            "/n/newsroom.toml: line {line}: setting story[0].name holds U+202E, a bidi control; a setting may not hold control, bidi or zero-width characters or noncharacters"
+            "/n/newsroom.toml: line {line}: setting story[0].name holds U+202E, a bidi control; a setting may not hold control, bidi, zero-width or private-use characters or noncharacters"
         )
     );
 }
