@@ -23,7 +23,7 @@ use casewire::publish::{Outcome, PublishError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 
-use crate::support::shared;
+use crate::support::{every_file, shared};
 
 const CONTACT: &str = "newsdesk@example.org";
 const HARTLEPOOL: &str = "E06000001";
@@ -1358,23 +1358,6 @@ impl Desk {
 }
 
 /// Every file under an output folder (editions are page bundles), by its path there.
-fn every_file(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).into_iter().flatten() {
-            let e = e.unwrap();
-            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
-            if e.file_type().unwrap().is_dir() {
-                walk(&e.path(), &format!("{name}/"), out);
-            } else {
-                out.insert(name, std::fs::read(e.path()).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, "", &mut out);
-    out
-}
-
 /// Whether this process can write into a folder whose mode says it cannot (root can).
 fn mode_bits_are_ignored() -> bool {
     use std::os::unix::fs::PermissionsExt;

@@ -45,20 +45,8 @@ fn newsroom(dir: &Path) -> PathBuf {
 
 /// Every file under `dir` by its path, hidden ones included, with the newsroom's own folder
 /// `home` (which the facts name as their source) written `HOME`, so two newsrooms compare.
-fn every_file(dir: &Path, home: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).into_iter().flatten() {
-            let e = e.unwrap();
-            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
-            if e.file_type().unwrap().is_dir() {
-                walk(&e.path(), &format!("{name}/"), out);
-            } else {
-                out.insert(name, std::fs::read(e.path()).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, "", &mut out);
+fn every_file_as_run(dir: &Path, home: &Path) -> BTreeMap<String, Vec<u8>> {
+    let out = every_file(dir);
     let home = home.display().to_string();
     // The ninjs items (and the state recording them) carry the time each run made them,
     // which no two runs share: compared as `TIME`.
@@ -128,7 +116,7 @@ fn kill_a_publish_killed_at_any_moment_never_shows_a_partial_edition_and_the_nex
         "{}",
         String::from_utf8_lossy(&done.stderr)
     );
-    let reference = every_file(&reference_dir.path().join("out"), reference_dir.path());
+    let reference = every_file_as_run(&reference_dir.path().join("out"), reference_dir.path());
     let shown = visible(&reference);
     let editions: Vec<&str> = {
         let mut e: Vec<&str> = shown
@@ -174,7 +162,7 @@ fn kill_a_publish_killed_at_any_moment_never_shows_a_partial_edition_and_the_nex
         tried += 1;
 
         let out = dir.path().join("out");
-        let now = every_file(&out, dir.path());
+        let now = every_file_as_run(&out, dir.path());
         let seen = visible(&now);
         // Every edition a site could see is there whole, byte for byte as an unbroken run
         // writes it; no file of an edition is there without the rest.
@@ -211,7 +199,7 @@ fn kill_a_publish_killed_at_any_moment_never_shows_a_partial_edition_and_the_nex
             "trial {trial}: {}",
             String::from_utf8_lossy(&next.stderr)
         );
-        let after = every_file(&out, dir.path());
+        let after = every_file_as_run(&out, dir.path());
         assert_eq!(
             first_difference(&after, &reference),
             None,
@@ -251,7 +239,7 @@ fn kill_an_every_area_draft_killed_at_any_moment_leaves_the_old_folder_or_the_ne
     let whole = |universe: &str| {
         let _ = std::fs::remove_dir_all(&out);
         each(universe).success();
-        every_file(&out, dir.path())
+        every_file_as_run(&out, dir.path())
     };
     let started = Instant::now();
     let new = whole("uk");
@@ -272,7 +260,7 @@ fn kill_an_every_area_draft_killed_at_any_moment_leaves_the_old_folder_or_the_ne
         std::thread::sleep(at);
         let _ = child.kill();
         let _ = child.wait();
-        let now = every_file(&out, dir.path());
+        let now = every_file_as_run(&out, dir.path());
         assert!(
             now == old || now == new,
             "trial {trial} (killed after {at:?}): the folder is neither the old one nor the new one ({} files)",
@@ -280,7 +268,7 @@ fn kill_an_every_area_draft_killed_at_any_moment_leaves_the_old_folder_or_the_ne
         );
         // The next run replaces whatever is there and leaves nothing out of sight.
         each("england").success();
-        assert!(every_file(&out, dir.path()) == old, "trial {trial}");
+        assert!(every_file_as_run(&out, dir.path()) == old, "trial {trial}");
         assert_eq!(hidden(dir.path()), Vec::<String>::new(), "trial {trial}");
     }
 }

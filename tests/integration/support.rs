@@ -609,3 +609,24 @@ pub fn draft_each_area(
         notes: run.notes,
     })
 }
+
+/// Every file under `dir` (none if it is missing), by its path relative to `dir` with `/`
+/// between folders, with its bytes: what tests compare to say a run wrote nothing, or the
+/// same as another.
+pub fn every_file(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::collections::BTreeMap;
+    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten() {
+            let e = e.unwrap();
+            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+            if e.file_type().unwrap().is_dir() {
+                walk(&e.path(), &format!("{name}/"), out);
+            } else {
+                out.insert(name, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, "", &mut out);
+    out
+}

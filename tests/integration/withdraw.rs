@@ -77,24 +77,6 @@ fn json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
-/// Every file under `dir`, relative to it, with its bytes.
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            if e.file_type().unwrap().is_dir() {
-                dirs.push(e.path());
-            } else {
-                let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
-                out.push((rel, std::fs::read(e.path()).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn a_withdrawn_edition_leaves_the_site_and_the_feeds_its_item_is_canceled_and_it_stays_out() {
     let hook = Hook::start();
@@ -179,7 +161,7 @@ fn a_withdrawn_edition_leaves_the_site_and_the_feeds_its_item_is_canceled_and_it
     assert!(listed.stdout.contains("\twithdrawn "), "{}", listed.stdout);
 
     // Withdrawn once is withdrawn: a second try says so and changes nothing.
-    let before = tree(&section);
+    let before = every_file(&section);
     let again = Casewire::new()
         .args([
             "withdraw",
@@ -196,7 +178,7 @@ fn a_withdrawn_edition_leaves_the_site_and_the_feeds_its_item_is_canceled_and_it
         "{}",
         again.stderr
     );
-    assert_eq!(tree(&section), before);
+    assert_eq!(every_file(&section), before);
 
     // Nothing new: the edition is not brought back.
     let rerun = cli(&["publish"], &config);
@@ -271,9 +253,8 @@ fn a_withdrawn_jekyll_post_and_its_correction_note_go_and_its_item_stays() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(!post.exists());
     assert!(!out.join(&note).exists(), "{note}");
-    let left: Vec<String> = tree(&out.join(format!("assets/{bundle}")))
-        .into_iter()
-        .map(|(p, _)| p)
+    let left: Vec<String> = every_file(&out.join(format!("assets/{bundle}")))
+        .into_keys()
         .collect();
     assert_eq!(left, [format!("{bundle}.ninjs.json")]);
     let item = json(&out.join(format!("assets/{bundle}/{bundle}.ninjs.json")));
@@ -294,7 +275,7 @@ fn withdrawing_an_unknown_edition_is_an_error_that_writes_nothing() {
     let config = newsroom(dir.path(), &out, "", "");
     add(dir.path(), "2021-01-18");
     assert_eq!(cli(&["publish"], &config).status, 0);
-    let before = tree(&out);
+    let before = every_file(&out);
     let run = Casewire::new()
         .args([
             "withdraw",
@@ -313,7 +294,7 @@ fn withdrawing_an_unknown_edition_is_an_error_that_writes_nothing() {
     );
     assert!(run.stderr.contains("withdraw --list"), "{}", run.stderr);
     assert_eq!(run.stdout, "");
-    assert_eq!(tree(&out), before);
+    assert_eq!(every_file(&out), before);
     // Without a reason there is nothing to record: the command line is refused.
     let bare = Casewire::new()
         .args([
@@ -324,7 +305,7 @@ fn withdrawing_an_unknown_edition_is_an_error_that_writes_nothing() {
         ])
         .run();
     assert_eq!(bare.status, 2, "{}", bare.stderr);
-    assert_eq!(tree(&out), before);
+    assert_eq!(every_file(&out), before);
 }
 
 /// A file sink that places as many units as it holds, then fails as a full disk would.
@@ -347,7 +328,7 @@ fn a_withdrawal_failing_part_way_leaves_the_edition_as_it_was() {
     let config = newsroom(dir.path(), &out, "", "");
     add(dir.path(), "2021-01-18");
     assert_eq!(cli(&["publish"], &config).status, 0);
-    let before = tree(&out);
+    let before = every_file(&out);
     let options = casewire::publish::withdraw::WithdrawOptions {
         config: config.clone(),
         edition: format!("{STORY}-2021-01-18"),
@@ -360,7 +341,7 @@ fn a_withdrawal_failing_part_way_leaves_the_edition_as_it_was() {
         let err = casewire::publish::withdraw::withdraw(&options, &mut FailsAfter(placed))
             .expect_err("the sink fails");
         assert!(err.to_string().contains("cannot write"), "{err}");
-        assert_eq!(tree(&out), before, "failing after {placed}");
+        assert_eq!(every_file(&out), before, "failing after {placed}");
     }
     casewire::publish::withdraw::withdraw(&options, &mut casewire::fsio::Disk).unwrap();
     assert!(!out.join(format!("{STORY}-2021-01-18/index.md")).exists());
