@@ -69,6 +69,8 @@
 
 mod claims;
 mod figures;
+#[cfg(test)]
+mod oracle;
 mod reading;
 mod truth;
 
@@ -356,13 +358,9 @@ pub fn audit(input: AuditInput<'_>) -> AuditReport {
     .audit(input)
 }
 
-fn audit_with(
-    ctx: &AuditContext<'_>,
-    input: AuditInput<'_>,
-    lines: &[&str],
-    literals: &[String],
-) -> AuditReport {
-    let story = input.story;
+/// The areas the story may name, as the audit reads them: (name, code), each in its printed,
+/// Markdown-escaped and sentence-opening forms, longest name first.
+fn area_names(story: &Story) -> Vec<(String, String)> {
     let mut names: Vec<(String, String)> = Vec::new();
     let mut add = |name: &str, code: &str| {
         if !names.iter().any(|(n, _)| n == name) {
@@ -402,6 +400,41 @@ fn audit_with(
         .collect();
     names.extend(opening);
     names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    names
+}
+
+/// The patch's own words and the templates' fixed text, masked before figures are read:
+/// printed and Markdown-escaped, longest first.
+fn story_labels(story: &Story, literals: &[String]) -> Vec<String> {
+    let mut labels: Vec<String> = [
+        &story.publication,
+        &story.region,
+        &story.calculated_by,
+        &story.source_name,
+        &story.dashboard_name,
+    ]
+    .into_iter()
+    // The leader a new leader took the top spot from is named but prints no figure; its
+    // name may hold digits ("Hartlepool 001") that are not figures.
+    .chain(story.leaders.iter().filter_map(|l| l.replaced.as_ref()))
+    // A template's fixed text ("call 119") holds figures that are not the story's.
+    .chain(literals)
+    .filter(|l| !l.trim().is_empty())
+    .flat_map(|l| [l.clone(), crate::lang::markdown_text(l)])
+    .collect();
+    labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
+    labels.dedup();
+    labels
+}
+
+fn audit_with(
+    ctx: &AuditContext<'_>,
+    input: AuditInput<'_>,
+    lines: &[&str],
+    literals: &[String],
+) -> AuditReport {
+    let story = input.story;
+    let names = area_names(story);
 
     let index = printed_index(input.facts);
     let core = story
@@ -441,26 +474,22 @@ fn audit_with(
     for (&i, why) in &ctx.shared_broken {
         a.broken.insert(own + i, why.clone());
     }
-    let mut labels: Vec<String> = [
-        &story.publication,
-        &story.region,
-        &story.calculated_by,
-        &story.source_name,
-        &story.dashboard_name,
-    ]
-    .into_iter()
-    // The leader a new leader took the top spot from is named but prints no figure; its
-    // name may hold digits ("Hartlepool 001") that are not figures.
-    .chain(story.leaders.iter().filter_map(|l| l.replaced.as_ref()))
-    // A template's fixed text ("call 119") holds figures that are not the story's.
-    .chain(literals)
-    .filter(|l| !l.trim().is_empty())
-    .flat_map(|l| [l.clone(), crate::lang::markdown_text(l)])
-    .collect();
-    labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
-    labels.dedup();
+    let labels = story_labels(story, literals);
     let prev_markers: Vec<String> = crate::facts::date_forms(story.prev_week.end, story.story_year);
-    let sentences = sentences(lines, &a.names, &labels, &prev_markers);
+    // The words are read from the copy in lower case, made once for the story.
+    let lower_text: String;
+    let lower_lines: Vec<&str>;
+    let lower: &[&str] = if lines
+        .iter()
+        .all(|l| !l.bytes().any(|b| b.is_ascii_uppercase()))
+    {
+        lines
+    } else {
+        lower_text = lines.join("\n").to_ascii_lowercase();
+        lower_lines = lower_text.split('\n').collect();
+        &lower_lines
+    };
+    let sentences = sentences(lines, lower, &a.names, &labels, &prev_markers);
     let mut printed_broken: Vec<usize> = Vec::new();
     for s in &sentences {
         a.check_sentence(s, &mut printed_broken);
@@ -490,7 +519,7 @@ impl<'a> Auditor<'a> {
     fn fail(&mut self, s: &Sentence, message: String) {
         self.report.failures.push(AuditFailure {
             line: s.line,
-            sentence: s.text.clone(),
+            sentence: s.text.to_string(),
             message,
         });
     }
@@ -522,10 +551,18 @@ impl<'a> Auditor<'a> {
 
     /// The facts printed as `text` (any case): the story's own first, then the shared ones.
     fn printed_as(&self, text: &str) -> Vec<usize> {
-        let key = text.to_lowercase();
+        // Figures are mostly digits: lower-cased only when they hold a capital.
+        let key: std::borrow::Cow<'_, str> = if text
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        {
+            text.into()
+        } else {
+            text.to_lowercase().into()
+        };
         let own = self.input.facts.len();
-        let mut all = self.index.get(&key).cloned().unwrap_or_default();
-        if let Some(shared) = self.shared_index.get(&key) {
+        let mut all = self.index.get(key.as_ref()).cloned().unwrap_or_default();
+        if let Some(shared) = self.shared_index.get(key.as_ref()) {
             all.extend(shared.iter().map(|&i| own + i));
         }
         all

@@ -4,6 +4,8 @@
 use crate::copy::markdown::{self, is_table_line, is_table_rule};
 use crate::copy::tokens::{date_len, is_word_char, strip_possessive};
 use crate::stats::Direction;
+use std::borrow::Cow;
+use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum NumClass {
@@ -17,10 +19,53 @@ pub(super) enum NumClass {
     OrdinalWord,
 }
 
+/// A word or a figure's text as the audit reads it: a span of the copy, or of the copy in
+/// lower case, so reading a story's words allocates nothing for them (only a word whose
+/// letters lower-case outside ASCII is its own string).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum T {
-    Word(String),
-    Num(NumClass, String),
+pub(super) struct W<'c>(Cow<'c, str>);
+
+impl<'c> W<'c> {
+    pub(super) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for W<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for W<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for W<'_> {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for W<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<W<'_>> for &str {
+    fn eq(&self, other: &W<'_>) -> bool {
+        **self == *other.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum T<'c> {
+    Word(W<'c>),
+    Num(NumClass, W<'c>),
     Area(usize),
     Open,
     Comma,
@@ -29,8 +74,8 @@ pub(super) enum T {
 }
 
 #[derive(Clone, Debug)]
-pub(super) struct Tok {
-    pub(super) t: T,
+pub(super) struct Tok<'c> {
+    pub(super) t: T<'c>,
     pub(super) start: usize,
     pub(super) end: usize,
 }
@@ -107,11 +152,20 @@ pub(super) fn first_bytes<'s>(words: impl Iterator<Item = &'s str>) -> [bool; 25
 /// one token each ("Hartlepool 001", "Kingston upon Hull, City of"), the patch's own words and
 /// the templates' fixed text masked, and every figure classed as the facts print it (a rate, a
 /// percentage, an ordinal, a weekday's date), which the lint's tokens do not tell apart.
-pub(super) fn tokenize(line: &str, names: &[(String, String)], labels: &[String]) -> Vec<Tok> {
-    let mut toks = Vec::new();
+///
+/// `lower` is `line` in ASCII lower case (the same bytes but for the case of ASCII letters), where
+/// the words are read from.
+pub(super) fn tokenize<'c>(
+    line: &'c str,
+    lower: &'c str,
+    names: &[(String, String)],
+    labels: &[String],
+) -> Vec<Tok<'c>> {
+    debug_assert_eq!(line.len(), lower.len(), "a line and its lower case");
+    let mut toks: Vec<Tok<'c>> = Vec::new();
     let bytes = line.as_bytes();
     let mut i = 0;
-    let mut push = |t: T, start: usize, end: usize| toks.push(Tok { t, start, end });
+    let mut push = |t: T<'c>, start: usize, end: usize| toks.push(Tok { t, start, end });
     // The first bytes names and labels start with: most places in a line can start neither.
     let name_first = first_bytes(names.iter().map(|(n, _)| n.as_str()));
     let label_first = first_bytes(labels.iter().map(String::as_str));
@@ -166,12 +220,12 @@ pub(super) fn tokenize(line: &str, names: &[(String, String)], labels: &[String]
                 && let Some(n) = date_len(rest)
             {
                 let end = i + w.len() + 2 + n;
-                push(T::Num(NumClass::Date, line[i..end].to_string()), i, end);
+                push(T::Num(NumClass::Date, borrowed(&line[i..end])), i, end);
                 i = end;
                 continue;
             }
             if let Some(n) = capital.then(|| date_len(&line[i..])).flatten() {
-                push(T::Num(NumClass::Date, line[i..i + n].to_string()), i, i + n);
+                push(T::Num(NumClass::Date, borrowed(&line[i..i + n])), i, i + n);
                 i += n;
                 continue;
             }
@@ -201,7 +255,7 @@ pub(super) fn tokenize(line: &str, names: &[(String, String)], labels: &[String]
             } else {
                 (NumClass::Int, j)
             };
-            push(T::Num(class, line[i..end].to_string()), i, end);
+            push(T::Num(class, borrowed(&line[i..end])), i, end);
             i = end;
             continue;
         }
@@ -213,13 +267,18 @@ pub(super) fn tokenize(line: &str, names: &[(String, String)], labels: &[String]
                 .sum();
             let word = &line[i..i + len];
             let base = strip_possessive(word).trim_end_matches(['\'', '’', '-']);
-            let lower = base.to_lowercase();
-            let t = if NUMBER_WORDS.contains(&lower.as_str()) {
-                T::Num(NumClass::Word, lower)
-            } else if ORDINAL_WORDS.contains(&lower.as_str()) {
-                T::Num(NumClass::OrdinalWord, lower)
+            let lowered = if base.is_ascii() {
+                // ASCII lower-cases in place: the word's bytes in the lower-case line.
+                W(Cow::Borrowed(&lower[i..i + base.len()]))
             } else {
-                T::Word(lower)
+                W(Cow::Owned(base.to_lowercase()))
+            };
+            let t = if NUMBER_WORDS.contains(&lowered.as_str()) {
+                T::Num(NumClass::Word, lowered)
+            } else if ORDINAL_WORDS.contains(&lowered.as_str()) {
+                T::Num(NumClass::OrdinalWord, lowered)
+            } else {
+                T::Word(lowered)
             };
             push(t, i, i + len);
             i += len;
@@ -237,14 +296,19 @@ pub(super) fn tokenize(line: &str, names: &[(String, String)], labels: &[String]
     toks
 }
 
-pub(super) struct Sentence {
+pub(super) struct Sentence<'c> {
     pub(super) line: usize,
-    pub(super) text: String,
-    pub(super) toks: Vec<Tok>,
+    pub(super) text: &'c str,
+    pub(super) toks: Vec<Tok<'c>>,
     /// The area a pronoun at the start refers to.
     pub(super) carried: Option<usize>,
     /// For a table row, whether each token sits in a column of last week's figures.
     pub(super) row: Option<Vec<bool>>,
+}
+
+/// A figure's text as printed.
+fn borrowed(text: &str) -> W<'_> {
+    W(Cow::Borrowed(text))
 }
 
 /// Whether a table header cell heads a column of last week's figures.
@@ -258,12 +322,15 @@ pub(super) fn prev_column(cell: &str, prev_markers: &[String]) -> bool {
 
 /// Splits the copy into sentences, each with its tokens. Headings and list items are sentences
 /// of their own; a numbered list's marker becomes a list-position token.
-pub(super) fn sentences(
-    lines: &[&str],
+///
+/// `lower` are the same lines in ASCII lower case, which the words are read from.
+pub(super) fn sentences<'c>(
+    lines: &[&'c str],
+    lower: &[&'c str],
     names: &[(String, String)],
     labels: &[String],
     prev_markers: &[String],
-) -> Vec<Sentence> {
+) -> Vec<Sentence<'c>> {
     let mut out = Vec::new();
     // A Markdown table: a header row, a rule, then one row per line; each row is a sentence
     // about the first area it names, each cell read under its header.
@@ -278,7 +345,7 @@ pub(super) fn sentences(
             if starts_header {
                 header = Some(cells.iter().map(|c| prev_column(c, prev_markers)).collect());
             }
-            let toks = tokenize(raw, names, labels);
+            let toks = tokenize(raw, lower[n], names, labels);
             let cols = header.clone().unwrap_or_default();
             let lead = raw.len() - raw.trim_start().len() + 1;
             let prev: Vec<bool> = toks
@@ -291,7 +358,7 @@ pub(super) fn sentences(
             if !toks.is_empty() {
                 out.push(Sentence {
                     line: n + 1,
-                    text: raw.trim().to_string(),
+                    text: raw.trim(),
                     toks,
                     carried: None,
                     row: Some(prev),
@@ -300,7 +367,12 @@ pub(super) fn sentences(
             continue;
         }
         let (content_start, marker) = markdown::prose_start(raw);
-        let mut toks = tokenize(&raw[content_start..], names, labels);
+        let mut toks = tokenize(
+            &raw[content_start..],
+            &lower[n][content_start..],
+            names,
+            labels,
+        );
         for t in &mut toks {
             t.start += content_start;
             t.end += content_start;
@@ -309,37 +381,38 @@ pub(super) fn sentences(
             toks.insert(
                 0,
                 Tok {
-                    t: T::Num(NumClass::ListPos, raw[m.clone()].to_string()),
+                    t: T::Num(NumClass::ListPos, borrowed(&raw[m.clone()])),
                     start: 0,
                     end: m.len(),
                 },
             );
         }
         let mut start_byte = 0;
-        let mut current: Vec<Tok> = Vec::new();
+        let mut current: Vec<Tok<'c>> = Vec::new();
         let mut last_area: Option<usize> = None;
-        let flush = |toks: Vec<Tok>, end: usize, start: usize, last_area: &mut Option<usize>| {
-            // "It ...", "That ...", "No other ..." go on about the area of the sentence before.
-            let carried = match (toks.first().map(|t| &t.t), toks.get(1).map(|t| &t.t)) {
-                (Some(T::Word(w)), _) if PRONOUNS.contains(&w.as_str()) => *last_area,
-                (Some(T::Word(a)), Some(T::Word(b))) if a == "no" && b == "other" => *last_area,
-                _ => None,
+        let flush =
+            |toks: Vec<Tok<'c>>, end: usize, start: usize, last_area: &mut Option<usize>| {
+                // "It ...", "That ...", "No other ..." go on about the area of the sentence before.
+                let carried = match (toks.first().map(|t| &t.t), toks.get(1).map(|t| &t.t)) {
+                    (Some(T::Word(w)), _) if PRONOUNS.contains(&w.as_str()) => *last_area,
+                    (Some(T::Word(a)), Some(T::Word(b))) if a == "no" && b == "other" => *last_area,
+                    _ => None,
+                };
+                // The subject a pronoun refers to: the first area the sentence names.
+                if let Some(a) = toks.iter().find_map(|t| match t.t {
+                    T::Area(k) => Some(k),
+                    _ => None,
+                }) {
+                    *last_area = Some(a);
+                }
+                Sentence {
+                    line: n + 1,
+                    text: raw[start..end].trim(),
+                    toks,
+                    carried,
+                    row: None,
+                }
             };
-            // The subject a pronoun refers to: the first area the sentence names.
-            if let Some(a) = toks.iter().find_map(|t| match t.t {
-                T::Area(k) => Some(k),
-                _ => None,
-            }) {
-                *last_area = Some(a);
-            }
-            Sentence {
-                line: n + 1,
-                text: raw[start..end].trim().to_string(),
-                toks,
-                carried,
-                row: None,
-            }
-        };
         for tok in toks {
             let is_stop = tok.t == T::Stop;
             let end = tok.end;
