@@ -277,7 +277,7 @@ pub(super) fn sentences(
 mod tests {
     use std::path::PathBuf;
 
-    use super::super::reading;
+    use super::super::reading::{self, NumClass};
     use super::super::{area_names, story_labels};
     use crate::copy::markdown::split_lines;
     use crate::draft::{DraftRequest, Format, draft};
@@ -322,16 +322,69 @@ mod tests {
         let lines = &copy.raw;
         let lower_text = lines.join("\n").to_ascii_lowercase();
         let lower: Vec<&str> = lower_text.split('\n').collect();
-        let new: Vec<super::Sentence> = reading::sentences(lines, &lower, names, labels, prev)
-            .iter()
-            .map(owned)
-            .collect();
+        let read = reading::sentences(lines, &lower, names, labels, prev);
+        assert_refines(what, &copy, &read);
+        let new: Vec<super::Sentence> = read.iter().map(owned).collect();
         let old = super::sentences(&split_lines(text), names, labels, prev);
         for (n, o) in new.iter().zip(&old) {
             assert_eq!(n, o, "{what}: the readings part at line {}", o.line);
         }
         assert_eq!(new.len(), old.len(), "{what}: sentence counts");
         old.len()
+    }
+
+    /// Every sentence boundary of the copy reader (the lint's sentences) is one of the audit's:
+    /// the audit cuts finer (at every line end, where the reader joins hard-wrapped lines, and at
+    /// every full stop, "nhs.uk" too), so no sentence of the audit straddles one of the
+    /// reader's. The one exception is an ellipsis, which ends a sentence for the reader only.
+    fn assert_refines(what: &str, copy: &crate::copy::Copy<'_>, read: &[reading::Sentence<'_>]) {
+        for block in &copy.blocks {
+            for r in &block.sentences {
+                let Some(first) = block.tokens.get(r.start) else {
+                    continue;
+                };
+                let at = block.line_index(first.start);
+                let (line_start, line) = block.line_starts[at];
+                let col = first.start - line_start;
+                let end_col = if at + 1 < block.line_starts.len() && r.end > r.start {
+                    // Only the part of the reader's sentence on its first line.
+                    let last = &block.tokens[r.end - 1];
+                    if block.line_index(last.start) == at {
+                        last.end - line_start
+                    } else {
+                        block.line_starts[at + 1].0 - 1 - line_start
+                    }
+                } else {
+                    block.tokens[r.end - 1].end - line_start
+                };
+                // The audit's first token in the reader's sentence must open one of its sentences.
+                let opens = read.iter().filter(|s| s.line == line).find_map(|s| {
+                    s.toks
+                        .iter()
+                        .position(|t| t.start >= col && t.start < end_col)
+                        // A list marker the reader blanks ("1.", "1)") may open it: the audit reads
+                        // the number of a numbered item, and "1)" as copy.
+                        .map(|p| {
+                            s.toks[..p].iter().all(|t| {
+                                matches!(t.t, reading::T::Num(NumClass::ListPos, _))
+                                    || block.text[line_start + t.start..line_start + t.end]
+                                        .trim()
+                                        .is_empty()
+                            })
+                        })
+                });
+                let after_ellipsis = block.text[..first.start].trim_end().ends_with('…');
+                assert!(
+                    opens != Some(false) || after_ellipsis,
+                    "{what}: line {line}: the reader opens a sentence at column {col} inside one of the audit's: {:?} / {:?}",
+                    copy.raw[line - 1],
+                    read.iter()
+                        .filter(|s| s.line == line)
+                        .map(|s| s.text)
+                        .collect::<Vec<_>>()
+                );
+            }
+        }
     }
 
     /// The copy changed as an editor or a broken template might change it: directions
