@@ -579,6 +579,6 @@ impl<'a> Auditor<'a> {
     /// Whether the sentence names `phrase` (the region or the universe) other than inside a
     /// longer area name: a story led by Wyre names Wyre Forest, and that is not Wyre.
     fn mentions(&self, s: &Sentence, phrase: &Phrase) -> bool {
-        phrase.named_in(&s.text)
+        phrase.named_in(s.text)
     }
 }
