@@ -87,6 +87,8 @@ use crate::lang;
 use crate::model::{Dataset, Population};
 use crate::story::Story;
 
+#[cfg(test)]
+pub(crate) use oracle::compare::reads_as_before;
 use reading::{Phrase, Sentence, sentences};
 use truth::{Nation, Truth, canonical};
 

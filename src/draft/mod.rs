@@ -18,6 +18,8 @@ use crate::story::{Story, StoryError};
 mod each_area;
 mod expect;
 mod inputs;
+#[cfg(test)]
+mod reading_tests;
 mod week;
 
 pub(crate) use crate::copy::odd_names as misread_names;
