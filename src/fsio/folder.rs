@@ -85,7 +85,7 @@ impl Flusher {
             .written
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             + 1;
-        if n % FLUSH_EVERY == 0
+        if n.is_multiple_of(FLUSH_EVERY)
             && let Some(wake) = &self.wake
         {
             let _ = wake.send(());
