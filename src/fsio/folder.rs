@@ -319,6 +319,38 @@ mod tests {
     }
 
     #[test]
+    fn a_stage_flushed_while_it_is_written_commits_every_file_readable_by_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("stories");
+        let stage = FolderStage::begin(&out).unwrap();
+        let count = 2 * FLUSH_EVERY + 3;
+        std::thread::scope(|scope| {
+            for half in 0..2 {
+                let stage = &stage;
+                scope.spawn(move || {
+                    for i in (half..count).step_by(2) {
+                        stage
+                            .write(&format!("{i}.md"), i.to_string().as_bytes())
+                            .unwrap();
+                    }
+                });
+            }
+        });
+        stage.commit().unwrap();
+        assert_eq!(names(&out).len(), count);
+        assert_eq!(std::fs::read_to_string(out.join("7.md")).unwrap(), "7");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(out.join("0.md"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o644);
+        }
+    }
+
+    #[test]
     fn a_stage_dropped_leaves_the_old_folder_and_a_killed_ones_leftovers_go() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("stories");
