@@ -336,6 +336,21 @@ impl OutGuard {
         if path.as_os_str() == "-" {
             return Ok(OutTarget::Stdout);
         }
+        self.check_file(path, folder_of(path).canonicalize().ok().as_deref())
+    }
+
+    /// [`OutGuard::check`] for the many files of one folder: the folder's canonical path is
+    /// found once, not once a file.
+    pub fn in_folder(&self, dir: &Path) -> FolderGuard<'_> {
+        FolderGuard {
+            guard: self,
+            canonical: dir.canonicalize().ok(),
+        }
+    }
+
+    /// [`OutGuard::check`] of a file whose folder's canonical path is `dir` (`None`: it
+    /// has none, as a folder not made yet).
+    fn check_file(&self, path: &Path, dir: Option<&Path>) -> Result<OutTarget, OutError> {
         let io = |source| OutError::Io {
             path: path.to_path_buf(),
             source,
@@ -361,8 +376,8 @@ impl OutGuard {
             }
         }
         // Where the file would be: its folder's canonical path and its name.
-        let canonical = match (folder_of(path).canonicalize(), path.file_name()) {
-            (Ok(dir), Some(name)) => Some(dir.join(name)),
+        let canonical = match (dir, path.file_name()) {
+            (Some(dir), Some(name)) => Some(dir.join(name)),
             _ => None,
         };
         let id = meta.as_ref().and_then(file_id);
@@ -394,6 +409,22 @@ impl OutGuard {
                 source,
             }),
         }
+    }
+}
+
+/// An [`OutGuard`] for the files of one folder, which knows the folder's canonical path.
+#[derive(Debug)]
+pub struct FolderGuard<'a> {
+    guard: &'a OutGuard,
+    canonical: Option<PathBuf>,
+}
+
+impl FolderGuard<'_> {
+    /// [`OutGuard::check`] of `path`, a file of the guard's folder, which is where the
+    /// folder was when the guard was made (a folder not there then has no canonical path;
+    /// the file itself is still looked at).
+    pub fn check(&self, path: &Path) -> Result<OutTarget, OutError> {
+        self.guard.check_file(path, self.canonical.as_deref())
     }
 }
 

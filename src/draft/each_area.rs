@@ -320,6 +320,7 @@ pub fn stage_each_area(
     let inputs = each_area_inputs(request)?;
     let week = Week::prepare(&inputs, inputs.release(request.release), request.today)?;
     let stage = FolderStage::begin(out_dir).map_err(failed(out_dir))?;
+    let guard = guard.in_folder(out_dir);
     // Each thread writes the stories it drafts straight into the hidden folder.
     let run = week.each_area_on_all_cores(
         &renderer,
