@@ -456,7 +456,9 @@ impl Auditor<'_> {
         ) else {
             self.fail(
                 s,
-                format!("the move in rank cannot be checked for {name}: it has no rank for both weeks"),
+                format!(
+                    "the move in rank cannot be checked for {name}: it has no rank for both weeks"
+                ),
             );
             return;
         };
@@ -589,7 +591,15 @@ impl Auditor<'_> {
 /// Hedges a total may carry; only "nearly", "just over" and "more than" are ones the audit
 /// can hold to bounds.
 const APPROXIMATE: [&str; 9] = [
-    "nearly", "almost", "around", "about", "roughly", "some", "over", "under", "approximately",
+    "nearly",
+    "almost",
+    "around",
+    "about",
+    "roughly",
+    "some",
+    "over",
+    "under",
+    "approximately",
 ];
 
 /// The rank moves a sentence tells: (the move word's index, whether it climbed, the ordinal's

@@ -79,7 +79,7 @@ impl PatchTotal {
 
 /// The county that places the area for a reader outside it ("Merseyside" for Knowsley), when
 /// the patch wants qualifiers, the name printed is the authority's own (a test's "Alder" under
-/// a real code is not placed), and no area of the data bears the county's name (the audit
+/// a real code is not placed) and does not hold the county already, and no area of the data bears the county's name (the audit
 /// would read it as that area).
 pub(crate) fn qualifier(
     dataset: &Dataset,
@@ -92,7 +92,9 @@ pub(crate) fn qualifier(
     }
     let own_name = patch.names.contains_key(code)
         || crate::geo::print_name(code).is_some_and(|p| p.in_sentence() == printed);
-    let county = crate::geo::qualifier(code).filter(|_| own_name)?;
+    // "West Devon in Devon" says the county twice.
+    let county =
+        crate::geo::qualifier(code).filter(|c| own_name && !printed.contains(c.as_str()))?;
     let clashes = dataset
         .areas
         .iter()

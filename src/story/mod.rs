@@ -496,10 +496,10 @@ impl Serialize for Story {
 
 mod build;
 mod mentions;
-pub use mentions::{PatchTotal, RankMove};
 pub use build::{
     StoryInput, WeekViews, build, build_for_week, build_in, missing_reason, pick_frames, week_part,
 };
+pub use mentions::{PatchTotal, RankMove};
 
 #[cfg(test)]
 mod tests {

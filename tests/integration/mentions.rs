@@ -75,11 +75,26 @@ fn a_patch_total_is_rounded_down_honestly_and_checked() {
     let (_, r) = edited(&request, |t| t.replace("more than 10,000", "10,335"));
     assert!(r.passed(), "the exact sum: {:#?}", r.failures);
     for (wrong, why) in [
-        ("more than 11,000", "\"more than 11,000 new cases\" is wrong for the patch"),
-        ("nearly 11,000", "\"nearly 11,000 new cases\" is wrong for the patch"),
-        ("more than 9,000", "\"more than 9,000 new cases\" is wrong for the patch"),
-        ("just over 10,000", "\"just over 10,000 new cases\" is wrong for the patch"),
-        ("10,336", "\"10,336 new cases\" is wrong for the patch: its five boroughs had 10,335"),
+        (
+            "more than 11,000",
+            "\"more than 11,000 new cases\" is wrong for the patch",
+        ),
+        (
+            "nearly 11,000",
+            "\"nearly 11,000 new cases\" is wrong for the patch",
+        ),
+        (
+            "more than 9,000",
+            "\"more than 9,000 new cases\" is wrong for the patch",
+        ),
+        (
+            "just over 10,000",
+            "\"just over 10,000 new cases\" is wrong for the patch",
+        ),
+        (
+            "10,336",
+            "\"10,336 new cases\" is wrong for the patch: its five boroughs had 10,335",
+        ),
         ("about 10,000", "\"about 10,000 new cases\" is wrong"),
     ] {
         let (_, r) = edited(&request, |t| t.replace("more than 10,000", wrong));
@@ -93,7 +108,10 @@ fn a_small_patch_total_is_printed_exactly() {
         let d = draft(&scenario(data, "patch.toml", "weekly-roundup")).unwrap();
         let sum: i64 = d.story.core.iter().map(|a| a.cases).sum();
         let total = d.story.local.total.as_ref().expect("a total");
-        assert_eq!((total.cases, total.figure, total.hedge.as_str()), (sum, sum, ""));
+        assert_eq!(
+            (total.cases, total.figure, total.hedge.as_str()),
+            (sum, sum, "")
+        );
         let said = if sum == 0 {
             "In all, no new cases were recorded across the three districts of Scenarioshire"
                 .to_string()
@@ -159,7 +177,10 @@ fn a_leader_s_move_in_rank_is_told_and_checked() {
             "Slough has climbed to joint second place",
         )
     });
-    refused(&r, "\"joint 2nd place\" is wrong for Slough: no other area has its rate");
+    refused(
+        &r,
+        "\"joint 2nd place\" is wrong for Slough: no other area has its rate",
+    );
 }
 
 #[test]
@@ -171,7 +192,10 @@ fn county_qualifiers_place_leaders_and_a_patch_can_turn_them_off() {
     assert_eq!(d.output.matches("in Merseyside").count(), 1);
     assert!(!d.output.contains("Slough in "));
     assert!(!d.output.contains("Dagenham in "));
-    assert_eq!(d.story.leaders[0].area.qualifier.as_deref(), Some("Merseyside"));
+    assert_eq!(
+        d.story.leaders[0].area.qualifier.as_deref(),
+        Some("Merseyside")
+    );
     assert!(d.story.core.iter().all(|a| a.qualifier.is_none()));
 
     let (_dir, request) = patch_with(&[], "\n[copy]\nqualifiers = false\n");
@@ -188,19 +212,26 @@ fn a_regional_ranking_is_checked_against_the_whole_region() {
     // the three, and the patch's own superlatives say "among the three boroughs".
     let (_dir, request) = patch_with(
         &[
-            ("region = \"south east London\"", "region = \"the North West\""),
+            (
+                "region = \"south east London\"",
+                "region = \"the North West\"",
+            ),
             (
                 "core = [\"Bexley\", \"Bromley\", \"Greenwich\", \"Lewisham\", \"Southwark\"]",
                 "core = [\"Halton\", \"Carlisle\", \"Sefton\"]",
             ),
-            ("nearby = [\"Croydon\", \"Dartford\", \"Lambeth\"]", "nearby = []"),
+            (
+                "nearby = [\"Croydon\", \"Dartford\", \"Lambeth\"]",
+                "nearby = []",
+            ),
         ],
         "",
     );
     let d = draft(&request).unwrap();
     assert!(d.story.local.part_of_region);
     assert!(
-        d.output.contains("Halton has the highest rate among the three boroughs"),
+        d.output
+            .contains("Halton has the highest rate among the three boroughs"),
         "{}",
         d.output
     );
@@ -243,7 +274,10 @@ fn the_leader_lines_vary_by_seed_and_never_repeat_a_frame_in_a_row() {
         let again = draft(&request).unwrap();
         assert_eq!(d.output, again.output, "seed {seed} is deterministic");
         let frames: Vec<u8> = d.story.leaders.iter().map(|l| l.area.frame).collect();
-        assert!(frames.windows(2).all(|w| w[0] != w[1]), "seed {seed}: {frames:?}");
+        assert!(
+            frames.windows(2).all(|w| w[0] != w[1]),
+            "seed {seed}: {frames:?}"
+        );
         let top = d
             .output
             .lines()
