@@ -30,11 +30,21 @@ impl Auditor<'_> {
         let region_named = self.mentions(s, &self.region);
         let universe_named = self.mentions(s, &self.universe);
         let only = has("only") || words.windows(2).any(|p| p == ["no", "other"]);
+        // "has dropped to third place": a move in the ranking, not the rate's direction.
+        let moves = rank_moves(s, &words);
+
+        for &(i, climbed, at) in &moves {
+            let Some(k) = owner[i] else { continue };
+            self.check_move(s, k, climbed, at);
+        }
 
         // Direction words about one area.
         let mut loose: Vec<Direction> = Vec::new();
         for (i, d) in dirs.iter().enumerate() {
             let Some(d) = *d else { continue };
+            if moves.iter().any(|&(m, _, _)| m == i) {
+                continue;
+            }
             let Some(k) = owner[i] else {
                 loose.push(d);
                 continue;
@@ -195,7 +205,17 @@ impl Auditor<'_> {
             // "the highest rate among the four council areas": among the patch's own areas,
             // as a patch that holds part of the nation its region names is told.
             let among = after.contains("among the ");
-            let in_patch = among || (region_nation.is_none() && self.region.named_in(after));
+            let region_here = region_nation.is_none() && self.region.named_in(after);
+            // A place the geography knows ("the North West", "Merseyside"), the patch's region
+            // or another, ranks among all of its areas in the data, not the patch's alone.
+            let place = if among {
+                None
+            } else if region_here {
+                known_place(&story.region)
+            } else {
+                place_named(after)
+            };
+            let in_patch = among || (region_here && place.is_none());
             // "the 12th highest fall in the country" ranks by the size of the fall.
             let by = match words.get(i + 1).copied() {
                 Some("fall" | "falls") => RankBy::Fall,
@@ -216,11 +236,13 @@ impl Auditor<'_> {
                 .find(|(w, _, _)| has(w))
                 .or(region_nation.filter(|_| region_named))
                 .filter(|_| story.universe.kind == Universe::Uk);
-            let got = if in_patch && by == RankBy::Rate {
+            let got = if let Some(place) = place.filter(|_| by == RankBy::Rate) {
+                self.truth.place_rank(&code, lowest, place)
+            } else if in_patch && by == RankBy::Rate {
                 self.truth.patch_rank(&code, lowest)
             } else if by == RankBy::Rate {
                 self.truth.rate_rank(&code, lowest, nation.map(|n| n.1))
-            } else if lowest || nation.is_some() {
+            } else if lowest || nation.is_some() || place.is_some() {
                 Err(format!(
                     "the audit ranks a {what} only as the highest in {}",
                     story.universe.name
@@ -231,6 +253,12 @@ impl Auditor<'_> {
             self.report.claims += 1;
             let where_ = if among {
                 "the patch".to_string()
+            } else if let Some(place) = place {
+                if region_here {
+                    story.region.clone()
+                } else {
+                    place_words(place)
+                }
             } else if in_patch {
                 story.region.clone()
             } else if let Some((_, _, n)) = nation {
@@ -412,6 +440,267 @@ impl Auditor<'_> {
             }
         }
     }
+}
+
+impl Auditor<'_> {
+    /// "has dropped to third place", "has climbed to second place": the area at `k` ranks as
+    /// the ordinal at `at` says (its figure is traced as any rank is), and ranked lower
+    /// (climbed) or higher (dropped) the week before; "joint" only, and always, when shared.
+    fn check_move(&mut self, s: &Sentence, k: usize, climbed: bool, at: usize) {
+        let code = self.code(k).to_string();
+        let name = self.name(k).to_string();
+        self.report.claims += 1;
+        let (Ok((now, same)), Ok((before, _))) = (
+            self.truth.rank(&code, RankBy::Rate),
+            self.truth.rank(&code, RankBy::PrevRate),
+        ) else {
+            self.fail(
+                s,
+                format!(
+                    "the move in rank cannot be checked for {name}: it has no rank for both weeks"
+                ),
+            );
+            return;
+        };
+        let said = ordinal_of(&s.toks[at].t).unwrap_or(0);
+        let joint = at > 0 && s.toks[at - 1].t == T::Word("joint".to_string());
+        let verb = if climbed { "climbed" } else { "dropped" };
+        if said != now {
+            self.fail(
+                s,
+                format!(
+                    "\"{verb} to {} place\" is wrong for {name}: its rate ranks {}",
+                    lang::ordinal(said),
+                    lang::ordinal(now)
+                ),
+            );
+        } else if (climbed && before <= now) || (!climbed && before >= now) {
+            self.fail(
+                s,
+                format!(
+                    "\"{verb} to {} place\" is wrong for {name}: its rate ranked {} the week before",
+                    lang::ordinal(now),
+                    lang::ordinal(before)
+                ),
+            );
+        } else if joint != (same > 1) {
+            self.fail(
+                s,
+                format!(
+                    "\"{}{} place\" is wrong for {name}: {}",
+                    if joint { "joint " } else { "" },
+                    lang::ordinal(now),
+                    if joint {
+                        "no other area has its rate".to_string()
+                    } else {
+                        format!("it shares its rank with {}", same - 1)
+                    }
+                ),
+            );
+        }
+    }
+
+    /// Whether the count at `i` is the patch's total new cases ("more than 10,000 new cases
+    /// were recorded across the five boroughs"): a count of no one area, just before "new
+    /// cases" or "new infections", in a sentence that says "across". It is checked here, as
+    /// a claim, against the sum of the core areas' cases this week: printed alone it must be
+    /// the sum; "nearly" needs the sum under it by at most 2%, "just over" above it by at most
+    /// 2%, "more than" above it by less than a tenth (so a hedge cannot hide a far larger
+    /// number); any other hedge is refused.
+    pub(super) fn patch_total(&mut self, s: &Sentence, i: usize, about_area: bool) -> bool {
+        let T::Num(NumClass::Int, text) = &s.toks[i].t else {
+            return false;
+        };
+        let word = |j: Option<usize>| match j.and_then(|j| s.toks.get(j)).map(|t| &t.t) {
+            Some(T::Word(w)) => w.as_str(),
+            _ => "",
+        };
+        let across = s.toks.iter().any(|t| t.t == T::Word("across".to_string()));
+        if about_area
+            || !across
+            || word(Some(i + 1)) != "new"
+            || !matches!(
+                word(Some(i + 2)),
+                "case" | "cases" | "infection" | "infections"
+            )
+        {
+            return false;
+        }
+        let Ok(figure) = text.replace(',', "").parse::<i64>() else {
+            return false;
+        };
+        let (before2, before) = (word(i.checked_sub(2)), word(i.checked_sub(1)));
+        let hedge = match (before2, before) {
+            ("more", "than") => "more than",
+            ("just", "over") => "just over",
+            (_, w) if APPROXIMATE.contains(&w) => w,
+            _ => "",
+        };
+        let sum: i64 = self
+            .truth
+            .core
+            .iter()
+            .map(|&c| self.truth.areas[c].cases)
+            .sum();
+        self.report.claims += 1;
+        self.report.figures += 1;
+        let ok = match hedge {
+            "" => figure == sum,
+            "nearly" => figure > sum && (figure - sum) * 50 <= figure,
+            "just over" => sum > figure && (sum - figure) * 50 <= figure,
+            "more than" => sum > figure && (sum - figure) * 10 < figure,
+            _ => false,
+        };
+        let missing: Vec<&str> = self
+            .input
+            .story
+            .unavailable
+            .iter()
+            .filter(|u| u.core)
+            .map(|u| u.name.as_str())
+            .collect();
+        let said = if hedge.is_empty() {
+            text.to_string()
+        } else {
+            format!("{hedge} {text}")
+        };
+        if !missing.is_empty() {
+            self.fail(
+                s,
+                format!(
+                    "\"{said} new cases\" cannot be checked for the patch: {} {} no figures",
+                    lang::list_and(&missing),
+                    if missing.len() == 1 { "has" } else { "have" }
+                ),
+            );
+        } else if !ok {
+            self.fail(
+                s,
+                format!(
+                    "\"{said} new cases\" is wrong for the patch: its {} {} had {} new cases in the week",
+                    lang::count_words(self.truth.core.len() as i64),
+                    self.input.story.area_noun_plural,
+                    lang::thousands(sum)
+                ),
+            );
+        }
+        true
+    }
+}
+
+/// Hedges a total may carry; only "nearly", "just over" and "more than" are ones the audit
+/// can hold to bounds.
+const APPROXIMATE: [&str; 9] = [
+    "nearly",
+    "almost",
+    "around",
+    "about",
+    "roughly",
+    "some",
+    "over",
+    "under",
+    "approximately",
+];
+
+/// The rank moves a sentence tells: (the move word's index, whether it climbed, the ordinal's
+/// index), for "climbed", "moved up", "dropped" or "slipped" followed by "to", an optional
+/// "joint" and an ordinal.
+fn rank_moves(s: &Sentence, words: &[&str]) -> Vec<(usize, bool, usize)> {
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let climbed = match *w {
+            "climbed" | "climbing" => true,
+            "up" if i > 0 && words[i - 1] == "moved" => true,
+            "dropped" | "dropping" | "slipped" | "slipping" => false,
+            _ => continue,
+        };
+        if words.get(i + 1) != Some(&"to") {
+            continue;
+        }
+        let mut at = i + 2;
+        if words.get(at) == Some(&"joint") {
+            at += 1;
+        }
+        if s.toks.get(at).is_some_and(|t| ordinal_of(&t.t).is_some()) {
+            out.push((i, climbed, at));
+        }
+    }
+    out
+}
+
+/// The rank an ordinal token gives ("third", "12th").
+fn ordinal_of(t: &T) -> Option<i64> {
+    match t {
+        T::Num(NumClass::OrdinalWord, w) => ORDINAL_WORDS
+            .iter()
+            .position(|o| o == w)
+            .map(|p| p as i64 + 1),
+        T::Num(NumClass::Ordinal, w) => w
+            .trim_end_matches(char::is_alphabetic)
+            .replace(',', "")
+            .parse()
+            .ok(),
+        _ => None,
+    }
+}
+
+/// The English regions and the counties of two-tier and metropolitan districts the geography
+/// knows, longest first, so "the North West" is found before a shorter name inside it.
+fn places() -> &'static [&'static str] {
+    static PLACES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    PLACES.get_or_init(|| {
+        let mut v: Vec<&'static str> = crate::geo::authorities()
+            .iter()
+            .filter(|a| a.code.starts_with('E'))
+            .flat_map(|a| [a.region, a.county])
+            .filter(|p| !p.is_empty())
+            .collect();
+        v.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        v.dedup();
+        v
+    })
+}
+
+/// The place the geography knows that `region` names ("the North West" → "North West"),
+/// when it is one; a newsroom's own region ("south east London") is none.
+fn known_place(region: &str) -> Option<&'static str> {
+    let region = region.trim();
+    let region = region.strip_prefix("the ").unwrap_or(region);
+    places()
+        .iter()
+        .copied()
+        .find(|p| p.eq_ignore_ascii_case(region))
+}
+
+/// A known place as a sentence names it: an English region but London with "the" ("the
+/// North West"), a county without.
+fn place_words(place: &str) -> String {
+    let region = crate::geo::authorities().iter().any(|a| a.region == place);
+    if region && place != "London" {
+        format!("the {place}")
+    } else {
+        place.to_string()
+    }
+}
+
+/// The known place a superlative's words rank within ("rate in the North West", "in
+/// Merseyside"): written as the geography writes it, after "in" or "in the", and ending at a
+/// word's end.
+fn place_named(after: &str) -> Option<&'static str> {
+    places().iter().copied().find(|p| {
+        ["in ", "in the "].iter().any(|lead| {
+            let phrase = format!("{lead}{p}");
+            after.match_indices(&phrase).any(|(at, _)| {
+                let boundary_before = at == 0 || !after.as_bytes()[at - 1].is_ascii_alphanumeric();
+                let end = at + phrase.len();
+                let boundary_after = after
+                    .as_bytes()
+                    .get(end)
+                    .is_none_or(|b| !b.is_ascii_alphanumeric());
+                boundary_before && boundary_after
+            })
+        })
+    })
 }
 
 /// The nations a UK story can rank within: the word that names each, its code letter and its

@@ -139,6 +139,9 @@ impl Auditor<'_> {
             } else {
                 owner[i]
             };
+            if self.patch_total(s, i, area.is_some()) {
+                continue;
+            }
             let all: Vec<usize> = self.printed_as(text);
             let mut why: Option<String> = None;
             let timed: Vec<usize> = all

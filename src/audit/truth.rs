@@ -11,7 +11,7 @@ use crate::facts::{Fact, FactKind, FactValue, List, RankBy, Recipe, Scope, Story
 use crate::lang;
 use crate::model::{Dataset, Population};
 use crate::stats::{Direction, Universe, Week};
-use crate::story::Story;
+use crate::story::{Story, lies_in};
 
 #[derive(Clone, Debug)]
 pub(super) struct AreaTruth {
@@ -325,6 +325,29 @@ impl<'a> Nation<'a> {
                 .map_or(&[], |(_, rates)| rates.as_slice()),
         };
         Ok(rank_in(pool, a.rate, lowest))
+    }
+
+    /// Competition rank by rate, highest or lowest first, among the areas of the data that
+    /// lie in `place` (an English region or a county the geography knows), not the patch's
+    /// areas alone: "the highest rate in the North West" is a claim about all of it.
+    pub(super) fn place_rank(
+        &self,
+        code: &str,
+        lowest: bool,
+        place: &str,
+    ) -> Result<(i64, i64), String> {
+        let a = self.area(code)?;
+        if !lies_in(place, code) {
+            return Err(format!("{} is not in {place}", a.name));
+        }
+        let mut pool: Vec<i64> = self
+            .areas
+            .iter()
+            .filter(|b| lies_in(place, &b.code))
+            .map(|b| b.rate)
+            .collect();
+        pool.sort_unstable();
+        Ok(rank_in(&pool, a.rate, lowest))
     }
 
     /// Areas of the universe that moved this way, and how many there are.

@@ -176,14 +176,27 @@ pub struct Patch {
     pub copy: CopyText,
 }
 
-/// The `[copy]` table: fixed text the newsroom's templates print.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+/// The `[copy]` table: fixed text the newsroom's templates print, and how names are placed.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct CopyText {
     /// Phrases printed word for word wherever they appear in a story ("book a test at nhs.uk
     /// or call 119"): the audit traces none of their figures to a fact and the lint applies no
     /// figure rule to them, as for text printed through the templates' `literal` filter.
     pub literal: Vec<String>,
+    /// Whether a district of a two-tier or metropolitan county is placed for the reader
+    /// ("Knowsley in Merseyside") where the copy names it among the national leaders. On by
+    /// default; a paper whose readers know the counties turns it off.
+    pub qualifiers: bool,
+}
+
+impl Default for CopyText {
+    fn default() -> Self {
+        CopyText {
+            literal: Vec::new(),
+            qualifiers: true,
+        }
+    }
 }
 
 /// A change too small to mean anything is told as "almost unchanged": a couple of cases, or a

@@ -68,9 +68,11 @@ fn area_view(dataset: &Dataset, national: &National, week: &AreaWeek, patch: &Pa
         (&national.by_fall, -week.change.0)
     };
     let change_rank = ranks.rise.or(ranks.fall);
+    let name = patch.print_name(&area.code, &area.name);
     AreaView {
         code: area.code.clone(),
-        name: patch.print_name(&area.code, &area.name),
+        qualifier: mentions::qualifier(dataset, patch, &area.code, &name),
+        name,
         official_name: area.name.clone(),
         rate: week.rate,
         prev_rate: week.prev_rate,
@@ -131,6 +133,7 @@ pub struct WeekViews {
     lists: crate::config::Lists,
     seed: u64,
     names: std::collections::BTreeMap<String, String>,
+    qualifiers: bool,
     release: NaiveDate,
     universe: UniverseView,
     leaders: Arc<[LeaderView]>,
@@ -150,6 +153,7 @@ impl WeekViews {
             lists: patch.lists.clone(),
             seed: patch.seed,
             names: patch.names.clone(),
+            qualifiers: patch.copy.qualifiers,
             release,
             universe: universe_view(national),
             leaders: leaders(dataset, national, patch, release).into(),
@@ -164,6 +168,7 @@ impl WeekViews {
         self.lists == input.patch.lists
             && self.seed == input.patch.seed
             && self.names == input.patch.names
+            && self.qualifiers == input.patch.copy.qualifiers
             && self.release == input.release
     }
 }
@@ -463,6 +468,8 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
                     patch.print_name(&area.code, &area.name)
                 })
                 .collect(),
+            total: (core_views.len() > 1 && !unavailable.iter().any(|u| u.core))
+                .then(|| PatchTotal::of(core_views.iter().map(|v| v.cases).sum())),
             highest_tied: tied_names(&core_views, top_rate, n_top),
             lowest_tied: if top_rate == bottom_rate {
                 Vec::new()
@@ -529,6 +536,7 @@ fn leaders(
                 tied,
                 continues,
                 replaced,
+                moved: mentions::rank_move(position, ranks.prev_rate),
             }
         })
         .collect();

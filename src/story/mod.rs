@@ -144,6 +144,10 @@ pub struct AreaView {
     /// region, among the nation leaders or the national leaders), so the patch's own "highest"
     /// sentence is left out.
     pub leads_elsewhere: bool,
+    /// The county that places a two-tier or metropolitan district for a reader elsewhere
+    /// ("Merseyside" for Knowsley), when the patch's `[copy] qualifiers` is on; `None` for a
+    /// unitary, a London borough or a council outside England, whose names suffice.
+    pub qualifier: Option<String>,
 }
 
 /// Under this many cases in both weeks, a change is told as counts rather than a percentage.
@@ -163,6 +167,9 @@ pub struct LeaderView {
     pub continues: bool,
     /// For the leader who was not top last week: who was, when one area was.
     pub replaced: Option<String>,
+    /// Its move in the ranking since the week before ("has dropped to third place"), for a
+    /// leader below the top whose rank changed; `None` for one without a rank last week.
+    pub moved: Option<RankMove>,
 }
 
 /// The area with the highest rate in one nation (UK-wide stories only).
@@ -332,6 +339,9 @@ pub struct LocalView {
     /// names a small patch that is only part of its nation rather than claim "every council
     /// area in Wales".
     pub names: Vec<String>,
+    /// The patch's new cases in the week, summed over its core areas, as the copy tells it
+    /// ("more than 10,000"); `None` for a patch of one area or with a core area lacking figures.
+    pub total: Option<PatchTotal>,
 }
 
 /// Whether the area `code` lies in the place `region` names, when that is a nation ("Wales"),
@@ -485,9 +495,11 @@ impl Serialize for Story {
 }
 
 mod build;
+mod mentions;
 pub use build::{
     StoryInput, WeekViews, build, build_for_week, build_in, missing_reason, pick_frames, week_part,
 };
+pub use mentions::{PatchTotal, RankMove};
 
 #[cfg(test)]
 mod tests {
@@ -540,6 +552,7 @@ mod tests {
                 lowest_tied: Vec::new(),
                 part_of_region: false,
                 names: Vec::new(),
+                total: None,
             },
             core: Vec::new(),
             nearby: Vec::new(),

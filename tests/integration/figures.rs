@@ -84,10 +84,11 @@ fn the_story_for_2021_01_19_prints_the_published_leaders() {
     for needle in [
         // Knowsley led the seven days to January 14 too, which the day before's story printed:
         // the published figures, without "taking the top spot".
-        "Knowsley has the highest rate in England, with 1,712 new cases in the seven days to January 15, the equivalent of 1,134.8 per 100,000 people",
+        "Knowsley in Merseyside has the highest rate in England, with 1,712 new cases in the seven days to January 15, the equivalent of 1,134.8 per 100,000 people",
         "down from 1,464.9",
-        "Slough has the second highest rate, at 1,025.2 with 1,533 new cases",
-        "In third place is Barking and Dagenham, with a rate of 962.9 from 2,050 new cases",
+        // Slough and Barking and Dagenham swapped places with the week before.
+        "Slough has climbed to second place, with a rate of 1,025.2 from 1,533 new cases",
+        "Barking and Dagenham has slipped to third place, at 962.9 with 2,050 new cases",
         "16 of the 315 local areas (5%)",
         "299 (95%)",
     ] {

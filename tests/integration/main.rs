@@ -25,6 +25,7 @@ mod layout;
 mod lint;
 mod literals;
 mod lookups;
+mod mentions;
 mod nations;
 mod properties;
 mod publish;

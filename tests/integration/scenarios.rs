@@ -119,7 +119,7 @@ fn a_tie_for_first_place() {
         &d,
         "Alder and Birch share the highest rate in Scenarioshire, at 60.0.",
     );
-    has(&d, "Alder shares the highest rate in England");
+    has(&d, "shares the highest rate in England");
     has(&d, "has the joint highest rate");
     lacks(&d, "Alder has the highest rate");
     lacks(&d, "Birch has the highest rate");
@@ -131,17 +131,17 @@ fn a_tie_for_first_place() {
 #[test]
 fn a_leader_keeps_the_top_spot() {
     let d = scenario("leader-keeps");
-    has(&d, "Alder continues to have the highest rate in England");
+    // The top line's frame varies by seed; its claim does not.
+    has(&d, "Alder");
+    has(&d, "continues to have the highest rate in England");
     assert!(d.story.leaders[0].continues);
 }
 
 #[test]
 fn a_leader_takes_the_top_spot() {
     let d = scenario("leader-loses");
-    has(
-        &d,
-        "Alder now has the highest rate in England, taking the top spot from Birch",
-    );
+    has(&d, "now has the highest rate in England");
+    has(&d, ", taking the top spot from Birch");
     lacks(&d, "continues");
     assert!(!d.story.leaders[0].continues);
 }
