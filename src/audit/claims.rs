@@ -463,7 +463,7 @@ impl Auditor<'_> {
             return;
         };
         let said = ordinal_of(&s.toks[at].t).unwrap_or(0);
-        let joint = at > 0 && s.toks[at - 1].t == T::Word("joint".to_string());
+        let joint = at > 0 && matches!(&s.toks[at - 1].t, T::Word(w) if w == "joint");
         let verb = if climbed { "climbed" } else { "dropped" };
         if said != now {
             self.fail(
@@ -515,7 +515,10 @@ impl Auditor<'_> {
             Some(T::Word(w)) => w.as_str(),
             _ => "",
         };
-        let across = s.toks.iter().any(|t| t.t == T::Word("across".to_string()));
+        let across = s
+            .toks
+            .iter()
+            .any(|t| matches!(&t.t, T::Word(w) if w == "across"));
         if about_area
             || !across
             || word(Some(i + 1)) != "new"
