@@ -414,18 +414,7 @@ fn a_wrong_trend_is_caught() {
 // The audit on copy edited by hand, as a sub-editor might
 
 fn audited(request: DraftRequest, edit: impl Fn(&str) -> String) -> AuditReport {
-    let inputs: Inputs = Inputs::for_request(&request).unwrap();
-    let d = draft(&request).unwrap();
-    let text = edit(&d.output);
-    assert_ne!(text, d.output, "the edit applies");
-    audit(AuditInput {
-        text: &text,
-        facts: &d.facts.facts,
-        story: &d.story,
-        dataset: &inputs.dataset,
-        population: &inputs.population,
-        patch: &inputs.patch,
-    })
+    audit_edited(&request, edit).1
 }
 
 fn one_failure(report: &AuditReport, sentence: &str, message: &str) {

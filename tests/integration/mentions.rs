@@ -3,27 +3,10 @@
 //! leader lines' frames by seed. Each is told only when true, and the audit refuses it when
 //! an edit makes it false.
 
-use casewire::audit::{AuditInput, AuditReport, audit};
-use casewire::draft::{Draft, DraftRequest, Inputs, draft};
+use casewire::audit::AuditReport;
+use casewire::draft::{DraftRequest, draft};
 
 use crate::support::*;
-
-/// The draft of `request`, and the audit of its copy after `edit`.
-fn edited(request: &DraftRequest, edit: impl Fn(&str) -> String) -> (Draft, AuditReport) {
-    let inputs = Inputs::for_request(request).unwrap();
-    let d = draft(request).unwrap();
-    let text = edit(&d.output);
-    assert_ne!(text, d.output, "the edit applies");
-    let report = audit(AuditInput {
-        text: &text,
-        facts: &d.facts.facts,
-        story: &d.story,
-        dataset: &inputs.dataset,
-        population: &inputs.population,
-        patch: &inputs.patch,
-    });
-    (d, report)
-}
 
 fn refused(report: &AuditReport, message: &str) {
     assert!(
@@ -49,17 +32,6 @@ fn patch_with(edits: &[(&str, &str)], added: &str) -> (tempfile::TempDir, DraftR
     (dir, request)
 }
 
-fn scenario(data: &str, patch: &str, template: &str) -> DraftRequest {
-    let mut request = request(
-        fixture(&format!("scenarios/{patch}")),
-        vec![fixture(&format!("scenarios/{data}.csv"))],
-        fixture("scenarios/population.csv"),
-        "2021-01-18",
-    );
-    request.template = Some(template.to_string());
-    request
-}
-
 #[test]
 fn a_patch_total_is_rounded_down_honestly_and_checked() {
     // January: the five boroughs had 2,233 + 2,263 + 2,237 + 1,718 + 1,884 = 10,335 cases.
@@ -72,7 +44,7 @@ fn a_patch_total_is_rounded_down_honestly_and_checked() {
         assert_eq!(d.output.matches("In all,").count(), 1, "{template}");
     }
     let request = january_request();
-    let (_, r) = edited(&request, |t| t.replace("more than 10,000", "10,335"));
+    let (_, r) = audit_edited(&request, |t| t.replace("more than 10,000", "10,335"));
     assert!(r.passed(), "the exact sum: {:#?}", r.failures);
     for (wrong, why) in [
         (
@@ -97,7 +69,7 @@ fn a_patch_total_is_rounded_down_honestly_and_checked() {
         ),
         ("about 10,000", "\"about 10,000 new cases\" is wrong"),
     ] {
-        let (_, r) = edited(&request, |t| t.replace("more than 10,000", wrong));
+        let (_, r) = audit_edited(&request, |t| t.replace("more than 10,000", wrong));
         refused(&r, why);
     }
 }
@@ -105,7 +77,7 @@ fn a_patch_total_is_rounded_down_honestly_and_checked() {
 #[test]
 fn a_small_patch_total_is_printed_exactly() {
     for data in ["mixed", "all-up", "zero-cases"] {
-        let d = draft(&scenario(data, "patch.toml", "weekly-roundup")).unwrap();
+        let d = draft(&scenario_request(data, "patch.toml", "weekly-roundup")).unwrap();
         let sum: i64 = d.story.core.iter().map(|a| a.cases).sum();
         let total = d.story.local.total.as_ref().expect("a total");
         assert_eq!(
@@ -127,10 +99,15 @@ fn a_small_patch_total_is_printed_exactly() {
 
 #[test]
 fn a_patch_total_is_left_out_for_one_area_or_a_core_area_without_figures() {
-    let one = draft(&scenario("mixed", "one-area.toml", "weekly-roundup")).unwrap();
+    let one = draft(&scenario_request(
+        "mixed",
+        "one-area.toml",
+        "weekly-roundup",
+    ))
+    .unwrap();
     assert!(one.story.local.total.is_none());
     assert!(!one.output.contains("In all,"), "{}", one.output);
-    let missing = draft(&scenario("missing", "patch.toml", "by-area")).unwrap();
+    let missing = draft(&scenario_request("missing", "patch.toml", "by-area")).unwrap();
     assert!(missing.story.unavailable.iter().any(|u| u.core));
     assert!(missing.story.local.total.is_none());
     assert!(!missing.output.contains("In all,"), "{}", missing.output);
@@ -154,7 +131,7 @@ fn a_leader_s_move_in_rank_is_told_and_checked() {
     assert!(moved[1].is_some_and(|m| m.climbed && m.from > 2));
     assert!(moved[2].is_some_and(|m| !m.climbed && m.from == 1));
 
-    let (_, r) = edited(&request, |t| {
+    let (_, r) = audit_edited(&request, |t| {
         t.replace(
             "Barking and Dagenham has slipped to third place",
             "Barking and Dagenham has climbed to third place",
@@ -164,14 +141,14 @@ fn a_leader_s_move_in_rank_is_told_and_checked() {
         &r,
         "\"climbed to 3rd place\" is wrong for Barking and Dagenham: its rate ranked 1st the week before",
     );
-    let (_, r) = edited(&request, |t| {
+    let (_, r) = audit_edited(&request, |t| {
         t.replace(
             "Slough has climbed to second place",
             "Slough has dropped to second place",
         )
     });
     refused(&r, "\"dropped to 2nd place\" is wrong for Slough");
-    let (_, r) = edited(&request, |t| {
+    let (_, r) = audit_edited(&request, |t| {
         t.replace(
             "Slough has climbed to second place",
             "Slough has climbed to joint second place",
@@ -242,7 +219,7 @@ fn a_regional_ranking_is_checked_against_the_whole_region() {
         "Knowsley has the highest rate in the North West.",
         "Knowsley has the highest rate in Merseyside.",
     ] {
-        let (_, r) = edited(&request, add(true_claim));
+        let (_, r) = audit_edited(&request, add(true_claim));
         assert!(r.passed(), "{true_claim}: {:#?}", r.failures);
     }
     for (false_claim, why) in [
@@ -259,7 +236,7 @@ fn a_regional_ranking_is_checked_against_the_whole_region() {
             "\"highest\" is wrong for Sefton: its rate ranks 2nd in Merseyside",
         ),
     ] {
-        let (_, r) = edited(&request, add(false_claim));
+        let (_, r) = audit_edited(&request, add(false_claim));
         refused(&r, why);
     }
 }

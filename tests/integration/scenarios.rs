@@ -7,13 +7,7 @@ use casewire::draft::{Draft, draft};
 use crate::support::*;
 
 fn scenario_with(data: &str, patch: &str, template: &str) -> Draft {
-    let mut request = request(
-        fixture(&format!("scenarios/{patch}")),
-        vec![fixture(&format!("scenarios/{data}.csv"))],
-        fixture("scenarios/population.csv"),
-        "2021-01-18",
-    );
-    request.template = Some(template.to_string());
+    let request = scenario_request(data, patch, template);
     draft(&request).unwrap_or_else(|e| panic!("{data}: {e}"))
 }
 

@@ -40,6 +40,39 @@ pub fn se_london() -> PathBuf {
     root().join("examples/se-london.toml")
 }
 
+/// A request for one scenario of `tests/fixtures/scenarios/`: its data file `DATA.csv`, its
+/// patch file and the template to draft, on the scenarios' four areas of 100,000 people.
+pub fn scenario_request(data: &str, patch: &str, template: &str) -> DraftRequest {
+    let mut request = request(
+        fixture(&format!("scenarios/{patch}")),
+        vec![fixture(&format!("scenarios/{data}.csv"))],
+        fixture("scenarios/population.csv"),
+        "2021-01-18",
+    );
+    request.template = Some(template.to_string());
+    request
+}
+
+/// The draft of `request`, and the audit of its copy after `edit` (which must change it).
+pub fn audit_edited(
+    request: &DraftRequest,
+    edit: impl Fn(&str) -> String,
+) -> (casewire::draft::Draft, casewire::audit::AuditReport) {
+    let inputs = casewire::draft::Inputs::for_request(request).unwrap();
+    let d = casewire::draft::draft(request).unwrap();
+    let text = edit(&d.output);
+    assert_ne!(text, d.output, "the edit applies");
+    let report = casewire::audit::audit(casewire::audit::AuditInput {
+        text: &text,
+        facts: &d.facts.facts,
+        story: &d.story,
+        dataset: &inputs.dataset,
+        population: &inputs.population,
+        patch: &inputs.patch,
+    });
+    (d, report)
+}
+
 /// A draft request with the defaults every test shares: Markdown, the built-in templates, a
 /// fixed "today" (never the wall clock), the patch's own seed.
 pub fn request(
