@@ -192,12 +192,14 @@ impl Auditor<'_> {
                     _ => {}
                 }
             }
-            let line = self.lines.get(s.line - 1).copied().unwrap_or("");
             let after_end = s.toks[i..]
                 .iter()
                 .position(|t| t.t == T::Comma || t.t == T::Stop)
-                .map_or(line.len(), |p| s.toks[i + p].start);
-            let after = line.get(s.toks[i].end..after_end).unwrap_or("");
+                .map_or(s.end, |p| s.toks[i + p].start);
+            // On one line: a hard-wrapped sentence reads as the same words.
+            let after =
+                crate::copy::block::one_line(s.src.get(s.toks[i].end..after_end).unwrap_or(""));
+            let after = after.as_str();
             // A region that is itself a nation ("Wales", "Northern Ireland") reads, to a
             // reader, as that nation: its superlatives rank among the nation's areas, not the
             // patch's, wherever the region is named in the sentence ("Wales' highest rate").

@@ -62,8 +62,11 @@
 //! checked instead), "lowest fall", numbers inside words ("Covid-19"), nor the patch's own
 //! words (publication, region, who calculated the figures, source and dashboard names), which
 //! are masked before figures are looked for, as are the templates' fixed phrases when they
-//! are given ([`AuditContext::audit_known`], "call 119"). It reads copy casewire wrote: it splits sentences
-//! at `.`, `!`, `?` and line ends, and knows area names from the story. Fixed figures of the
+//! are given ([`AuditContext::audit_known`], "call 119"), nor links. It reads the copy through
+//! the reader the lint uses ([`crate::copy`]): the same blocks, sentences and tokens, so a
+//! hard-wrapped sentence is one sentence and a name broken across a line end is still the name;
+//! front-matter lines, which the lint skips, are read each as a sentence of its own, since a
+//! title prints. It knows area names from the story. Fixed figures of the
 //! method ("seven days", "per 100,000") are facts of kind `constant`, so they too must be
 //! printed as the facts say.
 
@@ -71,6 +74,7 @@ mod claims;
 mod figures;
 #[cfg(test)]
 mod oracle;
+mod phrase;
 mod reading;
 mod truth;
 
@@ -88,8 +92,9 @@ use crate::model::{Dataset, Population};
 use crate::story::Story;
 
 #[cfg(test)]
-pub(crate) use oracle::compare::reads_as_before;
-use reading::{Phrase, Sentence, sentences};
+pub(crate) use oracle::compare::{both_ways, hard_wrapped, variants};
+use phrase::Phrase;
+use reading::{Lexicon, Sentence, front_matter_blocks, sentences};
 use truth::{Nation, Truth, canonical};
 
 /// What the audit reads and checks against.
@@ -192,8 +197,6 @@ struct Auditor<'a> {
     index: HashMap<String, Vec<usize>>,
     /// Facts that did not recompute, with why.
     broken: BTreeMap<usize, String>,
-    /// The copy's lines.
-    lines: &'a [&'a str],
     report: AuditReport,
 }
 
@@ -290,14 +293,14 @@ impl<'a> AuditContext<'a> {
     /// docs. A shared fact that does not recompute fails every story, as it would if the
     /// story carried it. A story of another week or universe than the context's fails.
     pub fn audit(&self, input: AuditInput<'_>) -> AuditReport {
-        self.audit_lines(input, &crate::copy::markdown::split_lines(input.text), &[])
+        self.audit_read(input, &Copy::read(input.text), &[])
     }
 
     /// [`AuditContext::audit`] of copy already read (from `input.text`), so a story's copy
     /// is read once for its lint and its audit.
     pub fn audit_copy(&self, input: AuditInput<'_>, copy: &Copy<'_>) -> AuditReport {
         debug_assert_eq!(copy.text, input.text, "the copy read is the copy audited");
-        self.audit_lines(input, &copy.raw, &[])
+        self.audit_read(input, copy, &[])
     }
 
     /// [`AuditContext::audit_copy`] knowing the templates' fixed text: each of
@@ -311,13 +314,13 @@ impl<'a> AuditContext<'a> {
         known: &crate::copy::Known<'_>,
     ) -> AuditReport {
         debug_assert_eq!(copy.text, input.text, "the copy read is the copy audited");
-        self.audit_lines(input, &copy.raw, known.literals)
+        self.audit_read(input, copy, known.literals)
     }
 
-    fn audit_lines(
+    fn audit_read(
         &self,
         input: AuditInput<'_>,
-        lines: &[&str],
+        copy: &Copy<'_>,
         literals: &[String],
     ) -> AuditReport {
         let story = input.story;
@@ -344,7 +347,7 @@ impl<'a> AuditContext<'a> {
                 ..AuditReport::default()
             };
         }
-        audit_with(self, input, lines, literals)
+        audit_with(self, input, copy, literals)
     }
 }
 
@@ -432,12 +435,44 @@ fn story_labels(story: &Story, literals: &[String]) -> Vec<String> {
 fn audit_with(
     ctx: &AuditContext<'_>,
     input: AuditInput<'_>,
-    lines: &[&str],
+    copy: &Copy<'_>,
     literals: &[String],
 ) -> AuditReport {
     let story = input.story;
     let names = area_names(story);
+    let labels = story_labels(story, literals);
+    let prev_markers: Vec<String> = crate::facts::date_forms(story.prev_week.end, story.story_year);
+    let front = front_matter_blocks(copy);
+    let blocks: Vec<&crate::copy::block::Block> = front.iter().chain(&copy.blocks).collect();
+    // The words are read from the copy in lower case, made once for the story.
+    let lower: Vec<std::borrow::Cow<'_, str>> = blocks
+        .iter()
+        .map(|b| {
+            if b.text.bytes().any(|c| c.is_ascii_uppercase()) {
+                b.text.to_ascii_lowercase().into()
+            } else {
+                b.text.as_str().into()
+            }
+        })
+        .collect();
+    let read = sentences(
+        copy,
+        &blocks,
+        &lower,
+        &Lexicon::new(&names, &labels),
+        &prev_markers,
+    );
+    judge(ctx, input, names, &read)
+}
 
+/// The audit of a story whose copy has been read as `sentences`, with its area `names`.
+fn judge(
+    ctx: &AuditContext<'_>,
+    input: AuditInput<'_>,
+    names: Vec<(String, String)>,
+    sentences: &[Sentence<'_>],
+) -> AuditReport {
+    let story = input.story;
     let index = printed_index(input.facts);
     let core = story
         .core
@@ -465,7 +500,6 @@ fn audit_with(
         names,
         index,
         broken: BTreeMap::new(),
-        lines,
         report: AuditReport::default(),
     };
     a.recompute_facts();
@@ -476,24 +510,8 @@ fn audit_with(
     for (&i, why) in &ctx.shared_broken {
         a.broken.insert(own + i, why.clone());
     }
-    let labels = story_labels(story, literals);
-    let prev_markers: Vec<String> = crate::facts::date_forms(story.prev_week.end, story.story_year);
-    // The words are read from the copy in lower case, made once for the story.
-    let lower_text: String;
-    let lower_lines: Vec<&str>;
-    let lower: &[&str] = if lines
-        .iter()
-        .all(|l| !l.bytes().any(|b| b.is_ascii_uppercase()))
-    {
-        lines
-    } else {
-        lower_text = lines.join("\n").to_ascii_lowercase();
-        lower_lines = lower_text.split('\n').collect();
-        &lower_lines
-    };
-    let sentences = sentences(lines, lower, &a.names, &labels, &prev_markers);
     let mut printed_broken: Vec<usize> = Vec::new();
-    for s in &sentences {
+    for s in sentences {
         a.check_sentence(s, &mut printed_broken);
     }
     // Facts that do not recompute and were not printed still fail: the sidecar publishes them.
@@ -581,6 +599,6 @@ impl<'a> Auditor<'a> {
     /// Whether the sentence names `phrase` (the region or the universe) other than inside a
     /// longer area name: a story led by Wyre names Wyre Forest, and that is not Wyre.
     fn mentions(&self, s: &Sentence, phrase: &Phrase) -> bool {
-        phrase.named_in(s.text)
+        phrase.named_in(&s.text)
     }
 }

@@ -3,7 +3,7 @@
 //! sentence for sentence and token for token.
 
 use super::reading::{NumClass, PRONOUNS, first_bytes, prev_column};
-use crate::copy::markdown::{self, is_table_line, is_table_rule};
+use crate::copy::markdown::{is_table_line, is_table_rule};
 use crate::copy::tokens::{date_len, is_word_char, strip_possessive};
 use crate::lang::{NUMBER_WORDS, ORDINAL_WORDS, WEEKDAYS};
 
@@ -208,7 +208,7 @@ pub(super) fn sentences(
             }
             continue;
         }
-        let (content_start, marker) = markdown::prose_start(raw);
+        let (content_start, marker) = prose_start(raw);
         let mut toks = tokenize(&raw[content_start..], names, labels);
         for t in &mut toks {
             t.start += content_start;
@@ -275,131 +275,119 @@ pub(super) fn sentences(
 
 /// The comparison of the two readings, run on drafted stories by the drafting layer's tests
 /// (`crate::draft`'s `reading_tests`), which this layer may not call.
-pub(crate) mod compare {
-    use super::super::reading::{self, NumClass};
-    use super::super::{area_names, story_labels};
-    use crate::copy::markdown::split_lines;
+/// Where the prose of a line that is not a table row starts: after its indent, heading hashes
+/// and list marker; with the byte range of a numbered item's number.
+fn prose_start(raw: &str) -> (usize, Option<std::ops::Range<usize>>) {
+    let trimmed = raw.trim_start();
+    let mut content_start = raw.len() - trimmed.len();
+    let hashes = trimmed.bytes().take_while(|&b| b == b'#').count();
+    if hashes > 0 && trimmed[hashes..].starts_with(' ') {
+        content_start += hashes + 1;
+    }
+    let body = &raw[content_start..];
+    let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 && body[digits..].starts_with(". ") {
+        (
+            content_start + digits + 2,
+            Some(content_start..content_start + digits),
+        )
+    } else if body.starts_with("- ") || body.starts_with("* ") {
+        (content_start + 2, None)
+    } else {
+        (content_start, None)
+    }
+}
 
-    /// The shared reading's sentences in the oracle's owned form.
-    fn owned(s: &reading::Sentence<'_>) -> super::Sentence {
-        let t = |t: &reading::T<'_>| match t {
-            reading::T::Word(w) => super::T::Word(w.to_string()),
-            reading::T::Num(c, w) => super::T::Num(*c, w.to_string()),
-            reading::T::Area(k) => super::T::Area(*k),
-            reading::T::Open => super::T::Open,
-            reading::T::Comma => super::T::Comma,
-            reading::T::Semi => super::T::Semi,
-            reading::T::Stop => super::T::Stop,
+mod prose_tests {
+    use super::prose_start;
+
+    #[test]
+    fn prose_start_table() {
+        for (line, start, marker) in [
+            ("Bexley rose.", 0, None),
+            ("  Bexley rose.", 2, None),
+            ("## Bexley", 3, None),
+            ("####### Bexley", 8, None),
+            ("#Bexley", 0, None),
+            ("- Bexley", 2, None),
+            ("* Bexley", 2, None),
+            ("+ Bexley", 0, None),
+            ("12. Bexley", 4, Some(0..2)),
+            ("## 3. Bexley", 6, Some(3..4)),
+            ("3) Bexley", 0, None),
+        ] {
+            assert_eq!(prose_start(line), (start, marker), "{line:?}");
+        }
+    }
+}
+
+pub(crate) mod compare {
+    use super::super::reading::{self, W};
+    use super::super::{
+        AuditContext, AuditInput, AuditReport, area_names, audit_with, judge, story_labels,
+    };
+    use crate::copy::Copy;
+    use crate::copy::markdown::split_lines;
+    use std::borrow::Cow;
+
+    /// An oracle's sentence as the audit's own, borrowing from it and from its line.
+    fn as_read<'o>(o: &'o super::Sentence, lines: &[&'o str]) -> reading::Sentence<'o> {
+        let t = |t: &super::T| match t {
+            super::T::Word(w) => reading::T::Word(W::owned(w.clone())),
+            super::T::Num(c, w) => reading::T::Num(*c, W::owned(w.clone())),
+            super::T::Area(k) => reading::T::Area(*k),
+            super::T::Open => reading::T::Open,
+            super::T::Comma => reading::T::Comma,
+            super::T::Semi => reading::T::Semi,
+            super::T::Stop => reading::T::Stop,
         };
-        super::Sentence {
-            line: s.line,
-            text: s.text.to_string(),
-            toks: s
+        reading::Sentence {
+            line: o.line,
+            text: Cow::Borrowed(o.text.as_str()),
+            src: lines[o.line - 1],
+            end: lines[o.line - 1].len(),
+            toks: o
                 .toks
                 .iter()
-                .map(|k| super::Tok {
+                .map(|k| reading::Tok {
                     t: t(&k.t),
                     start: k.start,
                     end: k.end,
                 })
                 .collect(),
-            carried: s.carried,
-            row: s.row.clone(),
+            carried: o.carried,
+            row: o.row.clone(),
         }
     }
 
-    /// Reads `text` both ways and fails on the first sentence they read differently.
-    fn same_reading(
-        what: &str,
-        text: &str,
-        names: &[(String, String)],
-        labels: &[String],
-        prev: &[String],
-    ) -> usize {
-        let copy = crate::copy::Copy::read(text);
-        let lines = &copy.raw;
-        let lower_text = lines.join("\n").to_ascii_lowercase();
-        let lower: Vec<&str> = lower_text.split('\n').collect();
-        let read = reading::sentences(lines, &lower, names, labels, prev);
-        assert_refines(what, &copy, &read);
-        let new: Vec<super::Sentence> = read.iter().map(owned).collect();
-        let old = super::sentences(&split_lines(text), names, labels, prev);
-        for (n, o) in new.iter().zip(&old) {
-            assert_eq!(n, o, "{what}: the readings part at line {}", o.line);
-        }
-        assert_eq!(new.len(), old.len(), "{what}: sentence counts");
-        old.len()
+    /// A verdict as a reader of it sees it: each failure's line and message.
+    pub(crate) type Verdict = Vec<(usize, String)>;
+
+    fn verdict(report: &AuditReport) -> Verdict {
+        report
+            .failures
+            .iter()
+            .map(|f| (f.line, f.message.clone()))
+            .collect()
     }
 
-    /// Every sentence boundary of the copy reader (the lint's sentences) is one of the audit's:
-    /// the audit cuts finer (at every line end, where the reader joins hard-wrapped lines, and at
-    /// every full stop, "nhs.uk" too), so no sentence of the audit straddles one of the
-    /// reader's. The one exception is an ellipsis, which ends a sentence for the reader only.
-    fn assert_refines(what: &str, copy: &crate::copy::Copy<'_>, read: &[reading::Sentence<'_>]) {
-        for block in &copy.blocks {
-            for r in &block.sentences {
-                let Some(first) = block.tokens.get(r.start) else {
-                    continue;
-                };
-                let at = block.line_index(first.start);
-                let (line_start, line) = block.line_starts[at];
-                let col = first.start - line_start;
-                let end_col = if at + 1 < block.line_starts.len() && r.end > r.start {
-                    // Only the part of the reader's sentence on its first line.
-                    let last = &block.tokens[r.end - 1];
-                    if block.line_index(last.start) == at {
-                        last.end - line_start
-                    } else {
-                        block.line_starts[at + 1].0 - 1 - line_start
-                    }
-                } else {
-                    block.tokens[r.end - 1].end - line_start
-                };
-                // The audit's first token in the reader's sentence must open one of its sentences.
-                let opens = read.iter().filter(|s| s.line == line).find_map(|s| {
-                    s.toks
-                        .iter()
-                        .position(|t| t.start >= col && t.start < end_col)
-                        // A list marker the reader blanks ("1.", "1)") may open it: the audit reads
-                        // the number of a numbered item, and "1)" as copy.
-                        .map(|p| {
-                            s.toks[..p].iter().all(|t| {
-                                matches!(t.t, reading::T::Num(NumClass::ListPos, _))
-                                    || block.text[line_start + t.start..line_start + t.end]
-                                        .trim()
-                                        .is_empty()
-                            })
-                        })
-                });
-                let after_ellipsis = block.text[..first.start].trim_end().ends_with('…');
-                assert!(
-                    opens != Some(false) || after_ellipsis,
-                    "{what}: line {line}: the reader opens a sentence at column {col} inside one of the audit's: {:?} / {:?}",
-                    copy.raw[line - 1],
-                    read.iter()
-                        .filter(|s| s.line == line)
-                        .map(|s| s.text)
-                        .collect::<Vec<_>>()
-                );
-            }
-        }
+    /// The audit of `input.text` through the shared reader, and through the oracle's reading.
+    pub(crate) fn both_ways(input: AuditInput<'_>, literals: &[String]) -> (Verdict, Verdict) {
+        let story = input.story;
+        let ctx = AuditContext::new(story, &[], input.dataset, input.population, input.patch);
+        let shared = audit_with(&ctx, input, &Copy::read(input.text), literals);
+        let names = area_names(story);
+        let labels = story_labels(story, literals);
+        let prev = crate::facts::date_forms(story.prev_week.end, story.story_year);
+        let lines = split_lines(input.text);
+        let old = super::sentences(&lines, &names, &labels, &prev);
+        let read: Vec<reading::Sentence<'_>> = old.iter().map(|o| as_read(o, &lines)).collect();
+        let oracle = judge(&ctx, input, names, &read);
+        (verdict(&shared), verdict(&oracle))
     }
 
-    /// The copy changed as an editor or a broken template might change it: directions
-    /// swapped, figures changed, lines hard-wrapped, Markdown structure added, front matter.
-    fn variants(text: &str) -> Vec<(&'static str, String)> {
-        let swapped = text
-            .replace("rose", "\u{0}")
-            .replace("fell", "rose")
-            .replace('\u{0}', "fell");
-        let figures: String = text
-            .chars()
-            .map(|c| match c {
-                '4' => '7',
-                '1' => '2',
-                c => c,
-            })
-            .collect();
+    /// `text` hard-wrapped at 60 columns, as an editor's tool might leave it.
+    pub(crate) fn hard_wrapped(text: &str) -> String {
         let mut wrapped = String::new();
         for line in text.lines() {
             let mut width = 0;
@@ -416,10 +404,30 @@ pub(crate) mod compare {
             }
             wrapped.push('\n');
         }
+        wrapped
+    }
+
+    /// The copy changed as an editor or a broken template might change it: directions
+    /// swapped, figures changed, Markdown structure added, front matter.
+    pub(crate) fn variants(text: &str) -> Vec<(&'static str, String)> {
+        let swapped = text
+            .replace("rose", "\u{0}")
+            .replace("fell", "rose")
+            .replace('\u{0}', "fell");
+        let figures: String = text
+            .chars()
+            .map(|c| match c {
+                '4' => '7',
+                '1' => '2',
+                c => c,
+            })
+            .collect();
+        // Blank lines stay blank: the paragraphs are the story's.
         let marked: String = text
             .lines()
             .enumerate()
             .map(|(i, l)| match i % 6 {
+                _ if l.trim().is_empty() => format!("{l}\n"),
                 1 => format!("1) {l}\n"),
                 2 => format!("> {l}\n"),
                 3 => format!("+ {l}\n"),
@@ -432,35 +440,11 @@ pub(crate) mod compare {
             ("as drafted", text.to_string()),
             ("directions swapped", swapped),
             ("figures changed", figures),
-            ("hard-wrapped", wrapped),
             ("marked up", marked),
             (
                 "with front matter",
                 format!("---\ntitle: 254.0 per 100,000\n---\n{text}"),
             ),
         ]
-    }
-
-    /// Reads a drafted story's copy both ways, as drafted and changed, and the lint's fixture
-    /// copy with the story's names: fails on the first sentence read differently, or on a
-    /// boundary of the copy reader inside one of the audit's sentences. The sentences read.
-    pub(crate) fn reads_as_before(name: &str, story: &crate::story::Story, output: &str) -> usize {
-        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let names = area_names(story);
-        let literals = vec!["call 119".to_string()];
-        let labels = story_labels(story, &literals);
-        let prev = crate::facts::date_forms(story.prev_week.end, story.story_year);
-        let mut sentences = 0;
-        for (how, text) in variants(output) {
-            let what = format!("{name}, {how}");
-            sentences += same_reading(&what, &text, &names, &labels, &prev);
-        }
-        for f in ["clean.md", "slips.md", "published-snippets.txt"] {
-            let text = std::fs::read_to_string(root.join("tests/fixtures/lint").join(f))
-                .expect("lint fixture");
-            let what = format!("{name}, lint fixture {f}");
-            sentences += same_reading(&what, &text, &names, &labels, &prev);
-        }
-        sentences
     }
 }

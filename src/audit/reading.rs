@@ -1,8 +1,11 @@
 //! The audit's reading of the copy: sentences of tokens, with the story's area names, the
 //! patch's own words masked, and every figure classed (rate, count, percentage, date ...).
 
-use crate::copy::markdown::{self, is_table_line, is_table_rule};
-use crate::copy::tokens::{date_len, is_word_char, strip_possessive};
+use super::phrase::contains_phrase;
+use crate::copy::Copy;
+use crate::copy::block::{Block, one_line};
+use crate::copy::markdown::{Kind, is_table_line, is_table_rule};
+use crate::copy::tokens::{Tok as CopyTok, date_len, is_word_char, strip_possessive};
 use crate::stats::Direction;
 use std::borrow::Cow;
 use std::fmt;
@@ -28,6 +31,12 @@ pub(super) struct W<'c>(Cow<'c, str>);
 impl<'c> W<'c> {
     pub(super) fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// A word or figure of the audit's own making (the tests' oracle reads into these).
+    #[cfg(test)]
+    pub(super) fn owned(text: String) -> W<'static> {
+        W(Cow::Owned(text))
     }
 }
 
@@ -146,93 +155,237 @@ pub(super) fn first_bytes<'s>(words: impl Iterator<Item = &'s str>) -> [bool; 25
     first
 }
 
-/// One line's tokens as the audit reads them. The line structure (tables, headings, list
-/// markers), dates, word characters and possessives are [`crate::copy`]'s; what stays here
-/// depends on the story, which the shared reader cannot know: the story's area names read as
-/// one token each ("Hartlepool 001", "Kingston upon Hull, City of"), the patch's own words and
-/// the templates' fixed text masked, and every figure classed as the facts print it (a rate, a
-/// percentage, an ordinal, a weekday's date), which the lint's tokens do not tell apart.
-///
-/// `lower` is `line` in ASCII lower case (the same bytes but for the case of ASCII letters), where
-/// the words are read from.
-pub(super) fn tokenize<'c>(
-    line: &'c str,
-    lower: &'c str,
-    names: &[(String, String)],
-    labels: &[String],
-) -> Vec<Tok<'c>> {
-    debug_assert_eq!(line.len(), lower.len(), "a line and its lower case");
-    let mut toks: Vec<Tok<'c>> = Vec::new();
-    let bytes = line.as_bytes();
-    let mut i = 0;
-    let mut push = |t: T<'c>, start: usize, end: usize| toks.push(Tok { t, start, end });
-    // The first bytes names and labels start with: most places in a line can start neither.
-    let name_first = first_bytes(names.iter().map(|(n, _)| n.as_str()));
-    let label_first = first_bytes(labels.iter().map(String::as_str));
-    while i < line.len() {
-        let c = line[i..].chars().next().expect("in bounds");
-        let after_word = line[..i].chars().next_back().is_some_and(is_word_char);
-        let first = usize::from(bytes[i]);
-        // The patch's own words (publication, region, who calculated the figures) are not
-        // figures, whatever they contain; area names are matched first.
-        let label = (!after_word && label_first[first])
-            .then(|| {
-                labels.iter().find(|l| {
-                    line[i..].starts_with(l.as_str())
-                        && !line[i + l.len()..]
-                            .chars()
-                            .next()
-                            .is_some_and(char::is_alphanumeric)
-                        // The longer reading wins: a region that starts with an area's
-                        // name ("Cardiff and the Vale") is the region, a region that is an
-                        // area's name ("Hull") is the area.
-                        && !names.iter().any(|(n, _)| {
-                            n.len() >= l.len() && line[i..].starts_with(n.as_str())
-                        })
-                })
+/// The names and labels a story's copy is read with, and the first bytes they start with
+/// (most places in a line can start neither).
+pub(super) struct Lexicon<'n> {
+    pub(super) names: &'n [(String, String)],
+    pub(super) labels: &'n [String],
+    name_first: [bool; 256],
+    label_first: [bool; 256],
+}
+
+impl<'n> Lexicon<'n> {
+    pub(super) fn new(names: &'n [(String, String)], labels: &'n [String]) -> Self {
+        Lexicon {
+            names,
+            labels,
+            name_first: first_bytes(names.iter().map(|(n, _)| n.as_str())),
+            label_first: first_bytes(labels.iter().map(String::as_str)),
+        }
+    }
+
+    /// The patch's own words or template text at `at`: its length.
+    fn label_at(&self, text: &str, at: usize) -> Option<usize> {
+        let first = usize::from(*text.as_bytes().get(at)?);
+        if !self.label_first[first] {
+            return None;
+        }
+        self.labels
+            .iter()
+            .find(|l| {
+                opens(text, at, l)
+                    && !followed_by_alnum(text, at + l.len())
+                    // The longer reading wins: a region that starts with an area's name
+                    // ("Cardiff and the Vale") is the region, a region that is an area's
+                    // name ("Hull") is the area.
+                    && !self
+                        .names
+                        .iter()
+                        .any(|(n, _)| n.len() >= l.len() && opens(text, at, n))
             })
-            .flatten();
-        if let Some(l) = label {
-            i += l.len();
+            .map(String::len)
+    }
+
+    /// The story's area named at `at`: its index in the names.
+    fn area_at(&self, text: &str, at: usize) -> Option<usize> {
+        let first = usize::from(*text.as_bytes().get(at)?);
+        if !self.name_first[first] {
+            return None;
+        }
+        self.names
+            .iter()
+            .position(|(n, _)| opens(text, at, n) && !followed_by_alnum(text, at + n.len()))
+    }
+}
+
+/// Whether `text` at `at` reads `phrase`, a space of which may be a line end: a hard-wrapped
+/// line can break a name ("Ards and North\nDown") or the patch's words anywhere it has a space.
+fn opens(text: &str, at: usize, phrase: &str) -> bool {
+    let (text, phrase) = (&text.as_bytes()[at..], phrase.as_bytes());
+    text.len() >= phrase.len()
+        && text
+            .iter()
+            .zip(phrase)
+            .all(|(t, p)| t == p || (*p == b' ' && *t == b'\n'))
+}
+
+fn followed_by_alnum(text: &str, at: usize) -> bool {
+    text[at..].chars().next().is_some_and(char::is_alphanumeric)
+}
+
+/// A date at `at` ("January 14", "Thursday, January 14"): its length.
+fn date_at(text: &str, at: usize) -> Option<usize> {
+    // Weekdays and months open with a capital: most words need not be compared.
+    if !text.as_bytes()[at].is_ascii_uppercase() {
+        return None;
+    }
+    let rest = &text[at..];
+    if let Some(w) = WEEKDAYS.iter().find(|w| rest.starts_with(*w))
+        && let Some(after) = rest[w.len()..].strip_prefix(",")
+        && let Some(gap) = after.strip_prefix([' ', '\n'])
+        && let Some(n) = date_len(gap)
+    {
+        return Some(w.len() + 2 + n);
+    }
+    date_len(rest)
+}
+
+/// One stretch of copy's tokens as the audit reads them, made from the shared reader's tokens
+/// of it ([`crate::copy::tokens`]): the same words, figures, links and marks, read with what
+/// only the story knows. Its area names read as one token each ("Hartlepool 001", "Kingston
+/// upon Hull, City of"), the patch's own words and the templates' fixed text are masked, a
+/// date is one token, and every figure is classed as the facts print it (a rate, a
+/// percentage, an ordinal), which the lint's tokens do not tell apart. A link is no figure
+/// and no word of the copy's.
+///
+/// `lower` is `text` in ASCII lower case, where the words are read from. Returns the tokens
+/// and the byte spans masked or read as one name, which no sentence may end inside.
+pub(super) fn tokenize<'c>(
+    text: &'c str,
+    lower: &'c str,
+    copy_toks: &[crate::copy::tokens::Token],
+    lex: &Lexicon<'_>,
+) -> (Vec<Tok<'c>>, Vec<std::ops::Range<usize>>) {
+    debug_assert_eq!(text.len(), lower.len(), "a text and its lower case");
+    let mut toks: Vec<Tok<'c>> = Vec::with_capacity(copy_toks.len());
+    let mut spans = Vec::new();
+    // Where reading has got to: a name, label or date may cover several of the reader's tokens.
+    let mut done = 0;
+    for ct in copy_toks {
+        let at = ct.start;
+        if at < done {
             continue;
         }
-        if !after_word && !c.is_whitespace() && !c.is_ascii_digit() {
-            let hit = name_first[first].then(|| {
-                names.iter().position(|(n, _)| {
-                    line[i..].starts_with(n.as_str())
-                        && !line[i + n.len()..]
-                            .chars()
-                            .next()
-                            .is_some_and(char::is_alphanumeric)
-                })
-            });
-            if let Some(k) = hit.flatten() {
-                push(T::Area(k), i, i + names[k].0.len());
-                i += names[k].0.len();
+        let after_word = text[..at].chars().next_back().is_some_and(is_word_char);
+        let leads = text[at..].chars().next().expect("a token is not empty");
+        if !after_word {
+            // The patch's own words (publication, region, who calculated the figures) are
+            // not figures, whatever they contain; area names are matched first.
+            if let Some(len) = lex.label_at(text, at) {
+                spans.push(at..at + len);
+                done = at + len;
                 continue;
             }
-            // Weekdays and months open with a capital: most words need not be compared.
-            let capital = bytes[i].is_ascii_uppercase();
-            if let Some(w) = WEEKDAYS
-                .iter()
-                .find(|w| capital && line[i..].starts_with(*w))
-                && let Some(rest) = line[i + w.len()..].strip_prefix(", ")
-                && let Some(n) = date_len(rest)
-            {
-                let end = i + w.len() + 2 + n;
-                push(T::Num(NumClass::Date, borrowed(&line[i..end])), i, end);
-                i = end;
-                continue;
-            }
-            if let Some(n) = capital.then(|| date_len(&line[i..])).flatten() {
-                push(T::Num(NumClass::Date, borrowed(&line[i..i + n])), i, i + n);
-                i += n;
-                continue;
+            if !leads.is_ascii_digit() {
+                if let Some(k) = lex.area_at(text, at) {
+                    let end = at + lex.names[k].0.len();
+                    toks.push(Tok {
+                        t: T::Area(k),
+                        start: at,
+                        end,
+                    });
+                    spans.push(at..end);
+                    done = end;
+                    continue;
+                }
+                if let Some(n) = date_at(text, at) {
+                    let date = &text[at..at + n];
+                    // A date wrapped across lines prints as one line.
+                    let date = if date.contains('\n') {
+                        W(Cow::Owned(date.replace('\n', " ")))
+                    } else {
+                        borrowed(date)
+                    };
+                    toks.push(Tok {
+                        t: T::Num(NumClass::Date, date),
+                        start: at,
+                        end: at + n,
+                    });
+                    done = at + n;
+                    continue;
+                }
             }
         }
+        done = match ct.tok {
+            // A link says nothing the audit checks.
+            CopyTok::Url => ct.end,
+            CopyTok::Word => word(text, lower, at, &mut toks),
+            CopyTok::Number if after_word => word(text, lower, at, &mut toks),
+            CopyTok::Number => figures(text, lower, at, ct.end, &mut toks),
+            CopyTok::Punct(c) => {
+                let t = match c {
+                    '(' => Some(T::Open),
+                    ',' => Some(T::Comma),
+                    ';' | ':' => Some(T::Semi),
+                    '.' | '!' | '?' => Some(T::Stop),
+                    _ => None,
+                };
+                if let Some(t) = t {
+                    toks.push(Tok {
+                        t,
+                        start: at,
+                        end: ct.end,
+                    });
+                }
+                ct.end
+            }
+        };
+    }
+    (toks, spans)
+}
+
+/// The word at `at`, read as the audit reads words: lower case, without its possessive, a
+/// number word or an ordinal word classed as such. Where it ends.
+fn word<'c>(text: &'c str, lower: &'c str, at: usize, toks: &mut Vec<Tok<'c>>) -> usize {
+    let len: usize = text[at..]
+        .chars()
+        .take_while(|&ch| is_word_char(ch))
+        .map(char::len_utf8)
+        .sum();
+    let word = &text[at..at + len];
+    let base = strip_possessive(word).trim_end_matches(['\'', '’', '-']);
+    let lowered = if base.is_ascii() {
+        // ASCII lower-cases in place: the word's bytes in the lower-case text.
+        W(Cow::Borrowed(&lower[at..at + base.len()]))
+    } else {
+        W(Cow::Owned(base.to_lowercase()))
+    };
+    let t = if NUMBER_WORDS.contains(&lowered.as_str()) {
+        T::Num(NumClass::Word, lowered)
+    } else if ORDINAL_WORDS.contains(&lowered.as_str()) {
+        T::Num(NumClass::OrdinalWord, lowered)
+    } else {
+        T::Word(lowered)
+    };
+    toks.push(Tok {
+        t,
+        start: at,
+        end: at + len,
+    });
+    at + len
+}
+
+/// The figures of one of the reader's number tokens ("254.0", "12th", "25%", "2020/21",
+/// "17-year-olds"), from `at` to `end`: each run of digits (with its thousands commas and
+/// decimal point) a figure, classed by what it is glued to; a word glued on is a word.
+/// Where reading ends (past a percent sign that follows).
+fn figures<'c>(
+    text: &'c str,
+    lower: &'c str,
+    at: usize,
+    end: usize,
+    toks: &mut Vec<Tok<'c>>,
+) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = at;
+    let mut read_to = end;
+    while i < end {
+        let c = text[i..].chars().next().expect("in bounds");
+        // Digits after a letter or hyphen ("2020-21") are part of a word, as a name's are.
+        let after_word = i > at && text[..i].chars().next_back().is_some_and(is_word_char);
         if c.is_ascii_digit() && !after_word {
             let mut j = i;
-            while j < line.len() {
+            while j < text.len() {
                 let b = bytes[j];
                 let next_digit = bytes.get(j + 1).is_some_and(u8::is_ascii_digit);
                 if b.is_ascii_digit() || ((b == b',' || b == b'.') && next_digit) {
@@ -241,64 +394,45 @@ pub(super) fn tokenize<'c>(
                     break;
                 }
             }
-            let text = &line[i..j];
-            let rest = &line[j..];
-            let suffix = ["st", "nd", "rd", "th"].iter().find(|s| {
-                rest.starts_with(*s) && !rest[2..].chars().next().is_some_and(char::is_alphanumeric)
-            });
-            let (class, end) = if rest.starts_with('%') {
+            let figure = &text[i..j];
+            let rest = &text[j..];
+            let ordinal = ["st", "nd", "rd", "th"]
+                .iter()
+                .any(|s| rest.starts_with(*s) && !followed_by_alnum(rest, 2));
+            let (class, to) = if rest.starts_with('%') {
                 (NumClass::Percent, j + 1)
-            } else if suffix.is_some() {
+            } else if ordinal {
                 (NumClass::Ordinal, j + 2)
-            } else if text.contains('.') {
+            } else if figure.contains('.') {
                 (NumClass::Rate, j)
             } else {
                 (NumClass::Int, j)
             };
-            push(T::Num(class, borrowed(&line[i..end])), i, end);
-            i = end;
-            continue;
+            toks.push(Tok {
+                t: T::Num(class, borrowed(&text[i..to])),
+                start: i,
+                end: to,
+            });
+            read_to = read_to.max(to);
+            i = to;
+        } else if c.is_alphanumeric() {
+            i = word(text, lower, i, toks);
+        } else {
+            i += c.len_utf8();
         }
-        if c.is_alphanumeric() {
-            let len: usize = line[i..]
-                .chars()
-                .take_while(|&ch| is_word_char(ch))
-                .map(char::len_utf8)
-                .sum();
-            let word = &line[i..i + len];
-            let base = strip_possessive(word).trim_end_matches(['\'', '’', '-']);
-            let lowered = if base.is_ascii() {
-                // ASCII lower-cases in place: the word's bytes in the lower-case line.
-                W(Cow::Borrowed(&lower[i..i + base.len()]))
-            } else {
-                W(Cow::Owned(base.to_lowercase()))
-            };
-            let t = if NUMBER_WORDS.contains(&lowered.as_str()) {
-                T::Num(NumClass::Word, lowered)
-            } else if ORDINAL_WORDS.contains(&lowered.as_str()) {
-                T::Num(NumClass::OrdinalWord, lowered)
-            } else {
-                T::Word(lowered)
-            };
-            push(t, i, i + len);
-            i += len;
-            continue;
-        }
-        match c {
-            '(' => push(T::Open, i, i + 1),
-            ',' => push(T::Comma, i, i + 1),
-            ';' | ':' => push(T::Semi, i, i + 1),
-            '.' | '!' | '?' => push(T::Stop, i, i + 1),
-            _ => {}
-        }
-        i += c.len_utf8();
     }
-    toks
+    read_to
 }
 
 pub(super) struct Sentence<'c> {
+    /// The 1-based line the sentence starts on.
     pub(super) line: usize,
-    pub(super) text: &'c str,
+    /// The sentence on one line.
+    pub(super) text: Cow<'c, str>,
+    /// The stretch of copy the tokens' byte offsets are in.
+    pub(super) src: &'c str,
+    /// Where in `src` the sentence ends.
+    pub(super) end: usize,
     pub(super) toks: Vec<Tok<'c>>,
     /// The area a pronoun at the start refers to.
     pub(super) carried: Option<usize>,
@@ -320,289 +454,215 @@ pub(super) fn prev_column(cell: &str, prev_markers: &[String]) -> bool {
         || prev_markers.iter().any(|m| contains_phrase(&cell, m))
 }
 
-/// Splits the copy into sentences, each with its tokens. Headings and list items are sentences
-/// of their own; a numbered list's marker becomes a list-position token.
+/// The stretches of copy the audit reads: the shared reader's blocks, and each line of the
+/// front matter as a block of its own (a title or description prints on the site, so its
+/// figures are checked as the body's are, though the lint leaves front matter alone).
+pub(super) fn front_matter_blocks(copy: &Copy<'_>) -> Vec<Block> {
+    let lines = crate::copy::markdown::classify(&copy.raw);
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| {
+            l.kind == Kind::FrontMatter && !matches!(copy.raw[*i].trim(), "---" | "...")
+        })
+        .map(|(i, _)| Block::line(copy.raw[i], i + 1))
+        .collect()
+}
+
+/// Splits blocks of copy into the audit's sentences, each with its tokens: the shared reader's
+/// sentences (a hard-wrapped line goes on with the sentence it wraps), except that no sentence
+/// ends inside a name or the patch's own words ("The St. Ives Times"). A table row is one
+/// sentence about the first area it names, each cell read under its header; a numbered
+/// item's number is a list-position token.
 ///
-/// `lower` are the same lines in ASCII lower case, which the words are read from.
+/// `lower` are the blocks' texts in ASCII lower case, which the words are read from.
 pub(super) fn sentences<'c>(
-    lines: &[&'c str],
-    lower: &[&'c str],
-    names: &[(String, String)],
-    labels: &[String],
+    copy: &Copy<'c>,
+    blocks: &[&'c Block],
+    lower: &'c [Cow<'c, str>],
+    lex: &Lexicon<'_>,
     prev_markers: &[String],
 ) -> Vec<Sentence<'c>> {
     let mut out = Vec::new();
-    // A Markdown table: a header row, a rule, then one row per line; each row is a sentence
-    // about the first area it names, each cell read under its header.
     let mut header: Option<Vec<bool>> = None;
-    for (n, raw) in lines.iter().copied().enumerate() {
-        if is_table_line(raw) {
-            if is_table_rule(raw) {
-                continue;
-            }
-            let cells: Vec<&str> = raw.trim().trim_matches('|').split('|').collect();
-            let starts_header = n == 0 || !is_table_line(lines[n - 1]);
-            if starts_header {
-                header = Some(cells.iter().map(|c| prev_column(c, prev_markers)).collect());
-            }
-            let toks = tokenize(raw, lower[n], names, labels);
-            let cols = header.clone().unwrap_or_default();
-            let lead = raw.len() - raw.trim_start().len() + 1;
-            let prev: Vec<bool> = toks
-                .iter()
-                .map(|t| {
-                    let cell = raw[lead.min(t.start)..t.start].matches('|').count();
-                    !starts_header && cols.get(cell).copied().unwrap_or(false)
-                })
-                .collect();
-            if !toks.is_empty() {
-                out.push(Sentence {
-                    line: n + 1,
-                    text: raw.trim(),
-                    toks,
-                    carried: None,
-                    row: Some(prev),
-                });
-            }
+    for (block, lower) in blocks.iter().copied().zip(lower) {
+        let (mut toks, spans) = tokenize(&block.text, lower, &block.tokens, lex);
+        let line = block.line_starts[0].1;
+        if block.kind == Kind::Table {
+            table_row(copy, block, line, toks, prev_markers, &mut header, &mut out);
             continue;
         }
-        let (content_start, marker) = markdown::prose_start(raw);
-        let mut toks = tokenize(
-            &raw[content_start..],
-            &lower[n][content_start..],
-            names,
-            labels,
-        );
-        for t in &mut toks {
-            t.start += content_start;
-            t.end += content_start;
-        }
-        if let Some(m) = marker {
+        // A numbered item's number ("2." in a list or a heading) gives its position.
+        if let Some(pos) = list_position(copy, block) {
+            toks.retain(|t| t.start > pos.end);
+            // The reader blanks a list marker: its number is read from the line as written.
+            let raw = copy.raw[line - 1];
             toks.insert(
                 0,
                 Tok {
-                    t: T::Num(NumClass::ListPos, borrowed(&raw[m.clone()])),
-                    start: 0,
-                    end: m.len(),
+                    t: T::Num(NumClass::ListPos, borrowed(&raw[pos.clone()])),
+                    start: pos.start,
+                    end: pos.end,
                 },
             );
         }
-        let mut start_byte = 0;
-        let mut current: Vec<Tok<'c>> = Vec::new();
+        // Where the shared reader starts each sentence but the first, except inside a span
+        // read as one name or masked.
+        // A numbered item's number does not make a sentence of its own.
+        let opening = toks
+            .iter()
+            .find(|t| !matches!(t.t, T::Num(NumClass::ListPos, _)))
+            .map_or(usize::MAX, |t| t.start);
+        let starts: Vec<usize> = block
+            .sentences
+            .iter()
+            .skip(1)
+            .filter_map(|r| block.tokens.get(r.start).map(|t| t.start))
+            .filter(|&b| b > opening && !spans.iter().any(|s| s.start < b && b < s.end))
+            .collect();
         let mut last_area: Option<usize> = None;
-        let flush =
-            |toks: Vec<Tok<'c>>, end: usize, start: usize, last_area: &mut Option<usize>| {
-                // "It ...", "That ...", "No other ..." go on about the area of the sentence before.
-                let carried = match (toks.first().map(|t| &t.t), toks.get(1).map(|t| &t.t)) {
-                    (Some(T::Word(w)), _) if PRONOUNS.contains(&w.as_str()) => *last_area,
-                    (Some(T::Word(a)), Some(T::Word(b))) if a == "no" && b == "other" => *last_area,
-                    _ => None,
-                };
-                // The subject a pronoun refers to: the first area the sentence names.
-                if let Some(a) = toks.iter().find_map(|t| match t.t {
-                    T::Area(k) => Some(k),
-                    _ => None,
-                }) {
-                    *last_area = Some(a);
-                }
-                Sentence {
-                    line: n + 1,
-                    text: raw[start..end].trim(),
-                    toks,
-                    carried,
-                    row: None,
-                }
-            };
-        for tok in toks {
-            let is_stop = tok.t == T::Stop;
-            let end = tok.end;
-            current.push(tok);
-            if is_stop {
-                let s = flush(
-                    std::mem::take(&mut current),
-                    end,
-                    start_byte,
-                    &mut last_area,
-                );
-                if s.toks.len() > 1 {
-                    out.push(s);
-                }
-                start_byte = end;
+        let mut rest = toks.into_iter().peekable();
+        let mut from = 0;
+        for bound in starts.iter().copied().chain([block.text.len()]) {
+            let mut part = Vec::new();
+            while let Some(t) = rest.next_if(|t| t.start < bound) {
+                part.push(t);
             }
-        }
-        if current.iter().any(|t| t.t != T::Stop) {
-            out.push(flush(current, raw.len(), start_byte, &mut last_area));
+            let span = from..bound;
+            from = bound;
+            if part.iter().all(|t| t.t == T::Stop) {
+                continue;
+            }
+            let mut said = sentence(block, span.clone(), part, &mut last_area);
+            if span.start == 0 {
+                said.text = as_written(copy.raw[line - 1], block, span.end);
+            }
+            out.push(said);
         }
     }
     out
 }
 
-/// Whether `phrase` occurs in `text` as whole words, ignoring case.
-pub(super) fn contains_phrase(text: &str, phrase: &str) -> bool {
-    !phrase.trim().is_empty() && contains_lowered(text, &phrase.to_lowercase())
-}
-
-/// [`contains_phrase`] with the phrase already in lower case (and not blank): a story looks
-/// for its region and universe in every sentence, so their lower-case forms are made once.
-pub(super) fn contains_lowered(text: &str, phrase: &str) -> bool {
-    if text.is_ascii() {
-        // Lower-casing ASCII keeps every byte where it was, so the copy is searched as it
-        // is, without a lower-cased copy of it; a phrase with other letters cannot be in it.
-        return phrase.is_ascii() && contains_ascii(text.as_bytes(), phrase.as_bytes());
-    }
-    let text = text.to_lowercase();
-    let mut from = 0;
-    while let Some(p) = text[from..].find(phrase) {
-        let start = from + p;
-        let end = start + phrase.len();
-        let before = text[..start]
-            .chars()
-            .next_back()
-            .is_some_and(char::is_alphanumeric);
-        let after = text[end..]
-            .chars()
-            .next()
-            .is_some_and(char::is_alphanumeric);
-        if !before && !after {
-            return true;
-        }
-        from = start + phrase.chars().next().map_or(1, char::len_utf8);
-    }
-    false
-}
-
-/// Whether lower-case ASCII `phrase` is in ASCII `text`, any case, as whole words.
-fn contains_ascii(text: &[u8], phrase: &[u8]) -> bool {
-    let Some(&first) = phrase.first() else {
-        return false;
+/// A sentence of `toks`, whose words are `text`, with the area a pronoun at its start goes on
+/// about.
+fn sentence<'c>(
+    block: &'c Block,
+    span: std::ops::Range<usize>,
+    toks: Vec<Tok<'c>>,
+    last_area: &mut Option<usize>,
+) -> Sentence<'c> {
+    // "It ...", "That ...", "No other ..." go on about the area of the sentence before.
+    let carried = match (toks.first().map(|t| &t.t), toks.get(1).map(|t| &t.t)) {
+        (Some(T::Word(w)), _) if PRONOUNS.contains(&w.as_str()) => *last_area,
+        (Some(T::Word(a)), Some(T::Word(b))) if a == "no" && b == "other" => *last_area,
+        _ => None,
     };
-    let fits = |start: usize| {
-        text.len() - start >= phrase.len()
-            && text[start..start + phrase.len()]
-                .iter()
-                .zip(phrase)
-                .all(|(a, b)| a.to_ascii_lowercase() == *b)
-            && !(start > 0 && text[start - 1].is_ascii_alphanumeric())
-            && !text
-                .get(start + phrase.len())
-                .is_some_and(u8::is_ascii_alphanumeric)
-    };
-    // Only where the first letter is, in either case.
-    memchr::memchr2_iter(first, first.to_ascii_uppercase(), text).any(fits)
-}
-
-/// A phrase looked for in every sentence of a story (its region, its universe's name), read
-/// once per story: its printed and Markdown-escaped forms in lower case, and the story's area
-/// names that hold it, which do not name it ("Wyre Forest" is not "Wyre").
-pub(super) struct Phrase {
-    /// The forms to find, lower case, none blank.
-    forms: Vec<String>,
-    /// The names (longest first) that hold the phrase as whole words and are longer.
-    shadows: Vec<String>,
-}
-
-impl Phrase {
-    pub(super) fn new(phrase: &str, names: &[(String, String)]) -> Phrase {
-        let escaped = crate::lang::markdown_text(phrase);
-        let shadows = names
-            .iter()
-            .filter(|(name, _)| {
-                name.len() > phrase.len()
-                    && (contains_phrase(name, phrase) || contains_phrase(name, &escaped))
-            })
-            .map(|(name, _)| name.clone())
-            .collect();
-        let forms = [phrase, escaped.as_str()]
-            .into_iter()
-            .filter(|f| !f.trim().is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        Phrase { forms, shadows }
+    // The subject a pronoun refers to: the first area the sentence names.
+    if let Some(a) = toks.iter().find_map(|t| match t.t {
+        T::Area(k) => Some(k),
+        _ => None,
+    }) {
+        *last_area = Some(a);
     }
-
-    /// Whether `text` names the phrase other than inside a longer area name.
-    pub(super) fn named_in(&self, text: &str) -> bool {
-        let mut text = std::borrow::Cow::Borrowed(text);
-        for name in &self.shadows {
-            if text.contains(name.as_str()) {
-                text = std::borrow::Cow::Owned(text.replace(name.as_str(), " "));
-            }
-        }
-        self.forms.iter().any(|f| contains_lowered(&text, f))
+    let line = block.line_starts[block.line_index(toks[0].start)].1;
+    let end = span.end;
+    let text = block.text[span].trim();
+    Sentence {
+        line,
+        text: if text.contains('\n') {
+            Cow::Owned(one_line(text))
+        } else {
+            Cow::Borrowed(text)
+        },
+        src: &block.text,
+        end,
+        toks,
+        carried,
+        row: None,
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The lower-case reading as the audit first wrote it: the copy lower-cased, then searched.
-    fn by_lowering(text: &str, phrase: &str) -> bool {
-        if phrase.trim().is_empty() {
-            return false;
-        }
-        let (text, phrase) = (text.to_lowercase(), phrase.to_lowercase());
-        let mut from = 0;
-        while let Some(p) = text[from..].find(&phrase) {
-            let start = from + p;
-            let end = start + phrase.len();
-            let before = text[..start]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric);
-            let after = text[end..]
-                .chars()
-                .next()
-                .is_some_and(char::is_alphanumeric);
-            if !before && !after {
-                return true;
-            }
-            from = start + phrase.chars().next().map_or(1, char::len_utf8);
-        }
-        false
+/// A block's first sentence, ending at `end`, quoted with the Markdown markers the reader
+/// blanks ("# ", "2. "), as the line is written: a failure quotes what an editor sees.
+fn as_written<'c>(raw: &'c str, block: &'c Block, end: usize) -> Cow<'c, str> {
+    let first_line = block
+        .line_starts
+        .get(1)
+        .map_or(block.text.len(), |l| l.0 - 1);
+    let marks = raw.len().min(first_line);
+    if end <= marks && raw.get(..end).is_some() {
+        Cow::Borrowed(raw[..end].trim())
+    } else if let (Some(head), Some(tail)) = (raw.get(..marks), block.text.get(marks..end)) {
+        Cow::Owned(one_line(&format!("{head}{tail}")))
+    } else {
+        Cow::Owned(one_line(&block.text[..end]))
     }
+}
 
-    #[test]
-    fn phrases_are_found_as_the_lower_cased_copy_finds_them() {
-        let texts = [
-            "Rates rose in South East London.",
-            "south east londoner",
-            "the South East London area",
-            "Wyre Forest and Wyre",
-            "Ynys Môn rose; ynys môn fell",
-            "KELVIN \u{212a} k",
-            "aaa aa",
-            "",
-            "İstanbul istanbul",
-        ];
-        let phrases = [
-            "South East London",
-            "london",
-            "Wyre",
-            "Ynys Môn",
-            "k",
-            "\u{212a}",
-            "aa",
-            " ",
-            "istanbul",
-            "İstanbul",
-        ];
-        for t in texts {
-            for p in phrases {
-                assert_eq!(contains_phrase(t, p), by_lowering(t, p), "{t:?} / {p:?}");
+/// The byte range of a numbered item's number in its block: a list item's marker ("2." or
+/// "2)", which the shared reader blanks), or a heading that opens with "2. ".
+fn list_position(copy: &Copy<'_>, block: &Block) -> Option<std::ops::Range<usize>> {
+    let line = block.line_starts[0].1;
+    let raw = copy.raw.get(line - 1)?;
+    match block.kind {
+        Kind::ListItem => {
+            // Past the indent and any block-quote marks, as the reader reads them.
+            let mut at = raw.len() - raw.trim_start().len();
+            while raw[at..].starts_with('>') {
+                at += 1;
+                at += raw[at..].len() - raw[at..].trim_start().len();
             }
+            let digits = raw[at..].bytes().take_while(u8::is_ascii_digit).count();
+            (digits > 0).then(|| at..at + digits)
         }
+        Kind::Heading => {
+            let text = &block.text;
+            let at = text.len() - text.trim_start().len();
+            let digits = text[at..].bytes().take_while(u8::is_ascii_digit).count();
+            (digits > 0 && text[at + digits..].starts_with(". ")).then(|| at..at + digits)
+        }
+        _ => None,
     }
+}
 
-    #[test]
-    fn a_longer_name_holding_the_phrase_does_not_name_it() {
-        let names = vec![
-            ("Wyre Forest".to_string(), "E07000239".to_string()),
-            ("Wyre".to_string(), "E07000128".to_string()),
-        ];
-        let wyre = Phrase::new("Wyre", &names);
-        assert!(!wyre.named_in("Wyre Forest rose."));
-        assert!(wyre.named_in("Wyre Forest and Wyre rose."));
-        assert!(!Phrase::new("  ", &names).named_in("  "));
+/// A table row as one sentence, each token marked for whether it sits under a header of last
+/// week's figures; the header row sets the columns, the rule under it is not read.
+fn table_row<'c>(
+    copy: &Copy<'_>,
+    block: &'c Block,
+    line: usize,
+    toks: Vec<Tok<'c>>,
+    prev_markers: &[String],
+    header: &mut Option<Vec<bool>>,
+    out: &mut Vec<Sentence<'c>>,
+) {
+    let row = block.text.as_str();
+    if is_table_rule(row) {
+        return;
+    }
+    let starts_header = line < 2 || !is_table_line(copy.raw[line - 2]);
+    if starts_header {
+        let cells = row.trim().trim_matches('|').split('|');
+        *header = Some(cells.map(|c| prev_column(c, prev_markers)).collect());
+    }
+    let cols = header.clone().unwrap_or_default();
+    let lead = row.len() - row.trim_start().len() + 1;
+    let prev: Vec<bool> = toks
+        .iter()
+        .map(|t| {
+            let cell = row[lead.min(t.start)..t.start].matches('|').count();
+            !starts_header && cols.get(cell).copied().unwrap_or(false)
+        })
+        .collect();
+    if !toks.is_empty() {
+        out.push(Sentence {
+            line,
+            text: Cow::Borrowed(row.trim()),
+            src: row,
+            end: row.len(),
+            toks,
+            carried: None,
+            row: Some(prev),
+        });
     }
 }

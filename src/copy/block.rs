@@ -37,6 +37,17 @@ impl Block {
         block
     }
 
+    /// One line read as a block of prose of its own: `number` is its 1-based line number.
+    pub(crate) fn line(content: &str, number: usize) -> Self {
+        let line = Line {
+            kind: Kind::Text,
+            content: content.to_string(),
+        };
+        let mut block = Block::new(std::slice::from_ref(&line), &[0]);
+        block.line_starts[0].1 = number;
+        block
+    }
+
     pub(crate) fn line_index(&self, offset: usize) -> usize {
         self.line_starts
             .partition_point(|(start, _)| *start <= offset)
@@ -52,10 +63,26 @@ impl Block {
         let start = self.line_starts[prev].0;
         let end = self.line_starts[line].0.saturating_sub(1);
         let prev_text = self.text[start..end].trim();
+        // A long line that ends mid-phrase (a word, a figure, a bracket closed before the
+        // sentence's stop: "(2,052 cases)") goes on on the next.
         let wraps = prev_text.chars().last().is_some_and(|c| {
-            c.is_lowercase()
-                || c.is_ascii_digit()
-                || matches!(c, ',' | ';' | ':' | '(' | '-' | '–' | '—')
+            c.is_alphanumeric()
+                || matches!(
+                    c,
+                    ',' | ';'
+                        | ':'
+                        | '('
+                        | ')'
+                        | ']'
+                        | '%'
+                        | '-'
+                        | '–'
+                        | '—'
+                        | '\''
+                        | '’'
+                        | '"'
+                        | '”'
+                )
         });
         !(wraps && prev_text.chars().count() >= 40)
     }

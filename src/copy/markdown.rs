@@ -167,11 +167,6 @@ pub(crate) fn blocks(lines: &[Line]) -> Vec<Vec<usize>> {
     out
 }
 
-// The audit's reading of a line. It reads each line as sentences on its own and was tuned
-// with a looser Markdown than [`classify`]'s (any run of hashes opens a heading, only `- `,
-// `* ` and `N. ` open list items, block quotes are prose): its findings on the copy casewire
-// writes are the same either way, and on other copy they are what the audit has always said.
-
 /// Whether a line is a row of a Markdown table.
 pub(crate) fn is_table_line(line: &str) -> bool {
     line.trim_start().starts_with('|')
@@ -183,51 +178,9 @@ pub(crate) fn is_table_rule(line: &str) -> bool {
     t.starts_with('|') && t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
 }
 
-/// Where the prose of a line that is not a table row starts: after its indent, heading hashes
-/// and list marker; with the byte range of a numbered item's number.
-pub(crate) fn prose_start(raw: &str) -> (usize, Option<std::ops::Range<usize>>) {
-    let trimmed = raw.trim_start();
-    let mut content_start = raw.len() - trimmed.len();
-    let hashes = trimmed.bytes().take_while(|&b| b == b'#').count();
-    if hashes > 0 && trimmed[hashes..].starts_with(' ') {
-        content_start += hashes + 1;
-    }
-    let body = &raw[content_start..];
-    let digits = body.bytes().take_while(u8::is_ascii_digit).count();
-    if digits > 0 && body[digits..].starts_with(". ") {
-        (
-            content_start + digits + 2,
-            Some(content_start..content_start + digits),
-        )
-    } else if body.starts_with("- ") || body.starts_with("* ") {
-        (content_start + 2, None)
-    } else {
-        (content_start, None)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prose_start_table() {
-        for (line, start, marker) in [
-            ("Bexley rose.", 0, None),
-            ("  Bexley rose.", 2, None),
-            ("## Bexley", 3, None),
-            ("####### Bexley", 8, None),
-            ("#Bexley", 0, None),
-            ("- Bexley", 2, None),
-            ("* Bexley", 2, None),
-            ("+ Bexley", 0, None),
-            ("12. Bexley", 4, Some(0..2)),
-            ("## 3. Bexley", 6, Some(3..4)),
-            ("3) Bexley", 0, None),
-        ] {
-            assert_eq!(prose_start(line), (start, marker), "{line:?}");
-        }
-    }
 
     #[test]
     fn lines_and_kinds() {

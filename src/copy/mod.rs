@@ -4,10 +4,10 @@
 //! Copy is read once per story with [`Copy::read`]: its lines are split and classified
 //! (front matter, headings, list items, table rows, prose) and each of its blocks is split
 //! into sentences of tokens. [`crate::lint::lint_copy`] checks those sentences against the
-//! house style; [`crate::audit::AuditContext::audit_copy`] reads the same lines with the
-//! story's area names and its own figure classes (it must know "Bexley" is an area and
-//! "January 14" one date, which no reader without the story can), using the same Markdown
-//! structure and the same word and date scanning.
+//! house style; [`crate::audit::AuditContext::audit_copy`] reads the same blocks, sentences
+//! and tokens with what only the story knows: its area names (one token each, even across a
+//! line end), the patch's own words (masked; no sentence ends inside them), dates as one token,
+//! and each figure classed as the facts print it.
 
 pub(crate) mod block;
 mod known;

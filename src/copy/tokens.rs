@@ -123,7 +123,8 @@ pub(crate) fn is_word_char(c: char) -> bool {
 pub(crate) fn date_len(s: &str) -> Option<usize> {
     let month = MONTHS.iter().find(|m| s.starts_with(*m))?;
     let mut i = month.len();
-    let rest = s[i..].strip_prefix(' ')?;
+    // A hard-wrapped line may break a date where a space would be.
+    let rest = s[i..].strip_prefix([' ', '\n'])?;
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     if !(1..=2).contains(&digits) {
         return None;
@@ -133,7 +134,7 @@ pub(crate) fn date_len(s: &str) -> Option<usize> {
         return None;
     }
     let tail = &s[i..];
-    if let Some(y) = tail.strip_prefix(' ')
+    if let Some(y) = tail.strip_prefix([' ', '\n'])
         && y.bytes().take_while(u8::is_ascii_digit).count() == 4
         && !y[4..].starts_with(|c: char| {
             c.is_ascii_digit() || c == ',' && y[5..].starts_with(|d: char| d.is_ascii_digit())

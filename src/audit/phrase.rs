@@ -1,0 +1,172 @@
+//! Phrases the audit looks for in a sentence (the story's region, its universe): found as
+//! whole words in any case, and not inside a longer area name that holds them.
+
+/// Whether `phrase` occurs in `text` as whole words, ignoring case.
+pub(super) fn contains_phrase(text: &str, phrase: &str) -> bool {
+    !phrase.trim().is_empty() && contains_lowered(text, &phrase.to_lowercase())
+}
+
+/// [`contains_phrase`] with the phrase already in lower case (and not blank): a story looks
+/// for its region and universe in every sentence, so their lower-case forms are made once.
+pub(super) fn contains_lowered(text: &str, phrase: &str) -> bool {
+    if text.is_ascii() {
+        // Lower-casing ASCII keeps every byte where it was, so the copy is searched as it
+        // is, without a lower-cased copy of it; a phrase with other letters cannot be in it.
+        return phrase.is_ascii() && contains_ascii(text.as_bytes(), phrase.as_bytes());
+    }
+    let text = text.to_lowercase();
+    let mut from = 0;
+    while let Some(p) = text[from..].find(phrase) {
+        let start = from + p;
+        let end = start + phrase.len();
+        let before = text[..start]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        let after = text[end..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric);
+        if !before && !after {
+            return true;
+        }
+        from = start + phrase.chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
+/// Whether lower-case ASCII `phrase` is in ASCII `text`, any case, as whole words.
+fn contains_ascii(text: &[u8], phrase: &[u8]) -> bool {
+    let Some(&first) = phrase.first() else {
+        return false;
+    };
+    let fits = |start: usize| {
+        text.len() - start >= phrase.len()
+            && text[start..start + phrase.len()]
+                .iter()
+                .zip(phrase)
+                .all(|(a, b)| a.to_ascii_lowercase() == *b)
+            && !(start > 0 && text[start - 1].is_ascii_alphanumeric())
+            && !text
+                .get(start + phrase.len())
+                .is_some_and(u8::is_ascii_alphanumeric)
+    };
+    // Only where the first letter is, in either case.
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), text).any(fits)
+}
+
+/// A phrase looked for in every sentence of a story (its region, its universe's name), read
+/// once per story: its printed and Markdown-escaped forms in lower case, and the story's area
+/// names that hold it, which do not name it ("Wyre Forest" is not "Wyre").
+pub(super) struct Phrase {
+    /// The forms to find, lower case, none blank.
+    forms: Vec<String>,
+    /// The names (longest first) that hold the phrase as whole words and are longer.
+    shadows: Vec<String>,
+}
+
+impl Phrase {
+    pub(super) fn new(phrase: &str, names: &[(String, String)]) -> Phrase {
+        let escaped = crate::lang::markdown_text(phrase);
+        let shadows = names
+            .iter()
+            .filter(|(name, _)| {
+                name.len() > phrase.len()
+                    && (contains_phrase(name, phrase) || contains_phrase(name, &escaped))
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        let forms = [phrase, escaped.as_str()]
+            .into_iter()
+            .filter(|f| !f.trim().is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        Phrase { forms, shadows }
+    }
+
+    /// Whether `text` names the phrase other than inside a longer area name.
+    pub(super) fn named_in(&self, text: &str) -> bool {
+        let mut text = std::borrow::Cow::Borrowed(text);
+        for name in &self.shadows {
+            if text.contains(name.as_str()) {
+                text = std::borrow::Cow::Owned(text.replace(name.as_str(), " "));
+            }
+        }
+        self.forms.iter().any(|f| contains_lowered(&text, f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lower-case reading as the audit first wrote it: the copy lower-cased, then searched.
+    fn by_lowering(text: &str, phrase: &str) -> bool {
+        if phrase.trim().is_empty() {
+            return false;
+        }
+        let (text, phrase) = (text.to_lowercase(), phrase.to_lowercase());
+        let mut from = 0;
+        while let Some(p) = text[from..].find(&phrase) {
+            let start = from + p;
+            let end = start + phrase.len();
+            let before = text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
+            let after = text[end..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric);
+            if !before && !after {
+                return true;
+            }
+            from = start + phrase.chars().next().map_or(1, char::len_utf8);
+        }
+        false
+    }
+
+    #[test]
+    fn phrases_are_found_as_the_lower_cased_copy_finds_them() {
+        let texts = [
+            "Rates rose in South East London.",
+            "south east londoner",
+            "the South East London area",
+            "Wyre Forest and Wyre",
+            "Ynys Môn rose; ynys môn fell",
+            "KELVIN \u{212a} k",
+            "aaa aa",
+            "",
+            "İstanbul istanbul",
+        ];
+        let phrases = [
+            "South East London",
+            "london",
+            "Wyre",
+            "Ynys Môn",
+            "k",
+            "\u{212a}",
+            "aa",
+            " ",
+            "istanbul",
+            "İstanbul",
+        ];
+        for t in texts {
+            for p in phrases {
+                assert_eq!(contains_phrase(t, p), by_lowering(t, p), "{t:?} / {p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_longer_name_holding_the_phrase_does_not_name_it() {
+        let names = vec![
+            ("Wyre Forest".to_string(), "E07000239".to_string()),
+            ("Wyre".to_string(), "E07000128".to_string()),
+        ];
+        let wyre = Phrase::new("Wyre", &names);
+        assert!(!wyre.named_in("Wyre Forest rose."));
+        assert!(wyre.named_in("Wyre Forest and Wyre rose."));
+        assert!(!Phrase::new("  ", &names).named_in("  "));
+    }
+}
