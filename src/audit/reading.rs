@@ -507,8 +507,7 @@ pub(super) fn sentences<'c>(
             );
         }
         // Where the shared reader starts each sentence but the first, except inside a span
-        // read as one name or masked.
-        // A numbered item's number does not make a sentence of its own.
+        // read as one name or masked, and right after a numbered item's number.
         let opening = toks
             .iter()
             .find(|t| !matches!(t.t, T::Num(NumClass::ListPos, _)))
@@ -543,8 +542,8 @@ pub(super) fn sentences<'c>(
     out
 }
 
-/// A sentence of `toks`, whose words are `text`, with the area a pronoun at its start goes on
-/// about.
+/// The sentence of `toks` that `span` of the block holds, with the area a pronoun at its
+/// start goes on about.
 fn sentence<'c>(
     block: &'c Block,
     span: std::ops::Range<usize>,
