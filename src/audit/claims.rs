@@ -196,10 +196,15 @@ impl Auditor<'_> {
                 .iter()
                 .position(|t| t.t == T::Comma || t.t == T::Stop)
                 .map_or(s.end, |p| s.toks[i + p].start);
+            let after = s.src.get(s.toks[i].end..after_end).unwrap_or("");
             // On one line: a hard-wrapped sentence reads as the same words.
-            let after =
-                crate::copy::block::one_line(s.src.get(s.toks[i].end..after_end).unwrap_or(""));
-            let after = after.as_str();
+            let wrapped;
+            let after = if after.contains('\n') {
+                wrapped = crate::copy::block::one_line(after);
+                wrapped.as_str()
+            } else {
+                after
+            };
             // A region that is itself a nation ("Wales", "Northern Ireland") reads, to a
             // reader, as that nation: its superlatives rank among the nation's areas, not the
             // patch's, wherever the region is named in the sentence ("Wales' highest rate").
@@ -692,18 +697,27 @@ fn place_words(place: &str) -> String {
 /// Merseyside"): written as the geography writes it, after "in" or "in the", and ending at a
 /// word's end.
 fn place_named(after: &str) -> Option<&'static str> {
+    let bytes = after.as_bytes();
+    // Where a place could start: after each "in " or "in the " that starts a word. There are
+    // few in a clause, and hundreds of places: each place is compared there alone.
+    let mut starts = Vec::new();
+    for (at, _) in after.match_indices("in ") {
+        if at == 0 || !bytes[at - 1].is_ascii_alphanumeric() {
+            starts.push(at + 3);
+            if after[at + 3..].starts_with("the ") {
+                starts.push(at + 7);
+            }
+        }
+    }
+    if starts.is_empty() {
+        return None;
+    }
     places().iter().copied().find(|p| {
-        ["in ", "in the "].iter().any(|lead| {
-            let phrase = format!("{lead}{p}");
-            after.match_indices(&phrase).any(|(at, _)| {
-                let boundary_before = at == 0 || !after.as_bytes()[at - 1].is_ascii_alphanumeric();
-                let end = at + phrase.len();
-                let boundary_after = after
-                    .as_bytes()
-                    .get(end)
-                    .is_none_or(|b| !b.is_ascii_alphanumeric());
-                boundary_before && boundary_after
-            })
+        starts.iter().any(|&at| {
+            after[at..].starts_with(p)
+                && bytes
+                    .get(at + p.len())
+                    .is_none_or(|b| !b.is_ascii_alphanumeric())
         })
     })
 }
