@@ -3,42 +3,12 @@
 use chrono::{Datelike, NaiveDate};
 use std::sync::Arc;
 
+use super::frames::{Provenance, StoryFrames, pick_frames};
 use super::*;
 use crate::config::Patch;
 use crate::lang;
 use crate::model::Dataset;
 use crate::stats::{AreaWeek, Direction, Missing, National, PatchSummary, Rate};
-
-/// FNV-1a: a stable hash, so the same inputs pick the same frames on every machine and
-/// every Rust version.
-fn stable_hash(parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for &b in *part {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        h ^= 0xff;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-/// Picks a frame for each key in order, deterministically from the seed, release and key,
-/// never repeating the previous pick.
-pub fn pick_frames(seed: u64, release: NaiveDate, keys: &[&str]) -> Vec<u8> {
-    let mut out: Vec<u8> = Vec::with_capacity(keys.len());
-    let date = release.to_string();
-    for key in keys {
-        let h = stable_hash(&[&seed.to_le_bytes(), date.as_bytes(), key.as_bytes()]);
-        let mut frame = (h % u64::from(FRAMES)) as u8;
-        if out.last() == Some(&frame) {
-            frame = (frame + 1) % FRAMES;
-        }
-        out.push(frame);
-    }
-    out
-}
 
 /// Describes why an area has no figures, in copy-ready words.
 pub fn missing_reason(why: &Missing, story_year: i32) -> String {
@@ -254,6 +224,7 @@ fn week_part_with(
         ),
         dashboard_name: patch.dashboard_name.clone(),
         calculated_by: patch.calculated_by.clone(),
+        provenance: Provenance::pick(patch.seed, release),
         universe,
         leaders,
         movers,
@@ -476,6 +447,7 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
             } else {
                 tied_names(&core_views, bottom_rate, n_bottom)
             },
+            frames: StoryFrames::pick(patch.seed, release, &patch.region),
         },
         core: core_views,
         nearby: nearby_views,
