@@ -3,7 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 use std::sync::Arc;
 
-use super::frames::{Provenance, StoryFrames, pick_frames};
+use super::frames::{Provenance, StoryFrames, Superlative, pick_frames};
 use super::*;
 use crate::config::Patch;
 use crate::lang;
@@ -369,6 +369,8 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
 
     let mut core_views = core_views;
     mark_leads_elsewhere(&mut core_views, dataset, national, patch);
+    let story_frames = StoryFrames::pick(patch.seed, release, &patch.region);
+    keep_rate_openings_apart(&mut core_views, story_frames);
 
     let mut nearby_views: Vec<AreaView> = nearby
         .iter()
@@ -447,7 +449,7 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
             } else {
                 tied_names(&core_views, bottom_rate, n_bottom)
             },
-            frames: StoryFrames::pick(patch.seed, release, &patch.region),
+            frames: story_frames,
         },
         core: core_views,
         nearby: nearby_views,
@@ -639,5 +641,45 @@ fn mark_leads_elsewhere(
                 })
             });
         v.leads_elsewhere = national_leader || nation_leader;
+    }
+}
+
+/// The area line frame that, like [`Superlative::RateFirst`], opens with the area's rate
+/// ("Southwark's rate stands at ...").
+const RATE_OPENING_LINE: u8 = 2;
+
+/// Moves an area line off [`RATE_OPENING_LINE`] when it stands next to a highest or lowest
+/// sentence that opens with a rate too: two sentences in a row would otherwise open
+/// "Lewisham's rate of ... Southwark's rate stands at". Its new frame is one neither of its
+/// neighbours uses, so no two lines in a row share a frame in a story that prints every
+/// area's line (by-area); when both other frames are its neighbours', it trades frames with
+/// the superlative's area at the patch's end, which has no other neighbour.
+fn keep_rate_openings_apart(core: &mut [AreaView], frames: StoryFrames) {
+    let n = core.len();
+    let told = |a: &AreaView| (a.highest_in_patch && !a.leads_elsewhere) || a.lowest_in_patch;
+    let mut beside = Vec::new();
+    if frames.highest == Superlative::RateFirst
+        && core
+            .first()
+            .is_some_and(|a| a.highest_in_patch && !a.leads_elsewhere)
+    {
+        beside.push((1, 0));
+    }
+    if frames.lowest == Superlative::RateFirst && n >= 2 && core[n - 1].lowest_in_patch {
+        beside.push((n - 2, n - 1));
+    }
+    for (i, end) in beside {
+        if i >= n || told(&core[i]) || core[i].frame != RATE_OPENING_LINE {
+            continue;
+        }
+        let left = i.checked_sub(1).map(|j| core[j].frame);
+        let right = core.get(i + 1).map(|a| a.frame);
+        match (0..FRAMES).find(|&f| f != RATE_OPENING_LINE && Some(f) != left && Some(f) != right) {
+            Some(f) => core[i].frame = f,
+            None => {
+                core[i].frame = core[end].frame;
+                core[end].frame = RATE_OPENING_LINE;
+            }
+        }
     }
 }

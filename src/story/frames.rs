@@ -3,7 +3,8 @@
 //! copy, and templates only switch on the choice.
 //!
 //! Two kinds of choice are made. Each area's own line (in the patch, nearby, among the
-//! leaders) takes a frame from [`pick_frames`], keyed by the area, so neighbouring lines differ.
+//! leaders) takes a frame from [`pick_frames`], keyed by the area, so neighbouring lines differ
+//! and the next seed moves each line to another frame.
 //! The story's one-off sentences (the lead, the patch's highest and lowest rates, the
 //! provenance line) take a [`StoryFrames`] and a [`Provenance`]: seed 0, the default, keeps the
 //! house wording a newsroom's snapshot stories were read in; any other seed moves each of these
@@ -32,13 +33,16 @@ pub(super) fn stable_hash(parts: &[&[u8]]) -> u64 {
 }
 
 /// Picks a frame for each key in order, deterministically from the seed, release and key,
-/// never repeating the previous pick.
+/// never repeating the previous pick. The release and key set where each key's frames start
+/// (as seed 0 always picked them); the seed steps every key on by as many frames, so the
+/// next seed moves every line to another frame, repeats and all.
 pub fn pick_frames(seed: u64, release: NaiveDate, keys: &[&str]) -> Vec<u8> {
     let mut out: Vec<u8> = Vec::with_capacity(keys.len());
     let date = release.to_string();
+    let step = seed % u64::from(FRAMES);
     for key in keys {
-        let h = stable_hash(&[&seed.to_le_bytes(), date.as_bytes(), key.as_bytes()]);
-        let mut frame = (h % u64::from(FRAMES)) as u8;
+        let h = stable_hash(&[&0u64.to_le_bytes(), date.as_bytes(), key.as_bytes()]);
+        let mut frame = ((h % u64::from(FRAMES) + step) % u64::from(FRAMES)) as u8;
         if out.last() == Some(&frame) {
             frame = (frame + 1) % FRAMES;
         }
@@ -187,8 +191,32 @@ mod tests {
                     assert_ne!(a.highest, b.highest, "{seed} {d} {region}");
                     assert_ne!(a.lowest, b.lowest, "{seed} {d} {region}");
                     assert_ne!(a.highest, a.lowest, "{seed} {d} {region}");
-                    assert_ne!(Provenance::pick(seed, day(d)), Provenance::pick(seed + 1, day(d)));
+                    assert_ne!(
+                        Provenance::pick(seed, day(d)),
+                        Provenance::pick(seed + 1, day(d))
+                    );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn each_seed_moves_every_area_line_and_none_repeats_its_neighbour() {
+        let keys = [
+            "E09000004",
+            "E09000006",
+            "E09000011",
+            "E09000023",
+            "E09000028",
+        ];
+        for d in 1..=28 {
+            for seed in 0..12u64 {
+                let (a, b) = (
+                    pick_frames(seed, day(d), &keys),
+                    pick_frames(seed + 1, day(d), &keys),
+                );
+                assert!(a.windows(2).all(|w| w[0] != w[1]), "{seed}: {a:?}");
+                assert!(a.iter().zip(&b).all(|(x, y)| x != y), "{seed}: {a:?} {b:?}");
             }
         }
     }
