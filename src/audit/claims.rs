@@ -465,14 +465,12 @@ impl Auditor<'_> {
         let before = line.get(..s.toks.first()?.start)?;
         let lower = before.to_ascii_lowercase();
         let toks = super::reading::tokenize(before, &lower, &self.names, &[]);
-        toks.split(|t| t.t == T::Stop)
-            .filter_map(|sentence| {
-                sentence.iter().find_map(|t| match t.t {
-                    T::Area(k) => Some(k),
-                    _ => None,
-                })
+        toks.split(|t| t.t == T::Stop).rev().find_map(|sentence| {
+            sentence.iter().find_map(|t| match t.t {
+                T::Area(k) => Some(k),
+                _ => None,
             })
-            .last()
+        })
     }
 
     /// "The other borough", "Neither of the other boroughs", "None of the other boroughs":

@@ -140,6 +140,21 @@ fn no_two_sentences_in_a_row_open_with_an_areas_rate() {
     }
 }
 
+/// An area's own story (a one-area patch) opens in another frame for the next seed.
+#[test]
+fn seeds_change_the_area_storys_lead() {
+    let leads: Vec<String> = [7, 8, 42]
+        .iter()
+        .map(|&seed| {
+            let d = drafted(&seeded("hull", "august", "area", seed));
+            d.output.lines().nth(4).unwrap().to_string()
+        })
+        .collect();
+    assert_ne!(leads[0], leads[1]);
+    assert_ne!(leads[0], leads[2]);
+    assert_ne!(leads[1], leads[2]);
+}
+
 /// Seed 0 is the house copy: the frames the snapshot stories were read in.
 #[test]
 fn seed_zero_is_the_house_copy() {
