@@ -9,6 +9,9 @@ use crate::story::{SHARP_PERCENT, SLIGHT_PERCENT, WHOPPING_PERCENT, lies_in};
 use super::Auditor;
 use super::reading::{NumClass, Sentence, T, dir_word};
 use super::truth::direction_of;
+use others::others_opening;
+
+mod others;
 
 impl Auditor<'_> {
     pub(super) fn check_claims(
@@ -458,49 +461,6 @@ impl Auditor<'_> {
 }
 
 impl Auditor<'_> {
-    /// The area the copy told of last before sentence `s` on its line: the first area of the
-    /// last sentence before it that names one, as a pronoun opening a sentence is read.
-    fn area_before(&self, s: &Sentence) -> Option<usize> {
-        let line = self.lines.get(s.line - 1)?;
-        let before = line.get(..s.toks.first()?.start)?;
-        let lower = before.to_ascii_lowercase();
-        let toks = super::reading::tokenize(before, &lower, &self.names, &[]);
-        toks.split(|t| t.t == T::Stop).rev().find_map(|sentence| {
-            sentence.iter().find_map(|t| match t.t {
-                T::Area(k) => Some(k),
-                _ => None,
-            })
-        })
-    }
-
-    /// "The other borough", "Neither of the other boroughs", "None of the other boroughs":
-    /// the opening must fit the patch's count (two, three, more than three areas with
-    /// figures), and the sentence must follow one about an area.
-    fn check_others(&mut self, s: &Sentence, opening: Others, area: Option<usize>) {
-        self.report.claims += 1;
-        let total = self.truth.core.len();
-        let (fits, said) = match opening {
-            Others::One => (total == 2, "the other"),
-            Others::Two => (total == 3, "neither of the other"),
-            Others::Many => (total > 3, "none of the other"),
-        };
-        if area.is_none() {
-            self.fail(
-                s,
-                format!("\"{said}\" cannot be checked: no area is told of before it"),
-            );
-        } else if !fits {
-            self.fail(
-                s,
-                format!(
-                    "\"{said}\" is wrong for the patch: it has {} {}",
-                    lang::count_words(total as i64),
-                    self.input.story.area_noun_plural
-                ),
-            );
-        }
-    }
-
     /// "has dropped to third place", "has climbed to second place": the area at `k` ranks as
     /// the ordinal at `at` says (its figure is traced as any rank is), and ranked lower
     /// (climbed) or higher (dropped) the week before; "joint" only, and always, when shared.
@@ -662,29 +622,6 @@ const APPROXIMATE: [&str; 9] = [
     "under",
     "approximately",
 ];
-
-/// How a sentence about the rest of the patch opens: "The other borough ...", "Neither of
-/// the other ...", "None of the other ...".
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Others {
-    /// One other area.
-    One,
-    /// Two other areas.
-    Two,
-    /// Three or more.
-    Many,
-}
-
-/// The opening `words` (the sentence's words, in lower case) make about the rest of the patch,
-/// whose areas are called `noun`, if any.
-fn others_opening(words: &[&str], noun: &str) -> Option<Others> {
-    match words {
-        ["the", "other", n, ..] if n.eq_ignore_ascii_case(noun) => Some(Others::One),
-        ["neither", "of", "the", "other", ..] => Some(Others::Two),
-        ["none", "of", "the", "other", ..] => Some(Others::Many),
-        _ => None,
-    }
-}
 
 /// The rank moves a sentence tells: (the move word's index, whether it climbed, the ordinal's
 /// index), for "climbed", "moved up", "dropped" or "slipped" followed by "to", an optional

@@ -345,6 +345,11 @@ fn london(dir: &Path, weeks: [(i64, i64); 5]) -> (std::path::PathBuf, std::path:
 /// A by-area story of the first `core` boroughs of [`london`], with the region "London"
 /// (so the patch is part of it, and its areas are counted as the patch's).
 fn others_story(dir: &Path, core: usize, weeks: [(i64, i64); 5]) -> DraftRequest {
+    others_story_of(dir, core, weeks, "borough")
+}
+
+/// [`others_story`] with the patch's areas called `noun`.
+fn others_story_of(dir: &Path, core: usize, weeks: [(i64, i64); 5], noun: &str) -> DraftRequest {
     let (population, data) = london(dir, weeks);
     let names = [
         "Barking and Dagenham",
@@ -358,7 +363,7 @@ fn others_story(dir: &Path, core: usize, weeks: [(i64, i64); 5]) -> DraftRequest
     std::fs::write(
         &patch,
         format!(
-            "publication = \"London Post\"\nregion = \"London\"\narea_noun = \"borough\"\ncalculated_by = \"the Post\"\nsource_name = \"Public Health England\"\ncore = [{}]\n",
+            "publication = \"London Post\"\nregion = \"London\"\narea_noun = \"{noun}\"\ncalculated_by = \"the Post\"\nsource_name = \"Public Health England\"\ncore = [{}]\n",
             core_list.join(", ")
         ),
     )
@@ -373,13 +378,30 @@ const ONE_RISES: [(i64, i64); 5] = [(140, 210), (210, 175), (280, 245), (350, 28
 
 #[test]
 fn the_only_riser_is_told_against_the_count_of_the_others() {
-    for (core, sentence) in [
-        (2, "The other borough did not see its rate go up."),
-        (3, "Neither of the other boroughs saw its rate go up."),
-        (4, "None of the other boroughs saw its rate go up."),
+    for (core, noun, sentence) in [
+        (
+            2,
+            "borough",
+            "The other borough did not see its rate go up.",
+        ),
+        (
+            2,
+            "council area",
+            "The other council area did not see its rate go up.",
+        ),
+        (
+            3,
+            "borough",
+            "Neither of the other boroughs saw its rate go up.",
+        ),
+        (
+            4,
+            "borough",
+            "None of the other boroughs saw its rate go up.",
+        ),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let request = others_story(dir.path(), core, ONE_RISES);
+        let request = others_story_of(dir.path(), core, ONE_RISES, noun);
         let d = drafted(&request);
         assert!(d.story.local.part_of_region, "{core}");
         assert!(
