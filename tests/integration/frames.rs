@@ -460,3 +460,33 @@ fn the_others_sentence_is_read_of_the_area_before_it() {
     });
     assert!(!report.passed(), "passed in\n{}", d.output);
 }
+
+/// Every frame, on every scenario's trend (all down, all up, mixed, unchanged, one area, a tie
+/// for the top, a missing area, zero cases), passes the audit: the draft refuses copy that
+/// fails it.
+#[test]
+fn every_frame_passes_the_audit_on_every_scenario() {
+    let data = [
+        "all-down",
+        "all-up",
+        "mixed",
+        "unchanged",
+        "leader-keeps",
+        "leader-loses",
+        "tie-first",
+        "zero-cases",
+        "missing",
+    ];
+    for patch in ["patch.toml", "one-area.toml"] {
+        for file in data {
+            for template in ["weekly-roundup", "by-area", "area"] {
+                for seed in 1..=3 {
+                    let mut request = scenario_request(file, patch, template);
+                    request.seed = Some(seed);
+                    draft(&request)
+                        .unwrap_or_else(|e| panic!("{patch} {file} {template} seed {seed}: {e}"));
+                }
+            }
+        }
+    }
+}
