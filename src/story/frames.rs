@@ -3,14 +3,18 @@
 //! copy, and templates only switch on the choice.
 //!
 //! Two kinds of choice are made. Each area's own line (in the patch, nearby, among the
-//! leaders) takes a frame from [`pick_frames`], keyed by the area, so neighbouring lines differ
-//! and the next seed moves each line to another frame.
+//! leaders) takes a frame from [`pick_frames`], keyed by the area, so neighbouring lines differ.
 //! The story's one-off sentences (the lead, the patch's highest and lowest rates, the
 //! provenance line) take a [`StoryFrames`] and a [`Provenance`]: seed 0, the default, keeps the
-//! house wording a newsroom's snapshot stories were read in; any other seed moves each of these
-//! sentences one frame on from the seed before, so two consecutive seeds never print the same
-//! frame of any of them, and the release and region set where a seed starts, so a paper with a
-//! fixed seed still reads differently from week to week.
+//! house wording a newsroom's snapshot stories were read in; for any other seed the release and
+//! region set where each sentence's frames start, so a paper with a fixed seed still reads
+//! differently from week to week.
+//!
+//! Seeds move frames by two strides over the three frames of each sentence: the lead steps one
+//! frame a seed ([`lead_stride`]); every other sentence steps one frame a seed and one more every
+//! third seed ([`stride`]). Either way the next seed moves every sentence to another frame, and
+//! since the two strides never both come back to where they were within three seeds, each of
+//! the next three seeds (the versions the review desk offers) prints other copy than the seed's.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -32,14 +36,27 @@ pub(super) fn stable_hash(parts: &[&[u8]]) -> u64 {
     h
 }
 
+/// How many frames seed `seed` moves an area line, the highest, lowest and provenance
+/// sentences on from seed 0: one a seed, and one more every third seed, so that three seeds
+/// on it has not come back (unlike the lead's [`lead_stride`]).
+fn stride(seed: u64) -> u64 {
+    (seed % 3 + seed / 3 % 3) % 3
+}
+
+/// How many frames seed `seed` moves the lead on from seed 0: one a seed, so that two seeds on
+/// it has not come back even where [`stride`] has.
+fn lead_stride(seed: u64) -> u64 {
+    seed % 3
+}
+
 /// Picks a frame for each key in order, deterministically from the seed, release and key,
 /// never repeating the previous pick. The release and key set where each key's frames start
-/// (as seed 0 always picked them); the seed steps every key on by as many frames, so the
-/// next seed moves every line to another frame, repeats and all.
+/// (as seed 0 always picked them); the seed's [`stride`] moves every key on by as many
+/// frames, so the next seed moves every line to another frame, repeats and all.
 pub fn pick_frames(seed: u64, release: NaiveDate, keys: &[&str]) -> Vec<u8> {
     let mut out: Vec<u8> = Vec::with_capacity(keys.len());
     let date = release.to_string();
-    let step = seed % u64::from(FRAMES);
+    let step = stride(seed) % u64::from(FRAMES);
     for key in keys {
         let h = stable_hash(&[&0u64.to_le_bytes(), date.as_bytes(), key.as_bytes()]);
         let mut frame = ((h % u64::from(FRAMES) + step) % u64::from(FRAMES)) as u8;
@@ -123,12 +140,12 @@ impl StoryFrames {
             Superlative::PlaceFirst,
             Superlative::RateFirst,
         ];
-        let highest = step(seed, release, region, "highest", 3);
+        let highest = step(stride(seed), release, region, "highest");
         // One or two shapes on from the highest's: never the same shape, and, the offset
         // being fixed for the release, one shape on from the seed before's.
         let offset = 1 + start(release, region, "lowest") % 2;
         StoryFrames {
-            lead: LEADS[step(seed, release, region, "lead", 3)],
+            lead: LEADS[step(lead_stride(seed), release, region, "lead")],
             highest: SHAPES[highest],
             lowest: SHAPES[(highest + offset as usize) % 3],
         }
@@ -143,7 +160,7 @@ impl Provenance {
             return Provenance::House;
         }
         [Provenance::House, Provenance::Using, Provenance::Calculated]
-            [step(seed, release, "", "provenance", 3)]
+            [step(stride(seed), release, "", "provenance")]
     }
 }
 
@@ -156,10 +173,10 @@ fn start(release: NaiveDate, region: &str, slot: &str) -> u64 {
     ])
 }
 
-/// The frame of `slot` for `seed`: the seed's own step from where the release and region
-/// start the slot, so consecutive seeds land on different frames.
-fn step(seed: u64, release: NaiveDate, region: &str, slot: &str, frames: u64) -> usize {
-    ((start(release, region, slot) % frames + seed % frames) % frames) as usize
+/// The frame, of three, of `slot` moved `by` frames on from where the release and region
+/// start it.
+fn step(by: u64, release: NaiveDate, region: &str, slot: &str) -> usize {
+    ((start(release, region, slot) % 3 + by) % 3) as usize
 }
 
 #[cfg(test)]
@@ -222,8 +239,27 @@ mod tests {
     }
 
     #[test]
+    fn each_of_the_next_three_seeds_prints_other_frames() {
+        let keys = ["E09000004", "E09000006", "E09000011"];
+        for d in 1..=28 {
+            for seed in 0..40u64 {
+                let of = |s: u64| {
+                    (
+                        pick_frames(s, day(d), &keys),
+                        StoryFrames::pick(s, day(d), "Wales"),
+                        Provenance::pick(s, day(d)),
+                    )
+                };
+                for k in 1..=3 {
+                    assert_ne!(of(seed), of(seed + k), "{seed} and {}", seed + k);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_frame_is_reached() {
-        let picks: Vec<StoryFrames> = (1..=3)
+        let picks: Vec<StoryFrames> = (1..=9)
             .map(|s| StoryFrames::pick(s, day(27), "south east London"))
             .collect();
         for lead in [Lead::House, Lead::SourceFirst, Lead::SourceLast] {

@@ -186,6 +186,27 @@ fn consecutive_seeds_print_different_frames() {
     }
 }
 
+/// The review desk offers a story drafted with each of the next three seeds: each is other
+/// copy than the seed's own.
+#[test]
+fn each_of_the_next_three_seeds_drafts_other_copy() {
+    for template in ["weekly-roundup", "by-area"] {
+        let copy: Vec<String> = (0..=6)
+            .map(|seed| drafted(&seeded("se-london", "august", template, seed)).output)
+            .collect();
+        for seed in 0..=3 {
+            for k in 1..=3 {
+                assert_ne!(
+                    copy[seed],
+                    copy[seed + k],
+                    "{template}: {seed} and {}",
+                    seed + k
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn seeded_stories() {
     for (patch, month) in SHOWN {
