@@ -1,5 +1,6 @@
 //! Claim words checked against the recomputed data: directions, degrees, superlatives,
-//! "continues", "only", "taking the top spot", and what is said of the patch or the nation.
+//! "continues", "only" (and "none of the other boroughs", said of the area told of before it),
+//! "taking the top spot", and what is said of the patch or the nation.
 
 use crate::facts::{RankBy, Scope};
 use crate::lang::{self, ORDINAL_WORDS};
