@@ -1,5 +1,6 @@
 //! Claim words checked against the recomputed data: directions, degrees, superlatives,
-//! "continues", "only", "taking the top spot", and what is said of the patch or the nation.
+//! "continues", "only" (and "none of the other boroughs", said of the area told of before it),
+//! "taking the top spot", and what is said of the patch or the nation.
 
 use crate::facts::{RankBy, Scope};
 use crate::lang::{self, ORDINAL_WORDS};
@@ -9,6 +10,9 @@ use crate::story::{SHARP_PERCENT, SLIGHT_PERCENT, WHOPPING_PERCENT, lies_in};
 use super::Auditor;
 use super::reading::{NumClass, Sentence, T, dir_word};
 use super::truth::direction_of;
+use others::others_opening;
+
+mod others;
 
 impl Auditor<'_> {
     pub(super) fn check_claims(
@@ -29,7 +33,22 @@ impl Auditor<'_> {
         let has = |w: &str| words.contains(&w);
         let region_named = self.mentions(s, &self.region);
         let universe_named = self.mentions(s, &self.universe);
-        let only = has("only") || words.windows(2).any(|p| p == ["no", "other"]);
+        // "Neither of the other boroughs saw its rate go up": an "only" said of the area the
+        // copy told of just before, which the sentence does not name.
+        let others = others_opening(&words, &story.area_noun);
+        let said_of: Vec<Option<usize>>;
+        let owner = match others {
+            Some(_) if owner.iter().all(Option::is_none) => {
+                said_of = vec![self.area_before(s); owner.len()];
+                &said_of[..]
+            }
+            _ => owner,
+        };
+        if let Some(opening) = others {
+            self.check_others(s, opening, owner.first().copied().flatten());
+        }
+        let only =
+            has("only") || words.windows(2).any(|p| p == ["no", "other"]) || others.is_some();
         // "has dropped to third place": a move in the ranking, not the rate's direction.
         let moves = rank_moves(s, &words);
 

@@ -3,42 +3,12 @@
 use chrono::{Datelike, NaiveDate};
 use std::sync::Arc;
 
+use super::frames::{Provenance, StoryFrames, Superlative, pick_frames};
 use super::*;
 use crate::config::Patch;
 use crate::lang;
 use crate::model::Dataset;
 use crate::stats::{AreaWeek, Direction, Missing, National, PatchSummary, Rate};
-
-/// FNV-1a: a stable hash, so the same inputs pick the same frames on every machine and
-/// every Rust version.
-fn stable_hash(parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for &b in *part {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        h ^= 0xff;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-/// Picks a frame for each key in order, deterministically from the seed, release and key,
-/// never repeating the previous pick.
-pub fn pick_frames(seed: u64, release: NaiveDate, keys: &[&str]) -> Vec<u8> {
-    let mut out: Vec<u8> = Vec::with_capacity(keys.len());
-    let date = release.to_string();
-    for key in keys {
-        let h = stable_hash(&[&seed.to_le_bytes(), date.as_bytes(), key.as_bytes()]);
-        let mut frame = (h % u64::from(FRAMES)) as u8;
-        if out.last() == Some(&frame) {
-            frame = (frame + 1) % FRAMES;
-        }
-        out.push(frame);
-    }
-    out
-}
 
 /// Describes why an area has no figures, in copy-ready words.
 pub fn missing_reason(why: &Missing, story_year: i32) -> String {
@@ -254,6 +224,7 @@ fn week_part_with(
         ),
         dashboard_name: patch.dashboard_name.clone(),
         calculated_by: patch.calculated_by.clone(),
+        provenance: Provenance::pick(patch.seed, release),
         universe,
         leaders,
         movers,
@@ -398,6 +369,8 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
 
     let mut core_views = core_views;
     mark_leads_elsewhere(&mut core_views, dataset, national, patch);
+    let story_frames = StoryFrames::pick(patch.seed, release, &patch.region);
+    keep_rate_openings_apart(&mut core_views, story_frames);
 
     let mut nearby_views: Vec<AreaView> = nearby
         .iter()
@@ -476,6 +449,7 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
             } else {
                 tied_names(&core_views, bottom_rate, n_bottom)
             },
+            frames: story_frames,
         },
         core: core_views,
         nearby: nearby_views,
@@ -667,5 +641,45 @@ fn mark_leads_elsewhere(
                 })
             });
         v.leads_elsewhere = national_leader || nation_leader;
+    }
+}
+
+/// The area line frame that, like [`Superlative::RateFirst`], opens with the area's rate
+/// ("Southwark's rate stands at ...").
+const RATE_OPENING_LINE: u8 = 2;
+
+/// Moves an area line off [`RATE_OPENING_LINE`] when it stands next to a highest or lowest
+/// sentence that opens with a rate too: two sentences in a row would otherwise open
+/// "Lewisham's rate of ... Southwark's rate stands at". Its new frame is one neither of its
+/// neighbours uses, so no two lines in a row share a frame in a story that prints every
+/// area's line (by-area); when both other frames are its neighbours', it trades frames with
+/// the superlative's area at the patch's end, which has no other neighbour.
+fn keep_rate_openings_apart(core: &mut [AreaView], frames: StoryFrames) {
+    let n = core.len();
+    let told = |a: &AreaView| (a.highest_in_patch && !a.leads_elsewhere) || a.lowest_in_patch;
+    let mut beside = Vec::new();
+    if frames.highest == Superlative::RateFirst
+        && core
+            .first()
+            .is_some_and(|a| a.highest_in_patch && !a.leads_elsewhere)
+    {
+        beside.push((1, 0));
+    }
+    if frames.lowest == Superlative::RateFirst && n >= 2 && core[n - 1].lowest_in_patch {
+        beside.push((n - 2, n - 1));
+    }
+    for (i, end) in beside {
+        if i >= n || told(&core[i]) || core[i].frame != RATE_OPENING_LINE {
+            continue;
+        }
+        let left = i.checked_sub(1).map(|j| core[j].frame);
+        let right = core.get(i + 1).map(|a| a.frame);
+        match (0..FRAMES).find(|&f| f != RATE_OPENING_LINE && Some(f) != left && Some(f) != right) {
+            Some(f) => core[i].frame = f,
+            None => {
+                core[i].frame = core[end].frame;
+                core[end].frame = RATE_OPENING_LINE;
+            }
+        }
     }
 }

@@ -342,6 +342,8 @@ pub struct LocalView {
     /// The patch's new cases in the week, summed over its core areas, as the copy tells it
     /// ("more than 10,000"); `None` for a patch of one area or with a core area lacking figures.
     pub total: Option<PatchTotal>,
+    /// The frames of the story's lead and of its highest and lowest sentences.
+    pub frames: StoryFrames,
 }
 
 /// Whether the area `code` lies in the place `region` names, when that is a nation ("Wales"),
@@ -398,6 +400,8 @@ pub struct WeekPart {
     pub dashboard_name: String,
     /// Who calculated the figures.
     pub calculated_by: String,
+    /// The frame of the closing provenance line, shared by the week's stories.
+    pub provenance: Provenance,
     /// National picture.
     pub universe: UniverseView,
     /// The highest national rates.
@@ -468,7 +472,7 @@ impl Serialize for Story {
         use serde::ser::SerializeStruct;
         let (w, o) = (&*self.week_part, self);
         // The view model's historical key order interleaves the two parts.
-        let mut s = serializer.serialize_struct("Story", 21)?;
+        let mut s = serializer.serialize_struct("Story", 22)?;
         s.serialize_field("template", &w.template)?;
         s.serialize_field("publication", &w.publication)?;
         s.serialize_field("region", &o.region)?;
@@ -481,6 +485,7 @@ impl Serialize for Story {
         s.serialize_field("source_name", &w.source_name)?;
         s.serialize_field("dashboard_name", &w.dashboard_name)?;
         s.serialize_field("calculated_by", &w.calculated_by)?;
+        s.serialize_field("provenance", &w.provenance)?;
         s.serialize_field("universe", &w.universe)?;
         s.serialize_field("local", &o.local)?;
         s.serialize_field("core", &o.core)?;
@@ -495,10 +500,12 @@ impl Serialize for Story {
 }
 
 mod build;
+mod frames;
 mod mentions;
 pub use build::{
-    StoryInput, WeekViews, build, build_for_week, build_in, missing_reason, pick_frames, week_part,
+    StoryInput, WeekViews, build, build_for_week, build_in, missing_reason, week_part,
 };
+pub use frames::{Lead, Provenance, StoryFrames, Superlative, pick_frames};
 pub use mentions::{PatchTotal, RankMove};
 
 #[cfg(test)]
@@ -521,6 +528,7 @@ mod tests {
             source_name: "UKHSA".into(),
             dashboard_name: "the dashboard".into(),
             calculated_by: String::new(),
+            provenance: Provenance::House,
             universe: UniverseView {
                 kind: crate::stats::Universe::England,
                 name: "England".into(),
@@ -553,6 +561,7 @@ mod tests {
                 part_of_region: false,
                 names: Vec::new(),
                 total: None,
+                frames: StoryFrames::HOUSE,
             },
             core: Vec::new(),
             nearby: Vec::new(),

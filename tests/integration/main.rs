@@ -16,6 +16,7 @@ mod faults;
 mod fetch;
 mod figures;
 mod formatting;
+mod frames;
 mod fuzz;
 mod gates;
 mod geo;
