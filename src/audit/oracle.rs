@@ -331,7 +331,11 @@ pub(crate) mod compare {
     use std::borrow::Cow;
 
     /// An oracle's sentence as the audit's own, borrowing from it and from its line.
-    fn as_read<'o>(o: &'o super::Sentence, lines: &[&'o str]) -> reading::Sentence<'o> {
+    fn as_read<'o>(
+        o: &'o super::Sentence,
+        lines: &[&'o str],
+        before: Option<usize>,
+    ) -> reading::Sentence<'o> {
         let t = |t: &super::T| match t {
             super::T::Word(w) => reading::T::Word(W::owned(w.clone())),
             super::T::Num(c, w) => reading::T::Num(*c, W::owned(w.clone())),
@@ -356,6 +360,7 @@ pub(crate) mod compare {
                 })
                 .collect(),
             carried: o.carried,
+            before,
             row: o.row.clone(),
         }
     }
@@ -381,7 +386,23 @@ pub(crate) mod compare {
         let prev = crate::facts::date_forms(story.prev_week.end, story.story_year);
         let lines = split_lines(input.text);
         let old = super::sentences(&lines, &names, &labels, &prev);
-        let read: Vec<reading::Sentence<'_>> = old.iter().map(|o| as_read(o, &lines)).collect();
+        // The oracle told of the area before a sentence on its line alone.
+        let mut last: Option<(usize, usize)> = None;
+        let read: Vec<reading::Sentence<'_>> = old
+            .iter()
+            .map(|o| {
+                let before = last.filter(|(line, _)| *line == o.line).map(|(_, a)| a);
+                if let Some(a) = o.toks.iter().find_map(|t| match t.t {
+                    super::T::Area(k) => Some(k),
+                    _ => None,
+                }) {
+                    last = Some((o.line, a));
+                } else if last.is_some_and(|(line, _)| line != o.line) {
+                    last = None;
+                }
+                as_read(o, &lines, before)
+            })
+            .collect();
         let oracle = judge(&ctx, input, names, &read);
         (verdict(&shared), verdict(&oracle))
     }

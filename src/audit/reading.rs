@@ -436,6 +436,8 @@ pub(super) struct Sentence<'c> {
     pub(super) toks: Vec<Tok<'c>>,
     /// The area a pronoun at the start refers to.
     pub(super) carried: Option<usize>,
+    /// The area of the last sentence before this one in its paragraph that names one.
+    pub(super) before: Option<usize>,
     /// For a table row, whether each token sits in a column of last week's figures.
     pub(super) row: Option<Vec<bool>>,
 }
@@ -556,6 +558,7 @@ fn sentence<'c>(
         (Some(T::Word(a)), Some(T::Word(b))) if a == "no" && b == "other" => *last_area,
         _ => None,
     };
+    let before = *last_area;
     // The subject a pronoun refers to: the first area the sentence names.
     if let Some(a) = toks.iter().find_map(|t| match t.t {
         T::Area(k) => Some(k),
@@ -577,6 +580,7 @@ fn sentence<'c>(
         end,
         toks,
         carried,
+        before,
         row: None,
     }
 }
@@ -661,6 +665,7 @@ fn table_row<'c>(
             end: row.len(),
             toks,
             carried: None,
+            before: None,
             row: Some(prev),
         });
     }

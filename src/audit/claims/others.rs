@@ -5,7 +5,7 @@
 use crate::lang;
 
 use super::super::Auditor;
-use super::super::reading::{Sentence, T, tokenize};
+use super::super::reading::Sentence;
 
 /// How a sentence about the rest of the patch opens: "The other borough ...", "Neither of
 /// the other ...", "None of the other ...".
@@ -40,19 +40,10 @@ pub(super) fn others_opening(words: &[&str], noun: &str) -> Option<Others> {
 }
 
 impl Auditor<'_> {
-    /// The area the copy told of last before sentence `s` on its line: the first area of the
-    /// last sentence before it that names one, as a pronoun opening a sentence is read.
+    /// The area the copy told of last before sentence `s` in its paragraph: the first area of
+    /// the last sentence before it that names one, as a pronoun opening a sentence is read.
     pub(super) fn area_before(&self, s: &Sentence) -> Option<usize> {
-        let line = self.lines.get(s.line - 1)?;
-        let before = line.get(..s.toks.first()?.start)?;
-        let lower = before.to_ascii_lowercase();
-        let toks = tokenize(before, &lower, &self.names, &[]);
-        toks.split(|t| t.t == T::Stop).rev().find_map(|sentence| {
-            sentence.iter().find_map(|t| match t.t {
-                T::Area(k) => Some(k),
-                _ => None,
-            })
-        })
+        s.before
     }
 
     /// "The other borough", "Neither of the other boroughs", "None of the other boroughs":
