@@ -9,6 +9,7 @@ mod cli;
 mod complete_drafts;
 mod completeness;
 mod corrections;
+mod degree;
 mod deliver;
 mod desk;
 mod each_area;
