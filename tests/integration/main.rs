@@ -30,6 +30,7 @@ mod mentions;
 mod nations;
 mod properties;
 mod publish;
+mod qualifiers;
 mod readers;
 mod render_reuse;
 mod review;
