@@ -38,6 +38,7 @@ mod scenarios;
 mod site;
 mod stories;
 mod subbing;
+mod table;
 mod templates;
 mod tls;
 mod withdraw;
