@@ -26,11 +26,19 @@
 //!   with no count in the sentence it says nothing and the audit checks the rank;
 //! - `repeated-sentence`: a sentence of six words or more printed twice in one story.
 //!
+//! It also applies the story rules ([`Rule::STORY`]), which count across the whole story:
+//!
+//! - `degree-words`: more than two degree words in one story ("up dramatically" ten times);
+//!   each one after the second is flagged, naming the lines of the two kept. The published
+//!   seed of August 27, 2021 prints three ("up sharply", "up slightly", "down slightly"),
+//!   which is why the rule is not among the subbing rules the seeds are held to.
+//!
 //! [`lint_with`] is told the story's [`Known`] names and literals: a name from the data may
 //! hold digits ("Hartlepool 001") or a doubled word, and a template's fixed text its own
 //! figures ("call 119"), and none of them is read by a figure or doubled-word rule. [`lint`]
 //! and [`lint_copy`] apply [`Rule::ALL`] only, knowing nothing, as they always have; a
 //! draft's own lint (`lint_known`) applies [`Rule::ALL`] knowing them.
+mod degree;
 mod marks;
 mod rules;
 mod subbing;
@@ -82,6 +90,9 @@ pub enum Rule {
     BottomHalfHighest,
     /// The same sentence printed twice in one story.
     RepeatedSentence,
+    /// More than two degree words ("dramatically", "sharply", "slightly", "a whopping rise")
+    /// in one story.
+    DegreeWords,
 }
 
 impl Rule {
@@ -112,6 +123,10 @@ impl Rule {
         Rule::RepeatedSentence,
     ];
 
+    /// The story rules, which [`lint_with`] applies besides [`Rule::ALL`] and [`Rule::COPY`]:
+    /// counts over the whole story rather than slips in one sentence.
+    pub const STORY: [Rule; 1] = [Rule::DegreeWords];
+
     /// The stable kebab-case name shown in reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -132,6 +147,7 @@ impl Rule {
             Rule::NewsroomJargon => "newsroom-jargon",
             Rule::BottomHalfHighest => "bottom-half-highest",
             Rule::RepeatedSentence => "repeated-sentence",
+            Rule::DegreeWords => "degree-words",
         }
     }
 }
@@ -295,8 +311,8 @@ pub(crate) fn lint_known(copy: &Copy<'_>, known: &Known<'_>) -> Vec<LintFinding>
     check(copy, known, false)
 }
 
-/// Checks copy already read against [`Rule::ALL`] and the subbing rules [`Rule::COPY`],
-/// knowing the story's names and fixed text: a known name ("Hartlepool 001") or literal
+/// Checks copy already read against [`Rule::ALL`], the subbing rules [`Rule::COPY`] and the
+/// story rules [`Rule::STORY`], knowing the story's names and fixed text: a known name ("Hartlepool 001") or literal
 /// ("call 119") is not read as a figure or a doubled word. Every finding, in reading order.
 pub fn lint_with(copy: &Copy<'_>, known: &Known<'_>) -> Vec<LintFinding> {
     check(copy, known, true)
@@ -317,6 +333,9 @@ fn check(copy: &Copy<'_>, known: &Known<'_>, subbing: bool) -> Vec<LintFinding> 
             subbing,
         }
         .check(&mut findings, &mut seen);
+    }
+    if subbing {
+        degree::check(copy, known, &mut findings);
     }
     findings.sort_by_key(|f| (f.line, f.column, f.rule));
     findings.dedup();

@@ -40,6 +40,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/partials/components.md"),
     ),
     (
+        "partials/table.md",
+        include_str!("../../templates/partials/table.md"),
+    ),
+    (
         "partials/week/method.md",
         include_str!("../../templates/partials/week/method.md"),
     ),

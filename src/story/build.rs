@@ -70,6 +70,7 @@ fn area_view(dataset: &Dataset, national: &National, week: &AreaWeek, patch: &Pa
         change_tied: change_rank.is_some() && by_change.count_of_key(change_key) > 1,
         change_upper_half: change_rank.is_some_and(|r| r * 2 <= by_change.len() + 1),
         leads_elsewhere: false,
+        show_degree: false,
     }
 }
 
@@ -247,10 +248,11 @@ impl OwnPart {
         let OwnPart {
             region,
             local,
-            core,
-            nearby,
+            mut core,
+            mut nearby,
             unavailable,
         } = self;
+        degree::mark_story(&mut core, &mut nearby, &week_part.leaders);
         Story {
             week_part,
             region,
@@ -520,6 +522,7 @@ fn leaders(
     for (l, f) in leaders.iter_mut().zip(leader_frames) {
         l.area.frame = f;
     }
+    degree::mark_leaders(&mut leaders);
     leaders
 }
 

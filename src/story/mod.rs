@@ -148,6 +148,9 @@ pub struct AreaView {
     /// ("Merseyside" for Knowsley), when the patch's `[copy] qualifiers` is on; `None` for a
     /// unitary, a London borough or a council outside England, whose names suffice.
     pub qualifier: Option<String>,
+    /// The copy prints its degree word ("up dramatically", "a sharp rise"): a story prints at
+    /// most [`DEGREE_WORDS`], for its biggest moves, and the plain verb for every other area.
+    pub show_degree: bool,
 }
 
 /// Under this many cases in both weeks, a change is told as counts rather than a percentage.
@@ -500,11 +503,13 @@ impl Serialize for Story {
 }
 
 mod build;
+mod degree;
 mod frames;
 mod mentions;
 pub use build::{
     StoryInput, WeekViews, build, build_for_week, build_in, missing_reason, week_part,
 };
+pub use degree::{DEGREE_WORDS, LEADER_DEGREE_WORDS};
 pub use frames::{Lead, Provenance, StoryFrames, Superlative, pick_frames};
 pub use mentions::{PatchTotal, RankMove};
 

@@ -188,14 +188,16 @@ fn ninjs_items_of_a_real_story_validate_usable_withheld_updated_and_canceled() {
         plain.starts_with("Rates fell in all five boroughs"),
         "{plain}"
     );
-    assert!(plain.contains("\n\n1. Epping Forest (down from 1,197.5 to 600.7)\n2. Redbridge"));
+    assert!(
+        plain.contains("\n\n1. Epping Forest in Essex (down from 1,197.5 to 600.7)\n2. Redbridge")
+    );
     assert!(!plain.contains('#') && !plain.contains('\\') && !plain.contains("]("));
     let html = bodies[1]["value"].as_str().unwrap();
     assert!(
         html.starts_with("<p>Rates fell in all five boroughs"),
         "{html}"
     );
-    assert!(html.contains("<ol>\n<li>Epping Forest (down from 1,197.5 to 600.7)</li>"));
+    assert!(html.contains("<ol>\n<li>Epping Forest in Essex (down from 1,197.5 to 600.7)</li>"));
     assert!(html.contains(
         "<img src=\"https://files.courier.example/covid/se-london-weekly-2021-01-18/chart.svg\""
     ));
