@@ -27,6 +27,7 @@ mod literals;
 mod lookups;
 mod mentions;
 mod nations;
+mod patch_total;
 mod properties;
 mod publish;
 mod readers;
