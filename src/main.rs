@@ -3,18 +3,18 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use casewire::draft::EachAreaRequest;
 use casewire::fsio::{OutGuard, OutTarget};
 
 #[path = "main/args.rs"]
 mod args;
 #[path = "main/desk.rs"]
 mod desk;
+#[path = "main/draft.rs"]
+mod draft;
 #[path = "main/exit.rs"]
 mod exit;
 #[path = "main/json.rs"]
@@ -25,73 +25,11 @@ mod log;
 mod sources;
 #[path = "main/withdraw.rs"]
 mod withdraw;
-use args::{Cli, Command, DraftArgs, OutputFormat, TemplatesAction};
+use args::{Cli, Command, OutputFormat, TemplatesAction};
 use log::Kind::{Error, Progress};
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     log::now().date_naive()
-}
-
-fn draft(args: DraftArgs) -> anyhow::Result<()> {
-    let request = EachAreaRequest {
-        archive: sources::archive_source(&args)?,
-        patch: args.patch,
-        data: args.data,
-        population: args.population,
-        release: args.release,
-        universe: args.universe,
-        template: args.template,
-        templates: args.templates,
-        seed: args.seed,
-        today: Some(today()),
-        no_audit: args.no_audit,
-        expect_from: args.expect_from,
-    };
-    let Some(out_dir) = args.out_dir.filter(|_| args.each_area) else {
-        let guard = OutGuard::new(&request.input_files());
-        let target = args
-            .out
-            .as_deref()
-            .map_or(Ok(OutTarget::Stdout), |p| guard.check(p))?;
-        if let OutTarget::File(path) = &target {
-            guard.check(&casewire::draft::facts_path(path))?;
-        }
-        let patch = request.patch.clone().expect("clap requires --patch");
-        tracing::info!(patch = %patch.display(), release = %args.release, "drafting");
-        let request = request.for_patch(patch, args.format);
-        casewire::draft::check_area_template(&request)?;
-        let draft = casewire::draft::draft(&request)?;
-        log::said(&draft.notes, &draft.warnings);
-        log::line(Progress, draft.checked);
-        match target {
-            OutTarget::File(path) => {
-                let facts = casewire::draft::write_out(&draft, &path)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                log::line(
-                    Progress,
-                    format!("wrote {} and {}", path.display(), facts.display()),
-                );
-            }
-            OutTarget::Stdout => print_out(&draft.output),
-        }
-        return Ok(());
-    };
-    tracing::info!(out_dir = %out_dir.display(), release = %args.release, "drafting every area");
-    let staged = casewire::draft::stage_each_area(&request, &out_dir, args.format)?;
-    let run = &staged.summary;
-    log::said(&run.notes, &run.warnings);
-    log::said(&[], &run.skipped);
-    run.checked_line()
-        .iter()
-        .for_each(|l| log::line(Progress, l));
-    let (stories, skipped) = (run.stories, run.skipped.len());
-    let files = staged.commit()?;
-    let dir = out_dir.display();
-    let wrote = format!(
-        "wrote {stories} stories to {dir} ({files} files; {skipped} areas without a story)"
-    );
-    log::line(Progress, wrote);
-    Ok(())
 }
 
 /// A publish run: its notes and warnings on standard error, its outcome on standard output.
@@ -178,7 +116,7 @@ fn usage_error(e: &clap::Error) -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Draft(args) => draft(args)?,
+        Command::Draft(args) => draft::run(args)?,
         Command::Templates { action } => match action {
             TemplatesAction::List => casewire::render::Renderer::new(None)?
                 .story_templates()
@@ -262,7 +200,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Writes to standard output. A reader that has gone away (`casewire lint FILE | head`)
 /// ends the program quietly, as it would any command-line tool, instead of a panic.
-fn print_out(text: &str) {
+pub(crate) fn print_out(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

@@ -140,6 +140,7 @@ impl Auditor<'_> {
                 owner[i]
             };
             if self.patch_total(s, i, area.is_some()) {
+                self.patch_total_fact(s, printed_broken);
                 continue;
             }
             let all: Vec<usize> = self.printed_as(text);
@@ -257,5 +258,25 @@ impl Auditor<'_> {
         }
 
         self.check_claims(s, &owner, &dirs);
+    }
+
+    /// The patch's total, once its printed words are checked, is also the sidecar's
+    /// `patch_total` fact: a fact that does not recompute is refused at the sentence that
+    /// prints it, as any other printed figure is.
+    fn patch_total_fact(&mut self, s: &Sentence, printed_broken: &mut Vec<usize>) {
+        let facts = self.input.facts;
+        let Some(f) = (0..facts.len()).find(|&f| facts[f].kind == FactKind::PatchTotal) else {
+            return;
+        };
+        if let Some(why) = self.broken.get(&f).cloned() {
+            printed_broken.push(f);
+            self.fail(
+                s,
+                format!(
+                    "the patch's total ({}) does not recompute from the data: {why}",
+                    facts[f].id
+                ),
+            );
+        }
     }
 }

@@ -496,6 +496,34 @@ impl Truth<'_, '_> {
                 };
                 Int(around)
             }
+            Recipe::PatchTotal { week } => {
+                if *week != self.week {
+                    return Err(format!("{} is not the story's week", week.end));
+                }
+                // The areas summed are the patch's own, each once: a total that names
+                // another area, or leaves one out, is not the patch's.
+                let mut named: Vec<&str> = fact
+                    .inputs
+                    .facts
+                    .iter()
+                    .map(|id| id.strip_suffix(".cases").unwrap_or(id))
+                    .collect();
+                let mut core: Vec<&str> = self
+                    .core
+                    .iter()
+                    .map(|&i| self.areas[i].code.as_str())
+                    .collect();
+                named.sort_unstable();
+                core.sort_unstable();
+                if named != core {
+                    return Err(format!(
+                        "it sums {} but the patch's areas with figures are {}",
+                        named.join(", "),
+                        core.join(", ")
+                    ));
+                }
+                Int(self.core.iter().map(|&i| self.areas[i].cases).sum())
+            }
             Recipe::ListLength { list } => match list {
                 List::Leaders => Int(patch.lists.leaders.min(self.areas.len()) as i64),
                 List::Core => Int(self.core.len() as i64),

@@ -362,7 +362,7 @@ struct RawStory {
     name: Spanned<String>,
     patch: PathBuf,
     #[serde(default)]
-    template: Option<String>,
+    template: Option<Spanned<String>>,
     #[serde(default)]
     universe: Option<Universe>,
     #[serde(default)]
@@ -480,10 +480,17 @@ impl Newsroom {
                     "line {line}: story name \"{name}\" must be unique and lower-case letters, digits and dashes"
                 )));
             }
+            let patch = resolve(s.patch);
+            if let Some(t) = &s.template
+                && !s.each_area
+            {
+                one_area_template(&name, t.get_ref(), &patch)
+                    .map_err(|m| invalid(format!("line {}: {m}", line_at(text, t.span().start))))?;
+            }
             stories.push(StoryConfig {
                 name,
-                patch: resolve(s.patch),
-                template: s.template,
+                patch,
+                template: s.template.map(Spanned::into_inner),
                 universe: s.universe,
                 each_area: s.each_area,
             });
@@ -532,6 +539,27 @@ impl Newsroom {
             }),
         })
     }
+}
+
+/// Refuses the `area` template, one area's own story, for an edition of a patch of several
+/// areas: the edition would tell the first area's story alone. A patch that cannot be read is
+/// left to the run, which names what is wrong with it.
+fn one_area_template(story: &str, template: &str, patch: &Path) -> Result<(), String> {
+    if template != "area" {
+        return Ok(());
+    }
+    let Ok(p) = super::Patch::load(patch) else {
+        return Ok(());
+    };
+    if p.core.len() <= 1 {
+        return Ok(());
+    }
+    Err(format!(
+        "story \"{story}\" has template = \"area\", which tells one area's story, but its patch {} has {} areas ({}); set each_area = true for a story per area of the universe, or give it a patch of one area",
+        patch.display(),
+        p.core.len(),
+        p.core.join(", ")
+    ))
 }
 
 /// The `[review]` table checked: the queue is never where a site generator would read it (in

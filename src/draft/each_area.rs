@@ -366,3 +366,156 @@ pub fn stage_each_area(
         out_dir: out_dir.to_path_buf(),
     })
 }
+
+/// The stories of `draft --template area --out-dir DIR`: one for each core area of the patch,
+/// in the patch file's order.
+#[derive(Clone, Debug)]
+pub struct PatchAreaStories {
+    /// One story per core area with figures.
+    pub stories: Vec<AreaStory>,
+    /// What the run drafted; it shares no national facts file, since each story's sidecar
+    /// holds every fact it prints.
+    pub summary: EachAreaSummary,
+}
+
+/// Every file a patch request reads (patch, data, population, archive), which no output of
+/// the run may be.
+fn request_inputs(request: &super::DraftRequest) -> Vec<&Path> {
+    let mut inputs = vec![request.patch.as_path()];
+    inputs.extend(request.data.iter().map(PathBuf::as_path));
+    inputs.push(&request.population);
+    inputs.extend(request.archive.as_ref().map(|a| a.path.as_path()));
+    inputs
+}
+
+/// Drafts the `area` template (the default here) once for each core area of the patch: each
+/// story is the patch's own with that area alone as its core, so it keeps the patch's
+/// publication, wording and nearby areas, drafted and checked from one loaded week. A core
+/// area without figures for the fortnight gets no story and is said so in `skipped`; a story
+/// that fails its checks stops the run. Any other template is refused: it tells the patch's
+/// story, once.
+pub fn draft_patch_areas(request: &super::DraftRequest) -> Result<PatchAreaStories, DraftError> {
+    let template = request.template.as_deref().unwrap_or(EACH_AREA_TEMPLATE);
+    if template != EACH_AREA_TEMPLATE {
+        return Err(DraftError::PerAreaTemplate {
+            template: template.to_string(),
+        });
+    }
+    let renderer = Renderer::for_story(request.templates.as_deref(), template)?;
+    let inputs = Inputs::for_request(request)?;
+    let release = inputs.release(request.release);
+    patch_area_stories(
+        &inputs,
+        &renderer,
+        release,
+        request.format,
+        request.today,
+        request.no_audit,
+    )
+}
+
+/// [`draft_patch_areas`] from inputs already loaded, with the `area` template of `renderer`:
+/// the patch's areas found, the week prepared once, then a story for each core area.
+pub fn patch_area_stories(
+    inputs: &Inputs,
+    renderer: &Renderer,
+    release: NaiveDate,
+    format: Format,
+    today: Option<NaiveDate>,
+    no_audit: bool,
+) -> Result<PatchAreaStories, DraftError> {
+    let template = EACH_AREA_TEMPLATE;
+    renderer.check_template(template)?;
+    let areas = super::PatchAreas::resolve(inputs)?;
+    let week = Week::prepare(inputs, release, today)?;
+    let mut summary = EachAreaSummary {
+        stories: 0,
+        figures: 0,
+        checked: None,
+        shared: None,
+        skipped: Vec::new(),
+        warnings: week.warnings().to_vec(),
+        notes: inputs.notes.clone(),
+    };
+    let mut stories = Vec::with_capacity(areas.core.len());
+    for &i in &areas.core {
+        let area = &inputs.dataset.areas[i];
+        let named = format!("{} ({})", area.name, area.code);
+        if week.national().week_of(i).is_none() {
+            let why = week
+                .national()
+                .missing
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map_or_else(
+                    || "no figures for the week".to_string(),
+                    |(_, w)| w.to_string(),
+                );
+            summary.skipped.push(format!("no story for {named}: {why}"));
+            continue;
+        }
+        let alone = super::PatchAreas {
+            core: vec![i],
+            nearby: areas.nearby.clone(),
+        };
+        let draft = week
+            .draft_patch(&alone, renderer, template, format, no_audit)
+            .map_err(|e| DraftError::AreaStory {
+                area: named,
+                source: Box::new(e),
+            })?;
+        summary.stories += 1;
+        summary.figures += draft.checked.figures;
+        summary.checked.get_or_insert(draft.checked);
+        stories.push(AreaStory {
+            file_name: format!("{}.md", slug(&area.name, &area.code)),
+            draft,
+        });
+    }
+    Ok(PatchAreaStories { stories, summary })
+}
+
+/// [`draft_patch_areas`] into a folder, all or nothing as [`stage_each_area`] writes one:
+/// with [`Format::Markdown`] each story as `SLUG.md` with its facts in `SLUG.facts.json`,
+/// with [`Format::Json`] as `SLUG.json`, assembled out of sight and put in place whole by
+/// [`StagedEachArea::commit`], replacing the folder.
+pub fn stage_patch_areas(
+    request: &super::DraftRequest,
+    out_dir: &Path,
+) -> Result<StagedEachArea, WriteEachAreaError> {
+    let inputs = request_inputs(request);
+    let guard = crate::fsio::OutGuard::new(&inputs);
+    guard.check_folder(out_dir)?;
+    check_replaceable(out_dir, &inputs)?;
+    let run = draft_patch_areas(request)?;
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WriteEachAreaError::Stage { path, source }
+    };
+    let stage = FolderStage::begin(out_dir).map_err(failed(out_dir))?;
+    let guard = guard.in_folder(out_dir);
+    let mut files = 0;
+    for story in &run.stories {
+        let path = out_dir.join(&story.file_name);
+        let mut write = |path: &Path, bytes: &[u8]| {
+            guard.check(path)?;
+            let name = path.file_name().expect("a story's file").to_string_lossy();
+            stage.write(&name, bytes).map_err(failed(path))?;
+            files += 1;
+            Ok::<(), WriteEachAreaError>(())
+        };
+        match request.format {
+            Format::Json => write(&path.with_extension("json"), story.draft.output.as_bytes())?,
+            Format::Markdown => {
+                write(&facts_path(&path), story.draft.facts.to_json().as_bytes())?;
+                write(&path, story.draft.output.as_bytes())?;
+            }
+        }
+    }
+    Ok(StagedEachArea {
+        summary: run.summary,
+        stage,
+        files,
+        out_dir: out_dir.to_path_buf(),
+    })
+}

@@ -24,9 +24,10 @@ mod week;
 
 pub(crate) use crate::copy::odd_names as misread_names;
 pub use each_area::{
-    AreaStory, EACH_AREA_TEMPLATE, EachArea, EachAreaRequest, EachAreaSummary, SHARED_FACTS_FILE,
-    SharedFacts, StagedEachArea, WriteEachAreaError, default_patch, each_area_inputs, slug,
-    stage_each_area,
+    AreaStory, EACH_AREA_TEMPLATE, EachArea, EachAreaRequest, EachAreaSummary, PatchAreaStories,
+    SHARED_FACTS_FILE, SharedFacts, StagedEachArea, WriteEachAreaError, default_patch,
+    draft_patch_areas, each_area_inputs, patch_area_stories, slug, stage_each_area,
+    stage_patch_areas,
 };
 pub use expect::{ExpectFrom, Expectation};
 pub use inputs::{
@@ -123,10 +124,11 @@ pub enum DraftError {
         /// One line per failure, quoting the sentence.
         report: String,
     },
-    /// The `area` template tells one area's story: with a patch of several it would print the
-    /// first area's alone.
+    /// The `area` template tells one area's story: with a patch of several, [`draft`] would
+    /// tell the first area's alone, so it refuses; [`draft_patch_areas`] tells each.
     #[error(
-        "the {template} template tells one area's story, but {patch} has {count} areas ({names}); use --each-area with --out-dir for a story per area, or a patch of one area"
+        "the {template} template tells one area's story, but {} has {count} areas ({names}); give --out-dir DIR for one story per area of the patch (or --each-area for every area of the universe), or a patch of one area",
+        patch.display()
     )]
     AreaTemplate {
         /// The template asked for.
@@ -137,6 +139,15 @@ pub enum DraftError {
         count: usize,
         /// The areas, as the patch names them.
         names: String,
+    },
+    /// A story per area of the patch was asked for with a template that tells the patch's
+    /// story, once.
+    #[error(
+        "--out-dir without --each-area writes one story per area of the patch with the area template, but the template asked for is {template}; give --template area, or --each-area for every area of the universe, or --out FILE for the patch's one story"
+    )]
+    PerAreaTemplate {
+        /// The template asked for.
+        template: String,
     },
     /// A rolling sum the source published disagrees with the sum of its own daily counts.
     #[error(
@@ -169,9 +180,13 @@ impl DraftError {
     }
 
     /// Whether the request asks for what cannot be drafted (the `area` template for a patch of
-    /// several areas): the command line, not the data, is at fault.
+    /// several areas without a folder for their stories, or a folder of stories per area with
+    /// another template): the command line, not the data, is at fault.
     pub fn is_usage(&self) -> bool {
-        matches!(self, DraftError::AreaTemplate { .. })
+        matches!(
+            self,
+            DraftError::AreaTemplate { .. } | DraftError::PerAreaTemplate { .. }
+        )
     }
 }
 
@@ -415,28 +430,47 @@ pub(crate) fn json_output(story: &Story, facts: &FactsSidecar, label: Option<&st
 }
 
 /// Refuses a request for the `area` template (one area's own story) with a patch of several
-/// areas, whose story would tell the first area's alone: `draft --template area` asks for a
-/// story per area, which is `--each-area`. [`draft`] itself renders the template for the
-/// patch's first area, as a newsroom's story of that template has always printed.
+/// areas, whose one story would tell the first area's alone: a story per area is
+/// [`draft_patch_areas`] (`draft --template area --out-dir DIR`). [`draft`] runs this check
+/// first; it reads only the patch file, so a caller can run it before anything else.
 pub fn check_area_template(request: &DraftRequest) -> Result<(), DraftError> {
     if request.template.as_deref() != Some(each_area::EACH_AREA_TEMPLATE) {
         return Ok(());
     }
     let patch = crate::config::Patch::load(&request.patch)?;
-    if patch.core.len() > 1 {
-        return Err(DraftError::AreaTemplate {
-            template: each_area::EACH_AREA_TEMPLATE.to_string(),
-            patch: request.patch.clone(),
-            count: patch.core.len(),
-            names: patch.core.join(", "),
-        });
+    one_area_template(
+        each_area::EACH_AREA_TEMPLATE,
+        patch.core.len(),
+        &patch,
+        &request.patch,
+    )
+}
+
+/// Refuses the `area` template for a story of `count` core areas (of `patch`, read from
+/// `path`): it would tell the first area's story alone.
+pub(crate) fn one_area_template(
+    template: &str,
+    count: usize,
+    patch: &crate::config::Patch,
+    path: &Path,
+) -> Result<(), DraftError> {
+    if template != each_area::EACH_AREA_TEMPLATE || count <= 1 {
+        return Ok(());
     }
-    Ok(())
+    Err(DraftError::AreaTemplate {
+        template: template.to_string(),
+        patch: path.to_path_buf(),
+        count,
+        names: patch.core.join(", "),
+    })
 }
 
 /// Loads everything a request names and drafts the story: [`Inputs::for_request`], then
-/// [`Week::prepare`] and [`Week::draft_patch`].
+/// [`Week::prepare`] and [`Week::draft_patch`]. The `area` template with a patch of several
+/// areas is refused ([`check_area_template`]): it tells one area's story, and
+/// [`draft_patch_areas`] drafts one for each.
 pub fn draft(request: &DraftRequest) -> Result<Draft, DraftError> {
+    check_area_template(request)?;
     let template = request
         .template
         .as_deref()

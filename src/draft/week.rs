@@ -38,8 +38,8 @@ pub struct Week<'a> {
 /// The patch's own areas, resolved in the data.
 #[derive(Clone, Debug)]
 pub struct PatchAreas {
-    core: Vec<usize>,
-    nearby: Vec<usize>,
+    pub(super) core: Vec<usize>,
+    pub(super) nearby: Vec<usize>,
 }
 
 impl PatchAreas {
@@ -147,6 +147,7 @@ impl<'a> Week<'a> {
             notes,
             ..
         } = self.inputs;
+        super::one_area_template(template, areas.core.len(), patch, &self.inputs.patch_path)?;
         let story = story::build(StoryInput {
             dataset,
             national: &self.national,

@@ -35,6 +35,10 @@ pub const FORMULAS: &[(&str, &str)] = &[
         "similar_around(): the mean of the rates in inputs.facts rounded to two significant figures, every rate within 10% of the mean",
     ),
     (
+        "patch_total",
+        "patch_total(window): the sum of week_sum(code, window) over the patch's core areas, the cases facts in inputs.facts; the copy may round it as a reader says it (\"nearly 10,000\"), printed with its hedge",
+    ),
+    (
         "list_length",
         "list_length(list): how many entries the list has: the patch's setting, or fewer if fewer areas qualify",
     ),
@@ -98,6 +102,7 @@ impl Recipe {
             Recipe::ListPosition { .. } => "list_position",
             Recipe::Tally { .. } => "tally",
             Recipe::SimilarAround => "similar_around",
+            Recipe::PatchTotal { .. } => "patch_total",
             Recipe::ListLength { .. } => "list_length",
             Recipe::Date { .. } => "date",
             Recipe::MissingDay { .. } => "missing_day",
@@ -386,6 +391,10 @@ impl FactsSidecar {
                 }
             }
             Recipe::SimilarAround | Recipe::Year => {}
+            Recipe::PatchTotal { week } => {
+                out.push(',');
+                self.window(out, week);
+            }
             Recipe::ListLength { list } => arg(out, list),
             Recipe::Date { which } => arg(out, which),
             Recipe::MissingDay { code, date } => {

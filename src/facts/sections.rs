@@ -134,6 +134,10 @@ pub(super) fn own_head(c: &mut Collector<'_>) {
         c.push(f);
     }
 
+    if let Some(total) = &story.local.total {
+        patch_total(c, total);
+    }
+
     for (i, a) in story.core.iter().enumerate() {
         c.area(
             a,
@@ -302,4 +306,45 @@ pub(super) fn own_unavailable(c: &mut Collector<'_>) {
             c.push(f);
         }
     }
+}
+
+/// The patch's total new cases: the exact sum, and the figure with its hedge as the copy
+/// tells it ("nearly 10,000"), traced to each core area's cases of the week, whose daily
+/// counts are in that area's series.
+fn patch_total(c: &mut Collector<'_>, total: &crate::story::PatchTotal) {
+    let story = c.story;
+    let mut printed = count_forms(total.cases);
+    if !total.hedge.is_empty() {
+        printed.push(format!(
+            "{} {}",
+            total.hedge,
+            crate::lang::thousands(total.figure)
+        ));
+    }
+    let mut f = c.plain(
+        "local.total_cases".to_string(),
+        FactKind::PatchTotal,
+        FactValue::Int(total.cases),
+        printed,
+    );
+    let cases: Vec<String> = story
+        .core
+        .iter()
+        .map(|a| crate::lang::thousands(a.cases))
+        .collect();
+    f.formula = format!(
+        "sum of the core areas' cases in the week: {} = {}",
+        cases.join(" + "),
+        crate::lang::thousands(total.cases)
+    );
+    f.window = Some(story.week);
+    f.inputs.facts = story
+        .core
+        .iter()
+        .map(|a| format!("{}.cases", a.code))
+        .collect();
+    f.inputs.sources = c.story_sources();
+    f.used_by.push("local.total".to_string());
+    f.recipe = Recipe::PatchTotal { week: story.week };
+    c.push(f);
 }

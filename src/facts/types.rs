@@ -39,6 +39,9 @@ pub enum FactKind {
     Date,
     /// A fixed figure of the method (seven days, per 100,000 people).
     Constant,
+    /// The patch's new cases in the week, summed over its core areas ("nearly 10,000 new
+    /// cases were recorded across ...").
+    PatchTotal,
 }
 
 impl FactKind {
@@ -59,6 +62,7 @@ impl FactKind {
             FactKind::Around => "around",
             FactKind::Date => "date",
             FactKind::Constant => "constant",
+            FactKind::PatchTotal => "patch_total",
         }
     }
 }
@@ -230,6 +234,12 @@ pub enum Recipe {
     },
     /// "similar rates of around X": the core rates' mean, two significant figures.
     SimilarAround,
+    /// The sum of the core areas' cases over the week: the `week_sum` facts it names in its
+    /// inputs, one for each core area.
+    PatchTotal {
+        /// The seven days.
+        week: Week,
+    },
     /// How many entries a list has.
     ListLength {
         /// The list.

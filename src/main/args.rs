@@ -57,8 +57,14 @@ pub(crate) enum Command {
     /// compared with the seven days before. The data pass the input gates first: a story they
     /// hold back is not written, and the command exits 3 naming each fault.
     ///
-    /// Example:
+    /// The area template tells one area's story: with a patch of several areas, --out-dir DIR
+    /// writes one story per area of the patch (without it the draft is refused, exit 2).
+    ///
+    /// Examples:
     ///   casewire draft --patch examples/se-london.toml \
+    ///     --data ../shared/data/releases/2021-01-18/ltla-reconstructed.csv \
+    ///     --population ../shared/data/population/mid-2019.csv --release 2021-01-18
+    ///   casewire draft --patch examples/se-london.toml --template area --out-dir boroughs \
     ///     --data ../shared/data/releases/2021-01-18/ltla-reconstructed.csv \
     ///     --population ../shared/data/population/mid-2019.csv --release 2021-01-18
     #[command(verbatim_doc_comment)]
@@ -269,7 +275,8 @@ pub(crate) struct DraftArgs {
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub(crate) release: NaiveDate,
     /// Story template: weekly-roundup (default), by-area or area (the default with
-    /// --each-area), or one of your own.
+    /// --out-dir), or one of your own. The area template tells one area's story: for a
+    /// patch of several areas give --out-dir DIR, for one story per area.
     #[arg(long, value_name = "NAME")]
     pub(crate) template: Option<String>,
     /// A folder of templates that override the built-ins by file name.
@@ -293,10 +300,12 @@ pub(crate) struct DraftArgs {
     /// With --each-area: which areas get a story and are counted nationally.
     #[arg(long, requires = "each_area", value_parser = one_of::<Universe>(["england", "uk"]))]
     pub(crate) universe: Option<Universe>,
-    /// With --each-area: the folder for the stories, one file per area named by a slug of its
-    /// name and code (bromley-e09000006.md) with its own facts beside it, and the week's
-    /// national facts once, in shared_facts.json.
-    #[arg(long, value_name = "DIR", requires = "each_area")]
+    /// The folder for a story per area, one file per area named by a slug of its name and
+    /// code (bromley-e09000006.md) with its own facts beside it. With --each-area, every area
+    /// of the universe, and the week's national facts once, in shared_facts.json; without it,
+    /// each of the patch's areas with the area template (the default here). All or nothing:
+    /// the folder is replaced whole once every story has passed its checks.
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
     pub(crate) out_dir: Option<PathBuf>,
     /// Picks among sentence frames; the same seed and data always give the same copy.
     /// Overrides the patch's seed.

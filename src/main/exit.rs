@@ -1,6 +1,6 @@
 //! The exit codes, documented once: in `casewire --help` (from [`TABLE`]) and the README.
 
-use casewire::draft::DraftError;
+use casewire::draft::{DraftError, WriteEachAreaError};
 use casewire::publish::PublishError;
 
 /// Done: a story drafted, editions published, nothing new to publish, a run skipped because
@@ -24,24 +24,25 @@ Exit codes:
      audit; withdraw: no such edition, withdrawn already, or a publish run holds the lock;
      lint: the copy breaks house style
   2  the command line is malformed (an unknown flag, a bad date) or asks for what cannot be
-     drafted (--template area with a patch of several areas); lint: the file cannot be read
+     drafted (--template area with a patch of several areas but no --out-dir, or --out-dir
+     without --each-area and a template other than area); lint: the file cannot be read
   3  held back by a gate: the data failed an input check (draft, publish); nothing was
      published (with [ninjs], a withheld item tells the CMS to wait). Once a human has checked
      the figures, the gate can be made a warning in the patch file.";
 
 /// The exit code for a command that failed with `e`.
 pub(crate) fn for_error(e: &anyhow::Error) -> u8 {
+    // A folder run's gates exit 1, as `--each-area` always has: only a draft's own error is
+    // read as held back.
     let held_back = e.chain().any(|cause| {
-        let draft = cause.downcast_ref::<DraftError>();
         let publish = cause.downcast_ref::<PublishError>();
+        let draft = cause.downcast_ref::<DraftError>();
         draft.is_some_and(DraftError::is_held_back_by_gates)
             || publish.is_some_and(|e| for_publish(e) == HELD_BACK)
     });
-    let usage = e.chain().any(|cause| {
-        cause
-            .downcast_ref::<DraftError>()
-            .is_some_and(DraftError::is_usage)
-    });
+    let usage = e
+        .chain()
+        .any(|cause| draft_error(cause).is_some_and(DraftError::is_usage));
     if held_back {
         HELD_BACK
     } else if usage {
@@ -49,6 +50,17 @@ pub(crate) fn for_error(e: &anyhow::Error) -> u8 {
     } else {
         FAILED
     }
+}
+
+/// A draft's error, on its own or as a folder of stories carries it (which names no cause of
+/// its own for it).
+fn draft_error<'e>(cause: &'e (dyn std::error::Error + 'static)) -> Option<&'e DraftError> {
+    cause.downcast_ref::<DraftError>().or_else(|| {
+        match cause.downcast_ref::<WriteEachAreaError>() {
+            Some(WriteEachAreaError::Draft(e)) => Some(e),
+            _ => None,
+        }
+    })
 }
 
 /// The exit code for a publish run that failed with `e`.

@@ -204,7 +204,7 @@ fn ninjs_items_of_a_real_story_validate_usable_withheld_updated_and_canceled() {
     let ednote = usable["ednote"].as_str().unwrap();
     assert!(ednote.contains("seven days to January 14, against the seven days to January 7"));
     assert!(
-        ednote.contains("Checked: 89 figures traced to data, 257 facts recomputed"),
+        ednote.contains("Checked: 89 figures traced to data, 258 facts recomputed"),
         "{ednote}"
     );
     let chart = &usable["associations"][0];

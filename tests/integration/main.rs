@@ -3,6 +3,7 @@
 
 mod support;
 
+mod area_stories;
 mod audit;
 mod browser;
 mod cli;
@@ -29,6 +30,7 @@ mod literals;
 mod lookups;
 mod mentions;
 mod nations;
+mod patch_total;
 mod properties;
 mod publish;
 mod qualifiers;
