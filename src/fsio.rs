@@ -17,6 +17,50 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// [`write_atomic`] of what `write` writes, for a file too large to hold in memory first
+/// (a data snapshot): streamed to a temporary file beside `path`, flushed and renamed into
+/// place only when `write` succeeds, so a failed or interrupted write leaves no file at all.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let tmp = stage_unsynced(path, &[])?;
+    let mut out = std::io::BufWriter::new(tmp);
+    write(&mut out)?;
+    let tmp = out
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Appends `line` (which ends with its own line end) to the log at `path`, creating it and
+/// its folder when missing, and flushes it to disk before returning. One write of one line:
+/// two writers' appends never interleave within a line.
+pub fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(line.as_bytes())?;
+    file.sync_all()
+}
+
+/// Moves the file or folder `from` to `to` in one rename (both on one file system), made
+/// durable: a reader sees it in one place or the other, never both or neither.
+pub fn move_whole(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::rename(from, to)?;
+    let folders: std::collections::BTreeSet<PathBuf> = [folder_of(from), folder_of(to)]
+        .into_iter()
+        .map(Path::to_path_buf)
+        .collect();
+    sync_after_rename(&folders)
+}
+
 /// Writes `bytes` to a temporary file beside `path`, flushed to disk and readable by all,
 /// ready to be renamed over `path` with `persist`. Several staged files can be renamed one
 /// after another so that a set of files appears together or not at all.
@@ -517,6 +561,30 @@ fn sync_after_rename(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_write_that_fails_leaves_no_file_and_one_that_succeeds_leaves_it_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("snapshot.csv");
+        let failed = write_atomic_with(&path, |out| {
+            out.write_all(b"date,areaCode\n")?;
+            Err(std::io::Error::other("the data ran out"))
+        });
+        assert!(failed.is_err());
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{left:?}");
+        write_atomic_with(&path, |out| out.write_all(b"date,areaCode\n")).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"date,areaCode\n");
+    }
+
+    #[test]
+    fn appended_lines_follow_one_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log/decisions.jsonl");
+        append_line(&path, "one\n").unwrap();
+        append_line(&path, "two\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one\ntwo\n");
+    }
 
     #[test]
     fn a_second_lock_is_refused_while_the_first_is_held() {

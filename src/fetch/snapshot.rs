@@ -65,14 +65,5 @@ pub fn write_legacy_csv<W: Write>(dataset: &Dataset, out: W) -> std::io::Result<
 /// Writes the CSV to `path` through a temporary file beside it, so an interrupted write never
 /// leaves half a snapshot where a whole one is expected.
 pub fn write_legacy_csv_file(dataset: &Dataset, path: &Path) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = std::path::PathBuf::from(tmp);
-    let file = std::fs::File::create(&tmp)?;
-    let mut out = std::io::BufWriter::new(file);
-    write_legacy_csv(dataset, &mut out)?;
-    out.into_inner()
-        .map_err(std::io::IntoInnerError::into_error)?
-        .sync_all()?;
-    std::fs::rename(&tmp, path)
+    crate::fsio::write_atomic_with(path, |out| write_legacy_csv(dataset, out))
 }

@@ -221,7 +221,7 @@ impl Queue {
             n += 1;
             to = self.folder(stage, &format!("{id}.{n}"));
         }
-        std::fs::rename(&from, &to)?;
+        crate::fsio::move_whole(&from, &to)?;
         Ok(to)
     }
 }

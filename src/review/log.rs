@@ -2,7 +2,6 @@
 //! approval, a rejection), only
 //! ever appended, so who decided what, when and why survives every later decision.
 
-use std::io::Write;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -47,18 +46,9 @@ pub struct Decision {
 
 /// Appends one decision, flushed to disk before it returns.
 pub fn append(path: &Path, decision: &Decision) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
     let mut line = serde_json::to_string(decision).expect("serialisable");
     line.push('\n');
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    // One write of one line: an append never interleaves within it.
-    file.write_all(line.as_bytes())?;
-    file.sync_all()
+    crate::fsio::append_line(path, &line)
 }
 
 /// Every decision in the log, oldest first; none when there is no log yet.

@@ -147,6 +147,43 @@ fn no_source_file_holds_more_than_one_files_worth() {
     assert!(long.is_empty(), "over {MAX_LINES} lines: {long:?}");
 }
 
+/// Files are written, renamed and appended to in one module, `fsio`, which knows how to do it
+/// whole or not at all; everything else hands it bytes.
+#[test]
+fn only_fsio_writes_files() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    let writes = [
+        "fs::write(",
+        "File::create(",
+        "OpenOptions::new(",
+        "fs::rename(",
+        "fs::copy(",
+    ];
+    let mut found = Vec::new();
+    for f in files {
+        let rel = f
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        if rel.starts_with("src/fsio") || rel.ends_with("_tests.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .take_while(|(_, l)| !l.starts_with("#[cfg(test)]"))
+        {
+            if writes.iter().any(|w| line.contains(w)) && !line.trim_start().starts_with("//") {
+                found.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "files written outside fsio: {found:#?}");
+}
+
 #[test]
 fn the_command_line_stays_a_thin_layer() {
     let main = std::fs::read_to_string(root().join("src/main.rs")).unwrap();
