@@ -298,36 +298,45 @@ fn a_story_that_fails_its_checks_leaves_the_folder_as_it_was() {
     assert_eq!(files_in(&out), ["notes.txt", "old.md"]);
 }
 
-fn newsroom(dir: &Path, story: &str) -> Result<casewire::config::Newsroom, String> {
-    std::fs::copy(se_london(), dir.join("se.toml")).unwrap();
-    std::fs::copy(fixture("scenarios/one-area.toml"), dir.join("one.toml")).unwrap();
-    let text = format!(
-        "contact = \"desk@example.com\"\noutput = \"out\"\n[source]\nkind = \"files\"\nreleases = \"releases\"\nfile = \"data.csv\"\npopulation = \"pop.csv\"\n\n[[story]]\n{story}\n"
-    );
-    let path = dir.join("newsroom.toml");
-    casewire::config::Newsroom::parse(&path, &text).map_err(|e| e.to_string())
+/// A newsroom with one story, `name` of `patch` with its own `settings`: its file's text, and
+/// the newsroom as read from it.
+fn newsroom(
+    dir: &Path,
+    name: &str,
+    patch: &str,
+    settings: &str,
+) -> (String, Result<casewire::config::Newsroom, String>) {
+    let path = NewsroomFixture::new(dir)
+        .source_files("data.csv", Path::new("pop.csv"))
+        .patch_file("se.toml", se_london())
+        .patch_file("one.toml", fixture("scenarios/one-area.toml"))
+        .story_with(name, patch, settings)
+        .write();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let read = casewire::config::Newsroom::parse(&path, &text).map_err(|e| e.to_string());
+    (text, read)
 }
 
 #[test]
 fn a_newsroom_story_of_the_area_template_needs_a_patch_of_one_area() {
     let dir = tempfile::tempdir().unwrap();
-    let err = newsroom(
-        dir.path(),
-        "name = \"boroughs\"\npatch = \"se.toml\"\ntemplate = \"area\"",
-    )
-    .unwrap_err();
+    let (text, read) = newsroom(dir.path(), "boroughs", "se.toml", "template = \"area\"");
+    let err = read.unwrap_err();
+    // The error names the line of the story's template.
+    let line = text.lines().position(|l| l == "template = \"area\"").unwrap() + 1;
     assert!(
-        err.contains("newsroom.toml: line 12: story \"boroughs\" has template = \"area\", which tells one area's story, but its patch ")
+        err.contains(&format!("newsroom.toml: line {line}: story \"boroughs\" has template = \"area\", which tells one area's story, but its patch "))
             && err.contains("se.toml has 5 areas (Bexley, Bromley, Greenwich, Lewisham, Southwark); set each_area = true"),
         "{err}"
     );
     // A patch of one area, an every-area story, or another template are all fine.
-    for story in [
-        "name = \"one\"\npatch = \"one.toml\"\ntemplate = \"area\"",
-        "name = \"every\"\npatch = \"se.toml\"\ntemplate = \"area\"\neach_area = true",
-        "name = \"weekly\"\npatch = \"se.toml\"\ntemplate = \"by-area\"",
+    for (name, patch, settings) in [
+        ("one", "one.toml", "template = \"area\""),
+        ("every", "se.toml", "template = \"area\"\neach_area = true"),
+        ("weekly", "se.toml", "template = \"by-area\""),
     ] {
-        let n = newsroom(dir.path(), story).unwrap_or_else(|e| panic!("{story}: {e}"));
+        let (_, read) = newsroom(dir.path(), name, patch, settings);
+        let n = read.unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(n.stories[0].template.is_some());
     }
 }

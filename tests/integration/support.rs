@@ -466,7 +466,7 @@ pub struct NewsroomFixture {
     top: String,
     extra: String,
     fetch: Vec<String>,
-    stories: Vec<(String, String)>,
+    stories: Vec<(String, String, String)>,
     patches: Vec<(String, PathBuf)>,
 }
 
@@ -554,8 +554,14 @@ impl NewsroomFixture {
     }
 
     /// A story drafted with the patch `patch` (a file in the newsroom's folder).
-    pub fn story(mut self, name: &str, patch: &str) -> Self {
-        self.stories.push((name.to_string(), patch.to_string()));
+    pub fn story(self, name: &str, patch: &str) -> Self {
+        self.story_with(name, patch, "")
+    }
+
+    /// A story with settings of its own (`template = "area"`), a line each.
+    pub fn story_with(mut self, name: &str, patch: &str, settings: &str) -> Self {
+        self.stories
+            .push((name.to_string(), patch.to_string(), settings.to_string()));
         self
     }
 
@@ -590,10 +596,14 @@ impl NewsroomFixture {
                 toml.push('\n');
             }
         }
-        for (name, patch) in &self.stories {
+        for (name, patch, settings) in &self.stories {
             toml.push_str(&format!(
                 "[[story]]\nname = \"{name}\"\npatch = \"{patch}\"\n"
             ));
+            for line in settings.lines() {
+                toml.push_str(line);
+                toml.push('\n');
+            }
         }
         let config = self.dir.join("newsroom.toml");
         std::fs::write(&config, toml).unwrap();
