@@ -17,7 +17,8 @@ fn area_request() -> DraftRequest {
     request
 }
 
-fn draft_args<'a>(out_dir: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+/// `casewire draft` of south east London on the January release, then `extra`.
+fn january_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "draft",
         "--patch",
@@ -28,9 +29,14 @@ fn draft_args<'a>(out_dir: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
         arg_static(shared("population/mid-2019.csv")),
         "--release",
         "2021-01-18",
-        "--out-dir",
-        arg(out_dir),
     ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// [`january_args`] writing to the folder `out_dir`, then `extra`.
+fn draft_args<'a>(out_dir: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = january_args(&["--out-dir", arg(out_dir)]);
     args.extend_from_slice(extra);
     args
 }
@@ -215,19 +221,7 @@ fn the_command_line_refuses_what_it_cannot_draft_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     // The area template without a folder for its stories.
     let run = Casewire::new()
-        .args([
-            "draft",
-            "--patch",
-            arg(&se_london()),
-            "--data",
-            arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
-            "--population",
-            arg(&shared("population/mid-2019.csv")),
-            "--release",
-            "2021-01-18",
-            "--template",
-            "area",
-        ])
+        .args(january_args(&["--template", "area"]))
         .code(2);
     assert!(
         run.stderr
@@ -323,7 +317,11 @@ fn a_newsroom_story_of_the_area_template_needs_a_patch_of_one_area() {
     let (text, read) = newsroom(dir.path(), "boroughs", "se.toml", "template = \"area\"");
     let err = read.unwrap_err();
     // The error names the line of the story's template.
-    let line = text.lines().position(|l| l == "template = \"area\"").unwrap() + 1;
+    let line = text
+        .lines()
+        .position(|l| l == "template = \"area\"")
+        .unwrap()
+        + 1;
     assert!(
         err.contains(&format!("newsroom.toml: line {line}: story \"boroughs\" has template = \"area\", which tells one area's story, but its patch "))
             && err.contains("se.toml has 5 areas (Bexley, Bromley, Greenwich, Lewisham, Southwark); set each_area = true"),
