@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::support::draft_from;
+use crate::support::draft_markdown;
 use casewire::audit::{AuditInput, AuditReport, audit};
 use casewire::draft::{DraftError, DraftRequest, Format, Inputs, draft};
 use casewire::render::{BUILTIN, Renderer};
@@ -43,15 +43,7 @@ fn every_area(request: DraftRequest) -> usize {
         inputs.patch.core = vec![code.clone()];
         inputs.patch.region = name.clone();
         for template in story_templates() {
-            match draft_from(
-                &inputs,
-                &renderer,
-                request.release,
-                template,
-                Format::Markdown,
-                request.today,
-                false,
-            ) {
+            match draft_markdown(&inputs, &renderer, &request, template) {
                 Ok(d) => {
                     assert!(d.checked.audited);
                     assert!(d.checked.figures > 10, "{name}: {}", d.checked);

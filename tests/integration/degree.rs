@@ -4,7 +4,7 @@
 //! still accepts the plain verb and still refuses a degree word the data do not bear.
 
 use casewire::copy::{Copy, Known};
-use casewire::draft::{Format, Inputs, draft};
+use casewire::draft::{Inputs, draft};
 use casewire::lint::{LintFinding, Rule, lint, lint_with};
 use casewire::render::Renderer;
 use casewire::story::{DEGREE_WORDS, Degree, Story};
@@ -117,15 +117,7 @@ fn every_built_in_story_prints_at_most_two() {
                         patch.display(),
                         request.release
                     );
-                    let d = match draft_from(
-                        &inputs,
-                        &renderer,
-                        request.release,
-                        template,
-                        Format::Markdown,
-                        request.today,
-                        false,
-                    ) {
+                    let d = match draft_markdown(&inputs, &renderer, &request, template) {
                         Ok(d) => d,
                         // A several-area patch has no `area` story.
                         Err(_) if template == "area" => continue,

@@ -4,7 +4,7 @@
 //! and lowest rates) pass for every seed and template; a claim that is wrong for the nation is
 //! still refused.
 
-use crate::support::draft_from;
+use crate::support::draft_markdown;
 use casewire::draft::{DraftError, Format, Inputs, draft};
 use casewire::render::{BUILTIN, Renderer};
 
@@ -61,15 +61,7 @@ fn a_nation_as_the_region_passes_for_every_seed_and_template() {
                     }
                     continue;
                 }
-                match draft_from(
-                    &inputs,
-                    &renderer,
-                    request.release,
-                    template,
-                    Format::Markdown,
-                    request.today,
-                    false,
-                ) {
+                match draft_markdown(&inputs, &renderer, &request, template) {
                     Ok(d) => assert!(d.checked.audited),
                     Err(e) => failures.push(format!("{patch}, seed {seed}, {template}: {e}")),
                 }

@@ -2,7 +2,7 @@
 //! mover that is a district is placed by its county ("Sedgemoor in Somerset"), in every frame
 //! of the nations' lines, and the story still passes the audit.
 
-use casewire::draft::{Format, Inputs};
+use casewire::draft::Inputs;
 use casewire::render::Renderer;
 
 use crate::support::*;
@@ -36,16 +36,8 @@ fn a_nations_leader_and_a_mover_are_placed_by_county_in_every_frame() {
     for seed in 0..8 {
         inputs.patch.seed = seed;
         for template in ["weekly-roundup", "by-area"] {
-            let d = draft_from(
-                &inputs,
-                &renderer,
-                request.release,
-                template,
-                Format::Markdown,
-                request.today,
-                false,
-            )
-            .unwrap_or_else(|e| panic!("seed {seed}, {template}: {e}"));
+            let d = draft_markdown(&inputs, &renderer, &request, template)
+                .unwrap_or_else(|e| panic!("seed {seed}, {template}: {e}"));
             assert!(d.checked.audited);
             let england = d
                 .story

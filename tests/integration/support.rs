@@ -628,6 +628,24 @@ pub fn draft_from(
     Week::prepare(inputs, release, today)?.draft_patch(&areas, renderer, template, format, no_audit)
 }
 
+/// [`draft_from`] of `template` in Markdown, audited, on `request`'s release and day.
+pub fn draft_markdown(
+    inputs: &casewire::draft::Inputs,
+    renderer: &casewire::render::Renderer,
+    request: &DraftRequest,
+    template: &str,
+) -> Result<casewire::draft::Draft, casewire::draft::DraftError> {
+    draft_from(
+        inputs,
+        renderer,
+        request.release,
+        template,
+        Format::Markdown,
+        request.today,
+        false,
+    )
+}
+
 /// Every area's story of a request, all held at once (the tests compare them): the inputs
 /// loaded, the week prepared once and every story drafted from it.
 pub fn draft_each_area(
