@@ -32,12 +32,11 @@ Exit codes:
 
 /// The exit code for a command that failed with `e`.
 pub(crate) fn for_error(e: &anyhow::Error) -> u8 {
-    // A folder run's gates exit 1, as `--each-area` always has: only a draft's own error is
-    // read as held back.
+    // A folder run (`--each-area`, `--template area --out-dir`) held back by a gate exits as
+    // the single story does: the desk, not the operator, has figures to check.
     let held_back = e.chain().any(|cause| {
         let publish = cause.downcast_ref::<PublishError>();
-        let draft = cause.downcast_ref::<DraftError>();
-        draft.is_some_and(DraftError::is_held_back_by_gates)
+        draft_error(cause).is_some_and(DraftError::is_held_back_by_gates)
             || publish.is_some_and(|e| for_publish(e) == HELD_BACK)
     });
     let usage = e

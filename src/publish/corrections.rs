@@ -23,9 +23,30 @@ use super::frontmatter::{self, Matter, Value};
 use super::items::{ItemUpdate, item_file};
 use super::state::{CorrectionNote, Edition, PrintedFigure, PrintedRank};
 
-/// What the copy says of a change: its direction and degree, as `down/sharp`.
-fn claim(direction: Direction, degree: Degree) -> String {
-    format!("{direction:?}/{degree:?}").to_lowercase()
+/// What the copy says of a change: its direction and degree, as `down/sharp`; with no
+/// degree, as `down`, the direction alone (the plain verb "down from").
+fn claim(direction: Direction, degree: Option<Degree>) -> String {
+    match degree {
+        Some(degree) => format!("{direction:?}/{degree:?}").to_lowercase(),
+        None => format!("{direction:?}").to_lowercase(),
+    }
+}
+
+/// The degree the copy printed for an area's change: none where it printed the plain verb,
+/// as `degree_word` in the components partial decides (a story's degree words are capped, and
+/// a change told as counts or as "almost unchanged" takes none).
+fn printed_degree(a: &AreaView) -> Option<Degree> {
+    (a.show_degree && !a.small && !a.noise).then_some(a.degree)
+}
+
+/// Whether what the copy printed (`was`) no longer holds by the revised figures' claim
+/// (`now`, always with its degree): a claim printed with a degree word is held to its degree,
+/// one printed with the plain verb to its direction only.
+fn claim_changed(was: &str, now: &str) -> bool {
+    match was.split_once('/') {
+        Some(_) => was != now,
+        None => now.split_once('/').map_or(now, |(direction, _)| direction) != was,
+    }
 }
 
 fn figure(a: &AreaView, rank: Option<PrintedRank>, page: Option<&str>) -> PrintedFigure {
@@ -36,16 +57,17 @@ fn figure(a: &AreaView, rank: Option<PrintedRank>, page: Option<&str>) -> Printe
         cases: a.cases,
         prev_rate: a.prev_rate.0,
         prev_cases: a.prev_cases,
-        claim: Some(claim(a.direction, a.degree)),
+        claim: Some(claim(a.direction, printed_degree(a))),
         rank,
         page: page.map(str::to_string),
     }
 }
 
 /// Every figure a story prints, as the state keeps them: its table's areas (on `page`, for
-/// an edition of a page per area, the bundle of its page), then the national leaders by rate and the movers by the
-/// size of their change, with the ranks the copy gives them.
-pub(super) fn printed_figures(story: &Story, page: Option<&str>) -> Vec<PrintedFigure> {
+/// an edition of a page per area, the bundle of its page), then the national leaders by rate
+/// and the movers by the size of their change, with the ranks the copy gives them and what
+/// the copy claimed of each change.
+pub fn printed_figures(story: &Story, page: Option<&str>) -> Vec<PrintedFigure> {
     let mut out: Vec<PrintedFigure> = files::table_areas(story)
         .into_iter()
         .map(|(_, a)| figure(a, None, page))
@@ -299,8 +321,9 @@ fn render_note(
 use chrono::Datelike as _;
 
 /// The printed figures a later release revises past the thresholds, with the page each was
-/// printed on and a line each saying what it is now.
-fn revisions_in(
+/// printed on and a line each saying what it is now: `national` is the printed week as the
+/// later release's `dataset` gives it.
+pub fn revisions_in(
     printed: &[PrintedFigure],
     national: &National,
     dataset: &crate::model::Dataset,
@@ -335,7 +358,7 @@ fn revisions_in(
             cases: new.cases,
             prev_rate: new.prev_rate.0,
             prev_cases: new.prev_cases,
-            claim: Some(claim(new.direction, Degree::of(new))),
+            claim: Some(claim(new.direction, Some(Degree::of(new)))),
             rank: rank_now.map(|n| match (old.rank, n) {
                 (Some(PrintedRank::Rate(_)), Some(n)) => PrintedRank::Rate(n),
                 (Some(PrintedRank::Rise(_)), Some(n)) => PrintedRank::Rise(n),
@@ -426,7 +449,7 @@ fn figure_revisions(
     }
     if limits.claims
         && let (Some(was), Some(now)) = (&old.claim, &new.claim)
-        && was != now
+        && claim_changed(was, now)
     {
         out.push(format!(
             "{owner} rate {} rather than {} as first reported.",
@@ -551,6 +574,30 @@ mod tests {
             ..Corrections::default()
         };
         assert!(revisions(&[old], &[new], &off, Universe::England).is_empty());
+    }
+
+    #[test]
+    fn a_plain_verb_claims_only_its_direction() {
+        let old = printed(4000, 800, "down", None);
+        let sharper = printed(4001, 800, "down/whopping", None);
+        assert!(
+            revisions(
+                std::slice::from_ref(&old),
+                &[sharper],
+                &Corrections::default(),
+                Universe::England
+            )
+            .is_empty()
+        );
+        let turned = printed(5001, 800, "up/plain", None);
+        let limits = Corrections {
+            rate_change: 1000.0,
+            ..Corrections::default()
+        };
+        assert_eq!(
+            revisions(&[old], &[turned], &limits, Universe::England),
+            ["Bromley's rate rose rather than fell as first reported."]
+        );
     }
 
     #[test]

@@ -27,7 +27,9 @@ pub struct PrintedFigure {
     pub prev_rate: i64,
     /// Cases the week before.
     pub prev_cases: i64,
-    /// What the copy said of its change: direction and degree (`down/sharp`), when known.
+    /// What the copy said of its change, when known: direction and degree (`down/sharp`)
+    /// where it printed a degree word, the direction alone (`down`) where it printed the
+    /// plain verb.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claim: Option<String>,
     /// The national rank the copy printed, for a leader (by rate) or a mover (by the size of

@@ -126,6 +126,9 @@ fn what(id: &str, sidecar: &Value) -> String {
         "population" => "population".to_string(),
         other => other.replace(['_', '.'], " "),
     };
+    if id == "local.total_cases" {
+        return "The patch's new cases this week, all its areas together".to_string();
+    }
     match sidecar["series"][code]["name"].as_str() {
         Some(name) => format!("{}: {kind_words}", name),
         None => id.replace(['_', '.'], " "),
@@ -192,6 +195,25 @@ fn arithmetic(fact: &Value, recipe: &[&str], sidecar: &Value) -> Option<String> 
                 format!("|{now} − {before}| / {before} × 100 = {}", printed(fact))
             })
         }
+        ["patch_total", _] => {
+            // Each core area's cases fact, named by its area, added up as the fact says.
+            let facts = sidecar["facts"].as_array()?;
+            let terms: Vec<String> = fact["inputs"]["facts"]
+                .as_array()?
+                .iter()
+                .map(|id| {
+                    let id = id.as_str()?;
+                    let cases = facts.iter().find(|f| f["id"] == id)?;
+                    let code = id.split_once('.')?.0;
+                    let value = printed(cases);
+                    Some(match sidecar["series"][code]["name"].as_str() {
+                        Some(name) => format!("{name} {value}"),
+                        None => value,
+                    })
+                })
+                .collect::<Option<_>>()?;
+            Some(format!("{} = {}", terms.join(" + "), printed(fact)))
+        }
         ["population", code] => {
             let population = sidecar["series"][code]["population"].as_i64()?;
             Some(format!("population table: {}", thousands(population)))
@@ -203,7 +225,7 @@ fn arithmetic(fact: &Value, recipe: &[&str], sidecar: &Value) -> Option<String> 
 /// The days a week's sum covers.
 fn days_summed(recipe: &[&str], sidecar: &Value) -> Option<String> {
     let name = match recipe {
-        ["week_sum" | "week_rate", _, name] => *name,
+        ["week_sum" | "week_rate", _, name] | ["patch_total", name] => *name,
         _ => return None,
     };
     let (start, end) = window(name, sidecar)?;
@@ -297,6 +319,34 @@ mod tests {
             html.contains("Bexley: rate per 100,000 this week"),
             "{html}"
         );
+        assert!(
+            html.contains("Friday, January 8, 2021 to Thursday, January 14, 2021"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_patch_total_shows_each_area_s_cases_and_their_sum() {
+        let sidecar = serde_json::json!({
+            "release": "2021-01-18",
+            "week": {"start": "2021-01-08", "end": "2021-01-14"},
+            "sources": [{"label": "ltla.csv", "release": null}],
+            "formulas": {},
+            "series": {"E1": {"name": "Bexley"}, "E2": {"name": "Bromley"}},
+            "facts": [
+                {"id": "E1.cases", "printed": ["1,718"], "recipe": ["week_sum", "E1", "week"]},
+                {"id": "E2.cases", "printed": ["1,884"], "recipe": ["week_sum", "E2", "week"]},
+                {"id": "local.total_cases", "printed": ["3,602", "more than 3,500"],
+                 "inputs": {"facts": ["E1.cases", "E2.cases"]}, "recipe": ["patch_total", "week"]}
+            ]
+        });
+        let html = mark("<p>In all, more than 3,500 new cases</p>", &sidecar);
+        assert_eq!(html.matches("class=\"fig\"").count(), 1, "{html}");
+        assert!(
+            html.contains("Bexley 1,718 + Bromley 1,884 = 3,602"),
+            "{html}"
+        );
+        assert!(html.contains("all its areas together"), "{html}");
         assert!(
             html.contains("Friday, January 8, 2021 to Thursday, January 14, 2021"),
             "{html}"

@@ -370,3 +370,124 @@ fn parse_line(line: &str) -> (String, String, String) {
         .unwrap_or_default();
     (name, now, figure_after(", not "))
 }
+
+/// `data` with the week before's cases of area `code` set to `prev` in all (on its first day):
+/// a revision that moves only last week's figures, and so the size of the change.
+fn revise_prev_week(
+    data: &mut casewire::model::Dataset,
+    code: &str,
+    week: casewire::stats::Week,
+    prev: i64,
+) {
+    let area = data
+        .areas
+        .iter_mut()
+        .find(|a| a.code == code && a.area_type == "ltla")
+        .unwrap();
+    let before = casewire::stats::Week::ending(week.end - chrono::Days::new(7));
+    for (i, day) in before.days().enumerate() {
+        let at = usize::try_from((day - area.start).num_days()).unwrap();
+        area.cases[at] = Some(if i == 0 {
+            i32::try_from(prev).unwrap()
+        } else {
+            0
+        });
+    }
+}
+
+/// Last week's cases that give `a` the same direction but another degree: a plain change made
+/// dramatic, a worded one made plain (a fifth either way).
+fn other_degree(a: &casewire::story::AreaView) -> i64 {
+    use casewire::stats::Direction;
+    use casewire::story::Degree;
+    let plain = a.degree == Degree::Plain;
+    match (a.direction, plain) {
+        (Direction::Down, true) => a.cases * 3,
+        (Direction::Down, false) => a.cases * 5 / 4,
+        (_, true) => a.cases / 2,
+        (_, false) => a.cases * 5 / 6,
+    }
+}
+
+#[test]
+fn a_revision_of_degree_alone_is_corrected_only_where_the_copy_printed_a_degree_word() {
+    use casewire::stats::Direction;
+    let draft = casewire::draft::draft(&january_request()).unwrap();
+    let story = &draft.story;
+    let printed = casewire::publish::corrections::printed_figures(story, None);
+    let told = |a: &casewire::story::AreaView| {
+        printed
+            .iter()
+            .find(|f| f.code == a.code && f.rank.is_none())
+            .and_then(|f| f.claim.clone())
+            .unwrap()
+    };
+    let changed = |a: &&casewire::story::AreaView| {
+        a.direction != Direction::Unchanged && !a.small && !a.noise
+    };
+    // A borough the copy gives the plain verb though its change has a degree of its own, and
+    // one it gives a degree word: the story's cap leaves only its biggest moves worded.
+    let plain = story
+        .core
+        .iter()
+        .filter(changed)
+        .find(|a| !a.show_degree)
+        .expect("a borough printed with the plain verb");
+    let worded = story
+        .core
+        .iter()
+        .filter(changed)
+        .find(|a| a.show_degree)
+        .expect("a borough printed with a degree word");
+    assert!(!told(plain).contains('/'), "{}", told(plain));
+    assert!(told(worded).contains('/'), "{}", told(worded));
+
+    // Only the claim is watched: figures and ranks may move as far as they like.
+    let limits = casewire::publish::Corrections {
+        rate_change: 1e9,
+        cases_share: 1e9,
+        ranks: false,
+        ..casewire::publish::Corrections::default()
+    };
+    let (population, _) =
+        casewire::fetch::read_population_file(&shared("population/mid-2019.csv")).unwrap();
+    let lines = |code: &str, prev: i64| {
+        let mut data =
+            casewire::draft::load_data(&[shared("releases/2021-01-18/ltla-reconstructed.csv")])
+                .unwrap();
+        revise_prev_week(&mut data, code, story.week, prev);
+        let national = casewire::stats::National::compute(
+            &data,
+            &population,
+            casewire::stats::Universe::England,
+            "ltla",
+            story.week,
+        );
+        casewire::publish::corrections::revisions_in(&printed, &national, &data, &limits)
+            .into_iter()
+            .map(|(_, line)| line)
+            .collect::<Vec<_>>()
+    };
+
+    // The plain verb said only "down" (or "up"), which still holds: no note.
+    let revised = lines(&plain.code, other_degree(plain));
+    assert!(
+        !revised.iter().any(|l| l.starts_with(&plain.name)),
+        "{}: {revised:?}",
+        plain.name
+    );
+    // The degree word said more, and is corrected.
+    let revised = lines(&worded.code, other_degree(worded));
+    let verb = if worded.direction == Direction::Down {
+        "fell"
+    } else {
+        "rose"
+    };
+    assert!(
+        revised.iter().any(|l| l.starts_with(&worded.name)
+            && l.contains(&format!(" rate {verb} rather than {verb} "))
+            && l.ends_with(" as first reported.")),
+        "{}: {revised:?}",
+        worded.name
+    );
+}

@@ -223,6 +223,14 @@ fn forms_need_the_sessions_token_ids_are_looked_up_and_bodies_are_bounded() {
         page.body.contains("1,718 / 248,287 × 100,000 = 691.9"),
         "a figure's sum"
     );
+    // The patch's total ("more than 10,000 new cases"), added up area by area.
+    assert!(
+        page.body.contains(
+            "Greenwich 2,233 + Lewisham 2,263 + Southwark 2,237 + Bexley 1,718 + Bromley 1,884 \
+             = 10,335"
+        ),
+        "the patch total's sum"
+    );
     let token = csrf(&page.body);
 
     let forged = request(
