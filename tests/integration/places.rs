@@ -1,7 +1,8 @@
 //! Places the copy names (issue 14): the county or region after an area's name ("Knowsley in
 //! Merseyside") is checked against the geography and refused, naming the right one, when
 //! wrong; a place after a superlative is the scope it ranks within, ordinal ranks included
-//! ("the second highest rate in the North West").
+//! ("the second highest rate in the North West"); and a qualifier that would repeat the
+//! patch's own county is left out.
 
 use casewire::audit::AuditReport;
 use casewire::draft::{DraftRequest, draft};
@@ -165,4 +166,39 @@ fn an_ordinal_rank_within_a_known_place_is_checked_against_its_areas() {
         add("Bexley has the second highest rate in the country."),
     );
     refused(&r, "\"second\" traces to no fact");
+}
+
+#[test]
+fn a_qualifier_that_repeats_the_patchs_own_county_is_left_out() {
+    // August: Sedgemoor, a Somerset district, among England's leaders. A Somerset paper names
+    // it alone; a Merseyside paper still places it.
+    let somerset = fixture_patch(august_request(), "somerset");
+    let d = draft(&somerset).unwrap();
+    assert!(d.output.contains("Sedgemoor"), "{}", d.output);
+    assert!(!d.output.contains("Sedgemoor in Somerset"), "{}", d.output);
+    assert!(d.checked.audited);
+    let merseyside = fixture_patch(august_request(), "merseyside");
+    let d = draft(&merseyside).unwrap();
+    assert!(d.output.contains("Sedgemoor in Somerset"), "{}", d.output);
+    // January: Knowsley leads England; Merseyside's own paper does not say "in Merseyside".
+    let d = draft(&fixture_patch(january_request(), "merseyside")).unwrap();
+    assert!(d.output.contains("Knowsley"), "{}", d.output);
+    assert!(!d.output.contains("Knowsley in Merseyside"), "{}", d.output);
+}
+
+#[test]
+fn a_patch_whose_areas_share_a_county_leaves_it_out_under_any_region_name() {
+    // The Somerset districts under a region of the newsroom's own: all four core areas lie in
+    // Somerset, so its readers need no "in Somerset" either.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("patches/somerset.toml"))
+        .unwrap()
+        .replace("region = \"Somerset\"", "region = \"the Gazette's patch\"");
+    let patch = dir.path().join("patch.toml");
+    std::fs::write(&patch, text).unwrap();
+    let mut request = august_request();
+    request.patch = patch;
+    let d = draft(&request).unwrap();
+    assert!(d.output.contains("Sedgemoor"), "{}", d.output);
+    assert!(!d.output.contains("Sedgemoor in Somerset"), "{}", d.output);
 }
