@@ -11,8 +11,10 @@ use super::Auditor;
 use super::reading::{NumClass, Sentence, T, dir_word};
 use super::truth::direction_of;
 use others::others_opening;
+use places::{Within, place_words};
 
 mod others;
+mod places;
 
 impl Auditor<'_> {
     pub(super) fn check_claims(
@@ -31,6 +33,7 @@ impl Auditor<'_> {
             })
             .collect();
         let has = |w: &str| words.contains(&w);
+        self.check_qualifiers(s);
         let region_named = self.mentions(s, &self.region);
         let universe_named = self.mentions(s, &self.universe);
         // "Neither of the other boroughs saw its rate go up": an "only" said of the area the
@@ -211,36 +214,17 @@ impl Auditor<'_> {
                     _ => {}
                 }
             }
-            let after_end = s.toks[i..]
-                .iter()
-                .position(|t| t.t == T::Comma || t.t == T::Stop)
-                .map_or(s.end, |p| s.toks[i + p].start);
-            let after = s.src.get(s.toks[i].end..after_end).unwrap_or("");
-            // On one line: a hard-wrapped sentence reads as the same words.
-            let wrapped;
-            let after = if after.contains('\n') {
-                wrapped = crate::copy::block::one_line(after);
-                wrapped.as_str()
-            } else {
-                after
-            };
             // A region that is itself a nation ("Wales", "Northern Ireland") reads, to a
             // reader, as that nation: its superlatives rank among the nation's areas, not the
             // patch's, wherever the region is named in the sentence ("Wales' highest rate").
             let region_nation = region_nation(&story.region, story.universe.kind);
-            // "the highest rate among the four council areas": among the patch's own areas,
-            // as a patch that holds part of the nation its region names is told.
-            let among = after.contains("among the ");
-            let region_here = region_nation.is_none() && self.region.named_in(after);
-            // A place the geography knows ("the North West", "Merseyside"), the patch's region
-            // or another, ranks among all of its areas in the data, not the patch's alone.
-            let place = if among {
-                None
-            } else if region_here {
-                known_place(&story.region)
-            } else {
-                place_named(after)
-            };
+            // "among the four council areas" ranks among the patch's own areas; a place the
+            // geography knows ("the North West", "Merseyside"), among all of its areas.
+            let Within {
+                among,
+                region_here,
+                place,
+            } = self.within(s, i, region_nation.is_some());
             let in_patch = among || (region_here && place.is_none());
             // "the 12th highest fall in the country" ranks by the size of the fall.
             let by = match words.get(i + 1).copied() {
@@ -671,74 +655,6 @@ fn ordinal_of(t: &T) -> Option<i64> {
             .ok(),
         _ => None,
     }
-}
-
-/// The English regions and the counties of two-tier and metropolitan districts the geography
-/// knows, longest first, so "the North West" is found before a shorter name inside it.
-fn places() -> &'static [&'static str] {
-    static PLACES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    PLACES.get_or_init(|| {
-        let mut v: Vec<&'static str> = crate::geo::authorities()
-            .iter()
-            .filter(|a| a.code.starts_with('E'))
-            .flat_map(|a| [a.region, a.county])
-            .filter(|p| !p.is_empty())
-            .collect();
-        v.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        v.dedup();
-        v
-    })
-}
-
-/// The place the geography knows that `region` names ("the North West" → "North West"),
-/// when it is one; a newsroom's own region ("south east London") is none.
-fn known_place(region: &str) -> Option<&'static str> {
-    let region = region.trim();
-    let region = region.strip_prefix("the ").unwrap_or(region);
-    places()
-        .iter()
-        .copied()
-        .find(|p| p.eq_ignore_ascii_case(region))
-}
-
-/// A known place as a sentence names it: an English region but London with "the" ("the
-/// North West"), a county without.
-fn place_words(place: &str) -> String {
-    let region = crate::geo::authorities().iter().any(|a| a.region == place);
-    if region && place != "London" {
-        format!("the {place}")
-    } else {
-        place.to_string()
-    }
-}
-
-/// The known place a superlative's words rank within ("rate in the North West", "in
-/// Merseyside"): written as the geography writes it, after "in" or "in the", and ending at a
-/// word's end.
-fn place_named(after: &str) -> Option<&'static str> {
-    let bytes = after.as_bytes();
-    // Where a place could start: after each "in " or "in the " that starts a word. There are
-    // few in a clause, and hundreds of places: each place is compared there alone.
-    let mut starts = Vec::new();
-    for (at, _) in after.match_indices("in ") {
-        if at == 0 || !bytes[at - 1].is_ascii_alphanumeric() {
-            starts.push(at + 3);
-            if after[at + 3..].starts_with("the ") {
-                starts.push(at + 7);
-            }
-        }
-    }
-    if starts.is_empty() {
-        return None;
-    }
-    places().iter().copied().find(|p| {
-        starts.iter().any(|&at| {
-            after[at..].starts_with(p)
-                && bytes
-                    .get(at + p.len())
-                    .is_none_or(|b| !b.is_ascii_alphanumeric())
-        })
-    })
 }
 
 /// The nations a UK story can rank within: the word that names each, its code letter and its

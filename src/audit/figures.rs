@@ -139,6 +139,9 @@ impl Auditor<'_> {
             } else {
                 owner[i]
             };
+            if self.ranked_within_place(s, i, &owner) {
+                continue;
+            }
             if self.patch_total(s, i, area.is_some()) {
                 self.patch_total_fact(s, printed_broken);
                 continue;

@@ -105,6 +105,8 @@ pub struct WeekViews {
     seed: u64,
     names: std::collections::BTreeMap<String, String>,
     qualifiers: bool,
+    /// The counties the lists' qualifiers leave out, as the patch's own.
+    home: Vec<String>,
     release: NaiveDate,
     universe: UniverseView,
     leaders: Arc<[LeaderView]>,
@@ -125,6 +127,7 @@ impl WeekViews {
             seed: patch.seed,
             names: patch.names.clone(),
             qualifiers: patch.copy.qualifiers,
+            home: mentions::home(dataset, patch),
             release,
             universe: universe_view(national),
             leaders: leaders(dataset, national, patch, release).into(),
@@ -140,6 +143,7 @@ impl WeekViews {
             && self.seed == input.patch.seed
             && self.names == input.patch.names
             && self.qualifiers == input.patch.copy.qualifiers
+            && self.home == mentions::home(input.dataset, input.patch)
             && self.release == input.release
     }
 }

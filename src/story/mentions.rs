@@ -79,8 +79,9 @@ impl PatchTotal {
 
 /// The county that places the area for a reader outside it ("Merseyside" for Knowsley), when
 /// the patch wants qualifiers, the name printed is the authority's own (a test's "Alder" under
-/// a real code is not placed) and does not hold the county already, and no area of the data bears the county's name (the audit
-/// would read it as that area).
+/// a real code is not placed) and does not hold the county already, the county is not the
+/// patch's own (see [`home`]: a Somerset paper's readers need no "in Somerset"), and no area
+/// of the data bears the county's name (the audit would read it as that area).
 pub(crate) fn qualifier(
     dataset: &Dataset,
     patch: &Patch,
@@ -99,7 +100,43 @@ pub(crate) fn qualifier(
         .areas
         .iter()
         .any(|a| a.name.eq_ignore_ascii_case(&county) || county.contains(a.name.as_str()));
-    (!clashes).then_some(county)
+    (!clashes && !home(dataset, patch).contains(&county)).then_some(county)
+}
+
+/// The counties a patch's readers live in, which a qualifier would only repeat: the county
+/// its region names ("Somerset", "the West Midlands" names none), and the county all of its
+/// core areas lie in when it has two or more (a one-area patch's own county still places its
+/// area for the national lists). The week's lists are decided once for the patch, so this
+/// is the patch's, not each every-area story's.
+pub(crate) fn home(dataset: &Dataset, patch: &Patch) -> Vec<String> {
+    let region = patch.region.trim();
+    let region = region.strip_prefix("the ").unwrap_or(region);
+    let mut home: Vec<String> = crate::geo::authorities()
+        .iter()
+        .map(|a| a.county)
+        .find(|c| !c.is_empty() && c.eq_ignore_ascii_case(region))
+        .map(str::to_string)
+        .into_iter()
+        .collect();
+    let counties: Vec<Option<String>> = patch
+        .core
+        .iter()
+        .map(|n| {
+            dataset
+                .areas
+                .iter()
+                .find(|a| a.name.eq_ignore_ascii_case(n) || a.code.eq_ignore_ascii_case(n))
+                .and_then(|a| crate::geo::qualifier(&a.code))
+        })
+        .collect();
+    if let [Some(first), rest @ ..] = counties.as_slice()
+        && !rest.is_empty()
+        && rest.iter().all(|c| c.as_ref() == Some(first))
+        && !home.contains(first)
+    {
+        home.push(first.clone());
+    }
+    home
 }
 
 #[cfg(test)]

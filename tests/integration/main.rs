@@ -31,6 +31,7 @@ mod lookups;
 mod mentions;
 mod nations;
 mod patch_total;
+mod places;
 mod properties;
 mod publish;
 mod qualifiers;

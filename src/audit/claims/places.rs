@@ -1,0 +1,274 @@
+//! Places the copy names: the county or region that places an area ("Sedgemoor in
+//! Somerset"), checked against the geography, and the place a superlative ranks within ("the
+//! second highest rate in the North West"), ranked against all of that place's areas in the
+//! data. A place just after an area's name places that area; only a place the superlative's
+//! own words reach, not one that qualifies an area, is a ranking scope.
+
+use crate::geo::Nation;
+use crate::story::lies_in;
+
+use super::super::Auditor;
+use super::super::reading::{NumClass, Sentence, T};
+
+/// What a superlative ranks within, as its words after it say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Within {
+    /// "among the four council areas": the patch's own areas.
+    pub(super) among: bool,
+    /// The patch's region is named after the superlative.
+    pub(super) region_here: bool,
+    /// A place the geography knows, the patch's region or another.
+    pub(super) place: Option<&'static str>,
+}
+
+impl Auditor<'_> {
+    /// The ranking scope of the superlative at token `i`: the words after it up to the next
+    /// comma or full stop, read on one line. `region_is_nation` says the patch's region is a
+    /// nation, whose superlatives rank among the nation's areas instead.
+    pub(super) fn within(&self, s: &Sentence, i: usize, region_is_nation: bool) -> Within {
+        let after_end = s.toks[i..]
+            .iter()
+            .position(|t| t.t == T::Comma || t.t == T::Stop)
+            .map_or(s.end, |p| s.toks[i + p].start);
+        let after = s.src.get(s.toks[i].end..after_end).unwrap_or("");
+        let after = crate::copy::block::one_line(after);
+        let among = after.contains("among the ");
+        let region_here = !region_is_nation && self.region.named_in(&after);
+        // The areas printed after the superlative: a place just after one of them places it.
+        let areas: Vec<&str> = s.toks[i..]
+            .iter()
+            .filter(|t| t.start < after_end && matches!(t.t, T::Area(_)))
+            .filter_map(|t| s.src.get(t.start..t.end))
+            .collect();
+        let place = if among {
+            None
+        } else if region_here {
+            known_place(&self.input.story.region)
+        } else {
+            place_named(&after, &areas)
+        };
+        Within {
+            among,
+            region_here,
+            place,
+        }
+    }
+
+    /// Whether the ordinal at token `i` is the rank of a superlative within a place the
+    /// geography knows ("the second highest rate in the North West"): no fact holds such a
+    /// rank, and the claims check ranks it against the place's areas in the data, so it is
+    /// not traced as a figure.
+    pub(in crate::audit) fn ranked_within_place(
+        &mut self,
+        s: &Sentence,
+        i: usize,
+        owner: &[Option<usize>],
+    ) -> bool {
+        if !matches!(
+            s.toks[i].t,
+            T::Num(NumClass::OrdinalWord | NumClass::Ordinal, _)
+        ) {
+            return false;
+        }
+        let j = i + 1;
+        let superlative = matches!(
+            s.toks.get(j).map(|t| &t.t),
+            Some(T::Word(w)) if w.as_str() == "highest" || w.as_str() == "lowest"
+        );
+        // The claims check ranks it only for an area it can find, as here.
+        let area = superlative
+            && (owner[j].is_some() || s.toks[j..].iter().any(|t| matches!(t.t, T::Area(_))));
+        if !area {
+            return false;
+        }
+        let story = self.input.story;
+        let region_is_nation = super::region_nation(&story.region, story.universe.kind).is_some();
+        let within = self.within(s, j, region_is_nation);
+        let ranked = !within.among && within.place.is_some();
+        if ranked {
+            self.report.figures += 1;
+        }
+        ranked
+    }
+
+    /// "Sedgemoor in Somerset", "Knowsley in the North West", "Cardiff in Wales": an area's
+    /// name followed by "in" and a county, English region or nation the geography knows must
+    /// be one the area lies in; refused, naming the right one, when it is not.
+    pub(super) fn check_qualifiers(&mut self, s: &Sentence) {
+        for t in &s.toks {
+            let T::Area(k) = t.t else { continue };
+            let Some(rest) = s.src.get(t.end..s.end) else {
+                continue;
+            };
+            let Some((printed, place)) = qualifying_place(rest) else {
+                continue;
+            };
+            self.report.claims += 1;
+            let code = self.code(k).to_string();
+            if lies_in(place, &code) {
+                continue;
+            }
+            let name = self.name(k).to_string();
+            let right = match crate::geo::authority(&code) {
+                None => format!("the geography does not know {name}, so it cannot be placed"),
+                Some(a) if Nation::from_name(place).is_some() => {
+                    format!("{name} is in {}", a.nation.name())
+                }
+                Some(a) if a.region.is_empty() => format!("{name} is in {}", a.nation.name()),
+                Some(a) if is_region(place) || a.county.is_empty() => {
+                    format!("{name} is in {}", place_words(a.region))
+                }
+                Some(a) => format!("{name} is in {}", a.county),
+            };
+            self.fail(
+                s,
+                format!("\"{name} in {printed}\" is wrong: {right}, not {printed}"),
+            );
+        }
+    }
+}
+
+/// The place `rest` (the copy just after an area's name) opens with as " in PLACE": the
+/// place as printed ("the North West") and as the geography writes it ("North West").
+fn qualifying_place(rest: &str) -> Option<(String, &'static str)> {
+    let rest = rest.strip_prefix(char::is_whitespace)?.trim_start();
+    let rest = rest.strip_prefix("in")?;
+    let rest = rest.strip_prefix(char::is_whitespace)?.trim_start();
+    let (the, body) = match rest.strip_prefix("the") {
+        Some(b) if b.starts_with(char::is_whitespace) => (true, b.trim_start()),
+        _ => (false, rest),
+    };
+    let ends = |p: &str| {
+        body.starts_with(p)
+            && body
+                .as_bytes()
+                .get(p.len())
+                .is_none_or(|b| !b.is_ascii_alphanumeric())
+    };
+    let place = places()
+        .iter()
+        .copied()
+        .chain(NATION_NAMES)
+        .find(|p| ends(p))?;
+    Some((
+        if the {
+            format!("the {place}")
+        } else {
+            place.to_string()
+        },
+        place,
+    ))
+}
+
+/// The nations, as the copy names them.
+const NATION_NAMES: [&str; 4] = ["England", "Scotland", "Wales", "Northern Ireland"];
+
+/// Whether `place` is an English region (not a county).
+fn is_region(place: &str) -> bool {
+    crate::geo::authorities().iter().any(|a| a.region == place)
+}
+
+/// The English regions and the counties of two-tier and metropolitan districts the geography
+/// knows, longest first, so "the North West" is found before a shorter name inside it.
+pub(super) fn places() -> &'static [&'static str] {
+    static PLACES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    PLACES.get_or_init(|| {
+        let mut v: Vec<&'static str> = crate::geo::authorities()
+            .iter()
+            .filter(|a| a.code.starts_with('E'))
+            .flat_map(|a| [a.region, a.county])
+            .filter(|p| !p.is_empty())
+            .collect();
+        v.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        v.dedup();
+        v
+    })
+}
+
+/// The place the geography knows that `region` names ("the North West" → "North West"),
+/// when it is one; a newsroom's own region ("south east London") is none.
+pub(super) fn known_place(region: &str) -> Option<&'static str> {
+    let region = region.trim();
+    let region = region.strip_prefix("the ").unwrap_or(region);
+    places()
+        .iter()
+        .copied()
+        .find(|p| p.eq_ignore_ascii_case(region))
+}
+
+/// A known place as a sentence names it: an English region but London with "the" ("the
+/// North West"), a county without.
+pub(super) fn place_words(place: &str) -> String {
+    if is_region(place) && place != "London" {
+        format!("the {place}")
+    } else {
+        place.to_string()
+    }
+}
+
+/// The known place a superlative's words rank within ("rate in the North West", "in
+/// Merseyside"): written as the geography writes it, after "in" or "in the", and ending at a
+/// word's end. A place just after one of `areas` (as printed) places that area ("the highest
+/// rate is in Sedgemoor in Somerset") and is no ranking scope.
+fn place_named(after: &str, areas: &[&str]) -> Option<&'static str> {
+    let bytes = after.as_bytes();
+    // Where a place could start: after each "in " or "in the " that starts a word. There are
+    // few in a clause, and hundreds of places: each place is compared there alone.
+    let mut starts = Vec::new();
+    for (at, _) in after.match_indices("in ") {
+        let qualifies = areas.iter().any(|a| after[..at].trim_end().ends_with(a));
+        if (at == 0 || !bytes[at - 1].is_ascii_alphanumeric()) && !qualifies {
+            starts.push(at + 3);
+            if after[at + 3..].starts_with("the ") {
+                starts.push(at + 7);
+            }
+        }
+    }
+    if starts.is_empty() {
+        return None;
+    }
+    places().iter().copied().find(|p| {
+        starts.iter().any(|&at| {
+            after[at..].starts_with(p)
+                && bytes
+                    .get(at + p.len())
+                    .is_none_or(|b| !b.is_ascii_alphanumeric())
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_place_after_an_area_qualifies_it_and_one_after_a_superlative_is_its_scope() {
+        assert_eq!(
+            qualifying_place(" in Somerset has the highest rate"),
+            Some(("Somerset".to_string(), "Somerset"))
+        );
+        assert_eq!(
+            qualifying_place(" in the North West,"),
+            Some(("the North West".to_string(), "North West"))
+        );
+        assert_eq!(
+            qualifying_place(" in\nWales."),
+            Some(("Wales".to_string(), "Wales"))
+        );
+        assert_eq!(qualifying_place(" in the seven days"), None);
+        assert_eq!(qualifying_place(" in Somersetshire"), None);
+        assert_eq!(qualifying_place(", in Somerset"), None);
+        assert_eq!(
+            place_named(" rate in the North West", &[]),
+            Some("North West")
+        );
+        assert_eq!(
+            place_named(" rate is in Sedgemoor in Somerset: 500.0", &["Sedgemoor"]),
+            None
+        );
+        assert_eq!(
+            place_named(" rate is in Sedgemoor in Somerset", &["Mendip"]),
+            Some("Somerset")
+        );
+    }
+}
