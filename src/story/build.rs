@@ -618,10 +618,28 @@ fn nation_leaders(
 /// Whether `region` names a place the geography knows (a nation, an English region, a county)
 /// of which the universe holds areas outside `core`.
 fn part_of_region(dataset: &Dataset, national: &National, region: &str, core: &[usize]) -> bool {
-    national
-        .weeks
+    let place = region.trim();
+    let place = place.strip_prefix("the ").unwrap_or(place);
+    let outside = |index: usize| !core.contains(&index) && national.week_of(index).is_some();
+    if crate::geo::Nation::from_name(place).is_some() {
+        // A nation holds most of the universe: the first area of it outside the patch answers.
+        return national
+            .weeks
+            .iter()
+            .any(|w| outside(w.index) && lies_in(region, &dataset.areas[w.index].code));
+    }
+    // A region or county holds at most a few dozen councils: look each up, rather than every
+    // area of the universe for every story (an every-area run of thousands of areas would
+    // take time in the square of their number).
+    crate::geo::authorities()
         .iter()
-        .any(|w| !core.contains(&w.index) && lies_in(region, &dataset.areas[w.index].code))
+        .filter(|a| {
+            [a.region, a.county]
+                .iter()
+                .any(|p| !p.is_empty() && p.eq_ignore_ascii_case(place))
+        })
+        .filter_map(|a| dataset.index_of(&national.area_type, a.code))
+        .any(outside)
 }
 
 /// Marks the patch's top area when the story names it as a leader anyway: the national
@@ -686,6 +704,64 @@ fn keep_rate_openings_apart(core: &mut [AreaView], frames: StoryFrames) {
             None => {
                 core[i].frame = core[end].frame;
                 core[end].frame = RATE_OPENING_LINE;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod part_of_region_tests {
+    use super::*;
+    use crate::stats::{Universe, Week};
+
+    /// The place lookup answers as a scan of every area of the universe did, on real data:
+    /// nations, regions, counties, a newsroom's own region, with and without the place's
+    /// areas in the patch.
+    #[test]
+    fn a_place_is_looked_up_as_every_area_was_scanned() {
+        let shared = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        let mut builder = crate::model::DatasetBuilder::new();
+        crate::fetch::read_data_file(
+            &mut builder,
+            &shared.join("releases/2021-01-18/ltla-reconstructed.csv"),
+        )
+        .unwrap();
+        let dataset = builder.finish().unwrap();
+        let (population, _) =
+            crate::fetch::read_population_file(&shared.join("population/mid-2019.csv")).unwrap();
+        let week = Week::for_release("2021-01-18".parse().unwrap(), 4);
+        for universe in [Universe::England, Universe::Uk] {
+            let national = National::compute(&dataset, &population, universe, "ltla", week);
+            for region in [
+                "the North West",
+                "Merseyside",
+                "Somerset",
+                "London",
+                "Wales",
+                "Northern Ireland",
+                "the Isles of Scilly",
+                "south east London",
+                "",
+            ] {
+                let scanned = |core: &[usize]| {
+                    national.weeks.iter().any(|w| {
+                        !core.contains(&w.index) && lies_in(region, &dataset.areas[w.index].code)
+                    })
+                };
+                let inside: Vec<usize> = national
+                    .weeks
+                    .iter()
+                    .map(|w| w.index)
+                    .filter(|&i| lies_in(region, &dataset.areas[i].code))
+                    .collect();
+                for core in [&[][..], &inside[..inside.len().min(1)], &inside[..]] {
+                    assert_eq!(
+                        part_of_region(&dataset, &national, region, core),
+                        scanned(core),
+                        "{region:?} in {universe:?}, {} of its areas in the patch",
+                        core.len()
+                    );
+                }
             }
         }
     }
