@@ -17,7 +17,7 @@ pub(super) struct Sentence<'b> {
     pub(super) block: &'b Checker<'b>,
     pub(super) first: usize,
     pub(super) end: usize,
-    pub(super) text: String,
+    pub(super) text: std::borrow::Cow<'b, str>,
 }
 
 impl Sentence<'_> {
@@ -73,7 +73,7 @@ impl Sentence<'_> {
             if self.text.len() > MAX_SENTENCE {
                 shorten(&self.text, &snippet)
             } else {
-                self.text.clone()
+                self.text.to_string()
             },
             message,
         ));
