@@ -70,6 +70,15 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
             Tok::Number
         } else if c.is_alphabetic() {
             i += c.len_utf8();
+            // The run of ASCII letters and digits most words are, a byte at a time; the loop
+            // after it decides the rest of the word as before.
+            while text
+                .as_bytes()
+                .get(i)
+                .is_some_and(u8::is_ascii_alphanumeric)
+            {
+                i += 1;
+            }
             while let Some(d) = at(i) {
                 let joins = matches!(d, '\'' | '’' | '-')
                     && at(i + d.len_utf8()).is_some_and(char::is_alphanumeric);
@@ -111,6 +120,14 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
 
 /// The month a word names in full, 0-based.
 pub(crate) fn month_index(word: &str) -> Option<usize> {
+    // Every month starts with one of these capitals: most words are no month at a glance.
+    if !word
+        .bytes()
+        .next()
+        .is_some_and(|b| matches!(b, b'J' | b'F' | b'M' | b'A' | b'S' | b'O' | b'N' | b'D'))
+    {
+        return None;
+    }
     MONTHS.iter().position(|m| *m == word)
 }
 

@@ -72,6 +72,15 @@ pub(super) const YEAR_CONTEXT: &[&str] = &[
 ];
 
 pub(super) fn month_abbreviation(word: &str) -> Option<usize> {
+    // Each abbreviation is three or four letters from a capital among these.
+    if !(3..=4).contains(&word.len())
+        || !word
+            .bytes()
+            .next()
+            .is_some_and(|b| matches!(b, b'J' | b'F' | b'M' | b'A' | b'S' | b'O' | b'N' | b'D'))
+    {
+        return None;
+    }
     MONTH_ABBREVIATIONS
         .iter()
         .find(|(a, _)| *a == word)
