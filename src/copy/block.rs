@@ -93,13 +93,25 @@ impl Block {
         let mut out = Vec::new();
         let mut start = 0;
         let toks = &self.tokens;
+        // The line of each token, found walking forward: tokens are in order, so a line's
+        // search is the step from the last token's (what `line_index` gives, without a
+        // binary search per token).
+        let mut line = 0;
+        let line_of = |line: &mut usize, offset: usize| {
+            while self
+                .line_starts
+                .get(*line + 1)
+                .is_some_and(|(s, _)| *s <= offset)
+            {
+                *line += 1;
+            }
+            *line
+        };
         let mut i = 0;
         while i < toks.len() {
             if i > start {
-                let (a, b) = (
-                    self.line_index(toks[i - 1].start),
-                    self.line_index(toks[i].start),
-                );
+                let a = line_of(&mut line, toks[i - 1].start);
+                let b = line_of(&mut line, toks[i].start);
                 if b > a && self.line_starts_sentence(b) {
                     out.push(start..i);
                     start = i;
