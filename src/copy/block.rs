@@ -1,6 +1,8 @@
 //! A block of copy read as sentences: its lines joined, tokenised once, and split where a
 //! sentence ends or a line starts a new one.
 
+use std::borrow::Cow;
+
 use super::markdown::{Kind, Line};
 use super::tokens::{Tok, Token, tokenize};
 
@@ -91,13 +93,25 @@ impl Block {
         let mut out = Vec::new();
         let mut start = 0;
         let toks = &self.tokens;
+        // The line of each token, found walking forward: tokens are in order, so a line's
+        // search is the step from the last token's (what `line_index` gives, without a
+        // binary search per token).
+        let mut line = 0;
+        let line_of = |line: &mut usize, offset: usize| {
+            while self
+                .line_starts
+                .get(*line + 1)
+                .is_some_and(|(s, _)| *s <= offset)
+            {
+                *line += 1;
+            }
+            *line
+        };
         let mut i = 0;
         while i < toks.len() {
             if i > start {
-                let (a, b) = (
-                    self.line_index(toks[i - 1].start),
-                    self.line_index(toks[i].start),
-                );
+                let a = line_of(&mut line, toks[i - 1].start);
+                let b = line_of(&mut line, toks[i].start);
                 if b > a && self.line_starts_sentence(b) {
                     out.push(start..i);
                     start = i;
@@ -135,12 +149,18 @@ impl Block {
         &self.text[t.start..t.end]
     }
 
-    pub(crate) fn sentence_text(&self, range: &std::ops::Range<usize>) -> String {
+    /// The sentence's text on one line: borrowed from the block when it is on one already,
+    /// as most sentences are, so reading a story's sentences copies none of them.
+    pub(crate) fn sentence_text(&self, range: &std::ops::Range<usize>) -> Cow<'_, str> {
         if range.is_empty() {
-            return String::new();
+            return Cow::Borrowed("");
         }
         let raw = &self.text[self.tokens[range.start].start..self.tokens[range.end - 1].end];
-        one_line(raw)
+        if is_one_line(raw) {
+            Cow::Borrowed(raw)
+        } else {
+            Cow::Owned(one_line(raw))
+        }
     }
 
     pub(crate) fn in_url(&self, offset: usize) -> bool {
@@ -158,6 +178,9 @@ impl Block {
 /// `text` with each run of white space one space and none at either end: its words joined
 /// by spaces, in one string (without the list of words a join needs).
 pub(crate) fn one_line(text: &str) -> String {
+    if is_one_line(text) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
@@ -166,4 +189,33 @@ pub(crate) fn one_line(text: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// Whether `text` is already as [`one_line`] would make it: no white space but single ASCII
+/// spaces between words. Looked at a byte at a time, so only a byte that may start a wider
+/// space (U+0085, U+00A0, U+1680, U+2000 to U+205F, U+3000) is decoded.
+fn is_one_line(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    let mut prev_space = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b' ' if prev_space => return false,
+            b' ' => {
+                prev_space = true;
+                continue;
+            }
+            b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' => return false,
+            0xC2 | 0xE1 | 0xE2 | 0xE3
+                if text[i..].chars().next().is_some_and(char::is_whitespace) =>
+            {
+                return false;
+            }
+            _ => {}
+        }
+        prev_space = false;
+    }
+    true
 }

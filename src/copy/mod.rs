@@ -55,7 +55,7 @@ mod tests {
         let sentences: Vec<String> = copy
             .blocks
             .iter()
-            .flat_map(|b| b.sentences.iter().map(|r| b.sentence_text(r)))
+            .flat_map(|b| b.sentences.iter().map(|r| b.sentence_text(r).into_owned()))
             .collect();
         assert_eq!(
             sentences,

@@ -17,17 +17,29 @@ pub(crate) struct Token {
     pub(crate) end: usize,
 }
 
+/// The character starting at byte `p` of `text`, if any; `p` is on a character boundary.
+#[inline]
+fn char_at(text: &str, p: usize) -> Option<char> {
+    let b = *text.as_bytes().get(p)?;
+    if b.is_ascii() {
+        Some(char::from(b))
+    } else {
+        text[p..].chars().next()
+    }
+}
+
+/// The copy's tokens, in order. Read by byte offset, a character decoded where it is looked
+/// at, rather than from a list of every character and its offset made for each block.
 pub(crate) fn tokenize(text: &str) -> Vec<Token> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let at = |i: usize| chars.get(i).map(|c| c.1);
-    let offset = |i: usize| chars.get(i).map_or(text.len(), |c| c.0);
-    let mut out = Vec::new();
+    let at = |p: usize| char_at(text, p);
+    // The offset after the character at `p` (an ASCII mark, a digit or '-', is one byte).
+    let after = |p: usize| at(p).map_or(p, |c| p + c.len_utf8());
+    let mut out = Vec::with_capacity(text.len() / 4);
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i].1;
+    while let Some(c) = at(i) {
         let start = i;
         if c.is_whitespace() {
-            i += 1;
+            i += c.len_utf8();
             continue;
         }
         let tok = if c.is_ascii_digit() {
@@ -47,35 +59,49 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
             if at(i).is_some_and(char::is_alphabetic)
                 || (at(i) == Some('-') && at(i + 1).is_some_and(char::is_alphabetic))
             {
-                i += 1;
+                i = after(i);
                 while at(i).is_some_and(|d| {
                     d.is_alphanumeric()
                         || (d == '-' && at(i + 1).is_some_and(char::is_alphanumeric))
                 }) {
-                    i += 1;
+                    i = after(i);
                 }
             }
             Tok::Number
         } else if c.is_alphabetic() {
-            i += 1;
+            i += c.len_utf8();
+            // The run of ASCII letters and digits most words are, a byte at a time; the loop
+            // after it decides the rest of the word as before.
+            while text
+                .as_bytes()
+                .get(i)
+                .is_some_and(u8::is_ascii_alphanumeric)
+            {
+                i += 1;
+            }
             while let Some(d) = at(i) {
-                let joins =
-                    matches!(d, '\'' | '’' | '-') && at(i + 1).is_some_and(char::is_alphanumeric);
+                let joins = matches!(d, '\'' | '’' | '-')
+                    && at(i + d.len_utf8()).is_some_and(char::is_alphanumeric);
                 if d.is_alphanumeric() || joins {
-                    i += 1;
+                    i += d.len_utf8();
                 } else {
                     break;
                 }
             }
-            let word = &text[offset(start)..offset(i)];
+            let word = &text[start..i];
             if (word.eq_ignore_ascii_case("http") || word.eq_ignore_ascii_case("https"))
-                && text[offset(i)..].starts_with("://")
+                && text[i..].starts_with("://")
             {
                 while at(i).is_some_and(|d| !d.is_whitespace()) {
-                    i += 1;
+                    i = after(i);
                 }
-                // A link's closing bracket or a sentence's full stop is not part of it.
-                while i > start + 1 && at(i - 1).is_some_and(|d| matches!(d, ')' | '.' | ',' | ']'))
+                // A link's closing bracket or a sentence's full stop is not part of it. (The
+                // link starts "ht", so two bytes are two characters.)
+                while i > start + 1
+                    && text[..i]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|d| matches!(d, ')' | '.' | ',' | ']'))
                 {
                     i -= 1;
                 }
@@ -84,20 +110,24 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
                 Tok::Word
             }
         } else {
-            i += 1;
+            i += c.len_utf8();
             Tok::Punct(c)
         };
-        out.push(Token {
-            tok,
-            start: offset(start),
-            end: offset(i),
-        });
+        out.push(Token { tok, start, end: i });
     }
     out
 }
 
 /// The month a word names in full, 0-based.
 pub(crate) fn month_index(word: &str) -> Option<usize> {
+    // Every month starts with one of these capitals: most words are no month at a glance.
+    if !word
+        .bytes()
+        .next()
+        .is_some_and(|b| matches!(b, b'J' | b'F' | b'M' | b'A' | b'S' | b'O' | b'N' | b'D'))
+    {
+        return None;
+    }
     MONTHS.iter().position(|m| *m == word)
 }
 

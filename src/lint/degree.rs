@@ -2,8 +2,6 @@
 //! dramatically" ten times over). A sub keeps them for the biggest moves and prints the plain
 //! verb elsewhere; the rule counts across the whole story, so it runs after every block.
 
-use crate::copy::Copy;
-use crate::copy::Known;
 use crate::copy::tokens::Tok;
 use crate::story::DEGREE_WORDS;
 
@@ -24,27 +22,13 @@ const DEGREE: &[&str] = &[
 ];
 
 /// Flags each degree word after the story's first [`DEGREE_WORDS`], naming the lines of
-/// those it keeps. A known name or literal is not read.
-pub(super) fn check(copy: &Copy<'_>, known: &Known<'_>, out: &mut Vec<LintFinding>) {
+/// those it keeps. A known name or literal is not read. `checkers` are the story's blocks as
+/// the other rules read them, so the known names are found in each block once.
+pub(super) fn check(checkers: &[Checker<'_>], out: &mut Vec<LintFinding>) {
     let mut kept: Vec<usize> = Vec::new();
-    for block in &copy.blocks {
-        let protected = if known.is_empty() {
-            Vec::new()
-        } else {
-            known.protected(&block.text)
-        };
-        let checker = Checker {
-            block,
-            protected,
-            subbing: true,
-        };
+    for checker in checkers {
+        let block = checker.block;
         for range in &block.sentences {
-            let sentence = Sentence {
-                block: &checker,
-                first: range.start,
-                end: range.end,
-                text: block.sentence_text(range),
-            };
             for i in range.clone() {
                 if block.tokens[i].tok != Tok::Word || checker.is_protected(block.tokens[i].start) {
                     continue;
@@ -58,6 +42,13 @@ pub(super) fn check(copy: &Copy<'_>, known: &Known<'_>, out: &mut Vec<LintFindin
                     kept.push(line);
                     continue;
                 }
+                // The sentence's text is needed for a finding only.
+                let sentence = Sentence {
+                    block: checker,
+                    first: range.start,
+                    end: range.end,
+                    text: block.sentence_text(range),
+                };
                 let lines: Vec<String> = kept.iter().map(usize::to_string).collect();
                 sentence.push(
                     out,

@@ -153,8 +153,20 @@ impl Checker<'_> {
     fn check_quotes(&self, out: &mut Vec<LintFinding>) {
         let mut straight: Option<usize> = None;
         let mut curly: Vec<usize> = Vec::new();
-        for (offset, c) in self.text.char_indices() {
-            if (c == '"' || c == '“' || c == '”') && self.in_url(offset) {
+        // A byte at a time: '"' is ASCII, and '“' and '”' are the bytes E2 80 9C and E2 80 9D,
+        // so nothing else needs decoding.
+        let bytes = self.text.as_bytes();
+        for (offset, &b) in bytes.iter().enumerate() {
+            let c = match b {
+                b'"' => '"',
+                0xE2 if bytes.get(offset + 1) == Some(&0x80) => match bytes.get(offset + 2) {
+                    Some(0x9C) => '“',
+                    Some(0x9D) => '”',
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            if self.in_url(offset) {
                 continue;
             }
             match c {
@@ -199,8 +211,13 @@ impl Checker<'_> {
 
     fn check_brackets(&self, out: &mut Vec<LintFinding>) {
         let mut stack: Vec<(usize, char)> = Vec::new();
-        for (offset, c) in self.text.char_indices() {
-            if matches!(c, '(' | ')' | '[' | ']') && self.in_url(offset) {
+        // Brackets are ASCII: a byte at a time, with no character decoded.
+        for (offset, &b) in self.text.as_bytes().iter().enumerate() {
+            if !matches!(b, b'(' | b')' | b'[' | b']') {
+                continue;
+            }
+            let c = char::from(b);
+            if self.in_url(offset) {
                 continue;
             }
             match c {
@@ -250,6 +267,14 @@ impl Checker<'_> {
         let text = &self.text;
         let mut i = 0;
         while i < text.len() {
+            // Every opener and closer starts with one of these ASCII bytes: skip to the next.
+            let Some(skip) = text.as_bytes()[i..]
+                .iter()
+                .position(|b| matches!(b, b'{' | b'$' | b'}' | b'%' | b'#'))
+            else {
+                break;
+            };
+            i += skip;
             let rest = &text[i..];
             let opener = OPENERS.iter().find(|(o, _)| rest.starts_with(o));
             let (end, snippet, what) = if let Some((open, close)) = opener {

@@ -321,21 +321,24 @@ pub fn lint_with(copy: &Copy<'_>, known: &Known<'_>) -> Vec<LintFinding> {
 fn check(copy: &Copy<'_>, known: &Known<'_>, subbing: bool) -> Vec<LintFinding> {
     let mut findings = Vec::new();
     let mut seen = marks::Seen::new();
-    for block in &copy.blocks {
-        let protected = if known.is_empty() {
-            Vec::new()
-        } else {
-            known.protected(&block.text)
-        };
-        Checker {
+    let checkers: Vec<Checker<'_>> = copy
+        .blocks
+        .iter()
+        .map(|block| Checker {
             block,
-            protected,
+            protected: if known.is_empty() {
+                Vec::new()
+            } else {
+                known.protected(&block.text)
+            },
             subbing,
-        }
-        .check(&mut findings, &mut seen);
+        })
+        .collect();
+    for checker in &checkers {
+        checker.check(&mut findings, &mut seen);
     }
     if subbing {
-        degree::check(copy, known, &mut findings);
+        degree::check(&checkers, &mut findings);
     }
     findings.sort_by_key(|f| (f.line, f.column, f.rule));
     findings.dedup();

@@ -17,7 +17,7 @@ pub(super) struct Sentence<'b> {
     pub(super) block: &'b Checker<'b>,
     pub(super) first: usize,
     pub(super) end: usize,
-    pub(super) text: String,
+    pub(super) text: std::borrow::Cow<'b, str>,
 }
 
 impl Sentence<'_> {
@@ -73,7 +73,7 @@ impl Sentence<'_> {
             if self.text.len() > MAX_SENTENCE {
                 shorten(&self.text, &snippet)
             } else {
-                self.text.clone()
+                self.text.to_string()
             },
             message,
         ));
@@ -256,8 +256,19 @@ impl Sentence<'_> {
         }
         // Only a number after "per" is read: "per" can end the text.
         self.number(j + 1).is_some_and(|n| {
-            let n = n.replace(',', "");
-            n == "100000" || n.eq_ignore_ascii_case("100k")
+            // `n` without its commas is "100000" or "100k", compared without a copy.
+            let mut digits = n.bytes().filter(|b| *b != b',');
+            let is = |want: &[u8], digits: &mut dyn Iterator<Item = u8>| {
+                let mut want = want.iter();
+                loop {
+                    match (digits.next(), want.next()) {
+                        (None, None) => return true,
+                        (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => {}
+                        _ => return false,
+                    }
+                }
+            };
+            is(b"100000", &mut digits.clone()) || is(b"100k", &mut digits)
         })
     }
 
@@ -300,7 +311,7 @@ impl Sentence<'_> {
             j = p;
             match self.block.tokens[p].tok {
                 Tok::Word => {
-                    let w = self.s(p).to_lowercase();
+                    let w = lowercase(self.s(p));
                     let w = crate::copy::tokens::strip_possessive(&w);
                     if w == "rate" || w == "rates" {
                         return true;
@@ -394,16 +405,17 @@ impl Sentence<'_> {
     }
 
     fn thousands(&self, i: usize, int: &str, decimals: Option<&str>, out: &mut Vec<LintFinding>) {
-        let digits = int.replace(',', "");
-        let groups: Vec<&str> = int.split(',').collect();
-        let well_grouped = groups.len() == 1
-            || (groups[0].len() <= 3
-                && !groups[0].is_empty()
-                && groups[1..].iter().all(|g| g.len() == 3));
+        // Read without a list of the groups or a copy of the digits, as this runs for every
+        // figure of every story and nearly all are in style.
+        let mut groups = int.split(',');
+        let head = groups.next().unwrap_or("");
+        let well_grouped = !int.contains(',')
+            || (head.len() <= 3 && !head.is_empty() && groups.all(|g| g.len() == 3));
         let needs = int.len() >= 4 && !int.contains(',');
         if !needs && well_grouped {
             return;
         }
+        let digits = int.replace(',', "");
         let fixed = match decimals {
             Some(d) => format!("{}.{d}", with_commas(&digits)),
             None => with_commas(&digits),
@@ -525,5 +537,18 @@ impl Sentence<'_> {
                 "empty brackets or quotes: a value was left out".to_string(),
             );
         }
+    }
+}
+
+/// `word` lower-cased, borrowed when it has no capital: an ASCII word is lower-cased as
+/// [`str::to_lowercase`] would, without a copy unless it holds a capital.
+pub(super) fn lowercase(word: &str) -> std::borrow::Cow<'_, str> {
+    if !word.is_ascii() {
+        return word.to_lowercase().into();
+    }
+    if word.bytes().any(|b| b.is_ascii_uppercase()) {
+        word.to_ascii_lowercase().into()
+    } else {
+        word.into()
     }
 }

@@ -165,7 +165,7 @@ impl Sentence<'_> {
 
     /// "Just outside the patch": a newsroom's word for its area, never printed.
     fn jargon(&self, i: usize, out: &mut Vec<LintFinding>) {
-        let w = self.s(i).to_lowercase();
+        let w = super::rules::lowercase(self.s(i));
         let base = crate::copy::tokens::strip_possessive(&w);
         if !matches!(base, "patch" | "patches") {
             return;
@@ -294,11 +294,20 @@ impl Sentence<'_> {
         if words < REPEAT_MIN_WORDS {
             return;
         }
-        // Hashed a character at a time, so no sentence is copied to be compared.
+        // Two sentences repeat when their characters, each lower-cased, are the same, that is
+        // when the UTF-8 of those is: hashed in one call, not a call a character. (Each
+        // character on its own: `str::to_lowercase` would make a final sigma another letter.)
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        for c in self.text.chars().flat_map(char::to_lowercase) {
-            c.hash(&mut h);
-        }
+        let lower: std::borrow::Cow<'_, str> = if self.text.is_ascii() {
+            super::rules::lowercase(&self.text)
+        } else {
+            self.text
+                .chars()
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+                .into()
+        };
+        lower.as_bytes().hash(&mut h);
         let line = b.line_starts[b.line_index(b.tokens[self.first].start)].1;
         match seen.entry(h.finish()) {
             std::collections::hash_map::Entry::Vacant(v) => {

@@ -72,6 +72,15 @@ pub(super) const YEAR_CONTEXT: &[&str] = &[
 ];
 
 pub(super) fn month_abbreviation(word: &str) -> Option<usize> {
+    // Each abbreviation is three or four letters from a capital among these.
+    if !(3..=4).contains(&word.len())
+        || !word
+            .bytes()
+            .next()
+            .is_some_and(|b| matches!(b, b'J' | b'F' | b'M' | b'A' | b'S' | b'O' | b'N' | b'D'))
+    {
+        return None;
+    }
     MONTH_ABBREVIATIONS
         .iter()
         .find(|(a, _)| *a == word)
@@ -100,8 +109,10 @@ pub(super) fn plain_int(s: &str) -> Option<u64> {
 /// "14th" → 14, when the suffix is an English ordinal's.
 pub(super) fn ordinal(s: &str) -> Option<u64> {
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
-    let suffix = s[digits..].to_ascii_lowercase();
-    matches!(suffix.as_str(), "st" | "nd" | "rd" | "th")
+    let suffix = &s[digits..];
+    ["st", "nd", "rd", "th"]
+        .iter()
+        .any(|o| suffix.eq_ignore_ascii_case(o))
         .then(|| plain_int(&s[..digits]))
         .flatten()
 }
@@ -120,10 +131,20 @@ pub(super) fn with_commas(digits: &str) -> String {
 /// "2021-01-14", "14/01/2021", "14.01.2021", "14/01": a date in figures, read as day and month.
 pub(super) fn numeric_date(s: &str) -> Option<(usize, u64)> {
     for sep in ['-', '/', '.'] {
-        let parts: Vec<&str> = s.split(sep).collect();
-        if parts.len() < 2 || parts.iter().any(|p| plain_int(p).is_none()) {
+        // At most three parts are read; a figure of more is no date. Held on the stack, as
+        // this runs for every figure of every story.
+        let mut parts = [""; 3];
+        let mut count = 0;
+        for part in s.split(sep) {
+            if count < 3 {
+                parts[count] = part;
+            }
+            count += 1;
+        }
+        if !(2..=3).contains(&count) || parts[..count].iter().any(|p| plain_int(p).is_none()) {
             continue;
         }
+        let parts = &parts[..count];
         let n = |i: usize| plain_int(parts[i]).unwrap_or(0);
         let (day, month) = match (sep, parts.len()) {
             (_, 3) if parts[0].len() == 4 => (n(2), n(1)),
