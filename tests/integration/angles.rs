@@ -238,3 +238,64 @@ fn a_patch_area_among_the_national_leaders_leads_with_its_printed_rank() {
         "\"fourth highest\" is wrong for Sedgemoor: its rate ranks 3rd",
     );
 }
+
+#[test]
+fn a_shared_top_rate_is_joint_in_the_headline() {
+    let d = angled("tie-first");
+    assert!(
+        matches!(
+            d.story.local.angle,
+            Angle::Leader {
+                position: 1,
+                tied: true,
+                ..
+            }
+        ),
+        "{:?}",
+        d.story.local.angle
+    );
+    assert!(
+        d.output
+            .starts_with("# Alder has the joint highest Covid-19 rate in England\n"),
+        "{}",
+        d.output
+    );
+    refused(
+        &edited(
+            "tie-first",
+            "has the joint highest Covid-19",
+            "has the highest Covid-19",
+        ),
+        "\"highest\" is wrong for Alder",
+    );
+}
+
+#[test]
+fn an_only_in_the_headline_is_checked_against_the_patch() {
+    // Every district rose: none is the only riser.
+    refused(
+        &edited("angle-doubled", "doubles in Cedar", "rises only in Cedar"),
+        "\"only\" is wrong for Cedar",
+    );
+}
+
+#[test]
+fn a_lone_exception_does_not_take_the_headline_from_a_patch_against_the_nation() {
+    // August 2021: four of south east London's five boroughs fell while most of England rose;
+    // Bromley, the one riser, is told in the lead and its own line, not the headline.
+    let d = draft(&august_request()).unwrap();
+    assert_eq!(d.story.local.angle, Angle::Trend);
+    assert!(d.story.local.contrast.is_some());
+    assert!(
+        d.story
+            .core
+            .iter()
+            .any(|a| a.only_riser && a.name == "Bromley")
+    );
+    assert!(
+        d.output
+            .starts_with("# Covid-19 rates fall in all but one borough in south east London\n"),
+        "{}",
+        d.output
+    );
+}
