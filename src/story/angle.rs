@@ -30,6 +30,9 @@ pub enum Angle {
         position: usize,
         /// Another area shares the rank, so it is "joint".
         tied: bool,
+        /// The core areas sharing that rate, itself first, when two or more do: the headline
+        /// names them all ("Alder and Birch share the highest ...").
+        shared_with: Vec<String>,
     },
     /// The one core area whose rate rose, in a patch of two or more.
     OnlyRiser {
@@ -65,10 +68,20 @@ impl Angle {
             let position = a.ranks.rate?;
             let news =
                 position == 1 || (position <= LEADER_RANKS && position * RANK_SHARE <= counted);
+            let sharing: Vec<String> = core
+                .iter()
+                .filter(|b| b.rate == a.rate)
+                .map(|b| b.name.clone())
+                .collect();
             news.then(|| Angle::Leader {
                 name: a.name.clone(),
                 position,
                 tied: a.rate_tied,
+                shared_with: if sharing.len() > 1 {
+                    sharing
+                } else {
+                    Vec::new()
+                },
             })
         });
         if let Some(leader) = leader {

@@ -47,7 +47,8 @@ fn a_patch_area_with_the_highest_rate_in_the_country_leads() {
         Angle::Leader {
             name: "Alder".into(),
             position: 1,
-            tied: false
+            tied: false,
+            shared_with: Vec::new(),
         }
     );
     assert!(
@@ -240,31 +241,34 @@ fn a_patch_area_among_the_national_leaders_leads_with_its_printed_rank() {
 }
 
 #[test]
-fn a_shared_top_rate_is_joint_in_the_headline() {
+fn a_shared_top_rate_names_the_patch_areas_that_share_it() {
     let d = angled("tie-first");
     assert!(
         matches!(
-            d.story.local.angle,
+            &d.story.local.angle,
             Angle::Leader {
                 position: 1,
                 tied: true,
+                shared_with,
                 ..
-            }
+            } if shared_with == &["Alder", "Birch"]
         ),
         "{:?}",
         d.story.local.angle
     );
     assert!(
         d.output
-            .starts_with("# Alder has the joint highest Covid-19 rate in England\n"),
+            .starts_with("# Alder and Birch share the highest Covid-19 rate in England\n"),
         "{}",
         d.output
     );
+    has(&d, "Alder and Birch share the highest rate in England.");
+    // "has the highest" of one of them says no other area has it.
     refused(
         &edited(
             "tie-first",
-            "has the joint highest Covid-19",
-            "has the highest Covid-19",
+            "# Alder and Birch share the highest",
+            "# Alder has the highest",
         ),
         "\"highest\" is wrong for Alder",
     );
