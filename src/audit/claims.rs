@@ -15,6 +15,7 @@ use places::{Within, place_words};
 
 mod others;
 mod places;
+mod ratio;
 
 impl Auditor<'_> {
     pub(super) fn check_claims(
@@ -54,6 +55,7 @@ impl Auditor<'_> {
             has("only") || words.windows(2).any(|p| p == ["no", "other"]) || others.is_some();
         // "has dropped to third place": a move in the ranking, not the rate's direction.
         let moves = rank_moves(s, &words);
+        self.check_ratios(s, &words, owner);
 
         for &(i, climbed, at) in &moves {
             let Some(k) = owner[i] else { continue };

@@ -456,6 +456,7 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
                 tied_names(&core_views, bottom_rate, n_bottom)
             },
             frames: story_frames,
+            angle: Angle::of(&core_views, national.by_rate.len(), contrast.is_some()),
         },
         core: core_views,
         nearby: nearby_views,

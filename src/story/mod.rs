@@ -347,6 +347,8 @@ pub struct LocalView {
     pub total: Option<PatchTotal>,
     /// The frames of the story's lead and of its highest and lowest sentences.
     pub frames: StoryFrames,
+    /// What the headline and intro lead with, when it is stronger than the trend.
+    pub angle: Angle,
 }
 
 /// Whether the area `code` lies in the place `region` names, when that is a nation ("Wales"),
@@ -502,10 +504,12 @@ impl Serialize for Story {
     }
 }
 
+mod angle;
 mod build;
 mod degree;
 mod frames;
 mod mentions;
+pub use angle::{Angle, LEADER_RANKS};
 pub use build::{
     StoryInput, WeekViews, build, build_for_week, build_in, missing_reason, week_part,
 };
@@ -567,6 +571,7 @@ mod tests {
                 names: Vec::new(),
                 total: None,
                 frames: StoryFrames::HOUSE,
+                angle: Angle::Trend,
             },
             core: Vec::new(),
             nearby: Vec::new(),

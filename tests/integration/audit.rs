@@ -385,10 +385,17 @@ fn only_when_two_rose_is_caught() {
 fn a_wrong_trend_is_caught() {
     let dir = mutated(
         "weekly-roundup.md",
-        &[(
-            "{% elif local.trend == \"all_but_one_down\" %}Covid-19 rates fall in all but one",
-            "{% elif local.trend == \"all_but_one_down\" %}Covid-19 rates fall in every",
-        )],
+        &[
+            // The story's angle would take the headline from the trend.
+            (
+                "{% block headline %}{% set an = local.angle %}",
+                "{% block headline %}{% set an = {\"kind\": \"trend\"} %}",
+            ),
+            (
+                "{% elif local.trend == \"all_but_one_down\" %}Covid-19 rates fall in all but one",
+                "{% elif local.trend == \"all_but_one_down\" %}Covid-19 rates fall in every",
+            ),
+        ],
     );
     let err = caught(
         august_request(),

@@ -91,9 +91,13 @@ fn leader_lines(d: &Draft) -> Vec<String> {
             d.output
                 .lines()
                 .find(|line| {
+                    // The headline and the intro may tell a leader's rank too, without
+                    // its figures.
                     line.contains(&l.area.name)
                         && (line.contains(" highest ") || line.contains(" place"))
                         && !line.starts_with(|c: char| c.is_ascii_digit())
+                        && !line.starts_with('#')
+                        && line.contains(|c: char| c.is_ascii_digit())
                 })
                 .unwrap_or_else(|| panic!("no line for {}", l.area.name))
                 .to_string()

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod angles;
 mod area_stories;
 mod audit;
 mod browser;

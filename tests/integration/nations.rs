@@ -241,20 +241,27 @@ fn a_patch_that_is_part_of_an_english_region_is_named_and_ranked_among_its_areas
             d.output
         );
     }
+    // Knowsley leads England: the headline's angle, while the trend names the three.
     let d = draft(&nation_request("patches/north-west-part.toml")).unwrap();
     assert!(
         d.output
-            .starts_with("# Covid-19 rates fall in Knowsley, Liverpool and Sefton\n"),
+            .starts_with("# Knowsley has the highest Covid-19 rate in England\n"),
         "{}",
         d.output
     );
     let err = refused(
         "patches/north-west-part.toml",
         "weekly-roundup.md",
-        &[(
-            "Covid-19 rates fall in {{<patch_place local={local} region={region} many={area_noun_plural}/>}}",
-            "Covid-19 rates fall in every {{ area_noun }} in {{ region }}",
-        )],
+        &[
+            (
+                "{% block headline %}{% set an = local.angle %}",
+                "{% block headline %}{% set an = {\"kind\": \"trend\"} %}",
+            ),
+            (
+                "Covid-19 rates fall in {{<patch_place local={local} region={region} many={area_noun_plural}/>}}",
+                "Covid-19 rates fall in every {{ area_noun }} in {{ region }}",
+            ),
+        ],
     );
     assert!(err.contains("the patch holds 3 of its"), "{err}");
 }
