@@ -28,17 +28,6 @@ fn edited(data: &str, from: &str, to: &str) -> AuditReport {
     audit_edited(&request, |text| text.replacen(from, to, 1)).1
 }
 
-fn refused(report: &AuditReport, message: &str) {
-    assert!(
-        report
-            .failures
-            .iter()
-            .any(|f| f.to_string().contains(message)),
-        "not refused for {message:?}: {:#?}",
-        report.failures
-    );
-}
-
 #[test]
 fn a_patch_area_with_the_highest_rate_in_the_country_leads() {
     let d = angled("angle-leader");

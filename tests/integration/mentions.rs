@@ -3,18 +3,9 @@
 //! leader lines' frames by seed. Each is told only when true, and the audit refuses it when
 //! an edit makes it false.
 
-use casewire::audit::AuditReport;
 use casewire::draft::{DraftRequest, draft};
 
 use crate::support::*;
-
-fn refused(report: &AuditReport, message: &str) {
-    assert!(
-        report.failures.iter().any(|f| f.message.contains(message)),
-        "no failure saying {message:?} in {:#?}",
-        report.failures
-    );
-}
 
 /// A copy of the south east London patch with `edits` applied and `added` appended.
 fn patch_with(edits: &[(&str, &str)], added: &str) -> (tempfile::TempDir, DraftRequest) {
@@ -212,33 +203,27 @@ fn a_regional_ranking_is_checked_against_the_whole_region() {
         "{}",
         d.output
     );
-    let add = |sentence: &'static str| move |t: &str| format!("{t}\n{sentence}\n");
-    // (A regional rank other than first has no fact to trace its ordinal to, so the copy
-    // prints none.)
-    for true_claim in [
-        "Knowsley has the highest rate in the North West.",
-        "Knowsley has the highest rate in Merseyside.",
-    ] {
-        let (_, r) = audit_edited(&request, add(true_claim));
-        assert!(r.passed(), "{true_claim}: {:#?}", r.failures);
-    }
-    for (false_claim, why) in [
-        (
-            "Halton has the highest rate in the North West.",
-            "\"highest\" is wrong for Halton: its rate ranks 2nd in the North West",
-        ),
-        (
-            "Carlisle has the second highest rate in the North West.",
-            "\"second highest\" is wrong for Carlisle: its rate ranks 3rd in the North West",
-        ),
-        (
-            "Sefton has the highest rate in Merseyside.",
-            "\"highest\" is wrong for Sefton: its rate ranks 2nd in Merseyside",
-        ),
-    ] {
-        let (_, r) = audit_edited(&request, add(false_claim));
-        refused(&r, why);
-    }
+    added_claims_judged(
+        &request,
+        &[
+            "Knowsley has the highest rate in the North West.",
+            "Knowsley has the highest rate in Merseyside.",
+        ],
+        &[
+            (
+                "Halton has the highest rate in the North West.",
+                "\"highest\" is wrong for Halton: its rate ranks 2nd in the North West",
+            ),
+            (
+                "Carlisle has the second highest rate in the North West.",
+                "\"second highest\" is wrong for Carlisle: its rate ranks 3rd in the North West",
+            ),
+            (
+                "Sefton has the highest rate in Merseyside.",
+                "\"highest\" is wrong for Sefton: its rate ranks 2nd in Merseyside",
+            ),
+        ],
+    );
 }
 
 #[test]

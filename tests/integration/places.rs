@@ -4,18 +4,9 @@
 //! ("the second highest rate in the North West"); and a qualifier that would repeat the
 //! patch's own county is left out.
 
-use casewire::audit::AuditReport;
 use casewire::draft::{DraftRequest, draft};
 
 use crate::support::*;
-
-fn refused(report: &AuditReport, message: &str) {
-    assert!(
-        report.failures.iter().any(|f| f.message.contains(message)),
-        "no failure saying {message:?} in {:#?}",
-        report.failures
-    );
-}
 
 fn add(sentence: &'static str) -> impl Fn(&str) -> String {
     move |t: &str| format!("{t}\n{sentence}\n")
@@ -127,33 +118,30 @@ fn a_place_after_an_area_qualifies_it_and_one_after_a_superlative_ranks_it() {
 #[test]
 fn an_ordinal_rank_within_a_known_place_is_checked_against_its_areas() {
     let (_dir, request) = north_west_nearby();
-    for true_claim in [
-        "Halton has the second highest rate in the North West.",
-        "Carlisle has the third highest rate in the North West.",
-        "Sefton has the 4th highest rate in the North West.",
-        "Sefton has the second highest rate in Merseyside.",
-        "Knowsley has the fifth lowest rate in Merseyside.",
-    ] {
-        let (_, r) = audit_edited(&request, add(true_claim));
-        assert!(r.passed(), "{true_claim}: {:#?}", r.failures);
-    }
-    for (false_claim, why) in [
-        (
-            "Sefton has the third highest rate in the North West.",
-            "\"third highest\" is wrong for Sefton: its rate ranks 4th in the North West",
-        ),
-        (
-            "Halton has the 3rd highest rate in the North West.",
-            "\"third highest\" is wrong for Halton: its rate ranks 2nd in the North West",
-        ),
-        (
-            "Knowsley has the second lowest rate in Merseyside.",
-            "\"second lowest\" is wrong for Knowsley: its rate ranks 5th in Merseyside",
-        ),
-    ] {
-        let (_, r) = audit_edited(&request, add(false_claim));
-        refused(&r, why);
-    }
+    added_claims_judged(
+        &request,
+        &[
+            "Halton has the second highest rate in the North West.",
+            "Carlisle has the third highest rate in the North West.",
+            "Sefton has the 4th highest rate in the North West.",
+            "Sefton has the second highest rate in Merseyside.",
+            "Knowsley has the fifth lowest rate in Merseyside.",
+        ],
+        &[
+            (
+                "Sefton has the third highest rate in the North West.",
+                "\"third highest\" is wrong for Sefton: its rate ranks 4th in the North West",
+            ),
+            (
+                "Halton has the 3rd highest rate in the North West.",
+                "\"third highest\" is wrong for Halton: its rate ranks 2nd in the North West",
+            ),
+            (
+                "Knowsley has the second lowest rate in Merseyside.",
+                "\"second lowest\" is wrong for Knowsley: its rate ranks 5th in Merseyside",
+            ),
+        ],
+    );
     // A place the area is not in cannot rank it; outside a known place an ordinal still
     // needs a fact of the story to trace to.
     let (_, r) = audit_edited(&request, add("Bexley has the second highest rate in Kent."));

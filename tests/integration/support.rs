@@ -73,6 +73,39 @@ pub fn audit_edited(
     (d, report)
 }
 
+/// Fails unless one of `report`'s failures says `message`.
+pub fn refused(report: &casewire::audit::AuditReport, message: &str) {
+    assert!(
+        report
+            .failures
+            .iter()
+            .any(|f| f.to_string().contains(message)),
+        "not refused for {message:?}: {:#?}",
+        report.failures
+    );
+}
+
+/// Each of `true_claims`, added as a line at the end of `request`'s draft, passes its audit;
+/// each of `false_claims` is refused, saying why.
+pub fn added_claims_judged(
+    request: &DraftRequest,
+    true_claims: &[&str],
+    false_claims: &[(&str, &str)],
+) {
+    let add = |sentence: &str| {
+        let sentence = sentence.to_string();
+        move |t: &str| format!("{t}\n{sentence}\n")
+    };
+    for claim in true_claims {
+        let (_, r) = audit_edited(request, add(claim));
+        assert!(r.passed(), "{claim}: {:#?}", r.failures);
+    }
+    for (claim, why) in false_claims {
+        let (_, r) = audit_edited(request, add(claim));
+        refused(&r, why);
+    }
+}
+
 /// A draft request with the defaults every test shares: Markdown, the built-in templates, a
 /// fixed "today" (never the wall clock), the patch's own seed.
 pub fn request(
