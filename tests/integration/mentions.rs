@@ -3,25 +3,9 @@
 //! leader lines' frames by seed. Each is told only when true, and the audit refuses it when
 //! an edit makes it false.
 
-use casewire::draft::{DraftRequest, draft};
+use casewire::draft::draft;
 
 use crate::support::*;
-
-/// A copy of the south east London patch with `edits` applied and `added` appended.
-fn patch_with(edits: &[(&str, &str)], added: &str) -> (tempfile::TempDir, DraftRequest) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut text = std::fs::read_to_string(se_london()).unwrap();
-    for (from, to) in edits {
-        assert!(text.contains(from), "{from}");
-        text = text.replace(from, to);
-    }
-    text.push_str(added);
-    let patch = dir.path().join("patch.toml");
-    std::fs::write(&patch, text).unwrap();
-    let mut request = january_request();
-    request.patch = patch;
-    (dir, request)
-}
 
 #[test]
 fn a_patch_total_is_rounded_down_honestly_and_checked() {

@@ -65,16 +65,13 @@ fn a_wrong_county_or_region_after_an_area_is_refused_naming_the_right_one() {
 /// know them: January's North West had Knowsley 1,177.9, Halton 930.4, Carlisle 887.0 and
 /// Sefton 886.7; Merseyside, Knowsley then Sefton.
 fn north_west_nearby() -> (tempfile::TempDir, DraftRequest) {
-    let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(se_london()).unwrap().replace(
-        "nearby = [\"Croydon\", \"Dartford\", \"Lambeth\"]",
-        "nearby = [\"Halton\", \"Carlisle\", \"Sefton\"]",
-    );
-    let patch = dir.path().join("patch.toml");
-    std::fs::write(&patch, text).unwrap();
-    let mut request = january_request();
-    request.patch = patch;
-    (dir, request)
+    patch_with(
+        &[(
+            "nearby = [\"Croydon\", \"Dartford\", \"Lambeth\"]",
+            "nearby = [\"Halton\", \"Carlisle\", \"Sefton\"]",
+        )],
+        "",
+    )
 }
 
 #[test]

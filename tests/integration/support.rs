@@ -73,6 +73,22 @@ pub fn audit_edited(
     (d, report)
 }
 
+/// A copy of the south east London patch with `edits` applied and `added` appended.
+pub fn patch_with(edits: &[(&str, &str)], added: &str) -> (tempfile::TempDir, DraftRequest) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(se_london()).unwrap();
+    for (from, to) in edits {
+        assert!(text.contains(from), "{from}");
+        text = text.replace(from, to);
+    }
+    text.push_str(added);
+    let patch = dir.path().join("patch.toml");
+    std::fs::write(&patch, text).unwrap();
+    let mut request = january_request();
+    request.patch = patch;
+    (dir, request)
+}
+
 /// Fails unless one of `report`'s failures says `message`.
 pub fn refused(report: &casewire::audit::AuditReport, message: &str) {
     assert!(
