@@ -147,12 +147,36 @@ fn no_source_file_holds_more_than_one_files_worth() {
     assert!(long.is_empty(), "over {MAX_LINES} lines: {long:?}");
 }
 
+/// Each source file under `src/` (its path from the crate's root) with its library code: the
+/// numbered lines before its test module, comments left out.
+fn library_code() -> Vec<(String, Vec<(usize, String)>)> {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    files
+        .iter()
+        .map(|f| {
+            let rel = f
+                .strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            let text = std::fs::read_to_string(f).unwrap();
+            let code = text
+                .lines()
+                .enumerate()
+                .take_while(|(_, l)| !l.starts_with("#[cfg(test)]"))
+                .filter(|(_, l)| !l.trim_start().starts_with("//"))
+                .map(|(n, l)| (n + 1, l.to_string()))
+                .collect();
+            (rel, code)
+        })
+        .collect()
+}
+
 /// Files are written, renamed and appended to in one module, `fsio`, which knows how to do it
 /// whole or not at all; everything else hands it bytes.
 #[test]
 fn only_fsio_writes_files() {
-    let mut files = Vec::new();
-    rust_files(&root().join("src"), &mut files);
     let writes = [
         "fs::write(",
         "File::create(",
@@ -161,23 +185,13 @@ fn only_fsio_writes_files() {
         "fs::copy(",
     ];
     let mut found = Vec::new();
-    for f in files {
-        let rel = f
-            .strip_prefix(root())
-            .unwrap()
-            .to_string_lossy()
-            .to_string();
+    for (rel, code) in library_code() {
         if rel.starts_with("src/fsio") || rel.ends_with("_tests.rs") {
             continue;
         }
-        let text = std::fs::read_to_string(&f).unwrap();
-        for (n, line) in text
-            .lines()
-            .enumerate()
-            .take_while(|(_, l)| !l.starts_with("#[cfg(test)]"))
-        {
-            if writes.iter().any(|w| line.contains(w)) && !line.trim_start().starts_with("//") {
-                found.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+        for (n, line) in code {
+            if writes.iter().any(|w| line.contains(w)) {
+                found.push(format!("{rel}:{n}: {}", line.trim()));
             }
         }
     }
@@ -189,26 +203,14 @@ fn the_command_line_stays_a_thin_layer() {
     let main = std::fs::read_to_string(root().join("src/main.rs")).unwrap();
     let n = main.lines().count();
     assert!(n <= MAX_MAIN_LINES, "src/main.rs has {n} lines");
+    let library = library_code();
     for printing in ["println!", "eprintln!"] {
-        let mut files = Vec::new();
-        rust_files(&root().join("src"), &mut files);
-        for f in files {
-            let rel = f
-                .strip_prefix(root())
-                .unwrap()
-                .to_string_lossy()
-                .to_string();
+        for (rel, code) in &library {
             if rel.starts_with("src/main") || rel == "src/fetch/progress.rs" {
                 continue;
             }
-            let text = std::fs::read_to_string(&f).unwrap();
-            let code: Vec<&str> = text
-                .lines()
-                .take_while(|l| !l.starts_with("#[cfg(test)]"))
-                .filter(|l| !l.trim_start().starts_with("//"))
-                .collect();
             assert!(
-                !code.iter().any(|l| l.contains(printing)),
+                !code.iter().any(|(_, l)| l.contains(printing)),
                 "{rel} prints with {printing}: the library returns what it has to say"
             );
         }
