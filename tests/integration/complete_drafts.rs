@@ -316,61 +316,40 @@ fn draft_a_file_cut_where_an_area_begins_is_refused_naming_the_missing_areas_and
         )])
     );
     assert!(!out.exists());
-    // Every area's stories: refused the same way, no folder written.
+    // Every area's stories, and a story per area of the patch (`--template area --out-dir`):
+    // refused the same way, no folder written, held back by a gate as the single story is
+    // (exit 3, not a failure's 1).
     let out_dir = dir.path().join("each");
-    let run = Casewire::new()
-        .args([
-            "draft",
-            "--each-area",
-            "--data",
-            arg(&cut),
-            "--population",
-            arg(&pop),
-            "--release",
-            "2021-01-18",
-            "--expect-from",
-            "register",
-            "--out-dir",
-            arg(&out_dir),
-        ])
-        .run();
-    // Held back by a gate, as the single story is: exit 3, not a failure's 1.
-    assert_eq!(run.status, 3, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("error: missing-areas: 125 of the 315 ltla areas in the register"),
-        "{}",
-        run.stderr
-    );
-    assert!(!out_dir.exists());
-    // A story per area of the patch (`--template area --out-dir`): the same code.
-    let run = Casewire::new()
-        .args([
-            "draft",
-            "--patch",
-            arg(&north),
-            "--template",
-            "area",
-            "--data",
-            arg(&cut),
-            "--population",
-            arg(&pop),
-            "--release",
-            "2021-01-18",
-            "--expect-from",
-            "register",
-            "--out-dir",
-            arg(&out_dir),
-        ])
-        .run();
-    assert_eq!(run.status, 3, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("error: missing-areas: 125 of the 315 ltla areas in the register"),
-        "{}",
-        run.stderr
-    );
-    assert!(!out_dir.exists());
+    let north_arg = arg(&north);
+    for folder_run in [
+        &["--each-area"][..],
+        &["--patch", north_arg, "--template", "area"][..],
+    ] {
+        let run = Casewire::new()
+            .arg("draft")
+            .args(folder_run)
+            .args([
+                "--data",
+                arg(&cut),
+                "--population",
+                arg(&pop),
+                "--release",
+                "2021-01-18",
+                "--expect-from",
+                "register",
+                "--out-dir",
+                arg(&out_dir),
+            ])
+            .run();
+        assert_eq!(run.status, 3, "{folder_run:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("error: missing-areas: 125 of the 315 ltla areas in the register"),
+            "{}",
+            run.stderr
+        );
+        assert!(!out_dir.exists());
+    }
     // Its severity is set like any gate's: a warning, and the story is written.
     let patch = dir.path().join("patch.toml");
     let text = std::fs::read_to_string(&north).unwrap();
