@@ -106,11 +106,32 @@ fn code_ref(code: &str, area: Option<&Area>) -> AreaRef {
 }
 
 /// Every dated value in the area's series, in date order.
-fn values(area: &Area) -> impl Iterator<Item = (NaiveDate, i32)> + '_ {
-    area.start
-        .iter_days()
-        .zip(area.cases.iter())
-        .filter_map(|(d, v)| v.map(|v| (d, v)))
+/// The days of `area`'s series after `limit` that hold a value, in order. The series is one
+/// slot a day from its start, so only its tail past `limit` is looked at: a release's gates
+/// read every area of the universe, and most of a series lies before the limit.
+fn dates_with_values_after(area: &Area, limit: NaiveDate) -> Vec<NaiveDate> {
+    let skip = limit
+        .signed_duration_since(area.start)
+        .num_days()
+        .saturating_add(1)
+        .max(0);
+    let skip = usize::try_from(skip).unwrap_or(usize::MAX);
+    let Some(tail) = area.cases.get(skip..) else {
+        return Vec::new();
+    };
+    tail.iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_some())
+        .filter_map(|(i, _)| area.start.checked_add_days(Days::new((skip + i) as u64)))
+        .collect()
+}
+
+/// The last day of `area`'s series before `before` that holds a value, found from the end.
+fn last_value_before(area: &Area, before: NaiveDate) -> Option<NaiveDate> {
+    let days = before.signed_duration_since(area.start).num_days();
+    let end = usize::try_from(days).ok()?.min(area.cases.len());
+    let i = area.cases[..end].iter().rposition(Option::is_some)?;
+    area.start.checked_add_days(Days::new(i as u64))
 }
 
 /// "2021-01-03", "2021-01-03 to 2021-01-05" or "2021-01-03 and 2 other days".
@@ -148,10 +169,7 @@ fn dated_after(input: &GateInput<'_>, limit: NaiveDate, gate: Gate, out: &mut Fi
         .iter()
         .filter(|a| a.area_type == input.area_type)
     {
-        let dates: Vec<NaiveDate> = values(area)
-            .map(|(d, _)| d)
-            .filter(|d| *d > limit)
-            .collect();
+        let dates = dates_with_values_after(area, limit);
         if dates.is_empty() {
             continue;
         }
@@ -515,10 +533,7 @@ pub(super) fn stale_data(input: &GateInput<'_>, out: &mut Findings<'_>) {
     let mut areas_with_data = 0usize;
     for (code, area) in universe_areas(input) {
         let Some(area) = area else { continue };
-        let latest = values(area)
-            .map(|(d, _)| d)
-            .filter(|d| *d < input.release)
-            .last();
+        let latest = last_value_before(area, input.release);
         let Some(latest) = latest else { continue };
         areas_with_data += 1;
         latest_overall = latest_overall.max(Some(latest));
@@ -661,5 +676,38 @@ mod tests {
             "2021-01-03 to 2021-01-05"
         );
         assert_eq!(describe_dates(&[d(3), d(5)]), "2021-01-03 and 1 other day");
+    }
+
+    proptest::proptest! {
+        /// The tail lookups answer as a walk over every day of the series would.
+        #[test]
+        fn the_tail_lookups_agree_with_a_walk_over_every_day(
+            cases in proptest::collection::vec(proptest::option::of(-3i32..50), 0..40),
+            start in 0u64..60,
+            limit in 0u64..120,
+        ) {
+            let base = NaiveDate::from_ymd_opt(2020, 12, 20).unwrap();
+            let area = Area {
+                code: "E09000001".into(),
+                name: "Somewhere".into(),
+                area_type: "ltla".into(),
+                start: base + Days::new(start),
+                cases,
+                extra: Default::default(),
+                sources: vec![0],
+            };
+            let limit = base + Days::new(limit);
+            let walked: Vec<(NaiveDate, i32)> = area
+                .start
+                .iter_days()
+                .zip(area.cases.iter())
+                .filter_map(|(d, v)| v.map(|v| (d, v)))
+                .collect();
+            let after: Vec<NaiveDate> =
+                walked.iter().map(|(d, _)| *d).filter(|d| *d > limit).collect();
+            proptest::prop_assert_eq!(dates_with_values_after(&area, limit), after);
+            let before = walked.iter().map(|(d, _)| *d).filter(|d| *d < limit).last();
+            proptest::prop_assert_eq!(last_value_before(&area, limit), before);
+        }
     }
 }
