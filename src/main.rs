@@ -9,6 +9,11 @@ use clap::error::ErrorKind;
 
 use casewire::fsio::{OutGuard, OutTarget};
 
+/// An every-area run allocates and frees millions of small strings on every core; mimalloc
+/// does that with a fraction of the system allocator's instructions and without its locks.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "main/args.rs"]
 mod args;
 #[path = "main/desk.rs"]
