@@ -88,25 +88,26 @@ fn ymd(b: &[u8]) -> Option<(u32, u32, u32)> {
 
 /// Whether two short byte strings are equal, compared eight bytes at a time: the area fields
 /// of a line are compared with the line before's on every line, and a call to `memcmp` costs
-/// more than the comparison.
+/// more than the comparison. The last word may overlap the one before it, so no byte is
+/// compared alone.
 #[inline]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let len = a.len();
+    if len != b.len() {
         return false;
     }
-    let mut x = a.chunks_exact(8);
-    let mut y = b.chunks_exact(8);
-    for (p, q) in (&mut x).zip(&mut y) {
-        if u64::from_ne_bytes(p.try_into().expect("eight"))
-            != u64::from_ne_bytes(q.try_into().expect("eight"))
-        {
+    let word = |s: &[u8], at: usize| u64::from_ne_bytes(s[at..at + 8].try_into().expect("eight"));
+    if len < 8 {
+        return a == b;
+    }
+    let mut at = 0;
+    while at + 8 < len {
+        if word(a, at) != word(b, at) {
             return false;
         }
+        at += 8;
     }
-    x.remainder()
-        .iter()
-        .zip(y.remainder())
-        .fold(true, |same, (p, q)| same & (p == q))
+    word(a, len - 8) == word(b, len - 8)
 }
 
 /// A written date and the one expected, compared as two words.
@@ -200,6 +201,55 @@ fn prefix_field(b: &[u8]) -> Result<(String, &[u8]), GiveUp> {
     };
     let text = std::str::from_utf8(&raw).map_err(|_| GiveUp)?;
     Ok((text.trim().to_string(), rest))
+}
+
+/// `(y, m, d)` as `YYYY-MM-DD`.
+fn written_date((y, m, d): (u32, u32, u32)) -> [u8; 10] {
+    let mut text = *b"0000-00-00";
+    for (i, v) in [(0, y / 100), (2, y % 100), (5, m), (8, d)] {
+        text[i] = b'0' + (v / 10) as u8;
+        text[i + 1] = b'0' + (v % 10) as u8;
+    }
+    text
+}
+
+/// The date a run's line after the one dated `ymd` (written `text`) would have, and that
+/// date as it is written; `None` past the years a dashboard date can have.
+#[inline(always)]
+fn next_expected(
+    ymd: (u32, u32, u32),
+    mut text: [u8; 10],
+    descending: bool,
+) -> Option<((u32, u32, u32), [u8; 10])> {
+    let (y, m, d) = ymd;
+    // The usual step, newest first within a month: the day before, written by changing the
+    // day's digits.
+    if descending && d > 1 {
+        if text[9] == b'0' {
+            text[9] = b'9';
+            text[8] -= 1;
+        } else {
+            text[9] -= 1;
+        }
+        return Some(((y, m, d - 1), text));
+    }
+    next_across_months(ymd, descending)
+}
+
+/// [`next_expected`] when the step crosses a month, or the days rise.
+#[inline(never)]
+fn next_across_months(
+    ymd: (u32, u32, u32),
+    descending: bool,
+) -> Option<((u32, u32, u32), [u8; 10])> {
+    let next = if descending {
+        day_before(ymd)
+    } else {
+        day_after(ymd)
+    };
+    (1..=9999)
+        .contains(&next.0)
+        .then(|| (next, written_date(next)))
 }
 
 impl DashboardCsv {
@@ -373,82 +423,80 @@ impl DashboardCsv {
         Ok(pos)
     }
 
-    /// The common line, taken in one pass: the current run's area fields, the date the run
-    /// expects, a comma, a count of plain digits (or none) and the newline. Returns the bytes
-    /// used, or `None` for [`DashboardCsv::line_of`] to read the line in full. What it takes,
-    /// `line_of` would take the same way.
+    /// The common lines, taken while they last: the current run's area fields, the date the
+    /// run expects, a comma, a count of plain digits (or none) and the newline, line after
+    /// line. Returns the bytes used, or `None` when the first line is not one, for
+    /// [`DashboardCsv::line_of`] to read it in full. What it takes, `line_of` would take the
+    /// same way. The run's state is held in locals until the last line taken: nearly every
+    /// line of a dashboard file is one of these, and reading and writing the reader's fields
+    /// for each cost more than the line's own bytes.
     #[inline]
     fn next_in_run(&mut self, bytes: &[u8]) -> Option<usize> {
-        let (ymd, text) = self.expect?;
-        let p = self.prefix.len();
-        let after = bytes.get(p..p + 11)?;
-        if !same_bytes(&bytes[..p], &self.prefix)
-            || !same_date(&after[..10], &text)
-            || after[10] != b','
-        {
-            return None;
+        let (mut ymd, mut text) = self.expect?;
+        let descending = self.runs.last()?.descending?;
+        let prefix = self.prefix.as_slice();
+        let p = prefix.len();
+        let mut values = std::mem::take(&mut self.values);
+        let (mut pos, mut lines) = (0usize, 0u64);
+        let mut last = None;
+        let mut next = Some((ymd, text));
+        while let Some((at, written)) = next {
+            (ymd, text) = (at, written);
+            let line = &bytes[pos..];
+            let Some(after) = line.get(p..p + 11) else {
+                break;
+            };
+            if !same_bytes(&line[..p], prefix)
+                || !same_date(&after[..10], &text)
+                || after[10] != b','
+            {
+                break;
+            }
+            let start = p + 11;
+            let mut i = start;
+            let mut n: i32 = 0;
+            let digits_end = loop {
+                let Some(&c) = line.get(i) else {
+                    break None;
+                };
+                let d = c.wrapping_sub(b'0');
+                if d >= 10 {
+                    break Some(i);
+                }
+                if i - start == 9 {
+                    break None;
+                }
+                n = n * 10 + i32::from(d);
+                i += 1;
+            };
+            let Some(digits_end) = digits_end else {
+                break;
+            };
+            // The line ends here: `\n`, or a Windows `\r\n`, whose `\r` is no part of the count.
+            let line_end = match line[digits_end] {
+                b'\n' => digits_end,
+                b'\r' if line.get(digits_end + 1) == Some(&b'\n') => digits_end + 1,
+                _ => break,
+            };
+            values.push((digits_end > start).then_some(n));
+            lines += 1;
+            pos += line_end + 1;
+            last = Some(ymd);
+            next = next_expected(ymd, text, descending);
         }
-        let start = p + 11;
-        let mut i = start;
-        let mut n: i32 = 0;
-        let digits_end = loop {
-            let c = *bytes.get(i)?;
-            let d = c.wrapping_sub(b'0');
-            if d >= 10 {
-                break i;
-            }
-            if i - start == 9 {
-                return None;
-            }
-            n = n * 10 + i32::from(d);
-            i += 1;
-        };
-        // The line ends here: `\n`, or a Windows `\r\n`, whose `\r` is no part of the count.
-        let line_end = match bytes[digits_end] {
-            b'\n' => digits_end,
-            b'\r' if bytes.get(digits_end + 1) == Some(&b'\n') => digits_end + 1,
-            _ => return None,
-        };
-        self.values.push((digits_end > start).then_some(n));
-        self.line += 1;
-        let run = self.runs.last_mut().expect("a run expects a date");
-        run.last_ymd = ymd;
-        self.expect_next();
-        Some(line_end + 1)
+        self.values = values;
+        let last = last?;
+        self.line += lines;
+        self.runs.last_mut().expect("a run expects a date").last_ymd = last;
+        self.expect = next;
+        Some(pos)
     }
 
     /// Sets the date the current run's next line would have, if the run has a direction.
     fn expect_next(&mut self) {
-        // The usual step, newest first within a month: the day before, written by changing
-        // the day's digits.
-        if let Some(((y, m, d), mut text)) = self.expect
-            && d > 1
-            && self.runs.last().is_some_and(|r| r.descending == Some(true))
-        {
-            if text[9] == b'0' {
-                text[9] = b'9';
-                text[8] -= 1;
-            } else {
-                text[9] -= 1;
-            }
-            self.expect = Some(((y, m, d - 1), text));
-            return;
-        }
         self.expect = self.runs.last().and_then(|run| {
-            let next = match run.descending? {
-                true => day_before(run.last_ymd),
-                false => day_after(run.last_ymd),
-            };
-            let (y, m, d) = next;
-            if !(1..=9999).contains(&y) {
-                return None;
-            }
-            let mut text = *b"0000-00-00";
-            for (i, v) in [(0, y / 100), (2, y % 100), (5, m), (8, d)] {
-                text[i] = b'0' + (v / 10) as u8;
-                text[i + 1] = b'0' + (v % 10) as u8;
-            }
-            Some((next, text))
+            let text = written_date(run.last_ymd);
+            next_expected(run.last_ymd, text, run.descending?)
         });
     }
 
