@@ -262,8 +262,15 @@ impl StagedEachArea {
 }
 
 /// Refuses a folder that holds anything but the files an every-area run writes (`.md` and
-/// `.json` files), or any of the run's inputs: the run replaces the folder whole.
-fn check_replaceable(dir: &Path, inputs: &[&Path]) -> Result<(), WriteEachAreaError> {
+/// `.json` files), or any of the run's inputs: the run replaces the folder whole. Each file
+/// it holds is checked by `guard` as an output (no symbolic link, nothing but a regular file,
+/// no input under another name) here, once, before anything is drafted: the stories
+/// themselves are then written into a new hidden folder, where nothing else can be.
+fn check_replaceable(
+    dir: &Path,
+    inputs: &[&Path],
+    guard: &crate::fsio::OutGuard,
+) -> Result<(), WriteEachAreaError> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
     };
@@ -280,16 +287,20 @@ fn check_replaceable(dir: &Path, inputs: &[&Path]) -> Result<(), WriteEachAreaEr
             return Err(foreign(format!("the run's input {}", input.display())));
         }
     }
-    let mut odd: Vec<String> = entries
+    let mut names: Vec<String> = entries
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !(n.ends_with(".md") || n.ends_with(".json")))
         .collect();
-    odd.sort();
-    match odd.first() {
-        Some(first) => Err(foreign(first.clone())),
-        None => Ok(()),
+    names.sort();
+    let ours = |n: &String| n.ends_with(".md") || n.ends_with(".json");
+    if let Some(first) = names.iter().find(|n| !ours(n)) {
+        return Err(foreign(first.clone()));
     }
+    let guard = guard.in_folder(dir);
+    for name in &names {
+        guard.check(&dir.join(name))?;
+    }
+    Ok(())
 }
 
 /// Drafts every area's story of `request` and assembles its folder beside `out_dir`: with
@@ -316,11 +327,10 @@ pub fn stage_each_area(
         .map_err(DraftError::from)?;
     let guard = crate::fsio::OutGuard::new(&request.input_files());
     guard.check_folder(out_dir)?;
-    check_replaceable(out_dir, &request.input_files())?;
+    check_replaceable(out_dir, &request.input_files(), &guard)?;
     let inputs = each_area_inputs(request)?;
     let week = Week::prepare(&inputs, inputs.release(request.release), request.today)?;
     let stage = FolderStage::begin(out_dir).map_err(failed(out_dir))?;
-    let guard = guard.in_folder(out_dir);
     // Each thread writes the stories it drafts straight into the hidden folder.
     let run = week.each_area_on_all_cores(
         &renderer,
@@ -329,7 +339,6 @@ pub fn stage_each_area(
         |files: &mut usize, story| -> Result<(), WriteEachAreaError> {
             let path = out_dir.join(&story.file_name);
             let mut write = |path: &Path, bytes: &[u8]| {
-                guard.check(path)?;
                 let name = path.file_name().expect("a story's file").to_string_lossy();
                 stage.write(&name, bytes).map_err(failed(path))?;
                 *files += 1;
@@ -353,7 +362,6 @@ pub fn stage_each_area(
     let mut files: usize = run.kept.iter().sum();
     if let Some(shared) = &summary.shared {
         let path = out_dir.join(SHARED_FACTS_FILE);
-        guard.check(&path)?;
         stage
             .write(SHARED_FACTS_FILE, shared.json.as_bytes())
             .map_err(failed(&path))?;
@@ -486,19 +494,17 @@ pub fn stage_patch_areas(
     let inputs = request_inputs(request);
     let guard = crate::fsio::OutGuard::new(&inputs);
     guard.check_folder(out_dir)?;
-    check_replaceable(out_dir, &inputs)?;
+    check_replaceable(out_dir, &inputs, &guard)?;
     let run = draft_patch_areas(request)?;
     let failed = |path: &Path| {
         let path = path.to_path_buf();
         move |source| WriteEachAreaError::Stage { path, source }
     };
     let stage = FolderStage::begin(out_dir).map_err(failed(out_dir))?;
-    let guard = guard.in_folder(out_dir);
     let mut files = 0;
     for story in &run.stories {
         let path = out_dir.join(&story.file_name);
         let mut write = |path: &Path, bytes: &[u8]| {
-            guard.check(path)?;
             let name = path.file_name().expect("a story's file").to_string_lossy();
             stage.write(&name, bytes).map_err(failed(path))?;
             files += 1;
