@@ -706,7 +706,7 @@ mod tests {
             let after: Vec<NaiveDate> =
                 walked.iter().map(|(d, _)| *d).filter(|d| *d > limit).collect();
             proptest::prop_assert_eq!(dates_with_values_after(&area, limit), after);
-            let before = walked.iter().map(|(d, _)| *d).filter(|d| *d < limit).last();
+            let before = walked.iter().map(|(d, _)| *d).rfind(|d| *d < limit);
             proptest::prop_assert_eq!(last_value_before(&area, limit), before);
         }
     }
