@@ -77,6 +77,51 @@ pub struct AreaStory {
 /// digits and dashes, so no story's file can take this name.
 pub const SHARED_FACTS_FILE: &str = "shared_facts.json";
 
+/// The file of an every-area run in Markdown that holds every story's own facts: one JSON
+/// object whose keys are the stories' file names (`"bromley-e09000006.md"`) and whose values
+/// are their sidecars, each as a patch story's `.facts.json` would be (naming
+/// [`SHARED_FACTS_FILE`] for the week's national facts). One file for the edition rather than
+/// one beside each story: a run of thousands of neighbourhoods then creates half the files,
+/// and creating files was a third of its time. No story's file can take this name (a [`slug`]
+/// has no underscore).
+pub const AREA_FACTS_FILE: &str = "area_facts.json";
+
+/// What a drafting thread keeps of its chunk of an every-area run: how many files it wrote,
+/// and its stories' own facts as entries of [`AREA_FACTS_FILE`], in area-code order.
+#[derive(Debug, Default)]
+struct Chunk {
+    files: usize,
+    facts: String,
+}
+
+impl Chunk {
+    /// Adds a story's own facts, keyed by its file's name.
+    fn add_facts(&mut self, file_name: &str, facts: &FactsSidecar) {
+        if !self.facts.is_empty() {
+            self.facts.push_str(",\n");
+        }
+        let key = serde_json::to_string(file_name).expect("a file name serialises");
+        self.facts.push_str(&key);
+        self.facts.push_str(": ");
+        self.facts.push_str(facts.to_json().trim_end());
+    }
+
+    /// The file of every chunk's facts, in the chunks' order.
+    fn join(chunks: &[Chunk]) -> String {
+        let len = chunks.iter().map(|c| c.facts.len() + 2).sum::<usize>() + 4;
+        let mut out = String::with_capacity(len);
+        out.push_str("{\n");
+        for (i, chunk) in chunks.iter().filter(|c| !c.facts.is_empty()).enumerate() {
+            if i > 0 {
+                out.push_str(",\n");
+            }
+            out.push_str(&chunk.facts);
+        }
+        out.push_str("\n}\n");
+        out
+    }
+}
+
 /// The week's national facts every story of an each-area run shares (see
 /// [`crate::facts::Part::National`]), written once as [`SHARED_FACTS_FILE`].
 #[derive(Clone, Debug)]
@@ -304,10 +349,11 @@ fn check_replaceable(
 }
 
 /// Drafts every area's story of `request` and assembles its folder beside `out_dir`: with
-/// [`Format::Markdown`] each story as `SLUG.md` with its own facts in `SLUG.facts.json`, with
-/// [`Format::Json`] as `SLUG.json`, and the week's national facts once as
-/// [`SHARED_FACTS_FILE`]. Each story is written out of sight as soon as it passes its checks,
-/// on the thread that drafted it, and nothing is put in place until
+/// [`Format::Markdown`] each story as `SLUG.md` and every story's own facts together in
+/// [`AREA_FACTS_FILE`], with [`Format::Json`] as `SLUG.json`, and the week's national facts
+/// once as [`SHARED_FACTS_FILE`]. Each story is written out of sight as soon as it passes its
+/// checks, on the thread that drafted it (its facts kept with its chunk's until the end),
+/// and nothing is put in place until
 /// [`StagedEachArea::commit`] puts the whole folder there in one step: a run that fails, or
 /// is killed, leaves the folder as it was.
 pub fn stage_each_area(
@@ -331,17 +377,18 @@ pub fn stage_each_area(
     let inputs = each_area_inputs(request)?;
     let week = Week::prepare(&inputs, inputs.release(request.release), request.today)?;
     let stage = FolderStage::begin(out_dir).map_err(failed(out_dir))?;
-    // Each thread writes the stories it drafts straight into the hidden folder.
+    // Each thread writes the stories it drafts straight into the hidden folder, and keeps
+    // their own facts for the one file that holds them all.
     let run = week.each_area_on_all_cores(
         &renderer,
         template,
         request.no_audit,
-        |files: &mut usize, story| -> Result<(), WriteEachAreaError> {
+        |chunk: &mut Chunk, story| -> Result<(), WriteEachAreaError> {
             let path = out_dir.join(&story.file_name);
             let mut write = |path: &Path, bytes: &[u8]| {
                 let name = path.file_name().expect("a story's file").to_string_lossy();
                 stage.write(&name, bytes).map_err(failed(path))?;
-                *files += 1;
+                chunk.files += 1;
                 Ok::<(), WriteEachAreaError>(())
             };
             match format {
@@ -352,14 +399,22 @@ pub fn stage_each_area(
                     write(&path.with_extension("json"), body.as_bytes())
                 }
                 Format::Markdown => {
-                    write(&facts_path(&path), story.draft.facts.to_json().as_bytes())?;
-                    write(&path, story.draft.output.as_bytes())
+                    write(&path, story.draft.output.as_bytes())?;
+                    chunk.add_facts(&story.file_name, &story.draft.facts);
+                    Ok(())
                 }
             }
         },
     )?;
     let summary = run.summary;
-    let mut files: usize = run.kept.iter().sum();
+    let mut files: usize = run.kept.iter().map(|c| c.files).sum();
+    if format == Format::Markdown && summary.stories > 0 {
+        let path = out_dir.join(AREA_FACTS_FILE);
+        stage
+            .write(AREA_FACTS_FILE, Chunk::join(&run.kept).as_bytes())
+            .map_err(failed(&path))?;
+        files += 1;
+    }
     if let Some(shared) = &summary.shared {
         let path = out_dir.join(SHARED_FACTS_FILE);
         stage

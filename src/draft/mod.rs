@@ -24,9 +24,9 @@ mod week;
 
 pub(crate) use crate::copy::odd_names as misread_names;
 pub use each_area::{
-    AreaStory, EACH_AREA_TEMPLATE, EachArea, EachAreaRequest, EachAreaSummary, PatchAreaStories,
-    SHARED_FACTS_FILE, SharedFacts, StagedEachArea, WriteEachAreaError, default_patch,
-    draft_patch_areas, each_area_inputs, patch_area_stories, slug, stage_each_area,
+    AREA_FACTS_FILE, AreaStory, EACH_AREA_TEMPLATE, EachArea, EachAreaRequest, EachAreaSummary,
+    PatchAreaStories, SHARED_FACTS_FILE, SharedFacts, StagedEachArea, WriteEachAreaError,
+    default_patch, draft_patch_areas, each_area_inputs, patch_area_stories, slug, stage_each_area,
     stage_patch_areas,
 };
 pub use expect::{ExpectFrom, Expectation};

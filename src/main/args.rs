@@ -301,10 +301,12 @@ pub(crate) struct DraftArgs {
     #[arg(long, requires = "each_area", value_parser = one_of::<Universe>(["england", "uk"]))]
     pub(crate) universe: Option<Universe>,
     /// The folder for a story per area, one file per area named by a slug of its name and
-    /// code (bromley-e09000006.md) with its own facts beside it. With --each-area, every area
-    /// of the universe, and the week's national facts once, in shared_facts.json; without it,
-    /// each of the patch's areas with the area template (the default here). All or nothing:
-    /// the folder is replaced whole once every story has passed its checks.
+    /// code (bromley-e09000006.md). With --each-area, every area of the universe, with every
+    /// story's own facts in one file, area_facts.json (keyed by the story's file name), and
+    /// the week's national facts once, in shared_facts.json; without it, each of the patch's
+    /// areas with the area template (the default here), each with its facts beside it
+    /// (bromley-e09000006.facts.json). All or nothing: the folder is replaced whole once
+    /// every story has passed its checks.
     #[arg(long, value_name = "DIR", conflicts_with = "out")]
     pub(crate) out_dir: Option<PathBuf>,
     /// Picks among sentence frames; the same seed and data always give the same copy.

@@ -298,22 +298,20 @@ fn the_cli_writes_one_file_per_area() {
     let run = january_cli(&out, &["--universe", "england", "--seed", "7"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(run.stderr.contains("wrote 315 stories"), "{}", run.stderr);
-    // Each story with its facts beside it.
+    // Each story in a file of its own, every story's own facts in one file, and the week's
+    // national facts once, for all of them.
     let names: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(
-        names.iter().filter(|n| n.ends_with(".facts.json")).count(),
-        315
-    );
-    // And the week's national facts once, for all of them.
-    assert!(
-        names
-            .iter()
-            .any(|n| n == casewire::draft::SHARED_FACTS_FILE)
-    );
-    assert_eq!(names.len(), 631);
+    assert_eq!(names.iter().filter(|n| n.ends_with(".md")).count(), 315);
+    for file in [
+        casewire::draft::AREA_FACTS_FILE,
+        casewire::draft::SHARED_FACTS_FILE,
+    ] {
+        assert!(names.iter().any(|n| n == file), "{file}");
+    }
+    assert_eq!(names.len(), 317);
     let knowsley = std::fs::read_to_string(out.join("knowsley-e08000011.md")).unwrap();
     assert!(
         knowsley.starts_with("# Knowsley has the highest Covid-19 rate in England"),
@@ -340,7 +338,7 @@ fn the_cli_writes_one_file_per_area() {
 use std::collections::{BTreeMap, BTreeSet};
 
 use casewire::audit::{AuditContext, AuditInput};
-use casewire::draft::{SHARED_FACTS_FILE, default_patch, load_data};
+use casewire::draft::{AREA_FACTS_FILE, SHARED_FACTS_FILE, default_patch, load_data};
 use casewire::facts::{Fact, FactValue};
 use casewire::fetch::file::read_population_file;
 
@@ -359,7 +357,7 @@ fn area_patch(story: &casewire::story::Story) -> casewire::config::Patch {
 }
 
 #[test]
-fn the_cli_writes_the_national_facts_once_and_every_sidecar_names_them() {
+fn the_cli_writes_the_national_facts_once_and_every_storys_own_facts_name_them() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("stories");
     let run = january_cli(&out, &[]);
@@ -387,21 +385,28 @@ fn the_cli_writes_the_national_facts_once_and_every_sidecar_names_them() {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let mut sidecars = 0;
-    for entry in std::fs::read_dir(&out).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        let Some(stem) = name.strip_suffix(".facts.json") else {
-            continue;
-        };
-        sidecars += 1;
-        assert!(out.join(format!("{stem}.md")).exists(), "{name}");
-        let own: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.join(&name)).unwrap()).unwrap();
+    // Every story's own facts, keyed by its file's name, in one file.
+    let area: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(out.join(AREA_FACTS_FILE)).unwrap()).unwrap();
+    let keys: Vec<&String> = area.keys().collect();
+    let mut stories: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .collect();
+    stories.sort();
+    assert_eq!(
+        keys,
+        stories.iter().collect::<Vec<_>>(),
+        "one entry a story"
+    );
+    for (name, own) in &area {
         assert_eq!(own["shared"]["file"], SHARED_FACTS_FILE, "{name}");
         assert_eq!(own["shared"]["sha256"], sha.as_str(), "{name}");
         // The shared file's ids are its own to list: the hash pins them.
         assert!(own["shared"].get("facts").is_none(), "{name}");
         // Its own area's figures are its own.
+        let stem = name.strip_suffix(".md").unwrap();
         let code = stem.rsplit('-').next().unwrap().to_uppercase();
         assert!(
             own["facts"]
@@ -412,26 +417,30 @@ fn the_cli_writes_the_national_facts_once_and_every_sidecar_names_them() {
             "{name}"
         );
     }
-    assert_eq!(sidecars, 315);
-    // The national facts are no longer repeated: the folder is a fraction of 315 copies.
-    let own_bytes: u64 = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".facts.json"))
-        .map(|e| e.metadata().unwrap().len())
-        .sum();
+    assert_eq!(area.len(), 315);
+    // Each entry is the story's own sidecar as the library drafts it.
+    let library = january(Universe::England, None);
+    for s in &library.stories {
+        let own: serde_json::Value = serde_json::from_str(&s.draft.facts.to_json()).unwrap();
+        assert_eq!(area[&s.file_name], own, "{}", s.file_name);
+    }
+    // The national facts are no longer repeated: the stories' own facts are a fraction of
+    // 315 copies of them.
+    let own_bytes = std::fs::metadata(out.join(AREA_FACTS_FILE)).unwrap().len();
     assert!(
         own_bytes < 315 * bytes.len() as u64 / 2,
         "{own_bytes} bytes of own facts"
     );
-    // No story's file can take the shared file's name.
-    assert!(
-        !SHARED_FACTS_FILE
-            .trim_end_matches(".json")
-            .trim_end_matches(".facts")
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    );
+    // No story's file can take the shared files' names.
+    for file in [SHARED_FACTS_FILE, AREA_FACTS_FILE] {
+        assert!(
+            !file
+                .trim_end_matches(".json")
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{file}"
+        );
+    }
 }
 
 /// A fact without the view-model places that use it.

@@ -1113,13 +1113,13 @@ fn fetched_then_drafted_offline_is_the_story_drafted_from_the_file() {
             arg(&from_file),
         ])
         .success();
-    // The stories; their facts sidecars, and the week's shared facts, name different sources
-    // (the archive, the file).
+    // The stories; their facts, and the week's shared facts, name different sources (the
+    // archive, the file).
     let names = |d: &std::path::Path| {
         let mut v: Vec<String> = std::fs::read_dir(d)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| !n.ends_with(".facts.json") && n != casewire::draft::SHARED_FACTS_FILE)
+            .filter(|n| n.ends_with(".md"))
             .collect();
         v.sort();
         v
