@@ -105,20 +105,77 @@ impl Chunk {
         self.facts.push_str(": ");
         self.facts.push_str(facts.to_json().trim_end());
     }
+}
 
-    /// The file of every chunk's facts, in the chunks' order.
-    fn join(chunks: &[Chunk]) -> String {
-        let len = chunks.iter().map(|c| c.facts.len() + 2).sum::<usize>() + 4;
-        let mut out = String::with_capacity(len);
-        out.push_str("{\n");
-        for (i, chunk) in chunks.iter().filter(|c| !c.facts.is_empty()).enumerate() {
-            if i > 0 {
-                out.push_str(",\n");
-            }
-            out.push_str(&chunk.facts);
+/// [`AREA_FACTS_FILE`] as it is written: each chunk's facts as soon as every chunk before it
+/// is written, so a run holds a few chunks' facts at a time, not every story's.
+struct InOrder<'s> {
+    stage: &'s FolderStage,
+    state: std::sync::Mutex<InOrderState>,
+}
+
+#[derive(Default)]
+struct InOrderState {
+    /// Created with the first facts: a run without stories writes no such file.
+    file: Option<std::fs::File>,
+    /// The chunk whose facts come next in the file.
+    next: usize,
+    /// Chunks finished before one ahead of them, by index.
+    waiting: std::collections::BTreeMap<usize, String>,
+}
+
+impl<'s> InOrder<'s> {
+    fn new(stage: &'s FolderStage) -> InOrder<'s> {
+        InOrder {
+            stage,
+            state: Default::default(),
         }
-        out.push_str("\n}\n");
-        out
+    }
+
+    /// Chunk `index`'s facts, written once every chunk before it is.
+    fn chunk(&self, index: usize, facts: String) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.waiting.insert(index, facts);
+        loop {
+            let next = state.next;
+            let Some(facts) = state.waiting.remove(&next) else {
+                return Ok(());
+            };
+            state.next += 1;
+            if facts.is_empty() {
+                continue;
+            }
+            match &mut state.file {
+                Some(file) => file.write_all(b",\n")?,
+                None => {
+                    let mut file = self.stage.create_file(AREA_FACTS_FILE)?;
+                    file.write_all(b"{\n")?;
+                    state.file = Some(file);
+                }
+            }
+            let file = state.file.as_mut().expect("just made");
+            file.write_all(facts.as_bytes())?;
+        }
+    }
+
+    /// Closes the object once every chunk is written; whether there was a file to close.
+    fn finish(self) -> std::io::Result<bool> {
+        use std::io::Write;
+        let state = self
+            .state
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        debug_assert!(state.waiting.is_empty(), "every chunk was written in turn");
+        let Some(mut file) = state.file else {
+            return Ok(false);
+        };
+        file.write_all(b"\n}\n")?;
+        self.stage.finish_file(file)?;
+        Ok(true)
     }
 }
 
@@ -377,8 +434,14 @@ pub fn stage_each_area(
     let inputs = each_area_inputs(request)?;
     let week = Week::prepare(&inputs, inputs.release(request.release), request.today)?;
     let stage = FolderStage::begin(out_dir).map_err(failed(out_dir))?;
-    // Each thread writes the stories it drafts straight into the hidden folder, and keeps
-    // their own facts for the one file that holds them all.
+    // Each thread writes the stories it drafts straight into the hidden folder, and their
+    // own facts, a chunk at a time and in area-code order, into the one file of them all.
+    let facts_path = out_dir.join(AREA_FACTS_FILE);
+    let facts_failed = |source| WriteEachAreaError::Stage {
+        path: facts_path.clone(),
+        source,
+    };
+    let area_facts = (format == Format::Markdown).then(|| InOrder::new(&stage));
     let run = week.each_area_on_all_cores(
         &renderer,
         template,
@@ -405,14 +468,20 @@ pub fn stage_each_area(
                 }
             }
         },
+        |index, chunk: &mut Chunk| -> Result<(), WriteEachAreaError> {
+            match &area_facts {
+                Some(file) => file
+                    .chunk(index, std::mem::take(&mut chunk.facts))
+                    .map_err(&facts_failed),
+                None => Ok(()),
+            }
+        },
     )?;
     let summary = run.summary;
     let mut files: usize = run.kept.iter().map(|c| c.files).sum();
-    if format == Format::Markdown && summary.stories > 0 {
-        let path = out_dir.join(AREA_FACTS_FILE);
-        stage
-            .write(AREA_FACTS_FILE, Chunk::join(&run.kept).as_bytes())
-            .map_err(failed(&path))?;
+    if let Some(file) = area_facts
+        && file.finish().map_err(facts_failed)?
+    {
         files += 1;
     }
     if let Some(shared) = &summary.shared {

@@ -278,10 +278,15 @@ impl<'a> Week<'a> {
         let drafter = every.drafter(renderer, no_audit);
         let window = EACH_AREA_BATCH * cores();
         for areas in self.national.weeks.chunks(window) {
-            let run = on_all_cores(&drafter, areas, |kept: &mut Vec<AreaStory>, story| {
-                kept.push(story);
-                Ok::<(), E>(())
-            })?;
+            let run = on_all_cores(
+                &drafter,
+                areas,
+                |kept: &mut Vec<AreaStory>, story| {
+                    kept.push(story);
+                    Ok::<(), E>(())
+                },
+                |_, _| Ok(()),
+            )?;
             summary.stories += run.stories;
             summary.figures += run.figures;
             if summary.checked.is_none() {
@@ -315,20 +320,25 @@ impl<'a> Week<'a> {
     /// Drafts every area's story of the week on all the machine's cores, each thread taking
     /// the next [`EACH_AREA_BATCH`] areas as it finishes the last, and hands each story as
     /// soon as it has passed its checks to `each` on the thread that drafted it, with the
-    /// state `S` of its chunk of areas (a count of the files it wrote, say), so that no story is held longer than it takes to hand it on. The chunks'
-    /// states come back in area-code order. The first failure in area-code order is
-    /// returned, as a run on one thread would return it; areas after it are not drafted.
-    pub fn each_area_on_all_cores<S, E, F>(
+    /// state `S` of its chunk of areas (a count of the files it wrote, say), so that no story
+    /// is held longer than it takes to hand it on. When a chunk's stories have all passed,
+    /// `done` is given its index (chunks are numbered in area-code order from 0) and its
+    /// state, on the same thread. The chunks' states come back in area-code order. The first
+    /// failure in area-code order is returned, as a run on one thread would return it; areas
+    /// after it are not drafted.
+    pub fn each_area_on_all_cores<S, E, F, D>(
         &self,
         renderer: &Renderer,
         template: &'a str,
         no_audit: bool,
         each: F,
+        done: D,
     ) -> Result<OnAllCores<S>, E>
     where
         S: Default + Send,
         E: From<DraftError> + Send,
         F: Fn(&mut S, AreaStory) -> Result<(), E> + Sync,
+        D: Fn(usize, &mut S) -> Result<(), E> + Sync,
     {
         let mut summary = self.empty_summary();
         let Some(every) = self.every_area(template)? else {
@@ -338,7 +348,7 @@ impl<'a> Week<'a> {
             });
         };
         let drafter = every.drafter(renderer, no_audit);
-        let run = on_all_cores(&drafter, &self.national.weeks, each)?;
+        let run = on_all_cores(&drafter, &self.national.weeks, each, done)?;
         summary.stories = run.stories;
         summary.figures = run.figures;
         summary.checked = run.checked;
@@ -362,17 +372,20 @@ struct Drafted<S> {
 /// The every-area driver: drafts the stories of `areas` on all the machine's cores, each
 /// thread taking the next [`EACH_AREA_BATCH`] areas as it finishes the last, and hands each
 /// story as soon as it has passed its checks to `each` on the thread that drafted it, with
-/// the state `S` of its chunk. The first failure in area-code order is returned, as a run on
-/// one thread would return it; chunks after it are not drafted.
-fn on_all_cores<S, E, F>(
+/// the state `S` of its chunk, and the chunk's index and state to `done` once all its stories
+/// have. The first failure in area-code order is returned, as a run on one thread would
+/// return it; chunks after it are not drafted.
+fn on_all_cores<S, E, F, D>(
     drafter: &AreaDrafter<'_>,
     areas: &[AreaWeek],
     each: F,
+    finished: D,
 ) -> Result<Drafted<S>, E>
 where
     S: Default + Send,
     E: From<DraftError> + Send,
     F: Fn(&mut S, AreaStory) -> Result<(), E> + Sync,
+    D: Fn(usize, &mut S) -> Result<(), E> + Sync,
 {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let chunks: Vec<&[AreaWeek]> = areas.chunks(EACH_AREA_BATCH).collect();
@@ -404,16 +417,19 @@ where
                 figures: 0,
                 checked: None,
             };
-            let result = chunk.iter().try_for_each(|w| {
-                if index > failed.load(Ordering::Relaxed) {
-                    return Ok(());
-                }
-                let story = drafter.draft(w).map_err(E::from)?;
-                d.stories += 1;
-                d.figures += story.draft.checked.figures;
-                d.checked.get_or_insert(story.draft.checked);
-                each(&mut d.state, story)
-            });
+            let result = chunk
+                .iter()
+                .try_for_each(|w| {
+                    if index > failed.load(Ordering::Relaxed) {
+                        return Ok(());
+                    }
+                    let story = drafter.draft(w).map_err(E::from)?;
+                    d.stories += 1;
+                    d.figures += story.draft.checked.figures;
+                    d.checked.get_or_insert(story.draft.checked);
+                    each(&mut d.state, story)
+                })
+                .and_then(|()| finished(index, &mut d.state));
             match result {
                 Ok(()) => done.push(Ok(d)),
                 Err(e) => {

@@ -173,6 +173,24 @@ impl FolderStage {
         Ok(())
     }
 
+    /// Creates the file `name` of the folder, readable by all (0644), for a caller that writes
+    /// it in parts, as they come; [`FolderStage::finish_file`] ends it. No two files may have
+    /// the same name.
+    pub fn create_file(&self, name: &str) -> std::io::Result<std::fs::File> {
+        let file = self.create(name)?;
+        self.make_readable(&file)?;
+        Ok(file)
+    }
+
+    /// Ends a file of [`FolderStage::create_file`] once all of it is written.
+    pub fn finish_file(&self, file: std::fs::File) -> std::io::Result<()> {
+        #[cfg(not(target_os = "linux"))]
+        file.sync_all()?;
+        drop(file);
+        self.flusher.wrote_one();
+        Ok(())
+    }
+
     /// Creates the new file `name`, 0644 less the umask, relative to the open folder: the
     /// kernel does not walk the folder's whole path again for each of thousands of files.
     #[cfg(target_os = "linux")]

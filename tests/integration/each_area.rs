@@ -418,11 +418,17 @@ fn the_cli_writes_the_national_facts_once_and_every_storys_own_facts_name_them()
         );
     }
     assert_eq!(area.len(), 315);
-    // Each entry is the story's own sidecar as the library drafts it.
+    // Each entry is the story's own sidecar as the library drafts it, and the entries are in
+    // the stories' order (area-code order), however the threads finished their chunks.
     let library = january(Universe::England, None);
+    let text = std::fs::read_to_string(out.join(AREA_FACTS_FILE)).unwrap();
+    let mut last = 0;
     for s in &library.stories {
         let own: serde_json::Value = serde_json::from_str(&s.draft.facts.to_json()).unwrap();
         assert_eq!(area[&s.file_name], own, "{}", s.file_name);
+        let at = text.find(&format!("\"{}\": {{", s.file_name)).unwrap();
+        assert!(at >= last, "{} out of order", s.file_name);
+        last = at;
     }
     // The national facts are no longer repeated: the stories' own facts are a fraction of
     // 315 copies of them.
