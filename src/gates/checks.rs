@@ -87,12 +87,21 @@ pub(super) fn area_ref(area: &Area) -> AreaRef {
 
 /// The universe's areas in code order, with the dataset's row for each when it has one.
 fn universe_areas<'a>(input: &GateInput<'a>) -> impl Iterator<Item = (&'a str, Option<&'a Area>)> {
-    let dataset = input.dataset;
+    // The dataset's areas are sorted by type and code, and the universe by code: the two are
+    // walked side by side, rather than a search of the dataset for every area by every gate.
+    let areas = &input.dataset.areas;
     let area_type = input.area_type;
-    input
-        .universe
-        .iter()
-        .map(move |code| (code.as_str(), dataset.area(area_type, code)))
+    let from = areas.partition_point(|a| a.area_type.as_str() < area_type);
+    let to = from + areas[from..].partition_point(|a| a.area_type == area_type);
+    let mut of_type = areas[from..to].iter().peekable();
+    input.universe.iter().map(move |code| {
+        while of_type
+            .next_if(|a| a.code.as_str() < code.as_str())
+            .is_some()
+        {}
+        let area = of_type.next_if(|a| a.code == *code);
+        (code.as_str(), area)
+    })
 }
 
 fn code_ref(code: &str, area: Option<&Area>) -> AreaRef {
@@ -105,7 +114,6 @@ fn code_ref(code: &str, area: Option<&Area>) -> AreaRef {
     )
 }
 
-/// Every dated value in the area's series, in date order.
 /// The days of `area`'s series after `limit` that hold a value, in order. The series is one
 /// slot a day from its start, so only its tail past `limit` is looked at: a release's gates
 /// read every area of the universe, and most of a series lies before the limit.
@@ -708,6 +716,66 @@ mod tests {
             proptest::prop_assert_eq!(dates_with_values_after(&area, limit), after);
             let before = walked.iter().map(|(d, _)| *d).rfind(|d| *d < limit);
             proptest::prop_assert_eq!(last_value_before(&area, limit), before);
+        }
+    }
+
+    /// The side-by-side walk finds each universe code's row as a search of the dataset does,
+    /// with codes the data lack, codes under another type, and areas outside the universe.
+    #[test]
+    fn the_universe_walk_finds_each_area_a_search_finds() {
+        let area = |area_type: &str, code: &str| Area {
+            code: code.into(),
+            name: code.into(),
+            area_type: area_type.into(),
+            start: NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
+            cases: vec![Some(1)],
+            extra: Default::default(),
+            sources: vec![0],
+        };
+        let dataset = Dataset {
+            areas: vec![
+                area("ltla", "E06000001"),
+                area("ltla", "E06000003"),
+                area("ltla", "E09000006"),
+                area("nation", "E92000001"),
+                area("utla", "E06000001"),
+                area("utla", "E10000002"),
+            ],
+            ..Dataset::default()
+        };
+        let population = crate::model::Population::default();
+        let config = GateConfig::default();
+        for area_type in ["ltla", "utla", "nation", "msoa"] {
+            let universe: BTreeSet<String> = [
+                "E06000001",
+                "E06000002",
+                "E06000003",
+                "E09000006",
+                "E10000002",
+                "E92000001",
+                "W06000001",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect();
+            let input = GateInput {
+                dataset: &dataset,
+                area_type,
+                universe: &universe,
+                release: NaiveDate::from_ymd_opt(2021, 1, 18).unwrap(),
+                week_end: NaiveDate::from_ymd_opt(2021, 1, 14).unwrap(),
+                today: None,
+                population: &population,
+                previous_population: None,
+                previous_dataset: None,
+                config: &config,
+            };
+            let walked: Vec<(&str, Option<&Area>)> = universe_areas(&input).collect();
+            let searched: Vec<(&str, Option<&Area>)> = universe
+                .iter()
+                .map(|c| (c.as_str(), dataset.area(area_type, c)))
+                .collect();
+            assert_eq!(walked, searched, "{area_type}");
         }
     }
 }
