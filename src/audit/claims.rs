@@ -73,9 +73,9 @@ impl Auditor<'_> {
                 loose.push(d);
                 continue;
             };
-            let code = self.code(k).to_string();
-            let name = self.name(k).to_string();
-            let Ok(a) = self.truth.area(&code).cloned() else {
+            let code = self.code(k);
+            let name = self.name(k);
+            let Ok(a) = self.area_truth(code) else {
                 continue;
             };
             self.report.claims += 1;
@@ -156,7 +156,7 @@ impl Auditor<'_> {
                 continue;
             }
             let Some(k) = owner[i] else { continue };
-            let Ok(a) = self.truth.area(self.code(k)).cloned() else {
+            let Ok(a) = self.area_truth(self.code(k)) else {
                 continue;
             };
             self.report.claims += 1;
@@ -190,8 +190,8 @@ impl Auditor<'_> {
                 })
             });
             let Some(k) = k else { continue };
-            let code = self.code(k).to_string();
-            let name = self.name(k).to_string();
+            let code = self.code(k);
+            let name = self.name(k);
             let mut n = 1i64;
             let mut joint = false;
             let mut ranked = false;
@@ -337,7 +337,7 @@ impl Auditor<'_> {
                 continue;
             }
             self.report.claims += 1;
-            let was = self.name(k).to_string();
+            let was = self.name(k);
             if !matches!(self.truth.rank(self.code(k), RankBy::PrevRate), Ok((1, _))) {
                 self.fail(
                     s,
@@ -354,7 +354,7 @@ impl Auditor<'_> {
                     Ok((1, _))
                 )
             {
-                let now = self.name(now).to_string();
+                let now = self.name(now);
                 self.fail(
                     s,
                     format!("\"taking the top spot\" is wrong: {now} had the highest rate the week before too"),
@@ -365,7 +365,7 @@ impl Auditor<'_> {
             if let Some(now) = subject.filter(|&a| a != k)
                 && self.truth.led_the_day_before(self.code(now))
             {
-                let now = self.name(now).to_string();
+                let now = self.name(now);
                 self.fail(
                     s,
                     format!("\"taking the top spot\" is wrong: {now} had the highest rate in the seven days to the day before too"),
@@ -459,8 +459,8 @@ impl Auditor<'_> {
     /// the ordinal at `at` says (its figure is traced as any rank is), and ranked lower
     /// (climbed) or higher (dropped) the week before; "joint" only, and always, when shared.
     fn check_move(&mut self, s: &Sentence, k: usize, climbed: bool, at: usize) {
-        let code = self.code(k).to_string();
-        let name = self.name(k).to_string();
+        let code = self.code(k);
+        let name = self.name(k);
         self.report.claims += 1;
         let (Ok((now, same)), Ok((before, _))) = (
             self.truth.rank(&code, RankBy::Rate),

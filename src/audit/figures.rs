@@ -146,108 +146,96 @@ impl Auditor<'_> {
                 self.patch_total_fact(s, printed_broken);
                 continue;
             }
-            let all: Vec<usize> = self.printed_as(text);
-            let mut why: Option<String> = None;
-            let timed: Vec<usize> = all
-                .iter()
-                .copied()
-                .filter(|&f| {
-                    let k = self.fact(f).kind;
-                    let ok = match (k, class) {
-                        (FactKind::ListPosition, NumClass::ListPos) => true,
-                        (FactKind::ListPosition, _) | (_, NumClass::ListPos) => false,
-                        (FactKind::Rate | FactKind::Cases, _) => !prev_role[i],
-                        (FactKind::PrevRate | FactKind::PrevCases, _) => prev_role[i],
-                        _ => true,
-                    };
-                    if !ok && why.is_none() {
-                        why = Some(format!(
-                            "it is {}, printed where {} figure belongs",
-                            describe(self.fact(f)),
-                            if prev_role[i] {
-                                "last week's"
-                            } else {
-                                "this week's"
-                            }
-                        ));
-                    }
-                    ok
-                })
-                .collect();
             // In a sentence about an area, a count just before "cases" or "new cases" is a
             // number of that area's cases ("cases per 100,000" is not a count).
-            let next_words: Vec<&str> = s.toks[i + 1..]
-                .iter()
-                .take(3)
-                .map(|t| match &t.t {
-                    T::Word(w) => w.as_str(),
-                    _ => "",
-                })
-                .collect();
+            let next_word = |j: usize| match s.toks.get(i + 1 + j).map(|t| &t.t) {
+                Some(T::Word(w)) => Some(w.as_str()),
+                Some(_) => Some(""),
+                None => None,
+            };
             let of_cases = area.is_some()
                 && *class == NumClass::Int
-                && match next_words.as_slice() {
-                    ["case" | "cases", next, ..] => *next != "per",
-                    ["case" | "cases"] => true,
-                    ["new", "case" | "cases", ..] => true,
+                && match (next_word(0), next_word(1)) {
+                    (Some("case" | "cases"), Some(next)) => next != "per",
+                    (Some("case" | "cases"), None) => true,
+                    (Some("new"), Some("case" | "cases")) => true,
                     _ => false,
                 };
-            let placed: Vec<usize> = timed
-                .iter()
-                .copied()
-                .filter(|&f| {
-                    let fact = self.fact(f);
-                    let fc = fact.area_code.as_deref();
-                    // In a sentence about an area, a figure is that area's, or one of no area
-                    // that is not a count or share of areas that moved (a date, "seven days",
-                    // "of the 315 areas"); a percentage is the area's own.
-                    let ok = match (fc, area) {
+            let dir = clause_direction(i);
+            // Each fact printed so is refused at the first test it fails: its time, its
+            // place, its direction. The first refused at the earliest test says why, when no
+            // fact passes all three; the message is made only then.
+            let mut refused: [Option<usize>; 3] = [None; 3];
+            let mut first_matched: Option<usize> = None;
+            let mut all_broken = true;
+            for f in self.printed_as(text) {
+                let fact = self.fact(f);
+                let timed = match (fact.kind, class) {
+                    (FactKind::ListPosition, NumClass::ListPos) => true,
+                    (FactKind::ListPosition, _) | (_, NumClass::ListPos) => false,
+                    (FactKind::Rate | FactKind::Cases, _) => !prev_role[i],
+                    (FactKind::PrevRate | FactKind::PrevCases, _) => prev_role[i],
+                    _ => true,
+                };
+                // In a sentence about an area, a figure is that area's, or one of no area
+                // that is not a count or share of areas that moved (a date, "seven days",
+                // "of the 315 areas"); a percentage is the area's own.
+                let placed = || {
+                    (match (fact.area_code.as_deref(), area) {
                         (_, None) => true,
                         (None, Some(_)) => {
                             fact.direction.is_none() && *class != NumClass::Percent && !of_cases
                         }
                         (Some(code), Some(k)) => code == self.code(k),
-                    } && (!of_cases
-                        || matches!(fact.kind, FactKind::Cases | FactKind::PrevCases));
-                    if !ok && why.is_none() {
-                        why = Some(format!(
-                            "it is {}, in a sentence about {}",
-                            describe(self.fact(f)),
-                            area.map_or("", |k| self.name(k))
-                        ));
-                    }
-                    ok
-                })
-                .collect();
-            let dir = clause_direction(i);
-            let matched: Vec<usize> = placed
-                .iter()
-                .copied()
-                .filter(|&f| {
-                    let fd = self.fact(f).direction;
-                    let ok = match (fd, dir) {
-                        (Some(a), Some(b)) => a == b,
-                        _ => true,
-                    };
-                    if !ok && why.is_none() {
-                        why = Some(format!(
-                            "it is {}, but its clause says the areas {}",
-                            describe(self.fact(f)),
-                            dir_word(dir.expect("compared"))
-                        ));
-                    }
-                    ok
-                })
-                .collect();
-            if matched.is_empty() {
-                let why = why.unwrap_or_else(|| "no figure of the story is printed so".to_string());
+                    }) && (!of_cases || matches!(fact.kind, FactKind::Cases | FactKind::PrevCases))
+                };
+                let directed = || match (fact.direction, dir) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                };
+                let stage = if !timed {
+                    0
+                } else if !placed() {
+                    1
+                } else if !directed() {
+                    2
+                } else {
+                    first_matched.get_or_insert(f);
+                    all_broken &= self.broken.contains_key(&f);
+                    continue;
+                };
+                refused[stage].get_or_insert(f);
+            }
+            let Some(first) = first_matched else {
+                let why = match refused {
+                    [Some(f), _, _] => format!(
+                        "it is {}, printed where {} figure belongs",
+                        describe(self.fact(f)),
+                        if prev_role[i] {
+                            "last week's"
+                        } else {
+                            "this week's"
+                        }
+                    ),
+                    [None, Some(f), _] => format!(
+                        "it is {}, in a sentence about {}",
+                        describe(self.fact(f)),
+                        area.map_or("", |k| self.name(k))
+                    ),
+                    [None, None, Some(f)] => format!(
+                        "it is {}, but its clause says the areas {}",
+                        describe(self.fact(f)),
+                        dir_word(dir.expect("compared"))
+                    ),
+                    [None, None, None] => "no figure of the story is printed so".to_string(),
+                };
                 self.fail(s, format!("\"{text}\" traces to no fact: {why}"));
                 continue;
-            }
+            };
             self.report.figures += 1;
             // A figure is good if any fact it can be is good; when all are broken, say why.
-            if matched.iter().all(|f| self.broken.contains_key(f)) {
-                let f = matched[0];
+            if all_broken {
+                let f = first;
                 printed_broken.push(f);
                 let why = self.broken[&f].clone();
                 self.fail(

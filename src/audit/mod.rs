@@ -78,7 +78,8 @@ mod phrase;
 mod reading;
 mod truth;
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -187,28 +188,55 @@ struct Auditor<'a> {
     /// The week's shared facts, numbered after the story's own.
     shared: &'a [Fact],
     /// Their printed forms (lower case) → shared facts.
-    shared_index: &'a HashMap<String, Vec<usize>>,
+    shared_index: &'a PrintedIndex<'a>,
     /// (name, code), longest name first.
-    names: Vec<(String, String)>,
+    names: &'a [(String, String)],
     /// The region and the universe's name, as every sentence is searched for them.
     region: Phrase,
     universe: Phrase,
     /// Printed form (lower case) → the story's own facts.
-    index: HashMap<String, Vec<usize>>,
+    index: PrintedIndex<'a>,
     /// Facts that did not recompute, with why.
     broken: BTreeMap<usize, String>,
     report: AuditReport,
 }
 
-/// Printed form (lower case) → facts.
-fn printed_index(facts: &[Fact]) -> HashMap<String, Vec<usize>> {
-    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, f) in facts.iter().enumerate() {
-        for p in &f.printed {
-            index.entry(p.to_lowercase()).or_default().push(i);
-        }
+/// Printed forms (lower case) → facts: each fact's forms sorted by form, the facts of one
+/// form in their order, so the facts a figure may be are one binary search away. A form
+/// already in lower case (most are digits) is borrowed from the fact.
+struct PrintedIndex<'f> {
+    forms: Vec<(Cow<'f, str>, usize)>,
+}
+
+/// `text` in lower case, borrowed when it is so already.
+fn lowered(text: &str) -> Cow<'_, str> {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.to_lowercase())
     }
-    index
+}
+
+impl<'f> PrintedIndex<'f> {
+    fn new(facts: &'f [Fact]) -> PrintedIndex<'f> {
+        let mut forms: Vec<(Cow<'f, str>, usize)> = Vec::with_capacity(facts.len() * 3);
+        for (i, f) in facts.iter().enumerate() {
+            forms.extend(f.printed.iter().map(|p| (lowered(p), i)));
+        }
+        // A stable sort keeps each form's facts in their order.
+        forms.sort_by(|a, b| a.0.cmp(&b.0));
+        PrintedIndex { forms }
+    }
+
+    /// The forms printed as `key` (lower case), with their facts in order.
+    fn get(&self, key: &str) -> &[(Cow<'f, str>, usize)] {
+        let from = self.forms.partition_point(|(f, _)| f.as_ref() < key);
+        let to = self.forms.partition_point(|(f, _)| f.as_ref() <= key);
+        &self.forms[from..to]
+    }
 }
 
 /// Recomputes one fact; `Some(why)` when it does not recompute or is not printed in house
@@ -250,9 +278,12 @@ pub struct AuditContext<'a> {
     nation: Nation<'a>,
     release: NaiveDate,
     shared: &'a [Fact],
-    shared_index: HashMap<String, Vec<usize>>,
+    shared_index: PrintedIndex<'a>,
     /// Shared facts that did not recompute, with why.
     shared_broken: BTreeMap<usize, String>,
+    /// The printed forms of last week's end date, which mark a table's column of last week's
+    /// figures, for the year of the story the context was prepared from.
+    prev_markers: (i32, Vec<String>),
 }
 
 impl<'a> AuditContext<'a> {
@@ -280,9 +311,13 @@ impl<'a> AuditContext<'a> {
             })
             .collect();
         AuditContext {
+            prev_markers: (
+                story.story_year,
+                crate::facts::date_forms(nation.prev_week.end, story.story_year),
+            ),
             release: story.release,
             shared,
-            shared_index: printed_index(shared),
+            shared_index: PrintedIndex::new(shared),
             shared_broken,
             nation,
         }
@@ -441,7 +476,19 @@ fn audit_with(
     let story = input.story;
     let names = area_names(story);
     let labels = story_labels(story, literals);
-    let prev_markers: Vec<String> = crate::facts::date_forms(story.prev_week.end, story.story_year);
+    // Every story of the week has the same last week; a story of another year reads its own.
+    let own_markers: Vec<String>;
+    let prev_markers: &[String] = match &ctx.prev_markers {
+        (year, markers)
+            if *year == story.story_year && story.prev_week.end == ctx.nation.prev_week.end =>
+        {
+            markers
+        }
+        _ => {
+            own_markers = crate::facts::date_forms(story.prev_week.end, story.story_year);
+            &own_markers
+        }
+    };
     let front = front_matter_blocks(copy);
     let blocks: Vec<&crate::copy::block::Block> = front.iter().chain(&copy.blocks).collect();
     // The words are read from the copy in lower case, made once for the story.
@@ -460,20 +507,20 @@ fn audit_with(
         &blocks,
         &lower,
         &Lexicon::new(&names, &labels),
-        &prev_markers,
+        prev_markers,
     );
-    judge(ctx, input, names, &read)
+    judge(ctx, input, &names, &read)
 }
 
 /// The audit of a story whose copy has been read as `sentences`, with its area `names`.
 fn judge(
     ctx: &AuditContext<'_>,
     input: AuditInput<'_>,
-    names: Vec<(String, String)>,
+    names: &[(String, String)],
     sentences: &[Sentence<'_>],
 ) -> AuditReport {
     let story = input.story;
-    let index = printed_index(input.facts);
+    let index = PrintedIndex::new(input.facts);
     let core = story
         .core
         .iter()
@@ -495,8 +542,8 @@ fn judge(
         input,
         shared: ctx.shared,
         shared_index: &ctx.shared_index,
-        region: Phrase::new(&story.region, &names),
-        universe: Phrase::new(&story.universe.name, &names),
+        region: Phrase::new(&story.region, names),
+        universe: Phrase::new(&story.universe.name, names),
         names,
         index,
         broken: BTreeMap::new(),
@@ -570,30 +617,30 @@ impl<'a> Auditor<'a> {
     }
 
     /// The facts printed as `text` (any case): the story's own first, then the shared ones.
-    fn printed_as(&self, text: &str) -> Vec<usize> {
+    fn printed_as(&self, text: &str) -> impl Iterator<Item = usize> + '_ {
         // Figures are mostly digits: lower-cased only when they hold a capital.
-        let key: std::borrow::Cow<'_, str> = if text
-            .bytes()
-            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-        {
-            text.into()
-        } else {
-            text.to_lowercase().into()
-        };
+        let key = lowered(text);
         let own = self.input.facts.len();
-        let mut all = self.index.get(key.as_ref()).cloned().unwrap_or_default();
-        if let Some(shared) = self.shared_index.get(key.as_ref()) {
-            all.extend(shared.iter().map(|&i| own + i));
-        }
-        all
+        let theirs = self
+            .shared_index
+            .get(&key)
+            .iter()
+            .map(move |&(_, i)| own + i);
+        self.index.get(&key).iter().map(|&(_, i)| i).chain(theirs)
     }
 
-    fn code(&self, area: usize) -> &str {
+    fn code(&self, area: usize) -> &'a str {
         &self.names[area].1
     }
 
-    fn name(&self, area: usize) -> &str {
+    fn name(&self, area: usize) -> &'a str {
         &self.names[area].0
+    }
+
+    /// The recomputed figures of the area with `code`, borrowed from the week's, not from
+    /// the auditor, which goes on recording failures.
+    fn area_truth(&self, code: &str) -> Result<&'a truth::AreaTruth, String> {
+        self.truth.nation.area(code)
     }
 
     /// Whether the sentence names `phrase` (the region or the universe) other than inside a

@@ -403,7 +403,7 @@ pub(crate) mod compare {
                 as_read(o, &lines, before)
             })
             .collect();
-        let oracle = judge(&ctx, input, names, &read);
+        let oracle = judge(&ctx, input, &names, &read);
         (verdict(&shared), verdict(&oracle))
     }
 

@@ -89,7 +89,9 @@ pub(super) struct Tok<'c> {
     pub(super) end: usize,
 }
 
-use crate::lang::{NUMBER_WORDS, ORDINAL_WORDS, WEEKDAYS};
+use crate::lang::WEEKDAYS;
+#[cfg(doc)]
+use crate::lang::{NUMBER_WORDS, ORDINAL_WORDS};
 pub(super) const UP_WORDS: &[&str] = &[
     "up",
     "rose",
@@ -162,15 +164,36 @@ pub(super) struct Lexicon<'n> {
     pub(super) labels: &'n [String],
     name_first: [bool; 256],
     label_first: [bool; 256],
+    /// The names' indices by their first byte, in order within a byte: those starting with
+    /// byte `b` are `by_first[first_at[b]..first_at[b + 1]]`.
+    by_first: Vec<usize>,
+    first_at: [usize; 257],
+    /// The first blank name, which opens anywhere.
+    blank: Option<usize>,
 }
 
 impl<'n> Lexicon<'n> {
     pub(super) fn new(names: &'n [(String, String)], labels: &'n [String]) -> Self {
+        let mut by_first: Vec<usize> = (0..names.len())
+            .filter(|&k| !names[k].0.is_empty())
+            .collect();
+        // A stable sort keeps the names' order within each first byte.
+        by_first.sort_by_key(|&k| names[k].0.as_bytes()[0]);
+        let mut first_at = [0usize; 257];
+        for &k in &by_first {
+            first_at[usize::from(names[k].0.as_bytes()[0]) + 1] += 1;
+        }
+        for b in 0..256 {
+            first_at[b + 1] += first_at[b];
+        }
         Lexicon {
             names,
             labels,
             name_first: first_bytes(names.iter().map(|(n, _)| n.as_str())),
             label_first: first_bytes(labels.iter().map(String::as_str)),
+            by_first,
+            first_at,
+            blank: names.iter().position(|(n, _)| n.is_empty()),
         }
     }
 
@@ -202,9 +225,20 @@ impl<'n> Lexicon<'n> {
         if !self.name_first[first] {
             return None;
         }
-        self.names
+        let reads = |k: usize| {
+            let n = &self.names[k].0;
+            opens(text, at, n) && !followed_by_alnum(text, at + n.len())
+        };
+        // The first name in order that reads here: the first of those starting with this
+        // byte, or a blank name before it.
+        let hit = self.by_first[self.first_at[first]..self.first_at[first + 1]]
             .iter()
-            .position(|(n, _)| opens(text, at, n) && !followed_by_alnum(text, at + n.len()))
+            .copied()
+            .find(|&k| reads(k));
+        match (hit, self.blank.filter(|&k| reads(k))) {
+            (Some(k), Some(b)) => Some(k.min(b)),
+            (k, b) => k.or(b),
+        }
     }
 }
 
@@ -350,12 +384,9 @@ fn word<'c>(text: &'c str, lower: &'c str, at: usize, toks: &mut Vec<Tok<'c>>) -
     } else {
         W(Cow::Owned(base.to_lowercase()))
     };
-    let t = if NUMBER_WORDS.contains(&lowered.as_str()) {
-        T::Num(NumClass::Word, lowered)
-    } else if ORDINAL_WORDS.contains(&lowered.as_str()) {
-        T::Num(NumClass::OrdinalWord, lowered)
-    } else {
-        T::Word(lowered)
+    let t = match number_word(&lowered) {
+        Some(class) => T::Num(class, lowered),
+        None => T::Word(lowered),
     };
     toks.push(Tok {
         t,
@@ -363,6 +394,20 @@ fn word<'c>(text: &'c str, lower: &'c str, at: usize, toks: &mut Vec<Tok<'c>>) -
         end: at + len,
     });
     at + len
+}
+
+/// Whether a lower-case word is a number word ("seven") or an ordinal word ("third"), as
+/// [`NUMBER_WORDS`] and [`ORDINAL_WORDS`] list them: a match, so a story's every word is not
+/// compared with each of them in turn.
+fn number_word(word: &str) -> Option<NumClass> {
+    match word {
+        "zero" | "one" | "two" | "three" | "four" | "five" | "six" | "seven" | "eight" | "nine" => {
+            Some(NumClass::Word)
+        }
+        "first" | "second" | "third" | "fourth" | "fifth" | "sixth" | "seventh" | "eighth"
+        | "ninth" => Some(NumClass::OrdinalWord),
+        _ => None,
+    }
 }
 
 /// The figures of one of the reader's number tokens ("254.0", "12th", "25%", "2020/21",
@@ -460,14 +505,27 @@ pub(super) fn prev_column(cell: &str, prev_markers: &[String]) -> bool {
 /// front matter as a block of its own (a title or description prints on the site, so its
 /// figures are checked as the body's are, though the lint leaves front matter alone).
 pub(super) fn front_matter_blocks(copy: &Copy<'_>) -> Vec<Block> {
-    let lines = crate::copy::markdown::classify(&copy.raw);
-    lines
+    // Front matter is only at the very top, closed by a second `---` (or `...`), as the
+    // reader finds it ([`crate::copy::markdown::classify`]): found here without classifying
+    // every line again.
+    let raw = &copy.raw;
+    if !raw
+        .first()
+        .is_some_and(|l| l.trim_start_matches('\u{feff}').trim() == "---")
+    {
+        return Vec::new();
+    }
+    let Some(end) = raw
         .iter()
-        .enumerate()
-        .filter(|(i, l)| {
-            l.kind == Kind::FrontMatter && !matches!(copy.raw[*i].trim(), "---" | "...")
-        })
-        .map(|(i, _)| Block::line(copy.raw[i], i + 1))
+        .skip(1)
+        .position(|l| matches!(l.trim(), "---" | "..."))
+        .map(|p| p + 1)
+    else {
+        return Vec::new();
+    };
+    (0..=end)
+        .filter(|&i| !matches!(raw[i].trim(), "---" | "..."))
+        .map(|i| Block::line(raw[i], i + 1))
         .collect()
 }
 
@@ -485,7 +543,7 @@ pub(super) fn sentences<'c>(
     lex: &Lexicon<'_>,
     prev_markers: &[String],
 ) -> Vec<Sentence<'c>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(blocks.len() * 2);
     let mut header: Option<Vec<bool>> = None;
     for (block, lower) in blocks.iter().copied().zip(lower) {
         let (mut toks, spans) = tokenize(&block.text, lower, &block.tokens, lex);
@@ -522,13 +580,16 @@ pub(super) fn sentences<'c>(
             .filter(|&b| b > opening && !spans.iter().any(|s| s.start < b && b < s.end))
             .collect();
         let mut last_area: Option<usize> = None;
-        let mut rest = toks.into_iter().peekable();
+        let mut rest = toks.into_iter();
         let mut from = 0;
         for bound in starts.iter().copied().chain([block.text.len()]) {
-            let mut part = Vec::new();
-            while let Some(t) = rest.next_if(|t| t.start < bound) {
-                part.push(t);
-            }
+            // Counted first, so each sentence's tokens are allocated once.
+            let n = rest
+                .as_slice()
+                .iter()
+                .take_while(|t| t.start < bound)
+                .count();
+            let part: Vec<Tok<'c>> = rest.by_ref().take(n).collect();
             let span = from..bound;
             from = bound;
             if part.iter().all(|t| t.t == T::Stop) {

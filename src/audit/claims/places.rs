@@ -104,12 +104,12 @@ impl Auditor<'_> {
                 continue;
             };
             self.report.claims += 1;
-            let code = self.code(k).to_string();
-            if lies_in(place, &code) {
+            let code = self.code(k);
+            if lies_in(place, code) {
                 continue;
             }
-            let name = self.name(k).to_string();
-            let right = match crate::geo::authority(&code) {
+            let name = self.name(k);
+            let right = match crate::geo::authority(code) {
                 None => format!("the geography does not know {name}, so it cannot be placed"),
                 Some(a) if Nation::from_name(place).is_some() => {
                     format!("{name} is in {}", a.nation.name())
