@@ -34,9 +34,11 @@ impl Auditor<'_> {
             })
             .collect();
         let has = |w: &str| words.contains(&w);
+        let said = Said::of(&words);
         self.check_qualifiers(s);
-        let region_named = self.mentions(s, &self.region);
-        let universe_named = self.mentions(s, &self.universe);
+        // Whether the sentence names the region or the universe, looked for only when a claim
+        // needs it.
+        let mut region_named: Option<bool> = None;
         // "Neither of the other boroughs saw its rate go up": an "only" said of the area the
         // copy told of just before, which the sentence does not name.
         let others = others_opening(&words, &story.area_noun);
@@ -51,11 +53,18 @@ impl Auditor<'_> {
         if let Some(opening) = others {
             self.check_others(s, opening, owner.first().copied().flatten());
         }
-        let only =
-            has("only") || words.windows(2).any(|p| p == ["no", "other"]) || others.is_some();
+        let only = said.only
+            || (said.no && words.windows(2).any(|p| p == ["no", "other"]))
+            || others.is_some();
         // "has dropped to third place": a move in the ranking, not the rate's direction.
-        let moves = rank_moves(s, &words);
-        self.check_ratios(s, &words, owner);
+        let moves = if said.moves {
+            rank_moves(s, &words)
+        } else {
+            Vec::new()
+        };
+        if said.ratio {
+            self.check_ratios(s, &words, owner);
+        }
 
         for &(i, climbed, at) in &moves {
             let Some(k) = owner[i] else { continue };
@@ -113,7 +122,7 @@ impl Auditor<'_> {
                 continue;
             }
             // "continues to rise" (not "continues to have the highest rate", checked below).
-            if (has("continues") || has("continue")) && !has("highest") {
+            if said.continues && !said.highest {
                 self.report.claims += 1;
                 let before = a.prev2_rate.map(|r| direction_of(r, a.prev_rate));
                 if before != Some(d) {
@@ -148,7 +157,7 @@ impl Auditor<'_> {
         }
 
         // Degree words.
-        for (i, w) in words.iter().enumerate() {
+        for (i, w) in words.iter().enumerate().filter(|_| said.degree) {
             let sharp = matches!(*w, "sharply" | "sharp");
             let slight = matches!(*w, "slightly" | "slight");
             let dramatic = matches!(*w, "dramatically" | "dramatic" | "whopping");
@@ -178,7 +187,11 @@ impl Auditor<'_> {
         }
 
         // Superlatives.
-        for (i, w) in words.iter().enumerate() {
+        for (i, w) in words
+            .iter()
+            .enumerate()
+            .filter(|_| said.highest || said.lowest)
+        {
             let lowest = *w == "lowest";
             if !(lowest || *w == "highest") {
                 continue;
@@ -246,7 +259,8 @@ impl Auditor<'_> {
             let nation = NATIONS
                 .into_iter()
                 .find(|(w, _, _)| has(w))
-                .or(region_nation.filter(|_| region_named))
+                .or(region_nation
+                    .filter(|_| *region_named.get_or_insert_with(|| self.region.named_in(&s.text))))
                 .filter(|_| story.universe.kind == Universe::Uk);
             let got = if let Some(place) = place.filter(|_| by == RankBy::Rate) {
                 self.truth.place_rank(&code, lowest, place)
@@ -316,7 +330,7 @@ impl Auditor<'_> {
                     }
                 }
             }
-            if !lowest && !in_patch && by == RankBy::Rate && (has("continues") || has("continue")) {
+            if !lowest && !in_patch && by == RankBy::Rate && said.continues {
                 self.report.claims += 1;
                 let prev = self.truth.rank(&code, RankBy::PrevRate);
                 if !matches!(prev, Ok((1, 1))) {
@@ -329,7 +343,7 @@ impl Auditor<'_> {
         }
 
         // "taking the top spot from X": X led the week before, and the new leader did not.
-        for i in 0..s.toks.len().saturating_sub(3) {
+        for i in (0..s.toks.len().saturating_sub(3)).filter(|_| said.top) {
             let T::Area(k) = s.toks[i + 3].t else {
                 continue;
             };
@@ -380,6 +394,7 @@ impl Auditor<'_> {
             return;
         }
         let d = loose[0];
+        let region_named = *region_named.get_or_insert_with(|| self.region.named_in(&s.text));
         if region_named {
             self.report.claims += 1;
             let (n, total) = self.truth.moved(Scope::Patch, d);
@@ -421,7 +436,7 @@ impl Auditor<'_> {
                     );
                 }
             }
-        } else if universe_named && !region_named && has("most") {
+        } else if !region_named && said.most && self.universe.named_in(&s.text) {
             self.report.claims += 1;
             if self.truth.majority() != Some(d) {
                 self.fail(
@@ -433,7 +448,7 @@ impl Auditor<'_> {
                     ),
                 );
             }
-            if has("continue") || has("continues") {
+            if said.continues {
                 self.report.claims += 1;
                 if self.truth.prev_majority() != Some(d) {
                     self.fail(
@@ -600,6 +615,53 @@ impl Auditor<'_> {
             );
         }
         true
+    }
+}
+
+/// Which of the words that start a claim a sentence says, found in one pass over its words,
+/// so the checks of words it does not say are not run.
+#[derive(Default)]
+struct Said {
+    only: bool,
+    /// "no", as in "no other".
+    no: bool,
+    /// "continue" or "continues".
+    continues: bool,
+    highest: bool,
+    lowest: bool,
+    /// "sharply", "slightly", "dramatically" and their kin.
+    degree: bool,
+    /// "halved", "doubled" and their kin.
+    ratio: bool,
+    /// A word a move in the ranking starts with ("climbed", "up", "dropped", "slipped").
+    moves: bool,
+    top: bool,
+    most: bool,
+}
+
+impl Said {
+    fn of(words: &[&str]) -> Said {
+        let mut said = Said::default();
+        for w in words {
+            match *w {
+                "only" => said.only = true,
+                "no" => said.no = true,
+                "continue" | "continues" => said.continues = true,
+                "highest" => said.highest = true,
+                "lowest" => said.lowest = true,
+                "sharply" | "sharp" | "slightly" | "slight" | "dramatically" | "dramatic"
+                | "whopping" => said.degree = true,
+                "halves" | "halved" | "halving" | "halve" | "doubles" | "doubled" | "doubling"
+                | "double" => said.ratio = true,
+                "climbed" | "climbing" | "up" | "dropped" | "dropping" | "slipped" | "slipping" => {
+                    said.moves = true
+                }
+                "top" => said.top = true,
+                "most" => said.most = true,
+                _ => {}
+            }
+        }
+        said
     }
 }
 

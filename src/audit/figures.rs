@@ -4,7 +4,7 @@
 use crate::facts::FactKind;
 use crate::stats::Direction;
 
-use super::reading::{CLAUSE_WORDS, NumClass, Sentence, T, dir_word, direction_word};
+use super::reading::{NumClass, Sentence, T, clause_word, dir_word, direction_word};
 use super::{Auditor, describe};
 
 impl Auditor<'_> {
@@ -37,7 +37,7 @@ impl Auditor<'_> {
         for t in &s.toks {
             match &t.t {
                 T::Comma | T::Semi => c += 1,
-                T::Word(w) if CLAUSE_WORDS.contains(&w.as_str()) => c += 1,
+                T::Word(w) if clause_word(w) => c += 1,
                 _ => {}
             }
             clause.push(c);

@@ -642,10 +642,4 @@ impl<'a> Auditor<'a> {
     fn area_truth(&self, code: &str) -> Result<&'a truth::AreaTruth, String> {
         self.truth.nation.area(code)
     }
-
-    /// Whether the sentence names `phrase` (the region or the universe) other than inside a
-    /// longer area name: a story led by Wyre names Wyre Forest, and that is not Wyre.
-    fn mentions(&self, s: &Sentence, phrase: &Phrase) -> bool {
-        phrase.named_in(&s.text)
-    }
 }

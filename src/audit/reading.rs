@@ -92,52 +92,27 @@ pub(super) struct Tok<'c> {
 use crate::lang::WEEKDAYS;
 #[cfg(doc)]
 use crate::lang::{NUMBER_WORDS, ORDINAL_WORDS};
-pub(super) const UP_WORDS: &[&str] = &[
-    "up",
-    "rose",
-    "risen",
-    "rise",
-    "rises",
-    "rising",
-    "climbed",
-    "climb",
-    "climbs",
-    "climbing",
-    "increase",
-    "increased",
-    "increases",
-    "increasing",
-];
-pub(super) const DOWN_WORDS: &[&str] = &[
-    "down",
-    "fell",
-    "fallen",
-    "fall",
-    "falls",
-    "falling",
-    "dropped",
-    "drop",
-    "drops",
-    "dropping",
-    "decrease",
-    "decreased",
-    "decreases",
-    "decreasing",
-];
-pub(super) const SAME_WORDS: &[&str] = &["unchanged", "steady", "same"];
-pub(super) const CLAUSE_WORDS: &[&str] = &["and", "while", "but", "with", "whereas"];
 pub(super) const PRONOUNS: &[&str] = &["it", "that", "this", "its"];
 
+/// The direction a word says: "up", "rose", "risen", "rise", "climbed", "increase" and their
+/// forms; "down", "fell", "fallen", "fall", "dropped", "decrease" and theirs; "unchanged",
+/// "steady", "same".
 pub(super) fn direction_word(w: &str) -> Option<Direction> {
-    if UP_WORDS.contains(&w) {
-        Some(Direction::Up)
-    } else if DOWN_WORDS.contains(&w) {
-        Some(Direction::Down)
-    } else if SAME_WORDS.contains(&w) {
-        Some(Direction::Unchanged)
-    } else {
-        None
+    match w {
+        "up" | "rose" | "risen" | "rise" | "rises" | "rising" | "climbed" | "climb" | "climbs"
+        | "climbing" | "increase" | "increased" | "increases" | "increasing" => Some(Direction::Up),
+        "down" | "fell" | "fallen" | "fall" | "falls" | "falling" | "dropped" | "drop"
+        | "drops" | "dropping" | "decrease" | "decreased" | "decreases" | "decreasing" => {
+            Some(Direction::Down)
+        }
+        "unchanged" | "steady" | "same" => Some(Direction::Unchanged),
+        _ => None,
     }
+}
+
+/// Whether a word joins two clauses ("and", "while", "but", "with", "whereas").
+pub(super) fn clause_word(w: &str) -> bool {
+    matches!(w, "and" | "while" | "but" | "with" | "whereas")
 }
 
 pub(super) fn dir_word(d: Direction) -> &'static str {
@@ -371,19 +346,47 @@ pub(super) fn tokenize<'c>(
 /// The word at `at`, read as the audit reads words: lower case, without its possessive, a
 /// number word or an ordinal word classed as such. Where it ends.
 fn word<'c>(text: &'c str, lower: &'c str, at: usize, toks: &mut Vec<Tok<'c>>) -> usize {
-    let len: usize = text[at..]
-        .chars()
-        .take_while(|&ch| is_word_char(ch))
-        .map(char::len_utf8)
-        .sum();
-    let word = &text[at..at + len];
-    let base = strip_possessive(word).trim_end_matches(['\'', '’', '-']);
-    let lowered = if base.is_ascii() {
-        // ASCII lower-cases in place: the word's bytes in the lower-case text.
-        W(Cow::Borrowed(&lower[at..at + base.len()]))
+    let bytes = text.as_bytes();
+    // Most words are ASCII: read by bytes, and by characters only when a byte that is not
+    // ASCII follows, which may go on with the word ("Môn", "’s").
+    let mut end = at;
+    while bytes
+        .get(end)
+        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'\'' || b == b'-')
+    {
+        end += 1;
+    }
+    let (len, base_len) = if bytes.get(end).is_some_and(|&b| !b.is_ascii()) {
+        let len: usize = text[at..]
+            .chars()
+            .take_while(|&ch| is_word_char(ch))
+            .map(char::len_utf8)
+            .sum();
+        let base = strip_possessive(&text[at..at + len]).trim_end_matches(['\'', '’', '-']);
+        if !base.is_ascii() {
+            push_word(W(Cow::Owned(base.to_lowercase())), at, len, toks);
+            return at + len;
+        }
+        (len, base.len())
     } else {
-        W(Cow::Owned(base.to_lowercase()))
+        // An ASCII word holds no "’": its possessive is "'s", its trailing marks ' and -.
+        let mut base = end;
+        while base - at >= 2 && bytes[base - 2..base] == *b"'s" {
+            base -= 2;
+        }
+        while base > at && matches!(bytes[base - 1], b'\'' | b'-') {
+            base -= 1;
+        }
+        (end - at, base - at)
     };
+    // ASCII lower-cases in place: the word's bytes in the lower-case text.
+    push_word(W(Cow::Borrowed(&lower[at..at + base_len])), at, len, toks);
+    at + len
+}
+
+/// A word read at `at`, `len` bytes long, as `lowered`: a number word or an ordinal word
+/// classed as such.
+fn push_word<'c>(lowered: W<'c>, at: usize, len: usize, toks: &mut Vec<Tok<'c>>) {
     let t = match number_word(&lowered) {
         Some(class) => T::Num(class, lowered),
         None => T::Word(lowered),
@@ -393,7 +396,6 @@ fn word<'c>(text: &'c str, lower: &'c str, at: usize, toks: &mut Vec<Tok<'c>>) -
         start: at,
         end: at + len,
     });
-    at + len
 }
 
 /// Whether a lower-case word is a number word ("seven") or an ordinal word ("third"), as
