@@ -94,7 +94,7 @@ use crate::story::Story;
 
 #[cfg(test)]
 pub(crate) use oracle::compare::{both_ways, hard_wrapped, variants};
-use phrase::Phrase;
+use phrase::{Forms, Phrase};
 use reading::{Lexicon, Sentence, front_matter_blocks, sentences};
 use truth::{Nation, Truth, canonical};
 
@@ -192,8 +192,8 @@ struct Auditor<'a> {
     /// (name, code), longest name first.
     names: &'a [(String, String)],
     /// The region and the universe's name, as every sentence is searched for them.
-    region: Phrase,
-    universe: Phrase,
+    region: Phrase<'a>,
+    universe: Phrase<'a>,
     /// Printed form (lower case) → the story's own facts.
     index: PrintedIndex<'a>,
     /// Facts that did not recompute, with why.
@@ -227,16 +227,23 @@ impl<'f> PrintedIndex<'f> {
             forms.extend(f.printed.iter().map(|p| (lowered(p), i)));
         }
         // A stable sort keeps each form's facts in their order.
-        forms.sort_by(|a, b| a.0.cmp(&b.0));
+        forms.sort_by(|a, b| by_length(&a.0, &b.0));
         PrintedIndex { forms }
     }
 
     /// The forms printed as `key` (lower case), with their facts in order.
     fn get(&self, key: &str) -> &[(Cow<'f, str>, usize)] {
-        let from = self.forms.partition_point(|(f, _)| f.as_ref() < key);
-        let to = self.forms.partition_point(|(f, _)| f.as_ref() <= key);
-        &self.forms[from..to]
+        let from = self
+            .forms
+            .partition_point(|(f, _)| by_length(f, key).is_lt());
+        let to = self.forms[from..].partition_point(|(f, _)| by_length(f, key).is_eq());
+        &self.forms[from..from + to]
     }
+}
+
+/// Forms ordered by length first, so most of the comparisons a look-up makes are of lengths.
+fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// Recomputes one fact; `Some(why)` when it does not recompute or is not printed in house
@@ -284,6 +291,8 @@ pub struct AuditContext<'a> {
     /// The printed forms of last week's end date, which mark a table's column of last week's
     /// figures, for the year of the story the context was prepared from.
     prev_markers: (i32, Vec<String>),
+    /// The universe's name, as every sentence of every story is searched for it.
+    universe: (String, Forms),
 }
 
 impl<'a> AuditContext<'a> {
@@ -311,6 +320,10 @@ impl<'a> AuditContext<'a> {
             })
             .collect();
         AuditContext {
+            universe: (
+                story.universe.name.clone(),
+                Forms::new(&story.universe.name),
+            ),
             prev_markers: (
                 story.story_year,
                 crate::facts::date_forms(nation.prev_week.end, story.story_year),
@@ -543,7 +556,11 @@ fn judge(
         shared: ctx.shared,
         shared_index: &ctx.shared_index,
         region: Phrase::new(&story.region, names),
-        universe: Phrase::new(&story.universe.name, names),
+        universe: if story.universe.name == ctx.universe.0 {
+            Phrase::of(&ctx.universe.1, names)
+        } else {
+            Phrase::new(&story.universe.name, names)
+        },
         names,
         index,
         broken: BTreeMap::new(),

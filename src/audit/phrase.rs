@@ -90,18 +90,17 @@ fn contains_ascii_at(text: &[u8], phrase: &[u8], anchor: usize) -> bool {
         .any(fits)
 }
 
-/// A phrase looked for in every sentence of a story (its region, its universe's name), read
-/// once per story: its printed and Markdown-escaped forms in lower case, and the story's area
-/// names that hold it, which do not name it ("Wyre Forest" is not "Wyre").
-pub(super) struct Phrase {
-    /// The forms to find, lower case, none blank, each with the offset of its rarest byte.
+/// The forms a phrase is looked for in: its printed and Markdown-escaped forms in lower case,
+/// none blank, each with the offset of its rarest byte; made once for a phrase every story of
+/// a week looks for (its universe's name).
+pub(super) struct Forms {
+    /// The phrase's length as printed.
+    len: usize,
     forms: Vec<(String, usize)>,
-    /// The names (longest first) that hold the phrase as whole words and are longer.
-    shadows: Vec<String>,
 }
 
-impl Phrase {
-    pub(super) fn new(phrase: &str, names: &[(String, String)]) -> Phrase {
+impl Forms {
+    pub(super) fn new(phrase: &str) -> Forms {
         let escaped = crate::lang::markdown_text(phrase);
         let mut forms: Vec<(String, usize)> = Vec::with_capacity(2);
         for f in [phrase, escaped.as_str()] {
@@ -111,15 +110,37 @@ impl Phrase {
                 forms.push((f, anchor));
             }
         }
-        // A blank phrase is in no name; the escaped form is only looked for when it differs.
-        let shadows = names
-            .iter()
-            .filter(|(name, _)| {
-                name.len() > phrase.len() && forms.iter().any(|(f, _)| contains_lowered(name, f))
-            })
-            .map(|(name, _)| name.clone())
-            .collect();
-        Phrase { forms, shadows }
+        Forms {
+            len: phrase.len(),
+            forms,
+        }
+    }
+}
+
+/// A phrase looked for in every sentence of a story (its region, its universe's name), read
+/// once per story: its [`Forms`], and the story's area names that hold it, which do not name
+/// it ("Wyre Forest" is not "Wyre").
+pub(super) struct Phrase<'f> {
+    forms: std::borrow::Cow<'f, [(String, usize)]>,
+    /// The names (longest first) that hold the phrase as whole words and are longer.
+    shadows: Vec<&'f str>,
+}
+
+impl<'f> Phrase<'f> {
+    pub(super) fn new(phrase: &str, names: &'f [(String, String)]) -> Phrase<'f> {
+        let Forms { len, forms } = Forms::new(phrase);
+        Phrase {
+            shadows: shadows(len, &forms, names),
+            forms: std::borrow::Cow::Owned(forms),
+        }
+    }
+
+    /// The phrase of `forms` made already, in a story that names `names`.
+    pub(super) fn of(forms: &'f Forms, names: &'f [(String, String)]) -> Phrase<'f> {
+        Phrase {
+            shadows: shadows(forms.len, &forms.forms, names),
+            forms: std::borrow::Cow::Borrowed(&forms.forms),
+        }
     }
 
     /// Whether `text` names the phrase other than inside a longer area name.
@@ -129,8 +150,8 @@ impl Phrase {
         }
         let mut text = std::borrow::Cow::Borrowed(text);
         for name in &self.shadows {
-            if text.contains(name.as_str()) {
-                text = std::borrow::Cow::Owned(text.replace(name.as_str(), " "));
+            if text.contains(name) {
+                text = std::borrow::Cow::Owned(text.replace(name, " "));
             }
         }
         if text.is_ascii() {
@@ -140,6 +161,22 @@ impl Phrase {
         }
         self.forms.iter().any(|(f, _)| contains_lowered(&text, f))
     }
+}
+
+/// The names longer than the phrase (`len` bytes as printed) that hold one of its `forms` as
+/// whole words; a blank phrase has no forms and is in no name.
+fn shadows<'n>(
+    len: usize,
+    forms: &[(String, usize)],
+    names: &'n [(String, String)],
+) -> Vec<&'n str> {
+    names
+        .iter()
+        .filter(|(name, _)| {
+            name.len() > len && forms.iter().any(|(f, _)| contains_lowered(name, f))
+        })
+        .map(|(name, _)| name.as_str())
+        .collect()
 }
 
 #[cfg(test)]

@@ -139,35 +139,27 @@ pub(super) struct Lexicon<'n> {
     pub(super) labels: &'n [String],
     name_first: [bool; 256],
     label_first: [bool; 256],
-    /// The names' indices by their first byte, in order within a byte: those starting with
-    /// byte `b` are `by_first[first_at[b]..first_at[b + 1]]`.
-    by_first: Vec<usize>,
-    first_at: [usize; 257],
+    /// The names' first bytes and indices, sorted by first byte, in order within a byte.
+    by_first: Vec<(u8, usize)>,
     /// The first blank name, which opens anywhere.
     blank: Option<usize>,
 }
 
 impl<'n> Lexicon<'n> {
     pub(super) fn new(names: &'n [(String, String)], labels: &'n [String]) -> Self {
-        let mut by_first: Vec<usize> = (0..names.len())
-            .filter(|&k| !names[k].0.is_empty())
+        let mut by_first: Vec<(u8, usize)> = names
+            .iter()
+            .enumerate()
+            .filter_map(|(k, (n, _))| n.as_bytes().first().map(|&b| (b, k)))
             .collect();
         // A stable sort keeps the names' order within each first byte.
-        by_first.sort_by_key(|&k| names[k].0.as_bytes()[0]);
-        let mut first_at = [0usize; 257];
-        for &k in &by_first {
-            first_at[usize::from(names[k].0.as_bytes()[0]) + 1] += 1;
-        }
-        for b in 0..256 {
-            first_at[b + 1] += first_at[b];
-        }
+        by_first.sort_by_key(|&(b, _)| b);
         Lexicon {
             names,
             labels,
             name_first: first_bytes(names.iter().map(|(n, _)| n.as_str())),
             label_first: first_bytes(labels.iter().map(String::as_str)),
             by_first,
-            first_at,
             blank: names.iter().position(|(n, _)| n.is_empty()),
         }
     }
@@ -206,9 +198,13 @@ impl<'n> Lexicon<'n> {
         };
         // The first name in order that reads here: the first of those starting with this
         // byte, or a blank name before it.
-        let hit = self.by_first[self.first_at[first]..self.first_at[first + 1]]
+        let from = self
+            .by_first
+            .partition_point(|&(b, _)| usize::from(b) < first);
+        let hit = self.by_first[from..]
             .iter()
-            .copied()
+            .take_while(|&&(b, _)| usize::from(b) == first)
+            .map(|&(_, k)| k)
             .find(|&k| reads(k));
         match (hit, self.blank.filter(|&k| reads(k))) {
             (Some(k), Some(b)) => Some(k.min(b)),
