@@ -71,6 +71,8 @@
 //! printed as the facts say.
 
 mod claims;
+#[cfg(test)]
+mod equivalence;
 mod figures;
 #[cfg(test)]
 mod oracle;
@@ -222,10 +224,17 @@ fn lowered(text: &str) -> Cow<'_, str> {
 
 impl<'f> PrintedIndex<'f> {
     fn new(facts: &'f [Fact]) -> PrintedIndex<'f> {
-        let mut forms: Vec<(Cow<'f, str>, usize)> = Vec::with_capacity(facts.len() * 3);
-        for (i, f) in facts.iter().enumerate() {
-            forms.extend(f.printed.iter().map(|p| (lowered(p), i)));
-        }
+        Self::of_forms(
+            facts
+                .iter()
+                .enumerate()
+                .flat_map(|(i, f)| f.printed.iter().map(move |p| (p.as_str(), i))),
+        )
+    }
+
+    /// The index of (printed form, fact) pairs, in the facts' order.
+    fn of_forms(printed: impl Iterator<Item = (&'f str, usize)>) -> PrintedIndex<'f> {
+        let mut forms: Vec<(Cow<'f, str>, usize)> = printed.map(|(p, i)| (lowered(p), i)).collect();
         // A stable sort keeps each form's facts in their order.
         forms.sort_by(|a, b| by_length(&a.0, &b.0));
         PrintedIndex { forms }

@@ -187,7 +187,7 @@ impl<'n> Lexicon<'n> {
     }
 
     /// The story's area named at `at`: its index in the names.
-    fn area_at(&self, text: &str, at: usize) -> Option<usize> {
+    pub(super) fn area_at(&self, text: &str, at: usize) -> Option<usize> {
         let first = usize::from(*text.as_bytes().get(at)?);
         if !self.name_first[first] {
             return None;
@@ -341,7 +341,7 @@ pub(super) fn tokenize<'c>(
 
 /// The word at `at`, read as the audit reads words: lower case, without its possessive, a
 /// number word or an ordinal word classed as such. Where it ends.
-fn word<'c>(text: &'c str, lower: &'c str, at: usize, toks: &mut Vec<Tok<'c>>) -> usize {
+pub(super) fn word<'c>(text: &'c str, lower: &'c str, at: usize, toks: &mut Vec<Tok<'c>>) -> usize {
     let bytes = text.as_bytes();
     // Most words are ASCII: read by bytes, and by characters only when a byte that is not
     // ASCII follows, which may go on with the word ("Môn", "’s").
@@ -397,7 +397,7 @@ fn push_word<'c>(lowered: W<'c>, at: usize, len: usize, toks: &mut Vec<Tok<'c>>)
 /// Whether a lower-case word is a number word ("seven") or an ordinal word ("third"), as
 /// [`NUMBER_WORDS`] and [`ORDINAL_WORDS`] list them: a match, so a story's every word is not
 /// compared with each of them in turn.
-fn number_word(word: &str) -> Option<NumClass> {
+pub(super) fn number_word(word: &str) -> Option<NumClass> {
     match word {
         "zero" | "one" | "two" | "three" | "four" | "five" | "six" | "seven" | "eight" | "nine" => {
             Some(NumClass::Word)
