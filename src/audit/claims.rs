@@ -263,18 +263,18 @@ impl Auditor<'_> {
                     .filter(|_| *region_named.get_or_insert_with(|| self.region.named_in(&s.text))))
                 .filter(|_| story.universe.kind == Universe::Uk);
             let got = if let Some(place) = place.filter(|_| by == RankBy::Rate) {
-                self.truth.place_rank(&code, lowest, place)
+                self.truth.place_rank(code, lowest, place)
             } else if in_patch && by == RankBy::Rate {
-                self.truth.patch_rank(&code, lowest)
+                self.truth.patch_rank(code, lowest)
             } else if by == RankBy::Rate {
-                self.truth.rate_rank(&code, lowest, nation.map(|n| n.1))
+                self.truth.rate_rank(code, lowest, nation.map(|n| n.1))
             } else if lowest || nation.is_some() || place.is_some() {
                 Err(format!(
                     "the audit ranks a {what} only as the highest in {}",
                     story.universe.name
                 ))
             } else {
-                self.truth.rank(&code, by)
+                self.truth.rank(code, by)
             };
             self.report.claims += 1;
             let where_ = if among {
@@ -332,7 +332,7 @@ impl Auditor<'_> {
             }
             if !lowest && !in_patch && by == RankBy::Rate && said.continues {
                 self.report.claims += 1;
-                let prev = self.truth.rank(&code, RankBy::PrevRate);
+                let prev = self.truth.rank(code, RankBy::PrevRate);
                 if !matches!(prev, Ok((1, 1))) {
                     self.fail(
                         s,
@@ -478,8 +478,8 @@ impl Auditor<'_> {
         let name = self.name(k);
         self.report.claims += 1;
         let (Ok((now, same)), Ok((before, _))) = (
-            self.truth.rank(&code, RankBy::Rate),
-            self.truth.rank(&code, RankBy::PrevRate),
+            self.truth.rank(code, RankBy::Rate),
+            self.truth.rank(code, RankBy::PrevRate),
         ) else {
             self.fail(
                 s,

@@ -507,9 +507,9 @@ pub(super) fn front_matter_blocks(copy: &Copy<'_>) -> Vec<Block> {
     // reader finds it ([`crate::copy::markdown::classify`]): found here without classifying
     // every line again.
     let raw = &copy.raw;
-    if !raw
+    if raw
         .first()
-        .is_some_and(|l| l.trim_start_matches('\u{feff}').trim() == "---")
+        .is_none_or(|l| l.trim_start_matches('\u{feff}').trim() != "---")
     {
         return Vec::new();
     }
