@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use super::PrintedIndex;
 use super::phrase::{Phrase, contains_phrase};
 use super::reading::{
     Lexicon, NumClass, T, Tok, clause_word, direction_word, front_matter_blocks, number_word, word,
 };
+use super::{PrintedIndex, SharedIndex};
 use crate::copy::Copy;
 use crate::copy::block::Block;
 use crate::copy::markdown::{Kind, classify};
@@ -261,6 +261,7 @@ fn the_sorted_printed_forms_find_the_facts_the_map_found() {
         ("254.0", 8),
     ];
     let index = PrintedIndex::of_forms(printed.iter().copied());
+    let hashed = SharedIndex::of(PrintedIndex::of_forms(printed.iter().copied()));
     let mut map: HashMap<String, Vec<usize>> = HashMap::new();
     for &(p, i) in &printed {
         map.entry(p.to_lowercase()).or_default().push(i);
@@ -270,8 +271,11 @@ fn the_sorted_printed_forms_find_the_facts_the_map_found() {
         .map(|&(p, _)| p.to_lowercase())
         .chain(["254.00", "12", "nothing", "i̇stanbul"].map(String::from));
     for key in keys {
+        let want = map.get(&key).cloned().unwrap_or_default();
         let got: Vec<usize> = index.get(&key).iter().map(|&(_, i)| i).collect();
-        assert_eq!(got, map.get(&key).cloned().unwrap_or_default(), "{key:?}");
+        assert_eq!(got, want, "{key:?}");
+        let got: Vec<usize> = hashed.get(&key).iter().map(|&(_, i)| i).collect();
+        assert_eq!(got, want, "{key:?} hashed");
     }
 }
 

@@ -81,8 +81,9 @@ mod reading;
 mod truth;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -190,7 +191,7 @@ struct Auditor<'a> {
     /// The week's shared facts, numbered after the story's own.
     shared: &'a [Fact],
     /// Their printed forms (lower case) → shared facts.
-    shared_index: &'a PrintedIndex<'a>,
+    shared_index: &'a SharedIndex<'a>,
     /// (name, code), longest name first.
     names: &'a [(String, String)],
     /// The region and the universe's name, as every sentence is searched for them.
@@ -250,6 +251,61 @@ impl<'f> PrintedIndex<'f> {
     }
 }
 
+/// A [`PrintedIndex`] looked up by hashing: the week's shared facts are looked up by every
+/// figure of every story, and hold many forms of one length.
+struct SharedIndex<'f> {
+    index: PrintedIndex<'f>,
+    /// Each form → where its facts are in the index.
+    ranges: HashMap<String, (usize, usize), BuildHasherDefault<Fnv>>,
+}
+
+impl<'f> SharedIndex<'f> {
+    fn new(facts: &'f [Fact]) -> SharedIndex<'f> {
+        Self::of(PrintedIndex::new(facts))
+    }
+
+    fn of(index: PrintedIndex<'f>) -> SharedIndex<'f> {
+        let mut ranges: HashMap<String, (usize, usize), BuildHasherDefault<Fnv>> =
+            HashMap::default();
+        for (at, (form, _)) in index.forms.iter().enumerate() {
+            ranges
+                .entry(form.to_string())
+                .and_modify(|r| r.1 = at + 1)
+                .or_insert((at, at + 1));
+        }
+        SharedIndex { index, ranges }
+    }
+
+    /// The forms printed as `key` (lower case), with their facts in order.
+    fn get(&self, key: &str) -> &[(Cow<'f, str>, usize)] {
+        self.ranges
+            .get(key)
+            .map_or(&[], |&(from, to)| &self.index.forms[from..to])
+    }
+}
+
+/// The Fowler–Noll–Vo hash: a few operations a byte, for the short forms figures print as
+/// (the standard hasher's guard against chosen keys is not needed for the week's own forms).
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// Forms ordered by length first, so most of the comparisons a look-up makes are of lengths.
 fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
@@ -294,7 +350,7 @@ pub struct AuditContext<'a> {
     nation: Nation<'a>,
     release: NaiveDate,
     shared: &'a [Fact],
-    shared_index: PrintedIndex<'a>,
+    shared_index: SharedIndex<'a>,
     /// Shared facts that did not recompute, with why.
     shared_broken: BTreeMap<usize, String>,
     /// The printed forms of last week's end date, which mark a table's column of last week's
@@ -339,7 +395,7 @@ impl<'a> AuditContext<'a> {
             ),
             release: story.release,
             shared,
-            shared_index: PrintedIndex::new(shared),
+            shared_index: SharedIndex::new(shared),
             shared_broken,
             nation,
         }

@@ -346,10 +346,7 @@ pub(super) fn word<'c>(text: &'c str, lower: &'c str, at: usize, toks: &mut Vec<
     // Most words are ASCII: read by bytes, and by characters only when a byte that is not
     // ASCII follows, which may go on with the word ("Môn", "’s").
     let mut end = at;
-    while bytes
-        .get(end)
-        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'\'' || b == b'-')
-    {
+    while bytes.get(end).is_some_and(|&b| WORD_BYTES[usize::from(b)]) {
         end += 1;
     }
     let (len, base_len) = if bytes.get(end).is_some_and(|&b| !b.is_ascii()) {
@@ -379,6 +376,18 @@ pub(super) fn word<'c>(text: &'c str, lower: &'c str, at: usize, toks: &mut Vec<
     push_word(W(Cow::Borrowed(&lower[at..at + base_len])), at, len, toks);
     at + len
 }
+
+/// The ASCII bytes that go on with a word ([`is_word_char`]): letters, digits, `'` and `-`.
+const WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'\'' || c == b'-';
+        b += 1;
+    }
+    table
+};
 
 /// A word read at `at`, `len` bytes long, as `lowered`: a number word or an ordinal word
 /// classed as such.
