@@ -2,13 +2,14 @@
 //! variants of it: the same words, names, front matter, printed forms and phrases, so the
 //! audit's verdicts are the ones the plain readings gave.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::phrase::{Phrase, contains_phrase};
 use super::reading::{
     Lexicon, NumClass, T, Tok, clause_word, direction_word, front_matter_blocks, number_word, word,
 };
-use super::{PrintedIndex, SharedIndex};
+use super::{Name, PrintedIndex, SharedIndex};
 use crate::copy::Copy;
 use crate::copy::block::Block;
 use crate::copy::markdown::{Kind, classify};
@@ -151,7 +152,7 @@ fn words_are_classed_as_the_lists_class_them() {
 
 #[test]
 fn names_bucketed_by_first_byte_read_as_the_list_reads_them() {
-    let names: Vec<(String, String)> = [
+    let names: Vec<Name<'_>> = [
         "Kingston upon Hull, City of",
         "Hull's Own",
         "Ash 029",
@@ -167,9 +168,9 @@ fn names_bucketed_by_first_byte_read_as_the_list_reads_them() {
         "Ash 029",
     ]
     .iter()
-    .map(|n| (n.to_string(), "E00".to_string()))
+    .map(|&n| (Cow::Borrowed(n), "E00"))
     .collect();
-    let labels: Vec<String> = Vec::new();
+    let labels: Vec<Cow<'_, str>> = Vec::new();
     let mut no_blank = names.clone();
     no_blank.retain(|(n, _)| !n.is_empty());
     for names in [&names, &no_blank] {
@@ -281,14 +282,14 @@ fn the_sorted_printed_forms_find_the_facts_the_map_found() {
 
 /// Whether `text` names `phrase` other than inside a longer name, as the audit first found it:
 /// each longer name holding it blanked, then the lower-cased copy searched.
-fn named_plainly(phrase: &str, names: &[(String, String)], text: &str) -> bool {
+fn named_plainly(phrase: &str, names: &[Name<'_>], text: &str) -> bool {
     let escaped = crate::lang::markdown_text(phrase);
     let mut text = text.to_string();
     for (name, _) in names {
         if name.len() > phrase.len()
             && (contains_phrase(name, phrase) || contains_phrase(name, &escaped))
         {
-            text = text.replace(name.as_str(), " ");
+            text = text.replace(name.as_ref(), " ");
         }
     }
     contains_phrase(&text, phrase) || contains_phrase(&text, &escaped)
@@ -296,7 +297,7 @@ fn named_plainly(phrase: &str, names: &[(String, String)], text: &str) -> bool {
 
 #[test]
 fn phrases_are_named_where_the_plain_search_names_them() {
-    let names: Vec<(String, String)> = [
+    let names: Vec<Name<'_>> = [
         "Wyre Forest",
         "Wyre",
         "North East Lincolnshire",
@@ -306,7 +307,7 @@ fn phrases_are_named_where_the_plain_search_names_them() {
         "St\\*Ives",
     ]
     .iter()
-    .map(|n| (n.to_string(), "E00".to_string()))
+    .map(|&n| (Cow::Borrowed(n), "E00"))
     .collect();
     let phrases = [
         "England",

@@ -193,7 +193,7 @@ struct Auditor<'a> {
     /// Their printed forms (lower case) → shared facts.
     shared_index: &'a SharedIndex<'a>,
     /// (name, code), longest name first.
-    names: &'a [(String, String)],
+    names: &'a [Name<'a>],
     /// The region and the universe's name, as every sentence is searched for them.
     region: Phrase<'a>,
     universe: Phrase<'a>,
@@ -358,6 +358,7 @@ pub struct AuditContext<'a> {
     prev_markers: (i32, Vec<String>),
     /// The universe's name, as every sentence of every story is searched for it.
     universe: (String, Forms),
+    escapes: Escapes,
 }
 
 impl<'a> AuditContext<'a> {
@@ -385,6 +386,7 @@ impl<'a> AuditContext<'a> {
             })
             .collect();
         AuditContext {
+            escapes: Escapes::of(story),
             universe: (
                 story.universe.name.clone(),
                 Forms::new(&story.universe.name),
@@ -476,13 +478,42 @@ pub fn audit(input: AuditInput<'_>) -> AuditReport {
     .audit(input)
 }
 
-/// The areas the story may name, as the audit reads them: (name, code), each in its printed,
-/// Markdown-escaped and sentence-opening forms, longest name first.
-fn area_names(story: &Story) -> Vec<(String, String)> {
-    let mut names: Vec<(String, String)> = Vec::new();
-    let mut add = |name: &str, code: &str| {
-        if !names.iter().any(|(n, _)| n == name) {
-            names.push((name.to_string(), code.to_string()));
+/// An area name the audit reads, in one of its forms, and the area's code.
+type Name<'s> = (Cow<'s, str>, &'s str);
+
+/// Names' and the patch's words' Markdown-escaped forms, made once a week for the names and
+/// words every story of the week prints (the nation's leaders, who calculated the figures).
+struct Escapes(HashMap<String, String, BuildHasherDefault<Fnv>>);
+
+impl Escapes {
+    /// The escaped forms of `story`'s names and words.
+    fn of(story: &Story) -> Escapes {
+        let none = Escapes(HashMap::default());
+        let mut escaped: HashMap<String, String, BuildHasherDefault<Fnv>> = HashMap::default();
+        for (name, _) in raw_names(story) {
+            escaped.insert(name.to_string(), crate::lang::markdown_text(name));
+        }
+        for label in story_labels(story, &[], &none) {
+            escaped.insert(label.to_string(), crate::lang::markdown_text(&label));
+        }
+        Escapes(escaped)
+    }
+
+    /// `text` as [`crate::lang::markdown_text`] escapes it.
+    fn get(&self, text: &str) -> Cow<'_, str> {
+        match self.0.get(text) {
+            Some(escaped) => Cow::Borrowed(escaped),
+            None => Cow::Owned(crate::lang::markdown_text(text)),
+        }
+    }
+}
+
+/// The areas the story may name, as printed, each once: (name, code).
+fn raw_names<'s>(story: &'s Story) -> Vec<(&'s str, &'s str)> {
+    let mut names: Vec<(&str, &str)> = Vec::new();
+    let mut add = |name: &'s str, code: &'s str| {
+        if !names.iter().any(|(n, _)| *n == name) {
+            names.push((name, code));
         }
     };
     for a in story.core.iter().chain(&story.nearby) {
@@ -503,18 +534,27 @@ fn area_names(story: &Story) -> Vec<(String, String)> {
     if let Some(h) = &story.hospital {
         add(&h.region, &h.code);
     }
+    names
+}
+
+/// The areas the story may name, as the audit reads them: (name, code), each in its printed,
+/// Markdown-escaped and sentence-opening forms, longest name first.
+fn area_names<'s>(story: &'s Story, escapes: &'s Escapes) -> Vec<Name<'s>> {
+    let raw = raw_names(story);
+    let mut names: Vec<Name<'s>> = Vec::with_capacity(raw.len() * 2);
+    names.extend(raw.iter().map(|&(n, c)| (Cow::Borrowed(n), c)));
     // Names print Markdown-escaped ("\\*test\\*"): read them in either form.
-    let escaped: Vec<(String, String)> = names
-        .iter()
-        .map(|(n, c)| (crate::lang::markdown_text(n), c.clone()))
-        .filter(|(n, _)| !names.iter().any(|(m, _)| m == n))
-        .collect();
-    names.extend(escaped);
+    for &(n, c) in &raw {
+        let escaped = escapes.get(n);
+        if !raw.iter().any(|(m, _)| **m == *escaped) {
+            names.push((escaped, c));
+        }
+    }
     // A name with its article ("the Vale of Glamorgan") opens a sentence capitalised.
-    let opening: Vec<(String, String)> = names
+    let opening: Vec<Name<'s>> = names
         .iter()
         .filter(|(n, _)| n.starts_with(|c: char| c.is_lowercase()))
-        .map(|(n, c)| (crate::lang::sentence_case(n), c.clone()))
+        .map(|(n, c)| (Cow::Owned(crate::lang::sentence_case(n)), *c))
         .collect();
     names.extend(opening);
     names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
@@ -523,8 +563,12 @@ fn area_names(story: &Story) -> Vec<(String, String)> {
 
 /// The patch's own words and the templates' fixed text, masked before figures are read:
 /// printed and Markdown-escaped, longest first.
-fn story_labels(story: &Story, literals: &[String]) -> Vec<String> {
-    let mut labels: Vec<String> = [
+fn story_labels<'s>(
+    story: &'s Story,
+    literals: &'s [String],
+    escapes: &'s Escapes,
+) -> Vec<Cow<'s, str>> {
+    let mut labels: Vec<Cow<'s, str>> = [
         &story.publication,
         &story.region,
         &story.calculated_by,
@@ -538,7 +582,7 @@ fn story_labels(story: &Story, literals: &[String]) -> Vec<String> {
     // A template's fixed text ("call 119") holds figures that are not the story's.
     .chain(literals)
     .filter(|l| !l.trim().is_empty())
-    .flat_map(|l| [l.clone(), crate::lang::markdown_text(l)])
+    .flat_map(|l| [Cow::Borrowed(l.as_str()), escapes.get(l)])
     .collect();
     labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
     labels.dedup();
@@ -552,8 +596,8 @@ fn audit_with(
     literals: &[String],
 ) -> AuditReport {
     let story = input.story;
-    let names = area_names(story);
-    let labels = story_labels(story, literals);
+    let names = area_names(story, &ctx.escapes);
+    let labels = story_labels(story, literals, &ctx.escapes);
     // Every story of the week has the same last week; a story of another year reads its own.
     let own_markers: Vec<String>;
     let prev_markers: &[String] = match &ctx.prev_markers {
@@ -594,7 +638,7 @@ fn audit_with(
 fn judge(
     ctx: &AuditContext<'_>,
     input: AuditInput<'_>,
-    names: &[(String, String)],
+    names: &[Name<'_>],
     sentences: &[Sentence<'_>],
 ) -> AuditReport {
     let story = input.story;
@@ -712,7 +756,7 @@ impl<'a> Auditor<'a> {
     }
 
     fn code(&self, area: usize) -> &'a str {
-        &self.names[area].1
+        self.names[area].1
     }
 
     fn name(&self, area: usize) -> &'a str {

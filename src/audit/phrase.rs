@@ -1,6 +1,8 @@
 //! Phrases the audit looks for in a sentence (the story's region, its universe): found as
 //! whole words in any case, and not inside a longer area name that holds them.
 
+use super::Name;
+
 /// Whether `phrase` occurs in `text` as whole words, ignoring case.
 pub(super) fn contains_phrase(text: &str, phrase: &str) -> bool {
     !phrase.trim().is_empty() && contains_lowered(text, &phrase.to_lowercase())
@@ -127,7 +129,7 @@ pub(super) struct Phrase<'f> {
 }
 
 impl<'f> Phrase<'f> {
-    pub(super) fn new(phrase: &str, names: &'f [(String, String)]) -> Phrase<'f> {
+    pub(super) fn new(phrase: &str, names: &'f [Name<'f>]) -> Phrase<'f> {
         let Forms { len, forms } = Forms::new(phrase);
         Phrase {
             shadows: shadows(len, &forms, names),
@@ -136,7 +138,7 @@ impl<'f> Phrase<'f> {
     }
 
     /// The phrase of `forms` made already, in a story that names `names`.
-    pub(super) fn of(forms: &'f Forms, names: &'f [(String, String)]) -> Phrase<'f> {
+    pub(super) fn of(forms: &'f Forms, names: &'f [Name<'f>]) -> Phrase<'f> {
         Phrase {
             shadows: shadows(forms.len, &forms.forms, names),
             forms: std::borrow::Cow::Borrowed(&forms.forms),
@@ -165,17 +167,13 @@ impl<'f> Phrase<'f> {
 
 /// The names longer than the phrase (`len` bytes as printed) that hold one of its `forms` as
 /// whole words; a blank phrase has no forms and is in no name.
-fn shadows<'n>(
-    len: usize,
-    forms: &[(String, usize)],
-    names: &'n [(String, String)],
-) -> Vec<&'n str> {
+fn shadows<'n>(len: usize, forms: &[(String, usize)], names: &'n [Name<'n>]) -> Vec<&'n str> {
     names
         .iter()
         .filter(|(name, _)| {
             name.len() > len && forms.iter().any(|(f, _)| contains_lowered(name, f))
         })
-        .map(|(name, _)| name.as_str())
+        .map(|(name, _)| name.as_ref())
         .collect()
 }
 
@@ -244,8 +242,8 @@ mod tests {
     #[test]
     fn a_longer_name_holding_the_phrase_does_not_name_it() {
         let names = vec![
-            ("Wyre Forest".to_string(), "E07000239".to_string()),
-            ("Wyre".to_string(), "E07000128".to_string()),
+            ("Wyre Forest".into(), "E07000239"),
+            ("Wyre".into(), "E07000128"),
         ];
         let wyre = Phrase::new("Wyre", &names);
         assert!(!wyre.named_in("Wyre Forest rose."));

@@ -1,6 +1,7 @@
 //! The audit's reading of the copy: sentences of tokens, with the story's area names, the
 //! patch's own words masked, and every figure classed (rate, count, percentage, date ...).
 
+use super::Name;
 use super::phrase::contains_phrase;
 use crate::copy::Copy;
 use crate::copy::block::{Block, one_line};
@@ -135,8 +136,8 @@ pub(super) fn first_bytes<'s>(words: impl Iterator<Item = &'s str>) -> [bool; 25
 /// The names and labels a story's copy is read with, and the first bytes they start with
 /// (most places in a line can start neither).
 pub(super) struct Lexicon<'n> {
-    pub(super) names: &'n [(String, String)],
-    pub(super) labels: &'n [String],
+    pub(super) names: &'n [Name<'n>],
+    pub(super) labels: &'n [Cow<'n, str>],
     name_first: [bool; 256],
     label_first: [bool; 256],
     /// The names' first bytes and indices, sorted by first byte, in order within a byte.
@@ -146,7 +147,7 @@ pub(super) struct Lexicon<'n> {
 }
 
 impl<'n> Lexicon<'n> {
-    pub(super) fn new(names: &'n [(String, String)], labels: &'n [String]) -> Self {
+    pub(super) fn new(names: &'n [Name<'n>], labels: &'n [Cow<'n, str>]) -> Self {
         let mut by_first: Vec<(u8, usize)> = names
             .iter()
             .enumerate()
@@ -157,8 +158,8 @@ impl<'n> Lexicon<'n> {
         Lexicon {
             names,
             labels,
-            name_first: first_bytes(names.iter().map(|(n, _)| n.as_str())),
-            label_first: first_bytes(labels.iter().map(String::as_str)),
+            name_first: first_bytes(names.iter().map(|(n, _)| n.as_ref())),
+            label_first: first_bytes(labels.iter().map(|l| l.as_ref())),
             by_first,
             blank: names.iter().position(|(n, _)| n.is_empty()),
         }
@@ -183,7 +184,7 @@ impl<'n> Lexicon<'n> {
                         .iter()
                         .any(|(n, _)| n.len() >= l.len() && opens(text, at, n))
             })
-            .map(String::len)
+            .map(|l| l.len())
     }
 
     /// The story's area named at `at`: its index in the names.
