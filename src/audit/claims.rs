@@ -12,10 +12,12 @@ use super::reading::{NumClass, Sentence, T, dir_word};
 use super::truth::direction_of;
 use others::others_opening;
 use places::{Within, place_words};
+use said::Said;
 
 mod others;
 mod places;
 mod ratio;
+mod said;
 
 impl Auditor<'_> {
     pub(super) fn check_claims(
@@ -615,53 +617,6 @@ impl Auditor<'_> {
             );
         }
         true
-    }
-}
-
-/// Which of the words that start a claim a sentence says, found in one pass over its words,
-/// so the checks of words it does not say are not run.
-#[derive(Default)]
-struct Said {
-    only: bool,
-    /// "no", as in "no other".
-    no: bool,
-    /// "continue" or "continues".
-    continues: bool,
-    highest: bool,
-    lowest: bool,
-    /// "sharply", "slightly", "dramatically" and their kin.
-    degree: bool,
-    /// "halved", "doubled" and their kin.
-    ratio: bool,
-    /// A word a move in the ranking starts with ("climbed", "up", "dropped", "slipped").
-    moves: bool,
-    top: bool,
-    most: bool,
-}
-
-impl Said {
-    fn of(words: &[&str]) -> Said {
-        let mut said = Said::default();
-        for w in words {
-            match *w {
-                "only" => said.only = true,
-                "no" => said.no = true,
-                "continue" | "continues" => said.continues = true,
-                "highest" => said.highest = true,
-                "lowest" => said.lowest = true,
-                "sharply" | "sharp" | "slightly" | "slight" | "dramatically" | "dramatic"
-                | "whopping" => said.degree = true,
-                "halves" | "halved" | "halving" | "halve" | "doubles" | "doubled" | "doubling"
-                | "double" => said.ratio = true,
-                "climbed" | "climbing" | "up" | "dropped" | "dropping" | "slipped" | "slipping" => {
-                    said.moves = true
-                }
-                "top" => said.top = true,
-                "most" => said.most = true,
-                _ => {}
-            }
-        }
-        said
     }
 }
 

@@ -7,6 +7,22 @@ use crate::stats::Direction;
 use super::reading::{NumClass, Sentence, T, clause_word, dir_word, direction_word};
 use super::{Auditor, describe};
 
+/// The tables a sentence is read into, one per token, kept from sentence to sentence so a
+/// story's sentences do not each allocate them.
+#[derive(Default)]
+pub(super) struct Scratch {
+    /// The clause each token is in.
+    clause: Vec<usize>,
+    /// The areas named: (token, area).
+    areas: Vec<(usize, usize)>,
+    /// Who each token is about.
+    owner: Vec<Option<usize>>,
+    /// The direction each token's word says.
+    dirs: Vec<Option<Direction>>,
+    /// Whether each figure is last week's.
+    prev_role: Vec<bool>,
+}
+
 impl Auditor<'_> {
     /// Whether a number word is used as a figure. "one" in "no one" and "one another" is not;
     /// an ordinal word is a rank only before a superlative ("second highest"), "place" or
@@ -31,8 +47,27 @@ impl Auditor<'_> {
     }
 
     pub(super) fn check_sentence(&mut self, s: &Sentence, printed_broken: &mut Vec<usize>) {
+        // The sentence's tables are the story's buffers, taken while it is read.
+        let mut scratch = std::mem::take(&mut self.scratch);
+        self.read_sentence(s, printed_broken, &mut scratch);
+        self.scratch = scratch;
+    }
+
+    fn read_sentence(
+        &mut self,
+        s: &Sentence,
+        printed_broken: &mut Vec<usize>,
+        scratch: &mut Scratch,
+    ) {
+        let Scratch {
+            clause,
+            areas,
+            owner,
+            dirs,
+            prev_role,
+        } = scratch;
         // Clauses: split at commas, semicolons and joining words.
-        let mut clause = Vec::with_capacity(s.toks.len());
+        clause.clear();
         let mut c = 0;
         for t in &s.toks {
             match &t.t {
@@ -45,44 +80,37 @@ impl Auditor<'_> {
         // Who each token is about: the area named last before it in its clause, else the first
         // one named later in its clause, else the sentence's first area if named before it,
         // else the area a pronoun carries over ("It is ..."). A table row is about its area.
-        let areas: Vec<(usize, usize)> = s
-            .toks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| match t.t {
-                T::Area(k) => Some((i, k)),
-                _ => None,
-            })
-            .collect();
+        areas.clear();
+        areas.extend(s.toks.iter().enumerate().filter_map(|(i, t)| match t.t {
+            T::Area(k) => Some((i, k)),
+            _ => None,
+        }));
         let row_area = s.row.as_ref().and(areas.first().map(|&(_, k)| k));
-        let owner: Vec<Option<usize>> = (0..s.toks.len())
-            .map(|i| {
-                row_area
-                    .or_else(|| {
-                        areas
-                            .iter()
-                            .rev()
-                            .find(|&&(j, _)| j <= i && clause[j] == clause[i])
-                            .map(|&(_, k)| k)
-                    })
-                    .or_else(|| {
-                        areas
-                            .iter()
-                            .find(|&&(j, _)| j > i && clause[j] == clause[i])
-                            .map(|&(_, k)| k)
-                    })
-                    .or_else(|| areas.first().filter(|&&(j, _)| j < i).map(|&(_, k)| k))
-                    .or(s.carried)
-            })
-            .collect();
-        let dirs: Vec<Option<Direction>> = s
-            .toks
-            .iter()
-            .map(|t| match &t.t {
-                T::Word(w) => direction_word(w),
-                _ => None,
-            })
-            .collect();
+        owner.clear();
+        owner.extend((0..s.toks.len()).map(|i| {
+            row_area
+                .or_else(|| {
+                    areas
+                        .iter()
+                        .rev()
+                        .find(|&&(j, _)| j <= i && clause[j] == clause[i])
+                        .map(|&(_, k)| k)
+                })
+                .or_else(|| {
+                    areas
+                        .iter()
+                        .find(|&&(j, _)| j > i && clause[j] == clause[i])
+                        .map(|&(_, k)| k)
+                })
+                .or_else(|| areas.first().filter(|&&(j, _)| j < i).map(|&(_, k)| k))
+                .or(s.carried)
+        }));
+        dirs.clear();
+        dirs.extend(s.toks.iter().map(|t| match &t.t {
+            T::Word(w) => direction_word(w),
+            _ => None,
+        }));
+        let (clause, owner, dirs) = (&*clause, &*owner, &*dirs);
         let clause_direction = |i: usize| -> Option<Direction> {
             let after = (i + 1..s.toks.len())
                 .take_while(|&j| clause[j] == clause[i])
@@ -101,7 +129,8 @@ impl Auditor<'_> {
 
         // Last week's figures: just after "from", "against", "versus", "compared with", or in
         // brackets after one; in a table, in a column headed as last week's.
-        let mut prev_role = vec![false; s.toks.len()];
+        prev_role.clear();
+        prev_role.resize(s.toks.len(), false);
         for i in 0..s.toks.len() {
             if !matches!(s.toks[i].t, T::Num(NumClass::Rate | NumClass::Int, _)) {
                 continue;
@@ -139,7 +168,7 @@ impl Auditor<'_> {
             } else {
                 owner[i]
             };
-            if self.ranked_within_place(s, i, &owner) {
+            if self.ranked_within_place(s, i, owner) {
                 continue;
             }
             if self.patch_total(s, i, area.is_some()) {
@@ -248,7 +277,7 @@ impl Auditor<'_> {
             }
         }
 
-        self.check_claims(s, &owner, &dirs);
+        self.check_claims(s, owner, dirs);
     }
 
     /// The patch's total, once its printed words are checked, is also the sidecar's

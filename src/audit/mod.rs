@@ -77,13 +77,14 @@ mod figures;
 #[cfg(test)]
 mod oracle;
 mod phrase;
+mod printed;
 mod reading;
 mod truth;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -98,6 +99,7 @@ use crate::story::Story;
 #[cfg(test)]
 pub(crate) use oracle::compare::{both_ways, hard_wrapped, variants};
 use phrase::{Forms, Phrase};
+use printed::{Fnv, PrintedIndex, SharedIndex, lowered};
 use reading::{Lexicon, Sentence, front_matter_blocks, sentences};
 use truth::{Nation, Truth, canonical};
 
@@ -202,113 +204,7 @@ struct Auditor<'a> {
     /// Facts that did not recompute, with why.
     broken: BTreeMap<usize, String>,
     report: AuditReport,
-}
-
-/// Printed forms (lower case) → facts: each fact's forms sorted by form, the facts of one
-/// form in their order, so the facts a figure may be are one binary search away. A form
-/// already in lower case (most are digits) is borrowed from the fact.
-struct PrintedIndex<'f> {
-    forms: Vec<(Cow<'f, str>, usize)>,
-}
-
-/// `text` in lower case, borrowed when it is so already.
-fn lowered(text: &str) -> Cow<'_, str> {
-    if text
-        .bytes()
-        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-    {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(text.to_lowercase())
-    }
-}
-
-impl<'f> PrintedIndex<'f> {
-    fn new(facts: &'f [Fact]) -> PrintedIndex<'f> {
-        Self::of_forms(
-            facts
-                .iter()
-                .enumerate()
-                .flat_map(|(i, f)| f.printed.iter().map(move |p| (p.as_str(), i))),
-        )
-    }
-
-    /// The index of (printed form, fact) pairs, in the facts' order.
-    fn of_forms(printed: impl Iterator<Item = (&'f str, usize)>) -> PrintedIndex<'f> {
-        let mut forms: Vec<(Cow<'f, str>, usize)> = printed.map(|(p, i)| (lowered(p), i)).collect();
-        // A stable sort keeps each form's facts in their order.
-        forms.sort_by(|a, b| by_length(&a.0, &b.0));
-        PrintedIndex { forms }
-    }
-
-    /// The forms printed as `key` (lower case), with their facts in order.
-    fn get(&self, key: &str) -> &[(Cow<'f, str>, usize)] {
-        let from = self
-            .forms
-            .partition_point(|(f, _)| by_length(f, key).is_lt());
-        let to = self.forms[from..].partition_point(|(f, _)| by_length(f, key).is_eq());
-        &self.forms[from..from + to]
-    }
-}
-
-/// A [`PrintedIndex`] looked up by hashing: the week's shared facts are looked up by every
-/// figure of every story, and hold many forms of one length.
-struct SharedIndex<'f> {
-    index: PrintedIndex<'f>,
-    /// Each form → where its facts are in the index.
-    ranges: HashMap<String, (usize, usize), BuildHasherDefault<Fnv>>,
-}
-
-impl<'f> SharedIndex<'f> {
-    fn new(facts: &'f [Fact]) -> SharedIndex<'f> {
-        Self::of(PrintedIndex::new(facts))
-    }
-
-    fn of(index: PrintedIndex<'f>) -> SharedIndex<'f> {
-        let mut ranges: HashMap<String, (usize, usize), BuildHasherDefault<Fnv>> =
-            HashMap::default();
-        for (at, (form, _)) in index.forms.iter().enumerate() {
-            ranges
-                .entry(form.to_string())
-                .and_modify(|r| r.1 = at + 1)
-                .or_insert((at, at + 1));
-        }
-        SharedIndex { index, ranges }
-    }
-
-    /// The forms printed as `key` (lower case), with their facts in order.
-    fn get(&self, key: &str) -> &[(Cow<'f, str>, usize)] {
-        self.ranges
-            .get(key)
-            .map_or(&[], |&(from, to)| &self.index.forms[from..to])
-    }
-}
-
-/// The Fowler–Noll–Vo hash: a few operations a byte, for the short forms figures print as
-/// (the standard hasher's guard against chosen keys is not needed for the week's own forms).
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
-/// Forms ordered by length first, so most of the comparisons a look-up makes are of lengths.
-fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+    scratch: figures::Scratch,
 }
 
 /// Recomputes one fact; `Some(why)` when it does not recompute or is not printed in house
@@ -674,6 +570,7 @@ fn judge(
         index,
         broken: BTreeMap::new(),
         report: AuditReport::default(),
+        scratch: figures::Scratch::default(),
     };
     a.recompute_facts();
     // The shared facts were recomputed once for the week; those that did not recompute
