@@ -544,17 +544,19 @@ impl Auditor<'_> {
             Some(T::Word(w)) => w.as_str(),
             _ => "",
         };
-        let across = s
-            .toks
-            .iter()
-            .any(|t| matches!(&t.t, T::Word(w) if w == "across"));
+        // The words next to the figure first: few figures are before "new cases".
+        let across = || {
+            s.toks
+                .iter()
+                .any(|t| matches!(&t.t, T::Word(w) if w == "across"))
+        };
         if about_area
-            || !across
             || word(Some(i + 1)) != "new"
             || !matches!(
                 word(Some(i + 2)),
                 "case" | "cases" | "infection" | "infections"
             )
+            || !across()
         {
             return false;
         }
