@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use super::phrase::{Phrase, contains_phrase};
 use super::reading::{
-    Lexicon, NumClass, T, Tok, clause_word, direction_word, front_matter_blocks, number_word, word,
+    Lexicon, NumClass, T, Tok, after_word_char, clause_word, direction_word, front_matter_blocks,
+    number_word, word,
 };
 use super::{Name, PrintedIndex, SharedIndex};
 use crate::copy::Copy;
@@ -76,6 +77,19 @@ fn words_read_by_bytes_are_the_words_read_by_characters() {
                 None
             };
             assert_eq!(class, listed, "{got:?}");
+        }
+    }
+}
+
+#[test]
+fn a_word_goes_on_where_its_last_character_says() {
+    for text in TEXTS {
+        for at in (0..=text.len()).filter(|&at| text.is_char_boundary(at)) {
+            assert_eq!(
+                after_word_char(text, at),
+                text[..at].chars().next_back().is_some_and(is_word_char),
+                "{text:?} at {at}"
+            );
         }
     }
 }

@@ -272,8 +272,7 @@ pub(super) fn tokenize<'c>(
         if at < done {
             continue;
         }
-        let after_word = text[..at].chars().next_back().is_some_and(is_word_char);
-        let leads = text[at..].chars().next().expect("a token is not empty");
+        let after_word = after_word_char(text, at);
         if !after_word {
             // The patch's own words (publication, region, who calculated the figures) are
             // not figures, whatever they contain; area names are matched first.
@@ -282,7 +281,8 @@ pub(super) fn tokenize<'c>(
                 done = at + len;
                 continue;
             }
-            if !leads.is_ascii_digit() {
+            // A token leads with an ASCII digit exactly when its first byte is one.
+            if !text.as_bytes()[at].is_ascii_digit() {
                 if let Some(k) = lex.area_at(text, at) {
                     let end = at + lex.names[k].0.len();
                     toks.push(Tok {
@@ -338,6 +338,16 @@ pub(super) fn tokenize<'c>(
         };
     }
     (toks, spans)
+}
+
+/// Whether the character before `at` goes on with a word ([`is_word_char`]): read from its
+/// byte when that is ASCII.
+pub(super) fn after_word_char(text: &str, at: usize) -> bool {
+    match at.checked_sub(1).map(|i| text.as_bytes()[i]) {
+        None => false,
+        Some(b) if b.is_ascii() => WORD_BYTES[usize::from(b)],
+        Some(_) => text[..at].chars().next_back().is_some_and(is_word_char),
+    }
 }
 
 /// The word at `at`, read as the audit reads words: lower case, without its possessive, a
