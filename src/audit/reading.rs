@@ -99,14 +99,36 @@ pub(super) const PRONOUNS: &[&str] = &["it", "that", "this", "its"];
 /// forms; "down", "fell", "fallen", "fall", "dropped", "decrease" and theirs; "unchanged",
 /// "steady", "same".
 pub(super) fn direction_word(w: &str) -> Option<Direction> {
-    match w {
-        "up" | "rose" | "risen" | "rise" | "rises" | "rising" | "climbed" | "climb" | "climbs"
-        | "climbing" | "increase" | "increased" | "increases" | "increasing" => Some(Direction::Up),
-        "down" | "fell" | "fallen" | "fall" | "falls" | "falling" | "dropped" | "drop"
-        | "drops" | "dropping" | "decrease" | "decreased" | "decreases" | "decreasing" => {
-            Some(Direction::Down)
+    // Told apart by the first letter, then compared with the words it may begin.
+    match w.as_bytes().first()? {
+        b'u' => match w {
+            "up" => Some(Direction::Up),
+            "unchanged" => Some(Direction::Unchanged),
+            _ => None,
+        },
+        b'r' => {
+            matches!(w, "rose" | "risen" | "rise" | "rises" | "rising").then_some(Direction::Up)
         }
-        "unchanged" | "steady" | "same" => Some(Direction::Unchanged),
+        b'c' => matches!(w, "climbed" | "climb" | "climbs" | "climbing").then_some(Direction::Up),
+        b'i' => matches!(w, "increase" | "increased" | "increases" | "increasing")
+            .then_some(Direction::Up),
+        b'd' => matches!(
+            w,
+            "down"
+                | "dropped"
+                | "drop"
+                | "drops"
+                | "dropping"
+                | "decrease"
+                | "decreased"
+                | "decreases"
+                | "decreasing"
+        )
+        .then_some(Direction::Down),
+        b'f' => {
+            matches!(w, "fell" | "fallen" | "fall" | "falls" | "falling").then_some(Direction::Down)
+        }
+        b's' => matches!(w, "steady" | "same").then_some(Direction::Unchanged),
         _ => None,
     }
 }

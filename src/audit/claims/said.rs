@@ -25,21 +25,36 @@ impl Said {
     pub(super) fn of(words: &[&str]) -> Said {
         let mut said = Said::default();
         for w in words {
-            match *w {
-                "only" => said.only = true,
-                "no" => said.no = true,
-                "continue" | "continues" => said.continues = true,
-                "highest" => said.highest = true,
-                "lowest" => said.lowest = true,
-                "sharply" | "sharp" | "slightly" | "slight" | "dramatically" | "dramatic"
-                | "whopping" => said.degree = true,
-                "halves" | "halved" | "halving" | "halve" | "doubles" | "doubled" | "doubling"
-                | "double" => said.ratio = true,
-                "climbed" | "climbing" | "up" | "dropped" | "dropping" | "slipped" | "slipping" => {
-                    said.moves = true
-                }
-                "top" => said.top = true,
-                "most" => said.most = true,
+            // Told apart by the first letter, then compared with the words it may begin.
+            match w.as_bytes().first() {
+                Some(b'o') => said.only |= *w == "only",
+                Some(b'n') => said.no |= *w == "no",
+                Some(b'c') => match *w {
+                    "continue" | "continues" => said.continues = true,
+                    "climbed" | "climbing" => said.moves = true,
+                    _ => {}
+                },
+                Some(b'h') => match *w {
+                    "highest" => said.highest = true,
+                    "halves" | "halved" | "halving" | "halve" => said.ratio = true,
+                    _ => {}
+                },
+                Some(b'l') => said.lowest |= *w == "lowest",
+                Some(b's') => match *w {
+                    "sharply" | "sharp" | "slightly" | "slight" => said.degree = true,
+                    "slipped" | "slipping" => said.moves = true,
+                    _ => {}
+                },
+                Some(b'd') => match *w {
+                    "dramatically" | "dramatic" => said.degree = true,
+                    "doubles" | "doubled" | "doubling" | "double" => said.ratio = true,
+                    "dropped" | "dropping" => said.moves = true,
+                    _ => {}
+                },
+                Some(b'w') => said.degree |= *w == "whopping",
+                Some(b'u') => said.moves |= *w == "up",
+                Some(b't') => said.top |= *w == "top",
+                Some(b'm') => said.most |= *w == "most",
                 _ => {}
             }
         }
