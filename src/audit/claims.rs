@@ -12,10 +12,12 @@ use super::reading::{NumClass, Sentence, T, dir_word};
 use super::truth::direction_of;
 use others::others_opening;
 use places::{Within, place_words};
+use said::Said;
 
 mod others;
 mod places;
 mod ratio;
+mod said;
 
 impl Auditor<'_> {
     pub(super) fn check_claims(
@@ -34,9 +36,11 @@ impl Auditor<'_> {
             })
             .collect();
         let has = |w: &str| words.contains(&w);
+        let said = Said::of(&words);
         self.check_qualifiers(s);
-        let region_named = self.mentions(s, &self.region);
-        let universe_named = self.mentions(s, &self.universe);
+        // Whether the sentence names the region or the universe, looked for only when a claim
+        // needs it.
+        let mut region_named: Option<bool> = None;
         // "Neither of the other boroughs saw its rate go up": an "only" said of the area the
         // copy told of just before, which the sentence does not name.
         let others = others_opening(&words, &story.area_noun);
@@ -51,11 +55,18 @@ impl Auditor<'_> {
         if let Some(opening) = others {
             self.check_others(s, opening, owner.first().copied().flatten());
         }
-        let only =
-            has("only") || words.windows(2).any(|p| p == ["no", "other"]) || others.is_some();
+        let only = said.only
+            || (said.no && words.windows(2).any(|p| p == ["no", "other"]))
+            || others.is_some();
         // "has dropped to third place": a move in the ranking, not the rate's direction.
-        let moves = rank_moves(s, &words);
-        self.check_ratios(s, &words, owner);
+        let moves = if said.moves {
+            rank_moves(s, &words)
+        } else {
+            Vec::new()
+        };
+        if said.ratio {
+            self.check_ratios(s, &words, owner);
+        }
 
         for &(i, climbed, at) in &moves {
             let Some(k) = owner[i] else { continue };
@@ -73,9 +84,9 @@ impl Auditor<'_> {
                 loose.push(d);
                 continue;
             };
-            let code = self.code(k).to_string();
-            let name = self.name(k).to_string();
-            let Ok(a) = self.truth.area(&code).cloned() else {
+            let code = self.code(k);
+            let name = self.name(k);
+            let Ok(a) = self.area_truth(code) else {
                 continue;
             };
             self.report.claims += 1;
@@ -113,7 +124,7 @@ impl Auditor<'_> {
                 continue;
             }
             // "continues to rise" (not "continues to have the highest rate", checked below).
-            if (has("continues") || has("continue")) && !has("highest") {
+            if said.continues && !said.highest {
                 self.report.claims += 1;
                 let before = a.prev2_rate.map(|r| direction_of(r, a.prev_rate));
                 if before != Some(d) {
@@ -148,7 +159,7 @@ impl Auditor<'_> {
         }
 
         // Degree words.
-        for (i, w) in words.iter().enumerate() {
+        for (i, w) in words.iter().enumerate().filter(|_| said.degree) {
             let sharp = matches!(*w, "sharply" | "sharp");
             let slight = matches!(*w, "slightly" | "slight");
             let dramatic = matches!(*w, "dramatically" | "dramatic" | "whopping");
@@ -156,7 +167,7 @@ impl Auditor<'_> {
                 continue;
             }
             let Some(k) = owner[i] else { continue };
-            let Ok(a) = self.truth.area(self.code(k)).cloned() else {
+            let Ok(a) = self.area_truth(self.code(k)) else {
                 continue;
             };
             self.report.claims += 1;
@@ -178,7 +189,11 @@ impl Auditor<'_> {
         }
 
         // Superlatives.
-        for (i, w) in words.iter().enumerate() {
+        for (i, w) in words
+            .iter()
+            .enumerate()
+            .filter(|_| said.highest || said.lowest)
+        {
             let lowest = *w == "lowest";
             if !(lowest || *w == "highest") {
                 continue;
@@ -190,8 +205,8 @@ impl Auditor<'_> {
                 })
             });
             let Some(k) = k else { continue };
-            let code = self.code(k).to_string();
-            let name = self.name(k).to_string();
+            let code = self.code(k);
+            let name = self.name(k);
             let mut n = 1i64;
             let mut joint = false;
             let mut ranked = false;
@@ -246,21 +261,22 @@ impl Auditor<'_> {
             let nation = NATIONS
                 .into_iter()
                 .find(|(w, _, _)| has(w))
-                .or(region_nation.filter(|_| region_named))
+                .or(region_nation
+                    .filter(|_| *region_named.get_or_insert_with(|| self.region.named_in(&s.text))))
                 .filter(|_| story.universe.kind == Universe::Uk);
             let got = if let Some(place) = place.filter(|_| by == RankBy::Rate) {
-                self.truth.place_rank(&code, lowest, place)
+                self.truth.place_rank(code, lowest, place)
             } else if in_patch && by == RankBy::Rate {
-                self.truth.patch_rank(&code, lowest)
+                self.truth.patch_rank(code, lowest)
             } else if by == RankBy::Rate {
-                self.truth.rate_rank(&code, lowest, nation.map(|n| n.1))
+                self.truth.rate_rank(code, lowest, nation.map(|n| n.1))
             } else if lowest || nation.is_some() || place.is_some() {
                 Err(format!(
                     "the audit ranks a {what} only as the highest in {}",
                     story.universe.name
                 ))
             } else {
-                self.truth.rank(&code, by)
+                self.truth.rank(code, by)
             };
             self.report.claims += 1;
             let where_ = if among {
@@ -316,9 +332,9 @@ impl Auditor<'_> {
                     }
                 }
             }
-            if !lowest && !in_patch && by == RankBy::Rate && (has("continues") || has("continue")) {
+            if !lowest && !in_patch && by == RankBy::Rate && said.continues {
                 self.report.claims += 1;
-                let prev = self.truth.rank(&code, RankBy::PrevRate);
+                let prev = self.truth.rank(code, RankBy::PrevRate);
                 if !matches!(prev, Ok((1, 1))) {
                     self.fail(
                         s,
@@ -329,7 +345,7 @@ impl Auditor<'_> {
         }
 
         // "taking the top spot from X": X led the week before, and the new leader did not.
-        for i in 0..s.toks.len().saturating_sub(3) {
+        for i in (0..s.toks.len().saturating_sub(3)).filter(|_| said.top) {
             let T::Area(k) = s.toks[i + 3].t else {
                 continue;
             };
@@ -337,7 +353,7 @@ impl Auditor<'_> {
                 continue;
             }
             self.report.claims += 1;
-            let was = self.name(k).to_string();
+            let was = self.name(k);
             if !matches!(self.truth.rank(self.code(k), RankBy::PrevRate), Ok((1, _))) {
                 self.fail(
                     s,
@@ -354,7 +370,7 @@ impl Auditor<'_> {
                     Ok((1, _))
                 )
             {
-                let now = self.name(now).to_string();
+                let now = self.name(now);
                 self.fail(
                     s,
                     format!("\"taking the top spot\" is wrong: {now} had the highest rate the week before too"),
@@ -365,7 +381,7 @@ impl Auditor<'_> {
             if let Some(now) = subject.filter(|&a| a != k)
                 && self.truth.led_the_day_before(self.code(now))
             {
-                let now = self.name(now).to_string();
+                let now = self.name(now);
                 self.fail(
                     s,
                     format!("\"taking the top spot\" is wrong: {now} had the highest rate in the seven days to the day before too"),
@@ -380,6 +396,7 @@ impl Auditor<'_> {
             return;
         }
         let d = loose[0];
+        let region_named = *region_named.get_or_insert_with(|| self.region.named_in(&s.text));
         if region_named {
             self.report.claims += 1;
             let (n, total) = self.truth.moved(Scope::Patch, d);
@@ -421,7 +438,7 @@ impl Auditor<'_> {
                     );
                 }
             }
-        } else if universe_named && !region_named && has("most") {
+        } else if !region_named && said.most && self.universe.named_in(&s.text) {
             self.report.claims += 1;
             if self.truth.majority() != Some(d) {
                 self.fail(
@@ -433,7 +450,7 @@ impl Auditor<'_> {
                     ),
                 );
             }
-            if has("continue") || has("continues") {
+            if said.continues {
                 self.report.claims += 1;
                 if self.truth.prev_majority() != Some(d) {
                     self.fail(
@@ -459,12 +476,12 @@ impl Auditor<'_> {
     /// the ordinal at `at` says (its figure is traced as any rank is), and ranked lower
     /// (climbed) or higher (dropped) the week before; "joint" only, and always, when shared.
     fn check_move(&mut self, s: &Sentence, k: usize, climbed: bool, at: usize) {
-        let code = self.code(k).to_string();
-        let name = self.name(k).to_string();
+        let code = self.code(k);
+        let name = self.name(k);
         self.report.claims += 1;
         let (Ok((now, same)), Ok((before, _))) = (
-            self.truth.rank(&code, RankBy::Rate),
-            self.truth.rank(&code, RankBy::PrevRate),
+            self.truth.rank(code, RankBy::Rate),
+            self.truth.rank(code, RankBy::PrevRate),
         ) else {
             self.fail(
                 s,
@@ -527,17 +544,19 @@ impl Auditor<'_> {
             Some(T::Word(w)) => w.as_str(),
             _ => "",
         };
-        let across = s
-            .toks
-            .iter()
-            .any(|t| matches!(&t.t, T::Word(w) if w == "across"));
+        // The words next to the figure first: few figures are before "new cases".
+        let across = || {
+            s.toks
+                .iter()
+                .any(|t| matches!(&t.t, T::Word(w) if w == "across"))
+        };
         if about_area
-            || !across
             || word(Some(i + 1)) != "new"
             || !matches!(
                 word(Some(i + 2)),
                 "case" | "cases" | "infection" | "infections"
             )
+            || !across()
         {
             return false;
         }

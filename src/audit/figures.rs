@@ -4,8 +4,59 @@
 use crate::facts::FactKind;
 use crate::stats::Direction;
 
-use super::reading::{CLAUSE_WORDS, NumClass, Sentence, T, dir_word, direction_word};
+use super::reading::{NumClass, Sentence, T, Tok, clause_word, dir_word, direction_word};
 use super::{Auditor, describe};
+
+/// The tables a sentence is read into, one per token, kept from sentence to sentence so a
+/// story's sentences do not each allocate them.
+#[derive(Default)]
+pub(super) struct Scratch {
+    /// The clause each token is in.
+    clause: Vec<usize>,
+    /// The areas named: (token, area).
+    areas: Vec<(usize, usize)>,
+    /// Who each token is about.
+    owner: Vec<Option<usize>>,
+    /// The direction each token's word says.
+    dirs: Vec<Option<Direction>>,
+    /// Whether each figure is last week's.
+    prev_role: Vec<bool>,
+}
+
+/// Who each of `toks` is about: the table row's area, else the area named last before it in
+/// its clause (`clause` numbers each token's), else the first one named later in its clause,
+/// else the sentence's first area if named before it, else the area a pronoun carries over.
+/// The last and the next area in a clause are found in one pass each way.
+pub(super) fn owners(
+    toks: &[Tok<'_>],
+    clause: &[usize],
+    row_area: Option<usize>,
+    carried: Option<usize>,
+    owner: &mut Vec<Option<usize>>,
+) {
+    owner.clear();
+    let mut first: Option<(usize, usize)> = None;
+    let mut last: Option<(usize, usize)> = None;
+    for (i, t) in toks.iter().enumerate() {
+        if let T::Area(k) = t.t {
+            last = Some((clause[i], k));
+            first = first.or(Some((i, k)));
+        }
+        owner.push(last.filter(|&(c, _)| c == clause[i]).map(|(_, k)| k));
+    }
+    let mut next: Option<(usize, usize)> = None;
+    for i in (0..toks.len()).rev() {
+        let later = next.filter(|&(c, _)| c == clause[i]).map(|(_, k)| k);
+        owner[i] = row_area
+            .or(owner[i])
+            .or(later)
+            .or_else(|| first.filter(|&(j, _)| j < i).map(|(_, k)| k))
+            .or(carried);
+        if let T::Area(k) = toks[i].t {
+            next = Some((clause[i], k));
+        }
+    }
+}
 
 impl Auditor<'_> {
     /// Whether a number word is used as a figure. "one" in "no one" and "one another" is not;
@@ -31,13 +82,32 @@ impl Auditor<'_> {
     }
 
     pub(super) fn check_sentence(&mut self, s: &Sentence, printed_broken: &mut Vec<usize>) {
+        // The sentence's tables are the story's buffers, taken while it is read.
+        let mut scratch = std::mem::take(&mut self.scratch);
+        self.read_sentence(s, printed_broken, &mut scratch);
+        self.scratch = scratch;
+    }
+
+    fn read_sentence(
+        &mut self,
+        s: &Sentence,
+        printed_broken: &mut Vec<usize>,
+        scratch: &mut Scratch,
+    ) {
+        let Scratch {
+            clause,
+            areas,
+            owner,
+            dirs,
+            prev_role,
+        } = scratch;
         // Clauses: split at commas, semicolons and joining words.
-        let mut clause = Vec::with_capacity(s.toks.len());
+        clause.clear();
         let mut c = 0;
         for t in &s.toks {
             match &t.t {
                 T::Comma | T::Semi => c += 1,
-                T::Word(w) if CLAUSE_WORDS.contains(&w.as_str()) => c += 1,
+                T::Word(w) if clause_word(w) => c += 1,
                 _ => {}
             }
             clause.push(c);
@@ -45,44 +115,19 @@ impl Auditor<'_> {
         // Who each token is about: the area named last before it in its clause, else the first
         // one named later in its clause, else the sentence's first area if named before it,
         // else the area a pronoun carries over ("It is ..."). A table row is about its area.
-        let areas: Vec<(usize, usize)> = s
-            .toks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| match t.t {
-                T::Area(k) => Some((i, k)),
-                _ => None,
-            })
-            .collect();
+        areas.clear();
+        areas.extend(s.toks.iter().enumerate().filter_map(|(i, t)| match t.t {
+            T::Area(k) => Some((i, k)),
+            _ => None,
+        }));
         let row_area = s.row.as_ref().and(areas.first().map(|&(_, k)| k));
-        let owner: Vec<Option<usize>> = (0..s.toks.len())
-            .map(|i| {
-                row_area
-                    .or_else(|| {
-                        areas
-                            .iter()
-                            .rev()
-                            .find(|&&(j, _)| j <= i && clause[j] == clause[i])
-                            .map(|&(_, k)| k)
-                    })
-                    .or_else(|| {
-                        areas
-                            .iter()
-                            .find(|&&(j, _)| j > i && clause[j] == clause[i])
-                            .map(|&(_, k)| k)
-                    })
-                    .or_else(|| areas.first().filter(|&&(j, _)| j < i).map(|&(_, k)| k))
-                    .or(s.carried)
-            })
-            .collect();
-        let dirs: Vec<Option<Direction>> = s
-            .toks
-            .iter()
-            .map(|t| match &t.t {
-                T::Word(w) => direction_word(w),
-                _ => None,
-            })
-            .collect();
+        owners(&s.toks, clause, row_area, s.carried, owner);
+        dirs.clear();
+        dirs.extend(s.toks.iter().map(|t| match &t.t {
+            T::Word(w) => direction_word(w),
+            _ => None,
+        }));
+        let (clause, owner, dirs) = (&*clause, &*owner, &*dirs);
         let clause_direction = |i: usize| -> Option<Direction> {
             let after = (i + 1..s.toks.len())
                 .take_while(|&j| clause[j] == clause[i])
@@ -101,7 +146,8 @@ impl Auditor<'_> {
 
         // Last week's figures: just after "from", "against", "versus", "compared with", or in
         // brackets after one; in a table, in a column headed as last week's.
-        let mut prev_role = vec![false; s.toks.len()];
+        prev_role.clear();
+        prev_role.resize(s.toks.len(), false);
         for i in 0..s.toks.len() {
             if !matches!(s.toks[i].t, T::Num(NumClass::Rate | NumClass::Int, _)) {
                 continue;
@@ -139,115 +185,103 @@ impl Auditor<'_> {
             } else {
                 owner[i]
             };
-            if self.ranked_within_place(s, i, &owner) {
+            if self.ranked_within_place(s, i, owner) {
                 continue;
             }
             if self.patch_total(s, i, area.is_some()) {
                 self.patch_total_fact(s, printed_broken);
                 continue;
             }
-            let all: Vec<usize> = self.printed_as(text);
-            let mut why: Option<String> = None;
-            let timed: Vec<usize> = all
-                .iter()
-                .copied()
-                .filter(|&f| {
-                    let k = self.fact(f).kind;
-                    let ok = match (k, class) {
-                        (FactKind::ListPosition, NumClass::ListPos) => true,
-                        (FactKind::ListPosition, _) | (_, NumClass::ListPos) => false,
-                        (FactKind::Rate | FactKind::Cases, _) => !prev_role[i],
-                        (FactKind::PrevRate | FactKind::PrevCases, _) => prev_role[i],
-                        _ => true,
-                    };
-                    if !ok && why.is_none() {
-                        why = Some(format!(
-                            "it is {}, printed where {} figure belongs",
-                            describe(self.fact(f)),
-                            if prev_role[i] {
-                                "last week's"
-                            } else {
-                                "this week's"
-                            }
-                        ));
-                    }
-                    ok
-                })
-                .collect();
             // In a sentence about an area, a count just before "cases" or "new cases" is a
             // number of that area's cases ("cases per 100,000" is not a count).
-            let next_words: Vec<&str> = s.toks[i + 1..]
-                .iter()
-                .take(3)
-                .map(|t| match &t.t {
-                    T::Word(w) => w.as_str(),
-                    _ => "",
-                })
-                .collect();
+            let next_word = |j: usize| match s.toks.get(i + 1 + j).map(|t| &t.t) {
+                Some(T::Word(w)) => Some(w.as_str()),
+                Some(_) => Some(""),
+                None => None,
+            };
             let of_cases = area.is_some()
                 && *class == NumClass::Int
-                && match next_words.as_slice() {
-                    ["case" | "cases", next, ..] => *next != "per",
-                    ["case" | "cases"] => true,
-                    ["new", "case" | "cases", ..] => true,
+                && match (next_word(0), next_word(1)) {
+                    (Some("case" | "cases"), Some(next)) => next != "per",
+                    (Some("case" | "cases"), None) => true,
+                    (Some("new"), Some("case" | "cases")) => true,
                     _ => false,
                 };
-            let placed: Vec<usize> = timed
-                .iter()
-                .copied()
-                .filter(|&f| {
-                    let fact = self.fact(f);
-                    let fc = fact.area_code.as_deref();
-                    // In a sentence about an area, a figure is that area's, or one of no area
-                    // that is not a count or share of areas that moved (a date, "seven days",
-                    // "of the 315 areas"); a percentage is the area's own.
-                    let ok = match (fc, area) {
+            let dir = clause_direction(i);
+            // Each fact printed so is refused at the first test it fails: its time, its
+            // place, its direction. The first refused at the earliest test says why, when no
+            // fact passes all three; the message is made only then.
+            let mut refused: [Option<usize>; 3] = [None; 3];
+            let mut first_matched: Option<usize> = None;
+            let mut all_broken = true;
+            for f in self.printed_as(text) {
+                let fact = self.fact(f);
+                let timed = match (fact.kind, class) {
+                    (FactKind::ListPosition, NumClass::ListPos) => true,
+                    (FactKind::ListPosition, _) | (_, NumClass::ListPos) => false,
+                    (FactKind::Rate | FactKind::Cases, _) => !prev_role[i],
+                    (FactKind::PrevRate | FactKind::PrevCases, _) => prev_role[i],
+                    _ => true,
+                };
+                // In a sentence about an area, a figure is that area's, or one of no area
+                // that is not a count or share of areas that moved (a date, "seven days",
+                // "of the 315 areas"); a percentage is the area's own.
+                let placed = || {
+                    (match (fact.area_code.as_deref(), area) {
                         (_, None) => true,
                         (None, Some(_)) => {
                             fact.direction.is_none() && *class != NumClass::Percent && !of_cases
                         }
                         (Some(code), Some(k)) => code == self.code(k),
-                    } && (!of_cases
-                        || matches!(fact.kind, FactKind::Cases | FactKind::PrevCases));
-                    if !ok && why.is_none() {
-                        why = Some(format!(
-                            "it is {}, in a sentence about {}",
-                            describe(self.fact(f)),
-                            area.map_or("", |k| self.name(k))
-                        ));
-                    }
-                    ok
-                })
-                .collect();
-            let dir = clause_direction(i);
-            let matched: Vec<usize> = placed
-                .iter()
-                .copied()
-                .filter(|&f| {
-                    let fd = self.fact(f).direction;
-                    let ok = match (fd, dir) {
-                        (Some(a), Some(b)) => a == b,
-                        _ => true,
-                    };
-                    if !ok && why.is_none() {
-                        why = Some(format!(
-                            "it is {}, but its clause says the areas {}",
-                            describe(self.fact(f)),
-                            dir_word(dir.expect("compared"))
-                        ));
-                    }
-                    ok
-                })
-                .collect();
-            if matched.is_empty() {
-                let why = why.unwrap_or_else(|| "no figure of the story is printed so".to_string());
+                    }) && (!of_cases || matches!(fact.kind, FactKind::Cases | FactKind::PrevCases))
+                };
+                let directed = || match (fact.direction, dir) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                };
+                let stage = if !timed {
+                    0
+                } else if !placed() {
+                    1
+                } else if !directed() {
+                    2
+                } else {
+                    first_matched.get_or_insert(f);
+                    all_broken &= self.broken.contains_key(&f);
+                    continue;
+                };
+                refused[stage].get_or_insert(f);
+            }
+            let Some(first) = first_matched else {
+                let why = match refused {
+                    [Some(f), _, _] => format!(
+                        "it is {}, printed where {} figure belongs",
+                        describe(self.fact(f)),
+                        if prev_role[i] {
+                            "last week's"
+                        } else {
+                            "this week's"
+                        }
+                    ),
+                    [None, Some(f), _] => format!(
+                        "it is {}, in a sentence about {}",
+                        describe(self.fact(f)),
+                        area.map_or("", |k| self.name(k))
+                    ),
+                    [None, None, Some(f)] => format!(
+                        "it is {}, but its clause says the areas {}",
+                        describe(self.fact(f)),
+                        dir_word(dir.expect("compared"))
+                    ),
+                    [None, None, None] => "no figure of the story is printed so".to_string(),
+                };
                 self.fail(s, format!("\"{text}\" traces to no fact: {why}"));
                 continue;
-            }
+            };
             self.report.figures += 1;
             // A figure is good if any fact it can be is good; when all are broken, say why.
-            if matched.iter().all(|f| self.broken.contains_key(f)) {
-                let f = matched[0];
+            if all_broken {
+                let f = first;
                 printed_broken.push(f);
                 let why = self.broken[&f].clone();
                 self.fail(
@@ -260,7 +294,7 @@ impl Auditor<'_> {
             }
         }
 
-        self.check_claims(s, &owner, &dirs);
+        self.check_claims(s, owner, dirs);
     }
 
     /// The patch's total, once its printed words are checked, is also the sidecar's
@@ -280,6 +314,89 @@ impl Auditor<'_> {
                     facts[f].id
                 ),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::reading::W;
+
+    /// Who each token is about, as the audit first found it: each token's clause searched.
+    fn owners_plainly(
+        toks: &[Tok<'_>],
+        clause: &[usize],
+        row_area: Option<usize>,
+        carried: Option<usize>,
+    ) -> Vec<Option<usize>> {
+        let areas: Vec<(usize, usize)> = toks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| match t.t {
+                T::Area(k) => Some((i, k)),
+                _ => None,
+            })
+            .collect();
+        (0..toks.len())
+            .map(|i| {
+                row_area
+                    .or_else(|| {
+                        areas
+                            .iter()
+                            .rev()
+                            .find(|&&(j, _)| j <= i && clause[j] == clause[i])
+                            .map(|&(_, k)| k)
+                    })
+                    .or_else(|| {
+                        areas
+                            .iter()
+                            .find(|&&(j, _)| j > i && clause[j] == clause[i])
+                            .map(|&(_, k)| k)
+                    })
+                    .or_else(|| areas.first().filter(|&&(j, _)| j < i).map(|&(_, k)| k))
+                    .or(carried)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn owners_in_one_pass_each_way_are_the_owners_searched_for() {
+        // Every sentence of up to seven tokens of words, areas and commas, made in turn.
+        let mut state = 12_345u64;
+        for _ in 0..20_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let len = (state >> 60) as usize % 8;
+            let mut toks: Vec<Tok<'_>> = Vec::new();
+            let mut clause: Vec<usize> = Vec::new();
+            let mut c = 0;
+            for n in 0..len {
+                let t = match (state >> (4 + 4 * n)) % 4 {
+                    0 => T::Area((state >> (40 + n)) as usize % 3),
+                    1 => T::Comma,
+                    _ => T::Word(W::owned("rose".to_string())),
+                };
+                if t == T::Comma {
+                    c += 1;
+                }
+                clause.push(c);
+                toks.push(Tok {
+                    t,
+                    start: n,
+                    end: n + 1,
+                });
+            }
+            for (row_area, carried) in [(None, None), (None, Some(7)), (Some(5), Some(7))] {
+                let mut got = Vec::new();
+                owners(&toks, &clause, row_area, carried, &mut got);
+                assert_eq!(
+                    got,
+                    owners_plainly(&toks, &clause, row_area, carried),
+                    "{toks:?} {clause:?}"
+                );
+            }
         }
     }
 }

@@ -71,15 +71,20 @@
 //! printed as the facts say.
 
 mod claims;
+#[cfg(test)]
+mod equivalence;
 mod figures;
 #[cfg(test)]
 mod oracle;
 mod phrase;
+mod printed;
 mod reading;
 mod truth;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::BuildHasherDefault;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -93,7 +98,8 @@ use crate::story::Story;
 
 #[cfg(test)]
 pub(crate) use oracle::compare::{both_ways, hard_wrapped, variants};
-use phrase::Phrase;
+use phrase::{Forms, Phrase};
+use printed::{Fnv, PrintedIndex, SharedIndex, lowered};
 use reading::{Lexicon, Sentence, front_matter_blocks, sentences};
 use truth::{Nation, Truth, canonical};
 
@@ -187,28 +193,18 @@ struct Auditor<'a> {
     /// The week's shared facts, numbered after the story's own.
     shared: &'a [Fact],
     /// Their printed forms (lower case) → shared facts.
-    shared_index: &'a HashMap<String, Vec<usize>>,
+    shared_index: &'a SharedIndex<'a>,
     /// (name, code), longest name first.
-    names: Vec<(String, String)>,
+    names: &'a [Name<'a>],
     /// The region and the universe's name, as every sentence is searched for them.
-    region: Phrase,
-    universe: Phrase,
+    region: Phrase<'a>,
+    universe: Phrase<'a>,
     /// Printed form (lower case) → the story's own facts.
-    index: HashMap<String, Vec<usize>>,
+    index: PrintedIndex<'a>,
     /// Facts that did not recompute, with why.
     broken: BTreeMap<usize, String>,
     report: AuditReport,
-}
-
-/// Printed form (lower case) → facts.
-fn printed_index(facts: &[Fact]) -> HashMap<String, Vec<usize>> {
-    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, f) in facts.iter().enumerate() {
-        for p in &f.printed {
-            index.entry(p.to_lowercase()).or_default().push(i);
-        }
-    }
-    index
+    scratch: figures::Scratch,
 }
 
 /// Recomputes one fact; `Some(why)` when it does not recompute or is not printed in house
@@ -250,9 +246,15 @@ pub struct AuditContext<'a> {
     nation: Nation<'a>,
     release: NaiveDate,
     shared: &'a [Fact],
-    shared_index: HashMap<String, Vec<usize>>,
+    shared_index: SharedIndex<'a>,
     /// Shared facts that did not recompute, with why.
     shared_broken: BTreeMap<usize, String>,
+    /// The printed forms of last week's end date, which mark a table's column of last week's
+    /// figures, for the year of the story the context was prepared from.
+    prev_markers: (i32, Vec<String>),
+    /// The universe's name, as every sentence of every story is searched for it.
+    universe: (String, Forms),
+    escapes: Escapes,
 }
 
 impl<'a> AuditContext<'a> {
@@ -280,9 +282,18 @@ impl<'a> AuditContext<'a> {
             })
             .collect();
         AuditContext {
+            escapes: Escapes::of(story),
+            universe: (
+                story.universe.name.clone(),
+                Forms::new(&story.universe.name),
+            ),
+            prev_markers: (
+                story.story_year,
+                crate::facts::date_forms(nation.prev_week.end, story.story_year),
+            ),
             release: story.release,
             shared,
-            shared_index: printed_index(shared),
+            shared_index: SharedIndex::new(shared),
             shared_broken,
             nation,
         }
@@ -363,13 +374,42 @@ pub fn audit(input: AuditInput<'_>) -> AuditReport {
     .audit(input)
 }
 
-/// The areas the story may name, as the audit reads them: (name, code), each in its printed,
-/// Markdown-escaped and sentence-opening forms, longest name first.
-fn area_names(story: &Story) -> Vec<(String, String)> {
-    let mut names: Vec<(String, String)> = Vec::new();
-    let mut add = |name: &str, code: &str| {
-        if !names.iter().any(|(n, _)| n == name) {
-            names.push((name.to_string(), code.to_string()));
+/// An area name the audit reads, in one of its forms, and the area's code.
+type Name<'s> = (Cow<'s, str>, &'s str);
+
+/// Names' and the patch's words' Markdown-escaped forms, made once a week for the names and
+/// words every story of the week prints (the nation's leaders, who calculated the figures).
+struct Escapes(HashMap<String, String, BuildHasherDefault<Fnv>>);
+
+impl Escapes {
+    /// The escaped forms of `story`'s names and words.
+    fn of(story: &Story) -> Escapes {
+        let none = Escapes(HashMap::default());
+        let mut escaped: HashMap<String, String, BuildHasherDefault<Fnv>> = HashMap::default();
+        for (name, _) in raw_names(story) {
+            escaped.insert(name.to_string(), crate::lang::markdown_text(name));
+        }
+        for label in story_labels(story, &[], &none) {
+            escaped.insert(label.to_string(), crate::lang::markdown_text(&label));
+        }
+        Escapes(escaped)
+    }
+
+    /// `text` as [`crate::lang::markdown_text`] escapes it.
+    fn get(&self, text: &str) -> Cow<'_, str> {
+        match self.0.get(text) {
+            Some(escaped) => Cow::Borrowed(escaped),
+            None => Cow::Owned(crate::lang::markdown_text(text)),
+        }
+    }
+}
+
+/// The areas the story may name, as printed, each once: (name, code).
+fn raw_names<'s>(story: &'s Story) -> Vec<(&'s str, &'s str)> {
+    let mut names: Vec<(&str, &str)> = Vec::new();
+    let mut add = |name: &'s str, code: &'s str| {
+        if !names.iter().any(|(n, _)| *n == name) {
+            names.push((name, code));
         }
     };
     for a in story.core.iter().chain(&story.nearby) {
@@ -390,18 +430,27 @@ fn area_names(story: &Story) -> Vec<(String, String)> {
     if let Some(h) = &story.hospital {
         add(&h.region, &h.code);
     }
+    names
+}
+
+/// The areas the story may name, as the audit reads them: (name, code), each in its printed,
+/// Markdown-escaped and sentence-opening forms, longest name first.
+fn area_names<'s>(story: &'s Story, escapes: &'s Escapes) -> Vec<Name<'s>> {
+    let raw = raw_names(story);
+    let mut names: Vec<Name<'s>> = Vec::with_capacity(raw.len() * 2);
+    names.extend(raw.iter().map(|&(n, c)| (Cow::Borrowed(n), c)));
     // Names print Markdown-escaped ("\\*test\\*"): read them in either form.
-    let escaped: Vec<(String, String)> = names
-        .iter()
-        .map(|(n, c)| (crate::lang::markdown_text(n), c.clone()))
-        .filter(|(n, _)| !names.iter().any(|(m, _)| m == n))
-        .collect();
-    names.extend(escaped);
+    for &(n, c) in &raw {
+        let escaped = escapes.get(n);
+        if !raw.iter().any(|(m, _)| **m == *escaped) {
+            names.push((escaped, c));
+        }
+    }
     // A name with its article ("the Vale of Glamorgan") opens a sentence capitalised.
-    let opening: Vec<(String, String)> = names
+    let opening: Vec<Name<'s>> = names
         .iter()
         .filter(|(n, _)| n.starts_with(|c: char| c.is_lowercase()))
-        .map(|(n, c)| (crate::lang::sentence_case(n), c.clone()))
+        .map(|(n, c)| (Cow::Owned(crate::lang::sentence_case(n)), *c))
         .collect();
     names.extend(opening);
     names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
@@ -410,8 +459,12 @@ fn area_names(story: &Story) -> Vec<(String, String)> {
 
 /// The patch's own words and the templates' fixed text, masked before figures are read:
 /// printed and Markdown-escaped, longest first.
-fn story_labels(story: &Story, literals: &[String]) -> Vec<String> {
-    let mut labels: Vec<String> = [
+fn story_labels<'s>(
+    story: &'s Story,
+    literals: &'s [String],
+    escapes: &'s Escapes,
+) -> Vec<Cow<'s, str>> {
+    let mut labels: Vec<Cow<'s, str>> = [
         &story.publication,
         &story.region,
         &story.calculated_by,
@@ -425,7 +478,7 @@ fn story_labels(story: &Story, literals: &[String]) -> Vec<String> {
     // A template's fixed text ("call 119") holds figures that are not the story's.
     .chain(literals)
     .filter(|l| !l.trim().is_empty())
-    .flat_map(|l| [l.clone(), crate::lang::markdown_text(l)])
+    .flat_map(|l| [Cow::Borrowed(l.as_str()), escapes.get(l)])
     .collect();
     labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
     labels.dedup();
@@ -439,9 +492,21 @@ fn audit_with(
     literals: &[String],
 ) -> AuditReport {
     let story = input.story;
-    let names = area_names(story);
-    let labels = story_labels(story, literals);
-    let prev_markers: Vec<String> = crate::facts::date_forms(story.prev_week.end, story.story_year);
+    let names = area_names(story, &ctx.escapes);
+    let labels = story_labels(story, literals, &ctx.escapes);
+    // Every story of the week has the same last week; a story of another year reads its own.
+    let own_markers: Vec<String>;
+    let prev_markers: &[String] = match &ctx.prev_markers {
+        (year, markers)
+            if *year == story.story_year && story.prev_week.end == ctx.nation.prev_week.end =>
+        {
+            markers
+        }
+        _ => {
+            own_markers = crate::facts::date_forms(story.prev_week.end, story.story_year);
+            &own_markers
+        }
+    };
     let front = front_matter_blocks(copy);
     let blocks: Vec<&crate::copy::block::Block> = front.iter().chain(&copy.blocks).collect();
     // The words are read from the copy in lower case, made once for the story.
@@ -460,20 +525,20 @@ fn audit_with(
         &blocks,
         &lower,
         &Lexicon::new(&names, &labels),
-        &prev_markers,
+        prev_markers,
     );
-    judge(ctx, input, names, &read)
+    judge(ctx, input, &names, &read)
 }
 
 /// The audit of a story whose copy has been read as `sentences`, with its area `names`.
 fn judge(
     ctx: &AuditContext<'_>,
     input: AuditInput<'_>,
-    names: Vec<(String, String)>,
+    names: &[Name<'_>],
     sentences: &[Sentence<'_>],
 ) -> AuditReport {
     let story = input.story;
-    let index = printed_index(input.facts);
+    let index = PrintedIndex::new(input.facts);
     let core = story
         .core
         .iter()
@@ -495,12 +560,17 @@ fn judge(
         input,
         shared: ctx.shared,
         shared_index: &ctx.shared_index,
-        region: Phrase::new(&story.region, &names),
-        universe: Phrase::new(&story.universe.name, &names),
+        region: Phrase::new(&story.region, names),
+        universe: if story.universe.name == ctx.universe.0 {
+            Phrase::of(&ctx.universe.1, names)
+        } else {
+            Phrase::new(&story.universe.name, names)
+        },
         names,
         index,
         broken: BTreeMap::new(),
         report: AuditReport::default(),
+        scratch: figures::Scratch::default(),
     };
     a.recompute_facts();
     // The shared facts were recomputed once for the week; those that did not recompute
@@ -570,35 +640,29 @@ impl<'a> Auditor<'a> {
     }
 
     /// The facts printed as `text` (any case): the story's own first, then the shared ones.
-    fn printed_as(&self, text: &str) -> Vec<usize> {
+    fn printed_as(&self, text: &str) -> impl Iterator<Item = usize> + '_ {
         // Figures are mostly digits: lower-cased only when they hold a capital.
-        let key: std::borrow::Cow<'_, str> = if text
-            .bytes()
-            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-        {
-            text.into()
-        } else {
-            text.to_lowercase().into()
-        };
+        let key = lowered(text);
         let own = self.input.facts.len();
-        let mut all = self.index.get(key.as_ref()).cloned().unwrap_or_default();
-        if let Some(shared) = self.shared_index.get(key.as_ref()) {
-            all.extend(shared.iter().map(|&i| own + i));
-        }
-        all
+        let theirs = self
+            .shared_index
+            .get(&key)
+            .iter()
+            .map(move |&(_, i)| own + i);
+        self.index.get(&key).iter().map(|&(_, i)| i).chain(theirs)
     }
 
-    fn code(&self, area: usize) -> &str {
-        &self.names[area].1
+    fn code(&self, area: usize) -> &'a str {
+        self.names[area].1
     }
 
-    fn name(&self, area: usize) -> &str {
+    fn name(&self, area: usize) -> &'a str {
         &self.names[area].0
     }
 
-    /// Whether the sentence names `phrase` (the region or the universe) other than inside a
-    /// longer area name: a story led by Wyre names Wyre Forest, and that is not Wyre.
-    fn mentions(&self, s: &Sentence, phrase: &Phrase) -> bool {
-        phrase.named_in(&s.text)
+    /// The recomputed figures of the area with `code`, borrowed from the week's, not from
+    /// the auditor, which goes on recording failures.
+    fn area_truth(&self, code: &str) -> Result<&'a truth::AreaTruth, String> {
+        self.truth.nation.area(code)
     }
 }

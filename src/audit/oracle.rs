@@ -381,11 +381,16 @@ pub(crate) mod compare {
         let story = input.story;
         let ctx = AuditContext::new(story, &[], input.dataset, input.population, input.patch);
         let shared = audit_with(&ctx, input, &Copy::read(input.text), literals);
-        let names = area_names(story);
-        let labels = story_labels(story, literals);
+        let names = area_names(story, &ctx.escapes);
+        let labels = story_labels(story, literals, &ctx.escapes);
         let prev = crate::facts::date_forms(story.prev_week.end, story.story_year);
         let lines = split_lines(input.text);
-        let old = super::sentences(&lines, &names, &labels, &prev);
+        let owned_names: Vec<(String, String)> = names
+            .iter()
+            .map(|(n, c)| (n.to_string(), c.to_string()))
+            .collect();
+        let owned_labels: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
+        let old = super::sentences(&lines, &owned_names, &owned_labels, &prev);
         // The oracle told of the area before a sentence on its line alone.
         let mut last: Option<(usize, usize)> = None;
         let read: Vec<reading::Sentence<'_>> = old
@@ -403,7 +408,7 @@ pub(crate) mod compare {
                 as_read(o, &lines, before)
             })
             .collect();
-        let oracle = judge(&ctx, input, names, &read);
+        let oracle = judge(&ctx, input, &names, &read);
         (verdict(&shared), verdict(&oracle))
     }
 

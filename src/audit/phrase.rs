@@ -1,6 +1,8 @@
 //! Phrases the audit looks for in a sentence (the story's region, its universe): found as
 //! whole words in any case, and not inside a longer area name that holds them.
 
+use super::Name;
+
 /// Whether `phrase` occurs in `text` as whole words, ignoring case.
 pub(super) fn contains_phrase(text: &str, phrase: &str) -> bool {
     !phrase.trim().is_empty() && contains_lowered(text, &phrase.to_lowercase())
@@ -37,7 +39,41 @@ pub(super) fn contains_lowered(text: &str, phrase: &str) -> bool {
 
 /// Whether lower-case ASCII `phrase` is in ASCII `text`, any case, as whole words.
 fn contains_ascii(text: &[u8], phrase: &[u8]) -> bool {
-    let Some(&first) = phrase.first() else {
+    contains_ascii_at(text, phrase, rarest(phrase))
+}
+
+/// How often a byte is met in English copy, roughly (per mille): the rarest byte of a phrase
+/// is the one its occurrences are looked for by.
+fn frequency(b: u8) -> u32 {
+    match b.to_ascii_lowercase() {
+        b' ' => 180,
+        b'e' => 100,
+        b't' => 75,
+        b'a' | b'o' => 65,
+        b'i' | b'n' => 57,
+        b's' | b'h' | b'r' => 50,
+        b'd' | b'l' => 35,
+        b'c' | b'u' => 23,
+        b'm' | b'w' | b'f' | b'g' | b'y' | b'p' => 18,
+        b'b' => 12,
+        b'v' | b'k' | b'0'..=b'9' => 8,
+        b'j' | b'x' | b'q' | b'z' => 1,
+        _ => 4,
+    }
+}
+
+/// The offset of `phrase`'s rarest byte (0 for an empty phrase).
+fn rarest(phrase: &[u8]) -> usize {
+    (0..phrase.len())
+        .min_by_key(|&i| frequency(phrase[i]))
+        .unwrap_or(0)
+}
+
+/// [`contains_ascii`] looking for the phrase's byte at `anchor` (in either case) and
+/// comparing the phrase around each: every occurrence holds that byte there, and a rare byte
+/// is met at few places that are not one.
+fn contains_ascii_at(text: &[u8], phrase: &[u8], anchor: usize) -> bool {
+    let Some(&key) = phrase.get(anchor) else {
         return false;
     };
     let fits = |start: usize| {
@@ -51,49 +87,94 @@ fn contains_ascii(text: &[u8], phrase: &[u8]) -> bool {
                 .get(start + phrase.len())
                 .is_some_and(u8::is_ascii_alphanumeric)
     };
-    // Only where the first letter is, in either case.
-    memchr::memchr2_iter(first, first.to_ascii_uppercase(), text).any(fits)
+    memchr::memchr2_iter(key, key.to_ascii_uppercase(), text)
+        .filter_map(|at| at.checked_sub(anchor))
+        .any(fits)
+}
+
+/// The forms a phrase is looked for in: its printed and Markdown-escaped forms in lower case,
+/// none blank, each with the offset of its rarest byte; made once for a phrase every story of
+/// a week looks for (its universe's name).
+pub(super) struct Forms {
+    /// The phrase's length as printed.
+    len: usize,
+    forms: Vec<(String, usize)>,
+}
+
+impl Forms {
+    pub(super) fn new(phrase: &str) -> Forms {
+        let escaped = crate::lang::markdown_text(phrase);
+        let mut forms: Vec<(String, usize)> = Vec::with_capacity(2);
+        for f in [phrase, escaped.as_str()] {
+            let f = f.to_lowercase();
+            if !f.trim().is_empty() && !forms.iter().any(|(g, _)| *g == f) {
+                let anchor = rarest(f.as_bytes());
+                forms.push((f, anchor));
+            }
+        }
+        Forms {
+            len: phrase.len(),
+            forms,
+        }
+    }
 }
 
 /// A phrase looked for in every sentence of a story (its region, its universe's name), read
-/// once per story: its printed and Markdown-escaped forms in lower case, and the story's area
-/// names that hold it, which do not name it ("Wyre Forest" is not "Wyre").
-pub(super) struct Phrase {
-    /// The forms to find, lower case, none blank.
-    forms: Vec<String>,
+/// once per story: its [`Forms`], and the story's area names that hold it, which do not name
+/// it ("Wyre Forest" is not "Wyre").
+pub(super) struct Phrase<'f> {
+    forms: std::borrow::Cow<'f, [(String, usize)]>,
     /// The names (longest first) that hold the phrase as whole words and are longer.
-    shadows: Vec<String>,
+    shadows: Vec<&'f str>,
 }
 
-impl Phrase {
-    pub(super) fn new(phrase: &str, names: &[(String, String)]) -> Phrase {
-        let escaped = crate::lang::markdown_text(phrase);
-        let shadows = names
-            .iter()
-            .filter(|(name, _)| {
-                name.len() > phrase.len()
-                    && (contains_phrase(name, phrase) || contains_phrase(name, &escaped))
-            })
-            .map(|(name, _)| name.clone())
-            .collect();
-        let forms = [phrase, escaped.as_str()]
-            .into_iter()
-            .filter(|f| !f.trim().is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        Phrase { forms, shadows }
+impl<'f> Phrase<'f> {
+    pub(super) fn new(phrase: &str, names: &'f [Name<'f>]) -> Phrase<'f> {
+        let Forms { len, forms } = Forms::new(phrase);
+        Phrase {
+            shadows: shadows(len, &forms, names),
+            forms: std::borrow::Cow::Owned(forms),
+        }
+    }
+
+    /// The phrase of `forms` made already, in a story that names `names`.
+    pub(super) fn of(forms: &'f Forms, names: &'f [Name<'f>]) -> Phrase<'f> {
+        Phrase {
+            shadows: shadows(forms.len, &forms.forms, names),
+            forms: std::borrow::Cow::Borrowed(&forms.forms),
+        }
     }
 
     /// Whether `text` names the phrase other than inside a longer area name.
     pub(super) fn named_in(&self, text: &str) -> bool {
+        if self.forms.is_empty() {
+            return false;
+        }
         let mut text = std::borrow::Cow::Borrowed(text);
         for name in &self.shadows {
-            if text.contains(name.as_str()) {
-                text = std::borrow::Cow::Owned(text.replace(name.as_str(), " "));
+            if text.contains(name) {
+                text = std::borrow::Cow::Owned(text.replace(name, " "));
             }
         }
-        self.forms.iter().any(|f| contains_lowered(&text, f))
+        if text.is_ascii() {
+            return self.forms.iter().any(|(f, anchor)| {
+                f.is_ascii() && contains_ascii_at(text.as_bytes(), f.as_bytes(), *anchor)
+            });
+        }
+        self.forms.iter().any(|(f, _)| contains_lowered(&text, f))
     }
+}
+
+/// The names longer than the phrase (`len` bytes as printed) that hold one of its `forms` as
+/// whole words; a blank phrase has no forms and is in no name.
+fn shadows<'n>(len: usize, forms: &[(String, usize)], names: &'n [Name<'n>]) -> Vec<&'n str> {
+    names
+        .iter()
+        .filter(|(name, _)| {
+            name.len() > len && forms.iter().any(|(f, _)| contains_lowered(name, f))
+        })
+        .map(|(name, _)| name.as_ref())
+        .collect()
 }
 
 #[cfg(test)]
@@ -161,8 +242,8 @@ mod tests {
     #[test]
     fn a_longer_name_holding_the_phrase_does_not_name_it() {
         let names = vec![
-            ("Wyre Forest".to_string(), "E07000239".to_string()),
-            ("Wyre".to_string(), "E07000128".to_string()),
+            ("Wyre Forest".into(), "E07000239"),
+            ("Wyre".into(), "E07000128"),
         ];
         let wyre = Phrase::new("Wyre", &names);
         assert!(!wyre.named_in("Wyre Forest rose."));

@@ -1,6 +1,7 @@
 //! The audit's reading of the copy: sentences of tokens, with the story's area names, the
 //! patch's own words masked, and every figure classed (rate, count, percentage, date ...).
 
+use super::Name;
 use super::phrase::contains_phrase;
 use crate::copy::Copy;
 use crate::copy::block::{Block, one_line};
@@ -89,53 +90,52 @@ pub(super) struct Tok<'c> {
     pub(super) end: usize,
 }
 
-use crate::lang::{NUMBER_WORDS, ORDINAL_WORDS, WEEKDAYS};
-pub(super) const UP_WORDS: &[&str] = &[
-    "up",
-    "rose",
-    "risen",
-    "rise",
-    "rises",
-    "rising",
-    "climbed",
-    "climb",
-    "climbs",
-    "climbing",
-    "increase",
-    "increased",
-    "increases",
-    "increasing",
-];
-pub(super) const DOWN_WORDS: &[&str] = &[
-    "down",
-    "fell",
-    "fallen",
-    "fall",
-    "falls",
-    "falling",
-    "dropped",
-    "drop",
-    "drops",
-    "dropping",
-    "decrease",
-    "decreased",
-    "decreases",
-    "decreasing",
-];
-pub(super) const SAME_WORDS: &[&str] = &["unchanged", "steady", "same"];
-pub(super) const CLAUSE_WORDS: &[&str] = &["and", "while", "but", "with", "whereas"];
+use crate::lang::WEEKDAYS;
+#[cfg(doc)]
+use crate::lang::{NUMBER_WORDS, ORDINAL_WORDS};
 pub(super) const PRONOUNS: &[&str] = &["it", "that", "this", "its"];
 
+/// The direction a word says: "up", "rose", "risen", "rise", "climbed", "increase" and their
+/// forms; "down", "fell", "fallen", "fall", "dropped", "decrease" and theirs; "unchanged",
+/// "steady", "same".
 pub(super) fn direction_word(w: &str) -> Option<Direction> {
-    if UP_WORDS.contains(&w) {
-        Some(Direction::Up)
-    } else if DOWN_WORDS.contains(&w) {
-        Some(Direction::Down)
-    } else if SAME_WORDS.contains(&w) {
-        Some(Direction::Unchanged)
-    } else {
-        None
+    // Told apart by the first letter, then compared with the words it may begin.
+    match w.as_bytes().first()? {
+        b'u' => match w {
+            "up" => Some(Direction::Up),
+            "unchanged" => Some(Direction::Unchanged),
+            _ => None,
+        },
+        b'r' => {
+            matches!(w, "rose" | "risen" | "rise" | "rises" | "rising").then_some(Direction::Up)
+        }
+        b'c' => matches!(w, "climbed" | "climb" | "climbs" | "climbing").then_some(Direction::Up),
+        b'i' => matches!(w, "increase" | "increased" | "increases" | "increasing")
+            .then_some(Direction::Up),
+        b'd' => matches!(
+            w,
+            "down"
+                | "dropped"
+                | "drop"
+                | "drops"
+                | "dropping"
+                | "decrease"
+                | "decreased"
+                | "decreases"
+                | "decreasing"
+        )
+        .then_some(Direction::Down),
+        b'f' => {
+            matches!(w, "fell" | "fallen" | "fall" | "falls" | "falling").then_some(Direction::Down)
+        }
+        b's' => matches!(w, "steady" | "same").then_some(Direction::Unchanged),
+        _ => None,
     }
+}
+
+/// Whether a word joins two clauses ("and", "while", "but", "with", "whereas").
+pub(super) fn clause_word(w: &str) -> bool {
+    matches!(w, "and" | "while" | "but" | "with" | "whereas")
 }
 
 pub(super) fn dir_word(d: Direction) -> &'static str {
@@ -158,19 +158,32 @@ pub(super) fn first_bytes<'s>(words: impl Iterator<Item = &'s str>) -> [bool; 25
 /// The names and labels a story's copy is read with, and the first bytes they start with
 /// (most places in a line can start neither).
 pub(super) struct Lexicon<'n> {
-    pub(super) names: &'n [(String, String)],
-    pub(super) labels: &'n [String],
+    pub(super) names: &'n [Name<'n>],
+    pub(super) labels: &'n [Cow<'n, str>],
     name_first: [bool; 256],
     label_first: [bool; 256],
+    /// The names' first bytes and indices, sorted by first byte, in order within a byte.
+    by_first: Vec<(u8, usize)>,
+    /// The first blank name, which opens anywhere.
+    blank: Option<usize>,
 }
 
 impl<'n> Lexicon<'n> {
-    pub(super) fn new(names: &'n [(String, String)], labels: &'n [String]) -> Self {
+    pub(super) fn new(names: &'n [Name<'n>], labels: &'n [Cow<'n, str>]) -> Self {
+        let mut by_first: Vec<(u8, usize)> = names
+            .iter()
+            .enumerate()
+            .filter_map(|(k, (n, _))| n.as_bytes().first().map(|&b| (b, k)))
+            .collect();
+        // A stable sort keeps the names' order within each first byte.
+        by_first.sort_by_key(|&(b, _)| b);
         Lexicon {
             names,
             labels,
-            name_first: first_bytes(names.iter().map(|(n, _)| n.as_str())),
-            label_first: first_bytes(labels.iter().map(String::as_str)),
+            name_first: first_bytes(names.iter().map(|(n, _)| n.as_ref())),
+            label_first: first_bytes(labels.iter().map(|l| l.as_ref())),
+            by_first,
+            blank: names.iter().position(|(n, _)| n.is_empty()),
         }
     }
 
@@ -193,18 +206,33 @@ impl<'n> Lexicon<'n> {
                         .iter()
                         .any(|(n, _)| n.len() >= l.len() && opens(text, at, n))
             })
-            .map(String::len)
+            .map(|l| l.len())
     }
 
     /// The story's area named at `at`: its index in the names.
-    fn area_at(&self, text: &str, at: usize) -> Option<usize> {
+    pub(super) fn area_at(&self, text: &str, at: usize) -> Option<usize> {
         let first = usize::from(*text.as_bytes().get(at)?);
         if !self.name_first[first] {
             return None;
         }
-        self.names
+        let reads = |k: usize| {
+            let n = &self.names[k].0;
+            opens(text, at, n) && !followed_by_alnum(text, at + n.len())
+        };
+        // The first name in order that reads here: the first of those starting with this
+        // byte, or a blank name before it.
+        let from = self
+            .by_first
+            .partition_point(|&(b, _)| usize::from(b) < first);
+        let hit = self.by_first[from..]
             .iter()
-            .position(|(n, _)| opens(text, at, n) && !followed_by_alnum(text, at + n.len()))
+            .take_while(|&&(b, _)| usize::from(b) == first)
+            .map(|&(_, k)| k)
+            .find(|&k| reads(k));
+        match (hit, self.blank.filter(|&k| reads(k))) {
+            (Some(k), Some(b)) => Some(k.min(b)),
+            (k, b) => k.or(b),
+        }
     }
 }
 
@@ -266,8 +294,7 @@ pub(super) fn tokenize<'c>(
         if at < done {
             continue;
         }
-        let after_word = text[..at].chars().next_back().is_some_and(is_word_char);
-        let leads = text[at..].chars().next().expect("a token is not empty");
+        let after_word = after_word_char(text, at);
         if !after_word {
             // The patch's own words (publication, region, who calculated the figures) are
             // not figures, whatever they contain; area names are matched first.
@@ -276,7 +303,8 @@ pub(super) fn tokenize<'c>(
                 done = at + len;
                 continue;
             }
-            if !leads.is_ascii_digit() {
+            // A token leads with an ASCII digit exactly when its first byte is one.
+            if !text.as_bytes()[at].is_ascii_digit() {
                 if let Some(k) = lex.area_at(text, at) {
                     let end = at + lex.names[k].0.len();
                     toks.push(Tok {
@@ -334,35 +362,92 @@ pub(super) fn tokenize<'c>(
     (toks, spans)
 }
 
+/// Whether the character before `at` goes on with a word ([`is_word_char`]): read from its
+/// byte when that is ASCII.
+pub(super) fn after_word_char(text: &str, at: usize) -> bool {
+    match at.checked_sub(1).map(|i| text.as_bytes()[i]) {
+        None => false,
+        Some(b) if b.is_ascii() => WORD_BYTES[usize::from(b)],
+        Some(_) => text[..at].chars().next_back().is_some_and(is_word_char),
+    }
+}
+
 /// The word at `at`, read as the audit reads words: lower case, without its possessive, a
 /// number word or an ordinal word classed as such. Where it ends.
-fn word<'c>(text: &'c str, lower: &'c str, at: usize, toks: &mut Vec<Tok<'c>>) -> usize {
-    let len: usize = text[at..]
-        .chars()
-        .take_while(|&ch| is_word_char(ch))
-        .map(char::len_utf8)
-        .sum();
-    let word = &text[at..at + len];
-    let base = strip_possessive(word).trim_end_matches(['\'', '’', '-']);
-    let lowered = if base.is_ascii() {
-        // ASCII lower-cases in place: the word's bytes in the lower-case text.
-        W(Cow::Borrowed(&lower[at..at + base.len()]))
+pub(super) fn word<'c>(text: &'c str, lower: &'c str, at: usize, toks: &mut Vec<Tok<'c>>) -> usize {
+    let bytes = text.as_bytes();
+    // Most words are ASCII: read by bytes, and by characters only when a byte that is not
+    // ASCII follows, which may go on with the word ("Môn", "’s").
+    let mut end = at;
+    while bytes.get(end).is_some_and(|&b| WORD_BYTES[usize::from(b)]) {
+        end += 1;
+    }
+    let (len, base_len) = if bytes.get(end).is_some_and(|&b| !b.is_ascii()) {
+        let len: usize = text[at..]
+            .chars()
+            .take_while(|&ch| is_word_char(ch))
+            .map(char::len_utf8)
+            .sum();
+        let base = strip_possessive(&text[at..at + len]).trim_end_matches(['\'', '’', '-']);
+        if !base.is_ascii() {
+            push_word(W(Cow::Owned(base.to_lowercase())), at, len, toks);
+            return at + len;
+        }
+        (len, base.len())
     } else {
-        W(Cow::Owned(base.to_lowercase()))
+        // An ASCII word holds no "’": its possessive is "'s", its trailing marks ' and -.
+        let mut base = end;
+        while base - at >= 2 && bytes[base - 2..base] == *b"'s" {
+            base -= 2;
+        }
+        while base > at && matches!(bytes[base - 1], b'\'' | b'-') {
+            base -= 1;
+        }
+        (end - at, base - at)
     };
-    let t = if NUMBER_WORDS.contains(&lowered.as_str()) {
-        T::Num(NumClass::Word, lowered)
-    } else if ORDINAL_WORDS.contains(&lowered.as_str()) {
-        T::Num(NumClass::OrdinalWord, lowered)
-    } else {
-        T::Word(lowered)
+    // ASCII lower-cases in place: the word's bytes in the lower-case text.
+    push_word(W(Cow::Borrowed(&lower[at..at + base_len])), at, len, toks);
+    at + len
+}
+
+/// The ASCII bytes that go on with a word ([`is_word_char`]): letters, digits, `'` and `-`.
+const WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'\'' || c == b'-';
+        b += 1;
+    }
+    table
+};
+
+/// A word read at `at`, `len` bytes long, as `lowered`: a number word or an ordinal word
+/// classed as such.
+fn push_word<'c>(lowered: W<'c>, at: usize, len: usize, toks: &mut Vec<Tok<'c>>) {
+    let t = match number_word(&lowered) {
+        Some(class) => T::Num(class, lowered),
+        None => T::Word(lowered),
     };
     toks.push(Tok {
         t,
         start: at,
         end: at + len,
     });
-    at + len
+}
+
+/// Whether a lower-case word is a number word ("seven") or an ordinal word ("third"), as
+/// [`NUMBER_WORDS`] and [`ORDINAL_WORDS`] list them: a match, so a story's every word is not
+/// compared with each of them in turn.
+pub(super) fn number_word(word: &str) -> Option<NumClass> {
+    match word {
+        "zero" | "one" | "two" | "three" | "four" | "five" | "six" | "seven" | "eight" | "nine" => {
+            Some(NumClass::Word)
+        }
+        "first" | "second" | "third" | "fourth" | "fifth" | "sixth" | "seventh" | "eighth"
+        | "ninth" => Some(NumClass::OrdinalWord),
+        _ => None,
+    }
 }
 
 /// The figures of one of the reader's number tokens ("254.0", "12th", "25%", "2020/21",
@@ -460,14 +545,27 @@ pub(super) fn prev_column(cell: &str, prev_markers: &[String]) -> bool {
 /// front matter as a block of its own (a title or description prints on the site, so its
 /// figures are checked as the body's are, though the lint leaves front matter alone).
 pub(super) fn front_matter_blocks(copy: &Copy<'_>) -> Vec<Block> {
-    let lines = crate::copy::markdown::classify(&copy.raw);
-    lines
+    // Front matter is only at the very top, closed by a second `---` (or `...`), as the
+    // reader finds it ([`crate::copy::markdown::classify`]): found here without classifying
+    // every line again.
+    let raw = &copy.raw;
+    if raw
+        .first()
+        .is_none_or(|l| l.trim_start_matches('\u{feff}').trim() != "---")
+    {
+        return Vec::new();
+    }
+    let Some(end) = raw
         .iter()
-        .enumerate()
-        .filter(|(i, l)| {
-            l.kind == Kind::FrontMatter && !matches!(copy.raw[*i].trim(), "---" | "...")
-        })
-        .map(|(i, _)| Block::line(copy.raw[i], i + 1))
+        .skip(1)
+        .position(|l| matches!(l.trim(), "---" | "..."))
+        .map(|p| p + 1)
+    else {
+        return Vec::new();
+    };
+    (0..=end)
+        .filter(|&i| !matches!(raw[i].trim(), "---" | "..."))
+        .map(|i| Block::line(raw[i], i + 1))
         .collect()
 }
 
@@ -485,7 +583,7 @@ pub(super) fn sentences<'c>(
     lex: &Lexicon<'_>,
     prev_markers: &[String],
 ) -> Vec<Sentence<'c>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(blocks.len() * 2);
     let mut header: Option<Vec<bool>> = None;
     for (block, lower) in blocks.iter().copied().zip(lower) {
         let (mut toks, spans) = tokenize(&block.text, lower, &block.tokens, lex);
@@ -522,13 +620,16 @@ pub(super) fn sentences<'c>(
             .filter(|&b| b > opening && !spans.iter().any(|s| s.start < b && b < s.end))
             .collect();
         let mut last_area: Option<usize> = None;
-        let mut rest = toks.into_iter().peekable();
+        let mut rest = toks.into_iter();
         let mut from = 0;
         for bound in starts.iter().copied().chain([block.text.len()]) {
-            let mut part = Vec::new();
-            while let Some(t) = rest.next_if(|t| t.start < bound) {
-                part.push(t);
-            }
+            // Counted first, so each sentence's tokens are allocated once.
+            let n = rest
+                .as_slice()
+                .iter()
+                .take_while(|t| t.start < bound)
+                .count();
+            let part: Vec<Tok<'c>> = rest.by_ref().take(n).collect();
             let span = from..bound;
             from = bound;
             if part.iter().all(|t| t.t == T::Stop) {

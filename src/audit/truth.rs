@@ -3,9 +3,11 @@
 //! cannot hide itself here.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use chrono::{Datelike, Days, NaiveDate};
 
+use super::printed::Fnv;
 use crate::config::Patch;
 use crate::facts::{Fact, FactKind, FactValue, List, RankBy, Recipe, Scope, StoryDate, Tally};
 use crate::lang;
@@ -73,7 +75,8 @@ pub(super) struct Nation<'a> {
     pub(super) week: Week,
     pub(super) prev_week: Week,
     pub(super) areas: Vec<AreaTruth>,
-    pub(super) index: HashMap<String, usize>,
+    /// Area code → its place in `areas`, hashed cheaply: every claim and fact looks areas up.
+    pub(super) index: HashMap<String, usize, BuildHasherDefault<Fnv>>,
     pub(super) left_out: usize,
     /// Whether most universe areas went one way the week before, when every one of them has
     /// figures.
@@ -184,7 +187,7 @@ impl<'a> Nation<'a> {
                 _ => left_out += 1,
             }
         }
-        let index: HashMap<String, usize> = areas
+        let index: HashMap<String, usize, BuildHasherDefault<Fnv>> = areas
             .iter()
             .enumerate()
             .map(|(i, a)| (a.code.clone(), i))

@@ -104,12 +104,12 @@ impl Auditor<'_> {
                 continue;
             };
             self.report.claims += 1;
-            let code = self.code(k).to_string();
-            if lies_in(place, &code) {
+            let code = self.code(k);
+            if lies_in(place, code) {
                 continue;
             }
-            let name = self.name(k).to_string();
-            let right = match crate::geo::authority(&code) {
+            let name = self.name(k);
+            let right = match crate::geo::authority(code) {
                 None => format!("the geography does not know {name}, so it cannot be placed"),
                 Some(a) if Nation::from_name(place).is_some() => {
                     format!("{name} is in {}", a.nation.name())
@@ -227,19 +227,99 @@ fn place_named(after: &str, areas: &[&str]) -> Option<&'static str> {
     if starts.is_empty() {
         return None;
     }
-    places().iter().copied().find(|p| {
-        starts.iter().any(|&at| {
-            after[at..].starts_with(p)
-                && bytes
-                    .get(at + p.len())
-                    .is_none_or(|b| !b.is_ascii_alphanumeric())
+    let places = places();
+    let reads = |k: usize, at: usize| {
+        let p = places[k];
+        after[at..].starts_with(p)
+            && bytes
+                .get(at + p.len())
+                .is_none_or(|b| !b.is_ascii_alphanumeric())
+    };
+    // The first place in order read at any start: at each start, the first of the places
+    // that open with its byte.
+    let by_first = places_by_first();
+    starts
+        .iter()
+        .filter_map(|&at| {
+            let b = *bytes.get(at)?;
+            let from = by_first.partition_point(|&(c, _)| c < b);
+            by_first[from..]
+                .iter()
+                .take_while(|&&(c, _)| c == b)
+                .map(|&(_, k)| k)
+                .find(|&k| reads(k, at))
         })
+        .min()
+        .map(|k| places[k])
+}
+
+/// The places' first bytes and their indices in [`places`], by first byte, in order within
+/// a byte.
+fn places_by_first() -> &'static [(u8, usize)] {
+    static BY_FIRST: std::sync::OnceLock<Vec<(u8, usize)>> = std::sync::OnceLock::new();
+    BY_FIRST.get_or_init(|| {
+        let mut v: Vec<(u8, usize)> = places()
+            .iter()
+            .enumerate()
+            .filter_map(|(k, p)| p.as_bytes().first().map(|&b| (b, k)))
+            .collect();
+        // A stable sort keeps the places' order within a byte.
+        v.sort_by_key(|&(b, _)| b);
+        v
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The place named as it was first found: every place compared at every start.
+    fn place_named_plainly(after: &str, areas: &[&str]) -> Option<&'static str> {
+        let bytes = after.as_bytes();
+        let mut starts = Vec::new();
+        for (at, _) in after.match_indices("in ") {
+            let qualifies = areas.iter().any(|a| after[..at].trim_end().ends_with(a));
+            if (at == 0 || !bytes[at - 1].is_ascii_alphanumeric()) && !qualifies {
+                starts.push(at + 3);
+                if after[at + 3..].starts_with("the ") {
+                    starts.push(at + 7);
+                }
+            }
+        }
+        places().iter().copied().find(|p| {
+            starts.iter().any(|&at| {
+                after[at..].starts_with(p)
+                    && bytes
+                        .get(at + p.len())
+                        .is_none_or(|b| !b.is_ascii_alphanumeric())
+            })
+        })
+    }
+
+    #[test]
+    fn places_are_found_as_comparing_every_place_found_them() {
+        let texts = [
+            " rate in England",
+            " rate in the North West, in Kent",
+            " in Kent and in the North West",
+            " in West Yorkshire in Yorkshire and The Humber",
+            " rate in Surrey Heath in Surrey",
+            " in Greater Manchester in the North",
+            " in Somersetshire in Somerset",
+            " in ",
+            "in the ",
+            " in Lancashire in the East Midlands in the South East",
+        ];
+        for text in texts {
+            for areas in [&[][..], &["Surrey Heath"][..], &["rate"][..]] {
+                assert_eq!(
+                    place_named(text, areas),
+                    place_named_plainly(text, areas),
+                    "{text:?} {areas:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn a_place_after_an_area_qualifies_it_and_one_after_a_superlative_is_its_scope() {

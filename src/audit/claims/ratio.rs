@@ -34,9 +34,9 @@ impl Auditor<'_> {
                 self.fail(s, format!("\"{w}\" is said of no area the audit can check"));
                 continue;
             };
-            let name = self.name(k).to_string();
-            let a = match self.truth.area(self.code(k)) {
-                Ok(a) => a.clone(),
+            let name = self.name(k);
+            let a = match self.area_truth(self.code(k)) {
+                Ok(a) => a,
                 Err(why) => {
                     self.fail(s, format!("\"{w}\" cannot be checked for {name}: {why}"));
                     continue;
