@@ -15,6 +15,7 @@
 //! `collector`, and the walk of each part of a story in `sections`.
 
 mod collector;
+mod emit;
 mod json;
 mod sections;
 mod types;
