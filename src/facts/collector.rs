@@ -2,6 +2,7 @@
 //! entry points that run it over the parts of a story.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -142,6 +143,9 @@ fn dotted(parts: &[&str]) -> String {
     s
 }
 
+/// An area's code and name, which each of its facts holds.
+type AreaNames = (Arc<str>, Arc<str>);
+
 /// From this many facts on, [`Collector::push`] finds an id through an index rather than by
 /// reading the facts: a story's own part has a score of facts, a patch's can have thousands.
 const SCAN_UP_TO: usize = 48;
@@ -153,9 +157,12 @@ pub(super) struct Collector<'a> {
     /// Each fact's place in `facts` by id, once there are more than [`SCAN_UP_TO`].
     by_id: Option<HashMap<String, usize>>,
     /// The labels of the story's files, which each tally draws on.
-    sources: Vec<String>,
+    sources: Arc<[String]>,
     /// [`week_sum_words`] of the week and of the week before.
     sums: [String; 2],
+    /// The inputs of a fact that has none yet, which every fact starts from: one empty
+    /// series and list of files, shared rather than allocated for each.
+    no_inputs: FactInputs,
 }
 
 impl<'a> Collector<'a> {
@@ -167,6 +174,10 @@ impl<'a> Collector<'a> {
             by_id: None,
             sources: dataset.sources.iter().map(|s| s.label.clone()).collect(),
             sums: [week_sum_words(story.week), week_sum_words(story.prev_week)],
+            no_inputs: FactInputs {
+                release: story.release,
+                ..FactInputs::default()
+            },
         }
     }
 
@@ -236,21 +247,18 @@ impl<'a> Collector<'a> {
             direction: None,
             window: None,
             formula: String::new(),
-            inputs: FactInputs {
-                release: self.story.release,
-                ..FactInputs::default()
-            },
+            inputs: self.no_inputs.clone(),
             used_by: Vec::new(),
             recipe: Recipe::Constant { value: 0 },
         }
     }
 
-    pub(super) fn area_sources(&self, code: &str) -> Vec<String> {
+    pub(super) fn area_sources(&self, code: &str) -> Arc<[String]> {
         self.sources_of(self.dataset.index_of(&self.story.universe.area_type, code))
     }
 
     /// The labels of the files the area at `index` of the dataset was read from.
-    fn sources_of(&self, index: Option<usize>) -> Vec<String> {
+    fn sources_of(&self, index: Option<usize>) -> Arc<[String]> {
         index
             .map(|i| {
                 self.dataset.areas[i]
@@ -274,11 +282,12 @@ impl<'a> Collector<'a> {
             .collect()
     }
 
-    /// A fact of the area `a`, held at `at.suffix` of the view model.
+    /// A fact of the area `a` (whose code and name are `names`), held at `at.suffix` of the
+    /// view model.
     #[allow(clippy::too_many_arguments)]
     fn area_fact(
         &self,
-        a: &AreaView,
+        (a, names): (&AreaView, &AreaNames),
         at: &str,
         suffix: &str,
         kind: FactKind,
@@ -287,9 +296,9 @@ impl<'a> Collector<'a> {
         recipe: Recipe,
     ) -> Fact {
         let mut f = self.plain(dotted(&[&a.code, suffix]), kind, value, printed);
-        f.area_code = Some(a.code.clone());
-        f.area_name = Some(a.name.clone());
-        f.used_by.push(dotted(&[at, suffix]));
+        f.area_code = Some(Arc::clone(&names.0));
+        f.area_name = Some(Arc::clone(&names.1));
+        f.used_by = vec![dotted(&[at, suffix])];
         f.recipe = recipe;
         f
     }
@@ -299,10 +308,15 @@ impl<'a> Collector<'a> {
         let code = a.code.as_str();
         let index = self.dataset.index_of(&self.story.universe.area_type, code);
         let sources = self.sources_of(index);
+        let names: AreaNames = (Arc::from(code), Arc::from(a.name.as_str()));
+        let me = (a, &names);
         let week = self.story.week;
         let prev = self.story.prev_week;
 
-        let daily = [self.daily_of(index, week), self.daily_of(index, prev)];
+        let daily = [
+            Arc::new(self.daily_of(index, week)),
+            Arc::new(self.daily_of(index, prev)),
+        ];
         for (suffix, kind, k, cases, rate) in [
             ("cases", FactKind::Cases, 0, a.cases, None),
             ("prev_cases", FactKind::PrevCases, 1, a.prev_cases, None),
@@ -319,7 +333,7 @@ impl<'a> Collector<'a> {
             let mut f = match rate {
                 None => {
                     let mut f = self.area_fact(
-                        a,
+                        me,
                         at,
                         suffix,
                         kind,
@@ -335,7 +349,7 @@ impl<'a> Collector<'a> {
                 }
                 Some(r) => {
                     let mut f = self.area_fact(
-                        a,
+                        me,
                         at,
                         suffix,
                         kind,
@@ -352,8 +366,8 @@ impl<'a> Collector<'a> {
                 }
             };
             f.window = Some(w);
-            f.inputs.daily = daily[k].clone();
-            f.inputs.sources = sources.clone();
+            f.inputs.daily = Arc::clone(&daily[k]);
+            f.inputs.sources = Arc::clone(&sources);
             self.push(f);
         }
 
@@ -367,7 +381,7 @@ impl<'a> Collector<'a> {
         let rates = || vec![dotted(&[code, "rate"]), dotted(&[code, "prev_rate"])];
 
         let mut f = self.area_fact(
-            a,
+            me,
             at,
             "change",
             FactKind::Change,
@@ -385,7 +399,7 @@ impl<'a> Collector<'a> {
 
         if let Some(p) = a.percent_change_size {
             let mut f = self.area_fact(
-                a,
+                me,
                 at,
                 "percent_change",
                 FactKind::PercentChange,
@@ -405,7 +419,7 @@ impl<'a> Collector<'a> {
         }
 
         let mut f = self.area_fact(
-            a,
+            me,
             at,
             "population",
             FactKind::Population,
@@ -439,7 +453,7 @@ impl<'a> Collector<'a> {
         ] {
             let Some(r) = rank else { continue };
             let mut f = self.area_fact(
-                a,
+                me,
                 at,
                 suffix,
                 FactKind::Rank,
@@ -463,7 +477,7 @@ impl<'a> Collector<'a> {
 
         if let Some(r) = a.patch_rank {
             let mut f = self.area_fact(
-                a,
+                me,
                 at,
                 "patch_rank",
                 FactKind::Rank,
@@ -486,7 +500,7 @@ impl<'a> Collector<'a> {
 
         if let Some((list, by, position)) = position {
             let mut f = self.area_fact(
-                a,
+                me,
                 at,
                 &dotted(&["position", list.name()]),
                 FactKind::ListPosition,
@@ -548,13 +562,13 @@ impl<'a> Collector<'a> {
         f.window = Some(self.story.week);
         f.formula = formula;
         f.used_by.push(at.to_string());
-        f.inputs.sources = self.story_sources();
+        f.inputs.sources = Arc::clone(&self.sources);
         f.recipe = Recipe::Tally { scope, tally };
         self.push(f);
     }
 
-    pub(super) fn story_sources(&self) -> Vec<String> {
-        self.sources.clone()
+    pub(super) fn story_sources(&self) -> Arc<[String]> {
+        Arc::clone(&self.sources)
     }
 
     pub(super) fn movement(&mut self, scope: Scope, m: &crate::stats::Movement) {

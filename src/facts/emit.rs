@@ -10,8 +10,14 @@ use crate::stats::{Direction, Week};
 /// A JSON string, escaped as serde_json escapes it: `"` and `\` and the control characters,
 /// nothing else.
 pub(super) fn string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
     let bytes = s.as_bytes();
+    if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escape = match b {

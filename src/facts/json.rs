@@ -213,22 +213,36 @@ impl FactsSidecar {
     pub(super) fn write_json(&self, glossary: Glossary) -> String {
         let source_index = |label: &str| self.sources.iter().position(|s| s.label == label);
 
-        // Each area's series, in the order the facts first name them.
-        let mut order: Vec<&str> = Vec::new();
-        let mut series: BTreeMap<&str, Series<'_>> = BTreeMap::new();
+        // Each area's series, in the order the facts first name them, and each fact's.
+        let mut series: Vec<(&str, Series<'_>)> = Vec::new();
+        let mut of: Vec<Option<usize>> = Vec::with_capacity(self.facts.len());
+        let mut last: Option<usize> = None;
         for f in &self.facts {
-            let Some(code) = series_code(f) else { continue };
-            let s = series.entry(code).or_insert_with(|| {
-                order.push(code);
-                Series::default()
-            });
+            let Some(code) = series_code(f) else {
+                of.push(None);
+                continue;
+            };
+            // An area's facts come together: the last fact's series is most often this one's.
+            let k = match last {
+                Some(k) if series[k].0 == code => k,
+                _ => match series.iter().position(|(c, _)| *c == code) {
+                    Some(k) => k,
+                    None => {
+                        series.push((code, Series::default()));
+                        series.len() - 1
+                    }
+                },
+            };
+            of.push(Some(k));
+            last = Some(k);
+            let s = &mut series[k].1;
             if s.name.is_none() {
                 s.name = f.area_name.as_deref();
             }
             if f.inputs.population.is_some() {
                 s.population = f.inputs.population;
             }
-            for label in &f.inputs.sources {
+            for label in f.inputs.sources.iter() {
                 if let Some(i) = source_index(label)
                     && !s.sources.contains(&i)
                 {
@@ -301,8 +315,7 @@ impl FactsSidecar {
             out.push_str(if first { "}" } else { "\n  }" });
         }
         out.push_str(",\n  \"series\": {");
-        for (i, code) in order.iter().enumerate() {
-            let s = &series[code];
+        for (i, (code, s)) in series.iter().enumerate() {
             out.push_str(if i == 0 { "\n    " } else { ",\n    " });
             emit::string(&mut out, code);
             out.push_str(": {");
@@ -341,12 +354,13 @@ impl FactsSidecar {
             }
             out.push('}');
         }
-        out.push_str(if order.is_empty() { "}" } else { "\n  }" });
+        out.push_str(if series.is_empty() { "}" } else { "\n  }" });
 
         out.push_str(",\n  \"facts\": [");
-        for (i, f) in self.facts.iter().enumerate() {
+        for (i, (f, k)) in self.facts.iter().zip(&of).enumerate() {
             out.push_str(if i == 0 { "\n  " } else { ",\n  " });
-            self.write_fact(&mut out, f, &series, &source_index);
+            let s = k.map(|k| &series[k]);
+            self.write_fact(&mut out, f, s, &source_index);
         }
         out.push_str(if self.facts.is_empty() {
             "]\n}\n"
@@ -450,29 +464,28 @@ impl FactsSidecar {
         }
     }
 
+    /// Writes a fact; `series` is its area's, when it draws on one.
     fn write_fact(
         &self,
         out: &mut String,
         f: &Fact,
-        series: &BTreeMap<&str, Series<'_>>,
+        series: Option<&(&str, Series<'_>)>,
         source_index: &dyn Fn(&str) -> Option<usize>,
     ) {
-        let mut first = true;
-        out.push('{');
-        key(out, &mut first, "id");
+        out.push_str("{\"id\":");
         emit::string(out, &f.id);
-        key(out, &mut first, "value");
+        out.push_str(",\"value\":");
         emit::value(out, &f.value);
-        key(out, &mut first, "printed");
+        out.push_str(",\"printed\":");
         emit::strings(out, &f.printed);
-        let in_series = series_code(f).is_some_and(|c| series.contains_key(c));
+        let in_series = series.is_some();
         if !in_series {
             if let Some(code) = &f.area_code {
-                key(out, &mut first, "area_code");
+                out.push_str(",\"area_code\":");
                 emit::string(out, code);
             }
             if let Some(name) = &f.area_name {
-                key(out, &mut first, "area_name");
+                out.push_str(",\"area_name\":");
                 emit::string(out, name);
             }
         }
@@ -493,28 +506,27 @@ impl FactsSidecar {
                 .map(String::as_str)
                 .eq(self.sources.iter().map(|s| s.label.as_str()));
         if facts || sources {
-            key(out, &mut first, "inputs");
-            out.push('{');
-            let mut first_input = true;
+            out.push_str(",\"inputs\":{");
             if facts {
-                key(out, &mut first_input, "facts");
+                out.push_str("\"facts\":");
                 emit::strings(out, &f.inputs.facts);
             }
             if sources {
-                key(out, &mut first_input, "sources");
+                out.push_str(if facts {
+                    ",\"sources\":"
+                } else {
+                    "\"sources\":"
+                });
                 indices(out, f.inputs.sources.iter().map(|s| source_index(s)));
             }
             out.push('}');
         }
         // Where the view model holds it, unless its series' `at` says so.
-        let implied = series_code(f)
-            .and_then(|c| Some((c, series.get(c)?)))
-            .is_some_and(|(c, s)| s.implies_used_by(c, f));
-        if !implied {
-            key(out, &mut first, "used_by");
+        if !series.is_some_and(|(code, s)| s.implies_used_by(code, f)) {
+            out.push_str(",\"used_by\":");
             emit::strings(out, &f.used_by);
         }
-        key(out, &mut first, "recipe");
+        out.push_str(",\"recipe\":");
         self.write_recipe(out, &f.recipe);
         out.push('}');
     }

@@ -227,7 +227,7 @@ pub(super) fn national_lists(c: &mut Collector<'_>) {
             let (Some(value), Some(date)) = (value, date) else {
                 continue;
             };
-            let sources: Vec<String> = dataset
+            let sources: std::sync::Arc<[String]> = dataset
                 .area("nhsRegion", &h.code)
                 .map(|a| {
                     a.sources
@@ -243,8 +243,8 @@ pub(super) fn national_lists(c: &mut Collector<'_>) {
                 FactValue::Int(value),
                 count_forms(value),
             );
-            f.area_code = Some(h.code.clone());
-            f.area_name = Some(h.region.clone());
+            f.area_code = Some(h.code.as_str().into());
+            f.area_name = Some(h.region.as_str().into());
             f.formula = format!("{metric} for {} on {date}, rounded", h.region);
             f.inputs.sources = sources.clone();
             f.used_by.push(format!("hospital.{key}"));
@@ -260,8 +260,8 @@ pub(super) fn national_lists(c: &mut Collector<'_>) {
                 FactValue::Date(date),
                 date_forms(date, story.story_year),
             );
-            f.area_code = Some(h.code.clone());
-            f.area_name = Some(h.region.clone());
+            f.area_code = Some(h.code.as_str().into());
+            f.area_name = Some(h.region.as_str().into());
             f.formula = format!("the latest day on or before the release with {metric}");
             f.inputs.sources = sources;
             f.used_by.push(format!("hospital.{key}_date"));
@@ -294,8 +294,8 @@ pub(super) fn own_unavailable(c: &mut Collector<'_>) {
                 FactValue::Date(day),
                 date_forms(day, story.story_year),
             );
-            f.area_code = Some(u.code.clone());
-            f.area_name = Some(u.name.clone());
+            f.area_code = Some(u.code.as_str().into());
+            f.area_name = Some(u.name.as_str().into());
             f.formula = format!("a day with no {} value", crate::model::CASES_METRIC);
             f.inputs.sources = sources.clone();
             f.used_by.push(format!("unavailable[{i}].reason"));

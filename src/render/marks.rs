@@ -24,11 +24,6 @@ pub(super) const LITERAL_CLOSE: char = '\u{E005}';
 /// opened inside another, or left open: the text would otherwise say what is fixed text only
 /// in part.
 pub(super) fn take_literals(raw: &str, literals: &mut Vec<String>) -> Result<String, String> {
-    if !raw.contains([LITERAL_OPEN, LITERAL_CLOSE]) {
-        return Ok(raw.to_string());
-    }
-    let mut text = String::with_capacity(raw.len());
-    let mut open: Option<usize> = None;
     let near = |at: usize| {
         let before: Vec<char> = raw[..at].chars().rev().take(40).collect();
         before
@@ -38,31 +33,44 @@ pub(super) fn take_literals(raw: &str, literals: &mut Vec<String>) -> Result<Str
             .trim_start()
             .to_string()
     };
-    for (at, c) in raw.char_indices() {
-        match (c, open) {
-            (LITERAL_OPEN, None) => open = Some(text.len()),
-            (LITERAL_OPEN, Some(_)) => {
+    // Both marks are three bytes, EE 80 84 and EE 80 85 in UTF-8, and 0xEE only ever starts
+    // a character: the text between them is copied whole, not character by character.
+    let bytes = raw.as_bytes();
+    let mut text = String::with_capacity(raw.len());
+    let mut open: Option<usize> = None;
+    let mut from = 0;
+    for at in memchr::memchr_iter(0xEE, bytes) {
+        let opens = match bytes.get(at + 1..at + 3) {
+            Some([0x80, 0x84]) => true,
+            Some([0x80, 0x85]) => false,
+            _ => continue,
+        };
+        text.push_str(&raw[from..at]);
+        from = at + 3;
+        match (opens, open) {
+            (true, None) => open = Some(text.len()),
+            (true, Some(_)) => {
                 return Err(format!(
                     "a literal mark opens inside another, after \"{}\"",
                     near(at)
                 ));
             }
-            (LITERAL_CLOSE, Some(start)) => {
+            (false, Some(start)) => {
                 let phrase = text[start..].trim();
                 if !phrase.is_empty() && !literals.iter().any(|p| p == phrase) {
                     literals.push(phrase.to_string());
                 }
                 open = None;
             }
-            (LITERAL_CLOSE, None) => {
+            (false, None) => {
                 return Err(format!(
                     "a literal mark closes without opening, after \"{}\"",
                     near(at)
                 ));
             }
-            _ => text.push(c),
         }
     }
+    text.push_str(&raw[from..]);
     if let Some(start) = open {
         return Err(format!(
             "a literal mark is left unclosed, before \"{}\"",
@@ -181,6 +189,15 @@ mod tests {
         ] {
             assert!(take_literals(bad, &mut Vec::new()).is_err(), "{bad:?}");
         }
+        // Other characters of the private use area, the block marks among them, stay.
+        let kept = "\u{E000}a\u{E003} \u{EE80}\u{E006}\u{E084}";
+        assert_eq!(take_literals(kept, &mut Vec::new()).unwrap(), kept);
+        let mut found = Vec::new();
+        assert_eq!(
+            take_literals("é\u{E004} ü \u{E005}\u{E000}", &mut found).unwrap(),
+            "é ü \u{E000}"
+        );
+        assert_eq!(found, ["ü"]);
         let unclosed = take_literals("Book at \u{E004}nhs.uk or call 119", &mut Vec::new());
         assert!(
             unclosed
