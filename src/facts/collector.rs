@@ -555,13 +555,16 @@ impl<'a> Collector<'a> {
             Tally::LeftOut => ("left_out", "", FactKind::Count, count_forms(value)),
             Tally::Exceptions => ("exceptions", "", FactKind::Count, count_forms(value)),
         };
-        let mut id = dotted(&[prefix, suffix]);
+        let mut id = String::with_capacity(prefix.len() + suffix.len() + pct.len() + 1);
+        id.push_str(prefix);
+        id.push('.');
+        id.push_str(suffix);
         id.push_str(pct);
         let mut f = self.plain(id, kind, FactValue::Int(value), printed);
         f.direction = direction;
         f.window = Some(self.story.week);
         f.formula = formula;
-        f.used_by.push(at.to_string());
+        f.used_by = vec![at.to_string()];
         f.inputs.sources = Arc::clone(&self.sources);
         f.recipe = Recipe::Tally { scope, tally };
         self.push(f);

@@ -131,7 +131,9 @@ struct Series<'a> {
     name: Option<&'a str>,
     population: Option<u64>,
     sources: Vec<usize>,
-    daily: BTreeMap<NaiveDate, i64>,
+    /// The facts' daily counts, each set once (the facts of an area's week share theirs); a
+    /// day in more than one has the last one's count, as merging them in order would give.
+    daily: Vec<&'a BTreeMap<NaiveDate, i64>>,
     /// Where the view model holds the area (`core[0]`, `leaders[2]`), in the order the
     /// facts first name them: a fact `CODE.rate` used by `core[0].rate` is held at `core[0]`.
     at: Vec<&'a str>,
@@ -249,7 +251,10 @@ impl FactsSidecar {
                     s.sources.push(i);
                 }
             }
-            s.daily.extend(f.inputs.daily.iter().map(|(d, c)| (*d, *c)));
+            let days = &*f.inputs.daily;
+            if !days.is_empty() && !s.daily.iter().any(|d| std::ptr::eq(*d, days)) {
+                s.daily.push(days);
+            }
             if let Some(rest) = own_part(code, &f.id) {
                 for path in &f.used_by {
                     let place = path
@@ -334,9 +339,9 @@ impl FactsSidecar {
                 key(&mut out, &mut first, "at");
                 emit::strings(&mut out, &s.at);
             }
-            if let (Some((&start, _)), Some((&end, _))) =
-                (s.daily.first_key_value(), s.daily.last_key_value())
-            {
+            let first_day = s.daily.iter().filter_map(|d| d.keys().next()).min();
+            let last_day = s.daily.iter().filter_map(|d| d.keys().next_back()).max();
+            if let (Some(&start), Some(&end)) = (first_day, last_day) {
                 key(&mut out, &mut first, "start");
                 emit::date(&mut out, start);
                 key(&mut out, &mut first, "daily");
@@ -345,7 +350,7 @@ impl FactsSidecar {
                     if n > 0 {
                         out.push(',');
                     }
-                    match s.daily.get(&day) {
+                    match s.daily.iter().rev().find_map(|d| d.get(&day)) {
                         Some(&c) => emit::int(&mut out, c),
                         None => out.push_str("null"),
                     }
