@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::lang;
 use crate::model::{Dataset, Population};
-use crate::stats::{Direction, Rate, Week};
+use crate::stats::{Direction, Week};
 use crate::story::{AreaView, Story};
 
 use super::emit;
@@ -87,48 +87,12 @@ fn percent(n: i64) -> String {
     s
 }
 
-/// A rate as `{}` prints it (`1134.8`), onto `out`.
-fn push_rate(out: &mut String, r: Rate) {
-    if r.0 < 0 {
-        out.push('-');
-    }
-    let abs = r.0.unsigned_abs();
-    emit::uint(out, abs / 10);
-    out.push('.');
-    out.push(char::from(b'0' + (abs % 10) as u8));
-}
-
 /// The forms a date takes in copy: `January 14`, `Thursday, January 14`.
 pub fn date_forms(d: NaiveDate, story_year: i32) -> Vec<String> {
     vec![
         lang::date(d, Some(story_year)),
         lang::weekday_date(d, Some(story_year)),
     ]
-}
-
-/// `sum(newCasesBySpecimenDate, START..=END)`, a week's sum as the formulas write it.
-fn week_sum_words(week: Week) -> String {
-    let mut s = String::with_capacity(64);
-    s.push_str("sum(");
-    s.push_str(crate::model::CASES_METRIC);
-    s.push_str(", ");
-    emit::day_text(&mut s, week.start);
-    s.push_str("..=");
-    emit::day_text(&mut s, week.end);
-    s.push(')');
-    s
-}
-
-/// A rate's formula, from its week's sum in words ([`week_sum_words`]).
-fn rate_words_from(sum: &str, cases: i64, population: u64) -> String {
-    let mut s = String::with_capacity(sum.len() + 100);
-    s.push_str(sum);
-    s.push_str(" / population × 100,000 = ");
-    emit::int(&mut s, cases);
-    s.push_str(" / ");
-    emit::uint(&mut s, population);
-    s.push_str(" × 100,000, rounded half-up to 1 dp");
-    s
 }
 
 /// `a.b`, `a.b.c`: ids and view-model paths.
@@ -158,8 +122,8 @@ pub(super) struct Collector<'a> {
     by_id: Option<HashMap<String, usize>>,
     /// The labels of the story's files, which each tally draws on.
     sources: Arc<[String]>,
-    /// [`week_sum_words`] of the week and of the week before.
-    sums: [String; 2],
+    /// The universe's name, which each rank's formula names.
+    universe: Arc<str>,
     /// The inputs of a fact that has none yet, which every fact starts from: one empty
     /// series and list of files, shared rather than allocated for each.
     no_inputs: FactInputs,
@@ -173,7 +137,7 @@ impl<'a> Collector<'a> {
             facts: Vec::with_capacity(32),
             by_id: None,
             sources: dataset.sources.iter().map(|s| s.label.clone()).collect(),
-            sums: [week_sum_words(story.week), week_sum_words(story.prev_week)],
+            universe: Arc::from(story.universe.name.as_str()),
             no_inputs: FactInputs {
                 release: story.release,
                 ..FactInputs::default()
@@ -246,7 +210,7 @@ impl<'a> Collector<'a> {
             area_name: None,
             direction: None,
             window: None,
-            formula: String::new(),
+            formula: Formula::Fixed(""),
             inputs: self.no_inputs.clone(),
             used_by: Vec::new(),
             recipe: Recipe::Constant { value: 0 },
@@ -344,7 +308,7 @@ impl<'a> Collector<'a> {
                             week: w,
                         },
                     );
-                    f.formula = self.sums[k].clone();
+                    f.formula = Formula::WeekSum(w);
                     f
                 }
                 Some(r) => {
@@ -360,7 +324,11 @@ impl<'a> Collector<'a> {
                             week: w,
                         },
                     );
-                    f.formula = rate_words_from(&self.sums[k], cases, a.population);
+                    f.formula = Formula::WeekRate {
+                        week: w,
+                        cases,
+                        population: a.population,
+                    };
                     f.inputs.population = Some(a.population);
                     f
                 }
@@ -371,13 +339,6 @@ impl<'a> Collector<'a> {
             self.push(f);
         }
 
-        // `|RATE - PREV|`, which both change formulas start with.
-        let mut change = String::with_capacity(120);
-        change.push('|');
-        push_rate(&mut change, a.rate);
-        change.push_str(" - ");
-        push_rate(&mut change, a.prev_rate);
-        change.push('|');
         let rates = || vec![dotted(&[code, "rate"]), dotted(&[code, "prev_rate"])];
 
         let mut f = self.area_fact(
@@ -391,9 +352,10 @@ impl<'a> Collector<'a> {
                 code: code.to_string(),
             },
         );
-        let mut formula = change.clone();
-        formula.push_str(" (rates rounded to 1 dp first)");
-        f.formula = formula;
+        f.formula = Formula::Change {
+            rate: a.rate,
+            prev: a.prev_rate,
+        };
         f.inputs.facts = rates();
         self.push(f);
 
@@ -409,11 +371,10 @@ impl<'a> Collector<'a> {
                     code: code.to_string(),
                 },
             );
-            let mut formula = change;
-            formula.push_str(" / ");
-            push_rate(&mut formula, a.prev_rate);
-            formula.push_str(" × 100, rounded half-up to a whole percent");
-            f.formula = formula;
+            f.formula = Formula::PercentChange {
+                rate: a.rate,
+                prev: a.prev_rate,
+            };
             f.inputs.facts = rates();
             self.push(f);
         }
@@ -429,11 +390,10 @@ impl<'a> Collector<'a> {
                 code: code.to_string(),
             },
         );
-        f.formula = "the population table's figure for the area code".to_string();
+        f.formula = "the population table's figure for the area code".into();
         f.inputs.population = Some(a.population);
         self.push(f);
 
-        let universe = &self.story.universe.name;
         for (suffix, by, rank, what) in [
             ("rank_rate", RankBy::Rate, a.ranks.rate, "rate this week"),
             (
@@ -464,14 +424,10 @@ impl<'a> Collector<'a> {
                     by,
                 },
             );
-            f.formula = [
-                "1 + the number of areas in ",
-                universe.as_str(),
-                " with a larger ",
+            f.formula = Formula::Rank {
+                universe: Arc::clone(&self.universe),
                 what,
-                " (tied areas share a rank)",
-            ]
-            .concat();
+            };
             self.push(f);
         }
 
@@ -494,7 +450,8 @@ impl<'a> Collector<'a> {
                 &self.story.region,
                 " with a higher rate",
             ]
-            .concat();
+            .concat()
+            .into();
             self.push(f);
         }
 
@@ -513,21 +470,18 @@ impl<'a> Collector<'a> {
                     position,
                 },
             );
-            let mut formula = String::with_capacity(80);
-            formula.push_str("place ");
-            emit::uint(&mut formula, position as u64);
-            formula.push_str(" in the ");
-            formula.push_str(list.name());
-            formula.push_str(" list, ordered by ");
-            formula.push_str(match (list, by) {
-                (List::Core, _) => "rate within the patch",
-                (_, RankBy::Fall) => "size of fall",
-                (_, RankBy::Rise) => "size of rise",
-                (_, RankBy::Rate) => "rate",
-                (_, RankBy::RateLow) => "rate, lowest first",
-                (_, RankBy::PrevRate) => "last week's rate",
-            });
-            f.formula = formula;
+            f.formula = Formula::Position {
+                position,
+                list,
+                order: match (list, by) {
+                    (List::Core, _) => "rate within the patch",
+                    (_, RankBy::Fall) => "size of fall",
+                    (_, RankBy::Rise) => "size of rise",
+                    (_, RankBy::Rate) => "rate",
+                    (_, RankBy::RateLow) => "rate, lowest first",
+                    (_, RankBy::PrevRate) => "last week's rate",
+                },
+            };
             // The place is the view's index in its list, not a field of it.
             f.used_by = vec![at.to_string()];
             self.push(f);
@@ -541,7 +495,7 @@ impl<'a> Collector<'a> {
         tally: Tally,
         value: i64,
         at: &str,
-        formula: String,
+        formula: impl Into<Formula>,
         direction: Option<Direction>,
     ) {
         let prefix = match scope {
@@ -563,7 +517,7 @@ impl<'a> Collector<'a> {
         let mut f = self.plain(id, kind, FactValue::Int(value), printed);
         f.direction = direction;
         f.window = Some(self.story.week);
-        f.formula = formula;
+        f.formula = formula.into();
         f.used_by = vec![at.to_string()];
         f.inputs.sources = Arc::clone(&self.sources);
         f.recipe = Recipe::Tally { scope, tally };
@@ -583,7 +537,7 @@ impl<'a> Collector<'a> {
                     &self.story.universe.name,
                     " with figures for both weeks",
                 ]
-                .concat(),
+                .concat::<str>(),
                 "universe.movement",
             ),
             Scope::Patch => (
@@ -594,10 +548,11 @@ impl<'a> Collector<'a> {
                     &self.story.region,
                     " with figures",
                 ]
-                .concat(),
+                .concat::<str>(),
                 "local.movement",
             ),
         };
+        let what: Arc<str> = what.into();
         // Where each tally is held, `at.NAME`, written over one buffer.
         let mut path = String::with_capacity(at.len() + 16);
         let place = |path: &mut String, name: &str, pct: &str| {
@@ -613,7 +568,10 @@ impl<'a> Collector<'a> {
             Tally::Total,
             m.total as i64,
             &path,
-            ["count of ", &what].concat(),
+            Formula::Count {
+                what: Arc::clone(&what),
+                verb: None,
+            },
             None,
         );
         for (d, n, pct) in [
@@ -632,27 +590,25 @@ impl<'a> Collector<'a> {
                 Tally::Moved(d),
                 n as i64,
                 &path,
-                ["count of ", &what, " whose rounded rate ", verb].concat(),
+                Formula::Count {
+                    what: Arc::clone(&what),
+                    verb: Some(verb),
+                },
                 Some(d),
             );
-            let mut formula = String::with_capacity(64);
-            emit::uint(&mut formula, n as u64);
-            formula.push_str(" / ");
-            emit::uint(&mut formula, m.total as u64);
-            formula.push_str(" × 100, rounded half-up to a whole percent");
             place(&mut path, dir_name(d), "_pct");
             self.tally(
                 scope,
                 Tally::Share(d),
                 i64::from(pct),
                 &path,
-                formula,
+                Formula::Share { n, total: m.total },
                 Some(d),
             );
         }
     }
 
-    pub(super) fn date(&mut self, which: StoryDate, d: NaiveDate, at: &str, formula: &str) {
+    pub(super) fn date(&mut self, which: StoryDate, d: NaiveDate, at: &str, formula: &'static str) {
         let id = match which {
             StoryDate::Release => "date.release",
             StoryDate::WeekStart => "date.week_start",
@@ -666,7 +622,7 @@ impl<'a> Collector<'a> {
             FactValue::Date(d),
             date_forms(d, self.story.story_year),
         );
-        f.formula = formula.to_string();
+        f.formula = formula.into();
         f.used_by.push(at.to_string());
         f.recipe = Recipe::Date { which };
         self.push(f);
@@ -713,7 +669,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ranks_percents_and_rates_print_as_lang_and_rate_print_them() {
+    fn ranks_and_percents_print_as_lang_prints_them() {
         for n in (-1_200..1_200).chain([1_000_001, i64::MAX, i64::MIN]) {
             assert_eq!(ordinal(n), lang::ordinal(n));
             assert_eq!(percent(n), lang::percent(n));
@@ -723,9 +679,6 @@ mod tests {
                 forms.push(words);
             }
             assert_eq!(rank_forms(n), forms);
-            let mut rate = String::new();
-            push_rate(&mut rate, Rate(n));
-            assert_eq!(rate, Rate(n).to_string());
         }
     }
 }

@@ -336,7 +336,7 @@ pub struct Fact {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window: Option<Week>,
     /// How it is computed, in words a sub-editor can check with a calculator.
-    pub formula: String,
+    pub formula: super::Formula,
     /// What it is computed from.
     pub inputs: FactInputs,
     /// Where the view model holds it (`core[2].rate`, `movers.items[6]`).
