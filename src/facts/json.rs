@@ -6,11 +6,11 @@
 //! (and diffs) fact by fact.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::emit;
 use super::*;
 use crate::stats::Week;
 
@@ -131,7 +131,9 @@ struct Series<'a> {
     name: Option<&'a str>,
     population: Option<u64>,
     sources: Vec<usize>,
-    daily: BTreeMap<NaiveDate, i64>,
+    /// The facts' daily counts, each set once (the facts of an area's week share theirs); a
+    /// day in more than one has the last one's count, as merging them in order would give.
+    daily: Vec<&'a BTreeMap<NaiveDate, i64>>,
     /// Where the view model holds the area (`core[0]`, `leaders[2]`), in the order the
     /// facts first name them: a fact `CODE.rate` used by `core[0].rate` is held at `core[0]`.
     at: Vec<&'a str>,
@@ -159,7 +161,7 @@ fn own_part<'a>(code: &str, id: &'a str) -> Option<&'a str> {
     id.strip_prefix(code).and_then(|r| r.strip_prefix('.'))
 }
 
-fn json<T: Serialize + ?Sized>(out: &mut String, value: &T) {
+pub(super) fn json<T: Serialize + ?Sized>(out: &mut String, value: &T) {
     serde_json::to_writer(Append(out), value).expect("facts are plain data");
 }
 
@@ -212,31 +214,47 @@ impl FactsSidecar {
 
     pub(super) fn write_json(&self, glossary: Glossary) -> String {
         let source_index = |label: &str| self.sources.iter().position(|s| s.label == label);
-        let all_sources: Vec<&str> = self.sources.iter().map(|s| s.label.as_str()).collect();
 
-        // Each area's series, in the order the facts first name them.
-        let mut order: Vec<&str> = Vec::new();
-        let mut series: BTreeMap<&str, Series<'_>> = BTreeMap::new();
+        // Each area's series, in the order the facts first name them, and each fact's.
+        let mut series: Vec<(&str, Series<'_>)> = Vec::new();
+        let mut of: Vec<Option<usize>> = Vec::with_capacity(self.facts.len());
+        let mut last: Option<usize> = None;
         for f in &self.facts {
-            let Some(code) = series_code(f) else { continue };
-            let s = series.entry(code).or_insert_with(|| {
-                order.push(code);
-                Series::default()
-            });
+            let Some(code) = series_code(f) else {
+                of.push(None);
+                continue;
+            };
+            // An area's facts come together: the last fact's series is most often this one's.
+            let k = match last {
+                Some(k) if series[k].0 == code => k,
+                _ => match series.iter().position(|(c, _)| *c == code) {
+                    Some(k) => k,
+                    None => {
+                        series.push((code, Series::default()));
+                        series.len() - 1
+                    }
+                },
+            };
+            of.push(Some(k));
+            last = Some(k);
+            let s = &mut series[k].1;
             if s.name.is_none() {
                 s.name = f.area_name.as_deref();
             }
             if f.inputs.population.is_some() {
                 s.population = f.inputs.population;
             }
-            for label in &f.inputs.sources {
+            for label in f.inputs.sources.iter() {
                 if let Some(i) = source_index(label)
                     && !s.sources.contains(&i)
                 {
                     s.sources.push(i);
                 }
             }
-            s.daily.extend(f.inputs.daily.iter().map(|(d, c)| (*d, *c)));
+            let days = &*f.inputs.daily;
+            if !days.is_empty() && !s.daily.iter().any(|d| std::ptr::eq(*d, days)) {
+                s.daily.push(days);
+            }
             if let Some(rest) = own_part(code, &f.id) {
                 for path in &f.used_by {
                     let place = path
@@ -252,22 +270,39 @@ impl FactsSidecar {
             }
         }
 
-        let mut out = String::with_capacity(1024 + 256 * self.facts.len());
+        let mut out = String::with_capacity(1024 + 160 * self.facts.len());
         out.push_str("{\n  \"release\": ");
-        json(&mut out, &self.release);
+        emit::date(&mut out, self.release);
         out.push_str(",\n  \"universe\": ");
-        json(&mut out, &self.universe);
+        emit::string(&mut out, &self.universe);
         out.push_str(",\n  \"week\": ");
-        json(&mut out, &self.week);
+        emit::week(&mut out, &self.week);
         out.push_str(",\n  \"prev_week\": ");
-        json(&mut out, &self.prev_week);
-        out.push_str(",\n  \"sources\": ");
-        json(&mut out, &self.sources);
-        out.push_str(",\n  \"population_source\": ");
-        json(&mut out, &self.population_source);
+        emit::week(&mut out, &self.prev_week);
+        out.push_str(",\n  \"sources\": [");
+        for (i, s) in self.sources.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"label\":");
+            emit::string(&mut out, &s.label);
+            out.push_str(",\"layout\":");
+            emit::string(&mut out, &s.layout);
+            out.push_str(",\"release\":");
+            match s.release {
+                Some(d) => emit::date(&mut out, d),
+                None => out.push_str("null"),
+            }
+            out.push('}');
+        }
+        out.push_str("],\n  \"population_source\": ");
+        emit::string(&mut out, &self.population_source);
         if let Some(shared) = &self.shared {
-            out.push_str(",\n  \"shared\": ");
-            json(&mut out, shared);
+            out.push_str(",\n  \"shared\": {\"file\":");
+            emit::string(&mut out, &shared.file);
+            out.push_str(",\"sha256\":");
+            emit::string(&mut out, &shared.sha256);
+            out.push('}');
         }
         if glossary != Glossary::None {
             out.push_str(",\n  \"formulas\": {");
@@ -278,48 +313,45 @@ impl FactsSidecar {
                 }
                 out.push_str(if first { "\n    " } else { ",\n    " });
                 first = false;
-                json(&mut out, op);
+                emit::string(&mut out, op);
                 out.push_str(": ");
-                json(&mut out, words);
+                emit::string(&mut out, words);
             }
             out.push_str(if first { "}" } else { "\n  }" });
         }
         out.push_str(",\n  \"series\": {");
-        for (i, code) in order.iter().enumerate() {
-            let s = &series[code];
+        for (i, (code, s)) in series.iter().enumerate() {
             out.push_str(if i == 0 { "\n    " } else { ",\n    " });
-            json(&mut out, code);
+            emit::string(&mut out, code);
             out.push_str(": {");
             let mut first = true;
             if let Some(name) = s.name {
                 key(&mut out, &mut first, "name");
-                json(&mut out, name);
+                emit::string(&mut out, name);
             }
             if let Some(p) = s.population {
                 key(&mut out, &mut first, "population");
-                let _ = write!(out, "{p}");
+                emit::uint(&mut out, p);
             }
             key(&mut out, &mut first, "sources");
-            json(&mut out, &s.sources);
+            indices(&mut out, s.sources.iter().map(|&i| Some(i)));
             if !s.at.is_empty() {
                 key(&mut out, &mut first, "at");
-                json(&mut out, &s.at);
+                emit::strings(&mut out, &s.at);
             }
-            if let (Some((&start, _)), Some((&end, _))) =
-                (s.daily.first_key_value(), s.daily.last_key_value())
-            {
+            let first_day = s.daily.iter().filter_map(|d| d.keys().next()).min();
+            let last_day = s.daily.iter().filter_map(|d| d.keys().next_back()).max();
+            if let (Some(&start), Some(&end)) = (first_day, last_day) {
                 key(&mut out, &mut first, "start");
-                json(&mut out, &start);
+                emit::date(&mut out, start);
                 key(&mut out, &mut first, "daily");
                 out.push('[');
                 for (n, day) in start.iter_days().take_while(|d| *d <= end).enumerate() {
                     if n > 0 {
                         out.push(',');
                     }
-                    match s.daily.get(&day) {
-                        Some(c) => {
-                            let _ = write!(out, "{c}");
-                        }
+                    match s.daily.iter().rev().find_map(|d| d.get(&day)) {
+                        Some(&c) => emit::int(&mut out, c),
                         None => out.push_str("null"),
                     }
                 }
@@ -327,12 +359,13 @@ impl FactsSidecar {
             }
             out.push('}');
         }
-        out.push_str(if order.is_empty() { "}" } else { "\n  }" });
+        out.push_str(if series.is_empty() { "}" } else { "\n  }" });
 
         out.push_str(",\n  \"facts\": [");
-        for (i, f) in self.facts.iter().enumerate() {
+        for (i, (f, k)) in self.facts.iter().zip(&of).enumerate() {
             out.push_str(if i == 0 { "\n  " } else { ",\n  " });
-            self.write_fact(&mut out, f, &series, &all_sources, &source_index);
+            let s = k.map(|k| &series[k]);
+            self.write_fact(&mut out, f, s, &source_index);
         }
         out.push_str(if self.facts.is_empty() {
             "]\n}\n"
@@ -345,25 +378,30 @@ impl FactsSidecar {
     /// A recipe as a call: its op, then its arguments in the order [`FORMULAS`] names them.
     /// An area code names the area's entry in `series`, a window `week` or `prev_week`.
     fn write_recipe(&self, out: &mut String, recipe: &Recipe) {
-        out.push('[');
-        json(out, recipe.op());
-        let arg = |out: &mut String, value: &dyn erased::Arg| {
+        out.push_str("[\"");
+        out.push_str(recipe.op());
+        out.push('"');
+        let string = |out: &mut String, s: &str| {
             out.push(',');
-            value.write(out);
+            emit::string(out, s);
+        };
+        let name = |out: &mut String, s: &str| {
+            out.push(',');
+            out.push_str(s);
         };
         match recipe {
             Recipe::WeekSum { code, week } | Recipe::WeekRate { code, week } => {
-                arg(out, code);
+                string(out, code);
                 out.push(',');
                 self.window(out, week);
             }
             Recipe::ChangeSize { code }
             | Recipe::PercentChangeSize { code }
             | Recipe::Population { code }
-            | Recipe::PatchRank { code } => arg(out, code),
+            | Recipe::PatchRank { code } => string(out, code),
             Recipe::Rank { code, by } => {
-                arg(out, code);
-                arg(out, by);
+                string(out, code);
+                name(out, emit::rank_by(*by));
             }
             Recipe::ListPosition {
                 code,
@@ -371,23 +409,24 @@ impl FactsSidecar {
                 by,
                 position,
             } => {
-                arg(out, code);
-                arg(out, list);
-                arg(out, by);
-                arg(out, position);
+                string(out, code);
+                name(out, emit::list(*list));
+                name(out, emit::rank_by(*by));
+                out.push(',');
+                emit::uint(out, *position as u64);
             }
             Recipe::Tally { scope, tally } => {
-                arg(out, scope);
-                let (name, direction) = match tally {
-                    Tally::Total => ("total", None),
-                    Tally::Moved(d) => ("moved", Some(d)),
-                    Tally::Share(d) => ("share", Some(d)),
-                    Tally::LeftOut => ("left_out", None),
-                    Tally::Exceptions => ("exceptions", None),
+                name(out, emit::scope(*scope));
+                let (tally, direction) = match tally {
+                    Tally::Total => ("\"total\"", None),
+                    Tally::Moved(d) => ("\"moved\"", Some(d)),
+                    Tally::Share(d) => ("\"share\"", Some(d)),
+                    Tally::LeftOut => ("\"left_out\"", None),
+                    Tally::Exceptions => ("\"exceptions\"", None),
                 };
-                arg(out, &name);
+                name(out, tally);
                 if let Some(d) = direction {
-                    arg(out, d);
+                    name(out, emit::direction(*d));
                 }
             }
             Recipe::SimilarAround | Recipe::Year => {}
@@ -395,21 +434,26 @@ impl FactsSidecar {
                 out.push(',');
                 self.window(out, week);
             }
-            Recipe::ListLength { list } => arg(out, list),
-            Recipe::Date { which } => arg(out, which),
+            Recipe::ListLength { list } => name(out, emit::list(*list)),
+            Recipe::Date { which } => name(out, emit::story_date(*which)),
             Recipe::MissingDay { code, date } => {
-                arg(out, code);
-                arg(out, date);
+                string(out, code);
+                out.push(',');
+                emit::date(out, *date);
             }
-            Recipe::Constant { value } => arg(out, value),
+            Recipe::Constant { value } => {
+                out.push(',');
+                emit::int(out, *value);
+            }
             Recipe::Hospital { code, metric, date } => {
-                arg(out, code);
-                arg(out, metric);
-                arg(out, date);
+                string(out, code);
+                string(out, metric);
+                out.push(',');
+                emit::date(out, *date);
             }
             Recipe::HospitalDate { code, metric } => {
-                arg(out, code);
-                arg(out, metric);
+                string(out, code);
+                string(out, metric);
             }
         }
         out.push(']');
@@ -421,89 +465,91 @@ impl FactsSidecar {
         } else if *w == self.prev_week {
             out.push_str("\"prev_week\"");
         } else {
-            json(out, w);
+            emit::week(out, w);
         }
     }
 
+    /// Writes a fact; `series` is its area's, when it draws on one.
     fn write_fact(
         &self,
         out: &mut String,
         f: &Fact,
-        series: &BTreeMap<&str, Series<'_>>,
-        all_sources: &[&str],
+        series: Option<&(&str, Series<'_>)>,
         source_index: &dyn Fn(&str) -> Option<usize>,
     ) {
-        let mut first = true;
-        out.push('{');
-        key(out, &mut first, "id");
-        json(out, &f.id);
-        key(out, &mut first, "value");
-        json(out, &f.value);
-        key(out, &mut first, "printed");
-        json(out, &f.printed);
-        let in_series = series_code(f).is_some_and(|c| series.contains_key(c));
+        out.push_str("{\"id\":");
+        emit::string(out, &f.id);
+        out.push_str(",\"value\":");
+        emit::value(out, &f.value);
+        out.push_str(",\"printed\":");
+        emit::strings(out, &f.printed);
+        let in_series = series.is_some();
         if !in_series {
             if let Some(code) = &f.area_code {
-                key(out, &mut first, "area_code");
-                json(out, code);
+                out.push_str(",\"area_code\":");
+                emit::string(out, code);
             }
             if let Some(name) = &f.area_name {
-                key(out, &mut first, "area_name");
-                json(out, name);
+                out.push_str(",\"area_name\":");
+                emit::string(out, name);
             }
         }
 
         // What it is computed from beyond its recipe's series: other facts, or files; a fact
         // that names none draws on its series' files, or on every file of the story.
-        let mut inputs = String::new();
-        let mut first_input = true;
         // A change's two rates are the area's own, as its recipe says.
-        if !f.inputs.facts.is_empty()
+        let facts = !f.inputs.facts.is_empty()
             && !matches!(
                 f.recipe,
                 Recipe::ChangeSize { .. } | Recipe::PercentChangeSize { .. }
-            )
-        {
-            key(&mut inputs, &mut first_input, "facts");
-            json(&mut inputs, &f.inputs.facts);
-        }
-        let sources: Vec<&str> = f.inputs.sources.iter().map(String::as_str).collect();
-        if !in_series && !sources.is_empty() && sources != all_sources {
-            let indices: Vec<Option<usize>> = sources.iter().map(|s| source_index(s)).collect();
-            key(&mut inputs, &mut first_input, "sources");
-            json(&mut inputs, &indices);
-        }
-        if !inputs.is_empty() {
-            key(out, &mut first, "inputs");
-            out.push('{');
-            out.push_str(&inputs);
+            );
+        let sources = &f.inputs.sources;
+        let sources = !in_series
+            && !sources.is_empty()
+            && !sources
+                .iter()
+                .map(String::as_str)
+                .eq(self.sources.iter().map(|s| s.label.as_str()));
+        if facts || sources {
+            out.push_str(",\"inputs\":{");
+            if facts {
+                out.push_str("\"facts\":");
+                emit::strings(out, &f.inputs.facts);
+            }
+            if sources {
+                out.push_str(if facts {
+                    ",\"sources\":"
+                } else {
+                    "\"sources\":"
+                });
+                indices(out, f.inputs.sources.iter().map(|s| source_index(s)));
+            }
             out.push('}');
         }
         // Where the view model holds it, unless its series' `at` says so.
-        let implied = series_code(f)
-            .and_then(|c| Some((c, series.get(c)?)))
-            .is_some_and(|(c, s)| s.implies_used_by(c, f));
-        if !implied {
-            key(out, &mut first, "used_by");
-            json(out, &f.used_by);
+        if !series.is_some_and(|(code, s)| s.implies_used_by(code, f)) {
+            out.push_str(",\"used_by\":");
+            emit::strings(out, &f.used_by);
         }
-        key(out, &mut first, "recipe");
+        out.push_str(",\"recipe\":");
         self.write_recipe(out, &f.recipe);
         out.push('}');
     }
 }
 
-mod erased {
-    /// A recipe's argument, written as JSON.
-    pub(super) trait Arg {
-        fn write(&self, out: &mut String);
-    }
-
-    impl<T: serde::Serialize> Arg for T {
-        fn write(&self, out: &mut String) {
-            super::json(out, self);
+/// A list of source indices, `null` for a file the sidecar does not list.
+fn indices(out: &mut String, items: impl Iterator<Item = Option<usize>>) {
+    out.push('[');
+    for (n, i) in items.enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        match i {
+            Some(i) => emit::uint(out, i as u64),
+            None => out.push_str("null"),
         }
     }
+    out.push(']');
 }
 
 /// The area whose series a fact draws on: an area fact's own area. Hospital figures are an

@@ -10,11 +10,14 @@
 //! Each fact also carries a [`Recipe`]: how to recompute it from the raw daily counts, which the
 //! audit does independently of [`crate::stats`].
 //!
-//! The types are in `types` (what a fact is), how a sidecar is written out in `json` (each
-//! area's daily series once, each recipe's words once), the walk over the view model in
-//! `collector`, and the walk of each part of a story in `sections`.
+//! The types are in `types` (what a fact is) and `formula` (a fact's formula, kept as what it
+//! is made of until it is written), how a sidecar is written out in `json` (each area's daily
+//! series once, each recipe's words once) with the JSON pieces of `emit`, the walk over the
+//! view model in `collector`, and the walk of each part of a story in `sections`.
 
 mod collector;
+mod emit;
+mod formula;
 mod json;
 mod sections;
 mod types;
@@ -22,5 +25,6 @@ mod types;
 pub use collector::{
     collect, collect_part, count_forms, date_forms, rank_forms, sidecar, sidecar_of,
 };
+pub use formula::Formula;
 pub use json::FORMULAS;
 pub use types::*;

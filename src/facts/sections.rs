@@ -47,7 +47,7 @@ pub(super) fn national_head(c: &mut Collector<'_>) {
         FactValue::Int(year),
         vec![year.to_string()],
     );
-    f.formula = "the year of the release".to_string();
+    f.formula = "the year of the release".into();
     f.recipe = Recipe::Year;
     f.used_by.push("story_year".to_string());
     c.push(f);
@@ -72,7 +72,7 @@ pub(super) fn national_head(c: &mut Collector<'_>) {
             FactValue::Int(value),
             printed,
         );
-        f.formula = formula.to_string();
+        f.formula = formula.into();
         f.recipe = Recipe::Constant { value };
         f.used_by.push("method".to_string());
         c.push(f);
@@ -123,7 +123,8 @@ pub(super) fn own_head(c: &mut Collector<'_>) {
             "mean of {} rounded to two significant figures; every rate within {}% of the mean",
             rates.join(", "),
             crate::stats::SIMILAR_WITHIN_PERCENT
-        );
+        )
+        .into();
         f.inputs.facts = story
             .core
             .iter()
@@ -169,7 +170,7 @@ pub(super) fn national_lists(c: &mut Collector<'_>) {
             FactValue::Int(n as i64),
             count_forms(n as i64),
         );
-        f.formula = formula;
+        f.formula = formula.into();
         f.used_by.push(at.to_string());
         f.recipe = Recipe::ListLength { list };
         c.push(f);
@@ -227,7 +228,7 @@ pub(super) fn national_lists(c: &mut Collector<'_>) {
             let (Some(value), Some(date)) = (value, date) else {
                 continue;
             };
-            let sources: Vec<String> = dataset
+            let sources: std::sync::Arc<[String]> = dataset
                 .area("nhsRegion", &h.code)
                 .map(|a| {
                     a.sources
@@ -243,9 +244,9 @@ pub(super) fn national_lists(c: &mut Collector<'_>) {
                 FactValue::Int(value),
                 count_forms(value),
             );
-            f.area_code = Some(h.code.clone());
-            f.area_name = Some(h.region.clone());
-            f.formula = format!("{metric} for {} on {date}, rounded", h.region);
+            f.area_code = Some(h.code.as_str().into());
+            f.area_name = Some(h.region.as_str().into());
+            f.formula = format!("{metric} for {} on {date}, rounded", h.region).into();
             f.inputs.sources = sources.clone();
             f.used_by.push(format!("hospital.{key}"));
             f.recipe = Recipe::Hospital {
@@ -260,9 +261,9 @@ pub(super) fn national_lists(c: &mut Collector<'_>) {
                 FactValue::Date(date),
                 date_forms(date, story.story_year),
             );
-            f.area_code = Some(h.code.clone());
-            f.area_name = Some(h.region.clone());
-            f.formula = format!("the latest day on or before the release with {metric}");
+            f.area_code = Some(h.code.as_str().into());
+            f.area_name = Some(h.region.as_str().into());
+            f.formula = format!("the latest day on or before the release with {metric}").into();
             f.inputs.sources = sources;
             f.used_by.push(format!("hospital.{key}_date"));
             f.recipe = Recipe::HospitalDate {
@@ -294,9 +295,9 @@ pub(super) fn own_unavailable(c: &mut Collector<'_>) {
                 FactValue::Date(day),
                 date_forms(day, story.story_year),
             );
-            f.area_code = Some(u.code.clone());
-            f.area_name = Some(u.name.clone());
-            f.formula = format!("a day with no {} value", crate::model::CASES_METRIC);
+            f.area_code = Some(u.code.as_str().into());
+            f.area_name = Some(u.name.as_str().into());
+            f.formula = format!("a day with no {} value", crate::model::CASES_METRIC).into();
             f.inputs.sources = sources.clone();
             f.used_by.push(format!("unavailable[{i}].reason"));
             f.recipe = Recipe::MissingDay {
@@ -336,7 +337,8 @@ fn patch_total(c: &mut Collector<'_>, total: &crate::story::PatchTotal) {
         "sum of the core areas' cases in the week: {} = {}",
         cases.join(" + "),
         crate::lang::thousands(total.cases)
-    );
+    )
+    .into();
     f.window = Some(story.week);
     f.inputs.facts = story
         .core

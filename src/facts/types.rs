@@ -1,6 +1,7 @@
 //! What a fact is, and how a story's facts are written out.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
@@ -285,20 +286,30 @@ pub enum Recipe {
 /// What a fact was computed from.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct FactInputs {
-    /// Daily counts (`newCasesBySpecimenDate`) the fact sums, by day.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub daily: BTreeMap<NaiveDate, i64>,
+    /// Daily counts (`newCasesBySpecimenDate`) the fact sums, by day: shared by the facts
+    /// of an area's week.
+    #[serde(skip_serializing_if = "no_days")]
+    pub daily: Arc<BTreeMap<NaiveDate, i64>>,
     /// The population the rate divides by.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub population: Option<u64>,
     /// Other facts it is computed from, by id.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<String>,
-    /// Files (or archive entries, URLs) the inputs were read from.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub sources: Vec<String>,
+    /// Files (or archive entries, URLs) the inputs were read from: shared by the facts that
+    /// draw on the same files.
+    #[serde(skip_serializing_if = "no_files")]
+    pub sources: Arc<[String]>,
     /// The release the data were published in.
     pub release: NaiveDate,
+}
+
+fn no_days(daily: &Arc<BTreeMap<NaiveDate, i64>>) -> bool {
+    daily.is_empty()
+}
+
+fn no_files(sources: &Arc<[String]>) -> bool {
+    sources.is_empty()
 }
 
 /// One figure the copy can print.
@@ -312,12 +323,12 @@ pub struct Fact {
     pub value: FactValue,
     /// Every way it can appear in copy, the house-style figure first.
     pub printed: Vec<String>,
-    /// For area facts, the area's code.
+    /// For area facts, the area's code (one copy for all the area's facts).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub area_code: Option<String>,
+    pub area_code: Option<Arc<str>>,
     /// For area facts, the area's name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub area_name: Option<String>,
+    pub area_name: Option<Arc<str>>,
     /// For counts and shares of areas, the direction they moved in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub direction: Option<Direction>,
@@ -325,7 +336,7 @@ pub struct Fact {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window: Option<Week>,
     /// How it is computed, in words a sub-editor can check with a calculator.
-    pub formula: String,
+    pub formula: super::Formula,
     /// What it is computed from.
     pub inputs: FactInputs,
     /// Where the view model holds it (`core[2].rate`, `movers.items[6]`).

@@ -2,6 +2,8 @@
 //! area, which no template or figure prints: where the headline and standfirst blocks start
 //! and end, and where the `literal` filter's fixed text does. None reaches a story's text.
 
+use std::borrow::Cow;
+
 use super::Rendered;
 use super::filters::tidy;
 
@@ -23,12 +25,10 @@ pub(super) const LITERAL_CLOSE: char = '\u{E005}';
 /// once, in order). An error names the fault when a mark is closed without being opened,
 /// opened inside another, or left open: the text would otherwise say what is fixed text only
 /// in part.
-pub(super) fn take_literals(raw: &str, literals: &mut Vec<String>) -> Result<String, String> {
-    if !raw.contains([LITERAL_OPEN, LITERAL_CLOSE]) {
-        return Ok(raw.to_string());
-    }
-    let mut text = String::with_capacity(raw.len());
-    let mut open: Option<usize> = None;
+pub(super) fn take_literals<'r>(
+    raw: &'r str,
+    literals: &mut Vec<String>,
+) -> Result<Cow<'r, str>, String> {
     let near = |at: usize| {
         let before: Vec<char> = raw[..at].chars().rev().take(40).collect();
         before
@@ -38,31 +38,49 @@ pub(super) fn take_literals(raw: &str, literals: &mut Vec<String>) -> Result<Str
             .trim_start()
             .to_string()
     };
-    for (at, c) in raw.char_indices() {
-        match (c, open) {
-            (LITERAL_OPEN, None) => open = Some(text.len()),
-            (LITERAL_OPEN, Some(_)) => {
+    // Both marks are three bytes, EE 80 84 and EE 80 85 in UTF-8, and 0xEE only ever starts
+    // a character: the text between them is copied whole, not character by character.
+    let bytes = raw.as_bytes();
+    let is_mark = |at: usize| matches!(bytes.get(at + 1..at + 3), Some([0x80, 0x84 | 0x85]));
+    // A render without literal marks is the text as it is.
+    let Some(first) = memchr::memchr_iter(0xEE, bytes).find(|&at| is_mark(at)) else {
+        return Ok(Cow::Borrowed(raw));
+    };
+    let mut text = String::with_capacity(raw.len());
+    let mut open: Option<usize> = None;
+    let mut from = 0;
+    for at in memchr::memchr_iter(0xEE, &bytes[first..]).map(|at| at + first) {
+        let opens = match bytes.get(at + 1..at + 3) {
+            Some([0x80, 0x84]) => true,
+            Some([0x80, 0x85]) => false,
+            _ => continue,
+        };
+        text.push_str(&raw[from..at]);
+        from = at + 3;
+        match (opens, open) {
+            (true, None) => open = Some(text.len()),
+            (true, Some(_)) => {
                 return Err(format!(
                     "a literal mark opens inside another, after \"{}\"",
                     near(at)
                 ));
             }
-            (LITERAL_CLOSE, Some(start)) => {
+            (false, Some(start)) => {
                 let phrase = text[start..].trim();
                 if !phrase.is_empty() && !literals.iter().any(|p| p == phrase) {
                     literals.push(phrase.to_string());
                 }
                 open = None;
             }
-            (LITERAL_CLOSE, None) => {
+            (false, None) => {
                 return Err(format!(
                     "a literal mark closes without opening, after \"{}\"",
                     near(at)
                 ));
             }
-            _ => text.push(c),
         }
     }
+    text.push_str(&raw[from..]);
     if let Some(start) = open {
         return Err(format!(
             "a literal mark is left unclosed, before \"{}\"",
@@ -73,16 +91,18 @@ pub(super) fn take_literals(raw: &str, literals: &mut Vec<String>) -> Result<Str
                 .trim_end()
         ));
     }
-    Ok(text)
+    Ok(Cow::Owned(text))
 }
 
 /// The story and its blocks from a marked render, or `None` when the marks are not each
 /// there once and in order (a value that printed one, say), so the caller renders again
-/// block by block.
+/// block by block. `scratch` holds the text without its marks on the way, kept by the caller
+/// from one story to the next.
 pub(super) fn split_marked(
     raw: &str,
     expected: [bool; 2],
     literals: Vec<String>,
+    scratch: &mut String,
 ) -> Option<Rendered> {
     // Every mark is three bytes, EE 80 80..83 in UTF-8; 0xEE starts no other character the
     // copy prints, so one pass over the bytes finds them all.
@@ -112,7 +132,8 @@ pub(super) fn split_marked(
         }
         blocks[block] = Some(tidy(&raw[start + 3..end]).trim().to_string());
     }
-    let mut text = String::with_capacity(raw.len());
+    let text = scratch;
+    text.clear();
     let mut from = 0;
     for &(at, _) in &found {
         text.push_str(&raw[from..at]);
@@ -121,7 +142,7 @@ pub(super) fn split_marked(
     text.push_str(&raw[from..]);
     let [headline, standfirst] = blocks;
     Some(Rendered {
-        text: tidy(&text),
+        text: tidy(text),
         headline,
         standfirst,
         literals,
@@ -138,6 +159,7 @@ mod tests {
             "# \u{E000}Head\u{E001}\n\n\u{E002}Stand\n first\u{E003}\n\nBody\n",
             [true, true],
             Vec::new(),
+            &mut String::new(),
         )
         .unwrap();
         assert_eq!(r.headline.as_deref(), Some("Head"));
@@ -148,19 +170,52 @@ mod tests {
     #[test]
     fn a_stray_or_missing_mark_means_render_the_slow_way() {
         // A name that prints a mark, a block that did not print, marks out of order.
-        assert!(split_marked("\u{E000}A \u{E001}B\u{E001}", [true, false], Vec::new()).is_none());
-        assert!(split_marked("\u{E000}A\u{E001}", [true, true], Vec::new()).is_none());
-        assert!(split_marked("\u{E001}A\u{E000}", [true, false], Vec::new()).is_none());
+        assert!(
+            split_marked(
+                "\u{E000}A \u{E001}B\u{E001}",
+                [true, false],
+                Vec::new(),
+                &mut String::new()
+            )
+            .is_none()
+        );
+        assert!(
+            split_marked(
+                "\u{E000}A\u{E001}",
+                [true, true],
+                Vec::new(),
+                &mut String::new()
+            )
+            .is_none()
+        );
+        assert!(
+            split_marked(
+                "\u{E001}A\u{E000}",
+                [true, false],
+                Vec::new(),
+                &mut String::new()
+            )
+            .is_none()
+        );
         assert!(
             split_marked(
                 "\u{E000}A\u{E001}\u{E000}B\u{E001}",
                 [true, true],
-                Vec::new()
+                Vec::new(),
+                &mut String::new()
             )
             .is_none()
         );
-        assert!(split_marked("\u{E002}A\u{E003}", [true, false], Vec::new()).is_none());
-        assert!(split_marked("no marks", [false, false], Vec::new()).is_some());
+        assert!(
+            split_marked(
+                "\u{E002}A\u{E003}",
+                [true, false],
+                Vec::new(),
+                &mut String::new()
+            )
+            .is_none()
+        );
+        assert!(split_marked("no marks", [false, false], Vec::new(), &mut String::new()).is_some());
     }
 
     #[test]
@@ -181,6 +236,15 @@ mod tests {
         ] {
             assert!(take_literals(bad, &mut Vec::new()).is_err(), "{bad:?}");
         }
+        // Other characters of the private use area, the block marks among them, stay.
+        let kept = "\u{E000}a\u{E003} \u{EE80}\u{E006}\u{E084}";
+        assert_eq!(take_literals(kept, &mut Vec::new()).unwrap(), kept);
+        let mut found = Vec::new();
+        assert_eq!(
+            take_literals("é\u{E004} ü \u{E005}\u{E000}", &mut found).unwrap(),
+            "é ü \u{E000}"
+        );
+        assert_eq!(found, ["ü"]);
         let unclosed = take_literals("Book at \u{E004}nhs.uk or call 119", &mut Vec::new());
         assert!(
             unclosed

@@ -359,8 +359,8 @@ impl Renderer {
     pub fn render(&self, template: &str, story: &Story) -> Result<Rendered, RenderError> {
         self.check_template(template)?;
         let file = format!("{template}.md");
-        let slot = self.slot(story, &file)?;
-        let rendered = self.render_in(&file, &slot.context);
+        let mut slot = self.slot(story, &file)?;
+        let rendered = self.render_in(&file, &mut slot);
         self.shared
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -368,16 +368,28 @@ impl Renderer {
         rendered
     }
 
-    /// Renders the story template `file` in a story's context: the fast way when it can, else
-    /// as written.
-    fn render_in(&self, file: &str, context: &Context) -> Result<Rendered, RenderError> {
+    /// Renders the story template `file` in a story's context (the slot's): the fast way when
+    /// it can, into the slot's buffers, else as written.
+    fn render_in(&self, file: &str, slot: &mut Slot) -> Result<Rendered, RenderError> {
+        let Slot {
+            context,
+            raw: buffer,
+            scratch,
+            ..
+        } = slot;
+        let context = &*context;
         let has = |name: &str| self.blocks.contains(&(file.to_string(), name.to_string()));
         let mut literals = Vec::new();
+        buffer.clear();
         if let Some(fast) = self.fast.get(file)
-            && let Ok(raw) = self.tera.render(&fast.template, context)
-            && let Ok(raw) = take_literals(&raw, &mut literals)
+            && self
+                .tera
+                .render_to(&fast.template, context, &mut *buffer)
+                .is_ok()
+            && let Ok(raw) = std::str::from_utf8(buffer)
+            && let Ok(raw) = take_literals(raw, &mut literals)
             && let Some(rendered) = if fast.marked {
-                split_marked(&raw, MARKED_BLOCKS.map(has), literals)
+                split_marked(&raw, MARKED_BLOCKS.map(has), literals, scratch)
             } else {
                 Some(Rendered {
                     text: tidy(&raw),
@@ -405,10 +417,12 @@ impl Renderer {
         };
         let tera = self.plain()?;
         let unmarked = |raw: &str, literals: &mut Vec<String>| {
-            take_literals(raw, literals).map_err(|report| RenderError::Render {
-                name: file.to_string(),
-                report,
-            })
+            take_literals(raw, literals)
+                .map(std::borrow::Cow::into_owned)
+                .map_err(|report| RenderError::Render {
+                    name: file.to_string(),
+                    report,
+                })
         };
         let mut literals = Vec::new();
         let text = unmarked(&tera.render(file, context).map_err(failed)?, &mut literals)?;
@@ -591,6 +605,12 @@ struct Slot {
     /// The week part's fields converted for Tera, the week partials' text, and the last
     /// story's own fields.
     context: Context,
+    /// The last story's render as Tera wrote it, kept for its capacity: a story's text is
+    /// a few kilobytes, and growing a new buffer to that size for each story cost more than
+    /// the copying.
+    raw: Vec<u8>,
+    /// The last story's text without its marks, kept for the same reason.
+    scratch: String,
 }
 
 impl Renderer {
@@ -675,6 +695,8 @@ impl Renderer {
         Ok(Slot {
             key: Arc::clone(week_part),
             context,
+            raw: Vec::new(),
+            scratch: String::new(),
         })
     }
 }
