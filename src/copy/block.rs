@@ -144,6 +144,7 @@ impl Block {
         out
     }
 
+    #[inline]
     pub(crate) fn s(&self, i: usize) -> &str {
         let t = &self.tokens[i];
         &self.text[t.start..t.end]
