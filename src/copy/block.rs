@@ -18,7 +18,8 @@ pub(crate) struct Block {
 
 impl Block {
     pub(crate) fn new(lines: &[Line], indices: &[usize]) -> Self {
-        let mut text = String::new();
+        let len = indices.iter().map(|&i| lines[i].content.len() + 1).sum();
+        let mut text = String::with_capacity(len);
         let mut line_starts = Vec::with_capacity(indices.len());
         for &i in indices {
             if !text.is_empty() {

@@ -58,7 +58,13 @@ pub(crate) fn blank(s: &mut String, range: std::ops::Range<usize>) {
 }
 
 pub(crate) fn classify_line(line: &str) -> Line {
-    let mut content = line.replace('\u{feff}', "   ");
+    // A byte-order mark (EF BB BF) is blanked to three spaces; most lines hold none, and are
+    // copied without a search for it.
+    let mut content = if memchr::memchr(0xEF, line.as_bytes()).is_some() {
+        line.replace('\u{feff}', "   ")
+    } else {
+        line.to_string()
+    };
     let mut at = content.len() - content.trim_start().len();
     // Block quotes wrap any other kind.
     while content[at..].starts_with('>') {
