@@ -103,32 +103,29 @@ impl Sentence<'_> {
         let toks = &b.tokens[self.first..self.end];
         for (k, t) in toks.iter().enumerate() {
             let i = self.first + k;
-            let next = toks.get(k + 1);
             // What a word may break is told from its first byte and the token after it: most
             // words are followed by another word and are no month, doubled word or empty
             // value, and are left before their text or protection is looked at.
             let (month, double, empty) = match t.tok {
                 Tok::Word => {
-                    let first = bytes[t.start];
-                    (
-                        // Every month and abbreviation starts with one of these capitals.
-                        matches!(first, b'J' | b'F' | b'M' | b'A' | b'S' | b'O' | b'N' | b'D')
-                            && next.is_some_and(|u| u.tok == Tok::Number),
-                        // Words of different lengths differ, without ASCII case too.
-                        !table
-                            && next.is_some_and(|u| {
-                                u.tok == Tok::Word && u.end - u.start == t.end - t.start
-                            }),
-                        // Every empty value `empty_word` knows starts with one of these.
-                        matches!(first, b'N' | b'n' | b'u' | b'i' | b'I'),
-                    )
+                    let first = FIRST_BYTE[usize::from(bytes[t.start])];
+                    let next = toks.get(k + 1);
+                    let month =
+                        first & MONTH_FIRST != 0 && next.is_some_and(|u| u.tok == Tok::Number);
+                    // Words of different lengths differ, without ASCII case too.
+                    let double = !table
+                        && next.is_some_and(|u| {
+                            u.tok == Tok::Word && u.end - u.start == t.end - t.start
+                        });
+                    let empty = first & EMPTY_FIRST != 0;
+                    if !(month || double || empty) {
+                        continue;
+                    }
+                    (month, double, empty)
                 }
                 Tok::Number | Tok::Punct('(' | '[' | '"' | '“') => (false, false, false),
                 _ => continue,
             };
-            if t.tok == Tok::Word && !(month || double || empty) {
-                continue;
-            }
             // A known name or literal is printed as given: "Hartlepool 001", "call 119".
             if b.is_protected(t.start) {
                 continue;
@@ -587,6 +584,31 @@ impl Sentence<'_> {
         }
     }
 }
+
+/// [`FIRST_BYTE`]: a word starting with this byte may be a month or its abbreviation.
+const MONTH_FIRST: u8 = 1;
+/// [`FIRST_BYTE`]: a word starting with this byte may be an empty value ("None", "NaN", "null",
+/// "undefined", "inf").
+const EMPTY_FIRST: u8 = 2;
+
+/// What a word may be, by its first byte: every month and abbreviation starts with one of
+/// "JFMASOND", every empty value `empty_word` knows with one of "NnuiI".
+const FIRST_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let months = b"JFMASOND";
+    let mut k = 0;
+    while k < months.len() {
+        table[months[k] as usize] |= MONTH_FIRST;
+        k += 1;
+    }
+    let empty = b"NnuiI";
+    let mut k = 0;
+    while k < empty.len() {
+        table[empty[k] as usize] |= EMPTY_FIRST;
+        k += 1;
+    }
+    table
+};
 
 /// `word` lower-cased, borrowed when it has no capital: an ASCII word is lower-cased as
 /// [`str::to_lowercase`] would, without a copy unless it holds a capital.
