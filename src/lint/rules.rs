@@ -26,34 +26,34 @@ impl Sentence<'_> {
         self.block.sentence_text(&(self.first..self.end))
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn tok(&self, i: usize) -> Option<Tok> {
         (self.first..self.end)
             .contains(&i)
             .then(|| self.block.tokens[i].tok)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn s(&self, i: usize) -> &str {
         self.block.s(i)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn word(&self, i: usize) -> Option<&str> {
         (self.tok(i) == Some(Tok::Word)).then(|| self.s(i))
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn number(&self, i: usize) -> Option<&str> {
         (self.tok(i) == Some(Tok::Number)).then(|| self.s(i))
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn is_punct(&self, i: usize, c: char) -> bool {
         self.tok(i) == Some(Tok::Punct(c))
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn word_is(&self, i: usize, w: &str) -> bool {
         self.word(i).is_some_and(|x| x.eq_ignore_ascii_case(w))
     }

@@ -21,7 +21,7 @@ const MONTH_ABBREVIATIONS: [(&str, usize); 12] = [
 /// Words that can sit between "rate" and its figure ("rate is currently 254.0", "rate, up
 /// from 358.0 to 696.5").
 #[rustfmt::skip]
-pub(super) const RATE_GLUE: Words = Words::new(&[
+pub(super) static RATE_GLUE: Words = Words::new(&[
     "of", "is", "was", "were", "are", "be", "been", "has", "had", "have", "currently", "now",
     "still", "at", "to", "from", "down", "up", "slightly", "sharply", "significantly",
     "recording", "recorded", "reporting", "reported", "records", "reports", "a", "an", "its",
@@ -33,7 +33,7 @@ pub(super) const RATE_GLUE: Words = Words::new(&[
 /// Words after a figure that leave it a rate: anything else ("cases", "local areas") makes the
 /// figure a count of something.
 #[rustfmt::skip]
-pub(super) const RATE_FOLLOW: Words = Words::new(&[
+pub(super) static RATE_FOLLOW: Words = Words::new(&[
     "per", "to", "last", "a", "and", "from", "down", "up", "in", "on", "previously", "this",
     "the", "with", "after", "compared", "against", "for", "or", "but", "while", "which", "when",
     "as", "at", "than", "since", "so", "over", "before", "its", "their", "is", "was",
@@ -41,32 +41,32 @@ pub(super) const RATE_FOLLOW: Words = Words::new(&[
 
 /// Words before a figure that mark it as rounded prose ("rates of around 250").
 #[rustfmt::skip]
-pub(super) const APPROXIMATE: Words = Words::new(&[
+pub(super) static APPROXIMATE: Words = Words::new(&[
     "around", "about", "roughly", "nearly", "almost", "approximately", "some", "over", "under",
     "above", "below", "than", "circa",
 ]);
 
 /// Words a bare small figure may stand before and stay a figure: units.
 #[rustfmt::skip]
-pub(super) const UNITS: Words = Words::new(&[
+pub(super) static UNITS: Words = Words::new(&[
     "per", "percent", "cases", "case", "deaths", "death", "people", "patients", "tests",
     "admissions", "beds", "pm", "am", "points", "x",
 ]);
 
 /// Words that can sit between a small figure and its unit ("3 new cases").
-pub(super) const UNIT_ADJECTIVES: Words =
+pub(super) static UNIT_ADJECTIVES: Words =
     Words::new(&["new", "more", "fewer", "positive", "confirmed", "further"]);
 
 /// Words inside the brackets of "254.0 (800 new cases)".
 #[rustfmt::skip]
-pub(super) const COUNT_IN_BRACKETS: Words = Words::new(&[
+pub(super) static COUNT_IN_BRACKETS: Words = Words::new(&[
     "new", "cases", "case", "virus", "infections", "positive", "confirmed", "coronavirus",
     "covid",
 ]);
 
 /// Prepositions that make a four-digit figure a year ("in 2021", "since 2020").
 #[rustfmt::skip]
-pub(super) const YEAR_CONTEXT: Words = Words::new(&[
+pub(super) static YEAR_CONTEXT: Words = Words::new(&[
     "in", "since", "during", "until", "till", "before", "after", "early", "late", "mid", "year",
     "summer", "autumn", "winter", "spring",
 ]);
@@ -92,26 +92,50 @@ pub(super) fn in_list(list: &[&str], word: &str) -> bool {
 }
 
 /// A list of words (ASCII lower case, compared without ASCII case) with, for each first
-/// letter, the lengths of its words: most words looked up are in none of the lists, and a bit
-/// tells so where comparing them with each word of a list took a loop of dozens.
+/// letter, the lengths of its words and where its words are: most words looked up are in none
+/// of the lists, and a bit tells so where comparing them with each word of a list took a loop
+/// of dozens; the others are compared with the words of their first letter only.
 pub(super) struct Words {
     list: &'static [&'static str],
     /// Bit `n` of `lengths[l]`: a word of the list starts with the letter `l` ('a' is 0)
     /// and is `n` bytes long.
     lengths: [u32; 26],
+    /// The list's words by first letter: those starting with letter `l` are
+    /// `order[letters[l].0..letters[l].1]`, as indices into `list`.
+    order: [u8; 64],
+    letters: [(u8, u8); 26],
 }
 
 impl Words {
     const fn new(list: &'static [&'static str]) -> Self {
+        assert!(list.len() <= 64);
         let mut lengths = [0u32; 26];
-        let mut i = 0;
-        while i < list.len() {
-            let b = list[i].as_bytes();
-            assert!(b[0].is_ascii_lowercase() && b.len() < 32);
-            lengths[(b[0] - b'a') as usize] |= 1 << b.len();
-            i += 1;
+        let mut order = [0u8; 64];
+        let mut letters = [(0u8, 0u8); 26];
+        let mut n = 0;
+        let mut l = 0;
+        while l < 26 {
+            letters[l].0 = n as u8;
+            let mut i = 0;
+            while i < list.len() {
+                let b = list[i].as_bytes();
+                assert!(b[0].is_ascii_lowercase() && b.len() < 32);
+                if (b[0] - b'a') as usize == l {
+                    lengths[l] |= 1 << b.len();
+                    order[n] = i as u8;
+                    n += 1;
+                }
+                i += 1;
+            }
+            letters[l].1 = n as u8;
+            l += 1;
         }
-        Words { list, lengths }
+        Words {
+            list,
+            lengths,
+            order,
+            letters,
+        }
     }
 
     /// Whether `word` is one of the list's, without ASCII case: [`in_list`] of the list.
@@ -119,10 +143,17 @@ impl Words {
         let Some(first) = word.as_bytes().first().map(u8::to_ascii_lowercase) else {
             return false;
         };
-        first.is_ascii_lowercase()
-            && word.len() < 32
-            && (self.lengths[usize::from(first - b'a')] >> word.len()) & 1 == 1
-            && in_list(self.list, word)
+        if !first.is_ascii_lowercase() || word.len() >= 32 {
+            return false;
+        }
+        let l = usize::from(first - b'a');
+        if (self.lengths[l] >> word.len()) & 1 == 0 {
+            return false;
+        }
+        let (from, to) = self.letters[l];
+        self.order[usize::from(from)..usize::from(to)]
+            .iter()
+            .any(|&i| self.list[usize::from(i)].eq_ignore_ascii_case(word))
     }
 }
 
@@ -167,8 +198,16 @@ pub(super) fn with_commas(digits: &str) -> String {
 pub(super) fn numeric_date(s: &str) -> Option<(usize, u64)> {
     // A date has two separators, or one slash ("14/01"): a figure with fewer of each ("254.0",
     // "1,024") is none, told without splitting it.
-    let count = |sep: u8| s.bytes().filter(|b| *b == sep).count();
-    if count(b'-') != 2 && count(b'.') != 2 && !matches!(count(b'/'), 1 | 2) {
+    let (mut dashes, mut dots, mut slashes) = (0, 0, 0);
+    for b in s.bytes() {
+        match b {
+            b'-' => dashes += 1,
+            b'.' => dots += 1,
+            b'/' => slashes += 1,
+            _ => {}
+        }
+    }
+    if dashes != 2 && dots != 2 && !matches!(slashes, 1 | 2) {
         return None;
     }
     for sep in ['-', '/', '.'] {
@@ -214,19 +253,19 @@ mod tests {
     #[test]
     fn a_list_holds_what_a_search_of_it_finds() {
         let lists = [
-            RATE_GLUE,
-            RATE_FOLLOW,
-            APPROXIMATE,
-            UNITS,
-            UNIT_ADJECTIVES,
-            COUNT_IN_BRACKETS,
-            YEAR_CONTEXT,
+            &RATE_GLUE,
+            &RATE_FOLLOW,
+            &APPROXIMATE,
+            &UNITS,
+            &UNIT_ADJECTIVES,
+            &COUNT_IN_BRACKETS,
+            &YEAR_CONTEXT,
         ];
         let others = [
             "", "cases", "Cases", "PER", "Per", "pe", "perr", "ünder", "x", "X", "1", "'s", "the",
             "The", "week", "WEEK", "compared", "Compared", "a", "A", "an", "én",
         ];
-        for words in &lists {
+        for words in lists {
             let all = words.list.iter().chain(others.iter());
             for w in all {
                 for w in [
