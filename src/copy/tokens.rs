@@ -40,7 +40,8 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         let start = i;
-        let tok = if b.is_ascii_digit() {
+        let class = CLASS[usize::from(b)];
+        let tok = if class == DIGIT {
             i += 1;
             loop {
                 match bytes.get(i) {
@@ -66,12 +67,11 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
                 }
             }
             Tok::Number
-        } else if b.is_ascii() {
+        } else if class != NON_ASCII {
             i += 1;
-            match b {
-                // What `char::is_whitespace` is in ASCII.
-                b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' => continue,
-                b if b.is_ascii_alphabetic() => word(text, start, &mut i),
+            match class {
+                SPACE => continue,
+                LETTER => word(text, start, &mut i),
                 _ => Tok::Punct(char::from(b)),
             }
         } else {
@@ -89,6 +89,37 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
     }
     out
 }
+
+/// [`CLASS`] of an ASCII digit.
+const DIGIT: u8 = 1;
+/// [`CLASS`] of ASCII white space, what `char::is_whitespace` is in ASCII.
+const SPACE: u8 = 2;
+/// [`CLASS`] of an ASCII letter.
+const LETTER: u8 = 3;
+/// [`CLASS`] of any other ASCII byte: a mark.
+const MARK: u8 = 4;
+/// [`CLASS`] of a byte that is not ASCII: it starts a character that is decoded.
+const NON_ASCII: u8 = 0;
+
+/// What each byte starts, told by one lookup where three or four tests told it.
+const CLASS: [u8; 256] = {
+    let mut table = [NON_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_digit() {
+            DIGIT
+        } else if matches!(c, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') {
+            SPACE
+        } else if c.is_ascii_alphabetic() {
+            LETTER
+        } else {
+            MARK
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Whether each byte is an ASCII letter or digit, looked up rather than tested against three
 /// ranges, once for every byte of every word.
@@ -128,8 +159,11 @@ fn word(text: &str, start: usize, i: &mut usize) -> Tok {
             break;
         }
     }
-    let word = &text[start..*i];
-    if (word.eq_ignore_ascii_case("http") || word.eq_ignore_ascii_case("https"))
+    // Only a word of four or five letters starting "h" may start a link: no other is sliced.
+    let len = *i - start;
+    let word = (matches!(len, 4 | 5) && bytes[start].eq_ignore_ascii_case(&b'h'))
+        .then(|| &text[start..*i]);
+    if word.is_some_and(|w| w.eq_ignore_ascii_case("http") || w.eq_ignore_ascii_case("https"))
         && text[*i..].starts_with("://")
     {
         while at(*i).is_some_and(|d| !d.is_whitespace()) {
