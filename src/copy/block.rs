@@ -17,8 +17,9 @@ pub(crate) struct Block {
 }
 
 impl Block {
-    pub(crate) fn new(lines: &[Line], indices: &[usize]) -> Self {
-        let mut text = String::new();
+    pub(crate) fn new(lines: &[Line<'_>], indices: &[usize]) -> Self {
+        let len = indices.iter().map(|&i| lines[i].content.len() + 1).sum();
+        let mut text = String::with_capacity(len);
         let mut line_starts = Vec::with_capacity(indices.len());
         for &i in indices {
             if !text.is_empty() {
@@ -43,7 +44,7 @@ impl Block {
     pub(crate) fn line(content: &str, number: usize) -> Self {
         let line = Line {
             kind: Kind::Text,
-            content: content.to_string(),
+            content: Cow::Borrowed(content),
         };
         let mut block = Block::new(std::slice::from_ref(&line), &[0]);
         block.line_starts[0].1 = number;
@@ -111,10 +112,18 @@ impl Block {
         while i < toks.len() {
             if i > start {
                 let a = line_of(&mut line, toks[i - 1].start);
-                let b = line_of(&mut line, toks[i].start);
-                if b > a && self.line_starts_sentence(b) {
-                    out.push(start..i);
-                    start = i;
+                // The token is on a later line than the one before it only if the next line
+                // starts at or before it: most are not, and their line is not walked to.
+                if self
+                    .line_starts
+                    .get(a + 1)
+                    .is_some_and(|(s, _)| *s <= toks[i].start)
+                {
+                    let b = line_of(&mut line, toks[i].start);
+                    if self.line_starts_sentence(b) {
+                        out.push(start..i);
+                        start = i;
+                    }
                 }
             }
             if let Tok::Punct('.' | '!' | '?' | '…') = toks[i].tok {
@@ -144,6 +153,7 @@ impl Block {
         out
     }
 
+    #[inline]
     pub(crate) fn s(&self, i: usize) -> &str {
         let t = &self.tokens[i];
         &self.text[t.start..t.end]

@@ -1,6 +1,8 @@
 //! Markdown lines as copy: which lines are front matter, headings, list items, table rows or
 //! prose, and the stretches of lines that read as one block.
 
+use std::borrow::Cow;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
     Blank,
@@ -11,10 +13,11 @@ pub(crate) enum Kind {
     Text,
 }
 
-pub(crate) struct Line {
+pub(crate) struct Line<'t> {
     pub(crate) kind: Kind,
-    /// The line with Markdown markers blanked to spaces, so byte offsets match the source.
-    pub(crate) content: String,
+    /// The line with Markdown markers blanked to spaces, so byte offsets match the source:
+    /// borrowed from it when there is nothing to blank, as in most lines of prose.
+    pub(crate) content: Cow<'t, str>,
 }
 
 /// The text's lines, without their line ends (`\n` or `\r\n`).
@@ -25,7 +28,7 @@ pub(crate) fn split_lines(text: &str) -> Vec<&str> {
 }
 
 /// Each line's kind, with its Markdown markers blanked.
-pub(crate) fn classify(raw: &[&str]) -> Vec<Line> {
+pub(crate) fn classify<'t>(raw: &[&'t str]) -> Vec<Line<'t>> {
     let mut lines: Vec<Line> = Vec::with_capacity(raw.len());
     // Front matter only counts at the very top, closed by a second `---` (or `...`).
     let mut front_end = None;
@@ -43,7 +46,7 @@ pub(crate) fn classify(raw: &[&str]) -> Vec<Line> {
         if front_end.is_some_and(|end| i <= end) {
             lines.push(Line {
                 kind: Kind::FrontMatter,
-                content: String::new(),
+                content: Cow::Borrowed(""),
             });
             continue;
         }
@@ -57,12 +60,18 @@ pub(crate) fn blank(s: &mut String, range: std::ops::Range<usize>) {
     s.replace_range(range, &spaces);
 }
 
-pub(crate) fn classify_line(line: &str) -> Line {
-    let mut content = line.replace('\u{feff}', "   ");
+pub(crate) fn classify_line(line: &str) -> Line<'_> {
+    // A byte-order mark (EF BB BF) is blanked to three spaces; most lines hold none, and are
+    // borrowed without a search for it.
+    let mut content = if memchr::memchr(0xEF, line.as_bytes()).is_some() {
+        Cow::Owned(line.replace('\u{feff}', "   "))
+    } else {
+        Cow::Borrowed(line)
+    };
     let mut at = content.len() - content.trim_start().len();
     // Block quotes wrap any other kind.
     while content[at..].starts_with('>') {
-        blank(&mut content, at..at + 1);
+        blank(content.to_mut(), at..at + 1);
         at = content.len() - content.trim_start().len();
     }
     let rest = &content[at..];
@@ -80,7 +89,7 @@ pub(crate) fn classify_line(line: &str) -> Line {
             .next()
             .is_none_or(char::is_whitespace)
     {
-        blank(&mut content, at..at + hashes);
+        blank(content.to_mut(), at..at + hashes);
         return Line {
             kind: Kind::Heading,
             content,
@@ -93,7 +102,7 @@ pub(crate) fn classify_line(line: &str) -> Line {
         };
     }
     if let Some(len) = list_marker(rest) {
-        blank(&mut content, at..at + len);
+        blank(content.to_mut(), at..at + len);
         return Line {
             kind: Kind::ListItem,
             content,

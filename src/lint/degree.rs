@@ -42,12 +42,10 @@ pub(super) fn check(checkers: &[Checker<'_>], out: &mut Vec<LintFinding>) {
                     kept.push(line);
                     continue;
                 }
-                // The sentence's text is needed for a finding only.
                 let sentence = Sentence {
                     block: checker,
                     first: range.start,
                     end: range.end,
-                    text: block.sentence_text(range),
                 };
                 let lines: Vec<String> = kept.iter().map(usize::to_string).collect();
                 sentence.push(

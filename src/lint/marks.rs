@@ -92,7 +92,6 @@ impl Checker<'_> {
                 block: self,
                 first: range.start,
                 end: range.end,
-                text: self.sentence_text(range),
             };
             sentence.check(out);
             if self.subbing {
@@ -153,11 +152,11 @@ impl Checker<'_> {
     fn check_quotes(&self, out: &mut Vec<LintFinding>) {
         let mut straight: Option<usize> = None;
         let mut curly: Vec<usize> = Vec::new();
-        // A byte at a time: '"' is ASCII, and '“' and '”' are the bytes E2 80 9C and E2 80 9D,
-        // so nothing else needs decoding.
+        // '"' is ASCII, and '“' and '”' are the bytes E2 80 9C and E2 80 9D, so only those two
+        // first bytes are looked for and nothing is decoded.
         let bytes = self.text.as_bytes();
-        for (offset, &b) in bytes.iter().enumerate() {
-            let c = match b {
+        for offset in memchr::memchr2_iter(b'"', 0xE2, bytes) {
+            let c = match bytes[offset] {
                 b'"' => '"',
                 0xE2 if bytes.get(offset + 1) == Some(&0x80) => match bytes.get(offset + 2) {
                     Some(0x9C) => '“',
@@ -211,12 +210,10 @@ impl Checker<'_> {
 
     fn check_brackets(&self, out: &mut Vec<LintFinding>) {
         let mut stack: Vec<(usize, char)> = Vec::new();
-        // Brackets are ASCII: a byte at a time, with no character decoded.
-        for (offset, &b) in self.text.as_bytes().iter().enumerate() {
-            if !matches!(b, b'(' | b')' | b'[' | b']') {
-                continue;
-            }
-            let c = char::from(b);
+        // Brackets are ASCII: their bytes are looked for, with no character decoded.
+        let bytes = self.text.as_bytes();
+        for offset in brackets(bytes) {
+            let c = char::from(bytes[offset]);
             if self.in_url(offset) {
                 continue;
             }
@@ -265,19 +262,23 @@ impl Checker<'_> {
         const OPENERS: [(&str, &str); 4] = [("{{", "}}"), ("{%", "%}"), ("{#", "#}"), ("${", "}")];
         const CLOSERS: [&str; 3] = ["}}", "%}", "#}"];
         let text = &self.text;
+        let bytes = text.as_bytes();
+        // Every opener and closer holds a brace, as its first byte or its second: only a brace
+        // and the byte before it can start one. `i` is where the next one may start.
+        let starts = memchr::memchr2_iter(b'{', b'}', bytes)
+            .flat_map(|brace| [brace.checked_sub(1), Some(brace)])
+            .flatten();
         let mut i = 0;
-        while i < text.len() {
-            // Every opener and closer starts with one of these ASCII bytes: skip to the next.
-            let Some(skip) = text.as_bytes()[i..]
-                .iter()
-                .position(|b| matches!(b, b'{' | b'$' | b'}' | b'%' | b'#'))
-            else {
-                break;
-            };
-            i += skip;
-            let rest = &text[i..];
-            let opener = OPENERS.iter().find(|(o, _)| rest.starts_with(o));
+        for at in starts {
+            if at < i {
+                continue;
+            }
+            i = at;
+            // Each starts with an ASCII byte, so where one matches, `at` is a boundary.
+            let rest = &bytes[at..];
+            let opener = OPENERS.iter().find(|(o, _)| rest.starts_with(o.as_bytes()));
             let (end, snippet, what) = if let Some((open, close)) = opener {
+                let rest = &text[at..];
                 // One finding for a whole tag, shown whole, when it closes on the same line.
                 let line_end = rest.find('\n').unwrap_or(rest.len());
                 match rest[open.len()..line_end].find(close) {
@@ -295,14 +296,14 @@ impl Checker<'_> {
                         "template syntax",
                     ),
                 }
-            } else if let Some(close) = CLOSERS.iter().find(|c| rest.starts_with(*c)) {
+            } else if let Some(close) = CLOSERS.iter().find(|c| rest.starts_with(c.as_bytes())) {
                 (
                     i + close.len(),
                     self.context(i, close.len()),
                     "template syntax",
                 )
             } else {
-                i += rest.chars().next().map_or(1, char::len_utf8);
+                i += 1;
                 continue;
             };
             out.push(self.finding(
@@ -315,4 +316,17 @@ impl Checker<'_> {
             i = end;
         }
     }
+}
+
+/// The offsets of the round and square brackets in `bytes`, in order.
+fn brackets(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    // Four bytes are more than one search takes: the closing square bracket is looked for on
+    // its own, and the two searches merged.
+    let mut most = memchr::memchr3_iter(b'(', b')', b'[', bytes).peekable();
+    let mut square = memchr::memchr_iter(b']', bytes).peekable();
+    std::iter::from_fn(move || match (most.peek(), square.peek()) {
+        (Some(a), Some(b)) if a < b => most.next(),
+        (Some(_), Some(_)) | (None, _) => square.next(),
+        (Some(_), None) => most.next(),
+    })
 }

@@ -321,16 +321,16 @@ pub fn lint_with(copy: &Copy<'_>, known: &Known<'_>) -> Vec<LintFinding> {
 fn check(copy: &Copy<'_>, known: &Known<'_>, subbing: bool) -> Vec<LintFinding> {
     let mut findings = Vec::new();
     let mut seen = marks::Seen::new();
+    // The known phrases are indexed once for the story, not once for each of its blocks.
+    let index = (!known.is_empty()).then(|| known.index());
     let checkers: Vec<Checker<'_>> = copy
         .blocks
         .iter()
         .map(|block| Checker {
             block,
-            protected: if known.is_empty() {
-                Vec::new()
-            } else {
-                known.protected(&block.text)
-            },
+            protected: index
+                .as_ref()
+                .map_or_else(Vec::new, |index| index.protected(&block.text)),
             subbing,
         })
         .collect();

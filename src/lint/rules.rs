@@ -12,45 +12,58 @@ use super::words::{
 };
 use super::{LintFinding, MAX_SENTENCE, Rule, shorten};
 
-/// One sentence of a block, by its token range, with its text on one line.
+/// One sentence of a block, by its token range.
 pub(super) struct Sentence<'b> {
     pub(super) block: &'b Checker<'b>,
     pub(super) first: usize,
     pub(super) end: usize,
-    pub(super) text: std::borrow::Cow<'b, str>,
 }
 
 impl Sentence<'_> {
+    /// The sentence's text on one line. Only a finding quotes it (and the repeated-sentence
+    /// rule reads it), so it is not made for the sentences that break no rule.
+    pub(super) fn text(&self) -> std::borrow::Cow<'_, str> {
+        self.block.sentence_text(&(self.first..self.end))
+    }
+
+    #[inline(always)]
     pub(super) fn tok(&self, i: usize) -> Option<Tok> {
         (self.first..self.end)
             .contains(&i)
             .then(|| self.block.tokens[i].tok)
     }
 
+    #[inline(always)]
     pub(super) fn s(&self, i: usize) -> &str {
         self.block.s(i)
     }
 
+    #[inline(always)]
     pub(super) fn word(&self, i: usize) -> Option<&str> {
         (self.tok(i) == Some(Tok::Word)).then(|| self.s(i))
     }
 
+    #[inline(always)]
     pub(super) fn number(&self, i: usize) -> Option<&str> {
         (self.tok(i) == Some(Tok::Number)).then(|| self.s(i))
     }
 
+    #[inline(always)]
     pub(super) fn is_punct(&self, i: usize, c: char) -> bool {
         self.tok(i) == Some(Tok::Punct(c))
     }
 
+    #[inline(always)]
     pub(super) fn word_is(&self, i: usize, w: &str) -> bool {
         self.word(i).is_some_and(|x| x.eq_ignore_ascii_case(w))
     }
 
+    #[inline]
     pub(super) fn prev(&self, i: usize) -> Option<usize> {
         (i > self.first).then(|| i - 1)
     }
 
+    #[inline]
     fn is_month(&self, i: usize) -> bool {
         self.word(i).and_then(month_index).is_some()
     }
@@ -66,14 +79,15 @@ impl Sentence<'_> {
         let b = self.block;
         let snippet = &b.text[b.tokens[from].start..b.tokens[to].end];
         let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = self.text();
         out.push(b.finding(
             rule,
             b.tokens[from].start,
             &snippet,
-            if self.text.len() > MAX_SENTENCE {
-                shorten(&self.text, &snippet)
+            if text.len() > MAX_SENTENCE {
+                shorten(&text, &snippet)
             } else {
-                self.text.to_string()
+                text.into_owned()
             },
             message,
         ));
@@ -84,22 +98,53 @@ impl Sentence<'_> {
         if !table {
             self.starts_with_figure(out);
         }
-        for i in self.first..self.end {
+        let b = self.block;
+        let bytes = b.text.as_bytes();
+        let toks = &b.tokens[self.first..self.end];
+        for (k, t) in toks.iter().enumerate() {
+            let i = self.first + k;
+            // What a word may break is told from its first byte and the token after it: most
+            // words are followed by another word and are no month, doubled word or empty
+            // value, and are left before their text or protection is looked at.
+            let (month, double, empty) = match t.tok {
+                Tok::Word => {
+                    let first = FIRST_BYTE[usize::from(bytes[t.start])];
+                    let next = toks.get(k + 1);
+                    let month =
+                        first & MONTH_FIRST != 0 && next.is_some_and(|u| u.tok == Tok::Number);
+                    // Words of different lengths differ, without ASCII case too.
+                    let double = !table
+                        && next.is_some_and(|u| {
+                            u.tok == Tok::Word && u.end - u.start == t.end - t.start
+                        });
+                    let empty = first & EMPTY_FIRST != 0;
+                    if !(month || double || empty) {
+                        continue;
+                    }
+                    (month, double, empty)
+                }
+                Tok::Number | Tok::Punct('(' | '[' | '"' | '“') => (false, false, false),
+                _ => continue,
+            };
             // A known name or literal is printed as given: "Hartlepool 001", "call 119".
-            if self.block.is_protected(self.block.tokens[i].start) {
+            if b.is_protected(t.start) {
                 continue;
             }
-            match self.block.tokens[i].tok {
+            match t.tok {
                 // A figure that is part of a date is judged as a date only.
                 Tok::Number if !self.date_style(i, out) => self.number_rules(i, table, out),
                 Tok::Word => {
-                    self.month_first_date(i, out);
-                    if !table {
+                    if month {
+                        self.month_first_date(i, out);
+                    }
+                    if double {
                         self.doubled(i, out);
                     }
-                    self.empty_word(i, out);
+                    if empty {
+                        self.empty_word(i, out);
+                    }
                 }
-                Tok::Punct('(' | '[' | '"' | '“') => self.empty_pair(i, out),
+                Tok::Punct(_) => self.empty_pair(i, out),
                 _ => {}
             }
         }
@@ -227,7 +272,7 @@ impl Sentence<'_> {
         let Some(p) = self.prev(i) else {
             return false;
         };
-        if self.is_month(p) || self.word(p).is_some_and(|w| in_list(YEAR_CONTEXT, w)) {
+        if self.is_month(p) || self.word(p).is_some_and(|w| YEAR_CONTEXT.contains(w)) {
             return true;
         }
         // "January 14, 2021" and "14 January 2021".
@@ -248,7 +293,7 @@ impl Sentence<'_> {
     /// "254.0 per 100,000", "250 cases per 100,000", "254.0 per 100k".
     fn per_100k(&self, i: usize) -> bool {
         let mut j = i + 1;
-        while j < i + 4 && self.word(j).is_some_and(|w| in_list(COUNT_IN_BRACKETS, w)) {
+        while j < i + 4 && self.word(j).is_some_and(|w| COUNT_IN_BRACKETS.contains(w)) {
             j += 1;
         }
         if !self.word_is(j, "per") {
@@ -282,7 +327,7 @@ impl Sentence<'_> {
             return false;
         }
         let mut j = i + 3;
-        while self.word(j).is_some_and(|w| in_list(COUNT_IN_BRACKETS, w)) {
+        while self.word(j).is_some_and(|w| COUNT_IN_BRACKETS.contains(w)) {
             j += 1;
         }
         self.is_punct(j, ')')
@@ -316,7 +361,7 @@ impl Sentence<'_> {
                     if w == "rate" || w == "rates" {
                         return true;
                     }
-                    if !in_list(RATE_GLUE, w) {
+                    if !RATE_GLUE.contains(w) {
                         return false;
                     }
                 }
@@ -351,7 +396,7 @@ impl Sentence<'_> {
         if prev.is_some_and(|p| self.word_is(p, "per")) {
             return false;
         }
-        if prev.is_some_and(|p| self.word(p).is_some_and(|w| in_list(APPROXIMATE, w))) {
+        if prev.is_some_and(|p| self.word(p).is_some_and(|w| APPROXIMATE.contains(w))) {
             return false;
         }
         if self.per_100k(i) {
@@ -360,7 +405,7 @@ impl Sentence<'_> {
         if prev.is_some_and(|p| self.is_punct(p, '(')) {
             return false;
         }
-        if self.word(i + 1).is_some_and(|w| !in_list(RATE_FOLLOW, w)) {
+        if self.word(i + 1).is_some_and(|w| !RATE_FOLLOW.contains(w)) {
             return false;
         }
         // "225 (60 per cent)": a count of areas with its share.
@@ -435,10 +480,10 @@ impl Sentence<'_> {
         };
         // "3 new cases": a unit may come after an adjective or two.
         let mut j = i + 1;
-        while j < i + 3 && self.word(j).is_some_and(|w| in_list(UNIT_ADJECTIVES, w)) {
+        while j < i + 3 && self.word(j).is_some_and(|w| UNIT_ADJECTIVES.contains(w)) {
             j += 1;
         }
-        if self.is_percent(i) || self.word(j).is_some_and(|w| in_list(UNITS, w)) {
+        if self.is_percent(i) || self.word(j).is_some_and(|w| UNITS.contains(w)) {
             return;
         }
         let prev = self.prev(i);
@@ -539,6 +584,31 @@ impl Sentence<'_> {
         }
     }
 }
+
+/// [`FIRST_BYTE`]: a word starting with this byte may be a month or its abbreviation.
+const MONTH_FIRST: u8 = 1;
+/// [`FIRST_BYTE`]: a word starting with this byte may be an empty value ("None", "NaN", "null",
+/// "undefined", "inf").
+const EMPTY_FIRST: u8 = 2;
+
+/// What a word may be, by its first byte: every month and abbreviation starts with one of
+/// "JFMASOND", every empty value `empty_word` knows with one of "NnuiI".
+const FIRST_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let months = b"JFMASOND";
+    let mut k = 0;
+    while k < months.len() {
+        table[months[k] as usize] |= MONTH_FIRST;
+        k += 1;
+    }
+    let empty = b"NnuiI";
+    let mut k = 0;
+    while k < empty.len() {
+        table[empty[k] as usize] |= EMPTY_FIRST;
+        k += 1;
+    }
+    table
+};
 
 /// `word` lower-cased, borrowed when it has no capital: an ASCII word is lower-cased as
 /// [`str::to_lowercase`] would, without a copy unless it holds a capital.

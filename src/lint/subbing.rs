@@ -298,11 +298,11 @@ impl Sentence<'_> {
         // when the UTF-8 of those is: hashed in one call, not a call a character. (Each
         // character on its own: `str::to_lowercase` would make a final sigma another letter.)
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        let lower: std::borrow::Cow<'_, str> = if self.text.is_ascii() {
-            super::rules::lowercase(&self.text)
+        let text = self.text();
+        let lower: std::borrow::Cow<'_, str> = if text.is_ascii() {
+            super::rules::lowercase(&text)
         } else {
-            self.text
-                .chars()
+            text.chars()
                 .flat_map(char::to_lowercase)
                 .collect::<String>()
                 .into()

@@ -21,55 +21,55 @@ const MONTH_ABBREVIATIONS: [(&str, usize); 12] = [
 /// Words that can sit between "rate" and its figure ("rate is currently 254.0", "rate, up
 /// from 358.0 to 696.5").
 #[rustfmt::skip]
-pub(super) const RATE_GLUE: &[&str] = &[
+pub(super) static RATE_GLUE: Words = Words::new(&[
     "of", "is", "was", "were", "are", "be", "been", "has", "had", "have", "currently", "now",
     "still", "at", "to", "from", "down", "up", "slightly", "sharply", "significantly",
     "recording", "recorded", "reporting", "reported", "records", "reports", "a", "an", "its",
     "their", "with", "stands", "stood", "rose", "fell", "risen", "fallen", "dropped", "climbed",
     "increased", "decreased", "falling", "rising", "jumped", "just", "then", "this", "week",
     "last", "went", "gone", "compared", "against",
-];
+]);
 
 /// Words after a figure that leave it a rate: anything else ("cases", "local areas") makes the
 /// figure a count of something.
 #[rustfmt::skip]
-pub(super) const RATE_FOLLOW: &[&str] = &[
+pub(super) static RATE_FOLLOW: Words = Words::new(&[
     "per", "to", "last", "a", "and", "from", "down", "up", "in", "on", "previously", "this",
     "the", "with", "after", "compared", "against", "for", "or", "but", "while", "which", "when",
     "as", "at", "than", "since", "so", "over", "before", "its", "their", "is", "was",
-];
+]);
 
 /// Words before a figure that mark it as rounded prose ("rates of around 250").
 #[rustfmt::skip]
-pub(super) const APPROXIMATE: &[&str] = &[
+pub(super) static APPROXIMATE: Words = Words::new(&[
     "around", "about", "roughly", "nearly", "almost", "approximately", "some", "over", "under",
     "above", "below", "than", "circa",
-];
+]);
 
 /// Words a bare small figure may stand before and stay a figure: units.
 #[rustfmt::skip]
-pub(super) const UNITS: &[&str] = &[
+pub(super) static UNITS: Words = Words::new(&[
     "per", "percent", "cases", "case", "deaths", "death", "people", "patients", "tests",
     "admissions", "beds", "pm", "am", "points", "x",
-];
+]);
 
 /// Words that can sit between a small figure and its unit ("3 new cases").
-pub(super) const UNIT_ADJECTIVES: &[&str] =
-    &["new", "more", "fewer", "positive", "confirmed", "further"];
+pub(super) static UNIT_ADJECTIVES: Words =
+    Words::new(&["new", "more", "fewer", "positive", "confirmed", "further"]);
 
 /// Words inside the brackets of "254.0 (800 new cases)".
 #[rustfmt::skip]
-pub(super) const COUNT_IN_BRACKETS: &[&str] = &[
+pub(super) static COUNT_IN_BRACKETS: Words = Words::new(&[
     "new", "cases", "case", "virus", "infections", "positive", "confirmed", "coronavirus",
     "covid",
-];
+]);
 
 /// Prepositions that make a four-digit figure a year ("in 2021", "since 2020").
 #[rustfmt::skip]
-pub(super) const YEAR_CONTEXT: &[&str] = &[
+pub(super) static YEAR_CONTEXT: Words = Words::new(&[
     "in", "since", "during", "until", "till", "before", "after", "early", "late", "mid", "year",
     "summer", "autumn", "winter", "spring",
-];
+]);
 
 pub(super) fn month_abbreviation(word: &str) -> Option<usize> {
     // Each abbreviation is three or four letters from a capital among these.
@@ -89,6 +89,72 @@ pub(super) fn month_abbreviation(word: &str) -> Option<usize> {
 
 pub(super) fn in_list(list: &[&str], word: &str) -> bool {
     list.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// A list of words (ASCII lower case, compared without ASCII case) with, for each first
+/// letter, the lengths of its words and where its words are: most words looked up are in none
+/// of the lists, and a bit tells so where comparing them with each word of a list took a loop
+/// of dozens; the others are compared with the words of their first letter only.
+pub(super) struct Words {
+    list: &'static [&'static str],
+    /// Bit `n` of `lengths[l]`: a word of the list starts with the letter `l` ('a' is 0)
+    /// and is `n` bytes long.
+    lengths: [u32; 26],
+    /// The list's words by first letter: those starting with letter `l` are
+    /// `order[letters[l].0..letters[l].1]`, as indices into `list`.
+    order: [u8; 64],
+    letters: [(u8, u8); 26],
+}
+
+impl Words {
+    const fn new(list: &'static [&'static str]) -> Self {
+        assert!(list.len() <= 64);
+        let mut lengths = [0u32; 26];
+        let mut order = [0u8; 64];
+        let mut letters = [(0u8, 0u8); 26];
+        let mut n = 0;
+        let mut l = 0;
+        while l < 26 {
+            letters[l].0 = n as u8;
+            let mut i = 0;
+            while i < list.len() {
+                let b = list[i].as_bytes();
+                assert!(b[0].is_ascii_lowercase() && b.len() < 32);
+                if (b[0] - b'a') as usize == l {
+                    lengths[l] |= 1 << b.len();
+                    order[n] = i as u8;
+                    n += 1;
+                }
+                i += 1;
+            }
+            letters[l].1 = n as u8;
+            l += 1;
+        }
+        Words {
+            list,
+            lengths,
+            order,
+            letters,
+        }
+    }
+
+    /// Whether `word` is one of the list's, without ASCII case: [`in_list`] of the list.
+    pub(super) fn contains(&self, word: &str) -> bool {
+        let Some(first) = word.as_bytes().first().map(u8::to_ascii_lowercase) else {
+            return false;
+        };
+        if !first.is_ascii_lowercase() || word.len() >= 32 {
+            return false;
+        }
+        let l = usize::from(first - b'a');
+        if (self.lengths[l] >> word.len()) & 1 == 0 {
+            return false;
+        }
+        let (from, to) = self.letters[l];
+        self.order[usize::from(from)..usize::from(to)]
+            .iter()
+            .any(|&i| self.list[usize::from(i)].eq_ignore_ascii_case(word))
+    }
 }
 
 /// A plain figure: digits, optional thousands commas, at most one decimal point.
@@ -130,6 +196,20 @@ pub(super) fn with_commas(digits: &str) -> String {
 
 /// "2021-01-14", "14/01/2021", "14.01.2021", "14/01": a date in figures, read as day and month.
 pub(super) fn numeric_date(s: &str) -> Option<(usize, u64)> {
+    // A date has two separators, or one slash ("14/01"): a figure with fewer of each ("254.0",
+    // "1,024") is none, told without splitting it.
+    let (mut dashes, mut dots, mut slashes) = (0, 0, 0);
+    for b in s.bytes() {
+        match b {
+            b'-' => dashes += 1,
+            b'.' => dots += 1,
+            b'/' => slashes += 1,
+            _ => {}
+        }
+    }
+    if dashes != 2 && dots != 2 && !matches!(slashes, 1 | 2) {
+        return None;
+    }
     for sep in ['-', '/', '.'] {
         // At most three parts are read; a figure of more is no date. Held on the stack, as
         // this runs for every figure of every story.
@@ -164,4 +244,39 @@ pub(super) fn numeric_date(s: &str) -> Option<(usize, u64)> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_holds_what_a_search_of_it_finds() {
+        let lists = [
+            &RATE_GLUE,
+            &RATE_FOLLOW,
+            &APPROXIMATE,
+            &UNITS,
+            &UNIT_ADJECTIVES,
+            &COUNT_IN_BRACKETS,
+            &YEAR_CONTEXT,
+        ];
+        let others = [
+            "", "cases", "Cases", "PER", "Per", "pe", "perr", "ünder", "x", "X", "1", "'s", "the",
+            "The", "week", "WEEK", "compared", "Compared", "a", "A", "an", "én",
+        ];
+        for words in lists {
+            let all = words.list.iter().chain(others.iter());
+            for w in all {
+                for w in [
+                    w.to_string(),
+                    w.to_ascii_uppercase(),
+                    format!("{w}s"),
+                    format!("x{w}"),
+                ] {
+                    assert_eq!(words.contains(&w), in_list(words.list, &w), "{w:?}");
+                }
+            }
+        }
+    }
 }
