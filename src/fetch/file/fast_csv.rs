@@ -110,15 +110,6 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     word(a, len - 8) == word(b, len - 8)
 }
 
-/// A written date and the one expected, compared as two words.
-#[inline]
-fn same_date(a: &[u8], b: &[u8; 10]) -> bool {
-    u64::from_ne_bytes(a[..8].try_into().expect("eight"))
-        == u64::from_ne_bytes(b[..8].try_into().expect("eight"))
-        && a[8] == b[8]
-        && a[9] == b[9]
-}
-
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         4 | 6 | 9 | 11 => 30,
@@ -429,31 +420,35 @@ impl DashboardCsv {
     /// [`DashboardCsv::line_of`] to read it in full. What it takes, `line_of` would take the
     /// same way. The run's state is held in locals until the last line taken: nearly every
     /// line of a dashboard file is one of these, and reading and writing the reader's fields
-    /// for each cost more than the line's own bytes.
+    /// for each cost more than the line's own bytes. The area fields, the date and the comma
+    /// a line must start with are kept as one row of bytes, compared a word at a time, whose
+    /// day digits are stepped for the next line.
     #[inline]
     fn next_in_run(&mut self, bytes: &[u8]) -> Option<usize> {
-        let (mut ymd, mut text) = self.expect?;
+        let (mut ymd, text) = self.expect?;
         let descending = self.runs.last()?.descending?;
-        let prefix = self.prefix.as_slice();
-        let p = prefix.len();
+        let p = self.prefix.len();
+        let head = p + 11;
+        // Area fields longer than any dashboard name leave the line to `line_of`.
+        let mut row = [0u8; 128];
+        let row = row.get_mut(..head)?;
+        row[..p].copy_from_slice(&self.prefix);
+        row[p..p + 10].copy_from_slice(&text);
+        row[p + 10] = b',';
         let mut values = std::mem::take(&mut self.values);
         let (mut pos, mut lines) = (0usize, 0u64);
         let mut last = None;
-        let mut next = Some((ymd, text));
-        while let Some((at, written)) = next {
-            (ymd, text) = (at, written);
+        // Whether a next date exists (the years run out at 9999).
+        let mut more = true;
+        while more {
             let line = &bytes[pos..];
-            let Some(after) = line.get(p..p + 11) else {
+            let Some(start_of_line) = line.get(..head) else {
                 break;
             };
-            if !same_bytes(&line[..p], prefix)
-                || !same_date(&after[..10], &text)
-                || after[10] != b','
-            {
+            if !same_bytes(start_of_line, row) {
                 break;
             }
-            let start = p + 11;
-            let mut i = start;
+            let mut i = head;
             let mut n: i32 = 0;
             let digits_end = loop {
                 let Some(&c) = line.get(i) else {
@@ -463,7 +458,7 @@ impl DashboardCsv {
                 if d >= 10 {
                     break Some(i);
                 }
-                if i - start == 9 {
+                if i - head == 9 {
                     break None;
                 }
                 n = n * 10 + i32::from(d);
@@ -478,17 +473,40 @@ impl DashboardCsv {
                 b'\r' if line.get(digits_end + 1) == Some(&b'\n') => digits_end + 1,
                 _ => break,
             };
-            values.push((digits_end > start).then_some(n));
+            values.push((digits_end > head).then_some(n));
             lines += 1;
             pos += line_end + 1;
             last = Some(ymd);
-            next = next_expected(ymd, text, descending);
+            let (y, m, d) = ymd;
+            // The usual step, newest first within a month: the day before, written by
+            // changing the day's digits.
+            if descending && d > 1 {
+                if row[p + 9] == b'0' {
+                    row[p + 9] = b'9';
+                    row[p + 8] -= 1;
+                } else {
+                    row[p + 9] -= 1;
+                }
+                ymd = (y, m, d - 1);
+            } else {
+                match next_across_months(ymd, descending) {
+                    Some((next, written)) => {
+                        ymd = next;
+                        row[p..p + 10].copy_from_slice(&written);
+                    }
+                    None => more = false,
+                }
+            }
         }
         self.values = values;
         let last = last?;
         self.line += lines;
         self.runs.last_mut().expect("a run expects a date").last_ymd = last;
-        self.expect = next;
+        self.expect = more.then(|| {
+            let mut written = [0u8; 10];
+            written.copy_from_slice(&row[p..p + 10]);
+            (ymd, written)
+        });
         Some(pos)
     }
 
