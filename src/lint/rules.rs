@@ -112,12 +112,17 @@ impl Sentence<'_> {
                     let next = toks.get(k + 1);
                     let month =
                         first & MONTH_FIRST != 0 && next.is_some_and(|u| u.tok == Tok::Number);
-                    // Words of different lengths differ, without ASCII case too.
+                    // Words of different lengths or first bytes differ, without ASCII case too.
                     let double = !table
                         && next.is_some_and(|u| {
-                            u.tok == Tok::Word && u.end - u.start == t.end - t.start
+                            u.tok == Tok::Word
+                                && u.end - u.start == t.end - t.start
+                                && bytes[u.start].eq_ignore_ascii_case(&bytes[t.start])
                         });
-                    let empty = first & EMPTY_FIRST != 0;
+                    // Every empty value `empty_word` knows is of 3, 4, 8 or 9 bytes: "in",
+                    // "is" and "it" share a first byte with "inf" and are left here.
+                    let empty =
+                        first & EMPTY_FIRST != 0 && matches!(t.end - t.start, 3 | 4 | 8 | 9);
                     if !(month || double || empty) {
                         continue;
                     }
