@@ -96,6 +96,64 @@ impl Block {
         let toks = &self.tokens;
         // The line of each token, found walking forward: tokens are in order, so a line's
         // search is the step from the last token's (what `line_index` gives, without a
+        // binary search per token). The next line's start is kept, so a token on the same
+        // line as the one before it, as most are, costs one comparison.
+        let mut line = 0;
+        let start_of = |line: usize| self.line_starts.get(line).map_or(usize::MAX, |(s, _)| *s);
+        let mut next = start_of(1);
+        let mut i = 0;
+        while i < toks.len() {
+            if i > start {
+                while next <= toks[i - 1].start {
+                    line += 1;
+                    next = start_of(line + 1);
+                }
+                if next <= toks[i].start {
+                    while next <= toks[i].start {
+                        line += 1;
+                        next = start_of(line + 1);
+                    }
+                    if self.line_starts_sentence(line) {
+                        out.push(start..i);
+                        start = i;
+                    }
+                }
+            }
+            if let Tok::Punct('.' | '!' | '?' | '…') = toks[i].tok {
+                let mut j = i + 1;
+                while j < toks.len()
+                    && toks[j].start == toks[j - 1].end
+                    && matches!(
+                        toks[j].tok,
+                        Tok::Punct('"' | '”' | '’' | '\'' | ')' | ']' | '*' | '_')
+                    )
+                {
+                    j += 1;
+                }
+                let after = self.text[toks[j - 1].end..].chars().next();
+                if after.is_none_or(char::is_whitespace) {
+                    out.push(start..j);
+                    start = j;
+                    i = j;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        if start < toks.len() {
+            out.push(start..toks.len());
+        }
+        out
+    }
+
+    /// The sentence splitter as it was before it kept the next line's start: the oracle.
+    #[cfg(test)]
+    fn split_sentences_walking(&self) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let toks = &self.tokens;
+        // The line of each token, found walking forward: tokens are in order, so a line's
+        // search is the step from the last token's (what `line_index` gives, without a
         // binary search per token).
         let mut line = 0;
         let line_of = |line: &mut usize, offset: usize| {
@@ -228,4 +286,72 @@ fn is_one_line(text: &str) -> bool {
         prev_space = false;
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same_as_oracle(text: &str) {
+        let lines: Vec<Line<'_>> = text
+            .split('\n')
+            .map(|l| Line {
+                kind: Kind::Text,
+                content: Cow::Borrowed(l),
+            })
+            .collect();
+        let indices: Vec<usize> = (0..lines.len()).collect();
+        let block = Block::new(&lines, &indices);
+        assert_eq!(block.sentences, block.split_sentences_walking(), "{text:?}");
+    }
+
+    #[test]
+    fn sentences_are_split_as_the_oracle_splits_them() {
+        let seeds = std::fs::read_dir("../shared/seeds").expect("the seeds folder");
+        for seed in seeds.flatten() {
+            let text = std::fs::read_to_string(seed.path()).expect("a seed story");
+            same_as_oracle(&text);
+            for para in text.split("\n\n") {
+                same_as_oracle(para);
+            }
+        }
+        let texts = [
+            "",
+            "\n",
+            "\n\n\n",
+            "Bexley\nfell.",
+            "The rate rose. In the seven days to January 14 it was a long line that wraps on,\n254.0 per 100,000.\nBromley\nfell.",
+            "A.\nB.\n\nC",
+            "x\n\ny\n",
+        ];
+        for t in texts {
+            same_as_oracle(t);
+        }
+        // Lines of words, figures and stops, joined by spaces and line ends at random.
+        let pieces = [
+            "a",
+            "rose.",
+            "254.0",
+            "(2,052 cases)",
+            "Bromley",
+            "",
+            " ",
+            "long words that go on and on past forty bytes,",
+        ];
+        let mut state = 7u64;
+        let mut step = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state >> 33
+        };
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..step() % 9 {
+                text.push_str(pieces[step() as usize % pieces.len()]);
+                text.push(if step() % 3 == 0 { '\n' } else { ' ' });
+            }
+            same_as_oracle(&text);
+        }
+    }
 }

@@ -112,12 +112,17 @@ impl Sentence<'_> {
                     let next = toks.get(k + 1);
                     let month =
                         first & MONTH_FIRST != 0 && next.is_some_and(|u| u.tok == Tok::Number);
-                    // Words of different lengths differ, without ASCII case too.
+                    // Words of different lengths or first bytes differ, without ASCII case too.
                     let double = !table
                         && next.is_some_and(|u| {
-                            u.tok == Tok::Word && u.end - u.start == t.end - t.start
+                            u.tok == Tok::Word
+                                && u.end - u.start == t.end - t.start
+                                && bytes[u.start].eq_ignore_ascii_case(&bytes[t.start])
                         });
-                    let empty = first & EMPTY_FIRST != 0;
+                    // Every empty value `empty_word` knows is of 3, 4, 8 or 9 bytes: "in",
+                    // "is" and "it" share a first byte with "inf" and are left here.
+                    let empty =
+                        first & EMPTY_FIRST != 0 && matches!(t.end - t.start, 3 | 4 | 8 | 9);
                     if !(month || double || empty) {
                         continue;
                     }
@@ -176,15 +181,14 @@ impl Sentence<'_> {
     /// the token was part of a date, so the number rules leave it alone.
     fn date_style(&self, i: usize, out: &mut Vec<LintFinding>) -> bool {
         let s = self.s(i);
-        let day = plain_int(s)
-            .or_else(|| ordinal(s))
-            .filter(|d| (1..=31).contains(d));
+        let ordinal = ordinal(s);
+        let day = plain_int(s).or(ordinal).filter(|d| (1..=31).contains(d));
         if let Some(day) = day {
             let month_at = if self.is_month(i + 1)
                 || self.word(i + 1).and_then(month_abbreviation).is_some()
             {
                 Some(i + 1)
-            } else if ordinal(s).is_some() && self.word_is(i + 1, "of") && self.is_month(i + 2) {
+            } else if ordinal.is_some() && self.word_is(i + 1, "of") && self.is_month(i + 2) {
                 Some(i + 2)
             } else {
                 None
@@ -322,7 +326,7 @@ impl Sentence<'_> {
         if !self.is_punct(i + 1, '(')
             || self
                 .number(i + 2)
-                .is_none_or(|n| !is_plain(n) || n.contains('.'))
+                .is_none_or(|n| !is_plain(n) || n.as_bytes().contains(&b'.'))
         {
             return false;
         }
@@ -421,8 +425,9 @@ impl Sentence<'_> {
             return;
         }
         let year = self.is_year(i);
-        let (int, decimals) = match s.split_once('.') {
-            Some((int, dec)) => (int, Some(dec)),
+        // A plain figure is ASCII, so its point is found among its bytes.
+        let (int, decimals) = match s.bytes().position(|b| b == b'.') {
+            Some(dot) => (&s[..dot], Some(&s[dot + 1..])),
             None => (s, None),
         };
         if !year {
@@ -452,11 +457,13 @@ impl Sentence<'_> {
     fn thousands(&self, i: usize, int: &str, decimals: Option<&str>, out: &mut Vec<LintFinding>) {
         // Read without a list of the groups or a copy of the digits, as this runs for every
         // figure of every story and nearly all are in style.
-        let mut groups = int.split(',');
-        let head = groups.next().unwrap_or("");
-        let well_grouped = !int.contains(',')
-            || (head.len() <= 3 && !head.is_empty() && groups.all(|g| g.len() == 3));
-        let needs = int.len() >= 4 && !int.contains(',');
+        let commas = int.as_bytes().contains(&b',');
+        let needs = int.len() >= 4 && !commas;
+        let well_grouped = !commas || {
+            let mut groups = int.split(',');
+            let head = groups.next().unwrap_or("");
+            head.len() <= 3 && !head.is_empty() && groups.all(|g| g.len() == 3)
+        };
         if !needs && well_grouped {
             return;
         }
