@@ -430,3 +430,43 @@ fn canonical_forms_are_the_house_forms() {
         }
     }
 }
+
+#[test]
+fn the_printed_forms_sort_as_the_stable_sort_by_form_did() {
+    // Forms of few letters, so many repeat across facts and within one, in any case.
+    let alphabet = ["1", "2", "A", "a", "é", "É", ".", ","];
+    let mut state = 98_765u64;
+    let mut store: Vec<String> = Vec::new();
+    let mut owners: Vec<usize> = Vec::new();
+    let mut fact = 0;
+    for _ in 0..3_000 {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        let len = (state >> 61) as usize % 4;
+        let form: String = (0..len)
+            .map(|n| alphabet[(state >> (8 + 3 * n)) as usize % alphabet.len()])
+            .collect();
+        store.push(form);
+        owners.push(fact);
+        fact += usize::from((state >> 40) % 3 == 0);
+    }
+    for take in [0, 1, 2, 7, 40, store.len()] {
+        let printed = || {
+            store[..take]
+                .iter()
+                .map(String::as_str)
+                .zip(owners.iter().copied())
+        };
+        let got: Vec<(String, usize)> = PrintedIndex::of_forms(printed())
+            .forms
+            .into_iter()
+            .map(|(f, i)| (f.into_owned(), i))
+            .collect();
+        let mut want: Vec<(String, usize)> = printed()
+            .map(|(p, i)| (super::printed::lowered(p).into_owned(), i))
+            .collect();
+        want.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(&b.0)));
+        assert_eq!(got, want, "{take}");
+    }
+}
