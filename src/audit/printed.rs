@@ -27,26 +27,19 @@ pub(super) fn lowered(text: &str) -> Cow<'_, str> {
 
 impl<'f> PrintedIndex<'f> {
     pub(super) fn new(facts: &'f [Fact]) -> PrintedIndex<'f> {
-        // Sized at once: every story's audit indexes its own facts' forms.
-        let mut forms = Vec::with_capacity(facts.iter().map(|f| f.printed.len()).sum());
-        for (i, f) in facts.iter().enumerate() {
-            forms.extend(f.printed.iter().map(|p| (lowered(p), i)));
-        }
-        Self::sorted(forms)
+        Self::of_forms(
+            facts
+                .iter()
+                .enumerate()
+                .flat_map(|(i, f)| f.printed.iter().map(move |p| (p.as_str(), i))),
+        )
     }
 
-    /// The index of (printed form, fact) pairs, in the facts' order (each fact's number no
-    /// lower than the one before).
-    #[cfg(test)]
+    /// The index of (printed form, fact) pairs, in the facts' order.
     pub(super) fn of_forms(printed: impl Iterator<Item = (&'f str, usize)>) -> PrintedIndex<'f> {
-        Self::sorted(printed.map(|(p, i)| (lowered(p), i)).collect())
-    }
-
-    /// Sorted by form, each form's facts in their order: the facts come in order, so sorting by
-    /// (form, fact) orders them as a stable sort by form would, without its buffer.
-    fn sorted(mut forms: Vec<(Cow<'f, str>, usize)>) -> PrintedIndex<'f> {
-        debug_assert!(forms.windows(2).all(|w| w[0].1 <= w[1].1), "facts in order");
-        forms.sort_unstable_by(|a, b| by_length(&a.0, &b.0).then(a.1.cmp(&b.1)));
+        let mut forms: Vec<(Cow<'f, str>, usize)> = printed.map(|(p, i)| (lowered(p), i)).collect();
+        // A stable sort keeps each form's facts in their order.
+        forms.sort_by(|a, b| by_length(&a.0, &b.0));
         PrintedIndex { forms }
     }
 
