@@ -10,11 +10,13 @@ use super::reading::{
     Lexicon, NumClass, T, Tok, after_word_char, clause_word, direction_word, front_matter_blocks,
     number_word, word,
 };
+use super::truth::canonical_into;
 use super::{Name, PrintedIndex, SharedIndex};
 use crate::copy::Copy;
 use crate::copy::block::Block;
 use crate::copy::markdown::{Kind, classify};
 use crate::copy::tokens::{is_word_char, strip_possessive};
+use crate::facts::{FactKind, FactValue};
 use crate::lang::{NUMBER_WORDS, ORDINAL_WORDS};
 use crate::stats::Direction;
 
@@ -349,6 +351,82 @@ fn phrases_are_named_where_the_plain_search_names_them() {
                 named_plainly(phrase, &names, text),
                 "{phrase:?} in {text:?}"
             );
+        }
+    }
+}
+
+/// A recomputed value's house-style form as the audit made it before it wrote the form into a
+/// buffer: through the house's own formatting, a string each.
+fn canonical_by_lang(kind: FactKind, value: FactValue, story_year: i32) -> String {
+    match value {
+        FactValue::Tenths(t) => crate::lang::rate_tenths(t),
+        FactValue::Date(d) => crate::lang::date(d, Some(story_year)),
+        FactValue::Int(n) => match kind {
+            FactKind::Share | FactKind::PercentChange => crate::lang::percent(n),
+            FactKind::Rank => crate::lang::ordinal(n),
+            FactKind::ListPosition | FactKind::Date => n.to_string(),
+            FactKind::Constant if n == 7 => crate::lang::count_words(n),
+            _ => crate::lang::thousands(n),
+        },
+    }
+}
+
+#[test]
+fn canonical_forms_are_the_house_forms() {
+    let kinds = [
+        FactKind::Rate,
+        FactKind::PrevRate,
+        FactKind::Cases,
+        FactKind::PrevCases,
+        FactKind::Change,
+        FactKind::PercentChange,
+        FactKind::Population,
+        FactKind::Share,
+        FactKind::Count,
+        FactKind::Rank,
+        FactKind::ListPosition,
+        FactKind::Around,
+        FactKind::Date,
+        FactKind::Constant,
+    ];
+    let mut ints: Vec<i64> = (-1_200..=1_200).collect();
+    for p in 0..19 {
+        let big = 10_i64.pow(p);
+        ints.extend([big - 1, big, big + 1, -big, -big - 1, -big + 1]);
+    }
+    ints.extend([
+        i64::MAX,
+        i64::MIN,
+        i64::MIN + 1,
+        111,
+        112,
+        113,
+        1_011,
+        2_012,
+        123_456_789,
+    ]);
+    let dates = [
+        chrono::NaiveDate::from_ymd_opt(2021, 12, 1).expect("a date"),
+        chrono::NaiveDate::from_ymd_opt(2020, 2, 29).expect("a date"),
+        chrono::NaiveDate::from_ymd_opt(2022, 1, 3).expect("a date"),
+    ];
+    let mut out = String::from("left over");
+    for kind in kinds {
+        for &n in &ints {
+            for value in [FactValue::Int(n), FactValue::Tenths(n)] {
+                canonical_into(kind, value, 2021, &mut out);
+                assert_eq!(
+                    out,
+                    canonical_by_lang(kind, value, 2021),
+                    "{kind:?} {value:?}"
+                );
+            }
+        }
+        for d in dates {
+            for year in [2020, 2021, 2022] {
+                canonical_into(kind, FactValue::Date(d), year, &mut out);
+                assert_eq!(out, canonical_by_lang(kind, FactValue::Date(d), year));
+            }
         }
     }
 }

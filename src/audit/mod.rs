@@ -101,7 +101,7 @@ pub(crate) use oracle::compare::{both_ways, hard_wrapped, variants};
 use phrase::{Forms, Phrase};
 use printed::{Fnv, PrintedIndex, SharedIndex, lowered};
 use reading::{Lexicon, Sentence, front_matter_blocks, sentences};
-use truth::{Nation, Truth, canonical};
+use truth::{Nation, Truth, canonical_into};
 
 /// What the audit reads and checks against.
 #[derive(Clone, Copy, Debug)]
@@ -208,26 +208,27 @@ struct Auditor<'a> {
 }
 
 /// Recomputes one fact; `Some(why)` when it does not recompute or is not printed in house
-/// style.
+/// style. `shown` holds the house-style form, the buffer reused fact after fact.
 fn check_fact(
     truth: &Truth<'_, '_>,
     fact: &Fact,
     patch: &Patch,
     release: NaiveDate,
     story_year: i32,
+    shown: &mut String,
 ) -> Option<String> {
     match truth.recompute(fact, patch, release) {
         Err(why) => Some(why),
         Ok(v) if v != fact.value => {
-            let shown = canonical(fact.kind, v, story_year);
+            canonical_into(fact.kind, v, story_year, shown);
             Some(format!(
                 "the story has {} but the data give {shown}",
                 fact.printed.first().map_or("nothing", String::as_str)
             ))
         }
         Ok(v) => {
-            let shown = canonical(fact.kind, v, story_year);
-            (!fact.printed.contains(&shown)).then(|| {
+            canonical_into(fact.kind, v, story_year, shown);
+            (!fact.printed.contains(&*shown)).then(|| {
                 format!(
                     "it is printed as {:?}, not in house style ({shown})",
                     fact.printed
@@ -274,11 +275,20 @@ impl<'a> AuditContext<'a> {
             nation: &nation,
             core: Vec::new(),
         };
+        let mut shown = String::new();
         let shared_broken = shared
             .iter()
             .enumerate()
             .filter_map(|(i, f)| {
-                check_fact(&truth, f, patch, story.release, story.story_year).map(|why| (i, why))
+                check_fact(
+                    &truth,
+                    f,
+                    patch,
+                    story.release,
+                    story.story_year,
+                    &mut shown,
+                )
+                .map(|why| (i, why))
             })
             .collect();
         AuditContext {
@@ -616,6 +626,7 @@ impl<'a> Auditor<'a> {
 
     fn recompute_facts(&mut self) {
         let story = self.input.story;
+        let mut shown = String::with_capacity(32);
         for (i, fact) in self.input.facts.iter().enumerate() {
             self.report.facts += 1;
             if let Some(why) = check_fact(
@@ -624,6 +635,7 @@ impl<'a> Auditor<'a> {
                 self.input.patch,
                 story.release,
                 story.story_year,
+                &mut shown,
             ) {
                 self.broken.insert(i, why);
             }

@@ -629,7 +629,13 @@ pub(super) fn sentences<'c>(
                 .iter()
                 .take_while(|t| t.start < bound)
                 .count();
-            let part: Vec<Tok<'c>> = rest.by_ref().take(n).collect();
+            // The block's last sentence keeps the block's tokens' vector (a block of one
+            // sentence, most of a story's, allocates no other).
+            let part: Vec<Tok<'c>> = if n == rest.len() {
+                std::mem::replace(&mut rest, Vec::new().into_iter()).collect()
+            } else {
+                rest.by_ref().take(n).collect()
+            };
             let span = from..bound;
             from = bound;
             if part.iter().all(|t| t.t == T::Stop) {

@@ -611,17 +611,73 @@ pub(super) fn majority_of(dirs: impl Iterator<Item = Direction>) -> Option<Direc
     .map(|(_, d)| d)
 }
 
-/// The house-style form of a recomputed value, for a fact of this kind.
-pub(super) fn canonical(kind: FactKind, value: FactValue, story_year: i32) -> String {
+/// The house-style form of a recomputed value, for a fact of this kind, written into `out`
+/// (cleared first): every story's audit recomputes a score of facts, and the forms they print
+/// in (rates, counts, ranks, percentages) are written here without a string of their own.
+pub(super) fn canonical_into(kind: FactKind, value: FactValue, story_year: i32, out: &mut String) {
+    out.clear();
     match value {
-        FactValue::Tenths(t) => lang::rate_tenths(t),
-        FactValue::Date(d) => lang::date(d, Some(story_year)),
+        FactValue::Tenths(t) => {
+            if t < 0 {
+                out.push('-');
+            }
+            let abs = t.unsigned_abs();
+            push_digits(out, abs / 10, true);
+            out.push('.');
+            out.push(char::from(b'0' + (abs % 10) as u8));
+        }
+        FactValue::Date(d) => out.push_str(&lang::date(d, Some(story_year))),
         FactValue::Int(n) => match kind {
-            FactKind::Share | FactKind::PercentChange => lang::percent(n),
-            FactKind::Rank => lang::ordinal(n),
-            FactKind::ListPosition | FactKind::Date => n.to_string(),
-            FactKind::Constant if n == 7 => lang::count_words(n),
-            _ => lang::thousands(n),
+            FactKind::Share | FactKind::PercentChange => {
+                push_signed(out, n, false);
+                out.push('%');
+            }
+            FactKind::Rank => {
+                push_signed(out, n, true);
+                let abs = n.unsigned_abs();
+                out.push_str(match (abs % 10, abs % 100) {
+                    (_, 11..=13) => "th",
+                    (1, _) => "st",
+                    (2, _) => "nd",
+                    (3, _) => "rd",
+                    _ => "th",
+                });
+            }
+            FactKind::ListPosition | FactKind::Date => push_signed(out, n, false),
+            FactKind::Constant if n == 7 => out.push_str(&lang::count_words(n)),
+            _ => push_signed(out, n, true),
         },
+    }
+}
+
+/// Appends `n`, its digits grouped in threes by commas when `grouped`.
+fn push_signed(out: &mut String, n: i64, grouped: bool) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_digits(out, n.unsigned_abs(), grouped);
+}
+
+/// Appends the digits of `n`, grouped in threes by commas when `grouped`.
+fn push_digits(out: &mut String, mut n: u64, grouped: bool) {
+    // 20 digits and 6 commas at most.
+    let mut buf = [0u8; 26];
+    let mut i = buf.len();
+    let mut digits = 0;
+    loop {
+        if grouped && digits > 0 && digits % 3 == 0 {
+            i -= 1;
+            buf[i] = b',';
+        }
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        digits += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        out.push(char::from(b));
     }
 }
