@@ -80,10 +80,10 @@ pub const SHARED_FACTS_FILE: &str = "shared_facts.json";
 /// The file of an every-area run in Markdown that holds every story's own facts: one JSON
 /// object whose keys are the stories' file names (`"bromley-e09000006.md"`) and whose values
 /// are their sidecars, each as a patch story's `.facts.json` would be (naming
-/// [`SHARED_FACTS_FILE`] for the week's national facts). One file for the edition rather than
+/// [`SHARED_FACTS_FILE`] for the week's national facts). One file for the folder rather than
 /// one beside each story: a run of thousands of neighbourhoods then creates half the files,
-/// and creating files was a third of its time. No story's file can take this name (a [`slug`]
-/// has no underscore).
+/// and creating them was about a fifth of its time. No story's file can take this name (a
+/// [`slug`] has no underscore).
 pub const AREA_FACTS_FILE: &str = "area_facts.json";
 
 /// What a drafting thread keeps of its chunk of an every-area run: how many files it wrote,

@@ -170,51 +170,18 @@ mod tests {
     #[test]
     fn a_stray_or_missing_mark_means_render_the_slow_way() {
         // A name that prints a mark, a block that did not print, marks out of order.
-        assert!(
-            split_marked(
-                "\u{E000}A \u{E001}B\u{E001}",
-                [true, false],
-                Vec::new(),
-                &mut String::new()
-            )
-            .is_none()
-        );
-        assert!(
-            split_marked(
-                "\u{E000}A\u{E001}",
-                [true, true],
-                Vec::new(),
-                &mut String::new()
-            )
-            .is_none()
-        );
-        assert!(
-            split_marked(
-                "\u{E001}A\u{E000}",
-                [true, false],
-                Vec::new(),
-                &mut String::new()
-            )
-            .is_none()
-        );
-        assert!(
-            split_marked(
-                "\u{E000}A\u{E001}\u{E000}B\u{E001}",
-                [true, true],
-                Vec::new(),
-                &mut String::new()
-            )
-            .is_none()
-        );
-        assert!(
-            split_marked(
-                "\u{E002}A\u{E003}",
-                [true, false],
-                Vec::new(),
-                &mut String::new()
-            )
-            .is_none()
-        );
+        for (text, printed) in [
+            ("\u{E000}A \u{E001}B\u{E001}", [true, false]),
+            ("\u{E000}A\u{E001}", [true, true]),
+            ("\u{E001}A\u{E000}", [true, false]),
+            ("\u{E000}A\u{E001}\u{E000}B\u{E001}", [true, true]),
+            ("\u{E002}A\u{E003}", [true, false]),
+        ] {
+            assert!(
+                split_marked(text, printed, Vec::new(), &mut String::new()).is_none(),
+                "{text:?}"
+            );
+        }
         assert!(split_marked("no marks", [false, false], Vec::new(), &mut String::new()).is_some());
     }
 
