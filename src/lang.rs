@@ -125,7 +125,10 @@ pub fn ordinal(n: i64) -> String {
         (3, _) => "rd",
         _ => "th",
     };
-    format!("{}{suffix}", thousands(n))
+    // Pushed rather than formatted: a story's facts print a dozen ranks.
+    let mut s = thousands(n);
+    s.push_str(suffix);
+    s
 }
 
 /// An ordinal in words under ten, in figures from ten: `2` → `second`, `12` → `12th`.

@@ -53,7 +53,7 @@ pub fn count_forms(n: i64) -> Vec<String> {
 /// The forms a rank takes in copy: `12th`; under ten also `second`.
 pub fn rank_forms(n: i64) -> Vec<String> {
     let mut v = Vec::with_capacity(2);
-    v.push(ordinal(n));
+    v.push(lang::ordinal(n));
     // Under ten the words differ from the figure; from ten they are the figure.
     if let Some(words) = usize::try_from(n)
         .ok()
@@ -62,21 +62,6 @@ pub fn rank_forms(n: i64) -> Vec<String> {
         v.push((*words).to_string());
     }
     v
-}
-
-/// [`lang::ordinal`] without its `format!`: a story's facts hold a dozen ranks.
-fn ordinal(n: i64) -> String {
-    let abs = n.unsigned_abs();
-    let suffix = match (abs % 10, abs % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    let mut s = lang::thousands(n);
-    s.push_str(suffix);
-    s
 }
 
 /// [`lang::percent`] without its `format!`.
@@ -671,7 +656,6 @@ mod tests {
     #[test]
     fn ranks_and_percents_print_as_lang_prints_them() {
         for n in (-1_200..1_200).chain([1_000_001, i64::MAX, i64::MIN]) {
-            assert_eq!(ordinal(n), lang::ordinal(n));
             assert_eq!(percent(n), lang::percent(n));
             let mut forms = vec![lang::ordinal(n)];
             let words = lang::ordinal_words(n);
