@@ -163,14 +163,10 @@ impl FolderStage {
     /// Writes the file `name` of the folder, readable by all (0644) as published copy must
     /// be. No two writes may name the same file.
     pub fn write(&self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-        let mut file = self.create(name)?;
+        let mut file = self.create_file(name)?;
         // One `write` for the whole file, as a rule: a story and its sidecar are small.
         file.write_all(bytes)?;
-        self.make_readable(&file)?;
-        #[cfg(not(target_os = "linux"))]
-        file.sync_all()?;
-        self.flusher.wrote_one();
-        Ok(())
+        self.finish_file(file)
     }
 
     /// Creates the file `name` of the folder, readable by all (0644), for a caller that writes

@@ -204,30 +204,34 @@ fn written_date((y, m, d): (u32, u32, u32)) -> [u8; 10] {
     text
 }
 
-/// The date a run's line after the one dated `ymd` (written `text`) would have, and that
-/// date as it is written; `None` past the years a dashboard date can have.
+/// Steps `ymd`, written as `written` (`YYYY-MM-DD`), to the date a run's next line would
+/// have, in place; `false` past the years a dashboard date can have (both then unchanged).
 #[inline(always)]
-fn next_expected(
-    ymd: (u32, u32, u32),
-    mut text: [u8; 10],
-    descending: bool,
-) -> Option<((u32, u32, u32), [u8; 10])> {
-    let (y, m, d) = ymd;
+fn step_date(ymd: &mut (u32, u32, u32), written: &mut [u8], descending: bool) -> bool {
+    let (y, m, d) = *ymd;
     // The usual step, newest first within a month: the day before, written by changing the
     // day's digits.
     if descending && d > 1 {
-        if text[9] == b'0' {
-            text[9] = b'9';
-            text[8] -= 1;
+        if written[9] == b'0' {
+            written[9] = b'9';
+            written[8] -= 1;
         } else {
-            text[9] -= 1;
+            written[9] -= 1;
         }
-        return Some(((y, m, d - 1), text));
+        *ymd = (y, m, d - 1);
+        return true;
     }
-    next_across_months(ymd, descending)
+    match next_across_months(*ymd, descending) {
+        Some((next, text)) => {
+            *ymd = next;
+            written.copy_from_slice(&text);
+            true
+        }
+        None => false,
+    }
 }
 
-/// [`next_expected`] when the step crosses a month, or the days rise.
+/// [`step_date`] when the step crosses a month, or the days rise.
 #[inline(never)]
 fn next_across_months(
     ymd: (u32, u32, u32),
@@ -477,26 +481,7 @@ impl DashboardCsv {
             lines += 1;
             pos += line_end + 1;
             last = Some(ymd);
-            let (y, m, d) = ymd;
-            // The usual step, newest first within a month: the day before, written by
-            // changing the day's digits.
-            if descending && d > 1 {
-                if row[p + 9] == b'0' {
-                    row[p + 9] = b'9';
-                    row[p + 8] -= 1;
-                } else {
-                    row[p + 9] -= 1;
-                }
-                ymd = (y, m, d - 1);
-            } else {
-                match next_across_months(ymd, descending) {
-                    Some((next, written)) => {
-                        ymd = next;
-                        row[p..p + 10].copy_from_slice(&written);
-                    }
-                    None => more = false,
-                }
-            }
+            more = step_date(&mut ymd, &mut row[p..p + 10], descending);
         }
         self.values = values;
         let last = last?;
@@ -513,8 +498,8 @@ impl DashboardCsv {
     /// Sets the date the current run's next line would have, if the run has a direction.
     fn expect_next(&mut self) {
         self.expect = self.runs.last().and_then(|run| {
-            let text = written_date(run.last_ymd);
-            next_expected(run.last_ymd, text, run.descending?)
+            let (mut ymd, mut text) = (run.last_ymd, written_date(run.last_ymd));
+            step_date(&mut ymd, &mut text, run.descending?).then_some((ymd, text))
         });
     }
 
