@@ -7,7 +7,7 @@
 //! their stories, run by run on the neighbourhood files,
 //! `-- --only 6791x700` for the data sets whose file name contains that, `-- --pandas PYTHON`
 //! to run the pandas + Jinja2 script in `benches/compare/` on the same files with that Python).
-//! Synthetic files are generated once into `target/bench-data/` (about 330 MB in all).
+//! Synthetic files are generated once into `target/bench-data/` (about 600 MB in all).
 
 mod common;
 
@@ -547,7 +547,9 @@ fn cases(dir: &Path) -> Vec<Case> {
         (Kind::District, 380, 700),
         (Kind::District, 380, 1_400),
         (Kind::Neighbourhood, 1_698, 700),
+        (Kind::Neighbourhood, 3_396, 350),
         (Kind::Neighbourhood, 3_396, 700),
+        (Kind::Neighbourhood, 3_396, 1_400),
         (Kind::Neighbourhood, 6_791, 700),
     ];
     for (kind, areas, days) in synths {

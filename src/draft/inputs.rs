@@ -359,21 +359,35 @@ pub fn prepare_week(
         .filter(|a| a.area_type == area_type && patch.universe.contains(&a.code))
         .map(|a| a.code.clone())
         .collect();
-    let report = check_release(
-        &GateInput {
-            dataset,
-            area_type,
-            universe: &universe,
-            release,
-            week_end: week.end,
-            today,
-            population,
-            previous_population: None,
-            previous_dataset: None,
-            config: &patch.gates,
-        },
-        expected,
-    );
+    let gates = || {
+        check_release(
+            &GateInput {
+                dataset,
+                area_type,
+                universe: &universe,
+                release,
+                week_end: week.end,
+                today,
+                population,
+                previous_population: None,
+                previous_dataset: None,
+                config: &patch.gates,
+            },
+            expected,
+        )
+    };
+    let national = || National::compute(dataset, population, patch.universe, area_type, week);
+    // The week's figures are computed beside the gates, on a second core, and used only once
+    // the gates have passed: a release the gates refuse is refused as before, whatever its
+    // figures (even figures whose computing failed) would have been.
+    let (report, national) = if std::thread::available_parallelism().map_or(1, usize::from) > 1 {
+        std::thread::scope(|scope| {
+            let national = scope.spawn(national);
+            (gates(), national.join())
+        })
+    } else {
+        (gates(), Ok(national()))
+    };
     let errors = report.errors();
     if !errors.is_empty() {
         let lines: Vec<String> = errors.iter().map(|f| format!("  {f}")).collect();
@@ -383,7 +397,7 @@ pub fn prepare_week(
         });
     }
     warnings.extend(summarise_gate_warnings(&report.warnings()));
-    let national = National::compute(dataset, population, patch.universe, area_type, week);
+    let national = national.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     warnings.extend(cross_check(dataset, population, &national)?);
     for (n, (i, why)) in national.missing.iter().enumerate() {
         if n == GATE_WARNINGS_LISTED && national.missing.len() > GATE_WARNINGS_LISTED + 1 {
