@@ -174,6 +174,7 @@ impl<'a> Week<'a> {
                 &story,
                 self.check_inputs(patch),
                 &rendered.literals,
+                None,
                 &mut checked,
             )?;
         }
@@ -507,6 +508,7 @@ impl<'w> EveryArea<'w> {
             renderer,
             reference: self.shared.reference(),
             context,
+            clean: crate::lint::CleanBlocks::new(),
         }
     }
 }
@@ -517,6 +519,8 @@ pub struct AreaDrafter<'d> {
     renderer: &'d Renderer,
     reference: SharedRef,
     context: Option<AuditContext<'d>>,
+    /// The week's paragraphs the lint has found clean: every story prints its week partials'.
+    clean: crate::lint::CleanBlocks,
 }
 
 impl AreaDrafter<'_> {
@@ -550,6 +554,7 @@ impl AreaDrafter<'_> {
                 &story,
                 week.check_inputs(&local),
                 &rendered.literals,
+                Some(&self.clean),
                 &mut checked,
             )
             .map_err(|e| DraftError::AreaStory {
@@ -588,7 +593,9 @@ struct CheckInputs<'a> {
 }
 
 /// Lints and audits rendered copy against the week's audit context (and its shared
-/// facts); any finding stops the story, quoting the sentence.
+/// facts); any finding stops the story, quoting the sentence. `clean` holds the paragraphs
+/// of the week's earlier stories the lint found clean.
+#[allow(clippy::too_many_arguments)]
 fn check_copy(
     context: &AuditContext<'_>,
     copy: &str,
@@ -596,6 +603,7 @@ fn check_copy(
     story: &Story,
     inputs: CheckInputs<'_>,
     literals: &[String],
+    clean: Option<&crate::lint::CleanBlocks>,
     checked: &mut Checked,
 ) -> Result<(), DraftError> {
     let read = crate::copy::Copy::read(copy);
@@ -615,7 +623,10 @@ fn check_copy(
     // The subbing rules (`lint_with`) wait until a patch's own words (a region such as "the
     // fixture patch") are known to them; the house-style rules run on every story, reading
     // neither its odd names ("Area 51") nor its fixed text ("call 119") as figures.
-    let findings = crate::lint::lint_known(&read, &known);
+    let findings = match clean {
+        Some(clean) => crate::lint::lint_known_in(&read, &known, clean),
+        None => crate::lint::lint_known(&read, &known),
+    };
     if !findings.is_empty() {
         let lines: Vec<String> = findings
             .iter()
