@@ -508,7 +508,7 @@ impl<'w> EveryArea<'w> {
             renderer,
             reference: self.shared.reference(),
             context,
-            clean: crate::lint::CleanBlocks::new(),
+            copy: WeekCopy::default(),
         }
     }
 }
@@ -519,7 +519,16 @@ pub struct AreaDrafter<'d> {
     renderer: &'d Renderer,
     reference: SharedRef,
     context: Option<AuditContext<'d>>,
-    /// The week's paragraphs the lint has found clean: every story prints its week partials'.
+    copy: WeekCopy,
+}
+
+/// What the week's stories' copy has in common, kept as it is read and linted: every story
+/// prints its week partials' paragraphs word for word.
+#[derive(Debug, Default)]
+struct WeekCopy {
+    /// The paragraphs read.
+    blocks: crate::copy::SharedBlocks,
+    /// The paragraphs the lint found clean.
     clean: crate::lint::CleanBlocks,
 }
 
@@ -554,7 +563,7 @@ impl AreaDrafter<'_> {
                 &story,
                 week.check_inputs(&local),
                 &rendered.literals,
-                Some(&self.clean),
+                Some(&self.copy),
                 &mut checked,
             )
             .map_err(|e| DraftError::AreaStory {
@@ -593,8 +602,8 @@ struct CheckInputs<'a> {
 }
 
 /// Lints and audits rendered copy against the week's audit context (and its shared
-/// facts); any finding stops the story, quoting the sentence. `clean` holds the paragraphs
-/// of the week's earlier stories the lint found clean.
+/// facts); any finding stops the story, quoting the sentence. `week` holds the paragraphs
+/// of the week's earlier stories, read and found clean.
 #[allow(clippy::too_many_arguments)]
 fn check_copy(
     context: &AuditContext<'_>,
@@ -603,10 +612,13 @@ fn check_copy(
     story: &Story,
     inputs: CheckInputs<'_>,
     literals: &[String],
-    clean: Option<&crate::lint::CleanBlocks>,
+    week: Option<&WeekCopy>,
     checked: &mut Checked,
 ) -> Result<(), DraftError> {
-    let read = crate::copy::Copy::read(copy);
+    let read = match week {
+        Some(week) => crate::copy::Copy::read_in(copy, &week.blocks),
+        None => crate::copy::Copy::read(copy),
+    };
     let names = crate::copy::odd_names(story);
     let from_patch = &inputs.patch.copy.literal;
     let joined: Vec<String>;
@@ -623,8 +635,8 @@ fn check_copy(
     // The subbing rules (`lint_with`) wait until a patch's own words (a region such as "the
     // fixture patch") are known to them; the house-style rules run on every story, reading
     // neither its odd names ("Area 51") nor its fixed text ("call 119") as figures.
-    let findings = match clean {
-        Some(clean) => crate::lint::lint_known_in(&read, &known, clean),
+    let findings = match week {
+        Some(week) => crate::lint::lint_known_in(&read, &known, &week.clean),
         None => crate::lint::lint_known(&read, &known),
     };
     if !findings.is_empty() {

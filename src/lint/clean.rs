@@ -55,33 +55,13 @@ impl std::fmt::Debug for CleanBlocks {
     }
 }
 
-/// A hash of what [`Key`] holds: only to find a candidate, which is then compared whole, so
-/// its quality decides speed, never a verdict.
+/// A hash of what [`Key`] holds but the line starts: only to find a candidate, which is
+/// then compared whole.
 fn hash(block: &Block, protected: &[Range<usize>]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
-    let mut h = mix(0, block.text.len() as u64);
-    let mut chunks = block.text.as_bytes().chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        h = mix(h, u64::from_le_bytes(word));
-    }
-    for &b in chunks.remainder() {
-        h = mix(h, u64::from(b));
-    }
-    for r in protected {
-        h = mix(mix(h, r.start as u64), r.end as u64);
-    }
-    h
+    crate::copy::block_hash(&block.text, protected.iter().flat_map(|r| [r.start, r.end]))
 }
 
 impl CleanBlocks {
-    /// A place for a run's clean blocks, empty.
-    pub(crate) fn new() -> CleanBlocks {
-        CleanBlocks::default()
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Key>> {
         self.kept
             .lock()
@@ -159,7 +139,7 @@ mod tests {
                 1..12,
             )
         ) {
-            let clean = CleanBlocks::new();
+            let clean = CleanBlocks::default();
             for (paragraphs, names) in &copies {
                 let text: Vec<&str> = paragraphs.iter().map(|&p| PARAGRAPHS[p]).collect();
                 let text = text.join("\n\n");
@@ -173,7 +153,7 @@ mod tests {
 
     #[test]
     fn a_block_that_broke_a_rule_is_never_kept() {
-        let clean = CleanBlocks::new();
+        let clean = CleanBlocks::default();
         let read = Copy::read("The the rate rose.\n\nIt rose.");
         let known = Known::default();
         assert_eq!(lint_known_in(&read, &known, &clean).len(), 1);
