@@ -6,6 +6,10 @@ use std::borrow::Cow;
 use super::markdown::{Kind, Line};
 use super::tokens::{Tok, Token, tokenize};
 
+/// A block's text, where each of its lines starts in it (and the line's 1-based number), and
+/// its kind: what [`Block::read`] reads.
+pub(crate) type Joined = (String, Vec<(usize, usize)>, Kind);
+
 pub(crate) struct Block {
     pub(crate) text: String,
     /// Byte offset in `text` where each line starts, and the line's 1-based number.
@@ -18,6 +22,13 @@ pub(crate) struct Block {
 
 impl Block {
     pub(crate) fn new(lines: &[Line<'_>], indices: &[usize]) -> Self {
+        let (text, line_starts, kind) = Block::joined(lines, indices);
+        Block::read(text, line_starts, kind)
+    }
+
+    /// The lines of `indices` joined as one text, where each starts in it (and its 1-based
+    /// number), and the block's kind: all a block is read from.
+    pub(crate) fn joined(lines: &[Line<'_>], indices: &[usize]) -> Joined {
         let len = indices.iter().map(|&i| lines[i].content.len() + 1).sum();
         let mut text = String::with_capacity(len);
         let mut line_starts = Vec::with_capacity(indices.len());
@@ -28,9 +39,14 @@ impl Block {
             line_starts.push((text.len(), i + 1));
             text.push_str(&lines[i].content);
         }
+        (text, line_starts, lines[indices[0]].kind)
+    }
+
+    /// A block read from what [`Block::joined`] gives: its tokens, and its sentences.
+    pub(crate) fn read(text: String, line_starts: Vec<(usize, usize)>, kind: Kind) -> Self {
         let tokens = tokenize(&text);
         let mut block = Block {
-            kind: lines[indices[0]].kind,
+            kind,
             text,
             line_starts,
             tokens,

@@ -12,11 +12,13 @@
 pub(crate) mod block;
 mod known;
 pub(crate) mod markdown;
+mod shared;
 pub(crate) mod tokens;
 
 use block::Block;
 pub use known::Known;
 pub(crate) use known::odd_names;
+pub(crate) use shared::{SharedBlocks, hash as block_hash};
 
 /// Rendered copy, read once: its lines, their Markdown kinds, and its blocks as sentences.
 pub struct Copy<'t> {
@@ -37,6 +39,20 @@ impl<'t> Copy<'t> {
             .iter()
             .map(|indices| Block::new(&lines, indices))
             .collect();
+        Copy { text, raw, blocks }
+    }
+
+    /// [`Copy::read`] for one of a run of stories that print the same paragraphs: a block
+    /// `shared` has read before is not read again (see [`SharedBlocks`] for why it reads the
+    /// same).
+    pub(crate) fn read_in(text: &'t str, shared: &SharedBlocks) -> Copy<'t> {
+        let raw = markdown::split_lines(text);
+        let lines = markdown::classify(&raw);
+        let joined = markdown::blocks(&lines)
+            .iter()
+            .map(|indices| Block::joined(&lines, indices))
+            .collect();
+        let blocks = shared.read(joined);
         Copy { text, raw, blocks }
     }
 }

@@ -174,6 +174,7 @@ impl<'a> Week<'a> {
                 &story,
                 self.check_inputs(patch),
                 &rendered.literals,
+                None,
                 &mut checked,
             )?;
         }
@@ -507,6 +508,7 @@ impl<'w> EveryArea<'w> {
             renderer,
             reference: self.shared.reference(),
             context,
+            copy: WeekCopy::default(),
         }
     }
 }
@@ -517,6 +519,17 @@ pub struct AreaDrafter<'d> {
     renderer: &'d Renderer,
     reference: SharedRef,
     context: Option<AuditContext<'d>>,
+    copy: WeekCopy,
+}
+
+/// What the week's stories' copy has in common, kept as it is read and linted: every story
+/// prints its week partials' paragraphs word for word.
+#[derive(Debug, Default)]
+struct WeekCopy {
+    /// The paragraphs read.
+    blocks: crate::copy::SharedBlocks,
+    /// The paragraphs the lint found clean.
+    clean: crate::lint::CleanBlocks,
 }
 
 impl AreaDrafter<'_> {
@@ -550,6 +563,7 @@ impl AreaDrafter<'_> {
                 &story,
                 week.check_inputs(&local),
                 &rendered.literals,
+                Some(&self.copy),
                 &mut checked,
             )
             .map_err(|e| DraftError::AreaStory {
@@ -588,7 +602,9 @@ struct CheckInputs<'a> {
 }
 
 /// Lints and audits rendered copy against the week's audit context (and its shared
-/// facts); any finding stops the story, quoting the sentence.
+/// facts); any finding stops the story, quoting the sentence. `week` holds the paragraphs
+/// of the week's earlier stories, read and found clean.
+#[allow(clippy::too_many_arguments)]
 fn check_copy(
     context: &AuditContext<'_>,
     copy: &str,
@@ -596,9 +612,13 @@ fn check_copy(
     story: &Story,
     inputs: CheckInputs<'_>,
     literals: &[String],
+    week: Option<&WeekCopy>,
     checked: &mut Checked,
 ) -> Result<(), DraftError> {
-    let read = crate::copy::Copy::read(copy);
+    let read = match week {
+        Some(week) => crate::copy::Copy::read_in(copy, &week.blocks),
+        None => crate::copy::Copy::read(copy),
+    };
     let names = crate::copy::odd_names(story);
     let from_patch = &inputs.patch.copy.literal;
     let joined: Vec<String>;
@@ -615,7 +635,10 @@ fn check_copy(
     // The subbing rules (`lint_with`) wait until a patch's own words (a region such as "the
     // fixture patch") are known to them; the house-style rules run on every story, reading
     // neither its odd names ("Area 51") nor its fixed text ("call 119") as figures.
-    let findings = crate::lint::lint_known(&read, &known);
+    let findings = match week {
+        Some(week) => crate::lint::lint_known_in(&read, &known, &week.clean),
+        None => crate::lint::lint_known(&read, &known),
+    };
     if !findings.is_empty() {
         let lines: Vec<String> = findings
             .iter()

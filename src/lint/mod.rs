@@ -38,6 +38,7 @@
 //! figures ("call 119"), and none of them is read by a figure or doubled-word rule. [`lint`]
 //! and [`lint_copy`] apply [`Rule::ALL`] only, knowing nothing, as they always have; a
 //! draft's own lint (`lint_known`) applies [`Rule::ALL`] knowing them.
+mod clean;
 mod degree;
 mod marks;
 mod rules;
@@ -49,6 +50,7 @@ use std::path::{Path, PathBuf};
 
 use crate::copy::Copy;
 pub use crate::copy::Known;
+pub(crate) use clean::CleanBlocks;
 use marks::Checker;
 
 /// One house-style rule.
@@ -302,23 +304,39 @@ pub fn lint(text: &str) -> Vec<LintFinding> {
 
 /// [`lint`] of copy already read, so a story's copy is read once for its lint and its audit.
 pub(crate) fn lint_copy(copy: &Copy<'_>) -> Vec<LintFinding> {
-    check(copy, &Known::default(), false)
+    check(copy, &Known::default(), false, None)
 }
 
 /// [`lint_copy`] knowing the story's names and fixed text, which no figure or doubled-word
 /// rule reads: the house style only, without the subbing rules of [`lint_with`].
 pub(crate) fn lint_known(copy: &Copy<'_>, known: &Known<'_>) -> Vec<LintFinding> {
-    check(copy, known, false)
+    check(copy, known, false, None)
+}
+
+/// [`lint_known`] for one of a run of stories that print the same paragraphs: a block found
+/// clean in `clean` is not checked again, and one found clean here is kept there (see
+/// [`CleanBlocks`] for why that changes no verdict).
+pub(crate) fn lint_known_in(
+    copy: &Copy<'_>,
+    known: &Known<'_>,
+    clean: &CleanBlocks,
+) -> Vec<LintFinding> {
+    check(copy, known, false, Some(clean))
 }
 
 /// Checks copy already read against [`Rule::ALL`], the subbing rules [`Rule::COPY`] and the
 /// story rules [`Rule::STORY`], knowing the story's names and fixed text: a known name ("Hartlepool 001") or literal
 /// ("call 119") is not read as a figure or a doubled word. Every finding, in reading order.
 pub fn lint_with(copy: &Copy<'_>, known: &Known<'_>) -> Vec<LintFinding> {
-    check(copy, known, true)
+    check(copy, known, true, None)
 }
 
-fn check(copy: &Copy<'_>, known: &Known<'_>, subbing: bool) -> Vec<LintFinding> {
+fn check(
+    copy: &Copy<'_>,
+    known: &Known<'_>,
+    subbing: bool,
+    clean: Option<&CleanBlocks>,
+) -> Vec<LintFinding> {
     let mut findings = Vec::new();
     let mut seen = marks::Seen::new();
     // The known phrases are indexed once for the story, not once for each of its blocks.
@@ -334,8 +352,28 @@ fn check(copy: &Copy<'_>, known: &Known<'_>, subbing: bool) -> Vec<LintFinding> 
             subbing,
         })
         .collect();
-    for checker in &checkers {
+    // The subbing rules read across blocks (a sentence repeated), so only a lint without
+    // them skips a block.
+    let clean = clean.filter(|_| !subbing);
+    let known_clean = clean.map(|c| {
+        let blocks: Vec<_> = checkers
+            .iter()
+            .map(|c| (c.block, c.protected.as_slice()))
+            .collect();
+        c.known(&blocks)
+    });
+    for (k, checker) in checkers.iter().enumerate() {
+        let found = known_clean.as_ref().map(|v| v[k]);
+        if found.is_some_and(|(_, clean)| clean) {
+            continue;
+        }
+        let before = findings.len();
         checker.check(&mut findings, &mut seen);
+        if let (Some(clean), Some((hash, _))) = (clean, found)
+            && findings.len() == before
+        {
+            clean.keep(hash, checker.block, &checker.protected);
+        }
     }
     if subbing {
         degree::check(&checkers, &mut findings);
