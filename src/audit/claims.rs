@@ -11,7 +11,8 @@ use super::Auditor;
 use super::reading::{NumClass, Sentence, T, dir_word};
 use super::truth::direction_of;
 use others::others_opening;
-use places::{Within, place_words};
+pub(super) use places::Within;
+use places::place_words;
 use said::Said;
 
 mod others;
@@ -241,7 +242,7 @@ impl Auditor<'_> {
                 among,
                 region_here,
                 place,
-            } = self.within(s, i, region_nation.is_some());
+            } = self.scope(s, i, region_nation.is_some());
             let in_patch = among || (region_here && place.is_none());
             // "the 12th highest fall in the country" ranks by the size of the fall.
             let by = match words.get(i + 1).copied() {

@@ -166,6 +166,26 @@ fn words_are_classed_as_the_lists_class_them() {
     }
 }
 
+proptest::proptest! {
+    /// Number words and clause words told apart by length and first letter are the words the
+    /// lists hold, whatever else a word is (longer, shorter, a letter off, not ASCII).
+    #[test]
+    fn dispatched_words_are_the_listed_ones(
+        w in "(s?e?v?e?n?t?h?|w?h?i?l?e?|[a-z\u{e9}]{0,9}|(one|two|six|third|nine|and|with|but)[a-z]?)",
+    ) {
+        let number = if NUMBER_WORDS.contains(&w.as_str()) {
+            Some(NumClass::Word)
+        } else if ORDINAL_WORDS.contains(&w.as_str()) {
+            Some(NumClass::OrdinalWord)
+        } else {
+            None
+        };
+        proptest::prop_assert_eq!(number_word(&w), number);
+        let clause = ["and", "while", "but", "with", "whereas"].contains(&w.as_str());
+        proptest::prop_assert_eq!(clause_word(&w), clause);
+    }
+}
+
 #[test]
 fn names_bucketed_by_first_byte_read_as_the_list_reads_them() {
     let names: Vec<Name<'_>> = [

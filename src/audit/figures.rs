@@ -84,6 +84,7 @@ impl Auditor<'_> {
     pub(super) fn check_sentence(&mut self, s: &Sentence, printed_broken: &mut Vec<usize>) {
         // The sentence's tables are the story's buffers, taken while it is read.
         let mut scratch = std::mem::take(&mut self.scratch);
+        self.scopes.clear();
         self.read_sentence(s, printed_broken, &mut scratch);
         self.scratch = scratch;
     }

@@ -205,6 +205,9 @@ struct Auditor<'a> {
     broken: BTreeMap<usize, String>,
     report: AuditReport,
     scratch: figures::Scratch,
+    /// The ranking scopes of the superlatives of the sentence being read: (token, whether
+    /// the region is a nation, scope).
+    scopes: Vec<(usize, bool, claims::Within)>,
 }
 
 /// Recomputes one fact; `Some(why)` when it does not recompute or is not printed in house
@@ -581,6 +584,7 @@ fn judge(
         broken: BTreeMap::new(),
         report: AuditReport::default(),
         scratch: figures::Scratch::default(),
+        scopes: Vec::new(),
     };
     a.recompute_facts();
     // The shared facts were recomputed once for the week; those that did not recompute

@@ -11,6 +11,9 @@ use crate::stats::Direction;
 use std::borrow::Cow;
 use std::fmt;
 
+mod words;
+pub(super) use words::{clause_word, direction_word, number_word};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum NumClass {
     Rate,
@@ -91,52 +94,7 @@ pub(super) struct Tok<'c> {
 }
 
 use crate::lang::WEEKDAYS;
-#[cfg(doc)]
-use crate::lang::{NUMBER_WORDS, ORDINAL_WORDS};
 pub(super) const PRONOUNS: &[&str] = &["it", "that", "this", "its"];
-
-/// The direction a word says: "up", "rose", "risen", "rise", "climbed", "increase" and their
-/// forms; "down", "fell", "fallen", "fall", "dropped", "decrease" and theirs; "unchanged",
-/// "steady", "same".
-pub(super) fn direction_word(w: &str) -> Option<Direction> {
-    // Told apart by the first letter, then compared with the words it may begin.
-    match w.as_bytes().first()? {
-        b'u' => match w {
-            "up" => Some(Direction::Up),
-            "unchanged" => Some(Direction::Unchanged),
-            _ => None,
-        },
-        b'r' => {
-            matches!(w, "rose" | "risen" | "rise" | "rises" | "rising").then_some(Direction::Up)
-        }
-        b'c' => matches!(w, "climbed" | "climb" | "climbs" | "climbing").then_some(Direction::Up),
-        b'i' => matches!(w, "increase" | "increased" | "increases" | "increasing")
-            .then_some(Direction::Up),
-        b'd' => matches!(
-            w,
-            "down"
-                | "dropped"
-                | "drop"
-                | "drops"
-                | "dropping"
-                | "decrease"
-                | "decreased"
-                | "decreases"
-                | "decreasing"
-        )
-        .then_some(Direction::Down),
-        b'f' => {
-            matches!(w, "fell" | "fallen" | "fall" | "falls" | "falling").then_some(Direction::Down)
-        }
-        b's' => matches!(w, "steady" | "same").then_some(Direction::Unchanged),
-        _ => None,
-    }
-}
-
-/// Whether a word joins two clauses ("and", "while", "but", "with", "whereas").
-pub(super) fn clause_word(w: &str) -> bool {
-    matches!(w, "and" | "while" | "but" | "with" | "whereas")
-}
 
 pub(super) fn dir_word(d: Direction) -> &'static str {
     match d {
@@ -434,20 +392,6 @@ fn push_word<'c>(lowered: W<'c>, at: usize, len: usize, toks: &mut Vec<Tok<'c>>)
         start: at,
         end: at + len,
     });
-}
-
-/// Whether a lower-case word is a number word ("seven") or an ordinal word ("third"), as
-/// [`NUMBER_WORDS`] and [`ORDINAL_WORDS`] list them: a match, so a story's every word is not
-/// compared with each of them in turn.
-pub(super) fn number_word(word: &str) -> Option<NumClass> {
-    match word {
-        "zero" | "one" | "two" | "three" | "four" | "five" | "six" | "seven" | "eight" | "nine" => {
-            Some(NumClass::Word)
-        }
-        "first" | "second" | "third" | "fourth" | "fifth" | "sixth" | "seventh" | "eighth"
-        | "ninth" => Some(NumClass::OrdinalWord),
-        _ => None,
-    }
 }
 
 /// The figures of one of the reader's number tokens ("254.0", "12th", "25%", "2020/21",
