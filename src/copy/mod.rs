@@ -18,7 +18,7 @@ pub(crate) mod tokens;
 use block::Block;
 pub use known::Known;
 pub(crate) use known::odd_names;
-pub(crate) use shared::{SharedBlocks, hash as block_hash};
+pub(crate) use shared::{KEEP as KEPT_BLOCKS, ReadFrom, SharedBlocks, hash as block_hash};
 
 /// Rendered copy, read once: its lines, their Markdown kinds, and its blocks as sentences.
 pub struct Copy<'t> {

@@ -14,27 +14,43 @@ use super::block::{Block, Joined};
 use super::markdown::Kind;
 use super::tokens::Token;
 
-/// How many blocks a run keeps: a week's shared paragraphs are a dozen, found by its first
-/// story; the rest are stories' own paragraphs, which do not come back.
-const KEEP: usize = 64;
+/// How many blocks a run keeps (here, and clean in the lint): a week's shared paragraphs are
+/// a dozen, found by its first story; the rest are stories' own paragraphs, which do not come
+/// back.
+pub(crate) const KEEP: usize = 64;
 
-/// A block as read, and what it was read from.
-struct Read {
+/// What a block is read from: its kind, its text and the byte offsets where its lines start
+/// (their numbers only say where it is). A kept block is found again by this, compared whole.
+pub(crate) struct ReadFrom {
     kind: Kind,
     text: String,
-    /// The byte offsets where the block's lines start.
     lines: Vec<usize>,
-    tokens: Vec<Token>,
-    sentences: Vec<Range<usize>>,
 }
 
-impl Read {
-    fn matches(&self, kind: Kind, text: &str, line_starts: &[(usize, usize)]) -> bool {
+impl ReadFrom {
+    /// What `block` was read from.
+    pub(crate) fn of(block: &Block) -> ReadFrom {
+        ReadFrom {
+            kind: block.kind,
+            text: block.text.clone(),
+            lines: block.line_starts.iter().map(|(s, _)| *s).collect(),
+        }
+    }
+
+    /// Whether a block of `kind`, `text` and `line_starts` is read from the same.
+    pub(crate) fn matches(&self, kind: Kind, text: &str, line_starts: &[(usize, usize)]) -> bool {
         self.kind == kind
             && self.text == text
             && self.lines.len() == line_starts.len()
             && self.lines.iter().zip(line_starts).all(|(a, (b, _))| a == b)
     }
+}
+
+/// A block as read, and what it was read from.
+struct Read {
+    from: ReadFrom,
+    tokens: Vec<Token>,
+    sentences: Vec<Range<usize>>,
 }
 
 /// The blocks of a run of stories (a week's), shared by the threads reading them.
@@ -95,7 +111,7 @@ impl SharedBlocks {
                 .zip(&hashes)
                 .enumerate()
                 .map(|(i, ((text, line_starts, kind), h))| match kept.get(h) {
-                    Some(r) if r.matches(kind, &text, &line_starts) => Ok(Block {
+                    Some(r) if r.from.matches(kind, &text, &line_starts) => Ok(Block {
                         text,
                         line_starts,
                         kind,
@@ -125,9 +141,7 @@ impl SharedBlocks {
                     break;
                 }
                 kept.entry(hashes[i]).or_insert_with(|| Read {
-                    kind: b.kind,
-                    text: b.text.clone(),
-                    lines: b.line_starts.iter().map(|(s, _)| *s).collect(),
+                    from: ReadFrom::of(b),
                     tokens: b.tokens.clone(),
                     sentences: b.sentences.clone(),
                 });

@@ -13,33 +13,21 @@ use std::ops::Range;
 use std::sync::Mutex;
 
 use crate::copy::block::Block;
-use crate::copy::markdown::Kind;
+use crate::copy::{KEPT_BLOCKS, ReadFrom};
 
-/// How many clean blocks a run keeps: a week's shared paragraphs are a dozen, found by its
-/// first story; the rest are stories' own paragraphs, which do not come back.
-const KEEP: usize = 64;
-
-/// Everything a block's findings without the subbing rules depend on.
-#[derive(PartialEq, Eq)]
+/// Everything a block's findings without the subbing rules depend on: what it is read from
+/// and its protected ranges.
 struct Key {
-    kind: Kind,
-    text: String,
-    /// The byte offsets where the block's lines start (their numbers only place findings).
-    lines: Vec<usize>,
+    from: ReadFrom,
     protected: Vec<Range<usize>>,
 }
 
 impl Key {
     fn matches(&self, block: &Block, protected: &[Range<usize>]) -> bool {
-        self.kind == block.kind
-            && self.text == block.text
-            && self.protected == protected
-            && self.lines.len() == block.line_starts.len()
+        self.protected == protected
             && self
-                .lines
-                .iter()
-                .zip(&block.line_starts)
-                .all(|(a, (b, _))| a == b)
+                .from
+                .matches(block.kind, &block.text, &block.line_starts)
     }
 }
 
@@ -83,15 +71,13 @@ impl CleanBlocks {
     /// Keeps a block that was checked and broke no rule, while there is room.
     pub(super) fn keep(&self, hash: u64, block: &Block, protected: &[Range<usize>]) {
         let mut kept = self.lock();
-        if kept.len() >= KEEP || kept.contains_key(&hash) {
+        if kept.len() >= KEPT_BLOCKS || kept.contains_key(&hash) {
             return;
         }
         kept.insert(
             hash,
             Key {
-                kind: block.kind,
-                text: block.text.clone(),
-                lines: block.line_starts.iter().map(|(s, _)| *s).collect(),
+                from: ReadFrom::of(block),
                 protected: protected.to_vec(),
             },
         );
