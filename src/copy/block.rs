@@ -106,6 +106,28 @@ impl Block {
         !(wraps && prev_text.chars().count() >= 40)
     }
 
+    /// Where a sentence ends if token `i` ends one: a full stop, "!", "?" or "…" with the
+    /// closing quotes, brackets and emphasis glued to it, then a space or the block's end.
+    /// The token after the sentence's last.
+    fn sentence_end_at(&self, i: usize) -> Option<usize> {
+        let toks = &self.tokens;
+        if !matches!(toks[i].tok, Tok::Punct('.' | '!' | '?' | '…')) {
+            return None;
+        }
+        let mut j = i + 1;
+        while j < toks.len()
+            && toks[j].start == toks[j - 1].end
+            && matches!(
+                toks[j].tok,
+                Tok::Punct('"' | '”' | '’' | '\'' | ')' | ']' | '*' | '_')
+            )
+        {
+            j += 1;
+        }
+        let after = self.text[toks[j - 1].end..].chars().next();
+        after.is_none_or(char::is_whitespace).then_some(j)
+    }
+
     pub(crate) fn split_sentences(&self) -> Vec<std::ops::Range<usize>> {
         let mut out = Vec::new();
         let mut start = 0;
@@ -135,24 +157,11 @@ impl Block {
                     }
                 }
             }
-            if let Tok::Punct('.' | '!' | '?' | '…') = toks[i].tok {
-                let mut j = i + 1;
-                while j < toks.len()
-                    && toks[j].start == toks[j - 1].end
-                    && matches!(
-                        toks[j].tok,
-                        Tok::Punct('"' | '”' | '’' | '\'' | ')' | ']' | '*' | '_')
-                    )
-                {
-                    j += 1;
-                }
-                let after = self.text[toks[j - 1].end..].chars().next();
-                if after.is_none_or(char::is_whitespace) {
-                    out.push(start..j);
-                    start = j;
-                    i = j;
-                    continue;
-                }
+            if let Some(j) = self.sentence_end_at(i) {
+                out.push(start..j);
+                start = j;
+                i = j;
+                continue;
             }
             i += 1;
         }
@@ -162,7 +171,8 @@ impl Block {
         out
     }
 
-    /// The sentence splitter as it was before it kept the next line's start: the oracle.
+    /// The sentence splitter as it was before it kept the next line's start: the oracle of
+    /// its walk over the lines (a sentence's end is found as the splitter finds it).
     #[cfg(test)]
     fn split_sentences_walking(&self) -> Vec<std::ops::Range<usize>> {
         let mut out = Vec::new();
@@ -200,24 +210,11 @@ impl Block {
                     }
                 }
             }
-            if let Tok::Punct('.' | '!' | '?' | '…') = toks[i].tok {
-                let mut j = i + 1;
-                while j < toks.len()
-                    && toks[j].start == toks[j - 1].end
-                    && matches!(
-                        toks[j].tok,
-                        Tok::Punct('"' | '”' | '’' | '\'' | ')' | ']' | '*' | '_')
-                    )
-                {
-                    j += 1;
-                }
-                let after = self.text[toks[j - 1].end..].chars().next();
-                if after.is_none_or(char::is_whitespace) {
-                    out.push(start..j);
-                    start = j;
-                    i = j;
-                    continue;
-                }
+            if let Some(j) = self.sentence_end_at(i) {
+                out.push(start..j);
+                start = j;
+                i = j;
+                continue;
             }
             i += 1;
         }
