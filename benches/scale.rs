@@ -8,6 +8,10 @@
 //! `-- --only 6791x700` for the data sets whose file name contains that, `-- --pandas PYTHON`
 //! to run the pandas + Jinja2 script in `benches/compare/` on the same files with that Python).
 //! Synthetic files are generated once into `target/bench-data/` (about 600 MB in all).
+//! The command-line runs write every story into folders beside them, removed at the end; a
+//! bench started within six minutes of the last one's removal waits out the rest of that time
+//! first (ext4 without a journal makes creating files slow just after many were deleted), and
+//! nothing else should delete thousands of files on the disk in the six minutes before a run.
 
 mod common;
 
@@ -315,21 +319,15 @@ fn paired(python: &str, cases: &[Case], runs: usize) {
         "| data | areas x days | casewire s (median) | pandas + Jinja2 s | ratio (median of pairs) | casewire CPU s | pandas CPU s | casewire peak MB | pandas peak MB | stories | story bytes per story | facts bytes per story (own + shared) | facts files |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-    // Every run writes into a folder of its own, and all are removed only at the end: ext4
-    // takes seconds of kernel time to create files while thousands deleted in the last 30
-    // seconds are about (its inode allocator passes over each recently freed inode), which
-    // would charge one size's clean-up, or the last run's, to the next runs. Hence also the
-    // wait after removing what an earlier run left.
+    // Every run writes into a folder of its own, and all are removed only at the end, so
+    // that no run pays for another's clean-up (see `settle`).
     let cases: Vec<&Case> = cases.iter().filter(|c| c.area_type == "msoa").collect();
     let roots: Vec<PathBuf> = cases
         .iter()
         .map(|c| c.data.with_extension("paired-out"))
         .collect();
-    for root in &roots {
-        let _ = std::fs::remove_dir_all(root);
-    }
-    let _ = Command::new("sync").status();
-    std::thread::sleep(std::time::Duration::from_secs(31));
+    remove_outputs(&roots);
+    settle(&roots);
     for (case, root) in cases.iter().zip(&roots) {
         let week_end = case.release - chrono::Days::new(4);
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
@@ -404,9 +402,7 @@ fn paired(python: &str, cases: &[Case], runs: usize) {
             );
         }
     }
-    for root in &roots {
-        let _ = std::fs::remove_dir_all(root);
-    }
+    remove_outputs(&roots);
 }
 
 /// The same every-area job through the command line, as a newsroom runs it: `casewire draft
@@ -418,16 +414,14 @@ fn cli_table(cases: &[Case], runs: usize, quick: bool, time: bool) {
         "| data | areas x days | `draft --each-area` s (median) | fastest | peak MB | stories | files | MB written |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    // Every run writes into a folder of its own, and all are removed at the end: ext4 takes
-    // seconds to create files just after thousands were deleted (it skips recently freed
-    // inodes), which would measure the previous run's clean-up, not this run.
+    // Every run writes into a folder of its own, and all are removed at the end, so that no
+    // run pays for another's clean-up (see `settle`).
     let roots: Vec<PathBuf> = cases
         .iter()
         .map(|c| c.data.with_extension("cli-out"))
         .collect();
-    for root in &roots {
-        let _ = std::fs::remove_dir_all(root);
-    }
+    remove_outputs(&roots);
+    settle(&roots);
     for (case, root) in cases.iter().zip(&roots) {
         let small = std::fs::metadata(&case.data).map_or(0, |m| m.len()) < 50_000_000;
         let runs = if small && !quick { 3 * runs } else { runs };
@@ -456,9 +450,52 @@ fn cli_table(cases: &[Case], runs: usize, quick: bool, time: bool) {
             bytes as f64 / 1e6,
         );
     }
-    for root in &roots {
-        let _ = std::fs::remove_dir_all(root);
+    remove_outputs(&roots);
+}
+
+/// How long ext4 without a journal (this machine's root) passes over a freed inode when it
+/// allocates one: `recently_deleted` in fs/ext4/ialloc.c skips inodes deleted in the last 60
+/// seconds, or 360 while their inode table block is unwritten, and creating a file in a block
+/// that holds one makes it unwritten again. Creating thousands of files just after thousands
+/// were deleted then costs seconds of kernel time, which measures the clean-up, not the run.
+const FREED_INODES_SKIPPED: Duration = Duration::from_secs(365);
+
+/// The file beside the outputs that says when the bench last removed some.
+fn removal_mark(roots: &[PathBuf]) -> Option<PathBuf> {
+    Some(roots.first()?.parent()?.join(".outputs-removed"))
+}
+
+/// Removes the runs' output folders, noting when if there were any.
+fn remove_outputs(roots: &[PathBuf]) {
+    let removed = roots
+        .iter()
+        .filter(|r| std::fs::remove_dir_all(r).is_ok())
+        .count();
+    if let (true, Some(mark)) = (removed > 0, removal_mark(roots)) {
+        let _ = std::fs::write(&mark, "");
     }
+}
+
+/// Waits until what the bench last removed no longer slows the files it creates (see
+/// [`FREED_INODES_SKIPPED`]); files removed by anything else in the last six minutes still
+/// would. `CASEWIRE_BENCH_NO_WAIT=1` skips the wait.
+fn settle(roots: &[PathBuf]) {
+    let _ = Command::new("sync").status();
+    let since = removal_mark(roots)
+        .and_then(|m| std::fs::metadata(m).ok())
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.elapsed().ok());
+    let Some(since) = since else { return };
+    if since >= FREED_INODES_SKIPPED || std::env::var_os("CASEWIRE_BENCH_NO_WAIT").is_some() {
+        return;
+    }
+    let wait = FREED_INODES_SKIPPED - since;
+    eprintln!(
+        "waiting {} s: the last bench removed its outputs {} s ago, and ext4 would charge the clean-up to these runs",
+        wait.as_secs(),
+        since.as_secs()
+    );
+    std::thread::sleep(wait);
 }
 
 fn run_cli(time: bool, case: &Case, out: &Path) -> Report {
