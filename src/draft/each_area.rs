@@ -312,8 +312,8 @@ pub enum WriteEachAreaError {
     /// The folder holds something an every-area run does not write, which replacing the
     /// folder whole would destroy.
     #[error(
-        "refusing to write into {}: it holds {}, which is not a story or facts file of an \
-         every-area run, and the run replaces the folder whole; give a new or empty folder, or one an earlier run wrote",
+        "refusing to write into {}: it holds {}, which is not a story or facts file an earlier \
+         run wrote there, and the run replaces the folder whole; give a new or empty folder, or one an earlier run wrote",
         dir.display(),
         what
     )]
@@ -363,8 +363,8 @@ impl StagedEachArea {
     }
 }
 
-/// Refuses a folder that holds anything but the files an every-area run writes (`.md` and
-/// `.json` files), or any of the run's inputs: the run replaces the folder whole. Each file
+/// Refuses a folder that holds anything but the files an earlier run of this kind wrote
+/// ([`written_by_a_run`]), or any of the run's inputs: the run replaces the folder whole. Each file
 /// it holds is checked by `guard` as an output (no symbolic link, nothing but a regular file,
 /// no input under another name) here, once, before anything is drafted: the stories
 /// themselves are then written into a new hidden folder, where nothing else can be.
@@ -394,8 +394,7 @@ fn check_replaceable(
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    let ours = |n: &String| n.ends_with(".md") || n.ends_with(".json");
-    if let Some(first) = names.iter().find(|n| !ours(n)) {
+    if let Some(first) = names.iter().find(|n| !written_by_a_run(dir, &names, n)) {
         return Err(foreign(first.clone()));
     }
     let guard = guard.in_folder(dir);
@@ -403,6 +402,40 @@ fn check_replaceable(
         guard.check(&dir.join(name))?;
     }
     Ok(())
+}
+
+/// Whether `name`, one of the sorted `names` in `dir`, is a file an earlier run of this kind
+/// wrote there: the week's facts of an every-area run, a story beside them, a story with its
+/// facts sidecar, or a story in JSON. A Markdown or JSON file of any other kind (an editor's
+/// notes, a site's config) is not, though it ends the same way: replacing the folder would
+/// destroy it.
+fn written_by_a_run(dir: &Path, names: &[String], name: &str) -> bool {
+    let has = |n: &str| names.binary_search_by(|m| m.as_str().cmp(n)).is_ok();
+    let every_area = has(SHARED_FACTS_FILE);
+    if name == SHARED_FACTS_FILE || name == AREA_FACTS_FILE {
+        return every_area;
+    }
+    if let Some(stem) = name.strip_suffix(".facts.json") {
+        return has(&format!("{stem}.md"));
+    }
+    if let Some(stem) = name.strip_suffix(".md") {
+        return every_area || has(&format!("{stem}.facts.json"));
+    }
+    name.ends_with(".json") && (every_area || is_json_story(&dir.join(name)))
+}
+
+/// Whether the file opens as a story in JSON does (`draft --format json`): an object whose
+/// first key is the template's name.
+fn is_json_story(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&head[..n]);
+    text.trim_start()
+        .strip_prefix('{')
+        .is_some_and(|rest| rest.trim_start().starts_with("\"template\""))
 }
 
 /// Drafts every area's story of `request` and assembles its folder beside `out_dir`: with
