@@ -199,6 +199,13 @@ impl Default for CopyText {
     }
 }
 
+/// The largest noise threshold in cases: more is a week's news in a small area.
+const MAX_NOISE_CASES: i64 = 100;
+
+/// The largest noise threshold in per cent: the copy calls a change under 10% "slight", which
+/// is still a change.
+const MAX_NOISE_PERCENT: i64 = 10;
+
 /// A change too small to mean anything is told as "almost unchanged": a couple of cases, or a
 /// rate that moved by less than a set share of itself.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -419,6 +426,73 @@ impl Patch {
                 return Err(invalid(format!("area \"{name}\" is listed twice")));
             }
         }
+        // A blank name prints a sentence without its subject.
+        if let Some((key, _)) = self.names.iter().find(|(_, v)| v.trim().is_empty()) {
+            return Err(invalid(format!(
+                "[names] \"{key}\" is empty: give the name the copy prints"
+            )));
+        }
+        let mut printed: BTreeMap<String, &str> = BTreeMap::new();
+        for (key, value) in &self.names {
+            if let Some(other) = printed.insert(value.trim().to_lowercase(), key) {
+                return Err(invalid(format!(
+                    "[names] \"{other}\" and \"{key}\" both print as \"{value}\": readers could not tell them apart"
+                )));
+            }
+        }
+        self.check_limits().map_err(invalid)
+    }
+
+    /// The noise threshold and the gates' limits: each in the range where it means what its
+    /// documentation says. A noise threshold of 1,000% told a 28% fall as "almost unchanged",
+    /// a jump factor of 0 printed "more than 1-fold", and a negative ceiling held every area.
+    fn check_limits(&self) -> Result<(), String> {
+        let n = &self.noise;
+        if !(0..=MAX_NOISE_CASES).contains(&n.cases) {
+            return Err(format!(
+                "noise.cases = {} must be from 0 to {MAX_NOISE_CASES}",
+                n.cases
+            ));
+        }
+        if !(0..=MAX_NOISE_PERCENT).contains(&n.percent) {
+            return Err(format!(
+                "noise.percent = {} must be from 0 to {MAX_NOISE_PERCENT}: a bigger change is news, not noise",
+                n.percent
+            ));
+        }
+        let g = &self.gates;
+        let positive = [
+            ("gates.rate_ceiling", g.rate_ceiling, 0.0, "above 0"),
+            ("gates.jump_factor", g.jump_factor, 1.0, "above 1"),
+            (
+                "gates.population_factor",
+                g.population_factor,
+                1.0,
+                "above 1",
+            ),
+        ];
+        for (key, value, floor, says) in positive {
+            if !value.is_finite() || value <= floor {
+                return Err(format!("{key} = {value} must be a number {says}"));
+            }
+        }
+        for (key, value) in [
+            ("gates.jump_min_rate", g.jump_min_rate),
+            ("gates.population_tolerance", g.population_tolerance),
+        ] {
+            if !value.is_finite() || value < 0.0 {
+                return Err(format!("{key} = {value} must be a number from 0 up"));
+            }
+        }
+        if g.jump_min_cases < 0 {
+            return Err(format!(
+                "gates.jump_min_cases = {} must be from 0 up",
+                g.jump_min_cases
+            ));
+        }
+        if g.population_ceiling == 0 {
+            return Err("gates.population_ceiling = 0 must be above 0".into());
+        }
         Ok(())
     }
 
@@ -448,6 +522,7 @@ impl Patch {
         let Ok(area_type) = self.resolve_area_type(path, dataset) else {
             return Ok(());
         };
+        let mut resolved: BTreeMap<usize, &str> = BTreeMap::new();
         for name in self.core.iter().chain(&self.nearby) {
             let i = match resolve_area(path, dataset, &area_type, name) {
                 Ok(i) => i,
@@ -455,12 +530,55 @@ impl Patch {
                 Err(_) => continue,
             };
             let area = &dataset.areas[i];
+            // By name and by code, one area would be counted twice.
+            if let Some(first) = resolved.insert(i, name) {
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "\"{first}\" and \"{name}\" are the same area ({} {}): list it once",
+                        area.name, area.code
+                    ),
+                });
+            }
             if !self.universe.contains(&area.code) {
                 return Err(ConfigError::OutsideUniverse {
                     path: path.to_path_buf(),
                     name: name.clone(),
                     code: area.code.clone(),
                     universe: self.universe.name(),
+                });
+            }
+        }
+        self.check_printed_names(path, dataset, &area_type)
+    }
+
+    /// Refuses a `[names]` entry that makes an area print as another area of the data prints:
+    /// the copy would name two areas alike, and the checks would read one as the other.
+    fn check_printed_names(
+        &self,
+        path: &Path,
+        dataset: &Dataset,
+        area_type: &str,
+    ) -> Result<(), ConfigError> {
+        if self.names.is_empty() {
+            return Ok(());
+        }
+        let mut printed: BTreeMap<String, &crate::model::Area> = BTreeMap::new();
+        for area in dataset.areas.iter().filter(|a| a.area_type == area_type) {
+            let name = self.print_name(&area.code, &area.name);
+            let Some(other) = printed.insert(name.to_lowercase(), area) else {
+                continue;
+            };
+            let renamed = |a: &crate::model::Area| {
+                self.names.contains_key(&a.code) || self.names.contains_key(&a.name)
+            };
+            if other.code != area.code && (renamed(area) || renamed(other)) {
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "[names] makes {} ({}) and {} ({}) both print as \"{name}\": readers could not tell them apart",
+                        other.name, other.code, area.name, area.code
+                    ),
                 });
             }
         }

@@ -365,7 +365,26 @@ impl Renderer {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(slot);
-        rendered
+        let rendered = rendered?;
+        self.check_fixed(&file, &rendered)?;
+        Ok(rendered)
+    }
+
+    /// Refuses a render whose `literal` filter was given anything but a quoted string of the
+    /// templates (`{{ a.rate | rate | literal }}`): the checks take what it prints as fixed
+    /// text and trace none of its figures, so a value of the story's through it would print
+    /// unchecked.
+    fn check_fixed(&self, file: &str, rendered: &Rendered) -> Result<(), RenderError> {
+        let fixed = |phrase: &str| self.literals.iter().any(|l| l.trim() == phrase);
+        match rendered.literals.iter().find(|p| !fixed(p)) {
+            None => Ok(()),
+            Some(phrase) => Err(RenderError::Render {
+                name: file.to_string(),
+                report: format!(
+                    "the `literal` filter printed \"{phrase}\", which is not a quoted string in the templates: it takes fixed text only (`{{{{ \"call 119\" | literal }}}}`), since the checks do not trace the figures of what it prints"
+                ),
+            }),
+        }
     }
 
     /// Renders the story template `file` in a story's context (the slot's): the fast way when
