@@ -9,6 +9,24 @@ mod swap;
 pub use folder::FolderStage;
 pub use swap::{STAGING, Staging, clean_leftovers};
 
+/// Refuses to read a device or a socket as an input: `/dev/zero` given as data would be read
+/// for ever. A pipe (`/dev/stdin` fed by a shell) is read as a file is.
+pub fn check_readable(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::metadata(path)?.file_type();
+    let what = if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        return Ok(());
+    };
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("it is {what}, not a file"),
+    ))
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
 /// reader (or a crash) never sees half a file. Creates missing parent folders. The file is
 /// readable by all (0644), as published copy must be.

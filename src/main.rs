@@ -70,7 +70,8 @@ fn lint(file: &std::path::Path, format: OutputFormat) -> ExitCode {
         Ok(findings) => findings
             .iter()
             .for_each(|f| print_out(&format!("{}\n", f.in_file(file)))),
-        Err(e) => log::line(Error, e),
+        // With its causes: "cannot read FILE" alone does not say what was wrong.
+        Err(e) => log::line(Error, with_causes(e)),
     }
     if let Ok(findings) = &result {
         let rules = casewire::lint::Rule::ALL.len();
@@ -219,11 +220,18 @@ pub(crate) fn print_out(text: &str) {
 
 /// An error and its causes on standard error, one a line.
 fn print_error(e: &anyhow::Error) {
+    log::line(Error, with_causes(e.as_ref()));
+}
+
+/// An error's message and each of its causes on a line of its own.
+fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
-    for cause in e.chain().skip(1) {
-        text.push_str(&format!("\n  caused by: {cause}"));
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(&format!("\n  caused by: {c}"));
+        cause = c.source();
     }
-    log::line(Error, text);
+    text
 }
 
 fn main() -> ExitCode {

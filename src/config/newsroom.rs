@@ -380,10 +380,12 @@ impl Newsroom {
         path: &Path,
         overrides: NewsroomOverrides,
     ) -> Result<Newsroom, NewsroomError> {
-        let text = std::fs::read_to_string(path).map_err(|source| NewsroomError::Io {
+        let io = |source| NewsroomError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        crate::fsio::check_readable(path).map_err(io)?;
+        let text = std::fs::read_to_string(path).map_err(io)?;
         Newsroom::parse_with(path, &text, overrides)
     }
 

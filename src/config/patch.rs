@@ -324,10 +324,12 @@ impl Patch {
 
     /// [`Patch::load`] with a run's overrides.
     pub(crate) fn load_with(path: &Path, overrides: PatchOverrides) -> Result<Patch, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        let io = |source| ConfigError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        crate::fsio::check_readable(path).map_err(io)?;
+        let text = std::fs::read_to_string(path).map_err(io)?;
         Patch::parse_with(path, &text, overrides)
     }
 

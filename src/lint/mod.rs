@@ -251,10 +251,12 @@ pub fn exit_code(result: &Result<Vec<LintFinding>, LintError>) -> i32 {
 /// Reads a file and lints it; see [`lint`].
 pub fn lint_file(path: impl AsRef<Path>) -> Result<Vec<LintFinding>, LintError> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| LintError::Io {
+    let io = |source| LintError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    crate::fsio::check_readable(path).map_err(io)?;
+    let bytes = std::fs::read(path).map_err(io)?;
     let text = String::from_utf8(bytes).map_err(|e| LintError::NotText {
         path: path.to_path_buf(),
         offset: e.utf8_error().valid_up_to(),

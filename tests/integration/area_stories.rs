@@ -257,7 +257,9 @@ fn a_story_that_fails_its_checks_leaves_the_folder_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("boroughs");
     std::fs::create_dir(&out).unwrap();
+    // Last week's story, with its facts as a run writes them.
     std::fs::write(out.join("old.md"), "last week's story\n").unwrap();
+    std::fs::write(out.join("old.facts.json"), "{}\n").unwrap();
     // An area template that prints a figure no fact backs.
     let templates = dir.path().join("templates");
     std::fs::create_dir(&templates).unwrap();
@@ -280,7 +282,7 @@ fn a_story_that_fails_its_checks_leaves_the_folder_as_it_was() {
         "{}",
         run.stderr
     );
-    assert_eq!(files_in(&out), ["old.md"]);
+    assert_eq!(files_in(&out), ["old.facts.json", "old.md"]);
     assert_eq!(
         std::fs::read_to_string(out.join("old.md")).unwrap(),
         "last week's story\n"
@@ -289,7 +291,7 @@ fn a_story_that_fails_its_checks_leaves_the_folder_as_it_was() {
     std::fs::write(out.join("notes.txt"), "keep").unwrap();
     let run = Casewire::new().args(draft_args(&out, &[])).code(1);
     assert!(run.stderr.contains("notes.txt"), "{}", run.stderr);
-    assert_eq!(files_in(&out), ["notes.txt", "old.md"]);
+    assert_eq!(files_in(&out), ["notes.txt", "old.facts.json", "old.md"]);
 }
 
 /// A newsroom with one story, `name` of `patch` with its own `settings`: its file's text, and

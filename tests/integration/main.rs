@@ -14,6 +14,7 @@ mod corrections;
 mod degree;
 mod deliver;
 mod desk;
+mod devices;
 mod each_area;
 mod faults;
 mod fetch;

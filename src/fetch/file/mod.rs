@@ -94,6 +94,7 @@ pub fn read_data_file(builder: &mut DatasetBuilder, path: &Path) -> Result<usize
         path: label.clone(),
         source,
     };
+    crate::fsio::check_readable(path).map_err(io)?;
     let complete = ends_with_newline(path).map_err(io)?;
     if let Some(parsed) = DashboardCsv::read_file(path).map_err(io)? {
         if !complete {

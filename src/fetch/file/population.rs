@@ -51,10 +51,12 @@ pub enum PopulationError {
 /// areas are written. Each such override is listed in the returned notes.
 pub fn read_population_file(path: &Path) -> Result<(Population, Vec<String>), PopulationError> {
     let label = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| PopulationError::Io {
+    let io = |source| PopulationError::Io {
         path: label.clone(),
         source,
-    })?;
+    };
+    crate::fsio::check_readable(path).map_err(io)?;
+    let file = std::fs::File::open(path).map_err(io)?;
     // Streamed, record by record: a table is never held whole.
     read_population(&label, std::io::BufReader::new(file))
 }
