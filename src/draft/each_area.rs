@@ -394,12 +394,14 @@ fn check_replaceable(
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    if let Some(first) = names.iter().find(|n| !written_by_a_run(dir, &names, n)) {
-        return Err(foreign(first.clone()));
-    }
+    // Links, devices and inputs first: what is read to tell a story from another file must
+    // be a plain file of the folder's own.
     let guard = guard.in_folder(dir);
     for name in &names {
         guard.check(&dir.join(name))?;
+    }
+    if let Some(first) = names.iter().find(|n| !written_by_a_run(dir, &names, n)) {
+        return Err(foreign(first.clone()));
     }
     Ok(())
 }
