@@ -110,7 +110,16 @@ pub fn load_data(paths: &[PathBuf]) -> Result<Dataset, DraftError> {
     for path in paths {
         read_data_file(&mut builder, path)?;
     }
-    Ok(builder.finish()?)
+    let dataset = builder.finish()?;
+    // A header and nothing under it: said so here, before the patch asks which of no area
+    // types the story is about.
+    if dataset.areas.is_empty() {
+        return Err(DraftError::NoCases {
+            sources: dataset.source_labels(),
+            metric: crate::model::CASES_METRIC,
+        });
+    }
+    Ok(dataset)
 }
 
 /// Checks that the data cover the week and the week before.

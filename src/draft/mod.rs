@@ -82,7 +82,7 @@ pub enum DraftError {
         sources: String,
     },
     /// The data hold no rows of case counts.
-    #[error("{sources} hold no {metric} rows")]
+    #[error("no {metric} rows in {sources}")]
     NoCases {
         /// The data files.
         sources: String,

@@ -32,6 +32,7 @@ mod literals;
 mod lookups;
 mod mentions;
 mod nations;
+mod no_rows;
 mod patch_total;
 mod places;
 mod properties;
