@@ -87,8 +87,12 @@ fn commit(staged: StagedEachArea, out_dir: &std::path::Path) -> anyhow::Result<(
     let (stories, skipped) = (run.stories, run.skipped.len());
     let files = staged.commit()?;
     let dir = out_dir.display();
+    let plural = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     let wrote = format!(
-        "wrote {stories} stories to {dir} ({files} files; {skipped} areas without a story)"
+        "wrote {stories} {} to {dir} ({files} {}; {skipped} {} without a story)",
+        plural(stories, "story", "stories"),
+        plural(files, "file", "files"),
+        plural(skipped, "area", "areas"),
     );
     log::line(Progress, wrote);
     Ok(())
