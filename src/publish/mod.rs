@@ -17,6 +17,7 @@ pub mod files;
 pub mod frontmatter;
 mod held;
 pub mod items;
+pub(crate) mod lock;
 pub(crate) mod plan;
 pub mod queue;
 pub mod schedule;
@@ -352,17 +353,20 @@ fn prepare(
     };
     let newsroom = Newsroom::load_with(&options.config, overrides)?;
     let state_path = newsroom.output.join(state::STATE_FILE);
+    // A dry run writes nothing, so it neither takes the lock nor clears a killed run's
+    // leftovers; every other run clears them, whether or not it finds anything new.
     let lock = if options.dry_run {
         None
     } else {
-        let path = newsroom.output.join(".casewire.lock");
-        match RunLock::try_acquire(&path) {
-            Ok(Some(lock)) => Some(lock),
-            Ok(None) => {
-                let why = format!("another publish run holds {}", path.display());
+        match lock::take(&newsroom)? {
+            Some(lock) => Some(lock),
+            None => {
+                let why = format!(
+                    "another publish run holds {}",
+                    lock::path(&newsroom).display()
+                );
                 return Ok(Prepared::Nothing(Outcome::Busy(why)));
             }
-            Err(source) => return Err(PublishError::Write { path, source }),
         }
     };
     let mut state = State::load(&state_path)?;

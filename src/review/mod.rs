@@ -7,8 +7,9 @@
 //! run does. It refuses, saying why, when the state has moved on since the edition was queued:
 //! the same release already live, a newer one live first, or another edition of the story
 //! published in between (its correction notes would be out of date), or when the copy about
-//! to go live no longer passes the lint and the audit (checked again just before it goes live). Every decision is
-//! appended to the queue's log ([`log`]) with who made it, when and why.
+//! to go live no longer passes the lint and the audit (checked again just before it goes
+//! live). Every decision is appended to the queue's log ([`log`]) with who made it, when and
+//! why.
 
 pub mod check;
 pub mod log;
@@ -255,13 +256,10 @@ impl Desk {
     }
 
     /// The output folder's run lock, which publish runs take too: busy when one holds it.
+    /// Taking it clears what a killed run left, as every run that takes it does.
     fn run_lock(&self) -> Result<RunLock, ReviewError> {
-        let path = self.newsroom.output.join(".casewire.lock");
-        match RunLock::try_acquire(&path) {
-            Ok(Some(lock)) => Ok(lock),
-            Ok(None) => Err(ReviewError::Busy(path)),
-            Err(source) => Err(ReviewError::Write { path, source }),
-        }
+        crate::publish::lock::take(&self.newsroom)?
+            .ok_or_else(|| ReviewError::Busy(crate::publish::lock::path(&self.newsroom)))
     }
 
     /// Approves `id`: see the module documentation. Returns what going live did.
