@@ -3,6 +3,7 @@
 //! where, to where). Each file is read as written, overridden while still raw, then checked
 //! into a typed value; every error names the file and, where it can, the line.
 
+pub mod after_publish;
 pub mod alerts;
 pub mod newsroom;
 pub mod ninjs;

@@ -280,8 +280,9 @@ pub struct Newsroom {
     pub front_matter: Flavour,
     /// The days the schedule publishes on.
     pub cadence: Cadence,
-    /// A command run after a run that published something (`["hugo", "--source", "site"]`).
-    pub after_publish: Vec<String>,
+    /// A command run after a run that published something (`["hugo", "--source", "site"]`),
+    /// and how long it may take.
+    pub after_publish: super::after_publish::AfterPublish,
     /// The feeds.
     pub feed: FeedSettings,
     /// Where to send alerts (`[alerts]`), if anywhere.
@@ -323,8 +324,8 @@ struct RawNewsroom {
     stories: Spanned<Vec<RawStory>>,
     #[serde(default)]
     front_matter: Flavour,
-    #[serde(default)]
-    after_publish: Vec<String>,
+    after_publish: Option<Spanned<Vec<String>>>,
+    after_publish_timeout_secs: Option<Spanned<u64>>,
     #[serde(default)]
     feed: FeedSettings,
     alerts: Option<super::alerts::Alerts>,
@@ -515,6 +516,9 @@ impl Newsroom {
                 "line {feed_line}: [feed] items must be at least 1"
             )));
         }
+        let after_publish =
+            super::after_publish::checked(text, raw.after_publish, raw.after_publish_timeout_secs)
+                .map_err(invalid)?;
         let output = resolve(raw.output);
         let review = review_settings(raw.review, &output, &resolve)
             .map_err(|m| invalid(format!("line {}: {m}", table_line(text, "[review]"))))?;
@@ -524,7 +528,7 @@ impl Newsroom {
             feed,
             front_matter: raw.front_matter,
             cadence,
-            after_publish: raw.after_publish,
+            after_publish,
             contact: raw.contact,
             output,
             templates: raw.templates.map(resolve),

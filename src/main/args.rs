@@ -127,6 +127,11 @@ pub(crate) enum Command {
     /// line on standard error and exit 1 (3 when a gate held a story back), earlier editions
     /// untouched. Try a newsroom file first with --dry-run, which lists what it would write.
     ///
+    /// When something was published it runs the newsroom's after_publish command (a site
+    /// build, say), for at most after_publish_timeout_secs (default 600): past that the
+    /// command's whole process group is killed. A command that fails or overruns makes the
+    /// run exit 1, naming it; the editions stay out.
+    ///
     /// Example:
     ///   casewire publish --config examples/newsroom.toml --dry-run
     // Not wrapped: the crontab line below must stay on one line to be copied.

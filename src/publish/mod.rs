@@ -9,6 +9,7 @@
 //! printed, it writes a correction note for that edition ([`corrections`]). Every file of the
 //! run is staged, then all are put in place together, the [`state`] last.
 
+mod after;
 mod alerting;
 pub mod corrections;
 pub mod edition;
@@ -17,6 +18,7 @@ pub mod files;
 pub mod frontmatter;
 mod held;
 pub mod items;
+pub(crate) mod lock;
 pub(crate) mod plan;
 pub mod queue;
 pub mod schedule;
@@ -352,17 +354,20 @@ fn prepare(
     };
     let newsroom = Newsroom::load_with(&options.config, overrides)?;
     let state_path = newsroom.output.join(state::STATE_FILE);
+    // A dry run writes nothing, so it neither takes the lock nor clears a killed run's
+    // leftovers; every other run clears them, whether or not it finds anything new.
     let lock = if options.dry_run {
         None
     } else {
-        let path = newsroom.output.join(".casewire.lock");
-        match RunLock::try_acquire(&path) {
-            Ok(Some(lock)) => Some(lock),
-            Ok(None) => {
-                let why = format!("another publish run holds {}", path.display());
+        match lock::take(&newsroom)? {
+            Some(lock) => Some(lock),
+            None => {
+                let why = format!(
+                    "another publish run holds {}",
+                    lock::path(&newsroom).display()
+                );
                 return Ok(Prepared::Nothing(Outcome::Busy(why)));
             }
-            Err(source) => return Err(PublishError::Write { path, source }),
         }
     };
     let mut state = State::load(&state_path)?;
@@ -526,11 +531,11 @@ fn go_live(
         if wordpress::push_all(&newsroom, &mut state, warnings) {
             wordpress::save(&newsroom, &state, warnings);
         }
-        if let Some(why) = after_publish(&newsroom, &options.config) {
+        if let Some(why) = after::run(&newsroom, &options.config) {
             return Err(PublishError::AfterPublish {
                 editions,
                 release,
-                command: newsroom.after_publish.join(" "),
+                command: newsroom.after_publish.command.join(" "),
                 why,
             });
         }
@@ -620,38 +625,6 @@ fn draft_patch(
     let areas = PatchAreas::resolve(inputs)?;
     let week = Week::prepare(inputs, run.release, run.today)?;
     week.draft_patch(&areas, run.renderer, template, Format::Markdown, false)
-}
-
-/// Runs the newsroom's `after_publish` command (a site build, say) in the newsroom file's
-/// folder once a run has published; why it failed, if it did. Its output is kept only to
-/// report a failure.
-fn after_publish(newsroom: &Newsroom, config: &std::path::Path) -> Option<String> {
-    let (program, args) = newsroom.after_publish.split_first()?;
-    let folder = config
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let output = match std::process::Command::new(program)
-        .args(args)
-        .current_dir(folder)
-        .stdin(std::process::Stdio::null())
-        .output()
-    {
-        Ok(output) => output,
-        Err(e) => return Some(format!("cannot start {program}: {e}")),
-    };
-    if output.status.success() {
-        return None;
-    }
-    let said = String::from_utf8_lossy(&output.stderr);
-    let said = if said.trim().is_empty() {
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    } else {
-        said.into_owned()
-    };
-    let tail: Vec<&str> = said.lines().rev().take(5).collect();
-    let tail: Vec<&str> = tail.into_iter().rev().collect();
-    Some(format!("{}; it said: {}", output.status, tail.join(" / ")))
 }
 
 /// A file of an edition's folder: its path inside the folder, and its bytes.

@@ -24,7 +24,9 @@ use crate::draft::{Draft, DraftError, Inputs};
 use crate::fsio::{Disk, FileSink, RunLock, Staging};
 use crate::render::Renderer;
 
+mod areas;
 mod versions;
+pub(crate) use areas::redraft_areas;
 use versions::front_seed;
 pub use versions::{
     Choice, Drafted, OTHER_SEEDS, Version, built, builtin_templates, retitle, source_label,

@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 use crate::config::{Newsroom, NewsroomOverrides};
-use crate::fsio::{FileSink, RunLock, Staging};
+use crate::fsio::{FileSink, Staging};
 
 use super::edition::Layout;
 use super::files::xml_escape;
@@ -161,17 +161,8 @@ pub fn withdraw(
         return Err(WithdrawError::NoReason(options.edition.clone()));
     }
     let (newsroom, state_path) = load(&options.config)?;
-    let lock_path = newsroom.output.join(".casewire.lock");
-    let _lock = match RunLock::try_acquire(&lock_path) {
-        Ok(Some(lock)) => lock,
-        Ok(None) => return Err(WithdrawError::Busy(lock_path)),
-        Err(source) => {
-            return Err(PublishError::Write {
-                path: lock_path,
-                source,
-            }
-            .into());
-        }
+    let Some(_lock) = super::lock::take(&newsroom)? else {
+        return Err(WithdrawError::Busy(super::lock::path(&newsroom)));
     };
     let mut state = State::load(&state_path)?;
     let (story, at) = find(&state, &options.edition).ok_or_else(|| WithdrawError::Unknown {

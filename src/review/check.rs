@@ -72,12 +72,32 @@ pub(crate) fn check_drafted(
     renderer: &crate::render::Renderer,
     body: &str,
 ) -> CopyCheck {
+    let context = AuditContext::new(
+        &draft.story,
+        &[],
+        &inputs.dataset,
+        &inputs.population,
+        &inputs.patch,
+    );
+    check_in(&context, inputs, &inputs.patch, draft, renderer, body)
+}
+
+/// [`check_drafted`] in `context` (an every-area week's, with its shared facts) and with
+/// `patch` as the story was drafted with it (an area's, named for the area).
+pub(crate) fn check_in(
+    context: &AuditContext<'_>,
+    inputs: &crate::draft::Inputs,
+    patch: &crate::config::Patch,
+    draft: &crate::draft::Draft,
+    renderer: &crate::render::Renderer,
+    body: &str,
+) -> CopyCheck {
     let copy = crate::copy::Copy::read(body);
     let names = crate::draft::misread_names(&draft.story);
     let literals: Vec<String> = renderer
         .literals()
         .iter()
-        .chain(&inputs.patch.copy.literal)
+        .chain(&patch.copy.literal)
         .cloned()
         .collect();
     let known = crate::copy::Known {
@@ -86,13 +106,6 @@ pub(crate) fn check_drafted(
     };
     // As the draft's own lint reads it: the story's odd names and fixed text are no figures.
     let lint = crate::lint::lint_known(&copy, &known);
-    let context = AuditContext::new(
-        &draft.story,
-        &[],
-        &inputs.dataset,
-        &inputs.population,
-        &inputs.patch,
-    );
     let audit = context.audit_known(
         AuditInput {
             text: body,
@@ -100,7 +113,7 @@ pub(crate) fn check_drafted(
             story: &draft.story,
             dataset: &inputs.dataset,
             population: &inputs.population,
-            patch: &inputs.patch,
+            patch,
         },
         &copy,
         &known,

@@ -6,11 +6,14 @@
 //! the edition live through publish's own second half, so it gets exactly what an unattended
 //! run does. It refuses, saying why, when the state has moved on since the edition was queued:
 //! the same release already live, a newer one live first, or another edition of the story
-//! published in between (its correction notes would be out of date). Every decision is
-//! appended to the queue's log ([`log`]) with who made it, when and why.
+//! published in between (its correction notes would be out of date), or when the copy about
+//! to go live no longer passes the lint and the audit (checked again just before it goes
+//! live). Every decision is appended to the queue's log ([`log`]) with who made it, when and
+//! why.
 
 pub mod check;
 pub mod log;
+mod recheck;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
@@ -48,6 +51,20 @@ pub enum ReviewError {
         id: String,
         /// Why.
         why: String,
+    },
+    /// A queued file no longer passes the checks it passed when it was queued or edited (it
+    /// was changed in the queue since): approval refuses it and it stays waiting.
+    #[error(
+        "{id} cannot go live: {} fails its checks now (changed since it was checked?); it stays waiting:\n{report}",
+        file.display()
+    )]
+    Unchecked {
+        /// The edition.
+        id: String,
+        /// The queued file at fault.
+        file: PathBuf,
+        /// Each finding, a line each.
+        report: String,
     },
     /// A publish run holds the output folder.
     #[error("another publish run holds {}; approve again when it has finished", .0.display())]
@@ -239,13 +256,10 @@ impl Desk {
     }
 
     /// The output folder's run lock, which publish runs take too: busy when one holds it.
+    /// Taking it clears what a killed run left, as every run that takes it does.
     fn run_lock(&self) -> Result<RunLock, ReviewError> {
-        let path = self.newsroom.output.join(".casewire.lock");
-        match RunLock::try_acquire(&path) {
-            Ok(Some(lock)) => Ok(lock),
-            Ok(None) => Err(ReviewError::Busy(path)),
-            Err(source) => Err(ReviewError::Write { path, source }),
-        }
+        crate::publish::lock::take(&self.newsroom)?
+            .ok_or_else(|| ReviewError::Busy(crate::publish::lock::path(&self.newsroom)))
     }
 
     /// Approves `id`: see the module documentation. Returns what going live did.
@@ -275,6 +289,9 @@ impl Desk {
         {
             file.bytes = format!("{}{edited}", copy.front).into_bytes();
         }
+        // What goes live is checked as it is now, not as it was when queued or edited.
+        let edited = copy.as_ref().is_some_and(|c| c.edited.is_some());
+        recheck::before_going_live(self, &entry, &files, edited)?;
         let options = PublishOptions {
             config: self.config.clone(),
             dry_run: false,

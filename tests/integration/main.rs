@@ -4,6 +4,7 @@
 mod support;
 
 mod angles;
+mod approval_checks;
 mod area_stories;
 mod audit;
 mod browser;

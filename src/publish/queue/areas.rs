@@ -1,0 +1,70 @@
+//! An every-area edition of the queue drafted again as the run drafted it, so that an
+//! approval can check each queued page against the facts and data its area's story was
+//! checked against when the run queued it.
+
+use super::{DraftError, Inputs, Layout, Newsroom, PublishError, QueuedEdition, Renderer};
+use crate::draft::{Draft, SharedFacts};
+
+/// An every-area edition drafted again: each area's page (its path relative to the output
+/// folder, as the queue names its files) with its draft, and what the checks need.
+pub(crate) struct Redrafted {
+    /// The story's inputs.
+    pub inputs: Inputs,
+    /// The renderer the stories were drafted with.
+    pub renderer: Renderer,
+    /// Each area's page and draft, in area-code order.
+    pub pages: Vec<(String, Draft)>,
+    /// The week's national facts the stories share; `None` when no area has a story.
+    pub shared: Option<SharedFacts>,
+}
+
+/// Drafts every area's story of `entry` (an every-area edition) again.
+pub(crate) fn redraft_areas(
+    newsroom: &Newsroom,
+    entry: &QueuedEdition,
+) -> Result<Redrafted, PublishError> {
+    let err = |e: DraftError| PublishError::Draft {
+        story: entry.story.clone(),
+        release: entry.release,
+        source: Box::new(e),
+    };
+    let story = newsroom
+        .stories
+        .iter()
+        .find(|s| s.name == entry.story)
+        .ok_or_else(|| PublishError::NoRelease {
+            why: format!(
+                "the newsroom file no longer has the story \"{}\"",
+                entry.story
+            ),
+        })?;
+    let renderer = Renderer::new(newsroom.templates.as_deref()).map_err(|e| err(e.into()))?;
+    let mut loaded = None;
+    let inputs =
+        super::super::story_inputs(story, newsroom, entry.release, &mut loaded).map_err(err)?;
+    let template = entry
+        .template
+        .as_deref()
+        .unwrap_or(crate::draft::EACH_AREA_TEMPLATE);
+    renderer
+        .check_template(template)
+        .map_err(|e| err(e.into()))?;
+    let layout = Layout::for_output(newsroom.front_matter, &newsroom.output);
+    let folder = format!("{}-{}", entry.story, entry.release);
+    let week = crate::draft::Week::prepare(inputs, entry.release, entry.today).map_err(err)?;
+    let mut pages = Vec::new();
+    let summary = week
+        .draft_each_area(&renderer, template, false, |area| {
+            let stem = area.file_name.trim_end_matches(".md");
+            let page = layout.page(&format!("{folder}/{stem}"), entry.release);
+            pages.push((page, area.draft));
+            Ok::<(), DraftError>(())
+        })
+        .map_err(err)?;
+    Ok(Redrafted {
+        inputs: loaded.expect("story_inputs fills it"),
+        renderer,
+        pages,
+        shared: summary.shared,
+    })
+}

@@ -1,0 +1,218 @@
+//! An approval's last look at the copy: what is about to go live is read back from the queue
+//! and checked again, as a draft is ([`super::check`]), just before it goes live. The queue is
+//! a folder anyone with the newsroom's files can change, and a file changed since the run (or
+//! the desk) checked it must not reach readers unchecked.
+//!
+//! A patch story's page is checked whole as readers get it: its headline and standfirst (from
+//! the front matter) above its body, the desk's edit if it has one. Its ninjs item carries the
+//! body a CMS prints; without an edit (which replaces it) that body is checked too. An
+//! every-area edition's stories are drafted again and each queued page checked against its
+//! own area's facts.
+
+use std::path::PathBuf;
+
+use super::check::{CopyCheck, check_drafted, check_in};
+use super::{Desk, QueuedEdition, ReviewError, split_front};
+use crate::audit::AuditContext;
+use crate::publish::edition::Planned;
+use crate::publish::queue::{self, EDIT, FILES, PENDING};
+
+/// A queued file that fails its checks, and what they found.
+struct Failed {
+    file: PathBuf,
+    check: CopyCheck,
+}
+
+/// Checks the copy `files` would put live (the desk's edit, if `edited`, already in them);
+/// refused, naming the queued file and each finding, when any of it fails.
+pub(super) fn before_going_live(
+    desk: &Desk,
+    entry: &QueuedEdition,
+    files: &[Planned],
+    edited: bool,
+) -> Result<(), ReviewError> {
+    let failed = match entry.page() {
+        Some(page) => patch_story(desk, entry, files, page, edited)?,
+        None => every_area(desk, entry, files)?,
+    };
+    match failed {
+        None => Ok(()),
+        Some(Failed { file, check }) => Err(ReviewError::Unchecked {
+            id: entry.id.clone(),
+            file,
+            report: check.lines().join("\n"),
+        }),
+    }
+}
+
+fn patch_story(
+    desk: &Desk,
+    entry: &QueuedEdition,
+    files: &[Planned],
+    page: &str,
+    edited: bool,
+) -> Result<Option<Failed>, ReviewError> {
+    let folder = desk.queue.folder(PENDING, &entry.id);
+    let queued = folder.join(FILES).join(page);
+    let text = page_text(files, page);
+    let (inputs, mut draft, renderer) = queue::redraft(&desk.newsroom, entry)?;
+    let (front, body) = split_front(&text);
+    let Some((headline, standfirst)) = lead_of(front) else {
+        return Err(unreadable(entry, &queued));
+    };
+    // The page's own headline and standfirst, checked in their place above the story, as the
+    // desk checks an editor's.
+    let lead = queue::retitle(&mut draft, &headline, &standfirst);
+    let check = check_drafted(&inputs, &draft, &renderer, &format!("{lead}{body}"));
+    if !check.passed() {
+        let file = if edited { folder.join(EDIT) } else { queued };
+        return Ok(Some(Failed { file, check }));
+    }
+    if edited {
+        // The edit replaces the item's body too.
+        return Ok(None);
+    }
+    for item in entry.items.iter().filter(|i| i.story == entry.story) {
+        let body = &item.input.body_markdown;
+        let check = check_drafted(&inputs, &draft, &renderer, &format!("{lead}{body}"));
+        if !check.passed() {
+            let file = folder.join(queue::ENTRY);
+            return Ok(Some(Failed { file, check }));
+        }
+    }
+    Ok(None)
+}
+
+fn every_area(
+    desk: &Desk,
+    entry: &QueuedEdition,
+    files: &[Planned],
+) -> Result<Option<Failed>, ReviewError> {
+    let folder = desk.queue.folder(PENDING, &entry.id).join(FILES);
+    let again = queue::redraft_areas(&desk.newsroom, entry)?;
+    let inputs = &again.inputs;
+    let shared = again
+        .shared
+        .as_ref()
+        .map_or(&[][..], |s| s.sidecar.facts.as_slice());
+    let mut checked = std::collections::BTreeSet::new();
+    if let Some((_, first)) = again.pages.first() {
+        // The week's audit context, with its shared facts, as the run's drafter built it.
+        let context = AuditContext::new(
+            &first.story,
+            shared,
+            &inputs.dataset,
+            &inputs.population,
+            &inputs.patch,
+        );
+        for (page, draft) in &again.pages {
+            let queued = folder.join(page);
+            if !files.iter().any(|f| &f.path == page) {
+                return Err(ReviewError::Refused {
+                    id: entry.id.clone(),
+                    why: format!(
+                        "{} is missing from the queue: the edition as drafted has that page",
+                        queued.display()
+                    ),
+                });
+            }
+            let text = page_text(files, page);
+            let (front, body) = split_front(&text);
+            let (headline, standfirst) =
+                lead_of(front).ok_or_else(|| unreadable(entry, &queued))?;
+            let mut draft = draft.clone();
+            let lead = queue::retitle(&mut draft, &headline, &standfirst);
+            // The area's patch as its story was drafted with it: the region is the area.
+            let mut local = inputs.patch.clone();
+            if let Some(a) = draft.story.core.first() {
+                local.region = local.print_name(&a.code, &a.official_name);
+            }
+            let text = format!("{lead}{body}");
+            let check = check_in(&context, inputs, &local, &draft, &again.renderer, &text);
+            if !check.passed() {
+                return Ok(Some(Failed {
+                    file: queued,
+                    check,
+                }));
+            }
+            checked.insert(page.as_str());
+        }
+    }
+    // A page of the edition's folders the story does not draft was checked by nobody.
+    let layout =
+        crate::publish::Layout::for_output(desk.newsroom.front_matter, &desk.newsroom.output);
+    let bundle = entry
+        .edition
+        .bundle
+        .clone()
+        .unwrap_or_else(|| format!("{}-{}", entry.story, entry.release));
+    let own: Vec<String> = layout
+        .edition_folders(&bundle, true)
+        .into_iter()
+        .map(|f| format!("{f}/"))
+        .collect();
+    let stray = files.iter().find(|f| {
+        f.path.ends_with(".md")
+            && own.iter().any(|o| f.path.starts_with(o.as_str()))
+            && !checked.contains(f.path.as_str())
+    });
+    if let Some(f) = stray {
+        return Err(ReviewError::Refused {
+            id: entry.id.clone(),
+            why: format!(
+                "{} is not a page of the edition as drafted, so nothing checked it",
+                folder.join(&f.path).display()
+            ),
+        });
+    }
+    Ok(None)
+}
+
+/// The page `page` of `files`, as text.
+fn page_text(files: &[Planned], page: &str) -> String {
+    files
+        .iter()
+        .find(|f| f.path == page)
+        .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+        .unwrap_or_default()
+}
+
+fn unreadable(entry: &QueuedEdition, file: &std::path::Path) -> ReviewError {
+    ReviewError::Refused {
+        id: entry.id.clone(),
+        why: format!(
+            "{} has no title and description in its front matter as casewire writes them, so its headline cannot be checked",
+            file.display()
+        ),
+    }
+}
+
+/// The title and description a page's front matter gives, read as casewire writes them (a
+/// JSON-quoted string after `title: ` in YAML or `title = ` in TOML); `None` for front matter
+/// written otherwise.
+fn lead_of(front: &str) -> Option<(String, String)> {
+    let field = |key: &str| {
+        front.lines().find_map(|line| {
+            let rest = line.strip_prefix(key)?;
+            let value = rest
+                .strip_prefix(": ")
+                .or_else(|| rest.strip_prefix(" = "))?;
+            serde_json::from_str::<String>(value).ok()
+        })
+    };
+    Some((field("title")?, field("description")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lead_of;
+
+    #[test]
+    fn the_lead_is_read_from_either_flavour_of_front_matter() {
+        let yaml = "---\ntitle: \"A: \\\"b\\\"\"\ndescription: \"\"\ndate: 2021-01-18\n---\n";
+        assert_eq!(lead_of(yaml), Some(("A: \"b\"".into(), String::new())));
+        let toml = "+++\ntitle = \"T\"\ndescription = \"D\"\n+++\n";
+        assert_eq!(lead_of(toml), Some(("T".into(), "D".into())));
+        assert_eq!(lead_of("---\ntitle: T\n---\n"), None);
+    }
+}
