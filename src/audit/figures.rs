@@ -4,7 +4,10 @@
 use crate::facts::FactKind;
 use crate::stats::Direction;
 
-use super::reading::{NumClass, Sentence, T, Tok, clause_word, dir_word, direction_word};
+use super::in_words::{Kind, in_words};
+use super::reading::{
+    NumClass, Sentence, T, Tok, clause_word, dir_word, direction_word, foreign_message,
+};
 use super::{Auditor, describe};
 
 /// The tables a sentence is read into, one per token, kept from sentence to sentence so a
@@ -69,6 +72,10 @@ impl Auditor<'_> {
         };
         let next = s.toks.get(i + 1).map(|t| &t.t);
         match &s.toks[i].t {
+            // "two thirds", "nine hundred": the number is read whole at its last word.
+            T::Num(NumClass::Word, _) if in_words(s, i + 1).is_some_and(|n| n.lead.is_some()) => {
+                false
+            }
             T::Num(NumClass::Word, w) if w == "one" => {
                 word(i.checked_sub(1)) != Some("no") && word(Some(i + 1)) != Some("another")
             }
@@ -176,12 +183,31 @@ impl Auditor<'_> {
                 };
         }
 
+        // Each numeral other than ASCII 0–9 is told once a sentence ("９９９.９" is one slip).
+        let mut foreign: Vec<&str> = Vec::new();
         for (i, t) in s.toks.iter().enumerate() {
-            let T::Num(class, text) = &t.t else { continue };
-            if !self.is_figure(s, i) {
+            let words = in_words(s, i);
+            let (class, text) = match (&t.t, words) {
+                (_, Some(n)) if n.kind == Kind::Fraction => {
+                    self.fail(s, n.message());
+                    continue;
+                }
+                (_, Some(n)) => (NumClass::Word, n.word),
+                (T::Num(NumClass::Foreign, text), None) => {
+                    if !foreign.contains(&text.as_str()) {
+                        foreign.push(text);
+                        let c = text.chars().next().expect("a numeral");
+                        self.fail(s, foreign_message(c));
+                    }
+                    continue;
+                }
+                (T::Num(class, text), None) => (*class, text.as_str()),
+                _ => continue,
+            };
+            if words.is_none() && !self.is_figure(s, i) {
                 continue;
             }
-            let area = if *class == NumClass::ListPos {
+            let area = if class == NumClass::ListPos {
                 first_area
             } else {
                 owner[i]
@@ -201,7 +227,7 @@ impl Auditor<'_> {
                 None => None,
             };
             let of_cases = area.is_some()
-                && *class == NumClass::Int
+                && class == NumClass::Int
                 && match (next_word(0), next_word(1)) {
                     (Some("case" | "cases"), Some(next)) => next != "per",
                     (Some("case" | "cases"), None) => true,
@@ -231,7 +257,7 @@ impl Auditor<'_> {
                     (match (fact.area_code.as_deref(), area) {
                         (_, None) => true,
                         (None, Some(_)) => {
-                            fact.direction.is_none() && *class != NumClass::Percent && !of_cases
+                            fact.direction.is_none() && class != NumClass::Percent && !of_cases
                         }
                         (Some(code), Some(k)) => code == self.code(k),
                     }) && (!of_cases || matches!(fact.kind, FactKind::Cases | FactKind::PrevCases))
@@ -274,9 +300,14 @@ impl Auditor<'_> {
                         describe(self.fact(f)),
                         dir_word(dir.expect("compared"))
                     ),
+                    [None, None, None] if words.is_some() => String::new(),
                     [None, None, None] => "no figure of the story is printed so".to_string(),
                 };
-                self.fail(s, format!("\"{text}\" traces to no fact: {why}"));
+                let message = match words {
+                    Some(n) if why.is_empty() => n.message(),
+                    _ => format!("\"{text}\" traces to no fact: {why}"),
+                };
+                self.fail(s, message);
                 continue;
             };
             self.report.figures += 1;

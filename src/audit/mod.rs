@@ -26,6 +26,17 @@
 //!   - a count or share of areas that rose, fell or stayed the same must match the direction
 //!     word of its clause ("30 ... saw their rate rise"), so swapping the rising and falling
 //!     counts is caught.
+//! - **a figure is printed in digits other than ASCII 0–9.** Any character that is a Unicode
+//!   digit or numeral but not `0`–`9` (full-width `９`, Arabic-Indic `٩`, mathematical `𝟗`,
+//!   circled `⑨`, superscript `⁹`, fractions `½`, Roman numeral characters `Ⅻ`), standing
+//!   alone or inside a word, in the body, headings, tables and front matter alike, fails
+//!   naming the character and its code point: no fact prints one, and it may read as a figure.
+//! - **a number in words beyond nine has no fact behind it.** Cardinals from ten ("ten" to
+//!   "nineteen", "twenty" to "ninety", compounds such as "twenty-one", "hundred(s)",
+//!   "thousand(s)", "million(s)", "billion(s)", "dozen(s)", "a score of", "scores of") must be a
+//!   printed form of a fact, read as a figure is; a number word before one is part of it ("nine
+//!   hundred"). Fractions of a quantity ("half of", "a half", "a third of", "a quarter of",
+//!   "two thirds", "three quarters", "two-thirds") always fail, as no fact is a fraction.
 //! - **a fact does not recompute.** Each fact's value is recomputed from the dataset's daily
 //!   counts and the population table by the [`Recipe`] it carries, with its own sums, its own
 //!   half-up integer rounding and its own ranks (none of [`crate::stats`] is used), and its
@@ -55,14 +66,19 @@
 //!
 //! Number words in prose are left alone: "one" in "no one" and "one another", and an ordinal
 //! word that is not a rank (a rank is an ordinal before a superlative, "place" or "position",
-//! or ending a clause: "second highest", "Slough is second."; "for the first time" is prose).
+//! or ending a clause: "second highest", "Slough is second."; "for the first time" is prose);
+//! "half of" after a word that makes it a part, not a share ("the second half of January",
+//! "the top half"); "third" and "quarter" not before "of" ("a third wave"); "score" but in "a
+//! score of".
 //!
 //! It deliberately does not judge words that carry no figure or direction ("similar", the
 //! frames' verbs), sentences that mix directions without naming an area (their counts are
-//! checked instead), "lowest fall", numbers inside words ("Covid-19"), nor the patch's own
+//! checked instead), "lowest fall", numbers inside words ("Covid-19"), Roman numerals in ASCII
+//! letters ("CMXCIX", which cannot be told from a name or a word), nor the patch's own
 //! words (publication, region, who calculated the figures, source and dashboard names), which
 //! are masked before figures are looked for, as are the templates' fixed phrases when they
-//! are given ([`AuditContext::audit_known`], "call 119"), nor links. It reads the copy through
+//! are given ([`AuditContext::audit_known`], "call 119"), nor links; so an area name or the
+//! patch's words may hold a numeral other than ASCII 0–9. It reads the copy through
 //! the reader the lint uses ([`crate::copy`]): the same blocks, sentences and tokens, so a
 //! hard-wrapped sentence is one sentence and a name broken across a line end is still the name;
 //! front-matter lines, which the lint skips, are read each as a sentence of its own, since a
@@ -74,6 +90,7 @@ mod claims;
 #[cfg(test)]
 mod equivalence;
 mod figures;
+mod in_words;
 #[cfg(test)]
 mod oracle;
 mod phrase;

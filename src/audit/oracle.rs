@@ -4,7 +4,7 @@
 
 use super::reading::{NumClass, PRONOUNS, first_bytes, prev_column};
 use crate::copy::markdown::{is_table_line, is_table_rule};
-use crate::copy::tokens::{date_len, is_word_char, strip_possessive};
+use crate::copy::tokens::{date_len, is_foreign_numeral, is_word_char, strip_possessive};
 use crate::lang::{NUMBER_WORDS, ORDINAL_WORDS, WEEKDAYS};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -139,6 +139,15 @@ pub(super) fn tokenize(line: &str, names: &[(String, String)], labels: &[String]
                 T::Word(lower)
             };
             push(t, i, i + len);
+            // A numeral other than ASCII 0–9 is read besides the word it is in.
+            for (k, d) in word.char_indices().filter(|&(_, d)| is_foreign_numeral(d)) {
+                let at = i + k;
+                push(
+                    T::Num(NumClass::Foreign, d.to_string()),
+                    at,
+                    at + d.len_utf8(),
+                );
+            }
             i += len;
             continue;
         }

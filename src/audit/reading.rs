@@ -11,7 +11,9 @@ use crate::stats::Direction;
 use std::borrow::Cow;
 use std::fmt;
 
+mod foreign;
 mod words;
+pub(super) use foreign::foreign_message;
 pub(super) use words::{clause_word, direction_word, number_word};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +26,8 @@ pub(super) enum NumClass {
     ListPos,
     Word,
     OrdinalWord,
+    /// One digit or numeral other than ASCII 0–9, which no fact prints.
+    Foreign,
 }
 
 /// A word or a figure's text as the audit reads it: a span of the copy, or of the copy in
@@ -298,6 +302,10 @@ pub(super) fn tokenize<'c>(
             CopyTok::Word => word(text, lower, at, &mut toks),
             CopyTok::Number if after_word => word(text, lower, at, &mut toks),
             CopyTok::Number => figures(text, lower, at, ct.end, &mut toks),
+            CopyTok::Punct(c) if crate::copy::tokens::is_foreign_numeral(c) => {
+                foreign::push_foreign(text, at, ct.end, &mut toks);
+                ct.end
+            }
             CopyTok::Punct(c) => {
                 let t = match c {
                     '(' => Some(T::Open),
@@ -349,6 +357,8 @@ pub(super) fn word<'c>(text: &'c str, lower: &'c str, at: usize, toks: &mut Vec<
         let base = strip_possessive(&text[at..at + len]).trim_end_matches(['\'', '’', '-']);
         if !base.is_ascii() {
             push_word(W(Cow::Owned(base.to_lowercase())), at, len, toks);
+            // A word may hold a numeral ("Ⅻ", "rate٩"): the numeral is read besides the word.
+            foreign::push_foreign(text, at, at + len, toks);
             return at + len;
         }
         (len, base.len())

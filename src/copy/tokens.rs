@@ -211,6 +211,12 @@ pub(crate) fn strip_possessive(word: &str) -> &str {
     w
 }
 
+/// Whether a character is a digit or numeral other than ASCII 0–9 ("９", "٩", "𝟗", "⑨", "⁹",
+/// "½", "Ⅻ"): the house prints figures in ASCII digits, and nothing traces any other kind.
+pub(crate) fn is_foreign_numeral(c: char) -> bool {
+    !c.is_ascii() && c.is_numeric()
+}
+
 /// Whether a character continues a word: letters, digits, apostrophes and hyphens.
 pub(crate) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'

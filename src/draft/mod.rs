@@ -19,6 +19,8 @@ mod each_area;
 mod expect;
 mod inputs;
 #[cfg(test)]
+mod numerals_tests;
+#[cfg(test)]
 mod reading_tests;
 mod week;
 

@@ -26,7 +26,7 @@ impl std::ops::Deref for Checker<'_> {
 pub(super) type Seen = std::collections::HashMap<u64, usize>;
 
 impl Checker<'_> {
-    fn sentence_of_offset(&self, offset: usize) -> String {
+    pub(super) fn sentence_of_offset(&self, offset: usize) -> String {
         let found = self.sentences.iter().find(|r| {
             !r.is_empty()
                 && self.tokens[r.start].start <= offset
@@ -101,6 +101,7 @@ impl Checker<'_> {
         self.check_quotes(out);
         self.check_brackets(out);
         self.check_template(out);
+        self.check_numerals(out);
     }
 
     /// The text of a mark and a few words either side of it, on its own line.

@@ -2,7 +2,8 @@
 //!
 //! The rules are the ones `docs/style.md` sets for the weekly case-rate stories: rates with
 //! exactly one decimal, thousands separators, small counts in words, no sentence opening with
-//! a figure, dates as "January 14", and the slips a template can leave behind (a doubled word,
+//! a figure, dates as "January 14", figures in ASCII digits (not "９", "٩", "⑨" or "½"), and
+//! the slips a template can leave behind (a doubled word,
 //! an unclosed bracket, `{{`, "None"). [`lint`] reads plain text or Markdown; YAML front
 //! matter, heading hashes and list markers are not copy and are skipped.
 //!
@@ -41,6 +42,7 @@
 mod clean;
 mod degree;
 mod marks;
+mod numerals;
 mod rules;
 mod subbing;
 mod words;
@@ -77,6 +79,8 @@ pub enum Rule {
     LeftoverTemplate,
     /// An empty value printed as a word ("None", "NaN", "null") or an empty pair of brackets.
     EmptyValues,
+    /// A digit or numeral other than ASCII 0–9 ("９", "٩", "⑨", "½", "Ⅻ").
+    AsciiDigits,
     /// An ONS name in its inverted official form ("Kingston upon Hull, City of").
     OnsInversion,
     /// "St." before a place ("St. Helens"): the press writes "St Helens".
@@ -99,7 +103,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order they are documented.
-    pub const ALL: [Rule; 10] = [
+    pub const ALL: [Rule; 11] = [
         Rule::RateDecimals,
         Rule::ThousandsSeparators,
         Rule::SmallCountsInWords,
@@ -110,6 +114,7 @@ impl Rule {
         Rule::BalancedBrackets,
         Rule::LeftoverTemplate,
         Rule::EmptyValues,
+        Rule::AsciiDigits,
     ];
 
     /// The subbing rules, which [`lint_with`] applies besides [`Rule::ALL`]: what a chief sub
@@ -142,6 +147,7 @@ impl Rule {
             Rule::BalancedBrackets => "balanced-brackets",
             Rule::LeftoverTemplate => "leftover-template",
             Rule::EmptyValues => "empty-values",
+            Rule::AsciiDigits => "ascii-digits",
             Rule::OnsInversion => "ons-inversion",
             Rule::SaintFullStop => "saint-full-stop",
             Rule::ArticleAfterEvery => "article-after-every",

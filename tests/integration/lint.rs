@@ -354,6 +354,7 @@ fn rule_names_are_stable_and_distinct() {
             "balanced-brackets",
             "leftover-template",
             "empty-values",
+            "ascii-digits",
         ]
     );
 }

@@ -51,5 +51,6 @@ mod subbing;
 mod table;
 mod templates;
 mod tls;
+mod unicode_figures;
 mod withdraw;
 mod wordpress;
