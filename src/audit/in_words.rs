@@ -81,10 +81,71 @@ fn cardinal(w: &str) -> bool {
     if big(w) {
         return true;
     }
-    w.contains('-')
+    hyphenated(w)
         && w.split('-').any(big)
         && w.split('-')
             .all(|p| big(p) || matches!(number_word(p), Some(NumClass::Word)))
+}
+
+/// Whether the word holds a hyphen: found by byte, as most words are short and hold none.
+fn hyphenated(w: &str) -> bool {
+    w.as_bytes().contains(&b'-')
+}
+
+/// Whether a lower-case word may be, or be part of, a number in words: one of the words above
+/// or a hyphenated one. Every word of every sentence is asked, so it is one `match` (by length,
+/// then bytes) rather than a search of each list.
+fn may_be_number(w: &str) -> bool {
+    // The letters a number word, or the first part of a hyphenated one ("a-half", "one-third",
+    // "twenty-one"), starts with: most words of a story start with another.
+    let Some(first) = w.bytes().next() else {
+        return false;
+    };
+    if !matches!(
+        first,
+        b'a' | b'b' | b'd' | b'e' | b'f' | b'h' | b'm' | b'n' | b'o' | b'q' | b's' | b't' | b'z'
+    ) {
+        return false;
+    }
+    matches!(
+        w,
+        "ten"
+            | "eleven"
+            | "twelve"
+            | "thirteen"
+            | "fourteen"
+            | "fifteen"
+            | "sixteen"
+            | "seventeen"
+            | "eighteen"
+            | "nineteen"
+            | "twenty"
+            | "thirty"
+            | "forty"
+            | "fifty"
+            | "sixty"
+            | "seventy"
+            | "eighty"
+            | "ninety"
+            | "hundred"
+            | "hundreds"
+            | "thousand"
+            | "thousands"
+            | "million"
+            | "millions"
+            | "billion"
+            | "billions"
+            | "dozen"
+            | "dozens"
+            | "score"
+            | "scores"
+            | "half"
+            | "halves"
+            | "third"
+            | "thirds"
+            | "quarter"
+            | "quarters"
+    ) || hyphenated(w)
 }
 
 /// Whether a lower-case word is a fraction in one hyphenated word: "two-thirds", "one-half".
@@ -110,7 +171,7 @@ fn word_at<'s>(s: &'s Sentence<'_>, j: Option<usize>) -> Option<&'s str> {
 pub(super) fn in_words<'s>(s: &'s Sentence<'_>, i: usize) -> Option<InWords<'s>> {
     let word = word_at(s, Some(i))?;
     // Told apart by length first: most words of a story are no number and compare with none.
-    if !(3..=13).contains(&word.len()) {
+    if !(3..=13).contains(&word.len()) || !may_be_number(word) {
         return None;
     }
     let prev = word_at(s, i.checked_sub(1));
@@ -182,6 +243,17 @@ mod tests {
                 None => n.word.to_string(),
             })
             .collect()
+    }
+
+    #[test]
+    fn every_word_of_the_lists_may_be_a_number() {
+        for w in TEENS.iter().chain(&TENS).chain(&SCALES).chain(&PARTS) {
+            assert!(may_be_number(w), "{w}");
+        }
+        for w in ["score", "scores", "twenty-one", "two-thirds"] {
+            assert!(may_be_number(w), "{w}");
+        }
+        assert!(!may_be_number("rate") && !may_be_number("nine"));
     }
 
     #[test]
