@@ -1,6 +1,7 @@
 //! What a release should hold, for the completeness gates: the areas of the release before it
-//! (the archive's, or a file the editor names), or the geography register on its date. A
-//! release cut short reads as a smaller country unless something says what to expect.
+//! (the archive's, or a file the editor names, or the areas a newsroom's last edition was
+//! drafted from), or the geography register on its date. A release cut short reads as a
+//! smaller country unless something says what to expect.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -106,6 +107,24 @@ impl Expectation {
                 .insert(a.code.clone(), a.name.clone());
         }
         Expectation::Previous { areas, from }
+    }
+
+    /// The areas a newsroom's edition of `release` (of `story`) was drafted from, `area_type`
+    /// ones, code → name: what a release is expected to hold when the release before it is no
+    /// longer kept.
+    pub fn of_edition(
+        story: &str,
+        release: NaiveDate,
+        area_type: &str,
+        areas: BTreeMap<String, String>,
+    ) -> Expectation {
+        Expectation::Previous {
+            areas: BTreeMap::from([(area_type.to_string(), areas)]),
+            from: ExpectedFrom::Edition {
+                story: story.to_string(),
+                release,
+            },
+        }
     }
 
     /// The expectation of a release loaded from the archive under `label`: the areas of the
