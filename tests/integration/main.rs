@@ -31,6 +31,7 @@ mod literals;
 mod lookups;
 mod mentions;
 mod nations;
+mod partial_release;
 mod patch_total;
 mod places;
 mod properties;
