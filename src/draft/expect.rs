@@ -1,6 +1,7 @@
 //! What a release should hold, for the completeness gates: the areas of the release before it
-//! (the archive's, or a file the editor names), or the geography register on its date. A
-//! release cut short reads as a smaller country unless something says what to expect.
+//! (the archive's, or a file the editor names, or the areas a newsroom's last edition was
+//! drafted from), or the geography register on its date. A release cut short reads as a
+//! smaller country unless something says what to expect.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,13 @@ use super::{DraftError, OfflineSource};
 use crate::gates::{ExpectedAreas, ExpectedFrom};
 use crate::model::Dataset;
 use crate::stats::Universe;
+
+/// Data holding fewer of the register's areas of the story's universe than this are taken for
+/// an editor's extract, drafted with a warning, not for a release that lost areas: stories and
+/// tests are drafted from files of a patch and its neighbours (two to eight areas), while a
+/// release that lost areas still holds most of a country (England alone had 149 upper-tier and
+/// 315 lower-tier areas in January 2021).
+pub const EXTRACT_UNDER: usize = 20;
 
 /// Where a draft of data files takes the areas its release should hold (`--expect-from`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,10 +61,15 @@ impl std::str::FromStr for ExpectFrom {
 /// and release by [`Expectation::resolve`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Expectation {
-    /// Nothing says what the release should hold (data files without `--expect-from`): only
-    /// series that stop early are caught.
+    /// Nothing says what the release should hold (a [`Dataset`] given to the library on its
+    /// own): only series that stop early are caught.
     #[default]
     Unknown,
+    /// Nothing was named (data files without `--expect-from`, a newsroom's first release
+    /// folder with nothing published before it): the register's areas on the release's date
+    /// where it covers the area type and the date, unless the data hold fewer than
+    /// [`EXTRACT_UNDER`] of them, which are an editor's extract, said in a warning.
+    Implied,
     /// The areas of the previous release, by area type, code → name.
     Previous {
         /// Area type → code → name.
@@ -94,6 +107,24 @@ impl Expectation {
                 .insert(a.code.clone(), a.name.clone());
         }
         Expectation::Previous { areas, from }
+    }
+
+    /// The areas a newsroom's edition of `release` (of `story`) was drafted from, `area_type`
+    /// ones, code → name: what a release is expected to hold when the release before it is no
+    /// longer kept.
+    pub fn of_edition(
+        story: &str,
+        release: NaiveDate,
+        area_type: &str,
+        areas: BTreeMap<String, String>,
+    ) -> Expectation {
+        Expectation::Previous {
+            areas: BTreeMap::from([(area_type.to_string(), areas)]),
+            from: ExpectedFrom::Edition {
+                story: story.to_string(),
+                release,
+            },
+        }
     }
 
     /// The expectation of a release loaded from the archive under `label`: the areas of the
@@ -152,10 +183,29 @@ impl Expectation {
                 })
             }
             Expectation::Register { because } => {
-                register(dataset, area_type, universe, release, because, warnings)
+                let asked = Asked::Register(because.as_deref());
+                register(dataset, area_type, universe, release, asked, warnings)
             }
+            Expectation::Implied => register(
+                dataset,
+                area_type,
+                universe,
+                release,
+                Asked::Nothing,
+                warnings,
+            ),
         }
     }
+}
+
+/// Why the register is compared with.
+#[derive(Clone, Copy, Debug)]
+enum Asked<'a> {
+    /// The editor asked for it (`because` is `None`), or the archive holds no earlier release.
+    Register(Option<&'a str>),
+    /// Nothing else said what to expect: an extract is let through, and where the register
+    /// cannot say, nothing is said either, as before the register was the default.
+    Nothing,
 }
 
 /// The register's areas of `area_type` in `universe` on `release`, without any nation the
@@ -167,17 +217,19 @@ fn register(
     area_type: &str,
     universe: Universe,
     release: NaiveDate,
-    because: &Option<String>,
+    asked: Asked<'_>,
     warnings: &mut Vec<String>,
 ) -> Option<ExpectedAreas> {
     let register = crate::geo::Register::builtin();
-    let first = because
-        .as_ref()
-        .map(|b| format!("{b}, and "))
-        .unwrap_or_default();
+    let first = match asked {
+        Asked::Register(Some(because)) => format!("{because}, and "),
+        Asked::Register(None) | Asked::Nothing => String::new(),
+    };
+    let implied = matches!(asked, Asked::Nothing);
     let (codes, tier) = match area_type {
         "ltla" => (register.lower_tier_on(release), "lower-tier"),
         "utla" => (register.upper_tier_on(release), "upper-tier"),
+        _ if implied => return None,
         _ => {
             warnings.push(format!(
                 "{first}the register holds local authorities only: the release's {area_type} \
@@ -187,6 +239,9 @@ fn register(
         }
     };
     let Some(codes) = codes else {
+        if implied {
+            return None;
+        }
         warnings.push(format!(
             "{first}the register knows no geography on {release}: the release's {area_type} \
              areas are not checked against any list"
@@ -201,6 +256,23 @@ fn register(
             (c.to_string(), name.to_string())
         })
         .collect();
+    let name = format!("of {tier} areas in {} on {release}", universe.name());
+    if implied {
+        let held = areas
+            .keys()
+            .filter(|c| dataset.area(area_type, c).is_some())
+            .count();
+        if held < EXTRACT_UNDER {
+            warnings.push(format!(
+                "the data hold {held} of the {} {area_type} areas in the register {name}: taken \
+                 for an editor's extract, not a whole release; the national figures cover only \
+                 the {held} areas in the data, not all of {}",
+                areas.len(),
+                universe.name(),
+            ));
+            return None;
+        }
+    }
     for (letter, nation) in [
         ('E', "England"),
         ('N', "Northern Ireland"),
@@ -222,8 +294,6 @@ fn register(
     }
     Some(ExpectedAreas {
         areas,
-        from: ExpectedFrom::Register {
-            name: format!("of {tier} areas in {} on {release}", universe.name()),
-        },
+        from: ExpectedFrom::Register { name },
     })
 }

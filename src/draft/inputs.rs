@@ -52,7 +52,8 @@ impl From<Dataset> for Loaded {
 }
 
 /// Loads a release from the archive (with the previous archived release's areas, or the
-/// register's, to expect), or from data files (with what `expect_from` names, if anything).
+/// register's, to expect), or from data files (with what `expect_from` names, or else the
+/// register's areas unless the files are an extract: [`Expectation::Implied`]).
 pub fn load_release(
     data: &[PathBuf],
     archive: Option<&OfflineSource>,
@@ -69,7 +70,7 @@ pub fn load_release(
     }
     let dataset = load_data(data)?;
     let expected = match expect_from {
-        None => Expectation::Unknown,
+        None => Expectation::Implied,
         Some(ExpectFrom::Register) => Expectation::Register { because: None },
         Some(ExpectFrom::File(path)) => Expectation::of_file(path)?,
     };

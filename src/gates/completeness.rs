@@ -31,6 +31,14 @@ pub enum ExpectedFrom {
         /// The file.
         path: String,
     },
+    /// The areas of the release a newsroom's last edition was drafted from, as its state
+    /// recorded them.
+    Edition {
+        /// The story of the edition.
+        story: String,
+        /// The release it was drafted from.
+        release: NaiveDate,
+    },
     /// A register of the geographies that existed on a date.
     Register {
         /// The register's name or vintage.
@@ -45,6 +53,9 @@ impl fmt::Display for ExpectedFrom {
                 write!(f, "the previous release ({source} {release})")
             }
             ExpectedFrom::File { path } => write!(f, "the previous release ({path})"),
+            ExpectedFrom::Edition { story, release } => {
+                write!(f, "the last published edition ({story}, release {release})")
+            }
             ExpectedFrom::Register { name } => write!(f, "the register {name}"),
         }
     }

@@ -332,8 +332,9 @@ pub(crate) struct DraftArgs {
     pub(crate) as_of: bool,
     /// With --data: the areas the release should hold, from the previous release's FILE, or
     /// "register" for the geography register on --release; areas missing are an error
-    /// (gate missing-areas). Drafts from the archive always check against the previous
-    /// archived release.
+    /// (gate missing-areas). Without it the register is used too, but data holding fewer than
+    /// 20 of its areas are taken for an extract, with a warning. Drafts from the archive always
+    /// check against the previous archived release.
     #[arg(long, value_name = "FILE|register", requires = "data", value_parser = parse_expect)]
     pub(crate) expect_from: Option<ExpectFrom>,
     /// With --source: the area type, as for fetch.

@@ -305,6 +305,7 @@ pub(super) fn patch_story(
         week_end: Some(draft.story.week.end),
         universe: Some(draft.story.universe.kind),
         area_type: Some(draft.story.universe.area_type.clone()),
+        areas: Edition::areas_of(&inputs.dataset, &draft.story.universe.area_type),
         summary: draft.standfirst.clone(),
         correction: None,
         items: Default::default(),
@@ -435,6 +436,10 @@ pub(super) fn every_area(
         )),
         week_end,
         universe,
+        areas: area_type
+            .as_deref()
+            .map(|t| Edition::areas_of(&inputs.dataset, t))
+            .unwrap_or_default(),
         area_type,
         summary: None,
         correction: None,

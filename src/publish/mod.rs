@@ -419,7 +419,8 @@ fn prepare(
             release,
             source: Box::new(e),
         };
-        let inputs = story_inputs(story, &newsroom, release, &mut loaded).map_err(draft_err)?;
+        let inputs =
+            story_inputs(story, &newsroom, release, &state, &mut loaded).map_err(draft_err)?;
         let (files, ed) = if story.each_area {
             let (files, ed, said, its_items) =
                 edition::every_area(story, inputs, &run).map_err(draft_err)?;
@@ -588,11 +589,13 @@ fn correct(
 }
 
 /// A story's inputs for the release: its patch (with the story's universe over the patch's)
-/// and the release's data, read into `loaded` by the first story and kept for the others.
+/// and the release's data, read into `loaded` by the first story and kept for the others,
+/// checked against what `state` says of the releases before it when no folder does.
 fn story_inputs<'a>(
     story: &StoryConfig,
     newsroom: &Newsroom,
     release: NaiveDate,
+    state: &State,
     loaded: &'a mut Option<Inputs>,
 ) -> Result<&'a Inputs, DraftError> {
     let overrides = PatchOverrides {
@@ -607,7 +610,7 @@ fn story_inputs<'a>(
             inputs
         }
         None => {
-            let (dataset, population) = plan::release_data(&newsroom.source, release)?;
+            let (dataset, population) = plan::release_data(&newsroom.source, release, state)?;
             Inputs::new(patch, &story.patch, dataset, &population)?
         }
     };

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::config::{Newsroom, SourceConfig};
-use crate::draft::{DraftError, OfflineSource};
+use crate::draft::{DraftError, Expectation, OfflineSource};
 use crate::fetch::legacy::Format;
 
 use super::PublishError;
+use super::state::State;
 
 /// The releases a source holds, oldest first.
 pub(crate) fn releases_in(source: &SourceConfig) -> Result<Vec<NaiveDate>, PublishError> {
@@ -106,20 +107,39 @@ pub(super) fn newest_release(
     Ok(release)
 }
 
-/// The data of one release, and the population table to use with it.
+/// The data of one release, and the population table to use with it. A release folder is
+/// checked against the folder before it; without one (the newsroom's first, or the folders
+/// before it pruned) against the areas of the last edition `state` records; with nothing
+/// published either, against the register, as a plain `--data` draft is.
 pub(super) fn release_data(
     source: &SourceConfig,
     release: NaiveDate,
+    state: &State,
 ) -> Result<(crate::draft::Loaded, PathBuf), DraftError> {
     let (data, archive, population) = release_sources(source, release);
-    let expect = match source {
-        SourceConfig::Files { releases, file, .. } => {
-            crate::draft::ExpectFrom::previous_in(releases, file, release)
-        }
-        SourceConfig::Archive { .. } => None,
+    let SourceConfig::Files { releases, file, .. } = source else {
+        let loaded = crate::draft::load_release(&data, archive.as_ref(), None)?;
+        return Ok((loaded, population));
     };
-    let dataset = crate::draft::load_release(&data, archive.as_ref(), expect.as_ref())?;
-    Ok((dataset, population))
+    let dataset = crate::draft::load_data(&data)?;
+    let expected = match crate::draft::ExpectFrom::previous_in(releases, file, release) {
+        Some(crate::draft::ExpectFrom::File(previous)) => Expectation::of_file(&previous)?,
+        _ => match state.last_areas(release) {
+            Some((story, edition)) => Expectation::of_edition(
+                story,
+                edition.release,
+                edition.area_type.as_deref().unwrap_or_default(),
+                edition.areas.clone(),
+            ),
+            None => Expectation::Implied,
+        },
+    };
+    let loaded = crate::draft::Loaded {
+        dataset,
+        label: None,
+        expected,
+    };
+    Ok((loaded, population))
 }
 
 /// Where a release is read from: data files or the archive, and the population table.

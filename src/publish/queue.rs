@@ -442,8 +442,11 @@ pub(super) fn redraft_as(
             ),
         })?;
     let renderer = Renderer::new(newsroom.templates.as_deref()).map_err(|e| err(e.into()))?;
+    // What the release is checked against, when no folder before it is kept, is what the
+    // state records now: the editions before it do not change while it waits.
+    let state = State::load(&newsroom.output.join(super::state::STATE_FILE))?;
     let mut loaded = None;
-    super::story_inputs(story, newsroom, entry.release, &mut loaded).map_err(err)?;
+    super::story_inputs(story, newsroom, entry.release, &state, &mut loaded).map_err(err)?;
     let inputs = loaded.as_mut().expect("story_inputs fills it");
     if let Some(choice) = choice {
         inputs.patch.seed = choice.seed;

@@ -99,6 +99,11 @@ pub struct Edition {
     /// The area type of its figures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_type: Option<String>,
+    /// The areas of its area type that its release held, code → name: what the next release
+    /// is checked against when the release folder before it is gone (old folders pruned).
+    /// Editions recorded before they were kept have none, and the register is used instead.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub areas: BTreeMap<String, String>,
     /// Its standfirst, for the feeds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
@@ -124,6 +129,20 @@ pub struct Edition {
 }
 
 impl Edition {
+    /// The `area_type` areas of a release's `dataset`, code → name, as [`Edition::areas`]
+    /// keeps them.
+    pub(crate) fn areas_of(
+        dataset: &crate::model::Dataset,
+        area_type: &str,
+    ) -> BTreeMap<String, String> {
+        dataset
+            .areas
+            .iter()
+            .filter(|a| a.area_type == area_type)
+            .map(|a| (a.code.clone(), a.name.clone()))
+            .collect()
+    }
+
     /// The edition's name, as the feeds, the alerts, WordPress's slug and `withdraw` know it:
     /// its bundle (`NAME-RELEASE`).
     pub fn name(&self, story: &str) -> String {
@@ -217,6 +236,22 @@ impl State {
     /// The newest release published for a story.
     pub(crate) fn last_release(&self, story: &str) -> Option<NaiveDate> {
         self.stories.get(story)?.iter().map(|e| e.release).max()
+    }
+
+    /// The areas the newest edition before `release` was drafted from, with its story and
+    /// release, of whichever story: every story of a newsroom reads the same release. A
+    /// withdrawn edition is passed over, as its release may be why it was withdrawn.
+    pub(crate) fn last_areas(&self, release: NaiveDate) -> Option<(&str, &Edition)> {
+        self.stories
+            .iter()
+            .flat_map(|(story, eds)| eds.iter().map(move |e| (story.as_str(), e)))
+            .filter(|(_, e)| {
+                e.release < release
+                    && e.withdrawn.is_none()
+                    && e.area_type.is_some()
+                    && !e.areas.is_empty()
+            })
+            .max_by_key(|(_, e)| e.release)
     }
 
     /// The state as written to its file.

@@ -155,8 +155,8 @@ fn out_writes_the_story_and_its_facts() {
         run.stderr
     );
     assert!(run.stderr.contains(" facts recomputed, "), "{}", run.stderr);
-    // The gates of every story, and series-stopped; missing-areas waits for --expect-from.
-    assert!(run.stderr.contains("13 input gates, 11 lint rules"));
+    // The gates of every story, series-stopped, and missing-areas against the register.
+    assert!(run.stderr.contains("14 input gates, 11 lint rules"));
     let facts = dir.path().join("story.facts.json");
     let sidecar: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&facts).unwrap()).unwrap();

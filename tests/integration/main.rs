@@ -34,6 +34,7 @@ mod lookups;
 mod mentions;
 mod nations;
 mod no_rows;
+mod partial_release;
 mod patch_total;
 mod places;
 mod properties;
