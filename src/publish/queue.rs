@@ -419,18 +419,21 @@ pub(crate) fn redraft(
     redraft_as(newsroom, entry, choice.as_ref())
 }
 
-/// [`redraft`] with `choice`'s seed and template, or, without one, the patch's seed and the
-/// story's template as the newsroom file gives them now.
-pub(super) fn redraft_as(
-    newsroom: &Newsroom,
-    entry: &QueuedEdition,
-    choice: Option<&Choice>,
-) -> Result<(Inputs, Draft, Renderer), PublishError> {
-    let err = |e: DraftError| PublishError::Draft {
+/// A queued edition's draft that failed, as the queue reports it.
+pub(super) fn draft_failed(entry: &QueuedEdition, e: DraftError) -> PublishError {
+    PublishError::Draft {
         story: entry.story.clone(),
         release: entry.release,
         source: Box::new(e),
-    };
+    }
+}
+
+/// The newsroom file's story a queued edition is of, as the file gives it now, and the
+/// renderer of its templates: what drafting the edition again needs.
+pub(super) fn story_of<'n>(
+    newsroom: &'n Newsroom,
+    entry: &QueuedEdition,
+) -> Result<(&'n StoryConfig, Renderer), PublishError> {
     let story = newsroom
         .stories
         .iter()
@@ -441,7 +444,20 @@ pub(super) fn redraft_as(
                 entry.story
             ),
         })?;
-    let renderer = Renderer::new(newsroom.templates.as_deref()).map_err(|e| err(e.into()))?;
+    let renderer =
+        Renderer::new(newsroom.templates.as_deref()).map_err(|e| draft_failed(entry, e.into()))?;
+    Ok((story, renderer))
+}
+
+/// [`redraft`] with `choice`'s seed and template, or, without one, the patch's seed and the
+/// story's template as the newsroom file gives them now.
+pub(super) fn redraft_as(
+    newsroom: &Newsroom,
+    entry: &QueuedEdition,
+    choice: Option<&Choice>,
+) -> Result<(Inputs, Draft, Renderer), PublishError> {
+    let err = |e: DraftError| draft_failed(entry, e);
+    let (story, renderer) = story_of(newsroom, entry)?;
     // What the release is checked against, when no folder before it is kept, is what the
     // state records now: the editions before it do not change while it waits.
     let state = State::load(&newsroom.output.join(super::state::STATE_FILE))?;

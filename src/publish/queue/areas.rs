@@ -23,25 +23,13 @@ pub(crate) fn redraft_areas(
     newsroom: &Newsroom,
     entry: &QueuedEdition,
 ) -> Result<Redrafted, PublishError> {
-    let err = |e: DraftError| PublishError::Draft {
-        story: entry.story.clone(),
-        release: entry.release,
-        source: Box::new(e),
-    };
-    let story = newsroom
-        .stories
-        .iter()
-        .find(|s| s.name == entry.story)
-        .ok_or_else(|| PublishError::NoRelease {
-            why: format!(
-                "the newsroom file no longer has the story \"{}\"",
-                entry.story
-            ),
-        })?;
-    let renderer = Renderer::new(newsroom.templates.as_deref()).map_err(|e| err(e.into()))?;
+    let err = |e: DraftError| super::draft_failed(entry, e);
+    let (story, renderer) = super::story_of(newsroom, entry)?;
+    // Checked against what the state records now, as a patch story's redraft is.
+    let state = super::State::load(&newsroom.output.join(super::super::state::STATE_FILE))?;
     let mut loaded = None;
-    let inputs =
-        super::super::story_inputs(story, newsroom, entry.release, &mut loaded).map_err(err)?;
+    let inputs = super::super::story_inputs(story, newsroom, entry.release, &state, &mut loaded)
+        .map_err(err)?;
     let template = entry
         .template
         .as_deref()
