@@ -8,7 +8,7 @@ use crate::support::*;
 const BOILERPLATE: &str = "book a test at nhs.uk or call 119 on 0300 1234567";
 
 /// A template folder whose provenance partial (a week partial) ends with `line`.
-fn with_provenance(line: &str) -> tempfile::TempDir {
+pub(crate) fn with_provenance(line: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let partial = dir.path().join("partials/week");
     std::fs::create_dir_all(&partial).unwrap();

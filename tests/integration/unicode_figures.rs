@@ -2,11 +2,9 @@
 //! template that prints one is refused by `draft` and `publish`, and nothing is written; an
 //! editor's desk edit that prints one is refused and not kept.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::Child;
 
+use crate::desk::{Server, csrf, request, sign_in};
 use crate::support::*;
 
 /// What each template line prints, and what the refusal must say.
@@ -36,19 +34,6 @@ const KINDS: &[(&str, &str)] = &[
     ),
 ];
 
-/// A template folder whose provenance partial ends with `line`.
-fn templates_printing(line: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let partial = dir.path().join("partials/week");
-    std::fs::create_dir_all(&partial).unwrap();
-    std::fs::write(
-        partial.join("provenance.md"),
-        format!("Figures from {{{{ dashboard_name }}}}.\n\n{line}\n"),
-    )
-    .unwrap();
-    dir
-}
-
 #[test]
 fn the_built_in_templates_draft_and_the_audit_finds_nothing_foreign() {
     let d = casewire::draft::draft(&january_request()).unwrap_or_else(|e| panic!("{e}"));
@@ -63,7 +48,7 @@ fn the_built_in_templates_draft_and_the_audit_finds_nothing_foreign() {
 #[test]
 fn a_template_printing_each_kind_is_refused_by_draft_and_nothing_is_written() {
     for (line, says) in KINDS {
-        let templates = templates_printing(line);
+        let templates = crate::literals::with_provenance(line);
         let out = tempfile::tempdir().unwrap();
         let story = out.path().join("story.md");
         let run = Casewire::new()
@@ -150,7 +135,7 @@ fn stories(dir: &Path) -> usize {
 #[test]
 fn a_template_printing_a_full_width_figure_is_refused_by_publish() {
     for (line, says) in [KINDS[0], KINDS[7]] {
-        let templates = templates_printing(line);
+        let templates = crate::literals::with_provenance(line);
         let dir = tempfile::tempdir().unwrap();
         let config = newsroom(dir.path(), Some(templates.path()), false);
         let run = Casewire::new()
@@ -168,111 +153,6 @@ fn a_template_printing_a_full_width_figure_is_refused_by_publish() {
             "{line}: nothing written"
         );
     }
-}
-
-/// A desk server the test started; stopped when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    /// `casewire serve --config CONFIG --bind 127.0.0.1:0`, once it says where it listens.
-    fn start(config: &Path) -> Server {
-        let mut child = Casewire::new()
-            .args(["serve", "--config", arg(config), "--bind", "127.0.0.1:0"])
-            .spawn();
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let addr = loop {
-            let line = lines.next().expect("serve says where it listens").unwrap();
-            if let Some(at) = line.find("http://") {
-                break line[at + 7..].trim_end_matches('/').to_string();
-            }
-        };
-        // Its standard error is read on so the pipe never fills.
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, addr }
-    }
-}
-
-/// The status, headers and body of one form request, `Connection: close`.
-fn request(
-    addr: &str,
-    method: &str,
-    path: &str,
-    cookie: &str,
-    form: &[(&str, &str)],
-) -> (u16, String, String) {
-    let body: String = form
-        .iter()
-        .map(|(k, v)| {
-            let value: String = v
-                .bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                        (b as char).to_string()
-                    }
-                    _ => format!("%{b:02X}"),
-                })
-                .collect();
-            format!("{k}={value}")
-        })
-        .collect::<Vec<_>>()
-        .join("&");
-    let mut stream = TcpStream::connect(addr).unwrap();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body.as_bytes()).unwrap();
-    let mut text = Vec::new();
-    let _ = stream.read_to_end(&mut text);
-    let text = String::from_utf8_lossy(&text).into_owned();
-    let (headers, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = headers
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, headers.to_string(), body.to_string())
-}
-
-/// The value of `name="csrf" value="..."` in a page.
-fn csrf(page: &str) -> String {
-    let at = page
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a token")
-        + 19;
-    page[at..].split('"').next().unwrap().to_string()
-}
-
-/// The session cookie a reply's headers set.
-fn cookie(headers: &str) -> String {
-    let line = headers
-        .lines()
-        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
-        .expect("a cookie");
-    let value = line.split_once(':').unwrap().1.trim();
-    value.split(';').next().unwrap().to_string()
-}
-
-/// Signs in as `name`; the session's cookie.
-fn sign_in(addr: &str, name: &str) -> String {
-    let (_, headers, body) = request(addr, "GET", "/login", "", &[]);
-    let form = [("csrf", csrf(&body)), ("name", name.to_string())];
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (status, headers, body) = request(addr, "POST", "/login", &cookie(&headers), &form);
-    assert_eq!(status, 303, "{body}");
-    cookie(&headers)
 }
 
 #[test]
@@ -302,9 +182,9 @@ fn a_desk_edit_with_a_full_width_figure_is_refused() {
     let server = Server::start(&config);
     let session = sign_in(&server.addr, "Ann");
     let base = "/edition/weekly-2021-01-18";
-    let (status, _, page) = request(&server.addr, "GET", base, &session, &[]);
-    assert_eq!(status, 200);
-    let token = csrf(&page);
+    let page = request(&server.addr, "GET", base, &session, &[]);
+    assert_eq!(page.status, 200);
+    let token = csrf(&page.body);
     let edit = format!("{base}/edit");
     for (printed, says) in [
         (full.as_str(), "(U+FF19)"),
@@ -312,15 +192,15 @@ fn a_desk_edit_with_a_full_width_figure_is_refused() {
         ("999.9", "traces to no fact"),
     ] {
         let edited = body.replacen(figure, printed, 1);
-        let (status, _, reply) = request(
+        let reply = request(
             &server.addr,
             "POST",
             &edit,
             &session,
             &[("csrf", &token), ("body", &edited)],
         );
-        assert_eq!(status, 422, "{printed}: refused by the checks");
-        assert!(reply.contains(says), "{printed}: {reply}");
+        assert_eq!(reply.status, 422, "{printed}: refused by the checks");
+        assert!(reply.body.contains(says), "{printed}: {}", reply.body);
         assert!(!queued.join("edit.md").exists(), "{printed}: not kept");
     }
 }
