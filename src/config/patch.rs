@@ -434,14 +434,8 @@ impl Patch {
                 "[names] \"{key}\" is empty: give the name the copy prints"
             )));
         }
-        let mut printed: BTreeMap<String, &str> = BTreeMap::new();
-        for (key, value) in &self.names {
-            if let Some(other) = printed.insert(value.trim().to_lowercase(), key) {
-                return Err(invalid(format!(
-                    "[names] \"{other}\" and \"{key}\" both print as \"{value}\": readers could not tell them apart"
-                )));
-            }
-        }
+        // Two entries printing alike are refused against the data ([`Patch::check_areas`]),
+        // where a code and a name of one area can be told from two areas.
         self.check_limits().map_err(invalid)
     }
 

@@ -49,6 +49,13 @@ fn a_blank_or_shared_printed_name_is_refused() {
     );
     let err = refusal(&[], "\n[names]\nBexley = \"Kent\"\nE09000006 = \"kent\"\n");
     assert!(err.contains("both print as"), "{err}");
+    // One area's name given under its code and its data name alike is one area.
+    let (_dir, request) = patch_with(
+        &[],
+        "\n[names]\nBexley = \"Old Bexley\"\nE09000004 = \"Old Bexley\"\n",
+    );
+    let d = draft(&request).unwrap_or_else(|e| panic!("{e}"));
+    assert!(d.output.contains("Old Bexley"), "{}", d.output);
 }
 
 #[test]
