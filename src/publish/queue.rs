@@ -428,12 +428,14 @@ pub(super) fn draft_failed(entry: &QueuedEdition, e: DraftError) -> PublishError
     }
 }
 
-/// The newsroom file's story a queued edition is of, as the file gives it now, and the
-/// renderer of its templates: what drafting the edition again needs.
-pub(super) fn story_of<'n>(
+/// What drafting a queued edition again needs, as the newsroom file gives it now: the story
+/// it is of, the renderer of its templates, and the release's inputs. The release is checked
+/// against what the state records now, when no folder before it is kept: the editions before
+/// it do not change while it waits.
+pub(super) fn queued_inputs<'n>(
     newsroom: &'n Newsroom,
     entry: &QueuedEdition,
-) -> Result<(&'n StoryConfig, Renderer), PublishError> {
+) -> Result<(&'n StoryConfig, Renderer, Inputs), PublishError> {
     let story = newsroom
         .stories
         .iter()
@@ -446,7 +448,12 @@ pub(super) fn story_of<'n>(
         })?;
     let renderer =
         Renderer::new(newsroom.templates.as_deref()).map_err(|e| draft_failed(entry, e.into()))?;
-    Ok((story, renderer))
+    let state = State::load(&newsroom.output.join(super::state::STATE_FILE))?;
+    let mut loaded = None;
+    super::story_inputs(story, newsroom, entry.release, &state, &mut loaded)
+        .map_err(|e| draft_failed(entry, e))?;
+    let inputs = loaded.expect("story_inputs fills it");
+    Ok((story, renderer, inputs))
 }
 
 /// [`redraft`] with `choice`'s seed and template, or, without one, the patch's seed and the
@@ -457,17 +464,11 @@ pub(super) fn redraft_as(
     choice: Option<&Choice>,
 ) -> Result<(Inputs, Draft, Renderer), PublishError> {
     let err = |e: DraftError| draft_failed(entry, e);
-    let (story, renderer) = story_of(newsroom, entry)?;
-    // What the release is checked against, when no folder before it is kept, is what the
-    // state records now: the editions before it do not change while it waits.
-    let state = State::load(&newsroom.output.join(super::state::STATE_FILE))?;
-    let mut loaded = None;
-    super::story_inputs(story, newsroom, entry.release, &state, &mut loaded).map_err(err)?;
-    let inputs = loaded.as_mut().expect("story_inputs fills it");
+    let (story, renderer, mut owned) = queued_inputs(newsroom, entry)?;
     if let Some(choice) = choice {
-        inputs.patch.seed = choice.seed;
+        owned.patch.seed = choice.seed;
     }
-    let inputs = &*inputs;
+    let inputs = &owned;
     let template = match choice {
         Some(c) => c.template.as_str(),
         None => story
@@ -489,6 +490,5 @@ pub(super) fn redraft_as(
             false,
         )
         .map_err(err)?;
-    let inputs = loaded.expect("story_inputs fills it");
-    Ok((inputs, draft, renderer))
+    Ok((owned, draft, renderer))
 }

@@ -24,12 +24,7 @@ pub(crate) fn redraft_areas(
     entry: &QueuedEdition,
 ) -> Result<Redrafted, PublishError> {
     let err = |e: DraftError| super::draft_failed(entry, e);
-    let (story, renderer) = super::story_of(newsroom, entry)?;
-    // Checked against what the state records now, as a patch story's redraft is.
-    let state = super::State::load(&newsroom.output.join(super::super::state::STATE_FILE))?;
-    let mut loaded = None;
-    let inputs = super::super::story_inputs(story, newsroom, entry.release, &state, &mut loaded)
-        .map_err(err)?;
+    let (_, renderer, inputs) = super::queued_inputs(newsroom, entry)?;
     let template = entry
         .template
         .as_deref()
@@ -39,7 +34,7 @@ pub(crate) fn redraft_areas(
         .map_err(|e| err(e.into()))?;
     let layout = Layout::for_output(newsroom.front_matter, &newsroom.output);
     let folder = format!("{}-{}", entry.story, entry.release);
-    let week = crate::draft::Week::prepare(inputs, entry.release, entry.today).map_err(err)?;
+    let week = crate::draft::Week::prepare(&inputs, entry.release, entry.today).map_err(err)?;
     let mut pages = Vec::new();
     let summary = week
         .draft_each_area(&renderer, template, false, |area| {
@@ -50,7 +45,7 @@ pub(crate) fn redraft_areas(
         })
         .map_err(err)?;
     Ok(Redrafted {
-        inputs: loaded.expect("story_inputs fills it"),
+        inputs,
         renderer,
         pages,
         shared: summary.shared,
