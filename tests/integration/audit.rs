@@ -134,21 +134,7 @@ fn january_facts_sidecar() {
 fn out_writes_the_story_and_its_facts() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("story.md");
-    let run = Casewire::new()
-        .args([
-            "draft",
-            "--patch",
-            "examples/se-london.toml",
-            "--data",
-            arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
-            "--population",
-            arg(&shared("population/mid-2019.csv")),
-            "--release",
-            "2021-01-18",
-            "--out",
-            arg(&out),
-        ])
-        .success();
+    let run = january_draft().args(["--out", arg(&out)]).success();
     assert!(
         run.stderr.contains(" figures traced to data, "),
         "{}",
@@ -175,22 +161,8 @@ fn a_failed_audit_writes_neither_file() {
         )],
     );
     let out = dir.path().join("story.md");
-    let run = Casewire::new()
-        .args([
-            "draft",
-            "--patch",
-            "examples/se-london.toml",
-            "--data",
-            arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
-            "--population",
-            arg(&shared("population/mid-2019.csv")),
-            "--release",
-            "2021-01-18",
-            "--templates",
-            arg(templates.path()),
-            "--out",
-            arg(&out),
-        ])
+    let run = january_draft()
+        .args(["--templates", arg(templates.path()), "--out", arg(&out)])
         .code(1);
     assert!(run.stderr.contains("failed the audit"), "{}", run.stderr);
     assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());

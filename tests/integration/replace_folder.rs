@@ -33,20 +33,14 @@ fn each_area(out: &Path, format: &str) -> Casewire {
 
 /// `draft --template area` of the south east London patch into `out`, in `format`.
 fn patch_areas(out: &Path, format: &str) -> Casewire {
-    Casewire::new()
-        .args(["draft", "--template", "area", "--out-dir", arg(out)])
-        .args([
-            "--patch",
-            arg(&se_london()),
-            "--data",
-            arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
-            "--population",
-            arg(&shared("population/mid-2019.csv")),
-            "--release",
-            "2021-01-18",
-            "--format",
-            format,
-        ])
+    january_draft().args([
+        "--template",
+        "area",
+        "--out-dir",
+        arg(out),
+        "--format",
+        format,
+    ])
 }
 
 /// The run is refused for `intruder`, which keeps its text, and the folder is as it was.

@@ -179,6 +179,17 @@ pub fn january_request() -> DraftRequest {
     )
 }
 
+/// `casewire draft` of [`january_request`]'s inputs on the command line: the south east London
+/// patch, the 2021-01-18 release and the mid-2019 population; add what the test varies.
+pub fn january_draft() -> Casewire {
+    Casewire::new()
+        .args(["draft", "--patch", arg(&se_london()), "--data"])
+        .arg(shared("releases/2021-01-18/ltla-reconstructed.csv"))
+        .arg("--population")
+        .arg(shared("population/mid-2019.csv"))
+        .args(["--release", "2021-01-18"])
+}
+
 /// August 2021: the archive's week to August 23 (published August 27), mid-2020 population.
 pub fn august_request() -> DraftRequest {
     request(

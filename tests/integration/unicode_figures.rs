@@ -51,22 +51,8 @@ fn a_template_printing_each_kind_is_refused_by_draft_and_nothing_is_written() {
         let templates = crate::literals::with_provenance(line);
         let out = tempfile::tempdir().unwrap();
         let story = out.path().join("story.md");
-        let run = Casewire::new()
-            .args([
-                "draft",
-                "--patch",
-                arg(&se_london()),
-                "--data",
-                arg(&shared("releases/2021-01-18/ltla-reconstructed.csv")),
-                "--population",
-                arg(&shared("population/mid-2019.csv")),
-                "--release",
-                "2021-01-18",
-                "--templates",
-                arg(templates.path()),
-                "--out",
-                arg(&story),
-            ])
+        let run = january_draft()
+            .args(["--templates", arg(templates.path()), "--out", arg(&story)])
             .code(1);
         assert!(run.stderr().contains(says), "{line}: {}", run.stderr());
         assert!(
