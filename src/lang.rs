@@ -210,6 +210,27 @@ pub(crate) fn agree<'a>(n: i64, singular: &'a str, plural: &'a str) -> &'a str {
     if n == 1 { singular } else { plural }
 }
 
+/// The regular English plural of a noun, made on its last word: `borough` → `boroughs`,
+/// `county` → `counties`, `parish` → `parishes`, `local authority` → `local authorities`.
+/// Irregular nouns need their plural given (a patch's `area_noun_plural`).
+pub(crate) fn plural(noun: &str) -> String {
+    let last = noun.rsplit(' ').next().unwrap_or(noun).to_ascii_lowercase();
+    let consonant_y = last
+        .strip_suffix('y')
+        .and_then(|stem| stem.chars().last())
+        .is_some_and(|c| c.is_ascii_alphabetic() && !"aeiou".contains(c));
+    if consonant_y {
+        return format!("{}ies", &noun[..noun.len() - 1]);
+    }
+    if ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|t| last.ends_with(t))
+    {
+        return format!("{noun}es");
+    }
+    format!("{noun}s")
+}
+
 /// Upper-cases the first letter only, for a sentence that opens with a lower-case phrase:
 /// `south east London` → `South east London`.
 pub(crate) fn sentence_case(s: &str) -> String {
@@ -418,6 +439,27 @@ mod tests {
             ("St Albans", "St Albans'"),
         ] {
             assert_eq!(possessive(name), want);
+        }
+    }
+
+    #[test]
+    fn plural_table() {
+        for (noun, want) in [
+            ("borough", "boroughs"),
+            ("district", "districts"),
+            ("county", "counties"),
+            ("city", "cities"),
+            ("local authority", "local authorities"),
+            ("council area", "council areas"),
+            ("parish", "parishes"),
+            ("county borough", "county boroughs"),
+            ("health board", "health boards"),
+            ("way", "ways"),
+            ("valley", "valleys"),
+            ("box", "boxes"),
+            ("area", "areas"),
+        ] {
+            assert_eq!(plural(noun), want, "{noun}");
         }
     }
 

@@ -125,7 +125,8 @@ pub struct Patch {
     /// What the areas of the patch are called in copy: "borough", "district", "area".
     #[serde(default = "default_area_noun")]
     pub area_noun: String,
-    /// Its plural; the noun plus "s" when not given.
+    /// Its plural; when not given, the noun's regular English plural ("counties",
+    /// "parishes", "council areas").
     #[serde(default)]
     pub area_noun_plural: Option<String>,
     /// The areas the story is about, by name or code.
@@ -508,7 +509,7 @@ impl Patch {
     pub(crate) fn area_noun_plural(&self) -> String {
         self.area_noun_plural
             .clone()
-            .unwrap_or_else(|| format!("{}s", self.area_noun))
+            .unwrap_or_else(|| crate::lang::plural(&self.area_noun))
     }
 
     /// Checks the patch's areas against the data before any figure is computed: a name that

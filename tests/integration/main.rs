@@ -5,6 +5,7 @@ mod support;
 
 mod angles;
 mod approval_checks;
+mod area_nouns;
 mod area_stories;
 mod audit;
 mod browser;
