@@ -13,6 +13,8 @@ pub(super) struct Checker<'c> {
     pub(super) protected: Vec<std::ops::Range<usize>>,
     /// Whether the subbing rules ([`Rule::COPY`]) run too.
     pub(super) subbing: bool,
+    /// The line, byte and characters before it of the last finding's column.
+    pub(super) last_column: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl std::ops::Deref for Checker<'_> {
@@ -27,14 +29,22 @@ pub(super) type Seen = std::collections::HashMap<u64, usize>;
 
 impl Checker<'_> {
     pub(super) fn sentence_of_offset(&self, offset: usize) -> String {
-        let found = self.sentences.iter().find(|r| {
-            !r.is_empty()
-                && self.tokens[r.start].start <= offset
-                && offset
+        // Sentences are in reading order: the one that could hold `offset` is the last to
+        // start at or before it (a scan of them all for each mark took time in the square
+        // of a paragraph's length).
+        let before = self.sentences.partition_point(|r| {
+            r.start < self.tokens.len() && self.tokens[r.start].start <= offset
+        });
+        let found = self.sentences[..before]
+            .iter()
+            .rev()
+            .find(|r| !r.is_empty())
+            .filter(|r| {
+                offset
                     < self.tokens[r.end - 1]
                         .end
                         .max(self.tokens[r.start].start + 1)
-        });
+            });
         let (start, end) = match found {
             Some(r) => (self.tokens[r.start].start, self.tokens[r.end - 1].end),
             None => {
@@ -65,8 +75,9 @@ impl Checker<'_> {
     ) -> LintFinding {
         let li = self.line_index(offset);
         let (start, line) = self.line_starts[li];
-        let column = self.text[start..offset].chars().count() + 1;
-        let sentence = if sentence.len() > MAX_SENTENCE {
+        let column = self.column(li, start, offset);
+        // What `window` quotes is at most MAX_SENTENCE bytes and an ellipsis either side.
+        let sentence = if sentence.len() > MAX_SENTENCE + 2 * '…'.len_utf8() {
             shorten(&sentence, snippet)
         } else {
             sentence
@@ -79,6 +90,20 @@ impl Checker<'_> {
             sentence,
             message,
         }
+    }
+
+    /// The column (in characters, from 1) of byte `offset` of line `li`, which starts at byte
+    /// `start`. Findings come in reading order, so each is counted on from the one before on
+    /// its line: counting every finding's column from its line's start took time in the
+    /// square of the line's length for a long paragraph full of findings.
+    fn column(&self, li: usize, start: usize, offset: usize) -> usize {
+        let (from, chars) = match self.last_column.get() {
+            (l, at, chars) if l == li && at <= offset => (at, chars),
+            _ => (start, 0),
+        };
+        let chars = chars + self.text[from..offset].chars().count();
+        self.last_column.set((li, offset, chars));
+        chars + 1
     }
 
     /// Whether the byte at `offset` is part of a known name or literal.

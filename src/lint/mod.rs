@@ -358,6 +358,7 @@ fn check(
                 .as_ref()
                 .map_or_else(Vec::new, |index| index.protected(&block.text)),
             subbing,
+            last_column: std::cell::Cell::new((usize::MAX, 0, 0)),
         })
         .collect();
     // The subbing rules read across blocks (a sentence repeated), so only a lint without

@@ -10,7 +10,7 @@ use super::words::{
     in_list, is_plain, month_abbreviation, month_index, numeric_date, ordinal, plain_int,
     with_commas,
 };
-use super::{LintFinding, MAX_SENTENCE, Rule, shorten};
+use super::{LintFinding, MAX_SENTENCE, Rule, window};
 
 /// One sentence of a block, by its token range.
 pub(super) struct Sentence<'b> {
@@ -77,20 +77,21 @@ impl Sentence<'_> {
         message: String,
     ) {
         let b = self.block;
-        let snippet = &b.text[b.tokens[from].start..b.tokens[to].end];
+        let offset = b.tokens[from].start;
+        let snippet = &b.text[offset..b.tokens[to].end];
         let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
-        let text = self.text();
-        out.push(b.finding(
-            rule,
-            b.tokens[from].start,
-            &snippet,
-            if text.len() > MAX_SENTENCE {
-                shorten(&text, &snippet)
-            } else {
-                text.into_owned()
-            },
-            message,
-        ));
+        let start = b.tokens[self.first].start;
+        let raw = &b.text[start..b.tokens[self.end - 1].end];
+        // A long sentence is quoted only near the finding, from its own bytes: putting the
+        // whole of it on one line for each of its findings took time in the square of its
+        // length.
+        let quote = if raw.len() > MAX_SENTENCE {
+            let near = window(raw, offset - start);
+            near.split_whitespace().collect::<Vec<_>>().join(" ")
+        } else {
+            self.text().into_owned()
+        };
+        out.push(b.finding(rule, offset, &snippet, quote, message));
     }
 
     pub(super) fn check(&self, out: &mut Vec<LintFinding>) {

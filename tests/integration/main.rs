@@ -31,6 +31,7 @@ mod kill;
 mod layout;
 mod lint;
 mod literals;
+mod long_copy;
 mod lookups;
 mod mentions;
 mod nations;
