@@ -5,7 +5,9 @@
 //!
 //! A patch story's page is checked whole as readers get it: its headline and standfirst (from
 //! the front matter) above its body, the desk's edit if it has one. Its ninjs item carries the
-//! body a CMS prints; without an edit (which replaces it) that body is checked too. An
+//! body a CMS prints; without an edit (which replaces it) that body is checked too. The files
+//! beside the page (its view model, table, chart and facts) must be the draft's own, byte for
+//! byte. An
 //! every-area edition's stories are drafted again and each queued page checked against its
 //! own area's facts.
 
@@ -56,6 +58,9 @@ fn patch_story(
     let queued = folder.join(FILES).join(page);
     let text = page_text(files, page);
     let (inputs, mut draft, renderer) = queue::redraft(&desk.newsroom, entry)?;
+    if let Some(stray) = beside_the_page(desk, entry, files, &inputs, &draft, &renderer)? {
+        return Err(stray);
+    }
     let (front, body) = split_front(&text);
     let Some((headline, standfirst)) = lead_of(front) else {
         return Err(unreadable(entry, &queued));
@@ -81,6 +86,36 @@ fn patch_story(
         }
     }
     Ok(None)
+}
+
+/// The edition's files beside its page (the story's view model, its table, its chart and its
+/// facts) are made from the draft alone, and nothing at the desk changes them: each queued one
+/// must be byte for byte the file the draft makes again, or a reader would get a table or
+/// chart nobody checked. Refused, naming the first that differs or is missing.
+fn beside_the_page(
+    desk: &Desk,
+    entry: &QueuedEdition,
+    files: &[Planned],
+    inputs: &crate::draft::Inputs,
+    draft: &crate::draft::Draft,
+    renderer: &crate::render::Renderer,
+) -> Result<Option<ReviewError>, ReviewError> {
+    let Some(choice) = entry.drafted.as_ref().map(|d| &d.choice) else {
+        return Ok(None);
+    };
+    let version = queue::built(&desk.newsroom, entry, choice, inputs, draft, renderer)?;
+    let folder = desk.queue.folder(PENDING, &entry.id).join(FILES);
+    let mut differs = version.files().filter(|(path, bytes)| {
+        entry.edition.page.as_deref() != Some(*path)
+            && !files.iter().any(|f| f.path == *path && f.bytes == *bytes)
+    });
+    Ok(differs.next().map(|(path, _)| ReviewError::Refused {
+        id: entry.id.clone(),
+        why: format!(
+            "{} is not the file the edition's draft makes: it was changed or removed after the run queued it, and only the story's copy is edited at the desk; reject the edition and publish again",
+            folder.join(path).display()
+        ),
+    }))
 }
 
 fn every_area(

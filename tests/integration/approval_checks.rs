@@ -1,6 +1,7 @@
 //! What goes live is what was checked, and nothing a run leaves stops the next one: an
 //! approval checks the queued copy again (a figure changed in the queue folder is refused,
-//! the edition stays waiting; an edit made through the desk still goes live); every command
+//! the edition stays waiting, as is a table or chart changed or removed there; an edit made
+//! through the desk still goes live); every command
 //! that takes the run lock clears what a killed run left out of sight (a dry run, which
 //! writes nothing, leaves it); `after_publish` is killed at its time limit and an empty
 //! program is refused when the newsroom file is read.
@@ -288,4 +289,39 @@ fn after_publish_settings_that_cannot_work_are_refused_when_the_file_is_read() {
             .code(1)
             .stderr_has(&format!("line 3: {said}"));
     }
+}
+
+#[test]
+fn approval_refuses_a_table_or_chart_changed_or_removed_in_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = newsroom(dir.path(), true, "", "");
+    publish(&config).success().stdout_has("queued 1 for review");
+    let files = pending(dir.path(), ID).join("files/weekly-2021-01-18");
+    let table = files.join("weekly-2021-01-18.csv");
+    let chart = files.join("weekly-2021-01-18.svg");
+    let drafted_table = std::fs::read(&table).unwrap();
+    let drafted_chart = std::fs::read(&chart).unwrap();
+
+    change(&table, "775.5", "999.9");
+    review(&config, &["approve", ID])
+        .code(1)
+        .stderr_has(&table.display().to_string())
+        .stderr_has("changed or removed after the run queued it");
+    std::fs::write(&table, &drafted_table).unwrap();
+
+    std::fs::remove_file(&chart).unwrap();
+    review(&config, &["approve", ID])
+        .code(1)
+        .stderr_has(&chart.display().to_string());
+    assert!(!dir.path().join("out/weekly-2021-01-18").exists());
+
+    // Put back as drafted, the edition goes live with the table the run made.
+    std::fs::write(&chart, &drafted_chart).unwrap();
+    review(&config, &["approve", ID])
+        .success()
+        .stdout_has("published 1 for release 2021-01-18");
+    let live = dir
+        .path()
+        .join("out/weekly-2021-01-18/weekly-2021-01-18.csv");
+    assert_eq!(std::fs::read(live).unwrap(), drafted_table);
 }
