@@ -399,25 +399,12 @@ pub(super) fn every_area(
                 path: page,
                 bytes: markdown.into_bytes(),
             });
-            // The shared facts are in the folder above the bundle.
-            if let Some(shared) = area.draft.facts.shared.as_mut() {
-                shared.file = format!("../{}", shared.file);
-            }
-            planned.push(Planned {
-                path: layout.file(&bundle, &format!("{stem}.facts.json")),
-                bytes: area.draft.facts.to_json().into_bytes(),
-            });
+            planned.push(area_facts(layout, &bundle, &stem, &mut area.draft.facts));
             Ok(())
         },
     )?;
     if let Some(shared) = summary.shared {
-        planned.insert(
-            0,
-            Planned {
-                path: layout.folder_file(&folder, crate::draft::SHARED_FACTS_FILE),
-                bytes: shared.json.into_bytes(),
-            },
-        );
+        planned.insert(0, shared_facts(layout, &folder, shared.json));
     }
     let (week_end, universe, area_type) = match week_of {
         Some((end, universe, area_type)) => (Some(end), Some(universe), Some(area_type)),
@@ -451,6 +438,31 @@ pub(super) fn every_area(
     let mut warnings = summary.warnings;
     warnings.extend(summary.skipped);
     Ok((planned, edition, warnings, pending))
+}
+
+/// An every-area story's facts file, in its bundle `bundle` beside its page `stem`: the week's
+/// shared facts it names are in the folder above the bundle.
+pub(crate) fn area_facts(
+    layout: &Layout,
+    bundle: &str,
+    stem: &str,
+    facts: &mut crate::facts::FactsSidecar,
+) -> Planned {
+    if let Some(shared) = facts.shared.as_mut() {
+        shared.file = format!("../{}", shared.file);
+    }
+    Planned {
+        path: layout.file(bundle, &format!("{stem}.facts.json")),
+        bytes: facts.to_json().into_bytes(),
+    }
+}
+
+/// The week's national facts of an every-area edition, once in its folder `folder`.
+pub(crate) fn shared_facts(layout: &Layout, folder: &str, json: String) -> Planned {
+    Planned {
+        path: layout.folder_file(folder, crate::draft::SHARED_FACTS_FILE),
+        bytes: json.into_bytes(),
+    }
 }
 
 /// A hash of the templates a run uses: the built-ins, and the newsroom's folder by name and

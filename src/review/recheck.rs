@@ -109,13 +109,20 @@ fn beside_the_page(
         entry.edition.page.as_deref() != Some(*path)
             && !files.iter().any(|f| f.path == *path && f.bytes == *bytes)
     });
-    Ok(differs.next().map(|(path, _)| ReviewError::Refused {
+    Ok(differs
+        .next()
+        .map(|(path, _)| changed_by_hand(entry, &folder.join(path))))
+}
+
+/// A queued file that is not the one the edition's draft makes.
+fn changed_by_hand(entry: &QueuedEdition, file: &std::path::Path) -> ReviewError {
+    ReviewError::Refused {
         id: entry.id.clone(),
         why: format!(
             "{} is not the file the edition's draft makes: it was changed or removed after the run queued it, and only the story's copy is edited at the desk; reject the edition and publish again",
-            folder.join(path).display()
+            file.display()
         ),
-    }))
+    }
 }
 
 fn every_area(
@@ -125,6 +132,15 @@ fn every_area(
 ) -> Result<Option<Failed>, ReviewError> {
     let folder = desk.queue.folder(PENDING, &entry.id).join(FILES);
     let again = queue::redraft_areas(&desk.newsroom, entry)?;
+    // Each area's facts and the week's are made from the drafts alone, as a patch story's
+    // table and chart are.
+    let differs = again
+        .beside
+        .iter()
+        .find(|p| !files.iter().any(|f| f.path == p.path && f.bytes == p.bytes));
+    if let Some(p) = differs {
+        return Err(changed_by_hand(entry, &folder.join(&p.path)));
+    }
     let inputs = &again.inputs;
     let shared = again
         .shared

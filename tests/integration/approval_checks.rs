@@ -165,6 +165,22 @@ fn approval_checks_every_areas_page_of_an_every_area_edition() {
     assert!(!dir.path().join("out/areas-2021-01-18").exists());
 
     std::fs::write(&queued, drafted).unwrap();
+
+    // An area's facts, or the week's, changed in the queue are refused too.
+    let files = pending(dir.path(), id).join("files/areas-2021-01-18");
+    for facts in [
+        files.join("greenwich-e09000011/greenwich-e09000011.facts.json"),
+        files.join("shared_facts.json"),
+    ] {
+        let drafted = std::fs::read(&facts).unwrap();
+        std::fs::write(&facts, b"{}\n").unwrap();
+        review(&config, &["approve", id])
+            .code(1)
+            .stderr_has(&facts.display().to_string())
+            .stderr_has("changed or removed after the run queued it");
+        std::fs::write(&facts, drafted).unwrap();
+    }
+
     review(&config, &["approve", id])
         .success()
         .stdout_has("published 1 for release 2021-01-18");

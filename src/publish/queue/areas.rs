@@ -4,6 +4,7 @@
 
 use super::{DraftError, Inputs, Layout, Newsroom, PublishError, QueuedEdition, Renderer};
 use crate::draft::{Draft, SharedFacts};
+use crate::publish::edition::{Planned, area_facts, shared_facts};
 
 /// An every-area edition drafted again: each area's page (its path relative to the output
 /// folder, as the queue names its files) with its draft, and what the checks need.
@@ -16,6 +17,9 @@ pub(crate) struct Redrafted {
     pub pages: Vec<(String, Draft)>,
     /// The week's national facts the stories share; `None` when no area has a story.
     pub shared: Option<SharedFacts>,
+    /// The edition's files that are not pages (each area's facts, the week's shared facts),
+    /// as the run planned them.
+    pub beside: Vec<Planned>,
 }
 
 /// Drafts every area's story of `entry` (an every-area edition) again.
@@ -36,18 +40,26 @@ pub(crate) fn redraft_areas(
     let folder = format!("{}-{}", entry.story, entry.release);
     let week = crate::draft::Week::prepare(&inputs, entry.release, entry.today).map_err(err)?;
     let mut pages = Vec::new();
+    let mut beside = Vec::new();
     let summary = week
         .draft_each_area(&renderer, template, false, |area| {
             let stem = area.file_name.trim_end_matches(".md");
-            let page = layout.page(&format!("{folder}/{stem}"), entry.release);
+            let bundle = format!("{folder}/{stem}");
+            let page = layout.page(&bundle, entry.release);
+            let mut facts = area.draft.facts.clone();
+            beside.push(area_facts(&layout, &bundle, stem, &mut facts));
             pages.push((page, area.draft));
             Ok::<(), DraftError>(())
         })
         .map_err(err)?;
+    if let Some(shared) = &summary.shared {
+        beside.push(shared_facts(&layout, &folder, shared.json.clone()));
+    }
     Ok(Redrafted {
         inputs,
         renderer,
         pages,
         shared: summary.shared,
+        beside,
     })
 }
