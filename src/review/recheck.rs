@@ -147,7 +147,7 @@ fn every_area(
         .as_ref()
         .map_or(&[][..], |s| s.sidecar.facts.as_slice());
     let mut checked = std::collections::BTreeSet::new();
-    if let Some((_, first)) = again.pages.first() {
+    if let Some((_, _, first)) = again.pages.first() {
         // The week's audit context, with its shared facts, as the run's drafter built it.
         let context = AuditContext::new(
             &first.story,
@@ -156,7 +156,7 @@ fn every_area(
             &inputs.population,
             &inputs.patch,
         );
-        for (page, draft) in &again.pages {
+        for (page, item_story, draft) in &again.pages {
             let queued = folder.join(page);
             if !files.iter().any(|f| &f.path == page) {
                 return Err(ReviewError::Refused {
@@ -171,23 +171,55 @@ fn every_area(
             let (front, body) = split_front(&text);
             let (headline, standfirst) =
                 lead_of(front).ok_or_else(|| unreadable(entry, &queued))?;
-            let mut draft = draft.clone();
-            let lead = queue::retitle(&mut draft, &headline, &standfirst);
             // The area's patch as its story was drafted with it: the region is the area.
             let mut local = inputs.patch.clone();
             if let Some(a) = draft.story.core.first() {
                 local.region = local.print_name(&a.code, &a.official_name);
             }
-            let text = format!("{lead}{body}");
-            let check = check_in(&context, inputs, &local, &draft, &again.renderer, &text);
+            let check_copy = |headline: &str, standfirst: &str, body: &str| {
+                let mut draft = draft.clone();
+                let lead = queue::retitle(&mut draft, headline, standfirst);
+                let text = format!("{lead}{body}");
+                check_in(&context, inputs, &local, &draft, &again.renderer, &text)
+            };
+            let check = check_copy(&headline, &standfirst, body);
             if !check.passed() {
                 return Ok(Some(Failed {
                     file: queued,
                     check,
                 }));
             }
+            // A CMS prints the area's item, not its page: its copy is checked the same way.
+            for item in entry.items.iter().filter(|i| &i.input.story == item_story) {
+                let i = &item.input;
+                let check = check_copy(&i.headline, &i.standfirst, &i.body_markdown);
+                if !check.passed() {
+                    let file = desk.queue.folder(PENDING, &entry.id).join(queue::ENTRY);
+                    return Ok(Some(Failed { file, check }));
+                }
+            }
             checked.insert(page.as_str());
         }
+    }
+    // An item for an area the edition does not draft was checked by nobody.
+    let drafted: std::collections::BTreeSet<&str> =
+        again.pages.iter().map(|(_, s, _)| s.as_str()).collect();
+    if let Some(item) = entry
+        .items
+        .iter()
+        .find(|i| !drafted.contains(i.input.story.as_str()))
+    {
+        return Err(ReviewError::Refused {
+            id: entry.id.clone(),
+            why: format!(
+                "{} holds a CMS item for {}, which is not an area of the edition as drafted, so nothing checked it",
+                desk.queue
+                    .folder(PENDING, &entry.id)
+                    .join(queue::ENTRY)
+                    .display(),
+                item.input.story
+            ),
+        });
     }
     // A page of the edition's folders the story does not draft was checked by nobody.
     let layout =

@@ -181,6 +181,26 @@ fn approval_checks_every_areas_page_of_an_every_area_edition() {
         std::fs::write(&facts, drafted).unwrap();
     }
 
+    // So is a figure changed in an area's CMS item, which the queue keeps in its entry, and
+    // an item for an area the edition does not have.
+    let entry = pending(dir.path(), id).join("entry.json");
+    let queued_entry = std::fs::read(&entry).unwrap();
+    change(&entry, "1,177.9 per", "1,277.9 per");
+    review(&config, &["approve", id])
+        .code(1)
+        .stderr_has(&entry.display().to_string())
+        .stderr_has("\"1,277.9\" traces to no fact");
+    std::fs::write(&entry, &queued_entry).unwrap();
+    change(
+        &entry,
+        "\"areas/greenwich-e09000011\"",
+        "\"areas/atlantis-e09999999\"",
+    );
+    review(&config, &["approve", id])
+        .code(1)
+        .stderr_has("areas/atlantis-e09999999, which is not an area of the edition");
+    std::fs::write(&entry, &queued_entry).unwrap();
+
     review(&config, &["approve", id])
         .success()
         .stdout_has("published 1 for release 2021-01-18");

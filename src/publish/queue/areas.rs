@@ -13,8 +13,9 @@ pub(crate) struct Redrafted {
     pub inputs: Inputs,
     /// The renderer the stories were drafted with.
     pub renderer: Renderer,
-    /// Each area's page and draft, in area-code order.
-    pub pages: Vec<(String, Draft)>,
+    /// Each area's page, the name its CMS item goes by (`STORY/AREA`) and its draft, in
+    /// area-code order.
+    pub pages: Vec<(String, String, Draft)>,
     /// The week's national facts the stories share; `None` when no area has a story.
     pub shared: Option<SharedFacts>,
     /// The edition's files that are not pages (each area's facts, the week's shared facts),
@@ -48,7 +49,7 @@ pub(crate) fn redraft_areas(
             let page = layout.page(&bundle, entry.release);
             let mut facts = area.draft.facts.clone();
             beside.push(area_facts(&layout, &bundle, stem, &mut facts));
-            pages.push((page, area.draft));
+            pages.push((page, format!("{}/{stem}", entry.story), area.draft));
             Ok::<(), DraftError>(())
         })
         .map_err(err)?;
