@@ -338,6 +338,9 @@ pub(crate) struct PreparedRun {
     pub spans: Vec<(std::ops::Range<usize>, usize)>,
     pub corrections: usize,
     pub release: NaiveDate,
+    /// Each new edition's story's earlier editions as they were before the run's correction
+    /// notes were recorded on them: what the notes were made from.
+    pub uncorrected: Vec<Vec<Edition>>,
     _lock: Option<RunLock>,
 }
 
@@ -407,6 +410,7 @@ fn prepare(
     // The release's data are read once, for the first story that needs them; each story
     // brings only its own patch, read once.
     let mut loaded: Option<Inputs> = None;
+    let mut uncorrected = Vec::new();
     for story in &newsroom.stories {
         if state
             .last_release(&story.name)
@@ -441,6 +445,7 @@ fn prepare(
         let start = planned.len();
         planned.extend(files);
         new_editions.push((story.name.clone(), ed));
+        uncorrected.push(state.stories.get(&story.name).cloned().unwrap_or_default());
         let (notes, its_updates) = correct(
             &mut state,
             story,
@@ -468,6 +473,7 @@ fn prepare(
         updates,
         spans,
         corrections,
+        uncorrected,
         release,
         _lock: lock,
     })))
@@ -493,6 +499,7 @@ fn go_live(
         spans: _,
         corrections,
         release,
+        uncorrected: _,
         _lock,
     } = run;
     // Items are versioned and timed as they go live, which may be long after they were

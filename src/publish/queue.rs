@@ -68,6 +68,11 @@ pub struct QueuedEdition {
     /// The story's earlier editions as the run left them (with any correction it noted), the
     /// state's record of the story once this edition is live.
     pub earlier: Vec<super::Edition>,
+    /// The same editions before the run recorded its correction notes on them, which the
+    /// notes were made from and an approval makes them again from; `None` in an entry
+    /// queued before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncorrected: Option<Vec<super::Edition>>,
     /// The earlier editions' releases when the edition was queued: an approval refuses when
     /// the state no longer has exactly these.
     pub based_on: Vec<NaiveDate>,
@@ -247,7 +252,12 @@ pub(super) fn hold(
     };
     std::fs::create_dir_all(&pending_dir).map_err(write)?;
     let mut staging = Staging::begin(&pending_dir).map_err(write)?;
-    for ((name, edition), (span, notes)) in run.new_editions.iter().zip(&run.spans) {
+    let editions = run
+        .new_editions
+        .iter()
+        .zip(&run.spans)
+        .zip(&run.uncorrected);
+    for (((name, edition), (span, notes)), uncorrected) in editions {
         let id = format!("{name}-{}", run.release);
         if queue.folder(PENDING, &id).exists() {
             held.push(format!("{id} is already waiting for review"));
@@ -271,6 +281,7 @@ pub(super) fn hold(
             edition: edition.clone(),
             based_on: earlier.iter().map(|e| e.release).collect(),
             earlier,
+            uncorrected: Some(uncorrected.clone()),
             corrections: *notes,
             files: files.iter().map(|p| p.path.clone()).collect(),
             template: story.and_then(|s| s.template.clone()),
@@ -398,6 +409,7 @@ pub(crate) fn go_live_queued(
         spans: vec![(span, entry.corrections)],
         corrections: entry.corrections,
         release: entry.release,
+        uncorrected: Vec::new(),
         _lock: Some(lock),
     };
     let options = PublishOptions {
@@ -406,6 +418,37 @@ pub(crate) fn go_live_queued(
     };
     let mut warnings = Vec::new();
     super::go_live(run, &options, sink, &mut warnings)
+}
+
+/// The correction notes (and the earlier pages they update) a queued edition's run planned,
+/// made again from the story's earlier editions as the run left them and the pages now in
+/// the output folder: the files an approval holds the queued ones beside the edition to.
+/// `None` for an entry queued without its uncorrected editions.
+pub(crate) fn notes_again(
+    newsroom: &Newsroom,
+    entry: &QueuedEdition,
+    inputs: &Inputs,
+) -> Option<Vec<Planned>> {
+    let layout = Layout::for_output(newsroom.front_matter, &newsroom.output);
+    // A withdrawn edition is never corrected, as in the run.
+    let mut live: Vec<_> = entry
+        .uncorrected
+        .as_ref()?
+        .iter()
+        .filter(|e| e.withdrawn.is_none())
+        .cloned()
+        .collect();
+    let (files, _, _) = super::corrections::notes_for(
+        &mut live,
+        &super::corrections::Correcting {
+            release: entry.release,
+            inputs,
+            limits: &newsroom.corrections,
+            layout: &layout,
+            output: &newsroom.output,
+        },
+    );
+    Some(files)
 }
 
 /// A patch story of the queue drafted again as the run drafted it (with the seed and

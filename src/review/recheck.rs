@@ -58,8 +58,16 @@ fn patch_story(
     let queued = folder.join(FILES).join(page);
     let text = page_text(files, page);
     let (inputs, mut draft, renderer) = queue::redraft(&desk.newsroom, entry)?;
-    if let Some(stray) = beside_the_page(desk, entry, files, &inputs, &draft, &renderer)? {
-        return Err(stray);
+    if let Some(choice) = entry.drafted.as_ref().map(|d| &d.choice) {
+        let version = queue::built(&desk.newsroom, entry, choice, &inputs, &draft, &renderer)?;
+        let mut made: Vec<(String, Vec<u8>)> = version
+            .files()
+            .filter(|(path, _)| *path != page)
+            .map(|(p, b)| (p.to_string(), b.to_vec()))
+            .collect();
+        let notes = notes_made(desk, entry, &inputs, files, &made, &[page]);
+        made.extend(notes);
+        held_to(desk, entry, files, &made, &[page])?;
     }
     let (front, body) = split_front(&text);
     let Some((headline, standfirst)) = lead_of(front) else {
@@ -88,30 +96,63 @@ fn patch_story(
     Ok(None)
 }
 
-/// The edition's files beside its page (the story's view model, its table, its chart and its
-/// facts) are made from the draft alone, and nothing at the desk changes them: each queued one
-/// must be byte for byte the file the draft makes again, or a reader would get a table or
-/// chart nobody checked. Refused, naming the first that differs or is missing.
-fn beside_the_page(
+/// The correction notes the edition's run planned, made again; for an entry queued without
+/// what they were made from, the queued files that are not the edition's own (`made`), as
+/// they are, as approval took them before.
+fn notes_made(
+    desk: &Desk,
+    entry: &QueuedEdition,
+    inputs: &crate::draft::Inputs,
+    files: &[Planned],
+    made: &[(String, Vec<u8>)],
+    pages: &[&str],
+) -> Vec<(String, Vec<u8>)> {
+    match queue::notes_again(&desk.newsroom, entry, inputs) {
+        Some(notes) => notes.into_iter().map(|p| (p.path, p.bytes)).collect(),
+        None => files
+            .iter()
+            .filter(|f| {
+                !pages.contains(&f.path.as_str()) && !made.iter().any(|(p, _)| p == &f.path)
+            })
+            .map(|f| (f.path.clone(), f.bytes.clone()))
+            .collect(),
+    }
+}
+
+/// Every file the approval would put live but the `pages` (whose copy is checked) is made
+/// from the drafts alone, and nothing at the desk changes it: the story's view model, table,
+/// chart and facts, and the correction notes of earlier editions. Each queued one must be
+/// byte for byte what the drafts make again (`made`), none may be missing and none may be
+/// extra, or readers would get a table, chart or note nobody checked. Refused, naming the
+/// first file at fault.
+fn held_to(
     desk: &Desk,
     entry: &QueuedEdition,
     files: &[Planned],
-    inputs: &crate::draft::Inputs,
-    draft: &crate::draft::Draft,
-    renderer: &crate::render::Renderer,
-) -> Result<Option<ReviewError>, ReviewError> {
-    let Some(choice) = entry.drafted.as_ref().map(|d| &d.choice) else {
-        return Ok(None);
-    };
-    let version = queue::built(&desk.newsroom, entry, choice, inputs, draft, renderer)?;
+    made: &[(String, Vec<u8>)],
+    pages: &[&str],
+) -> Result<(), ReviewError> {
     let folder = desk.queue.folder(PENDING, &entry.id).join(FILES);
-    let mut differs = version.files().filter(|(path, bytes)| {
-        entry.edition.page.as_deref() != Some(*path)
-            && !files.iter().any(|f| f.path == *path && f.bytes == *bytes)
+    let differs = made.iter().find(|(path, bytes)| {
+        !pages.contains(&path.as_str())
+            && !files.iter().any(|f| &f.path == path && &f.bytes == bytes)
     });
-    Ok(differs
-        .next()
-        .map(|(path, _)| changed_by_hand(entry, &folder.join(path))))
+    if let Some((path, _)) = differs {
+        return Err(changed_by_hand(entry, &folder.join(path)));
+    }
+    let extra = files.iter().find(|f| {
+        !pages.contains(&f.path.as_str()) && !made.iter().any(|(path, _)| path == &f.path)
+    });
+    match extra {
+        Some(f) => Err(ReviewError::Refused {
+            id: entry.id.clone(),
+            why: format!(
+                "{} is not a file of the edition as drafted, so nothing checked it",
+                folder.join(&f.path).display()
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// A queued file that is not the one the edition's draft makes.
@@ -132,15 +173,6 @@ fn every_area(
 ) -> Result<Option<Failed>, ReviewError> {
     let folder = desk.queue.folder(PENDING, &entry.id).join(FILES);
     let again = queue::redraft_areas(&desk.newsroom, entry)?;
-    // Each area's facts and the week's are made from the drafts alone, as a patch story's
-    // table and chart are.
-    let differs = again
-        .beside
-        .iter()
-        .find(|p| !files.iter().any(|f| f.path == p.path && f.bytes == p.bytes));
-    if let Some(p) = differs {
-        return Err(changed_by_hand(entry, &folder.join(&p.path)));
-    }
     let inputs = &again.inputs;
     let shared = again
         .shared
@@ -248,6 +280,17 @@ fn every_area(
             ),
         });
     }
+    // Each area's facts and the week's are made from the drafts alone, as a patch story's
+    // table and chart are, and so are the notes correcting earlier editions.
+    let mut made: Vec<(String, Vec<u8>)> = again
+        .beside
+        .iter()
+        .map(|p| (p.path.clone(), p.bytes.clone()))
+        .collect();
+    let pages: Vec<&str> = again.pages.iter().map(|(p, _, _)| p.as_str()).collect();
+    let notes = notes_made(desk, entry, &again.inputs, files, &made, &pages);
+    made.extend(notes);
+    held_to(desk, entry, files, &made, &pages)?;
     Ok(None)
 }
 

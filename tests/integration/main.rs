@@ -5,6 +5,7 @@ mod support;
 
 mod angles;
 mod approval_checks;
+mod approval_notes;
 mod area_nouns;
 mod area_stories;
 mod audit;
