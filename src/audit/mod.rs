@@ -454,6 +454,9 @@ fn raw_names<'s>(story: &'s Story) -> Vec<(&'s str, &'s str)> {
     for u in &story.unavailable {
         add(&u.name, &u.code);
     }
+    for l in &story.universe.left_out_areas {
+        add(&l.name, &l.code);
+    }
     for n in story.nation_leaders.iter() {
         add(&n.area.name, &n.area.code);
     }
