@@ -294,6 +294,7 @@ impl<'a> AuditContext<'a> {
         let truth = Truth {
             nation: &nation,
             core: Vec::new(),
+            missing_core: Vec::new(),
         };
         let mut shown = String::new();
         let shared_broken = shared
@@ -585,10 +586,18 @@ fn judge(
         )
         .filter_map(|c| ctx.nation.index.get(c).copied())
         .collect();
+    // The core areas the data give no week for, found by the audit's own arithmetic.
+    let missing_core = story
+        .unavailable
+        .iter()
+        .filter(|u| u.core && !ctx.nation.index.contains_key(&u.code))
+        .map(|u| u.name.clone())
+        .collect();
     let mut a = Auditor {
         truth: Truth {
             nation: &ctx.nation,
             core,
+            missing_core,
         },
         input,
         shared: ctx.shared,
