@@ -129,7 +129,7 @@ impl WeekViews {
             qualifiers: patch.copy.qualifiers,
             home: mentions::home(dataset, patch),
             release,
-            universe: universe_view(dataset, national, patch, release),
+            universe: mentions::universe_view(dataset, national, patch, release),
             leaders: leaders(dataset, national, patch, release).into(),
             movers: movers(dataset, national, patch).map(Arc::new),
             nation_leaders: nation_leaders(dataset, national, patch, release).into(),
@@ -184,7 +184,7 @@ pub fn week_part(input: &StoryInput<'_>) -> Arc<WeekPart> {
     } = *input;
     Arc::new(week_part_with(
         input,
-        universe_view(dataset, national, patch, release),
+        mentions::universe_view(dataset, national, patch, release),
         leaders(dataset, national, patch, release).into(),
         movers(dataset, national, patch).map(Arc::new),
         nation_leaders(dataset, national, patch, release).into(),
@@ -464,41 +464,6 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
         nearby: nearby_views,
         unavailable,
     })
-}
-
-fn universe_view(
-    dataset: &Dataset,
-    national: &National,
-    patch: &Patch,
-    release: NaiveDate,
-) -> UniverseView {
-    // Named only when few enough to read as a sentence; the count stands for more.
-    let left_out_areas = if national.missing.len() <= LEFT_OUT_NAMED {
-        national
-            .missing
-            .iter()
-            .map(|(i, why)| {
-                let area = &dataset.areas[*i];
-                LeftOutView {
-                    code: area.code.clone(),
-                    name: patch.print_name(&area.code, &area.name),
-                    reason: missing_reason(why, release.year()),
-                }
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    UniverseView {
-        left_out_areas,
-        kind: national.universe,
-        name: national.universe.name().to_string(),
-        area_type: national.area_type.clone(),
-        movement: national.movement,
-        majority: national.movement.majority(),
-        prev_majority: national.prev_movement.and_then(|m| m.majority()),
-        left_out: national.missing.len(),
-    }
 }
 
 fn leaders(
