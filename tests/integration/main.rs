@@ -32,6 +32,7 @@ mod lint;
 mod literals;
 mod lookups;
 mod mentions;
+mod missing_members;
 mod nations;
 mod no_rows;
 mod partial_release;
