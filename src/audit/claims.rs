@@ -10,11 +10,13 @@ use crate::story::{SHARP_PERCENT, SLIGHT_PERCENT, WHOPPING_PERCENT, lies_in};
 use super::Auditor;
 use super::reading::{NumClass, Sentence, T, dir_word};
 use super::truth::direction_of;
+use incomplete::Among;
 use others::others_opening;
 pub(super) use places::Within;
 use places::place_words;
 use said::Said;
 
+mod incomplete;
 mod others;
 mod places;
 mod ratio;
@@ -39,6 +41,7 @@ impl Auditor<'_> {
         let has = |w: &str| words.contains(&w);
         let said = Said::of(&words);
         self.check_qualifiers(s);
+        self.check_universals(s, &words);
         // Whether the sentence names the region or the universe, looked for only when a claim
         // needs it.
         let mut region_named: Option<bool> = None;
@@ -70,6 +73,7 @@ impl Auditor<'_> {
         }
 
         for &(i, climbed, at) in &moves {
+            self.national_claim_incomplete(s, &words, words[i], Among::Universe);
             let Some(k) = owner[i] else { continue };
             self.check_move(s, k, climbed, at);
         }
@@ -139,6 +143,7 @@ impl Auditor<'_> {
                 }
             }
             if only && d != Direction::Unchanged {
+                self.patch_claim_incomplete(s, &words, "only");
                 self.report.claims += 1;
                 let (n, total) = self.truth.moved(Scope::Patch, d);
                 let in_core = self
@@ -280,6 +285,16 @@ impl Auditor<'_> {
                 self.truth.rank(code, by)
             };
             self.report.claims += 1;
+            if in_patch {
+                self.patch_claim_incomplete(s, &words, w);
+            } else {
+                let within = match (place, nation) {
+                    (Some(place), _) => Among::Place(place),
+                    (None, Some((_, c, _))) => Among::Nation(c),
+                    (None, None) => Among::Universe,
+                };
+                self.national_claim_incomplete(s, &words, w, within);
+            }
             let where_ = if among {
                 "the patch".to_string()
             } else if let Some(place) = place {
@@ -354,6 +369,7 @@ impl Auditor<'_> {
                 continue;
             }
             self.report.claims += 1;
+            self.national_claim_incomplete(s, &words, "top spot", Among::Universe);
             let was = self.name(k);
             if !matches!(self.truth.rank(self.code(k), RankBy::PrevRate), Ok((1, _))) {
                 self.fail(

@@ -63,6 +63,13 @@
 //!   a direction needs most core areas to have gone that way. In a sentence about the nation
 //!   (the universe named, no area) with "most": most areas must have gone that way, and
 //!   "continue" needs most areas to have gone that way the week before too.
+//! - **a claim is said of a set with a member missing.** With a core area of the patch
+//!   without figures (by the audit's own arithmetic), "every", "all", "both" or "across" said
+//!   of the patch's areas or region, a superlative ranked in the patch and "only" must be said
+//!   of the areas "with figures"; with areas of the universe left out of the national figures,
+//!   a superlative ranked in the universe (or in a nation or place holding one of them),
+//!   "every", "all" or "largest" said of the universe, a rank move, "Nth place" and "taking the
+//!   top spot" must be said of the areas "with full figures".
 //!
 //! Number words in prose are left alone: "one" in "no one" and "one another", and an ordinal
 //! word that is not a rank (a rank is an ordinal before a superlative, "place" or "position",
@@ -294,6 +301,7 @@ impl<'a> AuditContext<'a> {
         let truth = Truth {
             nation: &nation,
             core: Vec::new(),
+            missing_core: Vec::new(),
         };
         let mut shown = String::new();
         let shared_broken = shared
@@ -454,6 +462,9 @@ fn raw_names<'s>(story: &'s Story) -> Vec<(&'s str, &'s str)> {
     for u in &story.unavailable {
         add(&u.name, &u.code);
     }
+    for l in &story.universe.left_out_areas {
+        add(&l.name, &l.code);
+    }
     for n in story.nation_leaders.iter() {
         add(&n.area.name, &n.area.code);
     }
@@ -582,10 +593,18 @@ fn judge(
         )
         .filter_map(|c| ctx.nation.index.get(c).copied())
         .collect();
+    // The core areas the data give no week for, found by the audit's own arithmetic.
+    let missing_core = story
+        .unavailable
+        .iter()
+        .filter(|u| u.core && !ctx.nation.index.contains_key(&u.code))
+        .map(|u| u.name.clone())
+        .collect();
     let mut a = Auditor {
         truth: Truth {
             nation: &ctx.nation,
             core,
+            missing_core,
         },
         input,
         shared: ctx.shared,

@@ -78,6 +78,9 @@ pub(super) struct Nation<'a> {
     /// Area code → its place in `areas`, hashed cheaply: every claim and fact looks areas up.
     pub(super) index: HashMap<String, usize, BuildHasherDefault<Fnv>>,
     pub(super) left_out: usize,
+    /// The areas left out, (code, name): a claim ranking a set they belong to must say it
+    /// is of the areas with full figures.
+    pub(super) left_out_areas: Vec<(String, String)>,
     /// Whether most universe areas went one way the week before, when every one of them has
     /// figures.
     pub(super) prev_majority: Option<Direction>,
@@ -124,6 +127,9 @@ pub(super) struct Truth<'n, 'a> {
     pub(super) nation: &'n Nation<'a>,
     /// Core areas with figures, by index into `areas`.
     pub(super) core: Vec<usize>,
+    /// The names of the core areas without figures: a claim of the whole patch must say it
+    /// is of the areas with figures.
+    pub(super) missing_core: Vec<String>,
 }
 
 impl<'a> std::ops::Deref for Truth<'_, 'a> {
@@ -152,6 +158,7 @@ impl<'a> Nation<'a> {
         let prev2_end = week.end - Days::new(14);
         let mut areas = Vec::new();
         let mut left_out = 0;
+        let mut left_out_areas = Vec::new();
         let mut prev_directions = Some(Vec::new());
         for area in &dataset.areas {
             let counted = match story.universe.kind {
@@ -184,7 +191,10 @@ impl<'a> Nation<'a> {
                     prev_rate: tenths_per_100k(pc, p),
                     prev2_rate: prev2.map(|b| tenths_per_100k(b, p)),
                 }),
-                _ => left_out += 1,
+                _ => {
+                    left_out += 1;
+                    left_out_areas.push((area.code.clone(), area.name.clone()));
+                }
             }
         }
         let index: HashMap<String, usize, BuildHasherDefault<Fnv>> = areas
@@ -232,6 +242,7 @@ impl<'a> Nation<'a> {
             areas,
             index,
             left_out,
+            left_out_areas,
             moved,
             tables,
             nation_rates,

@@ -87,6 +87,7 @@ pub(super) fn national_head(c: &mut Collector<'_>) {
         "count of areas without a full fortnight of figures or a population".to_string(),
         None,
     );
+    national_left_out(c);
 }
 
 /// The patch's tallies and its own areas.
@@ -278,34 +279,55 @@ pub(super) fn national_lists(c: &mut Collector<'_>) {
 /// The days each of the story's areas without figures is missing.
 pub(super) fn own_unavailable(c: &mut Collector<'_>) {
     let story = c.story;
-    let dataset = c.dataset;
     for (i, u) in story.unavailable.iter().enumerate() {
-        let Some(idx) = dataset.index_of(&story.universe.area_type, &u.code) else {
+        missing_days(c, &u.code, &u.name, format!("unavailable[{i}].reason"));
+    }
+}
+
+/// The days each area the copy names as left out of the national figures is missing: the
+/// copy prints them as its reason ("the dashboard has no figures for January 12").
+fn national_left_out(c: &mut Collector<'_>) {
+    let story = c.story;
+    for (i, l) in story.universe.left_out_areas.iter().enumerate() {
+        missing_days(
+            c,
+            &l.code,
+            &l.name,
+            format!("universe.left_out_areas[{i}].reason"),
+        );
+    }
+}
+
+/// A fact for each day of the fortnight on which the area `code` has no count, used by the
+/// view-model field `used_by`.
+fn missing_days(c: &mut Collector<'_>, code: &str, name: &str, used_by: String) {
+    let story = c.story;
+    let dataset = c.dataset;
+    let Some(idx) = dataset.index_of(&story.universe.area_type, code) else {
+        return;
+    };
+    let area = &dataset.areas[idx];
+    let sources = c.area_sources(code);
+    for day in story.prev_week.days().chain(story.week.days()) {
+        if area.cases_on(day).is_some() {
             continue;
-        };
-        let area = &dataset.areas[idx];
-        let sources = c.area_sources(&u.code);
-        for day in story.prev_week.days().chain(story.week.days()) {
-            if area.cases_on(day).is_some() {
-                continue;
-            }
-            let mut f = c.plain(
-                format!("{}.missing.{day}", u.code),
-                FactKind::Date,
-                FactValue::Date(day),
-                date_forms(day, story.story_year),
-            );
-            f.area_code = Some(u.code.as_str().into());
-            f.area_name = Some(u.name.as_str().into());
-            f.formula = format!("a day with no {} value", crate::model::CASES_METRIC).into();
-            f.inputs.sources = sources.clone();
-            f.used_by.push(format!("unavailable[{i}].reason"));
-            f.recipe = Recipe::MissingDay {
-                code: u.code.clone(),
-                date: day,
-            };
-            c.push(f);
         }
+        let mut f = c.plain(
+            format!("{code}.missing.{day}"),
+            FactKind::Date,
+            FactValue::Date(day),
+            date_forms(day, story.story_year),
+        );
+        f.area_code = Some(code.into());
+        f.area_name = Some(name.into());
+        f.formula = format!("a day with no {} value", crate::model::CASES_METRIC).into();
+        f.inputs.sources = sources.clone();
+        f.used_by.push(used_by.clone());
+        f.recipe = Recipe::MissingDay {
+            code: code.to_string(),
+            date: day,
+        };
+        c.push(f);
     }
 }
 

@@ -129,7 +129,7 @@ impl WeekViews {
             qualifiers: patch.copy.qualifiers,
             home: mentions::home(dataset, patch),
             release,
-            universe: universe_view(national),
+            universe: mentions::universe_view(dataset, national, patch, release),
             leaders: leaders(dataset, national, patch, release).into(),
             movers: movers(dataset, national, patch).map(Arc::new),
             nation_leaders: nation_leaders(dataset, national, patch, release).into(),
@@ -184,7 +184,7 @@ pub fn week_part(input: &StoryInput<'_>) -> Arc<WeekPart> {
     } = *input;
     Arc::new(week_part_with(
         input,
-        universe_view(national),
+        mentions::universe_view(dataset, national, patch, release),
         leaders(dataset, national, patch, release).into(),
         movers(dataset, national, patch).map(Arc::new),
         nation_leaders(dataset, national, patch, release).into(),
@@ -349,6 +349,8 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
         .filter(|&&p| national.weeks[p].rate == bottom_rate)
         .count();
     let several = summary.by_rate.len() > 1;
+    // A core area without figures may have gone either way: no "only" can be told.
+    let incomplete = unavailable.iter().any(|u| u.core);
     let core_views: Vec<AreaView> = summary
         .by_rate
         .iter()
@@ -366,8 +368,8 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
             v.highest_in_patch = several && w.rate == top_rate && n_top == 1;
             v.lowest_in_patch = several && w.rate == bottom_rate && n_bottom == 1;
             // A move of a case or two is no news, so it makes no "only".
-            v.only_riser = summary.only_riser == Some(p) && !v.noise;
-            v.only_faller = summary.only_faller == Some(p) && !v.noise;
+            v.only_riser = summary.only_riser == Some(p) && !v.noise && !incomplete;
+            v.only_faller = summary.only_faller == Some(p) && !v.noise && !incomplete;
             v.frame = frames[i];
             v
         })
@@ -427,9 +429,8 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
             exception_noise,
             contrast,
             // "All have similar rates" would overreach if a core area has no figure.
-            similar_around: summary
-                .similar_around
-                .filter(|_| !unavailable.iter().any(|u| u.core)),
+            // "All have similar rates" would overreach if a core area has no figure.
+            similar_around: summary.similar_around.filter(|_| !incomplete),
             highest: core_views
                 .iter()
                 .find(|v| v.highest_in_patch)
@@ -447,7 +448,7 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
                     patch.print_name(&area.code, &area.name)
                 })
                 .collect(),
-            total: (core_views.len() > 1 && !unavailable.iter().any(|u| u.core))
+            total: (core_views.len() > 1 && !incomplete)
                 .then(|| PatchTotal::of(core_views.iter().map(|v| v.cases).sum())),
             highest_tied: tied_names(&core_views, top_rate, n_top),
             lowest_tied: if top_rate == bottom_rate {
@@ -457,23 +458,12 @@ fn own_part(input: &StoryInput<'_>) -> Result<OwnPart, StoryError> {
             },
             frames: story_frames,
             angle: Angle::of(&core_views, national.by_rate.len(), contrast.is_some()),
+            incomplete,
         },
         core: core_views,
         nearby: nearby_views,
         unavailable,
     })
-}
-
-fn universe_view(national: &National) -> UniverseView {
-    UniverseView {
-        kind: national.universe,
-        name: national.universe.name().to_string(),
-        area_type: national.area_type.clone(),
-        movement: national.movement,
-        majority: national.movement.majority(),
-        prev_majority: national.prev_movement.and_then(|m| m.majority()),
-        left_out: national.missing.len(),
-    }
 }
 
 fn leaders(
@@ -497,10 +487,16 @@ fn leaders(
                 .first()
                 .is_some_and(|&(_, top)| national.by_prev_rate.count_of_key(top) == 1);
             let ranks = national.ranks_of(w.index);
-            let continues = position == 1 && !tied && ranks.prev_rate == Some(1) && prev_alone;
+            // With an area left out, last week's order and this week's are of a table short
+            // of it: who led or moved may be its doing, so no lead kept, taken or rank move
+            // is claimed.
+            let complete = national.missing.is_empty();
+            let continues =
+                complete && position == 1 && !tied && ranks.prev_rate == Some(1) && prev_alone;
             // A daily paper printed yesterday's window too: a leader who led it already has
             // not just taken the top spot.
-            let replaced = (position == 1
+            let replaced = (complete
+                && position == 1
                 && !tied
                 && !continues
                 && prev_alone
@@ -517,7 +513,7 @@ fn leaders(
                 tied,
                 continues,
                 replaced,
-                moved: mentions::rank_move(position, ranks.prev_rate),
+                moved: mentions::rank_move(position, ranks.prev_rate).filter(|_| complete),
             }
         })
         .collect();
@@ -606,6 +602,9 @@ fn nation_leaders(
             area: area_view(dataset, national, &national.weeks[head.position], patch),
             tied: head.tied,
             named_above: named.contains(&head.position),
+            incomplete: national.missing.iter().any(|(i, _)| {
+                crate::stats::nation_of(&dataset.areas[*i].code) == Some(head.nation)
+            }),
         })
         .collect();
     let keys: Vec<&str> = out.iter().map(|n| n.area.code.as_str()).collect();

@@ -1,11 +1,16 @@
 //! What the copy says of an area or the patch beyond its own week's figures: the county that
-//! places a district for a reader elsewhere, a national leader's move in the ranking, and the
-//! patch's total new cases rounded as a reader says them ("more than 10,000").
+//! places a district for a reader elsewhere, a national leader's move in the ranking, the
+//! patch's total new cases rounded as a reader says them ("more than 10,000"), and the
+//! national picture with the areas it leaves out.
 
 use serde::Serialize;
 
+use chrono::{Datelike, NaiveDate};
+
+use super::{LEFT_OUT_NAMED, LeftOutView, UniverseView, missing_reason};
 use crate::config::Patch;
 use crate::model::Dataset;
+use crate::stats::National;
 
 /// A national leader's move in the ranking by rate since the week before.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -137,6 +142,42 @@ pub(crate) fn home(dataset: &Dataset, patch: &Patch) -> Vec<String> {
         home.push(first.clone());
     }
     home
+}
+
+/// The national picture, naming the areas left out of it when there are few.
+pub(super) fn universe_view(
+    dataset: &Dataset,
+    national: &National,
+    patch: &Patch,
+    release: NaiveDate,
+) -> UniverseView {
+    // Named only when few enough to read as a sentence; the count stands for more.
+    let left_out_areas = if national.missing.len() <= LEFT_OUT_NAMED {
+        national
+            .missing
+            .iter()
+            .map(|(i, why)| {
+                let area = &dataset.areas[*i];
+                LeftOutView {
+                    code: area.code.clone(),
+                    name: patch.print_name(&area.code, &area.name),
+                    reason: missing_reason(why, release.year()),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    UniverseView {
+        left_out_areas,
+        kind: national.universe,
+        name: national.universe.name().to_string(),
+        area_type: national.area_type.clone(),
+        movement: national.movement,
+        majority: national.movement.majority(),
+        prev_majority: national.prev_movement.and_then(|m| m.majority()),
+        left_out: national.missing.len(),
+    }
 }
 
 #[cfg(test)]

@@ -188,6 +188,10 @@ pub struct NationLeader {
     /// It is among the national leaders the story names already ("Knowsley has the highest
     /// rate in the UK"), so its nation's line would say the same thing twice.
     pub named_above: bool,
+    /// An area of its nation is left out of the national figures, so its top rate is the
+    /// highest of the nation's areas with full figures only. Absent when none is.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
 }
 
 /// Hospital figures for the patch's NHS region, each with the date it is accurate to.
@@ -242,6 +246,26 @@ pub struct UniverseView {
     pub prev_majority: Option<Direction>,
     /// Areas left out for want of figures.
     pub left_out: usize,
+    /// Those areas, each with why, when there are at most [`LEFT_OUT_NAMED`] of them (the
+    /// copy names them beside the national figures; more, it gives their count). Absent from
+    /// the view model when none is left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_out_areas: Vec<LeftOutView>,
+}
+
+/// Up to this many areas left out of the national figures are named in the copy; more are
+/// counted, as a list of names would crowd the national paragraph.
+pub const LEFT_OUT_NAMED: usize = 3;
+
+/// An area of the universe left out of the national figures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LeftOutView {
+    /// Code.
+    pub code: String,
+    /// Name as printed (see [`AreaView::name`]).
+    pub name: String,
+    /// Why, in words a reader understands.
+    pub reason: String,
 }
 
 /// What the copy can say of the patch as a whole.
@@ -349,6 +373,12 @@ pub struct LocalView {
     pub frames: StoryFrames,
     /// What the headline and intro lead with, when it is stronger than the trend.
     pub angle: Angle,
+    /// A core area has no figures this week: the copy says what it says of the patch of the
+    /// areas with figures ("the four boroughs of south east London with figures"), never of
+    /// the patch as a whole ("every borough", "the highest rate in south east London"), and
+    /// makes no "only" claim. Absent from the view model when every core area has figures.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
 }
 
 /// Whether the area `code` lies in the place `region` names, when that is a nation ("Wales"),
@@ -546,6 +576,7 @@ mod tests {
                 majority: None,
                 prev_majority: None,
                 left_out: 0,
+                left_out_areas: Vec::new(),
             },
             leaders: Arc::from(Vec::new()),
             movers: None,
@@ -572,6 +603,7 @@ mod tests {
                 total: None,
                 frames: StoryFrames::HOUSE,
                 angle: Angle::Trend,
+                incomplete: false,
             },
             core: Vec::new(),
             nearby: Vec::new(),

@@ -35,6 +35,7 @@ mod literals;
 mod long_copy;
 mod lookups;
 mod mentions;
+mod missing_members;
 mod nations;
 mod no_rows;
 mod partial_release;
