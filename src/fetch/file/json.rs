@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::model::{CASES_METRIC, DatasetBuilder, Location, RowArea, SourceInfo, parse_date};
 
-use super::{ReadError, is_blank};
+use super::{ReadError, is_blank, parse_count};
 
 fn json_error(label: &str, e: &serde_json::Error) -> ReadError {
     ReadError::Json {
@@ -138,44 +138,60 @@ fn push_records(
             area_type: area_type.map_or("unknown", str::trim),
         };
         for (metric, value) in metrics {
-            let number = match value {
-                Value::Null => None,
-                Value::Number(n) => n.as_f64(),
-                // Numbers as strings are tolerated; anything else in a string is not a figure.
-                Value::String(s) if is_blank(s) => None,
-                Value::String(s) => match s.trim().parse::<f64>() {
-                    Ok(v) => Some(v),
-                    Err(_) if metric == CASES_METRIC => {
-                        return Err(row_error(format!(
-                            "{metric}: \"{s}\" is not a whole number of cases"
-                        )));
-                    }
-                    Err(_) => continue,
-                },
-                _ if metric == CASES_METRIC => {
-                    return Err(row_error(format!(
-                        "{metric}: {value} is not a whole number of cases"
-                    )));
-                }
-                _ => continue,
-            };
             if metric == CASES_METRIC {
-                let count = match number {
-                    None => None,
-                    Some(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 => {
-                        Some(v as i64)
-                    }
-                    Some(v) => {
-                        return Err(row_error(format!(
-                            "{metric}: {v} is not a whole number of cases"
-                        )));
-                    }
-                };
+                let count = json_count(value).map_err(|why| {
+                    row_error(format!(
+                        "{} ({}) on {date}: {metric}: {why}",
+                        area.code, area.name
+                    ))
+                })?;
                 builder.push_cases(source, location().line, area, date, count)?;
-            } else if let Some(v) = number.filter(|v| v.is_finite()) {
+                continue;
+            }
+            let number = match value {
+                Value::Number(n) => n.as_f64(),
+                // Other metrics as strings are tolerated; anything else in a string is not a
+                // figure we print.
+                Value::String(s) if !is_blank(s) => s.trim().parse::<f64>().ok(),
+                _ => None,
+            };
+            if let Some(v) = number.filter(|v| v.is_finite()) {
                 builder.push_extra(source, line, area, date, metric, v);
             }
         }
     }
     Ok(source)
+}
+
+/// A day's count as the legacy API's JSON gives it: `null` for no data, else a JSON integer,
+/// which is all the v1 and v2 servers ever write for a count (rates are the floats), or a
+/// string holding one as the CSV would. A float (`12.0`, `1e3`, `12.5`), any other string or
+/// any other value is refused, with what it is: each means a program other than the dashboard wrote the file, and a count read from it
+/// would be that program's rounding. A negative integer is read for the negative-counts gate
+/// to name; one beyond what a day can hold is the builder's to refuse, with the area and date.
+fn json_count(value: &Value) -> Result<Option<i64>, String> {
+    const WHOLE: &str = "the dashboard's JSON gives a day's count as a whole number (12), so \
+                         the value is refused rather than rounded";
+    let refused = |shown: &str, kind: &str| {
+        format!("{shown} is not a whole number of cases: it is {kind}; {WHOLE}")
+    };
+    match value {
+        Value::Null => Ok(None),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(v), _) => Ok(Some(v)),
+            (None, Some(v)) => Err(refused(&v.to_string(), "too large to be a day's count")),
+            (None, None) => {
+                let kind = match n.as_f64() {
+                    Some(f) if f.fract() != 0.0 => "a fraction",
+                    Some(f) if f.abs() >= 9.2e18 => "too large to be a day's count",
+                    _ => "a decimal number (a float), not an integer",
+                };
+                Err(refused(&n.to_string(), kind))
+            }
+        },
+        // Some saved v1 files hold counts as strings ("32"); the text must then be what the
+        // CSV would hold, a plain whole number.
+        Value::String(s) => parse_count(s),
+        other => Err(refused(&other.to_string(), "not a number")),
+    }
 }
