@@ -26,6 +26,7 @@ mod fuzz;
 mod gates;
 mod geo;
 mod hostile;
+mod hostile_inputs;
 mod kill;
 mod layout;
 mod lint;

@@ -47,6 +47,7 @@ pub(super) fn read_json(
                         }
                     }
                 }
+                check_last_page(label, map)?;
                 (data, "legacy v1 JSON")
             } else {
                 let keys: Vec<&str> = map.keys().map(String::as_str).collect();
@@ -194,4 +195,56 @@ fn json_count(value: &Value) -> Result<Option<i64>, String> {
         Value::String(s) => parse_count(s),
         other => Err(refused(&other.to_string(), "not a number")),
     }
+}
+
+/// Refuses a v1 page that says another follows. The v1 API answers in pages of at most 2,500
+/// records, each with `pagination.next` naming the one after, or `null` on the last: a saved
+/// page whose `next` names another is one page of several, and read alone it would be a
+/// release with most of its areas, or most of their days, missing. Only `null`, an empty
+/// `next` or no `pagination` at all (the answer to `latestBy`, which has no pages) say the
+/// data are whole.
+fn check_last_page(label: &str, doc: &serde_json::Map<String, Value>) -> Result<(), ReadError> {
+    let next = doc.get("pagination").and_then(|p| p.get("next"));
+    let next = match next {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::String(s)) if s.trim().is_empty() => return Ok(()),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    Err(ReadError::Layout {
+        source_label: label.to_string(),
+        why: format!(
+            "{} of a v1 API answer says another page follows (pagination.next is \"{next}\"), \
+             but only this page is here: the data are cut short and are not read; fetch every \
+             page (casewire fetch --source legacy-v1 follows them) or save the whole answer",
+            v1_page_name(doc)
+        ),
+    })
+}
+
+/// "page 2", from the page's own `requestPayload.page` or its `pagination.current` link.
+fn v1_page_name(doc: &serde_json::Map<String, Value>) -> String {
+    let from_payload = doc
+        .get("requestPayload")
+        .and_then(|p| p.get("page"))
+        .and_then(Value::as_u64);
+    let from_link = || {
+        doc.get("pagination")
+            .and_then(|p| p.get("current"))
+            .and_then(Value::as_str)
+            .and_then(page_in_link)
+    };
+    match from_payload.or_else(from_link) {
+        Some(n) => format!("page {n}"),
+        None => "a page".to_string(),
+    }
+}
+
+/// The `page` parameter of a v1 pagination link (`/v1/data?...&page=2`), if it has one.
+pub(crate) fn page_in_link(link: &str) -> Option<u64> {
+    let query = link.split_once('?').map_or(link, |(_, q)| q);
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("page="))
+        .and_then(|n| n.trim().parse().ok())
 }

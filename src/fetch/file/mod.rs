@@ -25,7 +25,7 @@ use chrono::NaiveDate;
 use crate::model::{BuildError, DatasetBuilder, Location};
 
 pub(crate) use fast_csv::DashboardCsv;
-pub(crate) use json::read_records;
+pub(crate) use json::{page_in_link, read_records};
 pub use population::{PopulationError, read_population_bytes, read_population_file};
 
 use csv::read_csv;
