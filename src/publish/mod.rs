@@ -15,6 +15,7 @@ pub mod corrections;
 pub mod edition;
 pub mod feeds;
 pub mod files;
+mod folders;
 pub mod frontmatter;
 mod held;
 pub mod items;
@@ -376,6 +377,9 @@ fn prepare(
     {
         notes.push(summary);
         warnings.extend(said);
+    }
+    if let SourceConfig::Files { releases, .. } = &newsroom.source {
+        warnings.extend(folders::misnamed(releases));
     }
     let newest = plan::newest_release(&newsroom, options.today)?;
     let Some(release) = schedule::release_to_publish(&newsroom, newest)? else {

@@ -367,3 +367,83 @@ async fn a_v1_page_promised_but_missing_is_an_error_and_the_end_past_last_is_not
     let bromley = report.dataset.area("ltla", "E09000006").unwrap();
     assert_eq!(bromley.cases.len(), 2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Release folders.
+
+/// A newsroom in `dir` publishing the south east London story from `releases/DAY/ltla.csv`.
+fn newsroom_in(dir: &std::path::Path) -> std::path::PathBuf {
+    NewsroomFixture::new(dir)
+        .source_files("ltla.csv", &shared("population/mid-2019.csv"))
+        .story("se-london-weekly", "se-london.toml")
+        .patch_file("se-london.toml", se_london())
+        .write()
+}
+
+fn publish_run(config: &std::path::Path) -> Run {
+    Casewire::new()
+        .args(["publish", "--config", arg(config)])
+        .run()
+}
+
+const MISNAMED: [&str; 5] = [
+    "2021-1-19",
+    "2021-01-19-fixed",
+    "19-01-2021",
+    "2021-02-30",
+    "2021_01_19",
+];
+
+#[test]
+fn misnamed_release_folders_are_warned_of_by_name_and_hidden_entries_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = newsroom_in(dir.path());
+    let real = shared("releases/2021-01-18/ltla-reconstructed.csv");
+    place_release(dir.path(), "2021-01-18", "ltla.csv", &real, Place::Link);
+    let later = shared("releases/2021-01-19/ltla-reconstructed.csv");
+    for name in MISNAMED {
+        place_release(dir.path(), name, "ltla.csv", &later, Place::Link);
+    }
+    let releases = dir.path().join("releases");
+    std::fs::write(releases.join(".DS_Store"), "x").unwrap();
+    std::fs::create_dir_all(releases.join(".tmp")).unwrap();
+    std::fs::write(releases.join("README"), "release folders go here").unwrap();
+    let run = publish_run(&config);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    assert!(run.stdout().starts_with("published 1"), "{}", run.stdout());
+    for name in MISNAMED {
+        run.stderr_has(&format!(
+            "warning: {} is not read as a release",
+            releases.join(name).display()
+        ));
+    }
+    run.stderr_has("2021-1-19 is not read as a release: a release folder is named by its day as YYYY-MM-DD and nothing else: rename it 2021-01-19")
+        .stderr_has("19-01-2021 is not read as a release: a release folder is named by its day as YYYY-MM-DD and nothing else: rename it 2021-01-19")
+        .stderr_has("2021-02-30 is not a day in the calendar")
+        .stderr_has("2021-01-19-fixed is not read as a release: its name has more after the date");
+    for quiet in [".DS_Store", ".tmp", "README"] {
+        let named = releases.join(quiet).display().to_string();
+        assert!(!run.stderr().contains(&named), "{}", run.stderr());
+    }
+    // The next run, nothing new, says so again: the folders are still passed over.
+    let again = publish_run(&config);
+    assert_eq!(again.status(), 0, "{}", again.stderr());
+    again.stderr_has("2021-1-19 is not read as a release");
+}
+
+#[test]
+fn a_releases_folder_holding_only_misnamed_folders_is_an_error_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = newsroom_in(dir.path());
+    let real = shared("releases/2021-01-18/ltla-reconstructed.csv");
+    for name in ["2021-1-18", "2021-02-30"] {
+        place_release(dir.path(), name, "ltla.csv", &real, Place::Link);
+    }
+    let run = publish_run(&config);
+    assert_ne!(run.status(), 0, "{}", run.stdout());
+    run.stderr_has("no YYYY-MM-DD folder in")
+        .stderr_has("2021-1-18 is not read as a release")
+        .stderr_has("rename it 2021-01-18")
+        .stderr_has("2021-02-30 is not a day in the calendar");
+    assert!(!dir.path().join("out/.casewire-state.json").exists());
+}
