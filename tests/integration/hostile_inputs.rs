@@ -447,3 +447,79 @@ fn a_releases_folder_holding_only_misnamed_folders_is_an_error_naming_them() {
         .stderr_has("2021-02-30 is not a day in the calendar");
     assert!(!dir.path().join("out/.casewire-state.json").exists());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Data from a later release than the one asked for.
+
+fn draft_of(data: &std::path::Path, release: &str) -> Casewire {
+    Casewire::new()
+        .args(["draft", "--patch", arg(&se_london()), "--data", arg(data)])
+        .arg("--population")
+        .arg(shared("population/mid-2019.csv"))
+        .args(["--release", release])
+}
+
+#[test]
+fn a_draft_from_a_later_releases_file_is_refused_naming_file_latest_date_and_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let later = shared("releases/2021-01-19/ltla-reconstructed.csv");
+    let out = dir.path().join("story.md");
+    let run = draft_of(&later, "2021-01-18")
+        .args(["--out", arg(&out)])
+        .failure();
+    run.stderr_has(&format!(
+        "{}: the latest count is dated 2021-01-18, but data published on 2021-01-18 run to \
+         2021-01-17 at the latest",
+        later.display()
+    ))
+    .stderr_has("--release 2021-01-19")
+    .stderr_has("the file of the 2021-01-18 release");
+    assert!(!out.exists());
+    // One area's count a few days on is enough: that file is not the release's either.
+    let data = dir.path().join("ltla.csv");
+    let mut text =
+        std::fs::read_to_string(shared("releases/2021-01-18/ltla-reconstructed.csv")).unwrap();
+    text.push_str("E09000006,Bromley,ltla,2021-01-21,40\n");
+    std::fs::write(&data, text).unwrap();
+    draft_of(&data, "2021-01-18")
+        .failure()
+        .stderr_has("the latest count is dated 2021-01-21")
+        .stderr_has("--release 2021-01-22");
+    // Every-area drafts are held to the same rule.
+    let each = dir.path().join("each");
+    Casewire::new()
+        .args([
+            "draft",
+            "--each-area",
+            "--universe",
+            "england",
+            "--data",
+            arg(&later),
+        ])
+        .arg("--population")
+        .arg(shared("population/mid-2019.csv"))
+        .args(["--release", "2021-01-18", "--out-dir", arg(&each)])
+        .failure()
+        .stderr_has("the latest count is dated 2021-01-18");
+    assert!(!each.join("area_facts.json").exists());
+    // The release's own file, and the right release for the later file, draft.
+    draft_of(
+        &shared("releases/2021-01-18/ltla-reconstructed.csv"),
+        "2021-01-18",
+    )
+    .success();
+    draft_of(&later, "2021-01-19").success();
+}
+
+#[test]
+fn a_release_folder_holding_a_later_releases_file_publishes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = newsroom_in(dir.path());
+    let later = shared("releases/2021-01-19/ltla-reconstructed.csv");
+    place_release(dir.path(), "2021-01-18", "ltla.csv", &later, Place::Link);
+    let run = publish_run(&config);
+    assert_ne!(run.status(), 0, "{}", run.stdout());
+    run.stderr_has("the latest count is dated 2021-01-18, but data published on 2021-01-18")
+        .stderr_has("put the file in the 2021-01-19 release folder");
+    assert!(!dir.path().join("out/.casewire-state.json").exists());
+}
