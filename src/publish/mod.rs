@@ -363,6 +363,9 @@ fn prepare(
         match lock::take(&newsroom)? {
             Some(lock) => Some(lock),
             None => {
+                // Overlapping a scheduled run is ordinary and quiet; a lock held for hours is
+                // a stuck run, which the operator hears of while the exit stays 0.
+                warnings.extend(lock::held_too_long(&newsroom));
                 let why = format!(
                     "another publish run holds {}",
                     lock::path(&newsroom).display()

@@ -523,3 +523,80 @@ fn a_release_folder_holding_a_later_releases_file_publishes_nothing() {
         .stderr_has("put the file in the 2021-01-19 release folder");
     assert!(!dir.path().join("out/.casewire-state.json").exists());
 }
+
+// ---------------------------------------------------------------------------------------------
+// A lock held too long.
+
+/// Holds the newsroom's run lock from this process, its file saying `text`.
+fn hold_lock(dir: &std::path::Path, text: &str) -> (std::fs::File, std::path::PathBuf) {
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let path = out.join(".casewire.lock");
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&path)
+        .unwrap();
+    file.try_lock().unwrap();
+    std::fs::write(&path, text).unwrap();
+    (file, path)
+}
+
+#[test]
+fn a_lock_held_for_years_is_skipped_with_a_warning_naming_file_pid_and_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = newsroom_in(dir.path());
+    let real = shared("releases/2021-01-18/ltla-reconstructed.csv");
+    place_release(dir.path(), "2021-01-18", "ltla.csv", &real, Place::Link);
+    // Taken at 2001-09-09T01:46:40Z, as the holder recorded it.
+    let (held, path) = hold_lock(dir.path(), "4242\n1000000000\n");
+    let run = publish_run(&config);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    assert!(
+        run.stdout()
+            .starts_with("skipped: another publish run holds"),
+        "{}",
+        run.stdout()
+    );
+    run.stderr_has(&format!(
+        "warning: the run lock {} has been held by process 4242 for ",
+        path.display()
+    ))
+    .stderr_has("days")
+    .stderr_has("that run may be stuck");
+    drop(held);
+    // A holder that recorded no time is dated by the lock file's own time.
+    let (held, path) = hold_lock(dir.path(), "4343\n");
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(std::time::UNIX_EPOCH + Duration::from_secs(1_000_000_000))
+        .unwrap();
+    let run = publish_run(&config);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    run.stderr_has("has been held by process 4343 for ");
+    drop(held);
+}
+
+#[test]
+fn a_lock_just_taken_is_skipped_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = newsroom_in(dir.path());
+    let real = shared("releases/2021-01-18/ltla-reconstructed.csv");
+    place_release(dir.path(), "2021-01-18", "ltla.csv", &real, Place::Link);
+    let path = dir.path().join("out/.casewire.lock");
+    let held = casewire::fsio::RunLock::try_acquire(&path)
+        .unwrap()
+        .expect("free");
+    // The holder says who it is.
+    let holder = casewire::fsio::lock_holder(&path).unwrap();
+    assert_eq!(holder.pid, Some(std::process::id()));
+    let run = publish_run(&config);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    assert!(
+        run.stdout()
+            .starts_with("skipped: another publish run holds")
+    );
+    assert!(!run.stderr().contains("held by"), "{}", run.stderr());
+    drop(held);
+}
