@@ -299,8 +299,8 @@ async fn v1_pages_whose_next_loops_back_are_refused_not_followed_for_ever() {
             std::sync::Arc::new(casewire::fetch::progress::Silent),
         )
         .await
-        .err()
-        .expect("refused")
+        .map(|_| ())
+        .expect_err("refused")
         .to_string();
         assert!(
             err.contains(&format!("page 2 says the next page is page {back_to}"))
@@ -327,8 +327,8 @@ async fn a_v1_page_promised_but_missing_is_an_error_and_the_end_past_last_is_not
     let silent = || std::sync::Arc::new(casewire::fetch::progress::Silent);
     let err = fetch(&v1_options(&server), silent())
         .await
-        .err()
-        .expect("refused")
+        .map(|_| ())
+        .expect_err("refused")
         .to_string();
     assert!(
         err.contains("page 2 is missing") && err.contains("page=2"),
@@ -346,8 +346,8 @@ async fn a_v1_page_promised_but_missing_is_an_error_and_the_end_past_last_is_not
     .await;
     let err = fetch(&v1_options(&server), silent())
         .await
-        .err()
-        .expect("refused");
+        .map(|_| ())
+        .expect_err("refused");
     assert!(err.to_string().contains("page 2 is missing"), "{err}");
     // A next page that is not there at all (404) is the fetch's error too.
     let server = TestServer::start(Duration::ZERO, |req: &Request| match page_of(req) {
