@@ -270,6 +270,7 @@ impl RunLock {
             // The holder before us removes the file as it lets go; a lock taken on a file
             // already removed guards nothing, so open the path afresh.
             if same_file(&file, path) {
+                record_holder(&file)?;
                 return Ok(Some(RunLock {
                     path: path.to_path_buf(),
                     _file: file,
@@ -282,6 +283,46 @@ impl RunLock {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Writes who holds the lock and since when into the lock file (`PID\nUNIX-SECONDS\n`), so a
+/// run that finds it held can say which process has had it how long: a lock held for hours is
+/// a run that is stuck, which the operator needs to hear of.
+fn record_holder(mut file: &std::fs::File) -> std::io::Result<()> {
+    use std::io::{Seek, Write};
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    file.set_len(0)?;
+    file.rewind()?;
+    write!(file, "{}\n{since}\n", std::process::id())
+}
+
+/// Who holds a lock, as its lock file says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockHolder {
+    /// The holder's process id, when the file names one.
+    pub pid: Option<u32>,
+    /// When it took the lock: the time the file records, else the file's last change.
+    pub since: std::time::SystemTime,
+}
+
+/// Reads the holder of the lock at `path`; `None` when the file cannot be read.
+pub fn lock_holder(path: &Path) -> Option<LockHolder> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut lines = text.lines().map(str::trim);
+    let pid = lines.next().and_then(|l| l.parse().ok());
+    let recorded = lines
+        .next()
+        .and_then(|l| l.parse::<u64>().ok())
+        .and_then(|secs| std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(secs)));
+    // A holder that wrote no time (an older casewire, a file being written) is dated by the
+    // file itself, which it changed when it took the lock.
+    let since = match recorded {
+        Some(t) => t,
+        None => std::fs::metadata(path).ok()?.modified().ok()?,
+    };
+    Some(LockHolder { pid, since })
 }
 
 #[cfg(unix)]

@@ -258,7 +258,10 @@ pub enum BuildError {
         why: String,
     },
     /// A count outside what any real day could hold.
-    #[error("{location}: {area} on {date}: count {value} is out of range")]
+    #[error(
+        "{location}: {area} on {date}: count {value} is out of range: no day's count comes near \
+         it (at most 2147483647 is read), so the value is refused"
+    )]
     OutOfRange {
         /// Where the row is.
         location: Location,

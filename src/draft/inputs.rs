@@ -123,7 +123,49 @@ pub fn load_data(paths: &[PathBuf]) -> Result<Dataset, DraftError> {
     Ok(dataset)
 }
 
-/// Checks that the data cover the week and the week before.
+/// How far past the release data may run and still be a later release's file, refused; data
+/// running further are a revised archive (the shared archive's files run on weeks past any
+/// release a story is drafted for), used for a past week on purpose, and only the after-release
+/// gate's warning says so. A later release of a daily source is a day to six days newer, and
+/// a weekly one's next is seven days on, its data ending the day before: within this span.
+const LATER_RELEASE_DAYS: u64 = 7;
+
+/// Refuses data that hold counts dated on or after `release` but within
+/// [`LATER_RELEASE_DAYS`] of it: the file of a later release, whose counts for the story's
+/// weeks were revised since, so a story of `release` would print figures it never published.
+pub fn check_not_later_release(dataset: &Dataset, release: NaiveDate) -> Result<(), DraftError> {
+    let last_count = |area: &crate::model::Area| {
+        let i = area.cases.iter().rposition(Option::is_some)?;
+        area.start.checked_add_days(chrono::Days::new(i as u64))
+    };
+    let Some(latest) = dataset.areas.iter().filter_map(last_count).max() else {
+        return Ok(());
+    };
+    let limit = release
+        .checked_add_days(chrono::Days::new(LATER_RELEASE_DAYS))
+        .unwrap_or(NaiveDate::MAX);
+    if latest < release || latest >= limit {
+        return Ok(());
+    }
+    let mut sources: Vec<&str> = dataset
+        .areas
+        .iter()
+        .filter(|a| last_count(a).is_some_and(|d| d >= release))
+        .flat_map(|a| a.sources.iter())
+        .filter_map(|&i| dataset.sources.get(i).map(|s| s.label.as_str()))
+        .collect();
+    sources.sort_unstable();
+    sources.dedup();
+    Err(DraftError::LaterRelease {
+        sources: sources.join(", "),
+        latest,
+        release,
+        day_before: release.pred_opt().unwrap_or(release),
+        from: latest.succ_opt().unwrap_or(latest),
+    })
+}
+
+/// Checks that the data cover the week and the week before, and are not a later release's.
 pub fn check_coverage(dataset: &Dataset, release: NaiveDate, week: Week) -> Result<(), DraftError> {
     let sources = dataset.source_labels();
     let has_cases = dataset.areas.iter().any(|a| !a.cases.is_empty());
@@ -144,7 +186,9 @@ pub fn check_coverage(dataset: &Dataset, release: NaiveDate, week: Week) -> Resu
             sources,
         });
     }
-    Ok(())
+    // Data that do not reach back to the weeks are said so first: the release is the wrong
+    // one for them either way, and that message gives the days they do cover.
+    check_not_later_release(dataset, release)
 }
 
 /// Compares our sums and rates with any the source published for the same days. A sum that

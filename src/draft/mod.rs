@@ -33,8 +33,8 @@ pub use each_area::{
 };
 pub use expect::{ExpectFrom, Expectation};
 pub use inputs::{
-    Inputs, Loaded, check_coverage, cross_check, hospital_figures, load_archived, load_data,
-    load_release, prepare_week,
+    Inputs, Loaded, check_coverage, check_not_later_release, cross_check, hospital_figures,
+    load_archived, load_data, load_release, prepare_week,
 };
 pub use week::{AreaDrafter, EveryArea, PatchAreas, Week};
 
@@ -65,6 +65,22 @@ pub enum DraftError {
     /// The templates.
     #[error(transparent)]
     Render(#[from] RenderError),
+    /// The data hold counts dated on or after the release: they are a later release's.
+    #[error(
+        "{sources}: the latest count is dated {latest}, but data published on {release} run to {day_before} at the latest: the file is from a later release, whose counts for earlier days were revised since, so a story for {release} would print figures that release never published; give the release the file is from (--release {from}, or put the file in the {from} release folder) or the file of the {release} release"
+    )]
+    LaterRelease {
+        /// The files holding the latest counts.
+        sources: String,
+        /// The latest date with a count.
+        latest: NaiveDate,
+        /// The release asked for.
+        release: NaiveDate,
+        /// The day before the release: the latest a release's data can run to.
+        day_before: NaiveDate,
+        /// The release the file most likely is: the day after its latest count.
+        from: NaiveDate,
+    },
     /// The release asks for days the data do not have.
     #[error(
         "release {release} needs data from {need_from} to {need_to} (the seven days to {need_to} and the week before), but {sources} run from {have_from} to {have_to}"

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::fetch::client::{Client, Expect};
 use crate::fetch::error::FetchError;
-use crate::fetch::file::{read_data_bytes, read_records};
+use crate::fetch::file::{page_in_link, read_data_bytes, read_records};
 use crate::fetch::progress::Progress;
 use crate::fetch::tasks::{Gathered, check_budget, run_all};
 use crate::model::DatasetBuilder;
@@ -183,10 +183,14 @@ async fn fetch_v1(
     let first = v1_url(base, area_type, area_code, metrics, 1)?;
     let mut merged: BTreeMap<(String, String), Map<String, Value>> = BTreeMap::new();
     let mut previous: Option<Vec<Value>> = None;
+    // The last page the page before promised: its `pagination.last`, or the page its `next`
+    // names.
+    let mut last_page: Option<u64> = None;
     for page in 1..=MAX_V1_PAGES {
         let url = v1_url(base, area_type, area_code, metrics, page)?;
         let fetched = client.get(&url, Expect::Json).await?;
         if fetched.status == StatusCode::NO_CONTENT {
+            check_page_missing(&url, page, last_page)?;
             return Ok((first.to_string(), into_records(merged)));
         }
         let doc: Value = serde_json::from_slice(&fetched.body)
@@ -209,23 +213,77 @@ async fn fetch_v1(
                 ),
             });
         }
+        if data.is_empty() {
+            check_page_missing(&url, page, last_page)?;
+            return Ok((first.to_string(), into_records(merged)));
+        }
         for record in data {
             merge(&mut merged, url.as_str(), record)?;
         }
         previous = Some(data.clone());
-        let next = doc
-            .get("pagination")
-            .and_then(|p| p.get("next"))
-            .and_then(Value::as_str)
-            .filter(|n| !n.is_empty());
-        if next.is_none() || data.is_empty() {
+        let pagination = doc.get("pagination");
+        let link = |name: &str| {
+            pagination
+                .and_then(|p| p.get(name))
+                .and_then(Value::as_str)
+                .filter(|n| !n.trim().is_empty())
+        };
+        let Some(next) = link("next") else {
             return Ok((first.to_string(), into_records(merged)));
-        }
+        };
+        check_next_link(&url, page, next)?;
+        // The page after is promised by `next`, and every page to `last` when it is given.
+        last_page = Some(
+            link("last")
+                .and_then(page_in_link)
+                .unwrap_or(u64::from(page) + 1),
+        );
     }
     Err(FetchError::Api {
         url: first.to_string(),
         why: format!("still more pages after {MAX_V1_PAGES}; the server reads no further"),
     })
+}
+
+/// Refuses a page's `next` link that does not lead on: one naming this page or an earlier one
+/// would send a client that follows it round for ever, and is a server fault, not the end.
+fn check_next_link(url: &Url, page: u32, next: &str) -> Result<(), FetchError> {
+    match page_in_link(next) {
+        Some(n) if n > u64::from(page) => Ok(()),
+        Some(n) => Err(FetchError::Api {
+            url: url.to_string(),
+            why: format!(
+                "page {page} says the next page is page {n} (pagination.next is \"{next}\"): \
+                 the pages loop back and would never end, so the fetch is refused"
+            ),
+        }),
+        None => Err(FetchError::Api {
+            url: url.to_string(),
+            why: format!(
+                "page {page} says another page follows but its link names no page \
+                 (pagination.next is \"{next}\"), so the rest of the data cannot be fetched"
+            ),
+        }),
+    }
+}
+
+/// Refuses the end of the pages (a 204 or an empty page) at a page the page before promised:
+/// its `next` named it, or its `pagination.last` counts it, so the data would be read with
+/// that page and every one after it missing. Past `last` the server's 204 is its documented
+/// end (its `next` may still name one page more).
+fn check_page_missing(url: &Url, page: u32, last_page: Option<u64>) -> Result<(), FetchError> {
+    match last_page {
+        Some(last) if u64::from(page) <= last => Err(FetchError::Api {
+            url: url.to_string(),
+            why: format!(
+                "page {page} is missing (the server answered with no data), but page {} said \
+                 the pages run to {last}: the data would be read cut short, so the fetch is \
+                 refused",
+                page - 1
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn merge(

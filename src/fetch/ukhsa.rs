@@ -401,12 +401,23 @@ fn push_rows(
         };
         let line = i as u64 + 1;
         if is_cases_metric(metric) {
+            // The UKHSA API writes every value as a float, counts too (`535.0`), so a whole
+            // float is what a count looks like here; a fraction, or one beyond what a day can
+            // hold, is no count, and is refused rather than rounded.
             let count = match row.metric_value {
                 None => None,
-                Some(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e12 => Some(v as i64),
+                Some(v) if v.is_finite() && v.fract() == 0.0 && v.abs() <= f64::from(u32::MAX) => {
+                    Some(v as i64)
+                }
                 Some(v) => {
+                    let why = if v.is_finite() && v.fract() != 0.0 {
+                        "a fraction"
+                    } else {
+                        "too large to be a day's count"
+                    };
                     return Err(row_error(format!(
-                        "{metric}: {v} is not a whole number of cases"
+                        "{metric}: metric_value {v} is not a whole number of cases: it is \
+                         {why}; the value is refused rather than rounded"
                     )));
                 }
             };

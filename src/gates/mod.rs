@@ -145,6 +145,8 @@ pub struct GateSeverities {
     pub future_dates: Severity,
     /// Default warn: days after the release cannot be part of it, but a revised archive
     /// legitimately runs on past a story's release, and the story's window never uses them.
+    /// Data ending within a week of the release are a later release's file, refused before
+    /// the gates run ([`crate::draft::check_not_later_release`]).
     #[serde(alias = "after-release")]
     pub after_release: Severity,
     /// Default error: a negative day makes a weekly sum, and so a rate, wrong.

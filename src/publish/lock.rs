@@ -43,3 +43,56 @@ pub(crate) fn take(newsroom: &Newsroom) -> Result<Option<RunLock>, PublishError>
 pub(crate) fn path(newsroom: &Newsroom) -> PathBuf {
     newsroom.output.join(LOCK_FILE)
 }
+
+/// How much longer than its `after_publish` limit a run may hold the lock before a run that
+/// finds it held warns: a fetch, the drafts and the writing take minutes, never an hour.
+const STUCK_MARGIN: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// A warning when the lock another run holds has been held longer than any run takes (its
+/// `after_publish` limit and [`STUCK_MARGIN`]), naming the lock file, the holder's process
+/// and how long; `None` for the ordinary overlap of a scheduled job, which stays quiet.
+pub(crate) fn held_too_long(newsroom: &Newsroom) -> Option<String> {
+    let path = path(newsroom);
+    let holder = crate::fsio::lock_holder(&path)?;
+    let threshold = newsroom.after_publish.timeout + STUCK_MARGIN;
+    // A time ahead of the clock (a clock put back) is no evidence of a stuck run.
+    let held = std::time::SystemTime::now()
+        .duration_since(holder.since)
+        .ok()?;
+    if held <= threshold {
+        return None;
+    }
+    let pid = holder
+        .pid
+        .map_or("a process that left no id".to_string(), |p| {
+            format!("process {p}")
+        });
+    Some(format!(
+        "the run lock {} has been held by {pid} for {}, longer than any run takes \
+         (after_publish_timeout_secs and an hour, {}): that run may be stuck; if the process \
+         is hung, stop it, and the next run takes the lock",
+        path.display(),
+        span(held.as_secs()),
+        span(threshold.as_secs())
+    ))
+}
+
+/// A length of time as an operator reads it: `3 days 4 h`, `2 h 5 min`, `12 min`.
+fn span(secs: u64) -> String {
+    let (days, hours, minutes) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match (days, hours) {
+        (0, 0) => format!("{minutes} min"),
+        (0, _) => format!("{hours} h {minutes} min"),
+        _ => format!("{days} days {hours} h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn spans_read_as_an_operator_would() {
+        assert_eq!(super::span(12 * 60 + 5), "12 min");
+        assert_eq!(super::span(2 * 3600 + 5 * 60), "2 h 5 min");
+        assert_eq!(super::span(3 * 86_400 + 4 * 3600), "3 days 4 h");
+    }
+}

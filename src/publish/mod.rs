@@ -15,6 +15,7 @@ pub mod corrections;
 pub mod edition;
 pub mod feeds;
 pub mod files;
+mod folders;
 pub mod frontmatter;
 mod held;
 pub mod items;
@@ -365,6 +366,9 @@ fn prepare(
         match lock::take(&newsroom)? {
             Some(lock) => Some(lock),
             None => {
+                // Overlapping a scheduled run is ordinary and quiet; a lock held for hours is
+                // a stuck run, which the operator hears of while the exit stays 0.
+                warnings.extend(lock::held_too_long(&newsroom));
                 let why = format!(
                     "another publish run holds {}",
                     lock::path(&newsroom).display()
@@ -379,6 +383,9 @@ fn prepare(
     {
         notes.push(summary);
         warnings.extend(said);
+    }
+    if let SourceConfig::Files { releases, .. } = &newsroom.source {
+        warnings.extend(folders::misnamed(releases));
     }
     let newest = plan::newest_release(&newsroom, options.today)?;
     let Some(release) = schedule::release_to_publish(&newsroom, newest)? else {

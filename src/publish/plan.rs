@@ -43,10 +43,16 @@ pub(crate) fn releases_in(source: &SourceConfig) -> Result<Vec<NaiveDate>, Publi
                 .filter_map(|(date, has)| has.then_some(date))
                 .collect();
             if found.is_empty() {
+                // The folders named wrongly are most likely why, so they are named here too.
+                let misnamed = super::folders::misnamed(releases);
                 return Err(PublishError::NoRelease {
                     why: format!(
-                        "no YYYY-MM-DD folder in {} holds {file}",
-                        releases.display()
+                        "no YYYY-MM-DD folder in {} holds {file}{}",
+                        releases.display(),
+                        misnamed
+                            .iter()
+                            .map(|w| format!("; {w}"))
+                            .collect::<String>()
                     ),
                 });
             }

@@ -28,6 +28,7 @@ mod fuzz;
 mod gates;
 mod geo;
 mod hostile;
+mod hostile_inputs;
 mod kill;
 mod layout;
 mod lint;

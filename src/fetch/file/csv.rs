@@ -150,7 +150,7 @@ pub(super) fn read_csv_records(
             if metric == CASES_METRIC {
                 let value = parse_count(text).map_err(|why| ReadError::Row {
                     location: location(),
-                    why: format!("{metric}: {why}"),
+                    why: format!("{} ({}) on {date}: {metric}: {why}", area.code, area.name),
                 })?;
                 builder.push_cases(source, line, area, date, value)?;
             } else if !is_blank(text)

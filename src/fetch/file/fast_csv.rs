@@ -138,7 +138,8 @@ fn day_after((y, m, d): (u32, u32, u32)) -> (u32, u32, u32) {
 }
 
 /// A count as the general reader would read it, if it is plainly one: blank, or an optional
-/// minus and up to nine digits (so it fits in an `i32`).
+/// minus and up to nine digits (so it fits in an `i32`). `-0` is the general reader's to
+/// refuse, with its message.
 fn plain_count(b: &[u8]) -> Result<Option<i32>, GiveUp> {
     let (negative, digits) = match b.split_first() {
         None => return Ok(None),
@@ -155,6 +156,9 @@ fn plain_count(b: &[u8]) -> Result<Option<i32>, GiveUp> {
             return Err(GiveUp);
         }
         n = n * 10 + i32::from(d);
+    }
+    if negative && n == 0 {
+        return Err(GiveUp);
     }
     Ok(Some(if negative { -n } else { n }))
 }

@@ -163,7 +163,9 @@ fn conflicts_and_bad_rows_give_the_general_readers_messages() {
     let bad = format!("{header}E1,A,ltla,2021-01-02,5\nE1,A,ltla,2021-01-01,five\n");
     assert_eq!(
         read("b.csv", bad.as_bytes()).unwrap_err(),
-        "b.csv:3: newCasesBySpecimenDate: \"five\" is not a whole number of cases"
+        "b.csv:3: E1 (A) on 2021-01-01: newCasesBySpecimenDate: \"five\" is not a whole \
+         number of cases: it is not a number; the dashboard writes a day's count as a plain \
+         whole number (12), so the value is refused rather than rounded"
     );
 }
 

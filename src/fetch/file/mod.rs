@@ -25,7 +25,7 @@ use chrono::NaiveDate;
 use crate::model::{BuildError, DatasetBuilder, Location};
 
 pub(crate) use fast_csv::DashboardCsv;
-pub(crate) use json::read_records;
+pub(crate) use json::{page_in_link, read_records};
 pub use population::{PopulationError, read_population_bytes, read_population_file};
 
 use csv::read_csv;
@@ -223,17 +223,65 @@ pub(super) fn is_blank(s: &str) -> bool {
     t.is_empty() || t.eq_ignore_ascii_case("null") || t.eq_ignore_ascii_case("none")
 }
 
+/// A day's count as the dashboard's CSV writes it: blank for no data, else a plain whole
+/// number, `12`. Every other spelling is refused with the reason, because each is a sign of a
+/// file some other program rewrote: `1e3` and `12.0` are what a spreadsheet or a float column
+/// makes of a count, and reading them would publish whatever that program rounded to. A minus
+/// sign on a number other than zero is read, so that the negative-counts gate (an error unless
+/// the newsroom makes it a warning) names the area and the days; `-0` and `+12` say nothing a
+/// plain number does not, so they are refused. Counts beyond what a day can hold are refused
+/// by the builder, which knows the area and date; text too long for any integer is refused here.
 pub(super) fn parse_count(s: &str) -> Result<Option<i64>, String> {
     if is_blank(s) {
         return Ok(None);
     }
     let t = s.trim();
-    if let Ok(v) = t.parse::<i64>() {
-        return Ok(Some(v));
+    let (negative, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if negative && digits.bytes().all(|b| b == b'0') {
+            return Err(not_a_count(t, "it is zero with a minus sign"));
+        }
+        // Twelve digits are already beyond any day's count; more would overflow the parse.
+        if digits.len() > 12 {
+            return Err(not_a_count(t, "it is too large to be a day's count"));
+        }
+        let value: i64 = digits.parse().expect("twelve digits fit");
+        return Ok(Some(if negative { -value } else { value }));
     }
-    // Counts sometimes come through as "12.0"; a fraction is not a count.
-    match t.parse::<f64>() {
-        Ok(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 => Ok(Some(f as i64)),
-        _ => Err(format!("\"{t}\" is not a whole number of cases")),
+    Err(not_a_count(t, count_spelling(t)))
+}
+
+/// What is wrong with a count that is not a plain whole number, for the message.
+pub(super) fn count_spelling(t: &str) -> &'static str {
+    let lower = t.to_ascii_lowercase();
+    let body = lower.trim_start_matches(['+', '-']);
+    if lower.starts_with('+') {
+        "it has a plus sign"
+    } else if body.starts_with("0x") {
+        "it is written in hexadecimal"
+    } else if ["nan", "inf", "infinity"].contains(&body) {
+        "it is not a number"
+    } else if body.contains('e') && body.parse::<f64>().is_ok() {
+        "it is written with an exponent"
+    } else if body.contains('.') && body.parse::<f64>().is_ok() {
+        "it is a decimal number, which no count is"
+    } else if lower.starts_with('-') && !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit())
+    {
+        "it has a minus sign"
+    } else if t.is_empty() {
+        "it is empty"
+    } else {
+        "it is not a number"
     }
+}
+
+/// The message for a refused count.
+fn not_a_count(t: &str, why: &str) -> String {
+    format!(
+        "\"{t}\" is not a whole number of cases: {why}; the dashboard writes a day's count \
+         as a plain whole number (12), so the value is refused rather than rounded"
+    )
 }

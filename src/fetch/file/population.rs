@@ -142,18 +142,21 @@ fn read_population(
             }
         }
         let text = record[pop_col].trim();
-        let population: u64 = match text.parse::<u64>() {
-            Ok(p) if p > 0 => p,
-            _ => {
-                return Err(PopulationError::Row {
-                    location: Location {
-                        source: label.to_string(),
-                        line,
-                    },
-                    why: format!("population of {code} is \"{text}\", not a positive whole number"),
-                });
-            }
-        };
+        let population = parse_population(text).map_err(|why| PopulationError::Row {
+            location: Location {
+                source: label.to_string(),
+                line,
+            },
+            why: match why {
+                // Zero is a whole number, just not a population: nothing more to say.
+                None => format!("population of {code} is \"{text}\", not a positive whole number"),
+                Some(why) => format!(
+                    "population of {code} is \"{text}\", not a positive whole number: {why}; \
+                     every table the dashboard used writes plain digits (259778), so the \
+                     table is refused"
+                ),
+            },
+        })?;
         if let Some((old, old_line)) = by_code.insert(code.clone(), (population, line))
             && old != population
         {
@@ -176,4 +179,18 @@ fn read_population(
         },
         notes,
     ))
+}
+
+/// A population as the dashboard's tables write it: plain digits, above zero. Rust's own parse
+/// also takes `+5`, and a float column's `2.5e5` or `259778.0` would be a table rewritten by
+/// another program, so only digits are read; more than a `u64` holds is refused too.
+fn parse_population(text: &str) -> Result<u64, Option<&'static str>> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Some(super::count_spelling(text)));
+    }
+    match text.parse::<u64>() {
+        Ok(0) => Err(None),
+        Ok(p) => Ok(p),
+        Err(_) => Err(Some("it is too large to be a population")),
+    }
 }
