@@ -168,8 +168,20 @@ pub(super) fn universe_view(
     } else {
         Vec::new()
     };
+    let population = national
+        .missing
+        .iter()
+        .filter(|(_, why)| matches!(why, crate::stats::Missing::Population))
+        .count();
+    let left_out_why = match (population, national.missing.len()) {
+        (_, 0) => None,
+        (p, n) if p == n => Some("population"),
+        (0, _) => Some("days"),
+        _ => Some("both"),
+    };
     UniverseView {
         left_out_areas,
+        left_out_why,
         kind: national.universe,
         name: national.universe.name().to_string(),
         area_type: national.area_type.clone(),

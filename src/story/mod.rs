@@ -251,6 +251,10 @@ pub struct UniverseView {
     /// the view model when none is left out.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub left_out_areas: Vec<LeftOutView>,
+    /// Why the areas left out are: `"population"` when every one lacks a population,
+    /// `"days"` when every one lacks days of counts, `"both"` otherwise; absent when none is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_out_why: Option<&'static str>,
 }
 
 /// Up to this many areas left out of the national figures are named in the copy; more are
@@ -577,6 +581,7 @@ mod tests {
                 prev_majority: None,
                 left_out: 0,
                 left_out_areas: Vec::new(),
+                left_out_why: None,
             },
             leaders: Arc::from(Vec::new()),
             movers: None,
