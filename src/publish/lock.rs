@@ -77,6 +77,31 @@ pub(crate) fn held_too_long(newsroom: &Newsroom) -> Option<String> {
     ))
 }
 
+/// Who holds `newsroom`'s run lock and since when, for the message of a command that found
+/// it taken: ` (process 1234, for 12 min)`, and that the run may be stuck when it has held
+/// the lock longer than any run takes (as [`held_too_long`] judges); empty when the lock file
+/// cannot be read.
+pub(crate) fn holder_note(newsroom: &Newsroom) -> String {
+    let Some(holder) = crate::fsio::lock_holder(&path(newsroom)) else {
+        return String::new();
+    };
+    let pid = holder
+        .pid
+        .map_or("a process that left no id".to_string(), |p| {
+            format!("process {p}")
+        });
+    // A time ahead of the clock (a clock put back) says nothing of how long.
+    let Ok(held) = std::time::SystemTime::now().duration_since(holder.since) else {
+        return format!(" ({pid})");
+    };
+    let stuck = if held > newsroom.after_publish.timeout + STUCK_MARGIN {
+        ": that run may be stuck; if the process is hung, stop it, and the next run takes the lock"
+    } else {
+        ""
+    };
+    format!(" ({pid}, for {}){stuck}", span(held.as_secs()))
+}
+
 /// A length of time as an operator reads it: `3 days 4 h`, `2 h 5 min`, `12 min`.
 fn span(secs: u64) -> String {
     let (days, hours, minutes) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);

@@ -70,8 +70,13 @@ pub enum WithdrawError {
     #[error("say why {0} is withdrawn: --reason is empty")]
     NoReason(String),
     /// A publish run holds the output folder.
-    #[error("another publish run holds {}; try again once it has finished", .0.display())]
-    Busy(PathBuf),
+    #[error("another publish run holds {}{holder}; try again once it has finished", .path.display())]
+    Busy {
+        /// The lock file.
+        path: PathBuf,
+        /// Who holds it and since when ([`super::lock::holder_note`]).
+        holder: String,
+    },
 }
 
 /// One published edition, as `withdraw --list` shows it.
@@ -162,7 +167,10 @@ pub fn withdraw(
     }
     let (newsroom, state_path) = load(&options.config)?;
     let Some(_lock) = super::lock::take(&newsroom)? else {
-        return Err(WithdrawError::Busy(super::lock::path(&newsroom)));
+        return Err(WithdrawError::Busy {
+            path: super::lock::path(&newsroom),
+            holder: super::lock::holder_note(&newsroom),
+        });
     };
     let mut state = State::load(&state_path)?;
     let (story, at) = find(&state, &options.edition).ok_or_else(|| WithdrawError::Unknown {

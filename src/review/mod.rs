@@ -67,8 +67,13 @@ pub enum ReviewError {
         report: String,
     },
     /// A publish run holds the output folder.
-    #[error("another publish run holds {}; approve again when it has finished", .0.display())]
-    Busy(PathBuf),
+    #[error("another publish run holds {}{holder}; approve again when it has finished", .path.display())]
+    Busy {
+        /// The lock file.
+        path: PathBuf,
+        /// Who holds it and since when ([`crate::publish::lock::holder_note`]).
+        holder: String,
+    },
     /// A rejection needs a reason.
     #[error("rejecting {0} needs a reason (--reason TEXT)")]
     NoReason(String),
@@ -258,8 +263,10 @@ impl Desk {
     /// The output folder's run lock, which publish runs take too: busy when one holds it.
     /// Taking it clears what a killed run left, as every run that takes it does.
     fn run_lock(&self) -> Result<RunLock, ReviewError> {
-        crate::publish::lock::take(&self.newsroom)?
-            .ok_or_else(|| ReviewError::Busy(crate::publish::lock::path(&self.newsroom)))
+        crate::publish::lock::take(&self.newsroom)?.ok_or_else(|| ReviewError::Busy {
+            path: crate::publish::lock::path(&self.newsroom),
+            holder: crate::publish::lock::holder_note(&self.newsroom),
+        })
     }
 
     /// Approves `id`: see the module documentation. Returns what going live did.

@@ -321,7 +321,7 @@ fn review_error(app: &App, e: &ReviewError, editor: Option<&str>) -> Response {
         ReviewError::Publish(crate::publish::PublishError::Draft { .. }) => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        ReviewError::Refused { .. } | ReviewError::Busy(_) => StatusCode::CONFLICT,
+        ReviewError::Refused { .. } | ReviewError::Busy { .. } => StatusCode::CONFLICT,
         ReviewError::NoReason(_) | ReviewError::EditRefused { .. } => {
             StatusCode::UNPROCESSABLE_ENTITY
         }

@@ -579,6 +579,25 @@ fn a_lock_held_for_years_is_skipped_with_a_warning_naming_file_pid_and_time() {
 }
 
 #[test]
+fn a_withdrawal_refused_by_a_lock_held_for_years_names_its_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = newsroom_in(dir.path());
+    let (held, path) = hold_lock(dir.path(), "4242\n1000000000\n");
+    let run = Casewire::new()
+        .args(["withdraw", "weekly-2021-01-18", "--config", arg(&config)])
+        .args(["--reason", "a wrong figure", "--by", "Ada"])
+        .run();
+    assert_ne!(run.status(), 0, "{}", run.stdout());
+    run.stderr_has(&format!(
+        "another publish run holds {} (process 4242, for ",
+        path.display()
+    ))
+    .stderr_has("that run may be stuck")
+    .stderr_has("try again once it has finished");
+    drop(held);
+}
+
+#[test]
 fn a_lock_just_taken_is_skipped_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let config = newsroom_in(dir.path());
