@@ -485,11 +485,12 @@ fn run_cli(time: bool, case: &Case, out: &Path) -> Report {
         case.data.display()
     );
     let max_rss_kb = time_field(&stderr, MAX_RSS).map_or(0, |kb| kb as u64);
-    // "wrote N stories to DIR"
+    // "[time ]wrote N stories to DIR": the log's lines may open with the time.
     let stories = stderr
         .lines()
         .find_map(|l| {
-            l.strip_prefix("wrote ")?
+            l.split_once("wrote ")?
+                .1
                 .split_whitespace()
                 .next()?
                 .parse()
