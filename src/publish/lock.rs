@@ -54,7 +54,7 @@ const STUCK_MARGIN: std::time::Duration = std::time::Duration::from_secs(3600);
 pub(crate) fn held_too_long(newsroom: &Newsroom) -> Option<String> {
     let path = path(newsroom);
     let holder = crate::fsio::lock_holder(&path)?;
-    let threshold = newsroom.after_publish.timeout + STUCK_MARGIN;
+    let threshold = stuck_after(newsroom);
     // A time ahead of the clock (a clock put back) is no evidence of a stuck run.
     let held = std::time::SystemTime::now()
         .duration_since(holder.since)
@@ -62,11 +62,7 @@ pub(crate) fn held_too_long(newsroom: &Newsroom) -> Option<String> {
     if held <= threshold {
         return None;
     }
-    let pid = holder
-        .pid
-        .map_or("a process that left no id".to_string(), |p| {
-            format!("process {p}")
-        });
+    let pid = pid_words(&holder);
     Some(format!(
         "the run lock {} has been held by {pid} for {}, longer than any run takes \
          (after_publish_timeout_secs and an hour, {}): that run may be stuck; if the process \
@@ -85,21 +81,32 @@ pub(crate) fn holder_note(newsroom: &Newsroom) -> String {
     let Some(holder) = crate::fsio::lock_holder(&path(newsroom)) else {
         return String::new();
     };
-    let pid = holder
-        .pid
-        .map_or("a process that left no id".to_string(), |p| {
-            format!("process {p}")
-        });
+    let pid = pid_words(&holder);
     // A time ahead of the clock (a clock put back) says nothing of how long.
     let Ok(held) = std::time::SystemTime::now().duration_since(holder.since) else {
         return format!(" ({pid})");
     };
-    let stuck = if held > newsroom.after_publish.timeout + STUCK_MARGIN {
+    let stuck = if held > stuck_after(newsroom) {
         ": that run may be stuck; if the process is hung, stop it, and the next run takes the lock"
     } else {
         ""
     };
     format!(" ({pid}, for {}){stuck}", span(held.as_secs()))
+}
+
+/// How long a run may hold the lock before it may be stuck: its `after_publish` limit and
+/// [`STUCK_MARGIN`].
+fn stuck_after(newsroom: &Newsroom) -> std::time::Duration {
+    newsroom.after_publish.timeout + STUCK_MARGIN
+}
+
+/// The lock's holder as messages name it: `process 1234`.
+fn pid_words(holder: &crate::fsio::LockHolder) -> String {
+    holder
+        .pid
+        .map_or("a process that left no id".to_string(), |p| {
+            format!("process {p}")
+        })
 }
 
 /// A length of time as an operator reads it: `3 days 4 h`, `2 h 5 min`, `12 min`.
